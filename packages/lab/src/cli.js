@@ -1,0 +1,42 @@
+import { parseArgs, usage } from './cli-args.js';
+import { LabError } from './errors.js';
+import { provision } from './provision.js';
+import { runInLab } from './run.js';
+
+/** @param {string[]} argv @returns {Promise<number>} exit code */
+export async function main(argv) {
+  try {
+    const o = parseArgs(argv);
+    if (o.help) {
+      process.stdout.write(usage);
+      return 0;
+    }
+    const common = { drivers: o.drivers, timeoutSec: o.timeoutSec, cwd: o.cwd, env: o.env, outDir: o.out, keep: o.keep };
+    switch (o.sub) {
+      case 'provision':
+        await provision({ force: o.force });
+        return 0;
+      case 'run': {
+        if (!o.rest.length) throw new LabError(`dmabuf-lab run: no command given\n\n${usage}`, { code: 'EUSAGE', exitCode: 2 });
+        const r = await runInLab({ ...common, command: o.rest, stdin: o.stdin ? process.stdin : undefined });
+        return r.exitCode;
+      }
+      case 'shell': {
+        const r = await runInLab({ ...common, command: o.rest.length ? o.rest : ['/bin/bash', '-i'], shell: true });
+        return r.exitCode;
+      }
+      case 'vitest': {
+        const { runVitest } = await import('./vitest.js');
+        return await runVitest({ ...common, report: o.report, args: o.rest });
+      }
+      default:
+        throw new LabError(`dmabuf-lab: unknown command ${o.sub}\n\n${usage}`, { code: 'EUSAGE', exitCode: 2 });
+    }
+  } catch (e) {
+    if (e instanceof LabError) {
+      process.stderr.write(`${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

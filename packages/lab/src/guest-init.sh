@@ -1,0 +1,91 @@
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+say() { read up _ < /proc/uptime; echo "dmabuf-lab-init: [$up] $*"; }
+mode=run
+for w in $(cat /proc/cmdline); do
+  case "$w" in dmabuf_lab.mode=*) mode="${w#*=}" ;; esac
+done
+if [ "$mode" = probe ]; then
+  say "PROBE-OK"
+  poweroff -f
+fi
+die() {
+  say "FATAL: $*"
+  for e in /out/.lab "$O"; do [ -d "$e" ] && echo "$*" > "$e/error"; done
+  sync
+  poweroff -f
+}
+for m in $(cat /lib/modules/load-order); do insmod "/lib/modules/$m" || say "insmod $m failed"; done
+mkdir -p /lower /rw /newroot /out
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out /out || die "cannot mount the out share"
+. /out/.lab/params.sh
+mount -t 9p -o "trans=virtio,version=9p2000.L,ro,msize=512000,cache=$NINEP_CACHE" hostroot /lower || die "cannot mount the host root share"
+mount -t tmpfs -o mode=0755 rw /rw
+mkdir -p /rw/upper /rw/work
+if ! mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work,xino=off,index=off,metacopy=off,redirect_dir=off root /newroot; then
+  say "overlay failed: the root stays read-only (tmpfs on /tmp /run /root)"
+  mount --bind /lower /newroot
+  mount -t tmpfs tmpfs /newroot/root
+fi
+R=/newroot
+mount -t proc proc $R/proc
+mount -t sysfs sys $R/sys
+mount -t devtmpfs dev $R/dev
+mkdir -p $R/dev/pts $R/dev/shm
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts $R/dev/pts
+mount -t tmpfs -o mode=1777 shm $R/dev/shm
+mount -t tmpfs -o mode=1777 tmp $R/tmp
+mount -t tmpfs -o mode=0755 run $R/run
+mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
+mkdir -p $R@GUEST_OUT@
+mount --move /out $R@GUEST_OUT@ || die "cannot move the out share"
+O=$R@GUEST_OUT@/.lab
+hostname dmabuf-lab
+[ -n "$HUGEPAGES" ] && echo "$HUGEPAGES" > /proc/sys/vm/nr_hugepages 2>/dev/null
+for d in $DRIVERS; do
+  opts=""
+  [ "$d" = vivid ] && opts="$VIVID_OPTS"
+  chroot $R /sbin/modprobe -d "$MODROOT" "$d" $opts || say "modprobe $d failed"
+done
+# Wait for the device nodes and sysfs entries each driver should give.
+missing=""
+i=0
+while :; do
+  missing=""
+  for d in $DRIVERS udmabuf dma_heap; do
+    case "$d" in
+      udmabuf) [ -c /dev/udmabuf ] || missing="$missing /dev/udmabuf(udmabuf)" ;;
+      dma_heap) [ -c /dev/dma_heap/system ] || missing="$missing /dev/dma_heap/system(dma-heap system)" ;;
+      vgem) [ -d /sys/bus/platform/devices/vgem/drm ] || missing="$missing /dev/dri/card*(vgem)" ;;
+      virtio_gpu) ls -d /sys/bus/virtio/drivers/virtio_gpu/virtio*/../drm >/dev/null 2>&1 || missing="$missing /dev/dri/card*(virtio_gpu)" ;;
+      vivid) grep -qs vivid /sys/class/video4linux/video*/name || missing="$missing /dev/video*(vivid)" ;;
+      *) [ -d /sys/module/$d ] || missing="$missing module:$d" ;;
+    esac
+  done
+  [ -z "$missing" ] && break
+  i=$((i+1))
+  [ $i -gt 100 ] && die "driver(s) did not appear:$missing"
+  sleep 0.1
+done
+port() { for p in /sys/class/virtio-ports/*; do [ "$(cat $p/name 2>/dev/null)" = "$1" ] && echo "/dev/${p##*/}" && return; done; }
+say "READY"
+echo "$up" > $O/ready
+if [ "$mode" = shell ]; then
+  tty=/dev/hvc0
+  setsid -c chroot $R /bin/sh @GUEST_OUT@/.lab/cmd.sh <>$R$tty >&0 2>&0
+  rc=$?
+else
+  so=$(port stdout); se=$(port stderr); si=$(port stdin)
+  [ -n "$so" ] && [ -n "$se" ] || die "virtio ports missing (virtio_console)"
+  [ -n "$si" ] || si=/dev/null
+  chroot $R /bin/sh @GUEST_OUT@/.lab/cmd.sh <$R$si >$R$so 2>$R$se
+  rc=$?
+fi
+echo "$rc" > $O/exit.tmp && mv $O/exit.tmp $O/exit
+sync
+say "command exited with $rc"
+poweroff -f

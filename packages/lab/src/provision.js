@@ -1,0 +1,187 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { Apt, hostPackages, missingPackages } from './apt.js';
+import { LabError, missingKernelError } from './errors.js';
+import { initScriptHash } from './init-script.js';
+import { buildInitramfs } from './initramfs.js';
+import { pickKernelPackage } from './kernel-pick.js';
+import { progress } from './log.js';
+import { cacheDir, stampName } from './paths.js';
+import { has, run } from './sh.js';
+
+/**
+ * @typedef {{ kernelVersion: string, kernelPackage: string | null, vmlinuz: string, modRoot: string,
+ *   initramfs: string, initHash: string, cache: string, provisionedAt: string }} LabStamp
+ */
+
+/** @param {string} p */
+const fileOk = (p, min = 1) => {
+  try {
+    return statSync(p).size >= min;
+  } catch {
+    return false;
+  }
+};
+
+/** Whether an unpacked kernel tree is complete enough to boot. */
+export function kernelTreeOk(root, version) {
+  return (
+    fileOk(join(root, 'boot', `vmlinuz-${version}`), 1 << 20) &&
+    fileOk(join(root, 'lib/modules', version, 'modules.order')) &&
+    fileOk(join(root, 'lib/modules', version, 'modules.dep'))
+  );
+}
+
+/** The stamp, when it and everything it names are intact; else null. */
+export function readStamp(cache = cacheDir()) {
+  try {
+    /** @type {LabStamp} */
+    const s = JSON.parse(readFileSync(join(cache, stampName), 'utf8'));
+    if (!fileOk(s.vmlinuz, 1 << 20) || !fileOk(s.initramfs, 1 << 10)) return null;
+    if (!fileOk(join(s.modRoot, 'lib/modules', s.kernelVersion, 'modules.dep'))) return null;
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+/** A kernel of one's own: DMABUF_LAB_KERNEL + DMABUF_LAB_MODULES. */
+function ownKernel(env) {
+  const vmlinuz = resolve(env.DMABUF_LAB_KERNEL);
+  const modRoot = resolve(env.DMABUF_LAB_MODULES ?? '');
+  if (!fileOk(vmlinuz)) throw missingKernelError([`DMABUF_LAB_KERNEL=${vmlinuz} (no such file)`]);
+  const modDir = join(modRoot, 'lib/modules');
+  const versions = existsSync(modDir) ? readdirSync(modDir) : [];
+  const version = env.DMABUF_LAB_KERNEL_VERSION ?? (versions.length === 1 ? versions[0] : undefined);
+  if (!env.DMABUF_LAB_MODULES || !version) {
+    throw missingKernelError([
+      `DMABUF_LAB_MODULES (a folder with exactly one lib/modules/<version>/, or set DMABUF_LAB_KERNEL_VERSION)`,
+    ]);
+  }
+  return { vmlinuz, modRoot, version };
+}
+
+/**
+ * Make the lab ready: host packages, the kernel, its modules, the initramfs.
+ * Idempotent: a second run only checks and says so.
+ * @param {{ force?: boolean, env?: NodeJS.ProcessEnv }} [opts]
+ * @returns {Promise<LabStamp>}
+ */
+export async function provision(opts = {}) {
+  const env = opts.env ?? process.env;
+  const cache = cacheDir(env);
+  const t0 = Date.now();
+  const apt = new Apt();
+  const hashInit = initScriptHash();
+
+  const stamp = opts.force ? null : readStamp(cache);
+  const missing = missingPackages(hostPackages);
+  const custom = env.DMABUF_LAB_KERNEL ? ownKernel(env) : null;
+  if (
+    stamp &&
+    !missing.length &&
+    stamp.initHash === hashInit &&
+    (!custom || (custom.vmlinuz === stamp.vmlinuz && custom.modRoot === stamp.modRoot))
+  ) {
+    progress(`lab already provisioned: kernel ${stamp.kernelVersion}, cache ${cache}`);
+    return stamp;
+  }
+
+  mkdirSync(cache, { recursive: true });
+  if (missing.length) {
+    if (!apt.available) throw missingKernelError(missing.map((p) => `package ${p}`), 'apt-get is not available');
+    apt.install(missing);
+  }
+  for (const tool of ['qemu-system-x86_64', 'modprobe', 'depmod', 'xz', 'setpriv']) {
+    if (!has(tool)) throw new LabError(`dmabuf-lab: ${tool} is missing after installing ${hostPackages.join(' ')}`);
+  }
+
+  let vmlinuz;
+  let modRoot;
+  let version;
+  let kernelPackage = null;
+  if (custom) {
+    ({ vmlinuz, modRoot, version } = custom);
+    progress(`using your kernel ${vmlinuz} (${version}), modules from ${modRoot}`);
+  } else {
+    ({ vmlinuz, modRoot, version, kernelPackage } = fetchKernel(apt, cache, stamp));
+  }
+
+  if (!fileOk(join(modRoot, 'lib/modules', version, 'modules.dep'))) {
+    progress(`depmod -b ${modRoot} ${version}`);
+    run('depmod', ['-b', modRoot, version]);
+  }
+  const key = createHash('sha256').update(`${vmlinuz}\n${modRoot}\n${version}\n${hashInit}`).digest('hex').slice(0, 12);
+  const initramfs = join(cache, `initramfs-${version}-${key}.cpio.gz`);
+  if (!fileOk(initramfs, 1 << 10)) {
+    progress(`building ${initramfs}`);
+    const r = buildInitramfs({ modRoot, version, out: initramfs });
+    progress(`initramfs: ${(r.bytes / 1e6).toFixed(1)} MB, modules ${r.modules.join(' ')}`);
+  }
+
+  /** @type {LabStamp} */
+  const next = {
+    kernelVersion: version,
+    kernelPackage,
+    vmlinuz,
+    modRoot,
+    initramfs,
+    initHash: hashInit,
+    cache,
+    provisionedAt: new Date().toISOString(),
+  };
+  writeFileSync(join(cache, stampName), `${JSON.stringify(next, null, 2)}\n`);
+  progress(`lab provisioned in ${((Date.now() - t0) / 1000).toFixed(1)} s: kernel ${version}, cache ${cache}`);
+  return next;
+}
+
+/** Find, download and unpack the newest 6.12 backports kernel (reusing an intact unpack). */
+function fetchKernel(apt, cache, stamp) {
+  if (!apt.available) {
+    throw missingKernelError(['apt-get / apt-cache', 'linux-image-6.12.*-amd64-unsigned']);
+  }
+  let picked = null;
+  try {
+    const added = apt.ensureBackports();
+    if (added) apt.update();
+    picked = pickKernelPackage(apt.kernelPackageNames());
+    if (!picked) {
+      apt.update();
+      picked = pickKernelPackage(apt.kernelPackageNames());
+    }
+  } catch (e) {
+    if (e instanceof LabError) throw e;
+    throw missingKernelError(['linux-image-6.12.*-amd64-unsigned'], String(e.message).split('\n')[0]);
+  }
+  if (!picked) throw missingKernelError(['linux-image-6.12.*-amd64-unsigned (apt knows no such package)']);
+  const { pkg, kernelVersion: version } = picked;
+  const root = join(cache, 'kernel', version);
+  if (kernelTreeOk(root, version)) {
+    progress(`kernel ${version} already unpacked in ${root}`);
+  } else {
+    if (stamp) progress(`cache incomplete, redoing the kernel unpack`);
+    const debs = join(cache, 'debs');
+    mkdirSync(debs, { recursive: true });
+    for (const f of readdirSync(debs)) if (f.startsWith(`${pkg}_`)) rmSync(join(debs, f)); // maybe partial
+    let deb;
+    try {
+      deb = apt.download(pkg, debs);
+    } catch (e) {
+      throw missingKernelError([pkg], String(e.message).split('\n').slice(-1)[0]);
+    }
+    const partial = `${root}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    progress(`dpkg-deb -x ${deb}`);
+    run('dpkg-deb', ['-x', deb, partial]);
+    if (!kernelTreeOk(partial, version) && !fileOk(join(partial, 'boot', `vmlinuz-${version}`), 1 << 20)) {
+      throw new LabError(`dmabuf-lab: ${deb} did not unpack to boot/vmlinuz-${version}`);
+    }
+    run('depmod', ['-b', partial, version]);
+    renameSync(partial, root);
+    rmSync(deb); // the unpacked tree is what we keep
+  }
+  return { vmlinuz: join(root, 'boot', `vmlinuz-${version}`), modRoot: root, version, kernelPackage: pkg };
+}

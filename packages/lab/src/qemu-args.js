@@ -1,0 +1,63 @@
+/**
+ * The QEMU command line of one lab boot (pure: paths in, argv out).
+ * @param {{ vmlinuz: string, initramfs: string, runDir: string, outDir: string, accel: 'tcg'|'kvm',
+ *   mode?: 'run'|'shell'|'probe', memoryMB?: number, smp?: number, extraAppend?: string }} o
+ */
+export function qemuArgs(o) {
+  const mode = o.mode ?? 'run';
+  const append = [
+    'console=ttyS0',
+    'quiet',
+    'panic=-1',
+    'oops=panic',
+    'mitigations=off',
+    'random.trust_cpu=on',
+    `dmabuf_lab.mode=${mode}`,
+    o.extraAppend ?? '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const args = [
+    '-nodefaults',
+    '-no-user-config',
+    ...(o.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+    '-m',
+    String(o.memoryMB ?? 2048),
+    '-smp',
+    String(o.smp ?? 2),
+    '-display',
+    'none',
+    '-vga',
+    'none',
+    '-no-reboot',
+    '-nic',
+    'none',
+    '-kernel',
+    o.vmlinuz,
+    '-initrd',
+    o.initramfs,
+    '-append',
+    append,
+    '-serial',
+    `file:${o.runDir}/console.log`,
+  ];
+  if (mode === 'probe') return args;
+  args.push(
+    '-virtfs',
+    'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+    '-virtfs',
+    `local,path=${o.outDir},mount_tag=out,security_model=none,multidevs=remap`,
+    '-device',
+    'virtio-gpu-pci',
+    '-qmp',
+    `unix:${o.runDir}/qmp.sock,server=on,wait=off`,
+    '-device',
+    'virtio-serial-pci',
+  );
+  const ports = mode === 'shell' ? ['tty'] : ['stdout', 'stderr', 'stdin'];
+  for (const name of ports) {
+    args.push('-chardev', `socket,id=${name},path=${o.runDir}/${name}.sock`);
+    args.push('-device', name === 'tty' ? `virtconsole,chardev=${name},name=${name}` : `virtserialport,chardev=${name},name=${name}`);
+  }
+  return args;
+}

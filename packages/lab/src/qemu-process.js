@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+
+/** Every QEMU this process started and has not seen exit. */
+const live = new Set();
+let hooked = false;
+
+function killAll() {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL');
+    } catch {}
+  }
+}
+
+/** Kill QEMU on exit, on SIGINT/SIGTERM and on an uncaught exception. */
+function hookProcess() {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killAll);
+  process.on('uncaughtExceptionMonitor', killAll);
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ]) {
+    process.on(sig, () => {
+      killAll();
+      process.exit(code);
+    });
+  }
+}
+
+/**
+ * Start QEMU under `setpriv --pdeathsig KILL`, so it dies with us even when
+ * this process is killed with SIGKILL.
+ * @param {string[]} args
+ */
+export function startQemu(args) {
+  hookProcess();
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let output = '';
+  const keep = (d) => {
+    output = (output + d.toString()).slice(-8000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  /** @type {Promise<{ code: number | null, signal: string | null, output: string }>} */
+  const exited = new Promise((resolve) => {
+    child.on('error', (e) => {
+      live.delete(child);
+      resolve({ code: null, signal: null, output: `${output}\n${e.message}` });
+    });
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal, output });
+    });
+  });
+  return { child, exited, kill: () => child.kill('SIGKILL') };
+}

@@ -1,0 +1,180 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chooseAccel } from './accel.js';
+import { LabError } from './errors.js';
+import { commandScript, defaultDrivers, guestEnv, normalizeDriver, paramsScript } from './guest-files.js';
+import { progress } from './log.js';
+import { portServer } from './ports.js';
+import { provision } from './provision.js';
+import { qemuArgs } from './qemu-args.js';
+import { startQemu } from './qemu-process.js';
+import { watchScreendumpRequests } from './screendump-service.js';
+
+/**
+ * @typedef {object} RunOptions
+ * @property {string[]} command argv to run in the guest (required)
+ * @property {string} [cwd] guest working directory (same path as on the host); default process.cwd()
+ * @property {Record<string,string>} [env] extra environment for the command
+ * @property {string[]} [drivers] modules to load; default vgem, vivid, virtio_gpu
+ * @property {number} [timeoutSec] hard limit for the whole boot + command (default 1200)
+ * @property {string} [outDir] host folder shared as DMABUF_LAB_OUT (default: a temp folder)
+ * @property {boolean} [keep] keep the run folder even on success
+ * @property {NodeJS.WritableStream} [stdout]
+ * @property {NodeJS.WritableStream} [stderr]
+ * @property {NodeJS.ReadableStream} [stdin] forwarded to the command (default: /dev/null)
+ * @property {boolean} [shell] interactive: one tty for stdin/stdout/stderr (stdin raw)
+ * @property {string} [vividOpts]
+ * @property {number} [hugepages] 2 MiB pages to reserve (default 32)
+ * @property {number} [memoryMB]
+ * @property {number} [smp]
+ */
+
+/**
+ * @typedef {object} RunResult
+ * @property {number} exitCode the command's exit code
+ * @property {string} runDir the host folder with console.log (removed on success unless keep)
+ * @property {string} outDir the host side of DMABUF_LAB_OUT
+ * @property {'kvm'|'tcg'} accel
+ * @property {number} bootMs time from QEMU start to the command's start (from the init's READY mark)
+ * @property {number} totalMs
+ */
+
+/** Last lines of a console log, for error messages. */
+export function consoleTail(path, n = 30) {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+  } catch {
+    return '(no console output)';
+  }
+}
+
+/**
+ * Boot the lab, run one command inside, return its exit code.
+ * @param {RunOptions} opts
+ * @returns {Promise<RunResult>}
+ */
+export async function runInLab(opts) {
+  if (!opts?.command?.length) throw new LabError('runInLab: command is required (an argv array)');
+  const t0 = Date.now();
+  const env = process.env;
+  const stamp = await provision();
+  const { accel, why } = await chooseAccel(stamp);
+  const runDir = mkdtempSync(join(tmpdir(), 'dmabuf-lab-'));
+  const outDir = resolve(opts.outDir ?? join(runDir, 'out'));
+  mkdirSync(join(outDir, '.lab'), { recursive: true });
+  rmSync(join(outDir, '.lab', 'exit'), { force: true });
+  rmSync(join(outDir, '.lab', 'error'), { force: true });
+  const consoleLog = join(runDir, 'console.log');
+  const drivers = (opts.drivers ?? defaultDrivers).map(normalizeDriver);
+  const mode = opts.shell ? 'shell' : 'run';
+
+  writeFileSync(
+    join(outDir, '.lab', 'params.sh'),
+    paramsScript({
+      drivers,
+      vividOpts: opts.vividOpts ?? env.DMABUF_LAB_VIVID_OPTS ?? '',
+      modRoot: stamp.modRoot,
+      hugepages: opts.hugepages ?? Number(env.DMABUF_LAB_HUGEPAGES ?? 32),
+      ninepCache: env.DMABUF_LAB_9P_CACHE ?? 'loose',
+    }),
+  );
+  writeFileSync(
+    join(outDir, '.lab', 'cmd.sh'),
+    commandScript({ argv: opts.command, cwd: resolve(opts.cwd ?? process.cwd()), env: guestEnv(env, opts.env ?? {}) }),
+  );
+
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const portNames = mode === 'shell' ? ['tty'] : ['stdout', 'stderr', 'stdin'];
+  const ports = Object.fromEntries(portNames.map((n) => [n, portServer(join(runDir, `${n}.sock`))]));
+  await Promise.all(Object.values(ports).map((p) => p.listening));
+
+  const args = qemuArgs({
+    vmlinuz: stamp.vmlinuz,
+    initramfs: stamp.initramfs,
+    runDir,
+    outDir,
+    accel,
+    mode,
+    memoryMB: opts.memoryMB,
+    smp: opts.smp,
+  });
+  progress(`booting ${stamp.kernelVersion} (${accel}: ${why}), drivers: ${drivers.join(' ')}`);
+  const qemu = startQemu(args);
+
+  const wire = async () => {
+    if (mode === 'shell') {
+      const tty = await ports.tty.connected;
+      tty.pipe(/** @type {NodeJS.WritableStream} */ (stdout), { end: false });
+      const input = opts.stdin ?? process.stdin;
+      if (input === process.stdin && process.stdin.isTTY) process.stdin.setRawMode(true);
+      input.pipe(tty);
+      return;
+    }
+    const [so, se, si] = await Promise.all([ports.stdout.connected, ports.stderr.connected, ports.stdin.connected]);
+    so.pipe(/** @type {NodeJS.WritableStream} */ (stdout), { end: false });
+    se.pipe(/** @type {NodeJS.WritableStream} */ (stderr), { end: false });
+    if (opts.stdin) opts.stdin.pipe(si);
+    else si.end();
+  };
+  wire().catch(() => {});
+
+  const screendumps = watchScreendumpRequests({ outDir, qmpSocket: join(runDir, 'qmp.sock') });
+
+  const timeoutSec = opts.timeoutSec ?? Number(env.DMABUF_LAB_TIMEOUT ?? 1200);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    qemu.kill();
+  }, timeoutSec * 1000);
+  const exit = await qemu.exited;
+  clearTimeout(timer);
+  screendumps.close();
+  if (mode === 'shell' && process.stdin.isTTY) {
+    process.stdin.setRawMode(false);
+    process.stdin.unpipe();
+    process.stdin.pause();
+  }
+  // QEMU has exited: its sockets close; give the pipes a moment to drain.
+  await Promise.race([Promise.all(Object.values(ports).map((p) => p.ended)), sleep(2000)]);
+  for (const p of Object.values(ports)) p.close();
+
+  const totalMs = Date.now() - t0;
+  const log = readOr(consoleLog, '');
+  const ready = /dmabuf-lab-init: READY/.test(log);
+  const labError = readOr(join(outDir, '.lab', 'error'), '').trim();
+  const exitText = readOr(join(outDir, '.lab', 'exit'), '').trim();
+  const fail = (message, code, exitCode) => {
+    throw new LabError(`${message}\nconsole log: ${consoleLog}\n--- last lines ---\n${consoleTail(consoleLog)}`, {
+      code,
+      consoleLog,
+      exitCode,
+    });
+  };
+  if (timedOut) fail(`dmabuf-lab: timed out after ${timeoutSec} s (DMABUF_LAB_TIMEOUT / --timeout)`, 'ETIMEDOUT', 124);
+  if (labError) fail(`dmabuf-lab: ${labError}`, /did not appear/.test(labError) ? 'ENODEV' : 'EBOOT', 125);
+  if (/Kernel panic/.test(log)) fail('dmabuf-lab: the guest kernel panicked', 'EPANIC', 125);
+  if (!/^\d+$/.test(exitText)) {
+    const q = exit.output.trim() ? `\nqemu said: ${exit.output.trim().split('\n').slice(-5).join('\n')}` : '';
+    fail(
+      `dmabuf-lab: the guest stopped before the command finished (qemu exit ${exit.code ?? exit.signal}${ready ? '' : ', never reached READY'})${q}`,
+      'EBOOT',
+      125,
+    );
+  }
+  const exitCode = Number(exitText);
+  if (!opts.keep && !opts.outDir && exitCode === 0 && !env.DMABUF_LAB_KEEP) rmSync(runDir, { recursive: true, force: true });
+  else if (exitCode !== 0) progress(`command exited with ${exitCode}; console log: ${consoleLog}`);
+  return { exitCode, runDir, outDir, accel, totalMs, bootMs: 0 };
+}
+
+function readOr(path, fallback) {
+  try {
+    return existsSync(path) ? readFileSync(path, 'utf8') : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,4 @@
+/** Placeholder until the QMP screendump service lands. */
+export function watchScreendumpRequests() {
+  return { close() {} };
+}
