@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Runs `node-gyp rebuild` in the current package against the headers that sit
+// beside the running node (<prefix>/include/node), so no header download is
+// attempted and no per-machine npm config is needed.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const prefix = dirname(dirname(process.execPath));
+const headers = join(prefix, 'include', 'node', 'node_api.h');
+const env = { ...process.env };
+if (existsSync(headers)) {
+  env.npm_config_nodedir = prefix;
+} else if (!env.npm_config_nodedir) {
+  console.error(
+    `dmabuf-build-native: no node headers at ${headers}.\n` +
+      'Fix: install the headers for this node (e.g. the nodejs dev package), or set npm_config_nodedir to a folder with include/node.',
+  );
+  process.exit(1);
+}
+const require = createRequire(import.meta.url);
+const gyp = require.resolve('node-gyp/bin/node-gyp.js');
+const args = [gyp, 'rebuild', '--jobs=max', ...process.argv.slice(2)];
+const res = spawnSync(process.execPath, args, { stdio: 'inherit', env });
+process.exit(res.status ?? 1);

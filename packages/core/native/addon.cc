@@ -1,0 +1,13 @@
+#include "ops.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitFdOps(env, exports);
+  InitMmapOps(env, exports);
+  InitMemfdOps(env, exports);
+  InitSyncOps(env, exports);
+  InitPollOps(env, exports);
+  InitSocketOps(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(dmabuf_core, Init)

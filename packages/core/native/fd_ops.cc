@@ -1,0 +1,55 @@
+// dup / close / fstat / lseek on any fd.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+static int Fd(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+
+// dup(fd) -> new CLOEXEC fd
+static Napi::Value Dup(const Napi::CallbackInfo& info) {
+  int fd = fcntl(Fd(info, 0), F_DUPFD_CLOEXEC, 3);
+  return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
+}
+
+static Napi::Value Close(const Napi::CallbackInfo& info) {
+  // close() must not be retried on EINTR on Linux: the fd is gone either way.
+  int rc = close(Fd(info, 0));
+  return Napi::Number::New(info.Env(), rc < 0 && errno != EINTR ? -errno : 0);
+}
+
+// fstat(fd) -> { dev, ino, mode, size, rdev } or -errno
+static Napi::Value Fstat(const Napi::CallbackInfo& info) {
+  struct stat st;
+  if (fstat(Fd(info, 0), &st) < 0) return Errno(info.Env(), errno);
+  auto o = Napi::Object::New(info.Env());
+  o.Set("dev", Napi::Number::New(info.Env(), static_cast<double>(st.st_dev)));
+  o.Set("ino", Napi::Number::New(info.Env(), static_cast<double>(st.st_ino)));
+  o.Set("mode", Napi::Number::New(info.Env(), st.st_mode));
+  o.Set("size", Napi::Number::New(info.Env(), static_cast<double>(st.st_size)));
+  o.Set("rdev", Napi::Number::New(info.Env(), static_cast<double>(st.st_rdev)));
+  return o;
+}
+
+// lseek(fd, offset, whence) -> new offset or -errno
+static Napi::Value Lseek(const Napi::CallbackInfo& info) {
+  off_t off = static_cast<off_t>(info[1].As<Napi::Number>().Int64Value());
+  off_t r = lseek(Fd(info, 0), off, info[2].As<Napi::Number>().Int32Value());
+  return r < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), static_cast<double>(r));
+}
+
+// fd flags (F_GETFD) -> flags or -errno; used to check CLOEXEC
+static Napi::Value GetFdFlags(const Napi::CallbackInfo& info) {
+  int r = fcntl(Fd(info, 0), F_GETFD);
+  return r < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), r);
+}
+
+void InitFdOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("dup", Napi::Function::New(env, Dup, "dup"));
+  exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("fstat", Napi::Function::New(env, Fstat, "fstat"));
+  exports.Set("lseek", Napi::Function::New(env, Lseek, "lseek"));
+  exports.Set("getFdFlags", Napi::Function::New(env, GetFdFlags, "getFdFlags"));
+}

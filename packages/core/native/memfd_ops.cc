@@ -1,0 +1,69 @@
+// memfd_create, ftruncate and file seals.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "ops.h"
+
+namespace {
+
+// memfdCreate(name, flags) -> fd or -errno (flags: MFD_* bits; CLOEXEC is always added)
+Napi::Value MemfdCreate(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  unsigned flags = info[1].As<Napi::Number>().Uint32Value() | MFD_CLOEXEC;
+  int fd = memfd_create(name.c_str(), flags);
+  return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value Ftruncate(const Napi::CallbackInfo& info) {
+  int rc = ftruncate(info[0].As<Napi::Number>().Int32Value(), static_cast<off_t>(info[1].As<Napi::Number>().Int64Value()));
+  return Napi::Number::New(info.Env(), rc < 0 ? -errno : 0);
+}
+
+Napi::Value AddSeals(const Napi::CallbackInfo& info) {
+  int rc = fcntl(info[0].As<Napi::Number>().Int32Value(), F_ADD_SEALS, info[1].As<Napi::Number>().Int32Value());
+  return Napi::Number::New(info.Env(), rc < 0 ? -errno : 0);
+}
+
+Napi::Value GetSeals(const Napi::CallbackInfo& info) {
+  int rc = fcntl(info[0].As<Napi::Number>().Int32Value(), F_GET_SEALS);
+  return Napi::Number::New(info.Env(), rc < 0 ? -errno : rc);
+}
+
+// pwrite(fd, buffer, offset) -> bytes or -errno (test data through the file, not a mapping)
+Napi::Value Pwrite(const Napi::CallbackInfo& info) {
+  auto buf = info[1].As<Napi::Uint8Array>();
+  ssize_t n = pwrite(info[0].As<Napi::Number>().Int32Value(), buf.Data(), buf.ByteLength(),
+                     static_cast<off_t>(info[2].As<Napi::Number>().Int64Value()));
+  return Napi::Number::New(info.Env(), n < 0 ? -errno : static_cast<double>(n));
+}
+
+// pread(fd, buffer, offset) -> bytes or -errno
+Napi::Value Pread(const Napi::CallbackInfo& info) {
+  auto buf = info[1].As<Napi::Uint8Array>();
+  ssize_t n = pread(info[0].As<Napi::Number>().Int32Value(), buf.Data(), buf.ByteLength(),
+                    static_cast<off_t>(info[2].As<Napi::Number>().Int64Value()));
+  return Napi::Number::New(info.Env(), n < 0 ? -errno : static_cast<double>(n));
+}
+
+}  // namespace
+
+void InitMemfdOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("memfdCreate", Napi::Function::New(env, MemfdCreate, "memfdCreate"));
+  exports.Set("ftruncate", Napi::Function::New(env, Ftruncate, "ftruncate"));
+  exports.Set("addSeals", Napi::Function::New(env, AddSeals, "addSeals"));
+  exports.Set("getSeals", Napi::Function::New(env, GetSeals, "getSeals"));
+  exports.Set("pwrite", Napi::Function::New(env, Pwrite, "pwrite"));
+  exports.Set("pread", Napi::Function::New(env, Pread, "pread"));
+  auto c = Napi::Object::New(env);
+  c.Set("MFD_ALLOW_SEALING", MFD_ALLOW_SEALING);
+  c.Set("MFD_HUGETLB", MFD_HUGETLB);
+  c.Set("F_SEAL_SEAL", F_SEAL_SEAL);
+  c.Set("F_SEAL_SHRINK", F_SEAL_SHRINK);
+  c.Set("F_SEAL_GROW", F_SEAL_GROW);
+  c.Set("F_SEAL_WRITE", F_SEAL_WRITE);
+  exports.Set("memfd", c);
+}

@@ -1,0 +1,156 @@
+import type { Constraints } from './constraints.js';
+import type { DmaBuf } from './dma-buf.js';
+import { LifecycleError } from './errors.js';
+import type { Importer } from './importer.js';
+import { callHook } from './plugin.js';
+import { MAP_DIRECTIONS, type MapDirection, type SgTable } from './sg-table.js';
+import { assertOneOf } from './validate.js';
+
+let nextAttachmentId = 1;
+
+/** An attachment whatever its device handle type (internal bookkeeping). */
+// biome-ignore lint/suspicious/noExplicitAny: handle type is erased in the buffer's bookkeeping
+export type AnyAttachment = Attachment<any>;
+
+/** Internal hooks an Attachment needs from its buffer (not public API). */
+export interface AttachmentHost {
+  readonly label: string;
+  assertLive(): void;
+  /** Late allocation happens here if the buffer is still pending. */
+  mapForDevice(att: AnyAttachment, direction: MapDirection): SgTable;
+  unmapForDevice(att: AnyAttachment, table: SgTable, direction: MapDirection): void;
+  removeAttachment(att: AnyAttachment): void;
+}
+
+/**
+ * A device's attachment to a buffer. Map it to get the scatterlist (and the
+ * device-side handle); detach when done. The core enforces: no map after
+ * detach, no detach while mapped.
+ */
+export class Attachment<H = unknown> implements Disposable {
+  readonly id = nextAttachmentId++;
+  readonly buffer: DmaBuf;
+  readonly importer: Importer<H>;
+  readonly constraints: Constraints;
+  readonly #host: AttachmentHost;
+  readonly #mappings = new Set<DeviceMapping<H>>();
+  #attached = true;
+
+  /** @internal created by DmaBuf.attach */
+  constructor(buffer: DmaBuf, host: AttachmentHost, importer: Importer<H>, constraints: Constraints) {
+    this.buffer = buffer;
+    this.#host = host;
+    this.importer = importer;
+    this.constraints = constraints;
+  }
+
+  get attached(): boolean {
+    return this.#attached;
+  }
+
+  get device(): string {
+    return this.importer.name;
+  }
+
+  /** Live mappings of this attachment. */
+  get mapCount(): number {
+    return this.#mappings.size;
+  }
+
+  /**
+   * Map the buffer for the device: returns the scatterlist and the device's
+   * handle. Allocates the buffer first if it is still pending (late allocation).
+   */
+  map(direction: MapDirection = 'bidirectional'): DeviceMapping<H> {
+    assertOneOf('direction', direction, MAP_DIRECTIONS);
+    if (!this.#attached) {
+      throw new LifecycleError(`${this.#host.label}: map after detach (${this.device})`, {
+        code: 'EINVAL',
+        hint: 'Attach again (buf.attach(device)) before mapping',
+      });
+    }
+    this.#host.assertLive();
+    const table = this.#host.mapForDevice(this, direction);
+    let handle: H;
+    try {
+      handle = this.importer.onMap
+        ? callHook(this.importer.name, 'onMap', () => this.importer.onMap!(this, table, direction))
+        : (undefined as H);
+    } catch (e) {
+      this.#host.unmapForDevice(this, table, direction);
+      throw e;
+    }
+    const mapping = new DeviceMapping<H>(this, table, direction, handle, (m) => this.#unmap(m));
+    this.#mappings.add(mapping);
+    return mapping;
+  }
+
+  /** Detach the device. Refused (EBUSY) while mappings are live. */
+  detach(): void {
+    if (!this.#attached) {
+      throw new LifecycleError(`${this.#host.label}: ${this.device} already detached`, { code: 'EINVAL', hint: 'Detach each attachment once' });
+    }
+    if (this.#mappings.size > 0) {
+      throw new LifecycleError(`${this.#host.label}: detach while mapped (${this.device} has ${this.#mappings.size} live mapping(s))`, {
+        code: 'EBUSY',
+        hint: 'Unmap every mapping of this attachment first (mapping.unmap() or `using`)',
+      });
+    }
+    this.#attached = false;
+    this.#host.removeAttachment(this);
+  }
+
+  [Symbol.dispose](): void {
+    if (!this.#attached) return;
+    for (const m of [...this.#mappings]) m.unmap();
+    this.detach();
+  }
+
+  /** @internal forced teardown by framework close: unmap all, then detach. */
+  teardown(): void {
+    this[Symbol.dispose]();
+  }
+
+  #unmap(mapping: DeviceMapping<H>): void {
+    this.#mappings.delete(mapping);
+    try {
+      if (this.importer.onUnmap) callHook(this.importer.name, 'onUnmap', () => this.importer.onUnmap!(this, mapping.handle));
+    } finally {
+      this.#host.unmapForDevice(this, mapping.table, mapping.direction);
+    }
+  }
+}
+
+/** A live device mapping: the scatterlist plus the device handle. Unmap once. */
+export class DeviceMapping<H = unknown> implements Disposable {
+  readonly attachment: Attachment<H>;
+  readonly table: SgTable;
+  readonly direction: MapDirection;
+  readonly handle: H;
+  readonly #unmapFn: (m: DeviceMapping<H>) => void;
+  #mapped = true;
+
+  constructor(attachment: Attachment<H>, table: SgTable, direction: MapDirection, handle: H, unmap: (m: DeviceMapping<H>) => void) {
+    this.attachment = attachment;
+    this.table = table;
+    this.direction = direction;
+    this.handle = handle;
+    this.#unmapFn = unmap;
+  }
+
+  get mapped(): boolean {
+    return this.#mapped;
+  }
+
+  unmap(): void {
+    if (!this.#mapped) {
+      throw new LifecycleError(`mapping of ${this.attachment.device} already unmapped`, { code: 'EINVAL', hint: 'Unmap each mapping once' });
+    }
+    this.#mapped = false;
+    this.#unmapFn(this);
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#mapped) this.unmap();
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What a device (importer) needs of a buffer. Attachments collect these; an
+ * exporter allocating late satisfies their intersection (see mergeConstraints).
+ */
+export interface Constraints {
+  /** Minimum total size in bytes. */
+  minSize?: number;
+  /** Minimum size of each plane (index = plane), e.g. V4L2's per-plane sizeimage. */
+  minPlaneSizes?: readonly number[];
+  /** Size and offsets must be multiples of this (power of two). */
+  alignment?: number;
+  /** Pitch must be a multiple of this. */
+  pitchAlignment?: number;
+  /** Exact pitch per plane the device will use (e.g. V4L2 bytesperline). */
+  pitches?: readonly number[];
+  /** The device needs physically contiguous memory (a single segment). */
+  contiguous?: boolean;
+  /** Formats the device accepts, fourcc → allowed modifiers (empty = LINEAR only). */
+  formats?: readonly FormatConstraint[];
+  /** Exporter names (exp_name) the device can import from; absent = any. */
+  exporters?: readonly string[];
+}
+
+export interface FormatConstraint {
+  format: string;
+  modifiers?: readonly bigint[];
+}
+
+/** The constraints of one attaching party, labelled for messages. */
+export interface LabelledConstraints {
+  /** Who asked, e.g. "V4L2 /dev/video0". */
+  label: string;
+  constraints: Constraints;
+}

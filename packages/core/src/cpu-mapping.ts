@@ -1,0 +1,131 @@
+import { LifecycleError } from './errors.js';
+import { native } from './native.js';
+import type { CpuAccessMode } from './sg-table.js';
+import { check } from './syscall.js';
+
+/** Hooks a CpuMapping / CpuAccess needs from its buffer. */
+export interface CpuSyncTarget {
+  readonly label: string;
+  beginCpuAccess(mode: CpuAccessMode): void;
+  endCpuAccess(mode: CpuAccessMode): void;
+  forgetMapping(mapping: CpuMapping): void;
+}
+
+/**
+ * A CPU mapping of a buffer (mmap). Its ArrayBuffer is detached on unmap, so
+ * a view kept past unmap throws a TypeError instead of touching freed memory.
+ */
+export class CpuMapping implements Disposable {
+  readonly #target: CpuSyncTarget;
+  readonly #buffer: ArrayBuffer;
+  readonly writable: boolean;
+  #mapped = true;
+
+  constructor(target: CpuSyncTarget, buffer: ArrayBuffer, writable: boolean) {
+    this.#target = target;
+    this.#buffer = buffer;
+    this.writable = writable;
+  }
+
+  get mapped(): boolean {
+    return this.#mapped;
+  }
+
+  /** The mapped memory; detached (length 0, throws on access) after unmap. */
+  get arrayBuffer(): ArrayBuffer {
+    return this.#buffer;
+  }
+
+  /** A byte view over the whole mapping. */
+  get bytes(): Uint8Array {
+    this.#assertMapped();
+    return new Uint8Array(this.#buffer);
+  }
+
+  /** A scoped CPU access on this mapping: SYNC START now, SYNC END on dispose. */
+  access(mode: CpuAccessMode): CpuAccess {
+    this.#assertMapped();
+    if (mode !== 'read' && !this.writable) {
+      throw new LifecycleError(`${this.#target.label}: this mapping is read-only`, {
+        code: 'EACCES',
+        hint: "Map it writable (buf.mmap({ writable: true })) for 'write' access",
+      });
+    }
+    return new CpuAccess(this.#target, this, mode, false);
+  }
+
+  unmap(): void {
+    if (!this.#mapped) {
+      throw new LifecycleError(`${this.#target.label}: mapping already unmapped`, { code: 'EINVAL', hint: 'Unmap each mapping once' });
+    }
+    this.#mapped = false;
+    this.#target.forgetMapping(this);
+    check(native().munmap(this.#buffer), 'munmap', `${this.#target.label}: cannot unmap`);
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#mapped) this.unmap();
+  }
+
+  #assertMapped(): void {
+    if (!this.#mapped) {
+      throw new LifecycleError(`${this.#target.label}: mapping was unmapped`, { code: 'EBADF', hint: 'Map the buffer again' });
+    }
+  }
+}
+
+/**
+ * A scope of CPU access (libcamera's DmaSyncer): begun on creation (SYNC
+ * START), ended on dispose (SYNC END). When the scope owns its mapping, the
+ * mapping is unmapped at the end and every view of it is detached.
+ */
+export class CpuAccess implements Disposable {
+  readonly #target: CpuSyncTarget;
+  readonly #mapping: CpuMapping;
+  readonly #ownsMapping: boolean;
+  readonly mode: CpuAccessMode;
+  #open = true;
+
+  constructor(target: CpuSyncTarget, mapping: CpuMapping, mode: CpuAccessMode, ownsMapping: boolean) {
+    this.#target = target;
+    this.#mapping = mapping;
+    this.mode = mode;
+    this.#ownsMapping = ownsMapping;
+    try {
+      target.beginCpuAccess(mode);
+    } catch (e) {
+      if (ownsMapping) mapping.unmap();
+      throw e;
+    }
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /** The buffer's bytes for this scope. */
+  get bytes(): Uint8Array {
+    if (!this.#open) {
+      throw new LifecycleError(`${this.#target.label}: CPU access already ended`, { code: 'EBADF', hint: 'Start a new cpuAccess() scope' });
+    }
+    return this.#mapping.bytes;
+  }
+
+  get arrayBuffer(): ArrayBuffer {
+    return this.#mapping.arrayBuffer;
+  }
+
+  end(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    try {
+      this.#target.endCpuAccess(this.mode);
+    } finally {
+      if (this.#ownsMapping) this.#mapping.unmap();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.end();
+  }
+}

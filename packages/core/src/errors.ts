@@ -1,0 +1,121 @@
+import { errnoName, errnoValue } from './errno.js';
+
+export interface DmaBufErrorOptions {
+  /** Symbolic code, errno-like: 'EINVAL', 'EBUSY', 'EBADF', ... */
+  code: string;
+  /** The kernel's errno when a syscall failed (positive). */
+  errno?: number;
+  /** The syscall or ioctl that failed, e.g. 'ioctl(UDMABUF_CREATE)'. */
+  syscall?: string;
+  /** One sentence saying what to do about it. */
+  hint?: string;
+  cause?: unknown;
+}
+
+/**
+ * The one error family of dmabuf-js. Every failure, from bad arguments to a
+ * refusing kernel driver, is a DmaBufError (or a subclass) carrying `code`,
+ * `errno`/`syscall` where a syscall failed, and a `hint` that says what to do.
+ * The message is `<what happened>. <hint>`.
+ */
+export class DmaBufError extends Error {
+  readonly code: string;
+  readonly errno: number | undefined;
+  readonly syscall: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: DmaBufErrorOptions) {
+    super(options.hint ? `${message}. ${options.hint}` : message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.errno = options.errno ?? errnoValue(options.code);
+    this.syscall = options.syscall;
+    this.hint = options.hint;
+  }
+}
+
+/** An argument had the wrong type or value; nothing was changed. */
+export class InvalidArgumentError extends DmaBufError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: 'EINVAL', ...(hint ? { hint } : {}) });
+  }
+}
+
+/** A call that the buffer lifecycle forbids in the current state (map without attach, ...). */
+export class LifecycleError extends DmaBufError {}
+
+/** Use of a buffer, attachment or mapping after it was released. */
+export class ReleasedError extends LifecycleError {
+  constructor(what: string) {
+    super(`${what} was already released`, {
+      code: 'EBADF',
+      hint: 'Keep a reference (buf.get()) while you use it, or check .released before use',
+    });
+  }
+}
+
+/** Constraints of an attaching device cannot be met by the buffer (or by each other). */
+export class NegotiationError extends DmaBufError {
+  constructor(message: string, hint?: string) {
+    super(message, {
+      code: 'EINVAL',
+      hint: hint ?? 'Allocate the buffer for this device (pass its constraints at export), or attach before the first map',
+    });
+  }
+}
+
+/** A syscall or ioctl failed; carries the kernel's errno. */
+export class SystemError extends DmaBufError {
+  constructor(message: string, errno: number, syscall: string, hint?: string, cause?: unknown) {
+    super(`${message}: ${syscall} failed with ${errnoName(errno)}`, {
+      code: errnoName(errno),
+      errno: Math.abs(errno),
+      syscall,
+      ...(hint ? { hint } : {}),
+      cause,
+    });
+  }
+}
+
+/** An fd that is not a dma-buf, or a dma-buf no registered exporter recognises. */
+export class NotADmaBufError extends DmaBufError {
+  constructor(message: string, hint: string) {
+    super(message, { code: 'EBADF', hint });
+  }
+}
+
+/** A plugin's hook (an exporter's map, an importer's attach, ...) failed; `cause` is the original error. */
+export class PluginError extends DmaBufError {
+  readonly plugin: string;
+  readonly hook: string;
+
+  constructor(plugin: string, hook: string, cause: unknown) {
+    const inner = cause instanceof Error ? cause.message : String(cause);
+    const base = cause instanceof DmaBufError ? cause : undefined;
+    super(`${plugin}: ${hook} failed: ${inner}`, {
+      code: base?.code ?? 'EPLUGIN',
+      ...(base?.errno !== undefined ? { errno: base.errno } : {}),
+      ...(base?.syscall ? { syscall: base.syscall } : {}),
+      cause,
+    });
+    this.plugin = plugin;
+    this.hook = hook;
+  }
+}
+
+/** The native addon could not be loaded; the message lists fixes. */
+export class NativeLoadError extends DmaBufError {}
+
+/** Build an `Expected X for NAME but received Y` argument error. */
+export function invalidArgument(name: string, expected: string, actual: unknown, hint?: string): InvalidArgumentError {
+  return new InvalidArgumentError(`Expected ${expected} for ${name} but received ${describe(actual)}`, hint);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return `${typeof value === 'function' ? 'a function' : String(value)}`;
+}

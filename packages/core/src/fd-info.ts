@@ -1,0 +1,62 @@
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { SystemError } from './errors.js';
+
+/** What /proc/self/fdinfo and /proc/self/fd say about an fd. */
+export interface FdInfo {
+  fd: number;
+  /** The kernel exporter's name ('udmabuf', 'drm', 'virtio_gpu', 'system', ...), if a dma-buf. */
+  expName?: string;
+  /** The buffer's name set with DMA_BUF_SET_NAME, if any. */
+  name?: string;
+  /** Size from fdinfo (dma-bufs only). */
+  size?: number;
+  /** Inode from fdinfo (dma-bufs only). */
+  ino?: number;
+  /** open flags (octal in fdinfo). */
+  flags: number;
+  /** readlink(/proc/self/fd/N), e.g. '/dmabuf:' or '/memfd:x (deleted)'. */
+  link: string;
+}
+
+/** Read /proc/self/fdinfo/<fd>; throws SystemError(EBADF) for a closed fd. */
+export function readFdInfo(fd: number): FdInfo {
+  let text: string;
+  let link: string;
+  try {
+    text = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    link = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch (cause) {
+    const errno = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 9 : 5;
+    throw new SystemError(`fd ${fd} cannot be inspected`, errno, 'read(/proc/self/fdinfo)', 'Pass an open file descriptor', cause);
+  }
+  const info: FdInfo = { fd, flags: 0, link };
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const key = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    switch (key) {
+      case 'exp_name':
+        info.expName = value;
+        break;
+      case 'name':
+        info.name = value;
+        break;
+      case 'size':
+        info.size = Number(value);
+        break;
+      case 'ino':
+        info.ino = Number(value);
+        break;
+      case 'flags':
+        info.flags = Number.parseInt(value, 8);
+        break;
+    }
+  }
+  return info;
+}
+
+/** Count of open fds of this process (for leak checks). */
+export function openFdCount(): number {
+  return readdirSync('/proc/self/fd').length;
+}

@@ -1,0 +1,57 @@
+import { invalidArgument } from './errors.js';
+import { native } from './native.js';
+import { check } from './syscall.js';
+import { assertFd } from './validate.js';
+
+/** dup(fd) with O_CLOEXEC; the caller owns the new fd. */
+export function dupFd(fd: number): number {
+  assertFd('fd', fd);
+  return check(native().dup(fd), 'fcntl(F_DUPFD_CLOEXEC)', `cannot duplicate fd ${fd}`, 'Pass an open file descriptor');
+}
+
+/** close(fd). Closing an fd that is not open is an error (EBADF), never silent. */
+export function closeFd(fd: number): void {
+  assertFd('fd', fd);
+  check(native().close(fd), 'close', `cannot close fd ${fd}`, 'Close each fd exactly once');
+}
+
+/** Identity of the open file behind an fd: the same for every fd of one dma-buf. */
+export interface FdIdentity {
+  dev: number;
+  ino: number;
+  /** `${dev}:${ino}`, usable as a Map key. */
+  key: string;
+}
+
+export function fdIdentity(fd: number): FdIdentity {
+  assertFd('fd', fd);
+  const st = check(native().fstat(fd), 'fstat', `cannot stat fd ${fd}`, 'Pass an open file descriptor');
+  return { dev: st.dev, ino: st.ino, key: `${st.dev}:${st.ino}` };
+}
+
+export const SEEK_SET = 0;
+export const SEEK_CUR = 1;
+export const SEEK_END = 2;
+
+/** lseek on a dma-buf: only (0, SEEK_SET) and (0, SEEK_END) are allowed by the kernel. */
+export function seekFd(fd: number, offset: number, whence: number): number {
+  assertFd('fd', fd);
+  if (!Number.isSafeInteger(offset)) throw invalidArgument('offset', 'a safe integer', offset);
+  if (![SEEK_SET, SEEK_CUR, SEEK_END].includes(whence)) throw invalidArgument('whence', 'SEEK_SET, SEEK_CUR or SEEK_END', whence);
+  return check(native().lseek(fd, offset, whence), 'lseek', `cannot seek fd ${fd}`, 'A dma-buf only supports lseek(fd, 0, SEEK_END) for its size and lseek(fd, 0, SEEK_SET)');
+}
+
+/** Size of a dma-buf (or any seekable file) via lseek(SEEK_END); the position is reset to 0. */
+export function fdSize(fd: number): number {
+  const size = seekFd(fd, 0, SEEK_END);
+  seekFd(fd, 0, SEEK_SET);
+  return size;
+}
+
+const FD_CLOEXEC = 1;
+
+/** Whether close-on-exec is set on fd. */
+export function isCloexec(fd: number): boolean {
+  assertFd('fd', fd);
+  return (check(native().getFdFlags(fd), 'fcntl(F_GETFD)', `cannot read flags of fd ${fd}`) & FD_CLOEXEC) !== 0;
+}

@@ -1,0 +1,35 @@
+import type { Constraints } from './constraints.js';
+import type { DmaBuf } from './dma-buf.js';
+import type { MapDirection, SgTable } from './sg-table.js';
+
+/** What an importer's hooks receive about the attachment. */
+export interface ImporterAttachment {
+  readonly id: number;
+  readonly buffer: DmaBuf;
+}
+
+/**
+ * A device that imports buffers (a DRM device, a V4L2 queue, the CPU). It
+ * declares its constraints and maps attached buffers into itself; the core
+ * calls the hooks in legal order only.
+ *
+ * H is the device-side handle a map yields (a GEM handle, a V4L2 slot).
+ */
+export interface Importer<H = unknown> {
+  /** Human name for messages: 'V4L2 /dev/video0', 'DRM card0 (virtio_gpu)'. */
+  readonly name: string;
+  /** What this device needs of a buffer. */
+  constraints?(): Constraints;
+  /** Called when a buffer is attached (after the exporter accepted). Throw to refuse. */
+  onAttach?(attachment: ImporterAttachment): void;
+  /** Called after the last unmap, when the attachment goes away. */
+  onDetach?(attachment: ImporterAttachment): void;
+  /** Map into the device; return the device-side handle. */
+  onMap?(attachment: ImporterAttachment, table: SgTable, direction: MapDirection): H;
+  onUnmap?(attachment: ImporterAttachment, handle: H): void;
+}
+
+/** A device with no constraints and no device-side state (a CPU user, a test). */
+export function plainDevice(name: string, constraints: Constraints = {}): Importer<undefined> {
+  return { name, constraints: () => constraints };
+}

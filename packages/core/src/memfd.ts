@@ -1,0 +1,70 @@
+import { DmaBufError } from './errors.js';
+import { native } from './native.js';
+import { check } from './syscall.js';
+import { assertString, assertUint } from './validate.js';
+
+export type MemfdSeal = 'seal' | 'shrink' | 'grow' | 'write';
+
+export interface MemfdOptions {
+  /** Allow seals to be added later (MFD_ALLOW_SEALING). Default true. */
+  allowSealing?: boolean;
+  /** Back it with 2 MiB huge pages (MFD_HUGETLB). */
+  hugetlb?: boolean;
+  /** Seals to add right away. */
+  seals?: readonly MemfdSeal[];
+}
+
+function sealBits(seals: readonly MemfdSeal[]): number {
+  const m = native().memfd;
+  const bits: Record<MemfdSeal, number> = { seal: m.F_SEAL_SEAL, shrink: m.F_SEAL_SHRINK, grow: m.F_SEAL_GROW, write: m.F_SEAL_WRITE };
+  return seals.reduce((acc, s) => acc | bits[s], 0);
+}
+
+/** memfd_create + ftruncate (+ seals). Returns a CLOEXEC fd the caller owns. */
+export function createMemfd(name: string, size: number, options: MemfdOptions = {}): number {
+  assertString('name', name, 249);
+  assertUint('size', size, 2 ** 40);
+  const m = native().memfd;
+  const flags = (options.allowSealing === false ? 0 : m.MFD_ALLOW_SEALING) | (options.hugetlb ? m.MFD_HUGETLB : 0);
+  const fd = check(native().memfdCreate(name, flags), 'memfd_create', `cannot create memfd '${name}'`, (e) =>
+    e === 22 && options.hugetlb ? 'hugetlb memfds need huge pages reserved: echo N > /proc/sys/vm/nr_hugepages' : undefined,
+  );
+  try {
+    check(native().ftruncate(fd, size), 'ftruncate', `cannot size memfd '${name}' to ${size} bytes`, (e) =>
+      e === 22 && options.hugetlb ? 'hugetlb memfd sizes must be multiples of the huge page size (2 MiB)' : undefined,
+    );
+    if (options.seals?.length) sealMemfd(fd, options.seals);
+  } catch (e) {
+    native().close(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** Add seals to a memfd. EPERM means it was created without MFD_ALLOW_SEALING (or F_SEAL_SEAL is set). */
+export function sealMemfd(fd: number, seals: readonly MemfdSeal[]): void {
+  check(native().addSeals(fd, sealBits(seals)), 'fcntl(F_ADD_SEALS)', `cannot seal fd ${fd} with ${seals.join('+')}`, (e) =>
+    e === 1
+      ? 'The memfd was created without MFD_ALLOW_SEALING (or is already sealed with F_SEAL_SEAL); create it with allowSealing: true'
+      : e === 22
+        ? 'Only memfds (and shmem/hugetlbfs files) can be sealed'
+        : undefined,
+  );
+}
+
+/** The seals present on fd. */
+export function memfdSeals(fd: number): Set<MemfdSeal> {
+  const bits = check(native().getSeals(fd), 'fcntl(F_GET_SEALS)', `cannot read seals of fd ${fd}`, 'Pass a memfd');
+  const m = native().memfd;
+  const out = new Set<MemfdSeal>();
+  if (bits & m.F_SEAL_SEAL) out.add('seal');
+  if (bits & m.F_SEAL_SHRINK) out.add('shrink');
+  if (bits & m.F_SEAL_GROW) out.add('grow');
+  if (bits & m.F_SEAL_WRITE) out.add('write');
+  return out;
+}
+
+/** Thrown by callers that need a memfd but got something else. */
+export function notAMemfd(fd: number, link: string): DmaBufError {
+  return new DmaBufError(`fd ${fd} (${link}) is not a memfd`, { code: 'EBADF', hint: 'Create the backing with createMemfd() / memfd_create()' });
+}

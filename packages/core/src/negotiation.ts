@@ -1,0 +1,131 @@
+import type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
+import { NegotiationError } from './errors.js';
+import type { BufferLayout } from './layout.js';
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+function lcm(a: number, b: number): number {
+  return (a / gcd(a, b)) * b;
+}
+
+/**
+ * The intersection of several parties' constraints: the largest sizes, the
+ * least common multiple of alignments, common formats. Throws a
+ * NegotiationError naming both sides when two parties cannot be satisfied
+ * together (different exact pitches, no common format).
+ */
+export function mergeConstraints(parties: readonly LabelledConstraints[]): Constraints {
+  const out: Constraints = {};
+  let pitchOwner = '';
+  let formatOwner = '';
+  for (const { label, constraints: c } of parties) {
+    if (c.minSize !== undefined) out.minSize = Math.max(out.minSize ?? 0, c.minSize);
+    if (c.alignment !== undefined) out.alignment = lcm(out.alignment ?? 1, c.alignment);
+    if (c.pitchAlignment !== undefined) out.pitchAlignment = lcm(out.pitchAlignment ?? 1, c.pitchAlignment);
+    if (c.contiguous) out.contiguous = true;
+    if (c.minPlaneSizes) {
+      const cur = [...(out.minPlaneSizes ?? [])];
+      c.minPlaneSizes.forEach((s, i) => {
+        cur[i] = Math.max(cur[i] ?? 0, s);
+      });
+      out.minPlaneSizes = cur;
+    }
+    if (c.pitches) {
+      if (out.pitches) {
+        c.pitches.forEach((p, i) => {
+          const have = out.pitches?.[i];
+          if (have !== undefined && have !== p) {
+            throw new NegotiationError(
+              `${label} needs a pitch of ${p} bytes for plane ${i}, ${pitchOwner} needs ${have}`,
+              'These devices cannot share one buffer; allocate one for each and copy',
+            );
+          }
+        });
+      } else {
+        out.pitches = [...c.pitches];
+        pitchOwner = label;
+      }
+    }
+    if (c.formats) {
+      if (out.formats) {
+        const common = intersectFormats(out.formats, c.formats);
+        if (common.length === 0) {
+          throw new NegotiationError(
+            `${label} takes formats ${names(c.formats)}, ${formatOwner} takes ${names(out.formats)}: none in common`,
+            'Pick a format both devices support, or convert between them',
+          );
+        }
+        out.formats = common;
+      } else {
+        out.formats = [...c.formats];
+      }
+      formatOwner = formatOwner ? `${formatOwner} and ${label}` : label;
+    }
+    if (c.exporters) {
+      out.exporters = out.exporters ? out.exporters.filter((e) => c.exporters?.includes(e)) : [...c.exporters];
+    }
+  }
+  return out;
+}
+
+function names(f: readonly FormatConstraint[]): string {
+  return f.map((x) => x.format).join('/');
+}
+
+function intersectFormats(a: readonly FormatConstraint[], b: readonly FormatConstraint[]): FormatConstraint[] {
+  const out: FormatConstraint[] = [];
+  for (const fa of a) {
+    const fb = b.find((x) => x.format === fa.format);
+    if (!fb) continue;
+    const ma = fa.modifiers ?? [0n];
+    const mb = fb.modifiers ?? [0n];
+    const mods = ma.filter((m) => mb.includes(m));
+    if (mods.length) out.push({ format: fa.format, modifiers: mods });
+  }
+  return out;
+}
+
+/**
+ * Check an allocated buffer against one party's constraints. Throws a
+ * NegotiationError whose message names the party, the buffer and both numbers,
+ * e.g. "V4L2 /dev/video0 needs 614400 bytes per plane, buffer #3 (udmabuf) has 600000".
+ */
+export function checkLayout(layout: BufferLayout, party: LabelledConstraints, bufferLabel: string, segments?: number): void {
+  const { label, constraints: c } = party;
+  const fail = (msg: string) => {
+    throw new NegotiationError(`${label} ${msg}`);
+  };
+  if (c.minSize !== undefined && layout.size < c.minSize) {
+    fail(`needs ${c.minSize} bytes, ${bufferLabel} has ${layout.size}`);
+  }
+  c.minPlaneSizes?.forEach((need, i) => {
+    const plane = layout.planes[i];
+    const have = plane ? plane.size : i === 0 ? layout.size : 0;
+    if (have < need) {
+      fail(`needs ${need} bytes ${c.minPlaneSizes!.length > 1 ? `in plane ${i}` : 'per plane'}, ${bufferLabel} has ${have}`);
+    }
+  });
+  if (c.alignment !== undefined && layout.size % c.alignment !== 0) {
+    fail(`needs a size aligned to ${c.alignment} bytes, ${bufferLabel} has ${layout.size}`);
+  }
+  c.pitches?.forEach((need, i) => {
+    const have = layout.planes[i]?.pitch;
+    if (have !== undefined && have !== 0 && have !== need) fail(`needs a pitch of ${need} bytes in plane ${i}, ${bufferLabel} has ${have}`);
+  });
+  if (c.pitchAlignment !== undefined) {
+    layout.planes.forEach((p, i) => {
+      if (p.pitch % c.pitchAlignment! !== 0) fail(`needs pitches aligned to ${c.pitchAlignment}, ${bufferLabel} plane ${i} has ${p.pitch}`);
+    });
+  }
+  if (c.contiguous && segments !== undefined && segments > 1) {
+    fail(`needs contiguous memory, ${bufferLabel} has ${segments} segments`);
+  }
+  if (c.formats && layout.format) {
+    const f = c.formats.find((x) => x.format === layout.format);
+    if (!f) fail(`takes formats ${names(c.formats)}, ${bufferLabel} is ${layout.format}`);
+    const mod = layout.modifier ?? 0n;
+    if (f && !(f.modifiers ?? [0n]).includes(mod)) fail(`cannot use modifier 0x${mod.toString(16)} of ${bufferLabel} for ${layout.format}`);
+  }
+}

@@ -1,0 +1,49 @@
+import { injectAll, injectable } from 'tsyringe';
+import { invalidArgument, NotADmaBufError } from './errors.js';
+import type { ExporterPlugin } from './exporter.js';
+import type { FdInfo } from './fd-info.js';
+import { foreignExporter } from './foreign-exporter.js';
+import { TOKENS } from './tokens.js';
+
+/** The exporters registered in a framework's container, by name and by exp_name. */
+@injectable()
+export class ExporterRegistry {
+  readonly #exporters: ExporterPlugin[];
+
+  constructor(@injectAll(TOKENS.Exporter) exporters: ExporterPlugin[]) {
+    const seen = new Set<string>();
+    for (const e of exporters) {
+      if (seen.has(e.name)) throw invalidArgument('exporter plugins', 'unique names', `two exporters named '${e.name}'`);
+      seen.add(e.name);
+    }
+    this.#exporters = exporters;
+  }
+
+  /** Every exporter that can allocate (the built-in foreign adopter excluded). */
+  list(): readonly ExporterPlugin[] {
+    return this.#exporters.filter((e) => e !== foreignExporter);
+  }
+
+  /** By plugin name; throws listing the registered names. */
+  byName(name: string): ExporterPlugin {
+    const e = this.#exporters.find((x) => x.name === name);
+    if (!e) {
+      throw invalidArgument('exporter', `one of ${this.list().map((x) => `'${x.name}'`).join(', ') || '(none registered)'}`, name,
+        'Register the exporter plugin when creating the framework: Framework.create({ plugins: [...] })');
+    }
+    return e;
+  }
+
+  /** The exporter a received fd belongs to: a plugin's matcher, then exp_name, then the foreign adopter. */
+  match(info: FdInfo): ExporterPlugin {
+    const byMatcher = this.#exporters.find((e) => e.matches?.(info));
+    if (byMatcher) return byMatcher;
+    if (info.expName !== undefined) {
+      return this.#exporters.find((e) => e.expNames.includes(info.expName!)) ?? foreignExporter;
+    }
+    throw new NotADmaBufError(
+      `fd ${info.fd} (${info.link}) is not a dma-buf`,
+      'Pass a dma-buf fd (from an exporter, a DRM PRIME export, a V4L2 EXPBUF or a dma-heap)',
+    );
+  }
+}

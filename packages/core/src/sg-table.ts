@@ -1,0 +1,31 @@
+import type { PlaneLayout } from './layout.js';
+
+/** One contiguous piece of a buffer as the exporter knows it. */
+export interface SgSegment {
+  /** Offset of this piece within the dma-buf. */
+  offset: number;
+  length: number;
+  /** Where the piece comes from, exporter-specific: e.g. `memfd:5@0x2000` for a udmabuf range. */
+  source?: string;
+}
+
+/**
+ * The scatterlist a map returns: the segments that make up the buffer and the
+ * planes of the image in it. Valid until the mapping is unmapped.
+ */
+export interface SgTable {
+  segments: readonly SgSegment[];
+  planes: readonly PlaneLayout[];
+  /** Sum of the segments' lengths. */
+  size: number;
+}
+
+/** Direction of a device mapping, as the kernel's DMA_TO_DEVICE etc. */
+export type MapDirection = 'to-device' | 'from-device' | 'bidirectional';
+
+export const MAP_DIRECTIONS: readonly MapDirection[] = ['to-device', 'from-device', 'bidirectional'];
+
+/** CPU access mode. */
+export type CpuAccessMode = 'read' | 'write' | 'readwrite';
+
+export const CPU_ACCESS_MODES: readonly CpuAccessMode[] = ['read', 'write', 'readwrite'];

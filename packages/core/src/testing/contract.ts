@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DmaBufError, LifecycleError, NegotiationError, ReleasedError } from '../errors.js';
+import { fdIdentity, fdSize, isCloexec } from '../fd-ops.js';
+import { openFdCount } from '../fd-info.js';
+import type { ExportOptions, Framework } from '../framework.js';
+import { plainDevice } from '../importer.js';
+import { native } from '../native.js';
+
+export interface ContractSetup {
+  framework: Framework;
+  /** What to export in each case (exporter name, size or image). */
+  exportOptions: ExportOptions;
+  /** The exporter can allocate late (exportOptions without size works after an attach with minSize). */
+  lateAllocation?: boolean;
+  /** Tear down anything besides the framework. */
+  close?: () => Promise<void> | void;
+}
+
+/**
+ * The exporter contract: every exporter plugin, the host test exporter and
+ * the real drivers in the lab, must pass this same suite.
+ */
+export function describeExporterContract(name: string, setup: () => Promise<ContractSetup>): void {
+  describe(`exporter contract: ${name}`, () => {
+    let s: ContractSetup;
+    let fw: Framework;
+    beforeAll(async () => {
+      s = await setup();
+      fw = s.framework;
+    });
+    afterAll(async () => {
+      await s?.framework.close();
+      await s?.close?.();
+    });
+    const exp = () => fw.export(s.exportOptions);
+
+    it('exports a real fd whose lseek size matches the layout', () => {
+      const buf = exp();
+      const fd = buf.fd();
+      try {
+        expect(fdSize(fd)).toBe(buf.size);
+        expect(buf.layout.planes.length).toBeGreaterThan(0);
+        expect(isCloexec(fd)).toBe(true);
+        expect(fdIdentity(fd).key).toBe(buf.identity);
+      } finally {
+        native().close(fd);
+        buf.put();
+      }
+    });
+
+    it('fd() hands out a new fd each call, all of the same buffer', () => {
+      const buf = exp();
+      const a = buf.fd();
+      const b = buf.fd();
+      expect(a).not.toBe(b);
+      expect(fdIdentity(a).key).toBe(fdIdentity(b).key);
+      native().close(a);
+      native().close(b);
+      buf.put();
+    });
+
+    it('get(fd) gives back the same object for a buffer this process holds', () => {
+      const buf = exp();
+      const fd = buf.fd();
+      const again = fw.get(fd);
+      expect(again).toBe(buf);
+      expect(buf.refCount).toBe(2);
+      again.put();
+      native().close(fd);
+      buf.put();
+      expect(buf.released).toBe(true);
+    });
+
+    it('attach → map → unmap → detach → release calls run in order and leave no fd', () => {
+      const before = openFdCount();
+      const buf = exp();
+      const att = buf.attach(plainDevice('contract-device'));
+      const m = att.map('to-device');
+      const total = m.table.segments.reduce((n, seg) => n + seg.length, 0);
+      expect(total).toBe(m.table.size);
+      expect(m.table.size).toBeGreaterThanOrEqual(buf.size);
+      m.unmap();
+      att.detach();
+      buf.put();
+      expect(openFdCount()).toBe(before);
+    });
+
+    it('refuses map after detach, detach while mapped, release with attachments', () => {
+      const buf = exp();
+      const att = buf.attach(plainDevice('contract-device'));
+      const m = att.map();
+      expect(() => att.detach()).toThrow(expect.objectContaining({ code: 'EBUSY' }));
+      expect(() => buf.put()).toThrow(LifecycleError);
+      expect(buf.released).toBe(false);
+      m.unmap();
+      expect(() => m.unmap()).toThrow(LifecycleError);
+      att.detach();
+      expect(() => att.map()).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      buf.put();
+    });
+
+    it('refuses every use after release with ReleasedError', () => {
+      const buf = exp();
+      buf.put();
+      expect(() => buf.fd()).toThrow(ReleasedError);
+      expect(() => buf.attach(plainDevice('late'))).toThrow(ReleasedError);
+      expect(() => buf.cpuAccess('read')).toThrow(ReleasedError);
+      expect(() => buf.get()).toThrow(ReleasedError);
+      expect(() => buf.put()).toThrow(ReleasedError);
+    });
+
+    it('CPU access: a pattern written in one scope reads back in another; views die with the scope', () => {
+      const buf = exp();
+      let stale: Uint8Array;
+      {
+        using w = buf.cpuAccess('write');
+        const bytes = w.bytes;
+        for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) & 0xff;
+        bytes[bytes.length - 1] = 0xa5;
+        stale = bytes;
+      }
+      expect(stale.byteLength).toBe(0);
+      {
+        using r = buf.cpuAccess('read');
+        const bytes = r.bytes;
+        for (let i = 0; i < bytes.length; i += 4096) expect(bytes[i]).toBe((i / 4096) & 0xff);
+        expect(bytes[bytes.length - 1]).toBe(0xa5);
+      }
+      buf.put();
+      expect(native().liveMappings()).toBe(0);
+    });
+
+    it('refuses an attach whose constraints the buffer cannot meet, naming both numbers', () => {
+      const buf = exp();
+      const need = buf.size + 4096;
+      try {
+        buf.attach(plainDevice('big-device', { minSize: need }));
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(NegotiationError);
+        expect((e as Error).message).toContain(String(need));
+        expect((e as Error).message).toContain(String(buf.size));
+      }
+      expect(buf.attachments.length).toBe(0);
+      buf.put();
+    });
+
+    it('bad arguments are typed errors', () => {
+      expect(() => fw.export({ ...s.exportOptions, size: -1 })).toThrow(DmaBufError);
+      expect(() => fw.get(-1)).toThrow(DmaBufError);
+      const buf = exp();
+      // @ts-expect-error wrong direction on purpose
+      expect(() => buf.attach(plainDevice('d')).map('sideways')).toThrow(DmaBufError);
+      for (const a of buf.attachments) a.detach();
+      buf.put();
+    });
+
+    it('late allocation satisfies the constraints of every attachment', (ctx) => {
+      if (!s.lateAllocation) ctx.skip(`${name} allocates at export only`);
+      const { size: _size, width: _w, height: _h, ...rest } = s.exportOptions;
+      const buf = fw.export(rest);
+      expect(buf.allocated).toBe(false);
+      const a = buf.attach(plainDevice('dev-a', { minSize: 3 * 4096 }));
+      const b = buf.attach(plainDevice('dev-b', { minSize: 5 * 4096 - 100 }));
+      const m = a.map();
+      expect(buf.allocated).toBe(true);
+      expect(buf.size).toBeGreaterThanOrEqual(5 * 4096 - 100);
+      m.unmap();
+      expect(() => buf.attach(plainDevice('dev-c', { minSize: buf.size * 2 }))).toThrow(/dev-c needs \d+ bytes/);
+      a.detach();
+      b.detach();
+      buf.put();
+    });
+  });
+}

@@ -1,0 +1,8 @@
+import { openFdCount } from '../fd-info.js';
+
+/** Run fn and return how many fds it left open (0 when clean). */
+export async function fdDelta(fn: () => void | Promise<void>): Promise<number> {
+  const before = openFdCount();
+  await fn();
+  return openFdCount() - before;
+}

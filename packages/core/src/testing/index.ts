@@ -1,0 +1,3 @@
+export { describeExporterContract, type ContractSetup } from './contract.js';
+export { fdDelta } from './fd-leak.js';
+export { MemfdExporter, memfdExporterPlugin, type HookCall, type MemfdExporterOptions } from './memfd-exporter.js';

@@ -1,0 +1,134 @@
+import type { Allocation, AllocationRequest, AttachmentInfo, ExportedBuffer, ExporterPlugin } from '../exporter.js';
+import { DmaBufError } from '../errors.js';
+import type { FdInfo } from '../fd-info.js';
+import type { BufferLayout } from '../layout.js';
+import { createMemfd } from '../memfd.js';
+import type { DmaBufPlugin } from '../plugin.js';
+import type { CpuAccessMode, MapDirection, SgTable } from '../sg-table.js';
+import { TOKENS } from '../tokens.js';
+import { PAGE_SIZE } from '../validate.js';
+
+const MEMFD_NAME = 'dmabuf-test';
+
+/** One hook call, recorded for tests that check the order the core calls hooks in. */
+export interface HookCall {
+  hook: string;
+  buffer: number;
+  attachment?: number;
+  detail?: string;
+}
+
+export interface MemfdExporterOptions {
+  /** Device names this exporter refuses to attach (simulates "device cannot reach this memory"). */
+  refuse?: readonly string[];
+  /** Split the buffer into segments of this many bytes in map() (a scatter buffer). */
+  segmentSize?: number;
+}
+
+const BPP: Record<string, number> = { XR24: 4, AR24: 4, XB24: 4, AB24: 4, RG16: 2, YUYV: 2, R8: 1 };
+
+/**
+ * The host test exporter: a sealed memfd stands in for the dma-buf (mmap,
+ * fstat identity and fd passing are real; the kernel's SYNC ioctl is not, so
+ * CPU access is only recorded). It implements every hook and logs the calls.
+ */
+export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
+  readonly name = 'memfd-test';
+  readonly expNames = ['memfd-test'];
+  readonly calls: HookCall[] = [];
+  readonly #options: MemfdExporterOptions;
+
+  constructor(options: MemfdExporterOptions = {}) {
+    this.#options = options;
+  }
+
+  matches(info: FdInfo): boolean {
+    return info.expName === undefined && info.link.startsWith(`/memfd:${MEMFD_NAME}`);
+  }
+
+  allocate(req: AllocationRequest): Allocation<{ segments: number }> {
+    const layout = this.#layout(req);
+    const fd = createMemfd(MEMFD_NAME, layout.size, { seals: ['shrink', 'grow'] });
+    this.calls.push({ hook: 'allocate', buffer: 0, detail: String(layout.size) });
+    return { fd, layout, priv: { segments: 0 }, release: () => this.calls.push({ hook: 'release', buffer: 0 }) };
+  }
+
+  adopt(fd: number, _info: FdInfo, layout: BufferLayout): Allocation<{ segments: number }> {
+    this.calls.push({ hook: 'adopt', buffer: 0 });
+    return { fd, layout, priv: { segments: 0 } };
+  }
+
+  attach(buffer: ExportedBuffer, att: AttachmentInfo): void {
+    if (this.#options.refuse?.includes(att.device)) {
+      throw new DmaBufError(`${att.device} cannot reach memfd memory`, { code: 'ENODEV', hint: 'Use another exporter' });
+    }
+    this.calls.push({ hook: 'attach', buffer: buffer.id, attachment: att.id });
+  }
+
+  detach(buffer: ExportedBuffer, att: AttachmentInfo): void {
+    this.calls.push({ hook: 'detach', buffer: buffer.id, attachment: att.id });
+  }
+
+  map(buffer: ExportedBuffer, att: AttachmentInfo, direction: MapDirection): SgTable {
+    this.calls.push({ hook: 'map', buffer: buffer.id, attachment: att.id, detail: direction });
+    const size = buffer.layout.size;
+    const step = this.#options.segmentSize ?? size;
+    const segments = [];
+    for (let off = 0; off < size; off += step) {
+      segments.push({ offset: off, length: Math.min(step, size - off), source: `memfd@${off}` });
+    }
+    return { segments, planes: buffer.layout.planes, size };
+  }
+
+  unmap(buffer: ExportedBuffer, att: AttachmentInfo): void {
+    this.calls.push({ hook: 'unmap', buffer: buffer.id, attachment: att.id });
+  }
+
+  beginCpuAccess(buffer: ExportedBuffer, mode: CpuAccessMode): void {
+    this.calls.push({ hook: 'beginCpuAccess', buffer: buffer.id, detail: mode });
+  }
+
+  endCpuAccess(buffer: ExportedBuffer, mode: CpuAccessMode): void {
+    this.calls.push({ hook: 'endCpuAccess', buffer: buffer.id, detail: mode });
+  }
+
+  #layout(req: AllocationRequest): BufferLayout {
+    const c = req.constraints;
+    const align = Math.max(PAGE_SIZE, c.alignment ?? 1);
+    if (req.width !== undefined && req.height !== undefined) {
+      const format = req.format ?? 'XR24';
+      const bpp = BPP[format];
+      if (!bpp) throw new DmaBufError(`memfd-test cannot lay out format ${format}`, { code: 'EINVAL', hint: `Use one of ${Object.keys(BPP).join(', ')}` });
+      const pa = c.pitchAlignment ?? 1;
+      const pitch = c.pitches?.[0] ?? Math.ceil((req.width * bpp) / pa) * pa;
+      const plane = Math.max(pitch * req.height, c.minPlaneSizes?.[0] ?? 0);
+      const size = roundUp(Math.max(plane, c.minSize ?? 0, req.size ?? 0), align);
+      return { size, width: req.width, height: req.height, format, modifier: 0n, planes: [{ offset: 0, pitch, size: plane }] };
+    }
+    const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
+    if (want === 0) {
+      throw new DmaBufError('memfd-test: nothing says how big the buffer must be', {
+        code: 'EINVAL',
+        hint: 'Pass a size at export, or attach a device with constraints before the first map',
+      });
+    }
+    const size = roundUp(want, align);
+    return { size, planes: [{ offset: 0, pitch: 0, size }] };
+  }
+}
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** The test exporter as a plugin module. */
+export function memfdExporterPlugin(options: MemfdExporterOptions = {}): DmaBufPlugin & { exporter: MemfdExporter } {
+  const exporter = new MemfdExporter(options);
+  return {
+    name: 'memfd-test',
+    exporter,
+    register(container) {
+      container.registerInstance(TOKENS.Exporter, exporter);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { invalidArgument } from './errors.js';
+
+/** A non-negative safe integer, else InvalidArgumentError. */
+export function assertUint(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw invalidArgument(name, `an integer between 0 and ${max}`, value);
+  }
+}
+
+/** A positive safe integer, else InvalidArgumentError. */
+export function assertPositive(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
+    throw invalidArgument(name, `an integer between 1 and ${max}`, value);
+  }
+}
+
+/** An fd number: an integer 0..2^31-1 (whether it is open is the kernel's to say). */
+export function assertFd(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw invalidArgument(name, 'a file descriptor (an integer >= 0)', value);
+  }
+}
+
+export function assertString(name: string, value: unknown, maxLength = Number.MAX_SAFE_INTEGER): asserts value is string {
+  if (typeof value !== 'string' || value.length > maxLength) {
+    throw invalidArgument(name, `a string of at most ${maxLength} characters`, value);
+  }
+}
+
+export function assertOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): asserts value is T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw invalidArgument(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  }
+}
+
+export function assertObject<T>(name: string, value: T): asserts value is T & object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument(name, 'an object', value);
+  }
+}
+
+export const PAGE_SIZE = 4096;
+
+export function isPageAligned(n: number): boolean {
+  return n % PAGE_SIZE === 0;
+}
