@@ -5,6 +5,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 say() { read up _ < /proc/uptime; echo "dmabuf-lab-init: [$up] $*"; }
+say "init started"
 mode=run
 for w in $(cat /proc/cmdline); do
   case "$w" in dmabuf_lab.mode=*) mode="${w#*=}" ;; esac
@@ -29,16 +30,19 @@ mkdir -p /rw/upper /rw/work
 if ! mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work,xino=off,index=off,metacopy=off,redirect_dir=off root /newroot; then
   say "overlay failed: the root stays read-only (tmpfs on /tmp /run /root)"
   mount --bind /lower /newroot
+  RO_ROOT=1
   mount -t tmpfs tmpfs /newroot/root
 fi
 R=/newroot
+say "root mounted"
 mount -t proc proc $R/proc
 mount -t sysfs sys $R/sys
 mount -t devtmpfs dev $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts $R/dev/pts
 mount -t tmpfs -o mode=1777 shm $R/dev/shm
-mount -t tmpfs -o mode=1777 tmp $R/tmp
+# /tmp stays on the overlay: the host's /tmp reads through, writes stay in the guest.
+[ -n "$RO_ROOT" ] && mount -t tmpfs -o mode=1777 tmp $R/tmp
 mount -t tmpfs -o mode=0755 run $R/run
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
 mkdir -p $R@GUEST_OUT@
@@ -49,8 +53,10 @@ hostname dmabuf-lab
 for d in $DRIVERS; do
   opts=""
   [ "$d" = vivid ] && opts="$VIVID_OPTS"
-  chroot $R /sbin/modprobe -d "$MODROOT" "$d" $opts || say "modprobe $d failed"
+  ( chroot $R /sbin/modprobe -d "$MODROOT" "$d" $opts || say "modprobe $d failed" ) &
 done
+wait
+say "modules loaded"
 # Wait for the device nodes and sysfs entries each driver should give.
 missing=""
 i=0

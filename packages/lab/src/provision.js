@@ -118,6 +118,9 @@ export async function provision(opts = {}) {
     progress(`building ${initramfs}`);
     const r = buildInitramfs({ modRoot, version, out: initramfs });
     progress(`initramfs: ${(r.bytes / 1e6).toFixed(1)} MB, modules ${r.modules.join(' ')}`);
+    for (const f of readdirSync(cache)) {
+      if (/^initramfs-.*\.cpio\.gz$/.test(f) && join(cache, f) !== initramfs) rmSync(join(cache, f), { force: true });
+    }
   }
 
   /** @type {LabStamp} */

@@ -1,7 +1,7 @@
 /**
  * The QEMU command line of one lab boot (pure: paths in, argv out).
  * @param {{ vmlinuz: string, initramfs: string, runDir: string, outDir: string, accel: 'tcg'|'kvm',
- *   mode?: 'run'|'shell'|'probe', memoryMB?: number, smp?: number, extraAppend?: string }} o
+ *   mode?: 'run'|'shell'|'probe', bios?: string, memoryMB?: number, smp?: number, extraAppend?: string }} o
  */
 export function qemuArgs(o) {
   const mode = o.mode ?? 'run';
@@ -30,6 +30,7 @@ export function qemuArgs(o) {
     '-vga',
     'none',
     '-no-reboot',
+    ...(o.bios ? ['-bios', o.bios] : []),
     '-nic',
     'none',
     '-kernel',

@@ -9,6 +9,7 @@ import { portServer } from './ports.js';
 import { provision } from './provision.js';
 import { qemuArgs } from './qemu-args.js';
 import { startQemu } from './qemu-process.js';
+import { screendumpVia } from './screendump.js';
 import { watchScreendumpRequests } from './screendump-service.js';
 
 /**
@@ -50,11 +51,42 @@ export function consoleTail(path, n = 30) {
 }
 
 /**
+ * @typedef {object} LabHandle
+ * @property {Promise<RunResult>} result settles when the guest has powered off
+ * @property {(pngPath: string) => Promise<import('./ppm.js').RgbImage & { path: string, ppmPath: string }>} screendump
+ *   what the virtual display shows, now (rejects before QEMU runs)
+ * @property {() => void} kill power the guest off hard
+ */
+
+/**
  * Boot the lab, run one command inside, return its exit code.
  * @param {RunOptions} opts
  * @returns {Promise<RunResult>}
  */
-export async function runInLab(opts) {
+export function runInLab(opts) {
+  return startLab(opts).result;
+}
+
+/**
+ * Boot the lab and run one command; the handle can take screendumps meanwhile.
+ * @param {RunOptions} opts
+ * @returns {LabHandle}
+ */
+export function startLab(opts) {
+  /** @type {LabHandle} */
+  const handle = {
+    result: Promise.resolve(/** @type {any} */ (null)),
+    screendump: async () => {
+      throw new LabError('screendump: the lab is not running yet');
+    },
+    kill: () => {},
+  };
+  handle.result = boot(opts, handle);
+  return handle;
+}
+
+/** @param {RunOptions} opts @param {LabHandle} handle */
+async function boot(opts, handle) {
   if (!opts?.command?.length) throw new LabError('runInLab: command is required (an argv array)');
   const t0 = Date.now();
   const env = process.env;
@@ -99,9 +131,11 @@ export async function runInLab(opts) {
     mode,
     memoryMB: opts.memoryMB,
     smp: opts.smp,
+    bios: biosFor(env),
   });
   progress(`booting ${stamp.kernelVersion} (${accel}: ${why}), drivers: ${drivers.join(' ')}`);
   const qemu = startQemu(args);
+  handle.kill = qemu.kill;
 
   const wire = async () => {
     if (mode === 'shell') {
@@ -120,7 +154,9 @@ export async function runInLab(opts) {
   };
   wire().catch(() => {});
 
-  const screendumps = watchScreendumpRequests({ outDir, qmpSocket: join(runDir, 'qmp.sock') });
+  const qmpSocket = join(runDir, 'qmp.sock');
+  handle.screendump = serialize((pngPath) => screendumpVia(qmpSocket, resolve(pngPath)));
+  const screendumps = watchScreendumpRequests({ outDir, dump: handle.screendump });
 
   const timeoutSec = opts.timeoutSec ?? Number(env.DMABUF_LAB_TIMEOUT ?? 1200);
   let timedOut = false;
@@ -169,12 +205,30 @@ export async function runInLab(opts) {
   return { exitCode, runDir, outDir, accel, totalMs, bootMs: 0 };
 }
 
+/** qboot starts the kernel seconds sooner than SeaBIOS under TCG; DMABUF_LAB_BIOS=seabios keeps QEMU's default. */
+function biosFor(env) {
+  const b = env.DMABUF_LAB_BIOS;
+  if (b === 'seabios') return undefined;
+  if (b) return b;
+  return existsSync('/usr/share/qemu/qboot.rom') ? '/usr/share/qemu/qboot.rom' : undefined;
+}
+
 function readOr(path, fallback) {
   try {
     return existsSync(path) ? readFileSync(path, 'utf8') : fallback;
   } catch {
     return fallback;
   }
+}
+
+/** One call at a time (QMP takes one client). */
+function serialize(fn) {
+  let chain = Promise.resolve();
+  return (...a) => {
+    const p = chain.then(() => fn(...a));
+    chain = p.catch(() => {});
+    return p;
+  };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,49 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePpm, pixelAt, readPpm } from '../src/ppm.js';
+
+export { parsePpm, pixelAt, readPpm };
+
+const validName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** True inside the dmabuf-lab guest. */
+export function inLab() {
+  return process.env.DMABUF_LAB === '1';
+}
+
+/** The guest path of the writable share the host reads back (DMABUF_LAB_OUT). */
+export function labOutDir() {
+  const out = process.env.DMABUF_LAB_OUT;
+  if (!inLab() || !out) throw new Error('not in the dmabuf-lab guest (DMABUF_LAB/DMABUF_LAB_OUT unset): run under `dmabuf-lab run` or `dmabuf-lab vitest`');
+  return out;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Ask the host for a screendump of the virtual display (virtio-gpu scanout),
+ * wait for it, and return the pixels (RGB) from QEMU's PPM.
+ * @param {string} name file name without extension: letters, digits, . _ -
+ * @param {{ timeoutMs?: number }} [opts]
+ * @returns {Promise<{ path: string, ppmPath: string, hostPath: string, width: number, height: number, pixels: Buffer }>}
+ */
+export async function screendump(name, opts = {}) {
+  if (!validName.test(name)) throw new TypeError(`screendump: name must match ${validName}, got ${JSON.stringify(name)}`);
+  const dir = join(labOutDir(), 'screendumps');
+  mkdirSync(dir, { recursive: true });
+  const done = join(dir, `${name}.done`);
+  rmSync(done, { force: true });
+  writeFileSync(join(dir, `${name}.request.tmp`), JSON.stringify({ name, at: Date.now() }));
+  renameSync(join(dir, `${name}.request.tmp`), join(dir, `${name}.request`));
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const t0 = Date.now();
+  while (!existsSync(done)) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`screendump ${name}: the host did not answer in ${timeoutMs} ms`);
+    await sleep(50);
+  }
+  const answer = JSON.parse(readFileSync(done, 'utf8'));
+  if (!answer.ok) throw new Error(`screendump ${name} failed on the host: ${answer.error}`);
+  const ppmPath = join(dir, `${name}.ppm`);
+  const img = readPpm(ppmPath);
+  return { path: join(dir, `${name}.png`), ppmPath, hostPath: answer.png, ...img };
+}
