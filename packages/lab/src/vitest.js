@@ -1,0 +1,96 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { LabError } from './errors.js';
+import { guestOutDir } from './init-script.js';
+import { progress } from './log.js';
+import { runInLab } from './run.js';
+
+export const labConfigName = 'vitest.lab.config.ts';
+
+/** The package's own vitest entry (vitest/vitest.mjs), resolved from its folder. */
+export function resolveVitestBin(cwd) {
+  try {
+    const req = createRequire(join(cwd, 'package.json'));
+    return join(dirname(req.resolve('vitest/package.json')), 'vitest.mjs');
+  } catch (e) {
+    throw new LabError(`dmabuf-lab vitest: cannot resolve vitest from ${cwd}: add vitest to its devDependencies and run pnpm install`, {
+      code: 'ENOVITEST',
+      exitCode: 2,
+      cause: e,
+    });
+  }
+}
+
+/** The workspace root: the nearest folder up with pnpm-workspace.yaml (else .git, else cwd). */
+export function repoRoot(cwd) {
+  for (const marker of ['pnpm-workspace.yaml', '.git']) {
+    let dir = resolve(cwd);
+    for (;;) {
+      if (existsSync(join(dir, marker))) return dir;
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  return resolve(cwd);
+}
+
+/** Default report path: <repo>/reports/<package folder>-lab.json */
+export function defaultReportPath(cwd) {
+  return join(repoRoot(cwd), 'reports', `${basename(resolve(cwd))}-lab.json`);
+}
+
+/**
+ * The guest argv: node <vitest.mjs> run --config vitest.lab.config.ts, default + JSON reporters, then the caller's args.
+ * @param {string} vitestBin @param {string[]} args
+ */
+export function vitestArgv(vitestBin, args) {
+  return [
+    process.execPath,
+    vitestBin,
+    'run',
+    '--config',
+    labConfigName,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${guestOutDir}/report.json`,
+    ...args,
+  ];
+}
+
+/**
+ * Boot the lab once and run the package's lab tests inside it.
+ * @param {{ cwd?: string, report?: string, args?: string[] } & Omit<import('./run.js').RunOptions, 'command'>} o
+ * @returns {Promise<number>} vitest's exit code
+ */
+export async function runVitest(o) {
+  const cwd = resolve(o.cwd ?? process.cwd());
+  if (!existsSync(join(cwd, labConfigName))) {
+    throw new LabError(`dmabuf-lab vitest: no ${labConfigName} in ${cwd} (it should include test/**/*.lab.test.ts)`, {
+      code: 'ENOCONFIG',
+      exitCode: 2,
+    });
+  }
+  const bin = resolveVitestBin(cwd);
+  const report = resolve(o.report ?? defaultReportPath(cwd));
+  const r = await runInLab({ ...o, cwd, command: vitestArgv(bin, o.args ?? []), keep: true });
+  const produced = join(r.outDir, 'report.json');
+  if (existsSync(produced)) {
+    mkdirSync(dirname(report), { recursive: true });
+    copyFileSync(produced, report);
+    progress(`report: ${report}`);
+  } else {
+    progress(`vitest wrote no JSON report (exit ${r.exitCode}); console log: ${join(r.runDir, 'console.log')}`);
+  }
+  const shots = join(r.outDir, 'screendumps');
+  const pngs = existsSync(shots) ? readdirSync(shots).filter((f) => f.endsWith('.png')) : [];
+  if (pngs.length) {
+    const dest = report.replace(/\.json$/, '') + '-screendumps';
+    mkdirSync(dest, { recursive: true });
+    for (const f of pngs) copyFileSync(join(shots, f), join(dest, f));
+    progress(`screendumps: ${dest}`);
+  }
+  if (r.exitCode === 0 && !o.keep && !process.env.DMABUF_LAB_KEEP) rmSync(r.runDir, { recursive: true, force: true });
+  return r.exitCode;
+}
