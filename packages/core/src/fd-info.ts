@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { SystemError } from './errors.js';
+import { assertFd } from './validate.js';
 
 /** What /proc/self/fdinfo and /proc/self/fd say about an fd. */
 export interface FdInfo {
@@ -20,6 +21,7 @@ export interface FdInfo {
 
 /** Read /proc/self/fdinfo/<fd>; throws SystemError(EBADF) for a closed fd. */
 export function readFdInfo(fd: number): FdInfo {
+  assertFd('fd', fd);
   let text: string;
   let link: string;
   try {

@@ -28,7 +28,7 @@ export { plainDevice, type Importer, type ImporterAttachment } from './importer.
 export { linearLayout, type BufferLayout, type PlaneLayout } from './layout.js';
 export type { LeakReport } from './leak-guard.js';
 export { loadAddon } from './load-addon.js';
-export { createMemfd, sealMemfd, memfdSeals, type MemfdOptions, type MemfdSeal } from './memfd.js';
+export { createMemfd, isMemfd, sealMemfd, memfdSeals, type MemfdOptions, type MemfdSeal } from './memfd.js';
 export { native, type CoreAddon } from './native.js';
 export { checkLayout, mergeConstraints } from './negotiation.js';
 export { callHook, callHookAsync, type DmaBufPlugin } from './plugin.js';

@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import { DmaBufError } from './errors.js';
 import { native } from './native.js';
 import { check } from './syscall.js';
@@ -43,13 +44,22 @@ export function createMemfd(name: string, size: number, options: MemfdOptions = 
 
 /** Add seals to a memfd. EPERM means it was created without MFD_ALLOW_SEALING (or F_SEAL_SEAL is set). */
 export function sealMemfd(fd: number, seals: readonly MemfdSeal[]): void {
-  check(native().addSeals(fd, sealBits(seals)), 'fcntl(F_ADD_SEALS)', `cannot seal fd ${fd} with ${seals.join('+')}`, (e) =>
-    e === 1
-      ? 'The memfd was created without MFD_ALLOW_SEALING (or is already sealed with F_SEAL_SEAL); create it with allowSealing: true'
-      : e === 22
-        ? 'Only memfds (and shmem/hugetlbfs files) can be sealed'
-        : undefined,
-  );
+  check(native().addSeals(fd, sealBits(seals)), 'fcntl(F_ADD_SEALS)', `cannot seal fd ${fd} with ${seals.join('+')}`, (e) => {
+    if (!isMemfd(fd)) return `fd ${fd} is not a memfd: only memfds can be sealed; create one with createMemfd()`;
+    if (e === 1) {
+      return 'The memfd was created without MFD_ALLOW_SEALING (or is already sealed with F_SEAL_SEAL); create it with allowSealing: true';
+    }
+    return undefined;
+  });
+}
+
+/** Whether fd is a memfd (readlink shows /memfd:NAME). */
+export function isMemfd(fd: number): boolean {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`).startsWith('/memfd:');
+  } catch {
+    return false;
+  }
 }
 
 /** The seals present on fd. */
