@@ -1,0 +1,11 @@
+#include "ops.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitDeviceOps(env, exports);
+  InitControlOps(env, exports);
+  InitBufferOps(env, exports);
+  InitPollOps(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(dmabuf_v4l2, Init)

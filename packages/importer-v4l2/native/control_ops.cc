@@ -1,0 +1,93 @@
+// Controls: QUERY_EXT_CTRL (with NEXT_CTRL enumeration), QUERYMENU,
+// G/S_EXT_CTRLS for one scalar control (32- or 64-bit value).
+#include <linux/videodev2.h>
+#include <string.h>
+
+#include <string>
+
+#include "ops.h"
+
+namespace {
+
+// queryExtCtrl(fd, id) -> description or -errno (id may carry V4L2_CTRL_FLAG_NEXT_CTRL)
+Napi::Value QueryExtCtrl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_query_ext_ctrl q = {};
+  q.id = ArgU32(info, 1);
+  if (Xioctl(ArgInt(info, 0), VIDIOC_QUERY_EXT_CTRL, &q) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("id", Napi::Number::New(env, q.id));
+  o.Set("type", Napi::Number::New(env, q.type));
+  o.Set("name", std::string(q.name, strnlen(q.name, sizeof q.name)));
+  o.Set("minimum", Napi::BigInt::New(env, static_cast<int64_t>(q.minimum)));
+  o.Set("maximum", Napi::BigInt::New(env, static_cast<int64_t>(q.maximum)));
+  o.Set("step", Napi::BigInt::New(env, static_cast<uint64_t>(q.step)));
+  o.Set("defaultValue", Napi::BigInt::New(env, static_cast<int64_t>(q.default_value)));
+  o.Set("flags", Napi::Number::New(env, q.flags));
+  o.Set("elems", Napi::Number::New(env, q.elems));
+  o.Set("elemSize", Napi::Number::New(env, q.elem_size));
+  o.Set("nrOfDims", Napi::Number::New(env, q.nr_of_dims));
+  return o;
+}
+
+// queryMenu(fd, id, index) -> { name, value } or -errno (value is for integer menus)
+Napi::Value QueryMenu(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_querymenu m;
+  memset(&m, 0, sizeof m);
+  m.id = ArgU32(info, 1);
+  m.index = ArgU32(info, 2);
+  if (Xioctl(ArgInt(info, 0), VIDIOC_QUERYMENU, &m) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("name", std::string(reinterpret_cast<const char*>(m.name), strnlen(reinterpret_cast<const char*>(m.name), sizeof m.name)));
+  int64_t value;
+  memcpy(&value, reinterpret_cast<const char*>(&m) + offsetof(struct v4l2_querymenu, value), sizeof value);
+  o.Set("value", Napi::BigInt::New(env, value));
+  return o;
+}
+
+// getCtrl(fd, id, is64) -> BigInt value or -errno (a number)
+Napi::Value GetCtrl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_ext_control c;
+  memset(&c, 0, sizeof c);
+  c.id = ArgU32(info, 1);
+  bool is64 = info[2].As<Napi::Boolean>().Value();
+  struct v4l2_ext_controls cs = {};
+  cs.which = V4L2_CTRL_WHICH_CUR_VAL;
+  cs.count = 1;
+  cs.controls = &c;
+  if (Xioctl(ArgInt(info, 0), VIDIOC_G_EXT_CTRLS, &cs) < 0) return Errno(env, errno);
+  int64_t v = is64 ? static_cast<int64_t>(c.value64) : static_cast<int64_t>(c.value);
+  return Napi::BigInt::New(env, v);
+}
+
+// setCtrl(fd, id, value: BigInt, is64) -> BigInt value the driver kept, or -errno
+Napi::Value SetCtrl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool lossless = false;
+  int64_t v = info[2].As<Napi::BigInt>().Int64Value(&lossless);
+  bool is64 = info[3].As<Napi::Boolean>().Value();
+  struct v4l2_ext_control c;
+  memset(&c, 0, sizeof c);
+  c.id = ArgU32(info, 1);
+  if (is64)
+    c.value64 = v;
+  else
+    c.value = static_cast<__s32>(v);
+  struct v4l2_ext_controls cs = {};
+  cs.which = V4L2_CTRL_WHICH_CUR_VAL;
+  cs.count = 1;
+  cs.controls = &c;
+  if (Xioctl(ArgInt(info, 0), VIDIOC_S_EXT_CTRLS, &cs) < 0) return Errno(env, errno);
+  return Napi::BigInt::New(env, is64 ? static_cast<int64_t>(c.value64) : static_cast<int64_t>(c.value));
+}
+
+}  // namespace
+
+void InitControlOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("queryExtCtrl", Napi::Function::New(env, QueryExtCtrl, "queryExtCtrl"));
+  exports.Set("queryMenu", Napi::Function::New(env, QueryMenu, "queryMenu"));
+  exports.Set("getCtrl", Napi::Function::New(env, GetCtrl, "getCtrl"));
+  exports.Set("setCtrl", Napi::Function::New(env, SetCtrl, "setCtrl"));
+}

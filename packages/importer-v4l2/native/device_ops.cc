@@ -1,0 +1,304 @@
+// Opening a V4L2 node, QUERYCAP, format enumeration and G/S/TRY_FMT, G/S_PARM,
+// G/S_INPUT and G/S_OUTPUT.
+#include <fcntl.h>
+#include <linux/videodev2.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "ops.h"
+
+namespace {
+
+bool IsMplane(unsigned type) {
+  return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+}
+
+std::string Str(const __u8* s, size_t n) { return std::string(reinterpret_cast<const char*>(s), strnlen(reinterpret_cast<const char*>(s), n)); }
+
+// open(path) -> fd (O_RDWR | O_NONBLOCK | O_CLOEXEC) or -errno
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int fd = open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value Querycap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_capability cap = {};
+  if (Xioctl(ArgInt(info, 0), VIDIOC_QUERYCAP, &cap) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("driver", Str(cap.driver, sizeof cap.driver));
+  o.Set("card", Str(cap.card, sizeof cap.card));
+  o.Set("busInfo", Str(cap.bus_info, sizeof cap.bus_info));
+  o.Set("version", Napi::Number::New(env, cap.version));
+  o.Set("capabilities", Napi::Number::New(env, cap.capabilities));
+  o.Set("deviceCaps", Napi::Number::New(env, cap.device_caps));
+  return o;
+}
+
+// enumFmt(fd, type, index) -> { pixelformat, flags, description, mbusCode } or -errno
+Napi::Value EnumFmt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_fmtdesc d = {};
+  d.type = ArgU32(info, 1);
+  d.index = ArgU32(info, 2);
+  if (Xioctl(ArgInt(info, 0), VIDIOC_ENUM_FMT, &d) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("pixelformat", Napi::Number::New(env, d.pixelformat));
+  o.Set("flags", Napi::Number::New(env, d.flags));
+  o.Set("description", Str(d.description, sizeof d.description));
+  o.Set("mbusCode", Napi::Number::New(env, d.mbus_code));
+  return o;
+}
+
+// enumFrameSizes(fd, pixelformat, index) -> { type, min/max/step widths and heights } or -errno
+Napi::Value EnumFrameSizes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_frmsizeenum s = {};
+  s.pixel_format = ArgU32(info, 1);
+  s.index = ArgU32(info, 2);
+  if (Xioctl(ArgInt(info, 0), VIDIOC_ENUM_FRAMESIZES, &s) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("type", Napi::Number::New(env, s.type));
+  if (s.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
+    o.Set("minWidth", s.discrete.width);
+    o.Set("maxWidth", s.discrete.width);
+    o.Set("stepWidth", 0);
+    o.Set("minHeight", s.discrete.height);
+    o.Set("maxHeight", s.discrete.height);
+    o.Set("stepHeight", 0);
+  } else {
+    o.Set("minWidth", s.stepwise.min_width);
+    o.Set("maxWidth", s.stepwise.max_width);
+    o.Set("stepWidth", s.stepwise.step_width);
+    o.Set("minHeight", s.stepwise.min_height);
+    o.Set("maxHeight", s.stepwise.max_height);
+    o.Set("stepHeight", s.stepwise.step_height);
+  }
+  return o;
+}
+
+Napi::Object Fract(Napi::Env env, const struct v4l2_fract& f) {
+  auto o = Napi::Object::New(env);
+  o.Set("numerator", f.numerator);
+  o.Set("denominator", f.denominator);
+  return o;
+}
+
+// enumFrameIntervals(fd, pixelformat, width, height, index) -> { type, min, max, step } or -errno
+Napi::Value EnumFrameIntervals(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_frmivalenum s = {};
+  s.pixel_format = ArgU32(info, 1);
+  s.width = ArgU32(info, 2);
+  s.height = ArgU32(info, 3);
+  s.index = ArgU32(info, 4);
+  if (Xioctl(ArgInt(info, 0), VIDIOC_ENUM_FRAMEINTERVALS, &s) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("type", Napi::Number::New(env, s.type));
+  if (s.type == V4L2_FRMIVAL_TYPE_DISCRETE) {
+    o.Set("min", Fract(env, s.discrete));
+    o.Set("max", Fract(env, s.discrete));
+  } else {
+    o.Set("min", Fract(env, s.stepwise.min));
+    o.Set("max", Fract(env, s.stepwise.max));
+    o.Set("step", Fract(env, s.stepwise.step));
+  }
+  return o;
+}
+
+// The one shape both format APIs are reported in: single-planar formats have one plane.
+Napi::Object FormatToJs(Napi::Env env, const struct v4l2_format& f) {
+  auto o = Napi::Object::New(env);
+  auto planes = Napi::Array::New(env);
+  o.Set("type", f.type);
+  if (IsMplane(f.type)) {
+    const auto& p = f.fmt.pix_mp;
+    o.Set("width", p.width);
+    o.Set("height", p.height);
+    o.Set("pixelformat", p.pixelformat);
+    o.Set("field", p.field);
+    o.Set("colorspace", p.colorspace);
+    o.Set("flags", p.flags);
+    o.Set("ycbcrEnc", p.ycbcr_enc);
+    o.Set("quantization", p.quantization);
+    o.Set("xferFunc", p.xfer_func);
+    for (unsigned i = 0; i < p.num_planes && i < VIDEO_MAX_PLANES; i++) {
+      auto pl = Napi::Object::New(env);
+      pl.Set("bytesperline", p.plane_fmt[i].bytesperline);
+      pl.Set("sizeimage", p.plane_fmt[i].sizeimage);
+      planes.Set(i, pl);
+    }
+  } else {
+    const auto& p = f.fmt.pix;
+    o.Set("width", p.width);
+    o.Set("height", p.height);
+    o.Set("pixelformat", p.pixelformat);
+    o.Set("field", p.field);
+    o.Set("colorspace", p.colorspace);
+    o.Set("flags", p.flags);
+    o.Set("ycbcrEnc", p.ycbcr_enc);
+    o.Set("quantization", p.quantization);
+    o.Set("xferFunc", p.xfer_func);
+    auto pl = Napi::Object::New(env);
+    pl.Set("bytesperline", p.bytesperline);
+    pl.Set("sizeimage", p.sizeimage);
+    planes.Set(0u, pl);
+  }
+  o.Set("planes", planes);
+  return o;
+}
+
+unsigned Get(const Napi::Object& o, const char* k) {
+  Napi::Value v = o.Get(k);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : 0;
+}
+
+void FormatFromJs(const Napi::Object& o, unsigned type, struct v4l2_format* f) {
+  f->type = type;
+  Napi::Array planes = o.Get("planes").IsArray() ? o.Get("planes").As<Napi::Array>() : Napi::Array::New(o.Env());
+  if (IsMplane(type)) {
+    auto& p = f->fmt.pix_mp;
+    p.width = Get(o, "width");
+    p.height = Get(o, "height");
+    p.pixelformat = Get(o, "pixelformat");
+    p.field = Get(o, "field");
+    p.colorspace = Get(o, "colorspace");
+    p.flags = Get(o, "flags");
+    p.ycbcr_enc = Get(o, "ycbcrEnc");
+    p.quantization = Get(o, "quantization");
+    p.xfer_func = Get(o, "xferFunc");
+    p.num_planes = planes.Length() < VIDEO_MAX_PLANES ? planes.Length() : VIDEO_MAX_PLANES;
+    for (unsigned i = 0; i < p.num_planes; i++) {
+      auto pl = planes.Get(i).As<Napi::Object>();
+      p.plane_fmt[i].bytesperline = Get(pl, "bytesperline");
+      p.plane_fmt[i].sizeimage = Get(pl, "sizeimage");
+    }
+  } else {
+    auto& p = f->fmt.pix;
+    p.width = Get(o, "width");
+    p.height = Get(o, "height");
+    p.pixelformat = Get(o, "pixelformat");
+    p.field = Get(o, "field");
+    p.colorspace = Get(o, "colorspace");
+    p.flags = Get(o, "flags");
+    p.ycbcr_enc = Get(o, "ycbcrEnc");
+    p.quantization = Get(o, "quantization");
+    p.xfer_func = Get(o, "xferFunc");
+    p.priv = V4L2_PIX_FMT_PRIV_MAGIC;  // the extended fields above are valid
+    if (planes.Length() > 0) {
+      auto pl = planes.Get(0u).As<Napi::Object>();
+      p.bytesperline = Get(pl, "bytesperline");
+      p.sizeimage = Get(pl, "sizeimage");
+    }
+  }
+}
+
+// getFormat(fd, type) -> format or -errno
+Napi::Value GetFormat(const Napi::CallbackInfo& info) {
+  struct v4l2_format f = {};
+  f.type = ArgU32(info, 1);
+  if (Xioctl(ArgInt(info, 0), VIDIOC_G_FMT, &f) < 0) return Errno(info.Env(), errno);
+  return FormatToJs(info.Env(), f);
+}
+
+// setFormat(fd, type, format, tryOnly) -> the format the driver chose, or -errno
+Napi::Value SetFormat(const Napi::CallbackInfo& info) {
+  struct v4l2_format f = {};
+  unsigned type = ArgU32(info, 1);
+  FormatFromJs(info[2].As<Napi::Object>(), type, &f);
+  bool tryOnly = info[3].As<Napi::Boolean>().Value();
+  if (Xioctl(ArgInt(info, 0), tryOnly ? VIDIOC_TRY_FMT : VIDIOC_S_FMT, &f) < 0) return Errno(info.Env(), errno);
+  return FormatToJs(info.Env(), f);
+}
+
+// getParm(fd, type) -> { capability, numerator, denominator } or -errno
+Napi::Value GetParm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_streamparm p = {};
+  p.type = ArgU32(info, 1);
+  if (Xioctl(ArgInt(info, 0), VIDIOC_G_PARM, &p) < 0) return Errno(env, errno);
+  bool out = V4L2_TYPE_IS_OUTPUT(p.type);
+  auto o = Napi::Object::New(env);
+  o.Set("capability", out ? p.parm.output.capability : p.parm.capture.capability);
+  const auto& t = out ? p.parm.output.timeperframe : p.parm.capture.timeperframe;
+  o.Set("numerator", t.numerator);
+  o.Set("denominator", t.denominator);
+  return o;
+}
+
+// setParm(fd, type, numerator, denominator) -> the interval the driver chose, or -errno
+Napi::Value SetParm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_streamparm p = {};
+  p.type = ArgU32(info, 1);
+  bool out = V4L2_TYPE_IS_OUTPUT(p.type);
+  auto& t = out ? p.parm.output.timeperframe : p.parm.capture.timeperframe;
+  t.numerator = ArgU32(info, 2);
+  t.denominator = ArgU32(info, 3);
+  if (Xioctl(ArgInt(info, 0), VIDIOC_S_PARM, &p) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("capability", out ? p.parm.output.capability : p.parm.capture.capability);
+  o.Set("numerator", t.numerator);
+  o.Set("denominator", t.denominator);
+  return o;
+}
+
+// getIo(fd, output) -> current input/output index or -errno
+Napi::Value GetIo(const Napi::CallbackInfo& info) {
+  int index = 0;
+  bool output = info[1].As<Napi::Boolean>().Value();
+  if (Xioctl(ArgInt(info, 0), output ? VIDIOC_G_OUTPUT : VIDIOC_G_INPUT, &index) < 0) return Errno(info.Env(), errno);
+  return Napi::Number::New(info.Env(), index);
+}
+
+// setIo(fd, output, index) -> index or -errno
+Napi::Value SetIo(const Napi::CallbackInfo& info) {
+  int index = ArgInt(info, 2);
+  bool output = info[1].As<Napi::Boolean>().Value();
+  if (Xioctl(ArgInt(info, 0), output ? VIDIOC_S_OUTPUT : VIDIOC_S_INPUT, &index) < 0) return Errno(info.Env(), errno);
+  return Napi::Number::New(info.Env(), index);
+}
+
+// enumIo(fd, output, index) -> { name, type, capabilities } or -errno
+Napi::Value EnumIo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool output = info[1].As<Napi::Boolean>().Value();
+  auto o = Napi::Object::New(env);
+  if (output) {
+    struct v4l2_output d = {};
+    d.index = ArgU32(info, 2);
+    if (Xioctl(ArgInt(info, 0), VIDIOC_ENUMOUTPUT, &d) < 0) return Errno(env, errno);
+    o.Set("name", Str(d.name, sizeof d.name));
+    o.Set("type", d.type);
+    o.Set("capabilities", d.capabilities);
+  } else {
+    struct v4l2_input d = {};
+    d.index = ArgU32(info, 2);
+    if (Xioctl(ArgInt(info, 0), VIDIOC_ENUMINPUT, &d) < 0) return Errno(env, errno);
+    o.Set("name", Str(d.name, sizeof d.name));
+    o.Set("type", d.type);
+    o.Set("capabilities", d.capabilities);
+    o.Set("status", d.status);
+  }
+  return o;
+}
+
+}  // namespace
+
+void InitDeviceOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("querycap", Napi::Function::New(env, Querycap, "querycap"));
+  exports.Set("enumFmt", Napi::Function::New(env, EnumFmt, "enumFmt"));
+  exports.Set("enumFrameSizes", Napi::Function::New(env, EnumFrameSizes, "enumFrameSizes"));
+  exports.Set("enumFrameIntervals", Napi::Function::New(env, EnumFrameIntervals, "enumFrameIntervals"));
+  exports.Set("getFormat", Napi::Function::New(env, GetFormat, "getFormat"));
+  exports.Set("setFormat", Napi::Function::New(env, SetFormat, "setFormat"));
+  exports.Set("getParm", Napi::Function::New(env, GetParm, "getParm"));
+  exports.Set("setParm", Napi::Function::New(env, SetParm, "setParm"));
+  exports.Set("getIo", Napi::Function::New(env, GetIo, "getIo"));
+  exports.Set("setIo", Napi::Function::New(env, SetIo, "setIo"));
+  exports.Set("enumIo", Napi::Function::New(env, EnumIo, "enumIo"));
+}
