@@ -22,6 +22,9 @@ export interface BufferOwner {
   leakSink(report: LeakReport): void;
   remember(key: string, buf: DmaBuf): void;
   forget(key: string, buf: DmaBuf): void;
+  /** Every buffer, pending ones included, until released. */
+  track(buf: DmaBuf): void;
+  untrack(buf: DmaBuf): void;
 }
 
 export type BufferState = 'pending' | 'live' | 'released';
@@ -71,6 +74,7 @@ export class DmaBuf implements Disposable {
     this.#owner = owner;
     this.exporter = exporter;
     this.#expName = exporter.expNames[0] ?? exporter.name;
+    owner.track(this);
     if (source.kind === 'adopt') {
       this.#expName = source.expName;
       this.#install(source.allocation);
@@ -389,6 +393,7 @@ export class DmaBuf implements Disposable {
     const wasLive = this.#state === 'live';
     this.#state = 'released';
     this.#refs = 0;
+    this.#owner.untrack(this);
     if (!wasLive) return;
     this.#owner.leakGuard.forget(this);
     this.#owner.forget(this.#identity, this);

@@ -53,6 +53,7 @@ export class Framework implements AsyncDisposable {
   readonly exporters: ExporterRegistry;
   readonly #plugins: readonly DmaBufPlugin[];
   readonly #byIdentity = new Map<string, WeakRef<DmaBuf>>();
+  readonly #all = new Map<number, WeakRef<DmaBuf>>();
   readonly #owner: BufferOwner;
   #closed = false;
 
@@ -68,6 +69,8 @@ export class Framework implements AsyncDisposable {
       forget: (key, buf) => {
         if (this.#byIdentity.get(key)?.deref() === buf) this.#byIdentity.delete(key);
       },
+      track: (buf) => this.#all.set(buf.id, new WeakRef(buf)),
+      untrack: (buf) => this.#all.delete(buf.id),
     };
   }
 
@@ -154,12 +157,13 @@ export class Framework implements AsyncDisposable {
     }
   }
 
-  /** Buffers of this framework that are still alive. */
+  /** Buffers of this framework that are not released yet (pending ones included). */
   buffers(): DmaBuf[] {
     const out: DmaBuf[] = [];
-    for (const ref of this.#byIdentity.values()) {
+    for (const [id, ref] of this.#all) {
       const b = ref.deref();
       if (b && !b.released) out.push(b);
+      else if (!b) this.#all.delete(id);
     }
     return out;
   }

@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+
+// Runs in a child node with --expose-gc against the built package.
+const script = `
+const core = await import(${JSON.stringify(join(dist, 'index.js'))});
+const testing = await import(${JSON.stringify(join(dist, 'testing', 'index.js'))});
+const reports = [];
+const warnings = [];
+process.on('warning', (w) => warnings.push(w.code));
+const before = core.openFdCount();
+const fw = await core.Framework.create({ plugins: [testing.memfdExporterPlugin()], onLeak: (r) => reports.push(r) });
+(() => { for (let i = 0; i < 5; i++) fw.export({ size: 4096 }); })();
+const kept = fw.export({ size: 4096 });
+const during = core.openFdCount();
+for (let i = 0; i < 10 && reports.length < 5; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+const after = core.openFdCount();
+kept.put();
+const fw2 = await core.Framework.create({ plugins: [testing.memfdExporterPlugin()] });
+(() => { fw2.export({ size: 4096 }); })();
+for (let i = 0; i < 10 && warnings.length < 1; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+console.log(JSON.stringify({ before, during, after, end: core.openFdCount(), reports, warnings }));
+`;
+
+describe('leak safety net', () => {
+  it('closes and reports, once each, buffers garbage-collected while holding fds', () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    expect(r.during - r.before).toBe(6);
+    expect(r.reports).toHaveLength(5);
+    expect(new Set(r.reports.map((x: { bufferId: number }) => x.bufferId)).size).toBe(5);
+    expect(r.reports[0]).toMatchObject({ exporter: 'memfd-test', size: 4096 });
+    expect(r.after - r.before).toBe(1);
+    expect(r.end).toBe(r.before);
+    expect(r.warnings).toEqual(['DMABUF_LEAK']);
+  });
+});
