@@ -53,9 +53,14 @@ hostname dmabuf-lab
 for d in $DRIVERS; do
   opts=""
   [ "$d" = vivid ] && opts="$VIVID_OPTS"
-  ( chroot $R /sbin/modprobe -d "$MODROOT" "$d" $opts || say "modprobe $d failed" ) &
+  ( chroot $R /sbin/modprobe -d "$MODROOT" "$d" $opts 2>/tmp/modprobe-$d.err || { cat /tmp/modprobe-$d.err; echo "$d" >> /tmp/modprobe-failed; } ) &
 done
 wait
+if [ -s /tmp/modprobe-failed ]; then
+  why=""
+  for d in $(cat /tmp/modprobe-failed); do why="$why module $d: $(tail -n1 /tmp/modprobe-$d.err | sed 's/^modprobe: //');"; done
+  die "driver(s) did not load:$why"
+fi
 say "modules loaded"
 # Wait for the device nodes and sysfs entries each driver should give.
 missing=""

@@ -18,6 +18,7 @@ export function portServer(path) {
   });
   server.on('connection', (sock) => {
     server.close();
+    sock.on('end', () => endResolve());
     sock.on('close', () => endResolve());
     sock.on('error', () => endResolve());
     onConn(sock);

@@ -173,7 +173,9 @@ async function boot(opts, handle) {
     process.stdin.pause();
   }
   // QEMU has exited: its sockets close; give the pipes a moment to drain.
-  await Promise.race([Promise.all(Object.values(ports).map((p) => p.ended)), sleep(2000)]);
+  const grace = sleep(2000);
+  await Promise.race([Promise.all(Object.values(ports).map((p) => p.ended)), grace]);
+  grace.cancel();
   for (const p of Object.values(ports)) p.close();
 
   const totalMs = Date.now() - t0;
@@ -189,7 +191,7 @@ async function boot(opts, handle) {
     });
   };
   if (timedOut) fail(`dmabuf-lab: timed out after ${timeoutSec} s (DMABUF_LAB_TIMEOUT / --timeout)`, 'ETIMEDOUT', 124);
-  if (labError) fail(`dmabuf-lab: ${labError}`, /did not appear/.test(labError) ? 'ENODEV' : 'EBOOT', 125);
+  if (labError) fail(`dmabuf-lab: ${labError}`, /did not (appear|load)/.test(labError) ? 'ENODEV' : 'EBOOT', 125);
   if (/Kernel panic/.test(log)) fail('dmabuf-lab: the guest kernel panicked', 'EPANIC', 125);
   if (!/^\d+$/.test(exitText)) {
     const q = exit.output.trim() ? `\nqemu said: ${exit.output.trim().split('\n').slice(-5).join('\n')}` : '';
@@ -231,4 +233,11 @@ function serialize(fn) {
   };
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** A cancellable sleep (a pending timer would keep the process alive). */
+function sleep(ms) {
+  let timer;
+  const p = new Promise((r) => {
+    timer = setTimeout(r, ms);
+  });
+  return Object.assign(p, { cancel: () => clearTimeout(timer) });
+}
