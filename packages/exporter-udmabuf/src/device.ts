@@ -1,0 +1,89 @@
+import { check, closeFd } from '@dmabuf/core';
+import { UdmabufError } from './errors.js';
+import type { CheckedRange } from './memfd-check.js';
+import { udmabufNative } from './native.js';
+
+/** The udmabuf misc device. */
+export const UDMABUF_DEVICE = '/dev/udmabuf';
+
+const ENOENT = 2;
+const EACCES = 13;
+const ENODEV = 19;
+const EINVAL = 22;
+const ENOMEM = 12;
+const EBADFD = 77;
+
+function openHint(path: string) {
+  return (errno: number): string | undefined => {
+    if (errno === ENOENT || errno === ENODEV) {
+      return `This kernel has no ${path}: build it with CONFIG_UDMABUF or load the module (modprobe udmabuf); on a machine without it, run in the lab: dmabuf-lab run -- <command>`;
+    }
+    if (errno === EACCES) return `Give this user read-write access to ${path} (it is often group 'kvm'), or run as root`;
+    return undefined;
+  };
+}
+
+/** What the kernel's errno means for UDMABUF_CREATE(_LIST), when the TypeScript checks did not see it coming. */
+function createHint(errno: number): string | undefined {
+  switch (errno) {
+    case EINVAL:
+      return 'udmabuf refused the ranges: offsets and sizes must be page aligned, every memfd sealed with F_SEAL_SHRINK and not F_SEAL_WRITE, the total within size_limit_mb and the count within list_limit (/sys/module/udmabuf/parameters)';
+    case EBADFD:
+      return 'An fd is not a memfd (or was closed): pass open memfds from memfd_create';
+    case ENOMEM:
+      return 'The kernel could not pin the pages: free memory, or for hugetlb memfds reserve huge pages (echo N > /proc/sys/vm/nr_hugepages)';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The open /dev/udmabuf: opened at the first buffer, closed by close().
+ * Takes ranges that were already checked and always asks for CLOEXEC.
+ */
+export class UdmabufDevice {
+  readonly path: string;
+  #fd = -1;
+
+  constructor(path = UDMABUF_DEVICE) {
+    this.path = path;
+  }
+
+  get isOpen(): boolean {
+    return this.#fd >= 0;
+  }
+
+  /** The device fd, opening it on first use. */
+  fd(): number {
+    if (this.#fd < 0) {
+      this.#fd = check(udmabufNative().openDevice(this.path), `open(${this.path})`, `cannot open ${this.path}`, openHint(this.path));
+    }
+    return this.#fd;
+  }
+
+  /** A dma-buf fd (CLOEXEC) over the ranges: UDMABUF_CREATE for one, UDMABUF_CREATE_LIST for several or when asked. */
+  create(ranges: readonly CheckedRange[], forceList = false): number {
+    const n = udmabufNative();
+    const flags = n.udmabuf.UDMABUF_FLAGS_CLOEXEC;
+    const dev = this.fd();
+    if (ranges.length === 1 && !forceList) {
+      const r = ranges[0]!;
+      return check(n.create(dev, r.memfd, r.offset, r.size, flags), 'ioctl(UDMABUF_CREATE)', `udmabuf: cannot create a ${r.size}-byte buffer from ${r.source}`, createHint);
+    }
+    const items = new Float64Array(ranges.length * 3);
+    ranges.forEach((r, i) => {
+      items[3 * i] = r.memfd;
+      items[3 * i + 1] = r.offset;
+      items[3 * i + 2] = r.size;
+    });
+    const total = ranges.reduce((s, r) => s + r.size, 0);
+    return check(n.createList(dev, flags, items), 'ioctl(UDMABUF_CREATE_LIST)', `udmabuf: cannot create a ${total}-byte buffer from ${ranges.length} ranges`, createHint);
+  }
+
+  close(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    closeFd(fd);
+  }
+}

@@ -1,0 +1,31 @@
+import { DmaBufError, errnoValue } from '@dmabuf/core';
+
+/** Linux errno values Node's os.constants.errno does not list. */
+const EXTRA_ERRNO: Readonly<Record<string, number>> = { EBADFD: 77 };
+
+export interface UdmabufErrorDetail {
+  /** The module parameter whose limit was hit. */
+  limit?: 'size_limit_mb' | 'list_limit';
+  /** The seal that is missing ('F_SEAL_SHRINK') or must be absent ('F_SEAL_WRITE', ...). */
+  seal?: string;
+  /** Index of the offending range in `options.ranges`. */
+  range?: number;
+}
+
+/**
+ * udmabuf refused a request, before the ioctl (checked in TypeScript) or in
+ * it. `code`/`errno` are what the kernel returns for the same input; the
+ * message says what to change.
+ */
+export class UdmabufError extends DmaBufError {
+  readonly limit: UdmabufErrorDetail['limit'];
+  readonly seal: string | undefined;
+  readonly range: number | undefined;
+
+  constructor(message: string, code: string, hint: string, detail: UdmabufErrorDetail = {}, syscall?: string) {
+    super(message, { code, errno: errnoValue(code) ?? EXTRA_ERRNO[code], hint, ...(syscall ? { syscall } : {}) });
+    this.limit = detail.limit;
+    this.seal = detail.seal;
+    this.range = detail.range;
+  }
+}

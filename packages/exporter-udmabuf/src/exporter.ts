@@ -1,0 +1,252 @@
+import {
+  check,
+  checkLayout,
+  closeFd,
+  createMemfd,
+  DmaBufError,
+  fdIdentity,
+  native,
+  NegotiationError,
+  PAGE_SIZE,
+  type Allocation,
+  type AllocationRequest,
+  type AttachmentInfo,
+  type BufferLayout,
+  type CpuAccessMode,
+  type ExportedBuffer,
+  type ExporterPlugin,
+  type FdInfo,
+  type SgSegment,
+  type SgTable,
+} from '@dmabuf/core';
+import { UdmabufDevice, UDMABUF_DEVICE } from './device.js';
+import { UdmabufError } from './errors.js';
+import { availableHugePages, HUGE_PAGE_SIZE, readHugePages } from './hugepages.js';
+import { computeLayout } from './layout.js';
+import { LimitsCache, UDMABUF_PARAMS_DIR } from './limits.js';
+import { checkRange, type CheckedRange, type MemfdRange } from './memfd-check.js';
+import { parseExportOptions, type UdmabufExportOptions } from './options.js';
+
+/** The exp_name the kernel reports in fdinfo for udmabuf buffers. */
+export const UDMABUF_EXP_NAME = 'udmabuf';
+
+/** What this exporter keeps per buffer. */
+export interface UdmabufPriv {
+  /** Where the buffer's bytes come from, in buffer order (what map() returns). */
+  readonly segments: readonly SgSegment[];
+  /** Backed by huge pages (own memfd with hugetlb: true). */
+  readonly hugetlb: boolean;
+  /** Physically contiguous: one page, or inside one huge page. */
+  readonly contiguous: boolean;
+  /** Made from a memfd of its own, from caller ranges, or received from elsewhere. */
+  readonly origin: 'memfd' | 'ranges' | 'received';
+}
+
+export interface UdmabufExporterOptions {
+  /** The device node (default /dev/udmabuf). */
+  device?: string;
+  /** Where udmabuf's module parameters are (default /sys/module/udmabuf/parameters). */
+  paramsDir?: string;
+  /** Name of the memfds this exporter makes (shows in /proc/<pid>/fd). Default 'dmabuf-udmabuf'. */
+  memfdName?: string;
+}
+
+/** Live counts, for leak checks: all 0 once every buffer is released. */
+export interface UdmabufStats {
+  buffers: number;
+  attachments: number;
+  mappings: number;
+  cpuAccess: number;
+}
+
+const MiB = 1024 * 1024;
+const EINVAL = 22;
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/**
+ * The udmabuf exporter: dma-bufs over memfd pages through /dev/udmabuf.
+ *
+ *   framework.export({ exporter: 'udmabuf', size })                 // a sealed memfd of its own
+ *   framework.export({ exporter: 'udmabuf', size, options: { hugetlb: true } })
+ *   framework.export({ exporter: 'udmabuf', options: { ranges: [{ memfd, offset, size }, ...] } })
+ *
+ * Every request is checked in TypeScript the way the kernel will check it,
+ * and a refusal says which seal or which module parameter is in the way.
+ */
+export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
+  readonly name = 'udmabuf';
+  readonly expNames = [UDMABUF_EXP_NAME];
+  readonly device: UdmabufDevice;
+  readonly limits: LimitsCache;
+  readonly stats: UdmabufStats = { buffers: 0, attachments: 0, mappings: 0, cpuAccess: 0 };
+  readonly #memfdName: string;
+
+  constructor(options: UdmabufExporterOptions = {}) {
+    this.device = new UdmabufDevice(options.device ?? UDMABUF_DEVICE);
+    this.limits = new LimitsCache(options.paramsDir ?? UDMABUF_PARAMS_DIR);
+    this.#memfdName = options.memfdName ?? 'dmabuf-udmabuf';
+  }
+
+  allocate(req: AllocationRequest): Allocation<UdmabufPriv> {
+    const opts = parseExportOptions(req.options);
+    const exporters = req.constraints.exporters;
+    if (exporters && !exporters.includes(UDMABUF_EXP_NAME)) {
+      throw new DmaBufError(`an attached device imports only from ${exporters.join(', ')}, not udmabuf`, {
+        code: 'ENODEV',
+        hint: `Export with one of: ${exporters.join(', ')}`,
+      });
+    }
+    return opts.ranges ? this.#fromRanges(req, opts.ranges, opts.list ?? false) : this.#ownMemfd(req, opts);
+  }
+
+  adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<UdmabufPriv> {
+    const source = `udmabuf (received${info.name ? ` '${info.name}'` : ''})`;
+    const priv: UdmabufPriv = { segments: [{ offset: 0, length: layout.size, source }], hugetlb: false, contiguous: layout.size <= PAGE_SIZE, origin: 'received' };
+    return this.#allocation(fd, layout, priv);
+  }
+
+  attach(buffer: ExportedBuffer<UdmabufPriv>, att: AttachmentInfo): void {
+    if (att.constraints.contiguous && !buffer.priv.contiguous) {
+      throw new NegotiationError(
+        `${att.device} needs physically contiguous memory, udmabuf buffer #${buffer.id} is ${buffer.layout.size} bytes of memfd pages (${buffer.priv.segments.length} range(s))`,
+        'Allocate from a contiguous dma-heap (e.g. linux,cma) instead, or keep the buffer within one page (or one huge page with hugetlb: true)',
+      );
+    }
+    this.stats.attachments++;
+  }
+
+  detach(): void {
+    this.stats.attachments--;
+  }
+
+  map(buffer: ExportedBuffer<UdmabufPriv>): SgTable {
+    this.stats.mappings++;
+    return { segments: buffer.priv.segments, planes: buffer.layout.planes, size: buffer.layout.size };
+  }
+
+  unmap(): void {
+    this.stats.mappings--;
+  }
+
+  beginCpuAccess(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode): void {
+    this.#sync(buffer, mode, 'START');
+    this.stats.cpuAccess++;
+  }
+
+  endCpuAccess(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode): void {
+    this.stats.cpuAccess--;
+    this.#sync(buffer, mode, 'END');
+  }
+
+  /** Close /dev/udmabuf (buffers already made stay valid). */
+  close(): void {
+    this.device.close();
+  }
+
+  #sync(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode, phase: 'START' | 'END'): void {
+    const c = native().dmaBufSync;
+    const dir = mode === 'read' ? c.READ : mode === 'write' ? c.WRITE : c.RW;
+    check(native().sync(buffer.fd, dir | c[phase]), 'ioctl(DMA_BUF_IOCTL_SYNC)', `udmabuf buffer #${buffer.id}: CPU access ${phase} (${mode}) failed`, (errno) =>
+      errno === EINVAL && phase === 'END' ? 'udmabuf ends CPU access only after a START on the same buffer: use buf.cpuAccess(mode) scopes' : undefined,
+    );
+  }
+
+  #ownMemfd(req: AllocationRequest, opts: UdmabufExportOptions): Allocation<UdmabufPriv> {
+    const hugetlb = opts.hugetlb ?? false;
+    const layout = computeLayout(this.name, req, PAGE_SIZE);
+    const contiguous = layout.size <= (hugetlb ? HUGE_PAGE_SIZE : PAGE_SIZE);
+    if (req.constraints.contiguous && !contiguous) {
+      throw new NegotiationError(
+        `an attached device needs physically contiguous memory, a ${layout.size}-byte udmabuf ${hugetlb ? 'spans several huge pages' : 'is made of separate 4 KiB pages'}`,
+        hugetlb || layout.size > HUGE_PAGE_SIZE
+          ? 'Allocate from a contiguous dma-heap (e.g. linux,cma) instead'
+          : 'Pass options: { hugetlb: true } (one 2 MiB huge page is contiguous), or allocate from a contiguous dma-heap',
+      );
+    }
+    this.#checkSize(layout.size);
+    const memfdSize = hugetlb ? roundUp(layout.size, HUGE_PAGE_SIZE) : layout.size;
+    if (hugetlb) this.#checkHugePages(memfdSize);
+    const memfd = createMemfd(this.#memfdName, memfdSize, { hugetlb, seals: ['shrink', 'grow', 'seal'] });
+    let fd: number;
+    let source: string;
+    try {
+      source = `memfd:${this.#memfdName}#${fdIdentity(memfd).ino}@0x0`;
+      fd = this.device.create([{ memfd, offset: 0, size: layout.size, source }]);
+    } finally {
+      closeFd(memfd);
+    }
+    return this.#allocation(fd, layout, { segments: [{ offset: 0, length: layout.size, source }], hugetlb, contiguous, origin: 'memfd' });
+  }
+
+  #fromRanges(req: AllocationRequest, ranges: readonly MemfdRange[], forceList: boolean): Allocation<UdmabufPriv> {
+    const useList = ranges.length > 1 || forceList;
+    if (useList) {
+      let limit = this.limits.current().listLimit;
+      if (ranges.length > limit) limit = this.limits.fresh().listLimit;
+      if (ranges.length > limit) {
+        throw new UdmabufError(`udmabuf takes at most ${limit} ranges in one UDMABUF_CREATE_LIST (module parameter list_limit), got ${ranges.length}`, 'EINVAL',
+          `Merge adjacent ranges, or raise the limit: echo ${ranges.length} > ${this.limits.dir}/list_limit (as root; or boot with udmabuf.list_limit=${ranges.length})`,
+          { limit: 'list_limit' });
+      }
+    }
+    const checked: CheckedRange[] = ranges.map((r, i) => checkRange(r, i));
+    const total = checked.reduce((s, r) => s + r.size, 0);
+    this.#checkSize(total);
+    if (req.size !== undefined && req.width === undefined && req.size !== total) {
+      throw new UdmabufError(`size ${req.size} does not match the ${total} bytes of the ${checked.length} range(s)`, 'EINVAL',
+        'Omit size when passing ranges: the buffer is exactly the ranges');
+    }
+    let layout: BufferLayout = { size: total, planes: [{ offset: 0, pitch: 0, size: total }] };
+    if (req.width !== undefined || req.height !== undefined) {
+      const image = computeLayout(this.name, { ...req, size: undefined }, 1);
+      if (image.size > total) {
+        throw new UdmabufError(`a ${req.width}x${req.height} ${image.format} image needs ${image.size} bytes, the ranges hold ${total}`, 'EINVAL',
+          'Pass larger ranges, or a smaller image');
+      }
+      layout = { ...image, size: total };
+    }
+    checkLayout(layout, { label: 'the export request (with the attached devices)', constraints: req.constraints }, `a udmabuf of ${checked.length} range(s)`);
+    const contiguous = checked.length === 1 && total <= PAGE_SIZE;
+    if (req.constraints.contiguous && !contiguous) {
+      throw new NegotiationError(`an attached device needs physically contiguous memory, ${checked.length} memfd range(s) of ${total} bytes are not`,
+        'Allocate from a contiguous dma-heap (e.g. linux,cma) instead');
+    }
+    const fd = this.device.create(checked, forceList);
+    const segments: SgSegment[] = [];
+    let offset = 0;
+    for (const r of checked) {
+      segments.push({ offset, length: r.size, source: r.source });
+      offset += r.size;
+    }
+    return this.#allocation(fd, layout, { segments, hugetlb: false, contiguous, origin: 'ranges' });
+  }
+
+  #allocation(fd: number, layout: BufferLayout, priv: UdmabufPriv): Allocation<UdmabufPriv> {
+    this.stats.buffers++;
+    return { fd, layout, priv, release: () => void this.stats.buffers-- };
+  }
+
+  #checkSize(size: number): void {
+    let mb = this.limits.current().sizeLimitMb;
+    if (size > mb * MiB) mb = this.limits.fresh().sizeLimitMb;
+    if (size > mb * MiB) {
+      const need = Math.ceil(size / MiB);
+      throw new UdmabufError(`a ${size}-byte udmabuf is over the kernel's limit of ${mb} MiB (module parameter size_limit_mb)`, 'EINVAL',
+        `Export at most ${mb * MiB} bytes, or raise the limit: echo ${need} > ${this.limits.dir}/size_limit_mb (as root; or boot with udmabuf.size_limit_mb=${need})`,
+        { limit: 'size_limit_mb' });
+    }
+  }
+
+  #checkHugePages(bytes: number): void {
+    const info = readHugePages();
+    const need = Math.ceil(bytes / info.size);
+    const have = availableHugePages(info);
+    if (have < need) {
+      throw new UdmabufError(`a hugetlb udmabuf of ${bytes} bytes needs ${need} free ${info.size / MiB} MiB huge page(s), ${have} are free (HugePages_Total ${info.total})`, 'ENOMEM',
+        `Reserve more: echo ${info.total + need - have} > /proc/sys/vm/nr_hugepages (as root), or export without hugetlb`);
+    }
+  }
+}

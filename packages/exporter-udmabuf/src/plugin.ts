@@ -1,0 +1,21 @@
+import { TOKENS, type DmaBufPlugin } from '@dmabuf/core';
+import { UdmabufExporter, type UdmabufExporterOptions } from './exporter.js';
+
+/**
+ * The udmabuf exporter as a plugin module:
+ *   await Framework.create({ plugins: [udmabufPlugin()] })
+ * Framework close shuts it down (closes /dev/udmabuf).
+ */
+export function udmabufPlugin(options: UdmabufExporterOptions = {}): DmaBufPlugin & { exporter: UdmabufExporter } {
+  const exporter = new UdmabufExporter(options);
+  return {
+    name: 'udmabuf',
+    exporter,
+    register(container) {
+      container.registerInstance(TOKENS.Exporter, exporter);
+    },
+    shutdown() {
+      exporter.close();
+    },
+  };
+}
