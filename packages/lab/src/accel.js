@@ -28,7 +28,7 @@ export async function chooseAccel(stamp, env = process.env) {
     if (c.key === key) return { accel: c.accel, why: `${c.why} (cached)` };
   } catch {}
   progress('probing KVM with a short boot');
-  const ok = await probeBoot(stamp, 'kvm', 30_000);
+  const ok = await probeBoot(stamp, 'kvm', 15_000);
   const answer = ok ? { accel: 'kvm', why: 'KVM probe boot worked' } : { accel: 'tcg', why: 'KVM probe boot failed' };
   try {
     writeFileSync(cacheFile, JSON.stringify({ key, ...answer }));
@@ -41,8 +41,16 @@ export function probeBoot(stamp, accel, timeoutMs) {
   const runDir = mkdtempSync(join(tmpdir(), 'dmabuf-lab-probe-'));
   const args = qemuArgs({ vmlinuz: stamp.vmlinuz, initramfs: stamp.initramfs, runDir, outDir: runDir, accel, mode: 'probe', memoryMB: 512, smp: 1 });
   return new Promise((resolve) => {
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], { stdio: 'ignore' });
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // A broken KVM (e.g. under PVM) pauses the guest after saying so: no need to wait for the timeout.
+    const watchFor = (d) => {
+      if (/KVM internal error|emulation failure|failed to set MSR|Could not access KVM/.test(String(d))) child.kill('SIGKILL');
+    };
+    child.stdout.on('data', watchFor);
+    child.stderr.on('data', watchFor);
     const done = () => {
       clearTimeout(timer);
       let text = '';

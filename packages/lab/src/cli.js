@@ -22,7 +22,9 @@ export async function main(argv) {
         return r.exitCode;
       }
       case 'shell': {
-        const r = await runInLab({ ...common, command: o.rest.length ? o.rest : ['/bin/bash', '-i'], shell: true });
+        const { rows = 24, columns = 80 } = process.stdout;
+        const login = ['/bin/sh', '-c', `stty rows ${rows} cols ${columns} 2>/dev/null; exec /bin/bash -i`];
+        const r = await runInLab({ ...common, command: o.rest.length ? o.rest : login, shell: true });
         return r.exitCode;
       }
       case 'vitest': {

@@ -97,6 +97,7 @@ async function boot(opts, handle) {
   mkdirSync(join(outDir, '.lab'), { recursive: true });
   rmSync(join(outDir, '.lab', 'exit'), { force: true });
   rmSync(join(outDir, '.lab', 'error'), { force: true });
+  rmSync(join(outDir, '.lab', 'ready'), { force: true });
   const consoleLog = join(runDir, 'console.log');
   const drivers = (opts.drivers ?? defaultDrivers).map(normalizeDriver);
   const mode = opts.shell ? 'shell' : 'run';
@@ -180,7 +181,7 @@ async function boot(opts, handle) {
 
   const totalMs = Date.now() - t0;
   const log = readOr(consoleLog, '');
-  const ready = /dmabuf-lab-init: READY/.test(log);
+  const ready = /dmabuf-lab-init: .*READY/.test(log);
   const labError = readOr(join(outDir, '.lab', 'error'), '').trim();
   const exitText = readOr(join(outDir, '.lab', 'exit'), '').trim();
   const fail = (message, code, exitCode) => {
@@ -202,9 +203,10 @@ async function boot(opts, handle) {
     );
   }
   const exitCode = Number(exitText);
+  const bootMs = Math.round(Number(readOr(join(outDir, '.lab', 'ready'), '0').trim()) * 1000) || 0;
   if (!opts.keep && !opts.outDir && exitCode === 0 && !env.DMABUF_LAB_KEEP) rmSync(runDir, { recursive: true, force: true });
   else if (exitCode !== 0) progress(`command exited with ${exitCode}; console log: ${consoleLog}`);
-  return { exitCode, runDir, outDir, accel, totalMs, bootMs: 0 };
+  return { exitCode, runDir, outDir, accel, totalMs, bootMs };
 }
 
 /** qboot starts the kernel seconds sooner than SeaBIOS under TCG; DMABUF_LAB_BIOS=seabios keeps QEMU's default. */
