@@ -1,0 +1,71 @@
+// Opening a DRM node, its driver's name and version, capabilities, master.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "ops.h"
+
+// open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK): non-blocking so reading
+// events never blocks the loop; ioctls are unaffected.
+static Napi::Value Open(const Napi::CallbackInfo& info) {
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return Errno(info.Env(), errno);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+static Napi::Value Version(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0);
+  drm_version v{};
+  int r = Ioctl(fd, DRM_IOCTL_VERSION, &v);
+  if (r < 0) return Errno(env, -r);
+  std::string name(v.name_len, '\0'), date(v.date_len, '\0'), desc(v.desc_len, '\0');
+  v.name = name.data();
+  v.date = date.data();
+  v.desc = desc.data();
+  r = Ioctl(fd, DRM_IOCTL_VERSION, &v);
+  if (r < 0) return Errno(env, -r);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("name", Napi::String::New(env, name.c_str()));
+  o.Set("date", Napi::String::New(env, date.c_str()));
+  o.Set("desc", Napi::String::New(env, desc.c_str()));
+  o.Set("major", Napi::Number::New(env, v.version_major));
+  o.Set("minor", Napi::Number::New(env, v.version_minor));
+  o.Set("patch", Napi::Number::New(env, v.version_patchlevel));
+  return o;
+}
+
+// DRM_IOCTL_GET_CAP: the value as a number (every cap fits in 53 bits).
+static Napi::Value GetCap(const Napi::CallbackInfo& info) {
+  drm_get_cap c{};
+  c.capability = ArgU32(info, 1);
+  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_GET_CAP, &c);
+  if (r < 0) return Errno(info.Env(), -r);
+  return Napi::Number::New(info.Env(), static_cast<double>(c.value));
+}
+
+static Napi::Value SetClientCap(const Napi::CallbackInfo& info) {
+  drm_set_client_cap c{};
+  c.capability = ArgU32(info, 1);
+  c.value = ArgU64(info, 2);
+  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_SET_CLIENT_CAP, &c));
+}
+
+static Napi::Value SetMaster(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_SET_MASTER, nullptr));
+}
+
+static Napi::Value DropMaster(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_DROP_MASTER, nullptr));
+}
+
+void InitDeviceOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("version", Napi::Function::New(env, Version, "version"));
+  exports.Set("getCap", Napi::Function::New(env, GetCap, "getCap"));
+  exports.Set("setClientCap", Napi::Function::New(env, SetClientCap, "setClientCap"));
+  exports.Set("setMaster", Napi::Function::New(env, SetMaster, "setMaster"));
+  exports.Set("dropMaster", Napi::Function::New(env, DropMaster, "dropMaster"));
+}

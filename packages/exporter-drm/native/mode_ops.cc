@@ -1,0 +1,241 @@
+// KMS objects: resources, connectors, encoders, CRTCs, planes; legacy SETCRTC.
+#include <cstring>
+
+#include "ops.h"
+
+Napi::Object ModeToJs(Napi::Env env, const drm_mode_modeinfo& m) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("clock", m.clock);
+  o.Set("hdisplay", m.hdisplay);
+  o.Set("hsyncStart", m.hsync_start);
+  o.Set("hsyncEnd", m.hsync_end);
+  o.Set("htotal", m.htotal);
+  o.Set("hskew", m.hskew);
+  o.Set("vdisplay", m.vdisplay);
+  o.Set("vsyncStart", m.vsync_start);
+  o.Set("vsyncEnd", m.vsync_end);
+  o.Set("vtotal", m.vtotal);
+  o.Set("vscan", m.vscan);
+  o.Set("vrefresh", m.vrefresh);
+  o.Set("flags", m.flags);
+  o.Set("type", m.type);
+  o.Set("name", Napi::String::New(env, m.name, strnlen(m.name, DRM_DISPLAY_MODE_LEN)));
+  return o;
+}
+
+static uint32_t Field(const Napi::Object& o, const char* k) { return o.Get(k).As<Napi::Number>().Uint32Value(); }
+
+void ModeFromJs(const Napi::Object& o, drm_mode_modeinfo* m) {
+  memset(m, 0, sizeof(*m));
+  m->clock = Field(o, "clock");
+  m->hdisplay = Field(o, "hdisplay");
+  m->hsync_start = Field(o, "hsyncStart");
+  m->hsync_end = Field(o, "hsyncEnd");
+  m->htotal = Field(o, "htotal");
+  m->hskew = Field(o, "hskew");
+  m->vdisplay = Field(o, "vdisplay");
+  m->vsync_start = Field(o, "vsyncStart");
+  m->vsync_end = Field(o, "vsyncEnd");
+  m->vtotal = Field(o, "vtotal");
+  m->vscan = Field(o, "vscan");
+  m->vrefresh = Field(o, "vrefresh");
+  m->flags = Field(o, "flags");
+  m->type = Field(o, "type");
+  std::string name = o.Get("name").As<Napi::String>().Utf8Value();
+  strncpy(m->name, name.c_str(), DRM_DISPLAY_MODE_LEN - 1);
+}
+
+static Napi::Value GetResources(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0);
+  std::vector<uint32_t> fbs, crtcs, conns, encs;
+  drm_mode_card_res res{};
+  for (int tries = 0; tries < 8; tries++) {
+    res = drm_mode_card_res{};
+    int r = Ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
+    if (r < 0) return Errno(env, -r);
+    fbs.resize(res.count_fbs);
+    crtcs.resize(res.count_crtcs);
+    conns.resize(res.count_connectors);
+    encs.resize(res.count_encoders);
+    drm_mode_card_res again = res;
+    again.fb_id_ptr = Ptr(fbs.data());
+    again.crtc_id_ptr = Ptr(crtcs.data());
+    again.connector_id_ptr = Ptr(conns.data());
+    again.encoder_id_ptr = Ptr(encs.data());
+    r = Ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &again);
+    if (r < 0) return Errno(env, -r);
+    if (again.count_fbs <= fbs.size() && again.count_crtcs <= crtcs.size() && again.count_connectors <= conns.size() &&
+        again.count_encoders <= encs.size()) {
+      res = again;
+      break;
+    }
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("fbs", IdArray(env, fbs.data(), res.count_fbs));
+  o.Set("crtcs", IdArray(env, crtcs.data(), res.count_crtcs));
+  o.Set("connectors", IdArray(env, conns.data(), res.count_connectors));
+  o.Set("encoders", IdArray(env, encs.data(), res.count_encoders));
+  o.Set("minWidth", res.min_width);
+  o.Set("maxWidth", res.max_width);
+  o.Set("minHeight", res.min_height);
+  o.Set("maxHeight", res.max_height);
+  return o;
+}
+
+// GETCONNECTOR; with count_modes 0 the kernel probes the connector (as libdrm does).
+static Napi::Value GetConnector(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0);
+  uint32_t id = ArgU32(info, 1);
+  std::vector<uint32_t> encs, props;
+  std::vector<uint64_t> values;
+  std::vector<drm_mode_modeinfo> modes;
+  drm_mode_get_connector c{};
+  for (int tries = 0; tries < 8; tries++) {
+    c = drm_mode_get_connector{};
+    c.connector_id = id;
+    int r = Ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c);
+    if (r < 0) return Errno(env, -r);
+    encs.resize(c.count_encoders);
+    props.resize(c.count_props);
+    values.resize(c.count_props);
+    modes.resize(c.count_modes);
+    drm_mode_get_connector again = c;
+    again.encoders_ptr = Ptr(encs.data());
+    again.props_ptr = Ptr(props.data());
+    again.prop_values_ptr = Ptr(values.data());
+    again.modes_ptr = Ptr(modes.data());
+    r = Ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &again);
+    if (r < 0) return Errno(env, -r);
+    if (again.count_encoders <= encs.size() && again.count_props <= props.size() && again.count_modes <= modes.size()) {
+      c = again;
+      break;
+    }
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", c.connector_id);
+  o.Set("type", c.connector_type);
+  o.Set("typeId", c.connector_type_id);
+  o.Set("connection", c.connection);
+  o.Set("mmWidth", c.mm_width);
+  o.Set("mmHeight", c.mm_height);
+  o.Set("encoderId", c.encoder_id);
+  o.Set("encoders", IdArray(env, encs.data(), c.count_encoders));
+  Napi::Array ms = Napi::Array::New(env, c.count_modes);
+  for (uint32_t i = 0; i < c.count_modes; i++) ms.Set(i, ModeToJs(env, modes[i]));
+  o.Set("modes", ms);
+  return o;
+}
+
+static Napi::Value GetEncoder(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  drm_mode_get_encoder e{};
+  e.encoder_id = ArgU32(info, 1);
+  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_GETENCODER, &e);
+  if (r < 0) return Errno(env, -r);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", e.encoder_id);
+  o.Set("type", e.encoder_type);
+  o.Set("crtcId", e.crtc_id);
+  o.Set("possibleCrtcs", e.possible_crtcs);
+  o.Set("possibleClones", e.possible_clones);
+  return o;
+}
+
+static Napi::Value GetCrtc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  drm_mode_crtc c{};
+  c.crtc_id = ArgU32(info, 1);
+  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_GETCRTC, &c);
+  if (r < 0) return Errno(env, -r);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", c.crtc_id);
+  o.Set("fbId", c.fb_id);
+  o.Set("x", c.x);
+  o.Set("y", c.y);
+  o.Set("gammaSize", c.gamma_size);
+  o.Set("modeValid", c.mode_valid);
+  o.Set("mode", ModeToJs(env, c.mode));
+  return o;
+}
+
+// SETCRTC(fd, crtcId, fbId, x, y, connectorIds[], mode | null). fbId 0 and no
+// mode turns the CRTC off.
+static Napi::Value SetCrtc(const Napi::CallbackInfo& info) {
+  drm_mode_crtc c{};
+  c.crtc_id = ArgU32(info, 1);
+  c.fb_id = ArgU32(info, 2);
+  c.x = ArgU32(info, 3);
+  c.y = ArgU32(info, 4);
+  std::vector<uint32_t> conns = U32Array(info[5]);
+  c.set_connectors_ptr = Ptr(conns.data());
+  c.count_connectors = conns.size();
+  if (info[6].IsObject()) {
+    ModeFromJs(info[6].As<Napi::Object>(), &c.mode);
+    c.mode_valid = 1;
+  }
+  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_SETCRTC, &c));
+}
+
+static Napi::Value GetPlaneResources(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0);
+  std::vector<uint32_t> ids;
+  drm_mode_get_plane_res p{};
+  for (int tries = 0; tries < 8; tries++) {
+    p = drm_mode_get_plane_res{};
+    int r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANERESOURCES, &p);
+    if (r < 0) return Errno(env, -r);
+    ids.resize(p.count_planes);
+    drm_mode_get_plane_res again = p;
+    again.plane_id_ptr = Ptr(ids.data());
+    r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANERESOURCES, &again);
+    if (r < 0) return Errno(env, -r);
+    if (again.count_planes <= ids.size()) {
+      p = again;
+      break;
+    }
+  }
+  return IdArray(env, ids.data(), p.count_planes);
+}
+
+static Napi::Value GetPlane(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0);
+  std::vector<uint32_t> formats;
+  drm_mode_get_plane p{};
+  for (int tries = 0; tries < 8; tries++) {
+    p = drm_mode_get_plane{};
+    p.plane_id = ArgU32(info, 1);
+    int r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANE, &p);
+    if (r < 0) return Errno(env, -r);
+    formats.resize(p.count_format_types);
+    drm_mode_get_plane again = p;
+    again.format_type_ptr = Ptr(formats.data());
+    r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANE, &again);
+    if (r < 0) return Errno(env, -r);
+    if (again.count_format_types <= formats.size()) {
+      p = again;
+      break;
+    }
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", p.plane_id);
+  o.Set("crtcId", p.crtc_id);
+  o.Set("fbId", p.fb_id);
+  o.Set("possibleCrtcs", p.possible_crtcs);
+  o.Set("gammaSize", p.gamma_size);
+  o.Set("formats", IdArray(env, formats.data(), p.count_format_types));
+  return o;
+}
+
+void InitModeOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("getResources", Napi::Function::New(env, GetResources, "getResources"));
+  exports.Set("getConnector", Napi::Function::New(env, GetConnector, "getConnector"));
+  exports.Set("getEncoder", Napi::Function::New(env, GetEncoder, "getEncoder"));
+  exports.Set("getCrtc", Napi::Function::New(env, GetCrtc, "getCrtc"));
+  exports.Set("setCrtc", Napi::Function::New(env, SetCrtc, "setCrtc"));
+  exports.Set("getPlaneResources", Napi::Function::New(env, GetPlaneResources, "getPlaneResources"));
+  exports.Set("getPlane", Napi::Function::New(env, GetPlane, "getPlane"));
+}

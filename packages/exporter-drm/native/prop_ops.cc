@@ -1,0 +1,126 @@
+// KMS properties: an object's property list, a property's name and enum
+// values, property blobs (read; create from a mode; destroy).
+#include <cstring>
+
+#include "ops.h"
+
+static Napi::Array U64Array(Napi::Env env, const uint64_t* v, size_t n) {
+  Napi::Array a = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; i++) a.Set(i, Napi::BigInt::New(env, v[i]));
+  return a;
+}
+
+// OBJ_GETPROPERTIES(fd, objectId, objectType) -> { ids: number[], values: bigint[] }.
+static Napi::Value GetObjectProperties(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0);
+  std::vector<uint32_t> ids;
+  std::vector<uint64_t> values;
+  drm_mode_obj_get_properties p{};
+  for (int tries = 0; tries < 8; tries++) {
+    p = drm_mode_obj_get_properties{};
+    p.obj_id = ArgU32(info, 1);
+    p.obj_type = ArgU32(info, 2);
+    int r = Ioctl(fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &p);
+    if (r < 0) return Errno(env, -r);
+    ids.resize(p.count_props);
+    values.resize(p.count_props);
+    drm_mode_obj_get_properties again = p;
+    again.props_ptr = Ptr(ids.data());
+    again.prop_values_ptr = Ptr(values.data());
+    r = Ioctl(fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &again);
+    if (r < 0) return Errno(env, -r);
+    if (again.count_props <= ids.size()) {
+      p = again;
+      break;
+    }
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ids", IdArray(env, ids.data(), p.count_props));
+  o.Set("values", U64Array(env, values.data(), p.count_props));
+  return o;
+}
+
+// GETPROPERTY(fd, propId) -> { id, name, flags, values: bigint[], enums: {name, value}[] }.
+static Napi::Value GetProperty(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0);
+  std::vector<uint64_t> values;
+  std::vector<drm_mode_property_enum> enums;
+  drm_mode_get_property p{};
+  for (int tries = 0; tries < 8; tries++) {
+    p = drm_mode_get_property{};
+    p.prop_id = ArgU32(info, 1);
+    int r = Ioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &p);
+    if (r < 0) return Errno(env, -r);
+    bool isEnum = p.flags & (DRM_MODE_PROP_ENUM | DRM_MODE_PROP_BITMASK);
+    values.resize(p.count_values);
+    enums.resize(isEnum ? p.count_enum_blobs : 0);
+    drm_mode_get_property again = p;
+    again.values_ptr = Ptr(values.data());
+    again.enum_blob_ptr = isEnum ? Ptr(enums.data()) : 0;
+    if (!isEnum) again.count_enum_blobs = 0;
+    r = Ioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &again);
+    if (r < 0) return Errno(env, -r);
+    if (again.count_values <= values.size() && (!isEnum || again.count_enum_blobs <= enums.size())) {
+      p = again;
+      if (!isEnum) p.count_enum_blobs = 0;
+      break;
+    }
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", p.prop_id);
+  o.Set("name", Napi::String::New(env, p.name, strnlen(p.name, DRM_PROP_NAME_LEN)));
+  o.Set("flags", p.flags);
+  o.Set("values", U64Array(env, values.data(), p.count_values));
+  Napi::Array es = Napi::Array::New(env, p.count_enum_blobs);
+  for (uint32_t i = 0; i < p.count_enum_blobs; i++) {
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("name", Napi::String::New(env, enums[i].name, strnlen(enums[i].name, DRM_PROP_NAME_LEN)));
+    e.Set("value", Napi::BigInt::New(env, static_cast<uint64_t>(enums[i].value)));
+    es.Set(i, e);
+  }
+  o.Set("enums", es);
+  return o;
+}
+
+// GETPROPBLOB(fd, blobId) -> a copy of the blob's bytes.
+static Napi::Value GetPropBlob(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0);
+  drm_mode_get_blob b{};
+  b.blob_id = ArgU32(info, 1);
+  int r = Ioctl(fd, DRM_IOCTL_MODE_GETPROPBLOB, &b);
+  if (r < 0) return Errno(env, -r);
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, b.length);
+  b.data = Ptr(out.Data());
+  r = Ioctl(fd, DRM_IOCTL_MODE_GETPROPBLOB, &b);
+  if (r < 0) return Errno(env, -r);
+  return out;
+}
+
+// CREATEPROPBLOB from a mode (for the CRTC's MODE_ID) -> blob id.
+static Napi::Value CreateModeBlob(const Napi::CallbackInfo& info) {
+  drm_mode_modeinfo m;
+  ModeFromJs(info[1].As<Napi::Object>(), &m);
+  drm_mode_create_blob b{};
+  b.data = Ptr(&m);
+  b.length = sizeof(m);
+  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_CREATEPROPBLOB, &b);
+  if (r < 0) return Errno(info.Env(), -r);
+  return Napi::Number::New(info.Env(), b.blob_id);
+}
+
+static Napi::Value DestroyPropBlob(const Napi::CallbackInfo& info) {
+  drm_mode_destroy_blob b{};
+  b.blob_id = ArgU32(info, 1);
+  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_DESTROYPROPBLOB, &b));
+}
+
+void InitPropOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("getObjectProperties", Napi::Function::New(env, GetObjectProperties, "getObjectProperties"));
+  exports.Set("getProperty", Napi::Function::New(env, GetProperty, "getProperty"));
+  exports.Set("getPropBlob", Napi::Function::New(env, GetPropBlob, "getPropBlob"));
+  exports.Set("createModeBlob", Napi::Function::New(env, CreateModeBlob, "createModeBlob"));
+  exports.Set("destroyPropBlob", Napi::Function::New(env, DestroyPropBlob, "destroyPropBlob"));
+}
