@@ -1,3 +1,269 @@
-// Placeholder: poll through libuv (see native/poll_ops.cc owner).
+// Waiting for an fd through libuv: one uv_poll_t (+ an optional uv_timer_t
+// for the timeout) per wait, on the loop of the calling environment, settling
+// a promise. Never blocks the JS thread.
+//
+// poll(fd, events, timeoutMs, id) -> Promise<number> | -errno
+//   events: 1 readable, 2 writable (bits of `pollBits`).
+//   The promise resolves with the revents bits (readable 1, writable 2,
+//   error 4, hangup 8) or with -ETIMEDOUT / -ECANCELED / -errno.
+//   timeoutMs < 0: no timeout. id > 0 registers the wait for pollCancel(id).
+// pollCancel(id) -> 0 or -ENOENT: stop the wait now, resolving -ECANCELED.
+// pendingPolls() -> waits whose handles are not closed yet (for leak tests).
+//
+// The fd is duplicated first and the duplicate is what libuv watches, so the
+// caller may close its fd at any time, and several waits on one fd never
+// share an epoll registration. Like every uv_poll_t, libuv puts the file
+// description in O_NONBLOCK mode.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <unordered_map>
+
 #include "ops.h"
-void InitPollOps(Napi::Env, Napi::Object) {}
+
+namespace {
+
+constexpr int kReadable = 1;
+constexpr int kWritable = 2;
+constexpr int kError = 4;
+constexpr int kHangup = 8;
+
+struct PollState;
+
+struct PollReq {
+  uv_poll_t poll;
+  uv_timer_t timer;
+  PollState* state;
+  napi_deferred deferred;
+  int fd;  // our duplicate; -1 once closed
+  int events;
+  uint32_t id;
+  bool has_timer;
+  bool settled;
+  int open_handles;
+  PollReq* prev;
+  PollReq* next;
+};
+
+// Per environment: the live waits, and the async context the promise
+// continuations run in. Passed to every function as its data pointer.
+struct PollState {
+  napi_env env;
+  uv_loop_t* loop;
+  napi_async_context context = nullptr;
+  napi_async_cleanup_hook_handle cleanup = nullptr;
+  std::unordered_map<uint32_t, PollReq*> byId;
+  PollReq* head = nullptr;
+  size_t live = 0;
+  bool tearingDown = false;
+};
+
+void Unlink(PollState* s, PollReq* r) {
+  if (r->prev) r->prev->next = r->next;
+  else s->head = r->next;
+  if (r->next) r->next->prev = r->prev;
+  r->prev = r->next = nullptr;
+}
+
+void FinishTeardownIfDone(PollState* s) {
+  if (s->tearingDown && s->live == 0) {
+    napi_remove_async_cleanup_hook(s->cleanup);
+    delete s;
+  }
+}
+
+void OnHandleClosed(uv_handle_t* h) {
+  auto* r = static_cast<PollReq*>(h->data);
+  if (--r->open_handles > 0) return;
+  PollState* s = r->state;
+  Unlink(s, r);
+  s->live--;
+  delete r;
+  FinishTeardownIfDone(s);
+}
+
+// Stop watching, close our duplicate, close the handles (freed in the close
+// callbacks). Safe to call once per request.
+void Shutdown(PollReq* r) {
+  if (r->id != 0) r->state->byId.erase(r->id);
+  uv_poll_stop(&r->poll);
+  if (r->has_timer) uv_timer_stop(&r->timer);
+  if (r->fd >= 0) {
+    close(r->fd);
+    r->fd = -1;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&r->poll), OnHandleClosed);
+  if (r->has_timer) uv_close(reinterpret_cast<uv_handle_t*>(&r->timer), OnHandleClosed);
+}
+
+// Resolve the promise. From a libuv callback (inCallback) this opens a
+// callback scope so promise continuations run right away.
+void Settle(PollReq* r, int value, bool inCallback) {
+  if (r->settled) return;
+  r->settled = true;
+  PollState* s = r->state;
+  napi_env env = s->env;
+  napi_deferred d = r->deferred;
+  r->deferred = nullptr;
+  Shutdown(r);
+  napi_handle_scope hs;
+  napi_open_handle_scope(env, &hs);
+  napi_callback_scope cs = nullptr;
+  if (inCallback) {
+    napi_value resource;
+    napi_create_object(env, &resource);
+    napi_open_callback_scope(env, resource, s->context, &cs);
+  }
+  napi_value v;
+  napi_create_int32(env, value, &v);
+  napi_resolve_deferred(env, d, v);
+  if (cs) napi_close_callback_scope(env, cs);
+  napi_close_handle_scope(env, hs);
+}
+
+// What the fd says right now (poll with a zero timeout): exact bits where
+// libuv folds POLLERR/POLLHUP into its own status.
+int CurrentBits(int fd, int events) {
+  struct pollfd p = {fd, static_cast<short>(((events & kReadable) ? POLLIN : 0) | ((events & kWritable) ? POLLOUT : 0) | POLLRDHUP), 0};
+  int rc;
+  do {
+    rc = ::poll(&p, 1, 0);
+  } while (rc < 0 && errno == EINTR);
+  if (rc <= 0) return 0;
+  int bits = 0;
+  if (p.revents & POLLIN) bits |= kReadable;
+  if (p.revents & POLLOUT) bits |= kWritable;
+  if (p.revents & (POLLERR | POLLNVAL)) bits |= kError;
+  if (p.revents & (POLLHUP | POLLRDHUP)) bits |= kHangup;
+  return bits;
+}
+
+void OnPoll(uv_poll_t* h, int status, int uvEvents) {
+  auto* r = static_cast<PollReq*>(h->data);
+  if (r->settled) return;
+  int bits = CurrentBits(r->fd, r->events);
+  if (status == UV_EBADF) bits |= kError;  // libuv reports POLLERR as EBADF
+  else if (status < 0 && bits == 0) {
+    Settle(r, status, true);  // a libuv error is already -errno
+    return;
+  }
+  if (uvEvents & UV_READABLE) bits |= kReadable;
+  if (uvEvents & UV_WRITABLE) bits |= kWritable;
+  if (uvEvents & UV_DISCONNECT) bits |= kHangup;
+  Settle(r, bits, true);
+}
+
+void OnTimeout(uv_timer_t* t) {
+  auto* r = static_cast<PollReq*>(t->data);
+  Settle(r, -ETIMEDOUT, true);
+}
+
+PollState* State(const Napi::CallbackInfo& info) { return static_cast<PollState*>(info.Data()); }
+
+Napi::Value Poll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PollState* s = State(info);
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int events = info[1].As<Napi::Number>().Int32Value() & (kReadable | kWritable);
+  double timeout = info[2].As<Napi::Number>().DoubleValue();
+  uint32_t id = info[3].As<Napi::Number>().Uint32Value();
+  if (s->tearingDown) return Errno(env, ECANCELED);
+  if (id != 0 && s->byId.count(id)) return Errno(env, EEXIST);
+
+  int dupFd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (dupFd < 0) return Errno(env, errno);
+  auto* r = new PollReq{};
+  r->state = s;
+  r->fd = dupFd;
+  r->events = events;
+  r->id = id;
+  int rc = uv_poll_init(s->loop, &r->poll, dupFd);
+  if (rc < 0) {
+    close(dupFd);
+    delete r;
+    return Napi::Number::New(env, rc);  // libuv errors are -errno on Unix
+  }
+  r->poll.data = r;
+  r->open_handles = 1;
+  r->prev = nullptr;
+  r->next = s->head;
+  if (s->head) s->head->prev = r;
+  s->head = r;
+  s->live++;
+
+  int uvEvents = UV_DISCONNECT | ((events & kReadable) ? UV_READABLE : 0) | ((events & kWritable) ? UV_WRITABLE : 0);
+  rc = uv_poll_start(&r->poll, uvEvents, OnPoll);
+  if (rc < 0) {
+    r->settled = true;
+    Shutdown(r);
+    return Napi::Number::New(env, rc);
+  }
+  if (timeout >= 0) {
+    uv_timer_init(s->loop, &r->timer);
+    r->timer.data = r;
+    r->has_timer = true;
+    r->open_handles++;
+    uv_update_time(s->loop);  // the loop's cached time may be stale: count from now
+    uv_timer_start(&r->timer, OnTimeout, static_cast<uint64_t>(timeout), 0);
+  }
+  napi_value promise;
+  napi_create_promise(env, &r->deferred, &promise);
+  if (id != 0) s->byId[id] = r;
+  return Napi::Value(env, promise);
+}
+
+Napi::Value PollCancel(const Napi::CallbackInfo& info) {
+  PollState* s = State(info);
+  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  auto it = s->byId.find(id);
+  if (it == s->byId.end()) return Errno(info.Env(), ENOENT);
+  Settle(it->second, -ECANCELED, false);
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value PendingPolls(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(State(info)->live));
+}
+
+// Environment teardown (worker exit, process exit): close every handle
+// without touching JS, and free the state once the last one is closed.
+void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
+  auto* s = static_cast<PollState*>(arg);
+  s->cleanup = handle;
+  s->tearingDown = true;
+  if (s->context) {
+    napi_async_destroy(s->env, s->context);
+    s->context = nullptr;
+  }
+  for (PollReq* r = s->head; r; r = r->next) {
+    if (r->settled) continue;
+    r->settled = true;
+    r->deferred = nullptr;
+    Shutdown(r);
+  }
+  FinishTeardownIfDone(s);
+}
+
+}  // namespace
+
+void InitPollOps(Napi::Env env, Napi::Object exports) {
+  auto* s = new PollState();
+  s->env = env;
+  napi_get_uv_event_loop(env, &s->loop);
+  napi_value name;
+  napi_create_string_utf8(env, "dmabuf:poll", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, nullptr, name, &s->context);
+  napi_add_async_cleanup_hook(env, OnCleanup, s, nullptr);
+  exports.Set("poll", Napi::Function::New(env, Poll, "poll", s));
+  exports.Set("pollCancel", Napi::Function::New(env, PollCancel, "pollCancel", s));
+  exports.Set("pendingPolls", Napi::Function::New(env, PendingPolls, "pendingPolls", s));
+  auto bits = Napi::Object::New(env);
+  bits.Set("READABLE", kReadable);
+  bits.Set("WRITABLE", kWritable);
+  bits.Set("ERROR", kError);
+  bits.Set("HANGUP", kHangup);
+  exports.Set("pollBits", bits);
+}

@@ -1,3 +1,220 @@
-// Placeholder: Unix sockets with SCM_RIGHTS (see native/socket_ops.cc owner).
+// AF_UNIX SOCK_SEQPACKET sockets that carry fds (SCM_RIGHTS). Every socket is
+// CLOEXEC and non-blocking; readiness comes from poll(). Every fd received is
+// CLOEXEC (MSG_CMSG_CLOEXEC).
+//
+// unixListen(path, backlog)  -> fd | -errno (socket + bind + listen)
+// unixConnect(path)          -> fd | -errno (EAGAIN: the server's backlog is full)
+// unixAccept(fd)             -> fd | -errno (accept4, EAGAIN: nobody waiting)
+// unixSocketPair()           -> [fd, fd] | -errno
+// peerCredentials(fd)        -> { pid, uid, gid } | -errno (SO_PEERCRED)
+// sendMessage(fd, text, fds) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
+// receiveMessages(fd, max)   -> [{ data, fds, truncated, dataTruncated }] | -errno
+//   Reads up to `max` messages without blocking. An empty array means the
+//   peer hung up (end of stream); -EAGAIN means nothing is waiting. When the
+//   kernel cut the fds (MSG_CTRUNC) the fds that did arrive are closed here
+//   and `truncated` is set; `dataTruncated` is MSG_TRUNC (message too long).
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
 #include "ops.h"
-void InitSocketOps(Napi::Env, Napi::Object) {}
+
+namespace {
+
+constexpr int kMaxFds = 16;             // per message; more arrive as MSG_CTRUNC
+constexpr size_t kMaxMessage = 65536;   // bytes per message; longer is MSG_TRUNC
+
+int Fd(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+
+// Fill a sockaddr_un from a path (checked in TS: 1..107 bytes).
+socklen_t Address(const std::string& path, struct sockaddr_un* addr) {
+  memset(addr, 0, sizeof(*addr));
+  addr->sun_family = AF_UNIX;
+  size_t n = path.size() < sizeof(addr->sun_path) - 1 ? path.size() : sizeof(addr->sun_path) - 1;
+  memcpy(addr->sun_path, path.data(), n);
+  return static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + n + 1);
+}
+
+int NewSocket() { return socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0); }
+
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int backlog = info[1].As<Napi::Number>().Int32Value();
+  struct sockaddr_un addr;
+  socklen_t len = Address(path, &addr);
+  int fd = NewSocket();
+  if (fd < 0) return Errno(env, errno);
+  if (bind(fd, reinterpret_cast<struct sockaddr*>(&addr), len) < 0 || listen(fd, backlog) < 0) {
+    int err = errno;
+    close(fd);
+    return Errno(env, err);
+  }
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  struct sockaddr_un addr;
+  socklen_t len = Address(path, &addr);
+  int fd = NewSocket();
+  if (fd < 0) return Errno(env, errno);
+  int rc;
+  do {
+    rc = connect(fd, reinterpret_cast<struct sockaddr*>(&addr), len);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) {
+    int err = errno;
+    close(fd);
+    return Errno(env, err);
+  }
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value Accept(const Napi::CallbackInfo& info) {
+  int fd;
+  do {
+    fd = accept4(Fd(info, 0), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  } while (fd < 0 && errno == EINTR);
+  return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0) return Errno(env, errno);
+  auto a = Napi::Array::New(env, 2);
+  a.Set(uint32_t{0}, sv[0]);
+  a.Set(uint32_t{1}, sv[1]);
+  return a;
+}
+
+Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct ucred cred;
+  socklen_t len = sizeof(cred);
+  if (getsockopt(Fd(info, 0), SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("pid", Napi::Number::New(env, cred.pid));
+  o.Set("uid", Napi::Number::New(env, cred.uid));
+  o.Set("gid", Napi::Number::New(env, cred.gid));
+  return o;
+}
+
+Napi::Value SendMessage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = Fd(info, 0);
+  std::string text = info[1].As<Napi::String>().Utf8Value();
+  auto list = info[2].As<Napi::Array>();
+  uint32_t nfds = list.Length();
+  if (nfds > kMaxFds) return Errno(env, EINVAL);
+
+  struct iovec iov = {const_cast<char*>(text.data()), text.size()};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+  if (nfds > 0) {
+    memset(control, 0, sizeof(control));
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    int* out = reinterpret_cast<int*>(CMSG_DATA(c));
+    for (uint32_t i = 0; i < nfds; i++) out[i] = list.Get(i).As<Napi::Number>().Int32Value();
+  }
+  ssize_t n;
+  do {
+    n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? Errno(env, errno) : Napi::Number::New(env, static_cast<double>(n));
+}
+
+// One recvmsg. Returns bytes (>= 0) or -errno; fills fds / flags.
+ssize_t ReceiveOne(int fd, char* data, std::vector<int>& fds, int& flags) {
+  struct iovec iov = {data, kMaxMessage};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  do {
+    n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  fds.clear();
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    const int* in = reinterpret_cast<const int*>(CMSG_DATA(c));
+    for (size_t i = 0; i < count; i++) {
+      int f;
+      memcpy(&f, in + i, sizeof(int));
+      fds.push_back(f);
+    }
+  }
+  flags = msg.msg_flags;
+  if (flags & MSG_CTRUNC) {
+    for (int f : fds) close(f);
+    fds.clear();
+  }
+  return n;
+}
+
+Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = Fd(info, 0);
+  uint32_t max = info[1].As<Napi::Number>().Uint32Value();
+  if (max == 0) max = 1;
+  static thread_local std::vector<char> data(kMaxMessage);
+  std::vector<int> fds;
+  fds.reserve(kMaxFds);
+  Napi::Array out;
+  bool haveOut = false;
+  for (uint32_t i = 0; i < max; i++) {
+    int flags = 0;
+    ssize_t n = ReceiveOne(fd, data.data(), fds, flags);
+    if (n < 0) {
+      if (haveOut) break;  // deliver what we have; the error comes back next call
+      return Napi::Number::New(env, static_cast<double>(n));
+    }
+    if (!haveOut) {
+      out = Napi::Array::New(env);
+      haveOut = true;
+    }
+    if (n == 0 && fds.empty() && !(flags & (MSG_CTRUNC | MSG_TRUNC))) break;  // end of stream
+    auto m = Napi::Object::New(env);
+    size_t len = static_cast<size_t>(n) < kMaxMessage ? static_cast<size_t>(n) : kMaxMessage;
+    m.Set("data", Napi::Buffer<char>::Copy(env, data.data(), len));
+    auto list = Napi::Array::New(env, fds.size());
+    for (size_t k = 0; k < fds.size(); k++) list.Set(static_cast<uint32_t>(k), fds[k]);
+    m.Set("fds", list);
+    m.Set("truncated", Napi::Boolean::New(env, (flags & MSG_CTRUNC) != 0));
+    m.Set("dataTruncated", Napi::Boolean::New(env, (flags & MSG_TRUNC) != 0));
+    out.Set(out.Length(), m);
+  }
+  return out;
+}
+
+}  // namespace
+
+void InitSocketOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("unixListen", Napi::Function::New(env, Listen, "unixListen"));
+  exports.Set("unixConnect", Napi::Function::New(env, Connect, "unixConnect"));
+  exports.Set("unixAccept", Napi::Function::New(env, Accept, "unixAccept"));
+  exports.Set("unixSocketPair", Napi::Function::New(env, SocketPair, "unixSocketPair"));
+  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
+  exports.Set("sendMessage", Napi::Function::New(env, SendMessage, "sendMessage"));
+  exports.Set("receiveMessages", Napi::Function::New(env, ReceiveMessages, "receiveMessages"));
+}

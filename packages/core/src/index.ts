@@ -37,3 +37,10 @@ export { CPU_ACCESS_MODES, MAP_DIRECTIONS, type CpuAccessMode, type MapDirection
 export { check } from './syscall.js';
 export { TOKENS } from './tokens.js';
 export { PAGE_SIZE, assertFd, assertObject, assertOneOf, assertPositive, assertString, assertUint, isPageAligned } from './validate.js';
+export { POLL_EVENTS, abortError, pollFd, timeoutError, type PollEvents, type PollOptions, type PollResult } from './poll.js';
+export { SyncFile, exportSyncFile, importSyncFile, waitIdle } from './sync-file.js';
+export { PeerRefusedError, type AllowList } from './channel/allow-list.js';
+export { BufferChannel, type ChannelOptions, type ConnectOptions, type ListenOptions } from './channel/buffer-channel.js';
+export { ChannelPeer, type BufferMessage, type ChannelMessage, type PlainMessage, type ReceiveOptions } from './channel/channel-peer.js';
+export { ChannelServer } from './channel/channel-server.js';
+export { MAX_MESSAGE_BYTES, type PeerCredentials } from './channel/unix-socket.js';

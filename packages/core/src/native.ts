@@ -56,6 +56,39 @@ export interface CoreAddon {
   exportSyncFile(fd: number, flags: number): number;
   importSyncFile(fd: number, flags: number, syncFd: number): number;
   dmaBufSync: { READ: number; WRITE: number; RW: number; START: number; END: number };
+
+  /**
+   * Wait for readiness through libuv (uv_poll on a duplicate of fd). events:
+   * pollBits.READABLE | pollBits.WRITABLE. Resolves with pollBits of what the
+   * fd reports, or a negative errno (-ETIMEDOUT, -ECANCELED, ...). timeoutMs
+   * < 0: none. id > 0 allows pollCancel(id). Returns -errno if the wait
+   * cannot start (EPERM: the file cannot be polled).
+   */
+  poll(fd: number, events: number, timeoutMs: number, id: number): Promise<number> | number;
+  /** Stop the wait registered as id; it resolves with -ECANCELED. 0 or -ENOENT. */
+  pollCancel(id: number): number;
+  /** Waits whose libuv handles are not closed yet. */
+  pendingPolls(): number;
+  pollBits: { READABLE: number; WRITABLE: number; ERROR: number; HANGUP: number };
+
+  /** AF_UNIX SOCK_SEQPACKET socket bound to path and listening (CLOEXEC, non-blocking). */
+  unixListen(path: string, backlog: number): number;
+  /** Connected AF_UNIX SOCK_SEQPACKET socket (CLOEXEC, non-blocking); -EAGAIN when the backlog is full. */
+  unixConnect(path: string): number;
+  /** accept4(CLOEXEC | NONBLOCK); -EAGAIN when nobody is waiting. */
+  unixAccept(fd: number): number;
+  /** A connected pair of SOCK_SEQPACKET sockets (CLOEXEC, non-blocking). */
+  unixSocketPair(): [number, number] | number;
+  /** SO_PEERCRED of a connected socket. */
+  peerCredentials(fd: number): { pid: number; uid: number; gid: number } | number;
+  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text with fds as SCM_RIGHTS (at most 16). Bytes sent or -errno. */
+  sendMessage(fd: number, text: string, fds: number[]): number;
+  /**
+   * Up to max messages without blocking (recvmsg MSG_CMSG_CLOEXEC). [] is the
+   * end of the stream; -EAGAIN nothing waiting. fds that arrived with a
+   * truncated control message (MSG_CTRUNC) are already closed.
+   */
+  receiveMessages(fd: number, max: number): Array<RawMessage & { dataTruncated: boolean }> | number;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,0 +1,407 @@
+import { DmaBuf } from '../dma-buf.js';
+import { DmaBufError, SystemError, invalidArgument } from '../errors.js';
+import { fdSize } from '../fd-ops.js';
+import type { Framework } from '../framework.js';
+import { native } from '../native.js';
+import { abortError, checkPollOptions, nextPollId, startPoll, timeoutError, type PollOptions } from '../poll.js';
+import { PeerRefusedError, describePeer } from './allow-list.js';
+import { PROTOCOL_VERSION, badMessage, decode, encodeBuffer, encodeMessage } from './protocol.js';
+import { MAX_MESSAGE_BYTES, closedError, receiveRaw, sendRaw, type PeerCredentials, type ReceivedMessage } from './unix-socket.js';
+
+/** A buffer that came over the channel: yours to put() (or `using`). */
+export interface BufferMessage {
+  buffer: DmaBuf;
+  /** What the sender passed as meta (undefined when none). */
+  meta: unknown;
+  /** The sender's exporter plugin name. */
+  exporter: string;
+}
+
+/** A plain JSON message (peer.sendMessage). */
+export interface PlainMessage {
+  message: unknown;
+}
+
+export type ChannelMessage = BufferMessage | PlainMessage;
+
+export type ReceiveOptions = PollOptions;
+
+interface Waiter {
+  resolve(raw: ReceivedMessage | null): void;
+  reject(error: unknown): void;
+}
+
+interface PendingSend {
+  text: string;
+  /** fds we own (duplicates): closed once sent or dropped. */
+  fds: number[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Messages read per recvmsg batch. */
+const BATCH = 32;
+const ECANCELED = 125;
+const RESOLVED: Promise<void> = Promise.resolve();
+
+function closeAll(fds: readonly number[]): void {
+  for (const fd of fds) native().close(fd);
+}
+
+/**
+ * One end of a connected channel (from BufferChannel.connect, a server's
+ * accept, or BufferChannel.pair). Sends buffers (their fd travels as
+ * SCM_RIGHTS, with the layout and your meta) and JSON messages; receives
+ * them with receive() or `for await (const m of peer)`.
+ *
+ * No fd leaks: received fds are closed once turned into DmaBufs (the
+ * framework keeps its own duplicate) and whenever a message is malformed;
+ * close() closes every fd received but not yet delivered.
+ */
+export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, AsyncDisposable {
+  /** Who is on the other end (SO_PEERCRED). */
+  readonly credentials: PeerCredentials;
+  readonly framework: Framework;
+  /** 'channel peer pid 123 (uid 1000, gid 1000)': how messages name this peer. */
+  readonly label: string;
+  #fd: number;
+  readonly #inbox: ReceivedMessage[] = [];
+  #waiters: Waiter[] = [];
+  #outbox: PendingSend[] = [];
+  #ended = false;
+  #failure: unknown;
+  #reading = false;
+  #writing = false;
+  #readPoll = 0;
+  #writePoll = 0;
+
+  /** @internal use BufferChannel.connect / listen / pair */
+  constructor(fd: number, framework: Framework, credentials: PeerCredentials) {
+    this.#fd = fd;
+    this.framework = framework;
+    this.credentials = credentials;
+    this.label = `channel peer ${describePeer(credentials)}`;
+  }
+
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
+  /** The other side hung up and every message it sent has been read. */
+  get ended(): boolean {
+    return this.#ended && this.#inbox.length === 0;
+  }
+
+  /**
+   * Send a buffer: one message with its layout, exporter names and `meta`
+   * (any JSON-able value), and its fd as SCM_RIGHTS. Resolves once the
+   * kernel holds the message (the receiver has a reference to the buffer
+   * from then on, even if this process releases it).
+   */
+  send(buf: DmaBuf, meta?: unknown): Promise<void> {
+    try {
+      this.#assertOpen();
+      if (!(buf instanceof DmaBuf)) throw invalidArgument('buf', 'a DmaBuf', buf);
+      const text = encodeBuffer(buf, meta);
+      // The buffer's own fd is enough for a sendmsg that completes now; a
+      // queued send holds a duplicate until it goes out.
+      if (this.#outbox.length === 0 && sendRaw(this.#fd, text, [buf.borrowFd()], `${this.label}: cannot send ${buf.label}`)) return RESOLVED;
+      return this.#queue(text, [buf.fd()]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Send a plain JSON message (no fd). */
+  sendMessage(message: unknown): Promise<void> {
+    try {
+      this.#assertOpen();
+      const text = encodeMessage(message);
+      if (this.#outbox.length === 0 && sendRaw(this.#fd, text, [], `${this.label}: cannot send a message`)) return RESOLVED;
+      return this.#queue(text, []);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * The next message: `{ buffer, meta, exporter }` (a DmaBuf you own: put()
+   * it) or `{ message }`. Rejects with ECONNRESET once the other side has
+   * hung up and everything was read, EBADMSG for a malformed message (its
+   * fds closed; the channel stays usable), ETIMEDOUT / ABORT_ERR per options.
+   */
+  async receive(options: ReceiveOptions = {}): Promise<ChannelMessage> {
+    checkPollOptions(options);
+    for (;;) {
+      const raw = await this.#next(options);
+      if (raw === null) throw this.#endError();
+      const m = this.#decode(raw);
+      if (m) return m;
+    }
+  }
+
+  /** Iterate messages until the other side hangs up (or this side closes). */
+  [Symbol.asyncIterator](): AsyncIterator<ChannelMessage> {
+    return {
+      next: async (): Promise<IteratorResult<ChannelMessage>> => {
+        for (;;) {
+          let raw: ReceivedMessage | null;
+          try {
+            raw = await this.#next({});
+          } catch (e) {
+            if (this.closed) return { done: true, value: undefined };
+            throw e;
+          }
+          if (raw === null) return { done: true, value: undefined };
+          const m = this.#decode(raw);
+          if (m) return { done: false, value: m };
+        }
+      },
+      return: async (): Promise<IteratorResult<ChannelMessage>> => ({ done: true, value: undefined }),
+    };
+  }
+
+  /**
+   * Close this end: pending receives reject (ECANCELED), pending sends are
+   * dropped, fds received but not delivered are closed. Idempotent.
+   */
+  close(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    if (this.#readPoll) native().pollCancel(this.#readPoll);
+    if (this.#writePoll) native().pollCancel(this.#writePoll);
+    const err = closedError(this.label);
+    for (const w of this.#waiters.splice(0)) w.reject(err);
+    for (const raw of this.#inbox.splice(0)) closeAll(raw.fds);
+    for (const s of this.#outbox.splice(0)) {
+      closeAll(s.fds);
+      s.reject(err);
+    }
+    native().close(fd);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /** @internal the client side of the handshake: wait for the server's hello (or refusal). */
+  async handshake(options: PollOptions, server: string): Promise<void> {
+    const raw = await this.#next(options);
+    if (raw === null) {
+      throw new DmaBufError(`${server} closed the connection before accepting it`, {
+        code: 'ECONNRESET',
+        hint: 'The server may be shutting down or out of resources; retry',
+      });
+    }
+    closeAll(raw.fds);
+    const d = decode(raw.data, this.label);
+    if (d.kind === 'refused') throw this.#refused(d.reason);
+    if (d.kind !== 'hello') throw badMessage(this.label, `expected the server's hello, got a ${d.kind} message`);
+    if (d.version !== PROTOCOL_VERSION) {
+      throw new DmaBufError(`${server} speaks channel protocol ${d.version}, this process ${PROTOCOL_VERSION}`, {
+        code: 'EPROTO',
+        hint: 'Use the same @dmabuf/core version on both sides',
+      });
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#fd < 0) throw closedError(this.label);
+  }
+
+  #endError(): DmaBufError {
+    return new DmaBufError(`${this.label} closed the channel`, {
+      code: 'ECONNRESET',
+      hint: 'The other process closed its end or exited; buffers received before stay valid',
+    });
+  }
+
+  #refused(reason: string): PeerRefusedError {
+    return new PeerRefusedError(`${this.label} refused this process: ${reason}`, this.credentials,
+      "Add this process's uid/gid/pid to the server's allow-list");
+  }
+
+  // ---- receiving ----
+
+  /** The next raw message, null at the end of the stream. */
+  #next(options: PollOptions): ReceivedMessage | null | Promise<ReceivedMessage | null> {
+    this.#assertOpen();
+    if (this.#waiters.length === 0) {
+      if (this.#inbox.length === 0) this.#fill();
+      if (this.#inbox.length) return this.#inbox.shift()!;
+      if (this.#failure) throw this.#failure;
+      if (this.#ended) return null;
+    }
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) throw abortError(`receive on ${this.label}`, signal);
+    return new Promise<ReceivedMessage | null>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const w: Waiter = {
+        resolve: (raw) => {
+          done();
+          resolve(raw);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      };
+      const drop = (e: DmaBufError) => {
+        const i = this.#waiters.indexOf(w);
+        if (i < 0) return;
+        this.#waiters.splice(i, 1);
+        w.reject(e);
+        if (this.#waiters.length === 0 && this.#readPoll) native().pollCancel(this.#readPoll);
+      };
+      const onAbort = () => drop(abortError(`receive on ${this.label}`, signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) timer = setTimeout(() => drop(timeoutError(`receive on ${this.label}`, timeoutMs, 'Raise timeoutMs, or check that the other process sends')), timeoutMs);
+      this.#waiters.push(w);
+      void this.#pumpRead();
+    });
+  }
+
+  /** Read what the socket holds now into the inbox (never blocks). */
+  #fill(): void {
+    if (this.#ended || this.#failure !== undefined || this.#fd < 0) return;
+    try {
+      const r = receiveRaw(this.#fd, BATCH, `${this.label}: cannot receive`);
+      if (r === 'end') this.#ended = true;
+      else if (r !== 'again') for (const m of r) this.#inbox.push(m);
+    } catch (e) {
+      this.#failure = e;
+    }
+  }
+
+  /** Hand inbox messages to waiters in order; settle the rest at the end of the stream. */
+  #dispatch(): void {
+    while (this.#waiters.length && this.#inbox.length) this.#waiters.shift()!.resolve(this.#inbox.shift()!);
+    if (this.#waiters.length && (this.#ended || this.#failure !== undefined)) {
+      for (const w of this.#waiters.splice(0)) {
+        if (this.#failure !== undefined) w.reject(this.#failure);
+        else w.resolve(null);
+      }
+    }
+  }
+
+  /** While someone waits: read, deliver, and wait for POLLIN through libuv. */
+  async #pumpRead(): Promise<void> {
+    if (this.#reading) return;
+    this.#reading = true;
+    try {
+      while (this.#waiters.length && this.#fd >= 0) {
+        this.#fill();
+        this.#dispatch();
+        if (!this.#waiters.length) break;
+        const id = nextPollId();
+        let wait: Promise<number>;
+        try {
+          wait = startPoll(this.#fd, 'in', -1, id, `${this.label}: waiting for a message`);
+        } catch (e) {
+          this.#failure = e;
+          this.#dispatch();
+          break;
+        }
+        this.#readPoll = id;
+        const bits = await wait;
+        this.#readPoll = 0;
+        if (bits < 0 && bits !== -ECANCELED) {
+          this.#failure = new SystemError(`${this.label}: waiting for a message failed`, -bits, 'uv_poll');
+          this.#dispatch();
+          break;
+        }
+      }
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /** Turn a raw message into what receive() returns (undefined: a control message to skip). Always closes its fds. */
+  #decode(raw: ReceivedMessage): ChannelMessage | undefined {
+    const what = this.label;
+    try {
+      if (raw.truncated) throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
+      if (raw.dataTruncated) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
+      const d = decode(raw.data, what);
+      switch (d.kind) {
+        case 'message':
+          if (raw.fds.length) throw badMessage(what, `a plain message came with ${raw.fds.length} fd(s)`);
+          return { message: d.message };
+        case 'buffer': {
+          if (raw.fds.length !== 1) throw badMessage(what, `a buffer message came with ${raw.fds.length} fds instead of 1`);
+          const fd = raw.fds[0]!;
+          const actual = fdSize(fd);
+          if (d.layout.size > actual) throw badMessage(what, `the layout says ${d.layout.size} bytes but the buffer has ${actual}`);
+          return { buffer: this.framework.get(fd, d.layout), meta: d.meta, exporter: d.exporter };
+        }
+        case 'refused':
+          this.#failure = this.#refused(d.reason);
+          throw this.#failure;
+        case 'hello':
+          return undefined;
+      }
+    } finally {
+      closeAll(raw.fds);
+    }
+  }
+
+  // ---- sending ----
+
+  #queue(text: string, fds: number[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#outbox.push({ text, fds, resolve, reject });
+      void this.#pumpWrite();
+    });
+  }
+
+  /** Send queued messages in order, waiting for POLLOUT when the socket is full. */
+  async #pumpWrite(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#outbox.length && this.#fd >= 0) {
+        const item = this.#outbox[0]!;
+        let sent: boolean;
+        try {
+          sent = sendRaw(this.#fd, item.text, item.fds, `${this.label}: cannot send`);
+        } catch (e) {
+          this.#outbox.shift();
+          closeAll(item.fds);
+          item.reject(e);
+          continue;
+        }
+        if (sent) {
+          this.#outbox.shift();
+          closeAll(item.fds);
+          item.resolve();
+          continue;
+        }
+        const id = nextPollId();
+        let wait: Promise<number>;
+        try {
+          wait = startPoll(this.#fd, 'out', -1, id, `${this.label}: waiting to send`);
+        } catch (e) {
+          for (const s of this.#outbox.splice(0)) {
+            closeAll(s.fds);
+            s.reject(e);
+          }
+          break;
+        }
+        this.#writePoll = id;
+        await wait;
+        this.#writePoll = 0;
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+}

@@ -1,0 +1,228 @@
+import { EventEmitter } from 'node:events';
+import { lstatSync, unlinkSync } from 'node:fs';
+import type { Framework } from '../framework.js';
+import { native } from '../native.js';
+import { abortError, checkPollOptions, nextPollId, startPoll, timeoutError, type PollOptions } from '../poll.js';
+import { PeerRefusedError, describePeer, type AllowCheck } from './allow-list.js';
+import { ChannelPeer } from './channel-peer.js';
+import { HELLO, encodeRefused } from './protocol.js';
+import { acceptSocket, closedError, peerCredentials, sendRaw } from './unix-socket.js';
+
+interface AcceptWaiter {
+  resolve(peer: ChannelPeer): void;
+  reject(error: unknown): void;
+}
+
+const ECANCELED = 125;
+
+/**
+ * A listening channel (BufferChannel.listen). Connections whose credentials
+ * pass the allow-list become ChannelPeers, handed out by accept(),
+ * `for await (const peer of server)`, or the 'connection' event (when it has
+ * listeners). Refused peers are closed and reported on the 'refused' event
+ * (a PeerRefusedError, code EACCES); they never reach accept().
+ *
+ * Events: 'connection' (peer), 'refused' (PeerRefusedError), 'error' (accept
+ * failures, only when someone listens; otherwise they reject accept()).
+ * It polls the socket only while someone wants a connection.
+ */
+export class ChannelServer extends EventEmitter implements AsyncIterable<ChannelPeer>, Disposable, AsyncDisposable {
+  readonly path: string;
+  readonly framework: Framework;
+  #fd: number;
+  readonly #ino: number;
+  readonly #allow: AllowCheck;
+  readonly #ready: ChannelPeer[] = [];
+  #waiters: AcceptWaiter[] = [];
+  #pumping = false;
+  #pollId = 0;
+
+  /** @internal use BufferChannel.listen */
+  constructor(fd: number, path: string, ino: number, framework: Framework, allow: AllowCheck) {
+    super();
+    this.#fd = fd;
+    this.path = path;
+    this.#ino = ino;
+    this.framework = framework;
+    this.#allow = allow;
+    this.on('newListener', (event) => {
+      if (event === 'connection') queueMicrotask(() => void this.#pump());
+    });
+  }
+
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
+  /** The next allowed connection. Rejects with ECANCELED when the server closes. */
+  accept(options: PollOptions = {}): Promise<ChannelPeer> {
+    try {
+      checkPollOptions(options);
+      if (this.#fd < 0) throw closedError(`channel server ${this.path}`);
+      const ready = this.#ready.shift();
+      if (ready) return Promise.resolve(ready);
+      const { signal, timeoutMs } = options;
+      if (signal?.aborted) throw abortError(`accept on ${this.path}`, signal);
+      return new Promise<ChannelPeer>((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const done = () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        const w: AcceptWaiter = {
+          resolve: (p) => {
+            done();
+            resolve(p);
+          },
+          reject: (e) => {
+            done();
+            reject(e);
+          },
+        };
+        const drop = (e: unknown) => {
+          const i = this.#waiters.indexOf(w);
+          if (i < 0) return;
+          this.#waiters.splice(i, 1);
+          w.reject(e);
+          if (!this.#wanted() && this.#pollId) native().pollCancel(this.#pollId);
+        };
+        const onAbort = () => drop(abortError(`accept on ${this.path}`, signal!));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        if (timeoutMs !== undefined) {
+          timer = setTimeout(() => drop(timeoutError(`accept on ${this.path}`, timeoutMs, 'Raise timeoutMs, or check that the client connects')), timeoutMs);
+        }
+        this.#waiters.push(w);
+        void this.#pump();
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Iterate allowed connections until the server closes. */
+  [Symbol.asyncIterator](): AsyncIterator<ChannelPeer> {
+    return {
+      next: async (): Promise<IteratorResult<ChannelPeer>> => {
+        try {
+          return { done: false, value: await this.accept() };
+        } catch (e) {
+          if (this.closed) return { done: true, value: undefined };
+          throw e;
+        }
+      },
+      return: async (): Promise<IteratorResult<ChannelPeer>> => ({ done: true, value: undefined }),
+    };
+  }
+
+  /**
+   * Stop listening: the socket file is removed (if it is still ours), pending
+   * accept() calls reject with ECANCELED, peers accepted but not handed out
+   * are closed. Peers already handed out stay open. Idempotent.
+   */
+  close(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    if (this.#pollId) native().pollCancel(this.#pollId);
+    const err = closedError(`channel server ${this.path}`);
+    for (const w of this.#waiters.splice(0)) w.reject(err);
+    for (const p of this.#ready.splice(0)) p.close();
+    native().close(fd);
+    try {
+      const st = lstatSync(this.path);
+      if (st.isSocket() && st.ino === this.#ino) unlinkSync(this.path);
+    } catch {
+      // Already gone: nothing to remove.
+    }
+    this.emit('close');
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  #wanted(): boolean {
+    return this.#waiters.length > 0 || this.listenerCount('connection') > 0;
+  }
+
+  /** While someone wants a connection: accept, check, hand out; wait for POLLIN through libuv. */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#fd >= 0 && this.#wanted()) {
+        let fd: number | undefined;
+        try {
+          fd = acceptSocket(this.#fd, this.path);
+        } catch (e) {
+          this.#fail(e);
+          break;
+        }
+        if (fd !== undefined) {
+          this.#admit(fd);
+          continue;
+        }
+        const id = nextPollId();
+        let wait: Promise<number>;
+        try {
+          wait = startPoll(this.#fd, 'in', -1, id, `channel server ${this.path}`);
+        } catch (e) {
+          this.#fail(e);
+          break;
+        }
+        this.#pollId = id;
+        const bits = await wait;
+        this.#pollId = 0;
+        if (bits < 0 && bits !== -ECANCELED) break;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** An accept error: to 'error' listeners, else to the waiting accept() calls. */
+  #fail(e: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', e);
+    else for (const w of this.#waiters.splice(0)) w.reject(e);
+  }
+
+  /** Check a new connection's credentials; greet and hand it out, or refuse and close it. */
+  #admit(fd: number): void {
+    let cred;
+    try {
+      cred = peerCredentials(fd);
+    } catch (e) {
+      native().close(fd);
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+      return;
+    }
+    const why = this.#allow(cred);
+    if (why !== undefined) {
+      try {
+        sendRaw(fd, encodeRefused(why), [], 'refuse');
+      } catch {
+        // The client is gone already; closing is all that is left.
+      }
+      native().close(fd);
+      this.emit('refused', new PeerRefusedError(`channel server ${this.path} refused ${describePeer(cred)}: ${why}`, cred,
+        'Add its uid/gid/pid to the allow option of BufferChannel.listen() if it should connect'));
+      return;
+    }
+    try {
+      // A fresh socket always has room for the hello; a client that already left gets EPIPE.
+      if (!sendRaw(fd, HELLO, [], `channel server ${this.path}: cannot greet ${describePeer(cred)}`)) throw new Error('unreachable: socket full');
+    } catch {
+      native().close(fd);
+      return;
+    }
+    const peer = new ChannelPeer(fd, this.framework, cred);
+    const w = this.#waiters.shift();
+    if (w) w.resolve(peer);
+    else if (this.listenerCount('connection') > 0) this.emit('connection', peer);
+    else this.#ready.push(peer);
+  }
+}

@@ -1,0 +1,152 @@
+import type { DmaBuf } from '../dma-buf.js';
+import { DmaBufError, invalidArgument } from '../errors.js';
+import type { BufferLayout, PlaneLayout } from '../layout.js';
+import { MAX_MESSAGE_BYTES } from './unix-socket.js';
+
+/**
+ * The wire format: one SOCK_SEQPACKET message per item, text = a one-letter
+ * tag + JSON, and the fds as SCM_RIGHTS.
+ *   H{"v":1}                         server → client: accepted (first message)
+ *   R{"reason":"…"}                  server → client: refused, then closed
+ *   B{"l":layout,"e":exporter,"x":expName,"m":meta} + 1 fd: a buffer
+ *   M<json>                          a plain message, no fd
+ * The layout's bigint modifier travels as a decimal string.
+ */
+export const PROTOCOL_VERSION = 1;
+export const HELLO = `H{"v":${PROTOCOL_VERSION}}`;
+
+export type Decoded =
+  | { kind: 'hello'; version: number }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'buffer'; layout: BufferLayout; exporter: string; expName: string; meta: unknown }
+  | { kind: 'message'; message: unknown };
+
+/** A message that breaks the wire format (code EBADMSG). */
+export function badMessage(what: string, detail: string): DmaBufError {
+  return new DmaBufError(`${what}: malformed message: ${detail}`, {
+    code: 'EBADMSG',
+    hint: 'Both ends must run @dmabuf/core BufferChannel of the same protocol version; any fds that came with it were closed',
+  });
+}
+
+const prefixes = new WeakMap<DmaBuf, string>();
+
+function layoutJson(l: BufferLayout): string {
+  return JSON.stringify({
+    size: l.size,
+    ...(l.width !== undefined ? { width: l.width } : {}),
+    ...(l.height !== undefined ? { height: l.height } : {}),
+    ...(l.format !== undefined ? { format: l.format } : {}),
+    ...(l.modifier !== undefined ? { modifier: l.modifier.toString() } : {}),
+    planes: l.planes.map((p) => ({ offset: p.offset, pitch: p.pitch, size: p.size })),
+  });
+}
+
+function jsonOf(value: unknown, name: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw invalidArgument(name, 'a JSON-able value', value, `It cannot be serialized (${e instanceof Error ? e.message : String(e)}): send plain objects, strings, numbers (bigints as strings)`);
+  }
+  if (text === undefined) throw invalidArgument(name, 'a JSON-able value', value, 'Functions, symbols and undefined cannot be sent');
+  return text;
+}
+
+function checkSize(text: string, name: string): string {
+  if (text.length * 3 > MAX_MESSAGE_BYTES && Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
+    throw invalidArgument(name, `at most ${MAX_MESSAGE_BYTES} bytes of JSON`, `${Buffer.byteLength(text)} bytes`, 'Send large data through a buffer, not in meta');
+  }
+  return text;
+}
+
+/** B-message text for a buffer (the layout part is computed once per buffer). */
+export function encodeBuffer(buf: DmaBuf, meta: unknown): string {
+  let prefix = prefixes.get(buf);
+  if (prefix === undefined) {
+    prefix = `B{"l":${layoutJson(buf.layout)},"e":${JSON.stringify(buf.exporter.name)},"x":${JSON.stringify(buf.expName)}`;
+    prefixes.set(buf, prefix);
+  }
+  return checkSize(meta === undefined ? `${prefix}}` : `${prefix},"m":${jsonOf(meta, 'meta')}}`, 'meta');
+}
+
+export function encodeMessage(message: unknown): string {
+  return checkSize(`M${jsonOf(message, 'message')}`, 'message');
+}
+
+export function encodeRefused(reason: string): string {
+  return `R${JSON.stringify({ reason })}`;
+}
+
+const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+function parseLayout(v: unknown, what: string): BufferLayout {
+  if (typeof v !== 'object' || v === null) throw badMessage(what, 'no layout');
+  const o = v as Record<string, unknown>;
+  if (!isUint(o.size) || o.size === 0) throw badMessage(what, 'layout.size is not a positive integer');
+  const layout: BufferLayout = { size: o.size, planes: [] };
+  for (const k of ['width', 'height'] as const) {
+    if (o[k] === undefined) continue;
+    if (!isUint(o[k])) throw badMessage(what, `layout.${k} is not an integer`);
+    layout[k] = o[k];
+  }
+  if (o.format !== undefined) {
+    if (typeof o.format !== 'string' || o.format.length > 4) throw badMessage(what, 'layout.format is not a fourcc');
+    layout.format = o.format;
+  }
+  if (o.modifier !== undefined) {
+    if (typeof o.modifier !== 'string' || !/^\d{1,20}$/.test(o.modifier) || BigInt(o.modifier) >= 2n ** 64n) {
+      throw badMessage(what, 'layout.modifier is not a 64-bit decimal string');
+    }
+    layout.modifier = BigInt(o.modifier);
+  }
+  if (!Array.isArray(o.planes) || o.planes.length === 0 || o.planes.length > 4) throw badMessage(what, 'layout.planes is not 1 to 4 planes');
+  for (const p of o.planes as unknown[]) {
+    const q = (p ?? {}) as Record<string, unknown>;
+    if (!isUint(q.offset) || !isUint(q.pitch) || !isUint(q.size) || q.offset + q.size > layout.size) {
+      throw badMessage(what, 'a plane is not { offset, pitch, size } inside the buffer');
+    }
+    layout.planes.push({ offset: q.offset, pitch: q.pitch, size: q.size } satisfies PlaneLayout);
+  }
+  return layout;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Parse one message's text; throws EBADMSG (the caller closes the fds). */
+export function decode(data: Uint8Array, what: string): Decoded {
+  let text: string;
+  try {
+    text = decoder.decode(data);
+  } catch {
+    throw badMessage(what, 'not UTF-8 text');
+  }
+  const tag = text[0];
+  let body: unknown;
+  try {
+    body = JSON.parse(text.slice(1));
+  } catch {
+    throw badMessage(what, tag === undefined ? 'empty' : `the ${JSON.stringify(tag)} body is not JSON`);
+  }
+  switch (tag) {
+    case 'M':
+      return { kind: 'message', message: body };
+    case 'B': {
+      if (typeof body !== 'object' || body === null) throw badMessage(what, 'buffer header is not an object');
+      const b = body as Record<string, unknown>;
+      if (typeof b.e !== 'string' || typeof b.x !== 'string') throw badMessage(what, 'buffer header lacks exporter names');
+      return { kind: 'buffer', layout: parseLayout(b.l, what), exporter: b.e, expName: b.x, meta: b.m };
+    }
+    case 'H': {
+      const v = (body as { v?: unknown } | null)?.v;
+      if (!isUint(v)) throw badMessage(what, 'hello without a version');
+      return { kind: 'hello', version: v };
+    }
+    case 'R': {
+      const r = (body as { reason?: unknown } | null)?.reason;
+      return { kind: 'refused', reason: typeof r === 'string' ? r : 'no reason given' };
+    }
+    default:
+      throw badMessage(what, `unknown tag ${JSON.stringify(tag)}`);
+  }
+}

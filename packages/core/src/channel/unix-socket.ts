@@ -1,0 +1,111 @@
+import { errnoName } from '../errno.js';
+import { DmaBufError, SystemError, invalidArgument } from '../errors.js';
+import type { RawMessage } from '../native.js';
+import { native } from '../native.js';
+import { check } from '../syscall.js';
+
+/** Who is on the other end of a Unix socket (SO_PEERCRED, taken by the kernel at connect/listen). */
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export type ReceivedMessage = RawMessage & { dataTruncated: boolean };
+
+/** Largest message (header text) the channel sends or accepts, in bytes. */
+export const MAX_MESSAGE_BYTES = 65536;
+
+const EAGAIN = 11;
+const ECONNRESET = 104;
+const SUN_PATH_MAX = 107;
+
+/** Validate a socket path: a non-empty string of at most 107 bytes without NUL. */
+export function assertSocketPath(path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0') || Buffer.byteLength(path) > SUN_PATH_MAX) {
+    throw invalidArgument('path', `a socket path of 1 to ${SUN_PATH_MAX} bytes without NUL`, path,
+      'Unix socket paths are short: use a path under /run or /tmp, or a relative path');
+  }
+}
+
+function socketHint(errno: number, path?: string): string | undefined {
+  switch (errnoName(errno)) {
+    case 'ENOENT':
+      return `No server listens at ${path}: start it first with BufferChannel.listen()`;
+    case 'ECONNREFUSED':
+      return `The socket file ${path} exists but nobody listens on it (a server that exited?)`;
+    case 'EACCES':
+      return `No permission on ${path} or its folder: check the file mode and the user`;
+    case 'EADDRINUSE':
+      return `Another server listens on ${path}: close it, or pick another path`;
+    case 'EPIPE':
+    case 'ECONNRESET':
+    case 'ENOTCONN':
+      return 'The other process closed the channel or exited';
+    case 'EMSGSIZE':
+      return `Messages are at most ${MAX_MESSAGE_BYTES} bytes: send a smaller meta object`;
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'Out of file descriptors: close unused buffers and channels, or raise the limit (ulimit -n)';
+    case 'ETOOMANYREFS':
+      return 'Too many fds in flight on this socket: let the receiver catch up';
+    default:
+      return undefined;
+  }
+}
+
+/** socket + bind + listen; throws SystemError (EADDRINUSE when the path is taken). */
+export function listenSocket(path: string, backlog: number): number {
+  return check(native().unixListen(path, backlog), 'bind/listen', `cannot listen on ${path}`, (e) => socketHint(e, path));
+}
+
+/** connect; undefined when the server's backlog is full (try again). */
+export function connectSocket(path: string): number | undefined {
+  const fd = native().unixConnect(path);
+  if (fd === -EAGAIN) return undefined;
+  return check(fd, 'connect', `cannot connect to ${path}`, (e) => socketHint(e, path));
+}
+
+/** accept4; undefined when nobody is waiting. */
+export function acceptSocket(fd: number, path: string): number | undefined {
+  const r = native().unixAccept(fd);
+  if (r === -EAGAIN) return undefined;
+  return check(r, 'accept4', `cannot accept a connection on ${path}`, (e) => socketHint(e, path));
+}
+
+export function socketPair(): [number, number] {
+  return check(native().unixSocketPair(), 'socketpair', 'cannot create a socket pair', (e) => socketHint(e));
+}
+
+export function peerCredentials(fd: number): PeerCredentials {
+  return check(native().peerCredentials(fd), 'getsockopt(SO_PEERCRED)', `cannot read the peer credentials of fd ${fd}`);
+}
+
+/** sendmsg of one message; false when the socket is full (wait for POLLOUT and retry). */
+export function sendRaw(fd: number, text: string, fds: number[], what: string): boolean {
+  const n = native().sendMessage(fd, text, fds);
+  if (n >= 0) return true;
+  if (n === -EAGAIN) return false;
+  throw new SystemError(what, -n, 'sendmsg', socketHint(-n));
+}
+
+/**
+ * recvmsg of up to max messages: the messages, 'again' when none is waiting,
+ * or 'end' when the other side hung up.
+ */
+export function receiveRaw(fd: number, max: number, what: string): ReceivedMessage[] | 'again' | 'end' {
+  for (let attempt = 0; ; attempt++) {
+    const r = native().receiveMessages(fd, max);
+    if (typeof r !== 'number') return r.length === 0 ? 'end' : r;
+    if (r === -EAGAIN) return 'again';
+    // A peer that exits with unread data leaves ECONNRESET pending once; the
+    // messages it sent before are still queued: read on.
+    if (r === -ECONNRESET && attempt === 0) continue;
+    throw new SystemError(what, -r, 'recvmsg', socketHint(-r));
+  }
+}
+
+/** The channel was closed on this side. */
+export function closedError(label: string): DmaBufError {
+  return new DmaBufError(`${label} is closed`, { code: 'ECANCELED', hint: 'Open a new channel; do not use one after close()' });
+}

@@ -1,0 +1,135 @@
+import { DmaBufError, SystemError, invalidArgument } from './errors.js';
+import { native } from './native.js';
+import { assertFd, assertOneOf } from './validate.js';
+
+export type PollEvents = 'in' | 'out' | 'inout';
+
+export const POLL_EVENTS: readonly PollEvents[] = ['in', 'out', 'inout'];
+
+export interface PollOptions {
+  /** Give up after this many milliseconds (ETIMEDOUT). Default: wait forever. */
+  timeoutMs?: number;
+  /** Abort the wait (ABORT_ERR, cause = signal.reason). */
+  signal?: AbortSignal;
+}
+
+/** What the fd reported when the wait ended. */
+export interface PollResult {
+  /** POLLIN: data to read; for a dma-buf, no writer is pending (safe to read); for a sync_file, signalled. */
+  readable: boolean;
+  /** POLLOUT: room to write; for a dma-buf, no fence is pending at all (safe to write). */
+  writable: boolean;
+  /** POLLERR: e.g. a sync_file whose fence signalled with an error. */
+  error: boolean;
+  /** POLLHUP / POLLRDHUP: the other end is gone. */
+  hangup: boolean;
+}
+
+const EVENT_BITS: Record<PollEvents, number> = { in: 1, out: 2, inout: 3 };
+const ETIMEDOUT = 110;
+const ECANCELED = 125;
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+let nextId = 1;
+
+/** @internal bits → PollResult (shared with the channel's fast path). */
+export function pollResult(bits: number): PollResult {
+  const b = native().pollBits;
+  return {
+    readable: (bits & b.READABLE) !== 0,
+    writable: (bits & b.WRITABLE) !== 0,
+    error: (bits & b.ERROR) !== 0,
+    hangup: (bits & b.HANGUP) !== 0,
+  };
+}
+
+function pollHint(errno: number, fd: number): string | undefined {
+  if (errno === 1) return `fd ${fd} cannot be polled (a regular file, a memfd or a directory never blocks); poll sockets, pipes, dma-bufs and sync_files`;
+  if (errno === 9) return 'Pass an open file descriptor';
+  if (errno === 24) return 'The process is out of file descriptors (each wait holds a duplicate until it ends): close unused fds or raise the limit (ulimit -n)';
+  return undefined;
+}
+
+/**
+ * @internal Start a wait and give back its promise of raw bits (or -errno).
+ * Throws SystemError when the wait cannot start.
+ */
+export function startPoll(fd: number, events: PollEvents, timeoutMs: number, id: number, what: string): Promise<number> {
+  const p = native().poll(fd, EVENT_BITS[events], timeoutMs, id);
+  if (typeof p === 'number') {
+    const errno = -p;
+    throw new SystemError(`${what}: cannot wait for fd ${fd}`, errno, 'uv_poll_init', pollHint(errno, fd));
+  }
+  return p;
+}
+
+/** @internal a fresh id for native().pollCancel. */
+export function nextPollId(): number {
+  const id = nextId;
+  nextId = nextId >= 0xffff_fff0 ? 1 : nextId + 1;
+  return id;
+}
+
+/** The error an aborted wait rejects with: code ABORT_ERR, cause = the signal's reason. */
+export function abortError(what: string, signal: AbortSignal): DmaBufError {
+  return new DmaBufError(`${what} was aborted`, { code: 'ABORT_ERR', cause: signal.reason });
+}
+
+/** The error a wait that ran out of time rejects with: code ETIMEDOUT. */
+export function timeoutError(what: string, timeoutMs: number, hint?: string): DmaBufError {
+  return new DmaBufError(`${what} timed out after ${timeoutMs} ms`, {
+    code: 'ETIMEDOUT',
+    errno: ETIMEDOUT,
+    hint: hint ?? 'Raise timeoutMs, or check that the other side (device, fence or peer) makes progress',
+  });
+}
+
+/** @internal validate PollOptions. */
+export function checkPollOptions(options: PollOptions): void {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  const t = options.timeoutMs;
+  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > MAX_TIMEOUT)) {
+    throw invalidArgument('options.timeoutMs', `a number of milliseconds between 0 and ${MAX_TIMEOUT}`, t);
+  }
+  const s = options.signal;
+  if (s !== undefined && !(s instanceof AbortSignal)) throw invalidArgument('options.signal', 'an AbortSignal', s);
+}
+
+/**
+ * Wait until fd is readable ('in'), writable ('out') or either ('inout'),
+ * through libuv: the JS thread never blocks. Errors and hang-ups end the wait
+ * too (see the result's flags). A timeout rejects with code ETIMEDOUT, an
+ * abort with code ABORT_ERR (cause = signal.reason); either way the libuv
+ * handle is stopped and closed at once.
+ *
+ * The wait watches its own duplicate of fd, so closing fd meanwhile is safe.
+ * Like every libuv poll, it puts the open file in O_NONBLOCK mode.
+ */
+export function pollFd(fd: number, events: PollEvents, options: PollOptions = {}): Promise<PollResult> {
+  assertFd('fd', fd);
+  assertOneOf('events', events, POLL_EVENTS);
+  checkPollOptions(options);
+  return waitFd(fd, events, options, `poll(fd ${fd}, '${events}')`);
+}
+
+/** @internal pollFd without argument checks; `what` names the wait in errors. */
+export async function waitFd(fd: number, events: PollEvents, options: PollOptions, what: string, timeoutHint?: string): Promise<PollResult> {
+  const { signal } = options;
+  const timeoutMs = options.timeoutMs ?? -1;
+  if (signal?.aborted) throw abortError(what, signal);
+  const id = signal ? nextPollId() : 0;
+  const pending = startPoll(fd, events, timeoutMs, id, what);
+  const onAbort = () => native().pollCancel(id);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let bits: number;
+  try {
+    bits = await pending;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (bits >= 0) return pollResult(bits);
+  const errno = -bits;
+  if (errno === ETIMEDOUT) throw timeoutError(what, timeoutMs, timeoutHint);
+  if (errno === ECANCELED && signal?.aborted) throw abortError(what, signal);
+  throw new SystemError(`${what} failed`, errno, 'uv_poll', errno === ECANCELED ? 'The environment is shutting down' : undefined);
+}
