@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Apt, hostPackages, missingPackages } from './apt.js';
 import { LabError, missingKernelError } from './errors.js';
 import { initScriptHash } from './init-script.js';
+import { withLock } from './lock.js';
 import { buildInitramfs } from './initramfs.js';
 import { pickKernelPackage } from './kernel-pick.js';
 import { progress } from './log.js';
@@ -89,6 +90,17 @@ export async function provision(opts = {}) {
   }
 
   mkdirSync(cache, { recursive: true });
+  return withLock(join(cache, '.provision.lock'), async () => {
+    const again = opts.force ? null : readStamp(cache);
+    if (again && again.initHash === hashInit && !missingPackages(hostPackages).length && !custom) {
+      progress(`lab provisioned meanwhile by another process: kernel ${again.kernelVersion}, cache ${cache}`);
+      return again;
+    }
+    return doProvision({ env, cache, apt, hashInit, stamp, missing, custom, t0 });
+  });
+}
+
+async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0 }) {
   if (missing.length) {
     if (!apt.available) throw missingKernelError(missing.map((p) => `package ${p}`), 'apt-get is not available');
     apt.install(missing);
