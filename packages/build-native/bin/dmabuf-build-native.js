@@ -3,7 +3,7 @@
 // beside the running node (<prefix>/include/node), so no header download is
 // attempted and no per-machine npm config is needed.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -21,6 +21,16 @@ if (existsSync(headers)) {
 }
 const require = createRequire(import.meta.url);
 const gyp = require.resolve('node-gyp/bin/node-gyp.js');
-const args = [gyp, 'rebuild', '--jobs=max', ...process.argv.slice(2)];
-const res = spawnSync(process.execPath, args, { stdio: 'inherit', env });
-process.exit(res.status ?? 1);
+const run = (...args) => spawnSync(process.execPath, [gyp, ...args], { stdio: 'inherit', env }).status ?? 1;
+
+// Incremental: configure only when the build folder is missing or binding.gyp
+// changed; then `node-gyp build` (make) recompiles only what changed and never
+// deletes a working binary that other processes may be loading.
+const makefile = join('build', 'Makefile');
+const stale = !existsSync(makefile) || statSync('binding.gyp').mtimeMs > statSync(makefile).mtimeMs;
+const extra = process.argv.slice(2);
+if (stale) {
+  const rc = run('configure', ...extra);
+  if (rc !== 0) process.exit(rc);
+}
+process.exit(run('build', '--jobs=max', ...extra));
