@@ -1,0 +1,157 @@
+import { check, DmaBufError, invalidArgument } from '@dmabuf/core';
+import { CTRL_FLAG, CTRL_TYPE, ERRNO } from './constants.js';
+import { v4l2, type RawExtCtrl } from './native.js';
+
+export type ControlType = 'integer' | 'boolean' | 'menu' | 'button' | 'integer64' | 'string' | 'bitmask' | 'integer-menu' | 'compound';
+
+const TYPE_NAMES: Record<number, ControlType> = {
+  [CTRL_TYPE.INTEGER]: 'integer',
+  [CTRL_TYPE.BOOLEAN]: 'boolean',
+  [CTRL_TYPE.MENU]: 'menu',
+  [CTRL_TYPE.BUTTON]: 'button',
+  [CTRL_TYPE.INTEGER64]: 'integer64',
+  [CTRL_TYPE.STRING]: 'string',
+  [CTRL_TYPE.BITMASK]: 'bitmask',
+  [CTRL_TYPE.INTEGER_MENU]: 'integer-menu',
+};
+
+export interface MenuItem {
+  index: number;
+  /** The item's name (menus) or its value as text (integer menus). */
+  name: string;
+  /** For integer menus: the value; for menus: undefined. */
+  value?: bigint;
+}
+
+/** A control as QUERY_EXT_CTRL describes it. */
+export interface ControlInfo {
+  id: number;
+  /** As the driver names it: 'OSD Text Mode'. */
+  name: string;
+  /** The name as v4l2-ctl spells it: 'osd_text_mode'. */
+  key: string;
+  type: ControlType;
+  minimum: bigint;
+  maximum: bigint;
+  step: bigint;
+  defaultValue: bigint;
+  flags: number;
+  readOnly: boolean;
+  writeOnly: boolean;
+  /** Scalar controls are what getControl/setControl handle. */
+  scalar: boolean;
+  menu?: MenuItem[];
+}
+
+export type ControlValue = number | bigint | boolean;
+
+/** 'OSD Text Mode' → 'osd_text_mode' (lower case, runs of other characters → '_'). */
+export function controlKey(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+function toInfo(fd: number, raw: RawExtCtrl): ControlInfo {
+  const type = TYPE_NAMES[raw.type] ?? 'compound';
+  const scalar = type !== 'compound' && type !== 'string' && (raw.flags & CTRL_FLAG.HAS_PAYLOAD) === 0;
+  const info: ControlInfo = {
+    id: raw.id,
+    name: raw.name,
+    key: controlKey(raw.name),
+    type,
+    minimum: raw.minimum,
+    maximum: raw.maximum,
+    step: raw.step,
+    defaultValue: raw.defaultValue,
+    flags: raw.flags,
+    readOnly: (raw.flags & CTRL_FLAG.READ_ONLY) !== 0,
+    writeOnly: (raw.flags & CTRL_FLAG.WRITE_ONLY) !== 0,
+    scalar,
+  };
+  if (type === 'menu' || type === 'integer-menu') {
+    info.menu = [];
+    for (let i = Number(raw.minimum); i <= Number(raw.maximum); i++) {
+      const m = v4l2().queryMenu(fd, raw.id, i);
+      if (typeof m === 'number') continue; // a hole in the menu (EINVAL)
+      info.menu.push(type === 'menu' ? { index: i, name: m.name } : { index: i, name: String(m.value), value: m.value });
+    }
+  }
+  return info;
+}
+
+/** Every control of a device (class headers left out), in driver order. */
+export function listControls(fd: number, device: string): ControlInfo[] {
+  const out: ControlInfo[] = [];
+  let id = 0;
+  for (;;) {
+    const raw = v4l2().queryExtCtrl(fd, (id | CTRL_FLAG.NEXT_CTRL) >>> 0);
+    if (raw === -ERRNO.EINVAL) break;
+    const r = check(raw, 'ioctl(VIDIOC_QUERY_EXT_CTRL)', `${device}: cannot list controls`);
+    id = r.id;
+    if (r.type === CTRL_TYPE.CTRL_CLASS || (r.flags & CTRL_FLAG.DISABLED) !== 0) continue;
+    out.push(toInfo(fd, r));
+  }
+  return out;
+}
+
+/** One control by id, or by name / key ('osd_text_mode', 'OSD Text Mode'). */
+export function findControl(controls: readonly ControlInfo[], which: string | number, device: string): ControlInfo {
+  const found =
+    typeof which === 'number' ? controls.find((c) => c.id === which) : controls.find((c) => c.key === controlKey(which) || c.name === which);
+  if (!found) {
+    throw new DmaBufError(`${device} has no control ${typeof which === 'number' ? `0x${which.toString(16)}` : `'${which}'`}`, {
+      code: 'EINVAL',
+      hint: `Controls: ${controls.map((c) => c.key).join(', ') || '(none)'}`,
+    });
+  }
+  return found;
+}
+
+/** Validate a value for a control and turn it into what the ioctl takes. */
+export function encodeControlValue(c: ControlInfo, value: ControlValue, device: string): bigint {
+  if (!c.scalar) {
+    throw new DmaBufError(`${device}: control '${c.key}' is a ${c.type} with a payload; only scalar controls are supported`, {
+      code: 'EOPNOTSUPP',
+      hint: 'Use v4l2-ctl for array, string and compound controls',
+    });
+  }
+  if (c.readOnly) {
+    throw new DmaBufError(`${device}: control '${c.key}' is read-only`, { code: 'EACCES', hint: 'Read it with getControl()' });
+  }
+  let v: bigint;
+  if (typeof value === 'boolean') v = value ? 1n : 0n;
+  else if (typeof value === 'bigint') v = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
+  else throw invalidArgument(`control '${c.key}'`, 'an integer, a bigint or a boolean', value);
+  if (c.type === 'button') return 1n;
+  if (c.type === 'bitmask') {
+    const max = BigInt.asUintN(32, c.maximum);
+    if (v < 0n || (v & ~max) !== 0n) throw invalidArgument(`control '${c.key}'`, `a bitmask within 0x${max.toString(16)}`, value);
+    return v;
+  }
+  if (v < c.minimum || v > c.maximum) {
+    throw invalidArgument(`control '${c.key}'`, `a value between ${c.minimum} and ${c.maximum}`, value);
+  }
+  if (c.menu) {
+    if (!c.menu.some((m) => BigInt(m.index) === v)) {
+      throw invalidArgument(`control '${c.key}'`, `one of the menu indices ${c.menu.map((m) => `${m.index} (${m.name})`).join(', ')}`, value);
+    }
+  } else if (c.step > 1n && (v - c.minimum) % c.step !== 0n) {
+    throw invalidArgument(`control '${c.key}'`, `a value of ${c.minimum} + n × ${c.step}`, value);
+  }
+  return v;
+}
+
+/** A control's value as JS: boolean for booleans, bigint for 64-bit integers, number otherwise. */
+export function decodeControlValue(c: ControlInfo, raw: bigint): ControlValue {
+  if (c.type === 'boolean') return raw !== 0n;
+  if (c.type === 'integer64') return raw;
+  if (c.type === 'bitmask') return Number(BigInt.asUintN(32, raw));
+  return Number(raw);
+}
+
+export function is64(c: ControlInfo): boolean {
+  return c.type === 'integer64';
+}

@@ -1,0 +1,422 @@
+import { readdirSync } from 'node:fs';
+import { assertObject, assertOneOf, assertPositive, assertString, assertUint, check, closeFd, DmaBufError, LifecycleError } from '@dmabuf/core';
+import { decodeBufferCapabilities, type BufferCapabilities } from './capabilities.js';
+import { BUF_TYPE, ERRNO, FRMSIZE_TYPE, MEMORY, MEMORY_KINDS, QUEUE_KINDS, type MemoryKind, type QueueKind } from './constants.js';
+import { decodeControlValue, encodeControlValue, findControl, is64, listControls, type ControlInfo, type ControlValue } from './controls.js';
+import { deviceInfo, type DeviceInfo } from './device-info.js';
+import { DeviceLostError, FormatError } from './errors.js';
+import { describeFormat, formatFromRaw, formatToRaw, type FormatRequest, type PixFormat } from './format.js';
+import { fourcc, fourccName } from './fourcc.js';
+import { v4l2 } from './native.js';
+import { FdPoller } from './poller.js';
+import { V4l2Queue, type QueueOptions } from './queue.js';
+
+/** A pixel format a queue offers (ENUM_FMT). */
+export interface FormatDescription {
+  pixelformat: string;
+  description: string;
+  flags: number;
+  compressed: boolean;
+}
+
+/** A frame size (ENUM_FRAMESIZES): discrete sizes have min = max and step 0. */
+export interface FrameSize {
+  type: 'discrete' | 'continuous' | 'stepwise';
+  minWidth: number;
+  maxWidth: number;
+  stepWidth: number;
+  minHeight: number;
+  maxHeight: number;
+  stepHeight: number;
+}
+
+export interface Fraction {
+  numerator: number;
+  denominator: number;
+}
+
+/** A frame interval (ENUM_FRAMEINTERVALS), in seconds per frame. */
+export interface FrameInterval {
+  type: 'discrete' | 'continuous' | 'stepwise';
+  min: Fraction;
+  max: Fraction;
+  step?: Fraction;
+}
+
+/** What to look for among /dev/video*. */
+export interface FindCriteria {
+  /** A queue the node must have: 'capture', 'output', 'capture-mplane', 'output-mplane'. */
+  queue?: QueueKind;
+  /** QUERYCAP driver name, e.g. 'vivid', 'uvcvideo'. */
+  driver?: string;
+  /** A device capability the node must have, e.g. 'streaming', 'video-capture'. */
+  capability?: string;
+  /** Card name (exact). */
+  card?: string;
+  /** Bus info (exact), e.g. 'platform:vivid-000'. */
+  busInfo?: string;
+}
+
+const SIZE_TYPES = { [FRMSIZE_TYPE.DISCRETE]: 'discrete', [FRMSIZE_TYPE.CONTINUOUS]: 'continuous', [FRMSIZE_TYPE.STEPWISE]: 'stepwise' } as const;
+
+const SKIPPABLE = new Set(['EBUSY', 'EACCES', 'EPERM', 'ENOTTY', 'ENODEV', 'ENXIO', 'EINVAL', 'ENOENT', 'EIO']);
+
+/** The /dev/video* nodes of this machine, in numeric order. */
+export function videoNodes(dir = '/dev'): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => /^video\d+$/.test(n))
+    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))
+    .map((n) => `${dir}/${n}`);
+}
+
+/**
+ * An open V4L2 device node. Query it (capabilities, formats, sizes,
+ * intervals, controls), set its format, and open its streaming queues.
+ * Close it (or `using`) to stop every queue and close the fd.
+ */
+export class V4l2Device implements Disposable {
+  readonly path: string;
+  readonly info: DeviceInfo;
+  readonly #fd: number;
+  readonly #poller: FdPoller;
+  readonly #queues = new Map<QueueKind, V4l2Queue>();
+  #controls: ControlInfo[] | undefined;
+  #closed = false;
+
+  private constructor(path: string, fd: number, info: DeviceInfo) {
+    this.path = path;
+    this.#fd = fd;
+    this.info = info;
+    this.#poller = new FdPoller(fd, this.name);
+  }
+
+  /** Open a node by path (O_RDWR | O_NONBLOCK | O_CLOEXEC) and QUERYCAP it. */
+  static open(path: string): V4l2Device {
+    assertString('path', path, 4096);
+    const fd = check(v4l2().open(path), 'open', `cannot open V4L2 device ${path}`, (errno) =>
+      errno === ERRNO.ENOENT
+        ? 'No such node: list them with V4l2Device.list() (is the driver loaded?)'
+        : errno === 13
+          ? 'Permission denied: run as a member of the video group'
+          : undefined,
+    );
+    try {
+      const raw = check(v4l2().querycap(fd), 'ioctl(VIDIOC_QUERYCAP)', `${path} is not a V4L2 device`, 'Pass a /dev/videoN node');
+      return new V4l2Device(path, fd, deviceInfo(path, raw));
+    } catch (e) {
+      closeFd(fd);
+      throw e;
+    }
+  }
+
+  /** QUERYCAP of every /dev/video* node that answers (nodes that cannot be opened are left out). */
+  static list(dir = '/dev'): DeviceInfo[] {
+    const out: DeviceInfo[] = [];
+    for (const path of videoNodes(dir)) {
+      try {
+        using dev = V4l2Device.open(path);
+        out.push(dev.info);
+      } catch (e) {
+        // busy, permission, not V4L2: not a candidate; anything else (the addon missing) is a real error
+        if (!(e instanceof DmaBufError) || !SKIPPABLE.has(e.code)) throw e;
+      }
+    }
+    return out;
+  }
+
+  /** Open the first node that matches every criterion; ENODEV naming what exists when none does. */
+  static find(criteria: FindCriteria = {}, dir = '/dev'): V4l2Device {
+    assertObject('criteria', criteria);
+    if (criteria.queue !== undefined) assertOneOf('criteria.queue', criteria.queue, QUEUE_KINDS);
+    const seen = V4l2Device.list(dir);
+    const match = seen.find(
+      (d) =>
+        (criteria.queue === undefined || d.queues.includes(criteria.queue)) &&
+        (criteria.driver === undefined || d.driver === criteria.driver) &&
+        (criteria.capability === undefined || d.deviceCaps.includes(criteria.capability)) &&
+        (criteria.card === undefined || d.card === criteria.card) &&
+        (criteria.busInfo === undefined || d.busInfo === criteria.busInfo),
+    );
+    if (!match) {
+      throw new DmaBufError(`no V4L2 device matches ${JSON.stringify(criteria)}`, {
+        code: 'ENODEV',
+        hint: seen.length
+          ? `Devices here: ${seen.map((d) => `${d.path} (${d.driver}, ${d.queues.join('/') || 'no video queue'})`).join('; ')}`
+          : 'No /dev/video* node answered: load a driver (e.g. modprobe vivid)',
+      });
+    }
+    return V4l2Device.open(match.path);
+  }
+
+  /** 'V4L2 /dev/video0': how messages name this device. */
+  get name(): string {
+    return `V4L2 ${this.path}`;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The device fd (borrowed: do not close). */
+  get fd(): number {
+    this.#assertOpen();
+    return this.#fd;
+  }
+
+  /** The first video queue of this node: what a camera node captures on. */
+  get defaultQueue(): QueueKind {
+    const q = this.info.queues[0];
+    if (!q) throw new DmaBufError(`${this.name} has no video queue (caps: ${this.info.deviceCaps.join(', ')})`, { code: 'ENOTTY', hint: 'Open a video capture or output node' });
+    return q;
+  }
+
+  /** Pixel formats a queue offers. */
+  formats(kind: QueueKind = this.defaultQueue): FormatDescription[] {
+    const type = this.#type(kind);
+    const out: FormatDescription[] = [];
+    for (let i = 0; ; i++) {
+      const r = v4l2().enumFmt(this.#fd, type, i);
+      if (r === -ERRNO.EINVAL) break;
+      const d = this.#check(r, 'VIDIOC_ENUM_FMT', `cannot list ${kind} formats`);
+      out.push({ pixelformat: fourccName(d.pixelformat), description: d.description, flags: d.flags, compressed: (d.flags & 1) !== 0 });
+    }
+    return out;
+  }
+
+  /** Frame sizes of a pixel format. */
+  frameSizes(pixelformat: string): FrameSize[] {
+    const code = fourcc(pixelformat);
+    const out: FrameSize[] = [];
+    for (let i = 0; ; i++) {
+      const r = v4l2().enumFrameSizes(this.#fd, code, i);
+      if (r === -ERRNO.EINVAL) break;
+      const s = this.#check(r, 'VIDIOC_ENUM_FRAMESIZES', `cannot list frame sizes of ${pixelformat}`);
+      out.push({ ...s, type: SIZE_TYPES[s.type as 1 | 2 | 3] ?? 'discrete' });
+      if (s.type !== FRMSIZE_TYPE.DISCRETE) break;
+    }
+    return out;
+  }
+
+  /** Frame intervals of a pixel format at a size. */
+  frameIntervals(pixelformat: string, width: number, height: number): FrameInterval[] {
+    const code = fourcc(pixelformat);
+    assertPositive('width', width, 65535);
+    assertPositive('height', height, 65535);
+    const out: FrameInterval[] = [];
+    for (let i = 0; ; i++) {
+      const r = v4l2().enumFrameIntervals(this.#fd, code, width, height, i);
+      if (r === -ERRNO.EINVAL) break;
+      const s = this.#check(r, 'VIDIOC_ENUM_FRAMEINTERVALS', `cannot list frame intervals of ${pixelformat} ${width}x${height}`);
+      out.push({ ...s, type: SIZE_TYPES[s.type as 1 | 2 | 3] ?? 'discrete' });
+      if (s.type !== FRMSIZE_TYPE.DISCRETE) break;
+    }
+    return out;
+  }
+
+  /** The current format of a queue (G_FMT). */
+  getFormat(kind: QueueKind = this.defaultQueue): PixFormat {
+    const r = v4l2().getFormat(this.#fd, this.#type(kind));
+    return formatFromRaw(this.#check(r, 'VIDIOC_G_FMT', `cannot read the ${kind} format`));
+  }
+
+  /**
+   * Set a queue's format (S_FMT). Fields left out keep their current value.
+   * A pixel format the queue does not offer is a FormatError (the kernel
+   * would silently pick another). Refused with EBUSY while buffers are
+   * allocated: set the format before opening the queue.
+   */
+  setFormat(kind: QueueKind, request: FormatRequest): PixFormat {
+    return this.#setFormat(kind, request, false);
+  }
+
+  /** What setFormat would give, without changing anything (TRY_FMT). */
+  tryFormat(kind: QueueKind, request: FormatRequest): PixFormat {
+    return this.#setFormat(kind, request, true);
+  }
+
+  /** Seconds per frame of a queue (G_PARM). */
+  getFrameInterval(kind: QueueKind = this.defaultQueue): Fraction {
+    const r = this.#check(v4l2().getParm(this.#fd, this.#type(kind)), 'VIDIOC_G_PARM', `cannot read the ${kind} frame interval`);
+    return { numerator: r.numerator, denominator: r.denominator };
+  }
+
+  /** Set seconds per frame (S_PARM); returns what the driver chose. */
+  setFrameInterval(kind: QueueKind, interval: Fraction): Fraction {
+    assertObject('interval', interval);
+    assertPositive('interval.numerator', interval.numerator, 2 ** 32 - 1);
+    assertPositive('interval.denominator', interval.denominator, 2 ** 32 - 1);
+    const r = this.#check(
+      v4l2().setParm(this.#fd, this.#type(kind), interval.numerator, interval.denominator),
+      'VIDIOC_S_PARM',
+      `cannot set the ${kind} frame interval`,
+    );
+    return { numerator: r.numerator, denominator: r.denominator };
+  }
+
+  /** Inputs (capture) or outputs of this node: index and name. */
+  ios(output = false): { index: number; name: string; type: number }[] {
+    const out: { index: number; name: string; type: number }[] = [];
+    for (let i = 0; ; i++) {
+      const r = v4l2().enumIo(this.#fd, output, i);
+      if (r === -ERRNO.EINVAL) break;
+      const io = this.#check(r, output ? 'VIDIOC_ENUMOUTPUT' : 'VIDIOC_ENUMINPUT', `cannot list ${output ? 'outputs' : 'inputs'}`);
+      out.push({ index: i, name: io.name, type: io.type });
+    }
+    return out;
+  }
+
+  /** The current input (capture) or output index. */
+  getIo(output = false): number {
+    return this.#check(v4l2().getIo(this.#fd, output), output ? 'VIDIOC_G_OUTPUT' : 'VIDIOC_G_INPUT', 'cannot read the current input/output');
+  }
+
+  /** Select an input (capture) or output by index. */
+  setIo(index: number, output = false): void {
+    assertUint('index', index, 255);
+    this.#check(v4l2().setIo(this.#fd, output, index), output ? 'VIDIOC_S_OUTPUT' : 'VIDIOC_S_INPUT', `cannot select ${output ? 'output' : 'input'} ${index}`);
+    this.#controls = undefined; // controls can depend on the input
+  }
+
+  /** Every control of the node (cached; refreshed after setIo). */
+  controls(): ControlInfo[] {
+    this.#assertOpen();
+    this.#controls ??= listControls(this.#fd, this.name);
+    return this.#controls;
+  }
+
+  /** One control by name ('osd_text_mode' or 'OSD Text Mode') or id. */
+  control(which: string | number): ControlInfo {
+    return findControl(this.controls(), which, this.name);
+  }
+
+  /** A scalar control's current value: boolean, bigint (64-bit) or number. */
+  getControl(which: string | number): ControlValue {
+    const c = this.control(which);
+    if (c.writeOnly) throw new DmaBufError(`${this.name}: control '${c.key}' is write-only`, { code: 'EACCES', hint: 'Set it with setControl()' });
+    const r = this.#check(v4l2().getCtrl(this.#fd, c.id, is64(c)), 'VIDIOC_G_EXT_CTRLS', `cannot read control '${c.key}'`);
+    return decodeControlValue(c, r);
+  }
+
+  /** Set a scalar control (validated against its range, step and menu first); returns the value the driver kept. */
+  setControl(which: string | number, value: ControlValue): ControlValue {
+    const c = this.control(which);
+    const v = encodeControlValue(c, value, this.name);
+    const r = this.#check(v4l2().setCtrl(this.#fd, c.id, v, is64(c)), 'VIDIOC_S_EXT_CTRLS', `cannot set control '${c.key}' to ${value}`, (errno) =>
+      errno === ERRNO.EBUSY ? 'The control is grabbed while streaming; stop the stream first' : undefined,
+    );
+    return decodeControlValue(c, r);
+  }
+
+  /**
+   * The buffer capability bits of a queue (REQBUFS with count 0): is DMABUF
+   * import supported, MMAP, requests... Frees the queue's buffers, so it is
+   * refused (EBUSY) while a queue of this kind is open.
+   */
+  bufferCapabilities(kind: QueueKind = this.defaultQueue): BufferCapabilities {
+    const type = this.#type(kind);
+    if (this.#queues.has(kind)) {
+      throw new LifecycleError(`${this.name}: the ${kind} queue is open`, { code: 'EBUSY', hint: 'Read queue.capabilities instead' });
+    }
+    let r = v4l2().reqbufs(this.#fd, type, MEMORY.mmap, 0);
+    if (r === -ERRNO.EINVAL) r = v4l2().reqbufs(this.#fd, type, MEMORY.dmabuf, 0);
+    return decodeBufferCapabilities(this.#check(r, 'VIDIOC_REQBUFS', `cannot query the ${kind} buffer capabilities`).capabilities);
+  }
+
+  /**
+   * Open a streaming queue: REQBUFS with `count` buffers of `memory`
+   * ('dmabuf': you attach dma-bufs; 'mmap': the device allocates and can
+   * export them). One queue per kind at a time.
+   */
+  queue(kind: QueueKind = this.defaultQueue, options: QueueOptions = {}): V4l2Queue {
+    this.#type(kind);
+    assertObject('options', options);
+    if (options.memory !== undefined) assertOneOf('options.memory', options.memory, MEMORY_KINDS);
+    if (this.#queues.has(kind)) {
+      throw new LifecycleError(`${this.name}: the ${kind} queue is already open`, { code: 'EBUSY', hint: 'Close it first (queue.close())' });
+    }
+    const q = new V4l2Queue(
+      {
+        device: this,
+        fd: this.#fd,
+        poller: this.#poller,
+        onClose: () => this.#queues.delete(kind),
+        lost: (cause) => new DeviceLostError(this.name, cause),
+      },
+      kind,
+      options,
+    );
+    this.#queues.set(kind, q);
+    return q;
+  }
+
+  /** Close every queue (stopping streams, detaching buffers), then the fd. */
+  close(): void {
+    if (this.#closed) return;
+    const errors: unknown[] = [];
+    for (const q of [...this.#queues.values()]) {
+      try {
+        q.close();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    this.#closed = true;
+    this.#poller.close();
+    closeFd(this.#fd);
+    if (errors.length) throw new AggregateError(errors, `${this.name}: ${errors.length} error(s) while closing its queues`);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #setFormat(kind: QueueKind, request: FormatRequest, tryOnly: boolean): PixFormat {
+    const type = this.#type(kind);
+    const current = this.getFormat(kind);
+    const raw = formatToRaw(current, request);
+    const offered = this.formats(kind).map((f) => f.pixelformat);
+    const wanted = fourccName(raw.pixelformat);
+    if (!offered.includes(wanted)) {
+      throw new FormatError(`${this.name} ${kind} does not offer pixel format ${wanted}`, `Pick one of ${offered.join(', ')}`);
+    }
+    const ioctl = tryOnly ? 'VIDIOC_TRY_FMT' : 'VIDIOC_S_FMT';
+    const r = this.#check(v4l2().setFormat(this.#fd, type, raw, tryOnly), ioctl, `cannot set the ${kind} format to ${wanted}`, (errno) =>
+      errno === ERRNO.EBUSY ? 'Buffers are allocated: set the format before opening the queue (or close it first)' : undefined,
+    );
+    const got = formatFromRaw(r);
+    if (got.pixelformat !== wanted) {
+      throw new FormatError(`${this.name} ${kind} replaced ${wanted} by ${got.pixelformat}`, `Pick one of ${offered.join(', ')}`);
+    }
+    return got;
+  }
+
+  #type(kind: QueueKind): number {
+    this.#assertOpen();
+    assertOneOf('queue', kind, QUEUE_KINDS);
+    if (!this.info.queues.includes(kind)) {
+      throw new DmaBufError(`${this.name} has no ${kind} queue (it has: ${this.info.queues.join(', ') || 'none'})`, {
+        code: 'EINVAL',
+        hint: this.info.queues.length ? `Use '${this.info.queues[0]}', or find another node with V4l2Device.find({ queue: '${kind}' })` : 'Open a video node',
+      });
+    }
+    return BUF_TYPE[kind];
+  }
+
+  #check<T>(r: T | number, ioctl: string, what: string, hint?: (errno: number) => string | undefined): T {
+    if (r === -ERRNO.ENODEV) throw new DeviceLostError(this.name);
+    return check(r, `ioctl(${ioctl})`, `${this.name}: ${what}`, hint);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new LifecycleError(`${this.name} is closed`, { code: 'EBADF', hint: 'Open it again with V4l2Device.open()' });
+  }
+}
+
+export { describeFormat };
+export type { MemoryKind };

@@ -1,0 +1,27 @@
+import { DmaBufError } from '@dmabuf/core';
+
+/** The device cannot use the format asked for (it silently picked another, or refused). */
+export class FormatError extends DmaBufError {
+  constructor(message: string, hint: string) {
+    super(message, { code: 'EINVAL', hint });
+  }
+}
+
+/**
+ * A stream stopped on an error: the kernel refused a buffer, the device went
+ * away, a buffer was torn down while queued. By the time this is thrown the
+ * queue is stopped and every buffer is detached; `cause` is the original error.
+ */
+export class StreamError extends DmaBufError {}
+
+/** The device disappeared (unplugged, driver unbound): every call now fails with ENODEV. */
+export class DeviceLostError extends StreamError {
+  constructor(device: string, cause?: unknown) {
+    super(`${device} is gone (the device was removed or its driver unbound)`, {
+      code: 'ENODEV',
+      errno: 19,
+      hint: 'Close it and open the device again once it is back (V4l2Device.find())',
+      cause,
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import {
+  closeFd,
+  DmaBufError,
+  fdSize,
+  TOKENS,
+  type Allocation,
+  type AllocationRequest,
+  type BufferLayout,
+  type DmaBufPlugin,
+  type ExportedBuffer,
+  type ExporterPlugin,
+  type FdInfo,
+  type SgTable,
+} from '@dmabuf/core';
+import { V4l2Queue } from './queue.js';
+
+/**
+ * exp_name of dma-bufs exported by videobuf2 (VIDIOC_EXPBUF): the name of
+ * the vb2 memory allocator module that backs the queue. vivid uses vmalloc.
+ */
+export const V4L2_EXP_NAMES = ['videobuf2_vmalloc', 'videobuf2_dma_contig', 'videobuf2_dma_sg'] as const;
+
+/** What the v4l2 exporter remembers of a buffer. */
+export interface V4l2ExportPriv {
+  /** The device path and queue, for buffers exported here; undefined for received ones. */
+  source?: string;
+  index?: number;
+  plane?: number;
+}
+
+/**
+ * V4L2 as an exporter: MMAP buffers of a queue, exported with VIDIOC_EXPBUF.
+ * `framework.export({ exporter: 'v4l2', options: { queue, index, plane } })`
+ * (or `queue.exportBuffers(framework)`) gives a DmaBuf with the layout of the
+ * queue's format; a received fd with a vb2 exp_name is recognised as one.
+ */
+export class V4l2Exporter implements ExporterPlugin<V4l2ExportPriv> {
+  readonly name = 'v4l2';
+  readonly expNames: readonly string[] = V4L2_EXP_NAMES;
+
+  allocate(request: AllocationRequest): Allocation<V4l2ExportPriv> {
+    const { queue, index, plane = 0 } = request.options as { queue?: unknown; index?: unknown; plane?: unknown };
+    if (!(queue instanceof V4l2Queue)) {
+      throw new DmaBufError('the v4l2 exporter exports buffers of an MMAP queue', {
+        code: 'EINVAL',
+        hint: "Open a queue with memory: 'mmap' and call queue.exportBuffers(framework), or pass options: { queue, index, plane }",
+      });
+    }
+    if (typeof index !== 'number' || typeof plane !== 'number') {
+      throw new DmaBufError('the v4l2 exporter needs options.index (and options.plane) of the buffer to export', { code: 'EINVAL', hint: 'Pass options: { queue, index, plane }' });
+    }
+    const fd = queue.exportFd(index, plane);
+    let size: number;
+    try {
+      size = fdSize(fd);
+    } catch (e) {
+      closeFd(fd);
+      throw e;
+    }
+    const layout = queue.layoutOf(plane, size);
+    return { fd, layout, priv: { source: queue.name, index, plane } };
+  }
+
+  adopt(fd: number, _info: FdInfo, layout: BufferLayout): Allocation<V4l2ExportPriv> {
+    return { fd, layout, priv: {} };
+  }
+
+  map(buffer: ExportedBuffer<V4l2ExportPriv>): SgTable {
+    const p = buffer.priv;
+    const source = p.source ? `${p.source} index ${p.index} plane ${p.plane}` : `${buffer.expName} (received)`;
+    return { segments: [{ offset: 0, length: buffer.layout.size, source }], planes: buffer.layout.planes, size: buffer.layout.size };
+  }
+}
+
+/** The v4l2 exporter as a plugin module for Framework.create({ plugins }). */
+export function v4l2ExporterPlugin(): DmaBufPlugin & { exporter: V4l2Exporter } {
+  const exporter = new V4l2Exporter();
+  return {
+    name: 'v4l2',
+    exporter,
+    register(container) {
+      container.registerInstance(TOKENS.Exporter, exporter);
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { check, SystemError } from '@dmabuf/core';
+import { v4l2, type RawPoller } from './native.js';
+
+interface Waiter {
+  events: number;
+  resolve: (events: number) => void;
+  reject: (e: unknown) => void;
+  cleanup: () => void;
+}
+
+/**
+ * Readiness of one device fd through libuv (one uv_poll per fd: libuv does
+ * not allow two on the same fd, so the queues of an M2M device share it).
+ * `wait()` resolves with the events seen; an AbortSignal cancels the wait.
+ */
+export class FdPoller {
+  readonly #fd: number;
+  readonly #label: string;
+  readonly #waiters = new Set<Waiter>();
+  #raw: RawPoller | undefined;
+  #closed = false;
+
+  constructor(fd: number, label: string) {
+    this.#fd = fd;
+    this.#label = label;
+  }
+
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  wait(events: number, signal?: AbortSignal): Promise<number> {
+    if (this.#closed) return Promise.reject(new SystemError(`${this.#label}: the device is closed`, 9, 'poll'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<number>((resolve, reject) => {
+      const onAbort = () => {
+        this.#waiters.delete(w);
+        this.#rearm();
+        reject(signal!.reason);
+      };
+      const w: Waiter = {
+        events,
+        resolve,
+        reject,
+        cleanup: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.add(w);
+      try {
+        this.#rearm();
+      } catch (e) {
+        this.#waiters.delete(w);
+        w.cleanup();
+        reject(e);
+      }
+    });
+  }
+
+  /** Stop watching; pending waits reject with `reason`. */
+  close(reason?: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#raw?.close();
+    this.#raw = undefined;
+    const err = reason ?? new SystemError(`${this.#label}: the device was closed while waiting`, 9, 'poll');
+    for (const w of [...this.#waiters]) {
+      this.#waiters.delete(w);
+      w.cleanup();
+      w.reject(err);
+    }
+  }
+
+  #rearm(): void {
+    let events = 0;
+    for (const w of this.#waiters) events |= w.events;
+    if (events === 0) {
+      this.#raw?.stop();
+      return;
+    }
+    this.#raw ??= new (v4l2().Poller)(this.#fd, (status, revents) => this.#onEvent(status, revents));
+    check(this.#raw.start(events | v4l2().poll.DISCONNECT), 'uv_poll_start', `${this.#label}: cannot watch the device for readiness`);
+  }
+
+  #onEvent(status: number, revents: number): void {
+    const hit = [...this.#waiters].filter((w) => status < 0 || (revents & (w.events | v4l2().poll.DISCONNECT)) !== 0);
+    for (const w of hit) {
+      this.#waiters.delete(w);
+      w.cleanup();
+      if (status < 0) w.reject(new SystemError(`${this.#label}: waiting for a buffer failed`, -status, 'poll'));
+      else w.resolve(revents);
+    }
+    if (!this.#closed) this.#rearm();
+  }
+}

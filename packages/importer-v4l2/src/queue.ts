@@ -1,0 +1,647 @@
+import {
+  check,
+  DmaBuf,
+  DmaBufError,
+  type BufferLayout,
+  type Framework,
+  type Importer,
+  invalidArgument,
+  LifecycleError,
+  NegotiationError,
+  SystemError,
+  assertPositive,
+  assertUint,
+  assertObject,
+} from '@dmabuf/core';
+import { decodeBufferCapabilities, type BufferCapabilities } from './capabilities.js';
+import { BUF_TYPE, ERRNO, FIELD_ANY, isMplaneKind, isOutputKind, MEMORY, type MemoryKind, type QueueKind } from './constants.js';
+import { planeConstraints } from './constraints.js';
+import { StreamError } from './errors.js';
+import { describeFormat, formatFromRaw, layoutPlanes, type PixFormat } from './format.js';
+import { V4l2Frame, type FrameOwner, type QueueBufferOptions } from './frame.js';
+import { v4l2, type RawBuffer, type RawQueuePlane } from './native.js';
+import type { FdPoller } from './poller.js';
+import { slotKey, V4l2Slot, type SlotHandle, type SlotPlane } from './slot.js';
+
+export interface QueueOptions {
+  /** 'dmabuf' (default): attach dma-bufs you own. 'mmap': the device allocates; export them with exportBuffers(). */
+  memory?: MemoryKind;
+  /** Buffers to request (default 4); the driver may give more or fewer. */
+  count?: number;
+}
+
+/** A plane of a slot given to attach(): a buffer, and for output queues where its data starts. */
+export interface PlaneInput {
+  buffer: DmaBuf;
+  offset?: number;
+}
+
+/** One buffer (single-plane formats), or one per memory plane. */
+export type SlotInput = DmaBuf | readonly (DmaBuf | PlaneInput)[];
+
+/** What the kernel echoed back on QBUF. */
+export interface QueuedBuffer {
+  index: number;
+  flags: number;
+  planes: { fd?: number; length: number; bytesUsed: number; dataOffset: number }[];
+}
+
+export type QueueState = 'idle' | 'streaming' | 'closed';
+
+/** @internal what a queue needs from its device */
+export interface QueueHost {
+  readonly device: { readonly name: string; readonly path: string };
+  readonly fd: number;
+  readonly poller: FdPoller;
+  onClose(): void;
+  lost(cause: unknown): DmaBufError;
+}
+
+const STOPPED = Symbol('stopped');
+
+/**
+ * A V4L2 streaming queue (capture or output, single- or multi-planar).
+ *
+ * DMABUF queues import buffers they did not allocate: `attach()` gives a
+ * dma-buf (one per memory plane) a stable slot after the core has checked it
+ * against the negotiated format (size, pitch, format), `queue()` QBUFs it,
+ * `start()` streams, and `frames()` yields what the device is done with,
+ * through libuv polling. `stop()` ends the stream and detaches everything.
+ *
+ * Each memory plane is an `Importer` of the core: `importerFor(plane)`.
+ */
+export class V4l2Queue implements FrameOwner, Disposable {
+  readonly kind: QueueKind;
+  readonly memory: MemoryKind;
+  /** The format negotiated when the queue was opened (S_FMT is refused while buffers exist). */
+  readonly format: PixFormat;
+  /** Buffer capability bits from REQBUFS (is DMABUF supported, ...). */
+  readonly capabilities: BufferCapabilities;
+  /** How many buffer indices the driver gave. */
+  readonly count: number;
+  readonly #host: QueueHost;
+  readonly #type: number;
+  readonly #importers: Importer<SlotHandle>[];
+  readonly #slots: (V4l2Slot | undefined)[];
+  readonly #byKey = new Map<string, V4l2Slot>();
+  readonly #requeueWaiters = new Set<() => void>();
+  #state: QueueState = 'idle';
+  #stopCtl = new AbortController();
+  #pending: SlotHandle | undefined;
+  #detaching = false;
+  #failure: DmaBufError | undefined;
+
+  /** @internal use device.queue() */
+  constructor(host: QueueHost, kind: QueueKind, options: { memory?: MemoryKind; count?: number }) {
+    this.#host = host;
+    this.kind = kind;
+    this.#type = BUF_TYPE[kind];
+    this.memory = options.memory ?? 'dmabuf';
+    const want = options.count ?? 4;
+    assertPositive('options.count', want, 32);
+    const rawFmt = this.#check(v4l2().getFormat(host.fd, this.#type), 'VIDIOC_G_FMT', 'cannot read the format');
+    this.format = formatFromRaw(rawFmt);
+    const r = v4l2().reqbufs(host.fd, this.#type, MEMORY[this.memory], want);
+    if (r === -ERRNO.EINVAL && this.memory === 'dmabuf') {
+      const caps = v4l2().reqbufs(host.fd, this.#type, MEMORY.mmap, 0);
+      const dmabuf = typeof caps === 'number' ? 'unknown' : decodeBufferCapabilities(caps.capabilities).dmabuf ? 'set' : 'not set';
+      throw new SystemError(`${this.name}: the driver refuses DMABUF buffers (V4L2_BUF_CAP_SUPPORTS_DMABUF ${dmabuf})`, ERRNO.EINVAL, 'ioctl(VIDIOC_REQBUFS)',
+        "Use memory: 'mmap' and export the buffers (queue.exportBuffers()), or copy");
+    }
+    const rb = this.#check(r, 'VIDIOC_REQBUFS', `cannot request ${want} ${this.memory} buffers`, (errno) =>
+      errno === ERRNO.EBUSY ? 'Another process (or another queue on this fd) owns the buffers; close it first' : undefined,
+    );
+    this.capabilities = decodeBufferCapabilities(rb.capabilities);
+    this.count = rb.count;
+    if (rb.count === 0) {
+      throw new DmaBufError(`${this.name}: the driver gave no buffers`, { code: 'ENOMEM', hint: 'Ask for fewer or smaller buffers' });
+    }
+    this.#slots = new Array(rb.count).fill(undefined);
+    if (this.memory === 'mmap') {
+      for (let i = 0; i < rb.count; i++) this.#slots[i] = new V4l2Slot(i, [], `mmap:${i}`);
+    }
+    this.#importers = this.format.planes.map((_, p) => this.#makeImporter(p));
+  }
+
+  /** 'V4L2 /dev/video0 (capture)': how messages name this queue. */
+  get name(): string {
+    return `${this.#host.device.name} (${this.kind})`;
+  }
+
+  get state(): QueueState {
+    return this.#state;
+  }
+
+  get streaming(): boolean {
+    return this.#state === 'streaming';
+  }
+
+  /** Memory planes per buffer: 1 except for the multi-planar 'M' formats. */
+  get planeCount(): number {
+    return this.format.planes.length;
+  }
+
+  /** Slots with buffers (DMABUF) or every index (MMAP). */
+  get slots(): V4l2Slot[] {
+    return this.#slots.filter((s): s is V4l2Slot => s !== undefined);
+  }
+
+  /** Buffers the kernel holds right now (queued, not yet dequeued). */
+  get queuedCount(): number {
+    return this.slots.filter((s) => s.state === 'queued').length;
+  }
+
+  /** The core Importer of one memory plane (its constraints come from the negotiated format). */
+  importerFor(plane = 0): Importer<SlotHandle> {
+    const imp = this.#importers[plane];
+    if (!imp) throw invalidArgument('plane', `a plane index below ${this.planeCount}`, plane);
+    return imp;
+  }
+
+  /** What a buffer for `plane` must satisfy: give it to framework.export({ constraints }) to allocate one that fits. */
+  constraints(plane = 0) {
+    return planeConstraints(this.format, plane);
+  }
+
+  /** The layout of memory plane `plane` of this queue's format, as a core BufferLayout. */
+  layoutOf(plane = 0, size?: number): BufferLayout {
+    const p = this.format.planes[plane];
+    if (!p) throw invalidArgument('plane', `a plane index below ${this.planeCount}`, plane);
+    const single = this.planeCount === 1;
+    return {
+      size: size ?? p.sizeimage,
+      width: this.format.width,
+      height: this.format.height,
+      ...(single && this.format.drmFormat ? { format: this.format.drmFormat, modifier: 0n } : {}),
+      planes: layoutPlanes(this.format, plane),
+    };
+  }
+
+  /**
+   * Give dma-buf(s) a slot: each plane is attached (the core checks size,
+   * pitch and format against the negotiated format before any ioctl) and
+   * mapped for the device. The same buffers get the same slot back.
+   */
+  attach(input: SlotInput): V4l2Slot {
+    this.#assertOpen();
+    if (this.memory !== 'dmabuf') {
+      throw new LifecycleError(`${this.name}: an MMAP queue allocates its own buffers`, {
+        code: 'EINVAL',
+        hint: "Open the queue with memory: 'dmabuf' to import, or use exportBuffers() to get these as dma-bufs",
+      });
+    }
+    const planes = this.#normalise(input);
+    const key = slotKey(planes);
+    const known = this.#byKey.get(key);
+    if (known) return known;
+    const index = this.#slots.findIndex((s) => s === undefined);
+    if (index < 0) {
+      throw new LifecycleError(`${this.name}: all ${this.count} slots are taken`, {
+        code: 'EBUSY',
+        hint: 'Detach a buffer (queue.detach()) or open the queue with a larger count',
+      });
+    }
+    const direction = isOutputKind(this.kind) ? 'to-device' : 'from-device';
+    const done: SlotPlane[] = [];
+    try {
+      planes.forEach((p, plane) => {
+        const need = this.format.planes[plane]!.sizeimage;
+        if (p.offset > 0 && p.offset + need > p.buffer.size) {
+          throw new NegotiationError(`${this.importerFor(plane).name} needs ${need} bytes from offset ${p.offset}, ${p.buffer.label} has ${p.buffer.size - p.offset}`);
+        }
+        const attachment = p.buffer.attach(this.importerFor(plane));
+        const sp: SlotPlane = { buffer: p.buffer, offset: p.offset, attachment };
+        done.push(sp);
+        this.#pending = { slot: index, plane };
+        sp.mapping = attachment.map(direction);
+      });
+    } catch (e) {
+      this.#release(done);
+      throw e;
+    } finally {
+      this.#pending = undefined;
+    }
+    const slot = new V4l2Slot(index, done, key);
+    this.#slots[index] = slot;
+    this.#byKey.set(key, slot);
+    return slot;
+  }
+
+  /** The slot a buffer is attached in, if any. */
+  slotOf(buffer: DmaBuf): V4l2Slot | undefined {
+    return this.slots.find((s) => s.planes.some((p) => p.buffer === buffer));
+  }
+
+  /** Unmap and detach a slot's buffers. Refused (EBUSY) while the kernel holds it. */
+  detach(target: V4l2Slot | DmaBuf): void {
+    const slot = this.#resolve(target);
+    if (this.memory !== 'dmabuf') throw new LifecycleError(`${this.name}: MMAP slots cannot be detached`, { code: 'EINVAL', hint: 'Close the queue' });
+    if (slot.state === 'queued') {
+      throw new LifecycleError(`${this.name}: buffer index ${slot.index} is queued in the kernel`, {
+        code: 'EBUSY',
+        hint: 'Stop the stream (queue.stop()) or dequeue it first',
+      });
+    }
+    this.#dropSlot(slot);
+  }
+
+  /**
+   * QBUF: hand a slot (or an attached buffer, attaching it if needed) to the
+   * device. Output queues take the payload size per plane. A kernel refusal
+   * stops the stream cleanly (every buffer detached) and throws StreamError.
+   */
+  queue(target: V4l2Slot | SlotInput | number, options: QueueBufferOptions = {}): QueuedBuffer {
+    this.#assertOpen();
+    assertObject('options', options);
+    let slot: V4l2Slot;
+    if (typeof target === 'number') {
+      assertUint('index', target, this.count - 1);
+      const s = this.#slots[target];
+      if (!s) throw new LifecycleError(`${this.name}: index ${target} has no buffer attached`, { code: 'EINVAL', hint: 'Attach a buffer first (queue.attach(buf))' });
+      slot = s;
+    } else if (target instanceof V4l2Slot) {
+      slot = this.#resolve(target);
+    } else {
+      slot = this.attach(target);
+    }
+    if (slot.state === 'queued') {
+      throw new LifecycleError(`${this.name}: buffer index ${slot.index} is already queued`, { code: 'EBUSY', hint: 'Wait for it to be dequeued' });
+    }
+    const planes = this.#qbufPlanes(slot, options);
+    const r = v4l2().qbuf(this.#host.fd, this.#type, MEMORY[this.memory], slot.index, planes, FIELD_ANY);
+    if (typeof r === 'number') {
+      throw this.#fail(r, 'VIDIOC_QBUF', `the kernel refused buffer index ${slot.index} (${slot.buffers.map((b) => `${b.label}, ${b.size} bytes`).join('; ') || 'mmap'})`);
+    }
+    slot.state = 'queued';
+    slot.queuedCount++;
+    for (const wake of [...this.#requeueWaiters]) wake();
+    return {
+      index: r.index,
+      flags: r.flags,
+      planes: r.planes.map((p) => ({ ...(p.fd !== undefined ? { fd: p.fd } : {}), length: p.length, bytesUsed: p.bytesused, dataOffset: p.dataOffset })),
+    };
+  }
+
+  /** @internal FrameOwner: a frame goes back to its slot. */
+  requeue(slot: V4l2Slot, options?: QueueBufferOptions): void {
+    this.queue(slot, options);
+  }
+
+  /** STREAMON. */
+  start(): void {
+    this.#assertOpen();
+    if (this.#state === 'streaming') return;
+    this.#failure = undefined;
+    this.#check(v4l2().streamon(this.#host.fd, this.#type), 'VIDIOC_STREAMON', 'cannot start streaming');
+    this.#stopCtl = new AbortController();
+    this.#state = 'streaming';
+  }
+
+  /**
+   * STREAMOFF: every buffer comes back from the kernel; pending waits end.
+   * Then every slot is detached unless `keepAttached` (to restart with the
+   * same buffers).
+   */
+  stop(options: { keepAttached?: boolean } = {}): void {
+    if (this.#state === 'closed') return;
+    let error: unknown;
+    if (this.#state === 'streaming') {
+      this.#state = 'idle';
+      const r = v4l2().streamoff(this.#host.fd, this.#type);
+      if (r < 0 && r !== -ERRNO.ENODEV) error = new SystemError(`${this.name}: cannot stop streaming`, -r, 'ioctl(VIDIOC_STREAMOFF)');
+      this.#stopCtl.abort(STOPPED);
+    }
+    for (const s of this.slots) s.state = 'idle';
+    for (const wake of [...this.#requeueWaiters]) wake();
+    if (!options.keepAttached && this.memory === 'dmabuf') this.#detachAll();
+    if (error) throw error;
+  }
+
+  /**
+   * Wait for the next buffer the device is done with (DQBUF through libuv
+   * polling). Rejects with StreamError/DeviceLostError on failure (the
+   * stream is then stopped, every buffer detached), with the signal's reason
+   * when aborted, with LifecycleError when the stream was stopped.
+   */
+  async dequeue(options: { signal?: AbortSignal } = {}): Promise<V4l2Frame> {
+    const frame = await this.#next(options.signal);
+    if (!frame) {
+      throw this.#failure ?? new LifecycleError(`${this.name}: the stream was stopped`, { code: 'EPIPE', hint: 'Start it again (queue.start())' });
+    }
+    return frame;
+  }
+
+  /**
+   * The frames of the stream, as they come; ends when the stream is stopped
+   * (or the signal aborts), throws StreamError when it fails. Requeue each
+   * frame (frame.requeue(), or `using`) when done with it.
+   */
+  async *frames(options: { signal?: AbortSignal } = {}): AsyncGenerator<V4l2Frame, void, undefined> {
+    for (;;) {
+      let frame: V4l2Frame | undefined;
+      try {
+        frame = await this.#next(options.signal);
+      } catch (e) {
+        if (options.signal?.aborted && e === options.signal.reason) return;
+        throw e;
+      }
+      if (!frame) {
+        if (this.#failure) throw this.#failure;
+        return;
+      }
+      yield frame;
+    }
+  }
+
+  /**
+   * EXPBUF: a new dma-buf fd of an MMAP buffer's plane (O_RDWR, CLOEXEC);
+   * the caller owns it. Refused by the kernel (EINVAL) on a DMABUF queue.
+   */
+  exportFd(index: number, plane = 0): number {
+    this.#assertOpen();
+    assertUint('index', index, this.count - 1);
+    assertUint('plane', plane, this.planeCount - 1);
+    return this.#check(v4l2().expbuf(this.#host.fd, this.#type, index, plane), 'VIDIOC_EXPBUF', `cannot export buffer index ${index} plane ${plane}`, (errno) =>
+      errno === ERRNO.EINVAL && this.memory !== 'mmap' ? "Only MMAP buffers can be exported: open the queue with memory: 'mmap'" : undefined,
+    );
+  }
+
+  /**
+   * Every MMAP buffer's plane 0 as a DmaBuf of `framework` (which needs the
+   * v4l2 exporter plugin: v4l2ExporterPlugin()). The caller owns the
+   * returned buffers; frames of this queue carry them.
+   */
+  exportBuffers(framework: Framework, plane = 0): DmaBuf[] {
+    const out: DmaBuf[] = [];
+    try {
+      for (let i = 0; i < this.count; i++) out.push(this.exportBuffer(framework, i, plane));
+    } catch (e) {
+      for (const b of out) if (!b.released) b.put();
+      throw e;
+    }
+    return out;
+  }
+
+  /** One MMAP buffer's plane as a DmaBuf of `framework`. */
+  exportBuffer(framework: Framework, index: number, plane = 0): DmaBuf {
+    const buf = framework.export({ exporter: 'v4l2', options: { queue: this, index, plane } });
+    const slot = this.#slots[index];
+    if (slot && this.memory === 'mmap') {
+      const planes = [...slot.planes];
+      planes[plane] = { buffer: buf, offset: 0 };
+      const next = new V4l2Slot(index, planes, slot.key);
+      next.state = slot.state;
+      next.queuedCount = slot.queuedCount;
+      this.#slots[index] = next;
+    }
+    return buf;
+  }
+
+  /** Stop, detach every buffer, free the kernel's buffers (REQBUFS 0). The queue cannot be used again. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    let error: unknown;
+    try {
+      this.stop();
+    } catch (e) {
+      error = e;
+    }
+    if (this.memory === 'dmabuf') this.#detachAll();
+    this.#state = 'closed';
+    const r = v4l2().reqbufs(this.#host.fd, this.#type, MEMORY[this.memory], 0);
+    if (r !== -ERRNO.ENODEV && r !== -ERRNO.EBADF && typeof r === 'number' && r < 0 && !error) {
+      error = new SystemError(`${this.name}: cannot free the buffers`, -r, 'ioctl(VIDIOC_REQBUFS)');
+    }
+    this.#host.onClose();
+    if (error) throw error;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // --- internals -----------------------------------------------------------
+
+  async #next(signal?: AbortSignal): Promise<V4l2Frame | undefined> {
+    let idle = 0;
+    for (;;) {
+      if (this.#state !== 'streaming') return undefined;
+      const r = v4l2().dqbuf(this.#host.fd, this.#type, MEMORY[this.memory]);
+      if (typeof r !== 'number') return this.#frameOf(r);
+      if (r !== -ERRNO.EAGAIN) throw this.#fail(r, 'VIDIOC_DQBUF', 'cannot dequeue a buffer');
+      const stop = this.#stopCtl.signal;
+      const both = signal ? AbortSignal.any([signal, stop]) : stop;
+      try {
+        if (this.queuedCount === 0) {
+          await this.#untilRequeued(both);
+        } else {
+          if (idle++ > 2) await new Promise((res) => setTimeout(res, Math.min(idle, 20)));
+          const events = isOutputKind(this.kind) ? v4l2().poll.WRITABLE : v4l2().poll.READABLE;
+          const got = await this.#host.poller.wait(events, both);
+          if ((got & events) === 0 && (got & v4l2().poll.DISCONNECT) !== 0) {
+            throw this.#fail(-ERRNO.ENODEV, 'poll', 'the device hung up');
+          }
+        }
+      } catch (e) {
+        if (stop.aborted && !signal?.aborted) return undefined;
+        throw e;
+      }
+    }
+  }
+
+  #untilRequeued(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const done = () => {
+        this.#requeueWaiters.delete(done);
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.#requeueWaiters.delete(done);
+        reject(signal.reason);
+      };
+      this.#requeueWaiters.add(done);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #frameOf(r: RawBuffer): V4l2Frame {
+    const slot = this.#slots[r.index];
+    if (!slot) {
+      throw this.#fail(-ERRNO.EIO, 'VIDIOC_DQBUF', `the kernel returned index ${r.index}, which has no buffer here`);
+    }
+    slot.state = 'dequeued';
+    return new V4l2Frame(this, slot, r);
+  }
+
+  #qbufPlanes(slot: V4l2Slot, options: QueueBufferOptions): RawQueuePlane[] {
+    const output = isOutputKind(this.kind);
+    const used = options.bytesUsed;
+    if (used !== undefined) {
+      if (!output) throw invalidArgument('options.bytesUsed', 'nothing: a capture queue gets the payload size from the device', used);
+      const list = typeof used === 'number' ? [used] : used;
+      if (!Array.isArray(list) || list.length !== this.planeCount) throw invalidArgument('options.bytesUsed', `${this.planeCount} payload size(s)`, used);
+      list.forEach((n, i) => assertUint(`options.bytesUsed[${i}]`, n, this.format.planes[i]!.sizeimage));
+    }
+    const payload = (i: number) => (typeof used === 'number' ? used : used?.[i]) ?? this.format.planes[i]!.sizeimage;
+    if (this.memory === 'mmap') {
+      return this.format.planes.map((_, i) => ({ length: 0, bytesused: output ? payload(i) : 0, dataOffset: 0 }));
+    }
+    return slot.planes.map((p, i) => ({
+      fd: p.buffer.borrowFd(),
+      length: p.buffer.size,
+      bytesused: output ? p.offset + payload(i) : 0,
+      dataOffset: output ? p.offset : 0,
+    }));
+  }
+
+  #normalise(input: SlotInput): { buffer: DmaBuf; offset: number }[] {
+    const list = input instanceof DmaBuf ? [input] : input;
+    if (!Array.isArray(list)) throw invalidArgument('buffers', 'a DmaBuf or an array of one per plane', input);
+    if (list.length !== this.planeCount) {
+      throw invalidArgument('buffers', `${this.planeCount} buffer(s), one per memory plane of ${describeFormat(this.format)}`, input);
+    }
+    return list.map((x: DmaBuf | PlaneInput, i: number) => {
+      const p = x instanceof DmaBuf ? { buffer: x, offset: 0 } : x;
+      if (!(p?.buffer instanceof DmaBuf)) throw invalidArgument(`buffers[${i}]`, 'a DmaBuf or { buffer, offset }', x);
+      const offset = p.offset ?? 0;
+      assertUint(`buffers[${i}].offset`, offset, 2 ** 32 - 1);
+      if (offset !== 0 && !isOutputKind(this.kind)) {
+        throw invalidArgument(`buffers[${i}].offset`, '0: the kernel writes every captured plane at the start of its dma-buf', offset,
+          'Give each plane its own buffer, or use an output queue');
+      }
+      if (offset !== 0 && !isMplaneKind(this.kind)) throw invalidArgument(`buffers[${i}].offset`, '0 on a single-planar queue', offset);
+      return { buffer: p.buffer, offset };
+    });
+  }
+
+  #makeImporter(plane: number): Importer<SlotHandle> {
+    const name = this.planeCount > 1 ? `${this.name} plane ${plane}` : this.name;
+    return {
+      name,
+      constraints: () => planeConstraints(this.format, plane),
+      onMap: () => {
+        if (!this.#pending || this.#pending.plane !== plane) {
+          throw new LifecycleError(`${name}: map a buffer for this queue through queue.attach(buf)`, {
+            code: 'EINVAL',
+            hint: 'The queue assigns slots; attach with queue.attach() rather than buf.attach(importer).map()',
+          });
+        }
+        return { ...this.#pending };
+      },
+      onDetach: (att) => {
+        if (this.#detaching || this.#pending) return;
+        // Torn down from outside (framework close): drop the slot; stop if the kernel held it.
+        const slot = this.slots.find((s) => s.planes.some((p) => p.attachment === att));
+        if (!slot) return;
+        const wasQueued = slot.state === 'queued';
+        for (const p of slot.planes) if (p.attachment === att) p.attachment = undefined;
+        if (wasQueued && this.#state === 'streaming') {
+          this.#failure = new StreamError(`${this.name}: ${att.buffer.label} was torn down while queued; the stream was stopped`, {
+            code: 'EPIPE',
+            hint: 'Stop the queue before closing the framework that owns its buffers',
+          });
+          try {
+            this.stop();
+          } catch {
+            // already failing: the original error is what the caller sees
+          }
+        }
+        this.#forget(slot);
+        this.#release([...slot.planes]);
+      },
+    };
+  }
+
+  #release(planes: SlotPlane[]): void {
+    this.#detaching = true;
+    try {
+      for (const p of planes.reverse()) {
+        if (p.mapping?.mapped) p.mapping.unmap();
+        if (p.attachment?.attached) p.attachment.detach();
+      }
+    } finally {
+      this.#detaching = false;
+    }
+  }
+
+  #forget(slot: V4l2Slot): void {
+    if (this.#slots[slot.index] === slot) this.#slots[slot.index] = undefined;
+    if (this.#byKey.get(slot.key) === slot) this.#byKey.delete(slot.key);
+  }
+
+  #dropSlot(slot: V4l2Slot): void {
+    this.#forget(slot);
+    this.#release([...slot.planes]);
+  }
+
+  #detachAll(): void {
+    const errors: unknown[] = [];
+    for (const s of this.slots) {
+      try {
+        this.#dropSlot(s);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (errors.length) throw new AggregateError(errors, `${this.name}: ${errors.length} error(s) while detaching`);
+  }
+
+  #resolve(target: V4l2Slot | DmaBuf): V4l2Slot {
+    const slot = target instanceof DmaBuf ? this.slotOf(target) : this.#slots[target.index] === target ? target : undefined;
+    if (!slot) throw new LifecycleError(`${this.name}: ${target instanceof DmaBuf ? target.label : `slot ${target.index}`} is not attached here`, { code: 'EINVAL', hint: 'Attach it first (queue.attach(buf))' });
+    return slot;
+  }
+
+  /** Stop the stream cleanly (errors ignored), detach everything, and return the typed error to throw. */
+  #fail(result: number, ioctl: string, what: string): DmaBufError {
+    const errno = -result;
+    const cause = new SystemError(`${this.name}: ${what}`, errno, `ioctl(${ioctl})`, this.#hintFor(errno));
+    const err = errno === ERRNO.ENODEV ? this.#host.lost(cause) : new StreamError(`${this.name}: ${what}; the stream was stopped`, {
+      code: cause.code,
+      errno,
+      syscall: `ioctl(${ioctl})`,
+      ...(this.#hintFor(errno) ? { hint: this.#hintFor(errno)! } : {}),
+      cause,
+    });
+    this.#failure = err;
+    try {
+      this.stop();
+    } catch {
+      // the stream is failing already; keep the first error
+    }
+    if (this.memory === 'dmabuf') {
+      try {
+        this.#detachAll();
+      } catch {
+        // as above
+      }
+    }
+    return err;
+  }
+
+  #hintFor(errno: number): string | undefined {
+    switch (errno) {
+      case ERRNO.EINVAL:
+        return 'The kernel could not import the buffer: is it a real dma-buf at least as large as the plane (sizeimage), and the fd open?';
+      case ERRNO.EBADF:
+        return 'The buffer fd was closed; keep the DmaBuf alive while it is queued';
+      case ERRNO.EIO:
+        return 'The device reported an error; restart the stream';
+      case ERRNO.EPIPE:
+        return 'The stream was stopped or is at its end';
+      default:
+        return undefined;
+    }
+  }
+
+  #check<T>(r: T | number, ioctl: string, what: string, hint?: (errno: number) => string | undefined): T {
+    if (r === -ERRNO.ENODEV) throw this.#host.lost(new SystemError(`${this.name}: ${what}`, ERRNO.ENODEV, `ioctl(${ioctl})`));
+    return check(r, `ioctl(${ioctl})`, `${this.name}: ${what}`, hint);
+  }
+
+  #assertOpen(): void {
+    if (this.#state === 'closed') throw new LifecycleError(`${this.name} is closed`, { code: 'EBADF', hint: 'Open a new queue with device.queue()' });
+  }
+}

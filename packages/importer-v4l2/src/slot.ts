@@ -1,0 +1,54 @@
+import type { Attachment, DeviceMapping, DmaBuf } from '@dmabuf/core';
+
+/** The device-side handle a V4L2 plane mapping yields: which slot, which plane. */
+export interface SlotHandle {
+  slot: number;
+  plane: number;
+}
+
+/** One memory plane of a slot: the dma-buf behind it and where its data starts. */
+export interface SlotPlane {
+  readonly buffer: DmaBuf;
+  /** data_offset (output queues only; capture planes start at 0). */
+  readonly offset: number;
+  /** The core attachment (DMABUF queues; MMAP slots have exported buffers, not attachments). */
+  attachment?: Attachment<SlotHandle>;
+  mapping?: DeviceMapping<SlotHandle>;
+}
+
+export type SlotState = 'idle' | 'queued' | 'dequeued';
+
+/**
+ * A V4L2 buffer index bound to the dma-buf(s) attached to it. The same
+ * buffers always go back to the same index, so the kernel keeps its import
+ * (vb2 re-imports only when the fd behind an index changes).
+ */
+export class V4l2Slot {
+  readonly index: number;
+  readonly planes: readonly SlotPlane[];
+  /** Identity of the buffers, for finding the slot of a buffer again. */
+  readonly key: string;
+  state: SlotState = 'idle';
+  /** How many times this slot was queued. */
+  queuedCount = 0;
+
+  /** @internal made by V4l2Queue */
+  constructor(index: number, planes: readonly SlotPlane[], key: string) {
+    this.index = index;
+    this.planes = planes;
+    this.key = key;
+  }
+
+  /** The dma-buf of plane 0. */
+  get buffer(): DmaBuf | undefined {
+    return this.planes[0]?.buffer;
+  }
+
+  get buffers(): DmaBuf[] {
+    return this.planes.map((p) => p.buffer);
+  }
+}
+
+export function slotKey(planes: readonly { buffer: DmaBuf; offset: number }[]): string {
+  return planes.map((p) => `${p.buffer.identity}+${p.offset}`).join('|');
+}
