@@ -337,12 +337,14 @@ export class DmaBuf implements Disposable {
       this.#state = 'released';
       throw e;
     }
-    this.#owner.remember(this.#identity, this);
-    this.#owner.leakGuard.watch(
+    const owner = this.#owner;
+    owner.remember(this.#identity, this);
+    // Nothing held here may reference `this`, or the buffer could never be collected.
+    owner.leakGuard.watch(
       this,
       { bufferId: this.id, exporter: this.exporter.name, fd: this.#fd, size: this.#layout.size },
       this.#releaseHook,
-      (r) => this.#owner.leakSink(r),
+      (r) => owner.leakSink(r),
     );
   }
 

@@ -9,6 +9,7 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const script = `
 const core = await import(${JSON.stringify(join(dist, 'index.js'))});
 const testing = await import(${JSON.stringify(join(dist, 'testing', 'index.js'))});
+process.stderr; // opened lazily by node; open it before counting fds
 const reports = [];
 const warnings = [];
 process.on('warning', (w) => warnings.push(w.code));
