@@ -27,7 +27,8 @@
 
 namespace {
 
-constexpr int kMaxFds = 16;             // per message; more arrive as MSG_CTRUNC
+constexpr int kMaxFds = 16;             // received per message; more arrive as MSG_CTRUNC
+constexpr int kMaxSendFds = 64;         // sent per message (the kernel allows 253)
 constexpr size_t kMaxMessage = 65536;   // bytes per message; longer is MSG_TRUNC
 
 int Fd(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
@@ -114,13 +115,13 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   std::string text = info[1].As<Napi::String>().Utf8Value();
   auto list = info[2].As<Napi::Array>();
   uint32_t nfds = list.Length();
-  if (nfds > kMaxFds) return Errno(env, EINVAL);
+  if (nfds > kMaxSendFds) return Errno(env, EINVAL);
 
   struct iovec iov = {const_cast<char*>(text.data()), text.size()};
   struct msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxSendFds)];
   if (nfds > 0) {
     memset(control, 0, sizeof(control));
     msg.msg_control = control;

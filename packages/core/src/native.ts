@@ -81,7 +81,7 @@ export interface CoreAddon {
   unixSocketPair(): [number, number] | number;
   /** SO_PEERCRED of a connected socket. */
   peerCredentials(fd: number): { pid: number; uid: number; gid: number } | number;
-  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text with fds as SCM_RIGHTS (at most 16). Bytes sent or -errno. */
+  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text with fds as SCM_RIGHTS (at most 64; a receiver takes 16). Bytes sent or -errno. */
   sendMessage(fd: number, text: string, fds: number[]): number;
   /**
    * Up to max messages without blocking (recvmsg MSG_CMSG_CLOEXEC). [] is the

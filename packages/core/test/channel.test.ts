@@ -1,0 +1,297 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BufferChannel,
+  ChannelPeer,
+  DmaBufError,
+  Framework,
+  PeerRefusedError,
+  native,
+  openFdCount,
+  type ChannelMessage,
+  type DmaBuf,
+} from '../src/index.js';
+import { memfdExporterPlugin } from '../src/testing/index.js';
+
+async function settled(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 5));
+}
+
+function bufferOf(m: ChannelMessage): DmaBuf {
+  if (!('buffer' in m)) throw new Error(`expected a buffer, got ${JSON.stringify(m)}`);
+  return m.buffer;
+}
+
+/** The raw socket behind a peer, for writing malformed messages by hand. */
+function rawPair(fw: Framework): { peer: ChannelPeer; raw: number; close(): void } {
+  const p = native().unixSocketPair();
+  if (typeof p === 'number') throw new Error(`socketpair: ${p}`);
+  const peer = new ChannelPeer(p[0], fw, { pid: process.pid, uid: 0, gid: 0 });
+  return { peer, raw: p[1], close: () => (peer.close(), native().close(p[1])) };
+}
+
+describe('BufferChannel (in one process)', () => {
+  let fw: Framework;
+  let other: Framework;
+  let dir: string;
+  let baseline: number;
+  beforeAll(async () => {
+    fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
+    other = await Framework.create({ plugins: [memfdExporterPlugin()] });
+    dir = mkdtempSync(join(tmpdir(), 'dmabuf-chan-'));
+  });
+  afterAll(async () => {
+    await fw.close();
+    await other.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await settled();
+    expect(native().pendingPolls()).toBe(0);
+  });
+
+  it('a buffer this process holds comes back as the same object, with its meta', async () => {
+    const [a, b] = BufferChannel.pair({ framework: fw });
+    const buf = fw.export({ size: 8192 });
+    await a.send(buf, { frame: 7, tags: ['x'] });
+    const m = await b.receive();
+    expect(m).toEqual({ buffer: buf, meta: { frame: 7, tags: ['x'] }, exporter: 'memfd-test' });
+    expect(buf.refCount).toBe(2);
+    bufferOf(m).put();
+    buf.put();
+    a.close();
+    b.close();
+  });
+
+  it('another framework gets a new DmaBuf with the full layout (bigint modifier included) and the same bytes', async () => {
+    baseline = openFdCount();
+    const [a, b] = BufferChannel.pair({ framework: other });
+    const buf = fw.export({ width: 64, height: 16, format: 'XR24' });
+    {
+      using w = buf.cpuAccess('write');
+      w.bytes.forEach((_, i) => (w.bytes[i] = (i * 7) & 0xff));
+    }
+    await a.send(buf);
+    const m = await b.receive();
+    const got = bufferOf(m);
+    expect(got).not.toBe(buf);
+    expect(got.identity).toBe(buf.identity);
+    expect(got.layout).toEqual(buf.layout);
+    expect(got.layout.modifier).toBe(0n);
+    expect('meta' in m && m.meta).toBeUndefined();
+    {
+      using r = got.cpuAccess('read');
+      expect(r.bytes.every((v, i) => v === ((i * 7) & 0xff))).toBe(true);
+    }
+    got.put();
+    buf.put();
+    a.close();
+    b.close();
+    expect(openFdCount()).toBe(baseline);
+  });
+
+  it('plain messages, ordering across a full socket, and for-await ending when the other side closes', async () => {
+    const before = openFdCount();
+    const [a, b] = BufferChannel.pair({ framework: fw });
+    const buf = fw.export({ size: 4096 });
+    // more than the socket buffer holds: later sends queue (holding a dup) until POLLOUT
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < 600; i++) sends.push(i % 3 ? a.sendMessage({ i }) : a.send(buf, { i }));
+    buf.put();
+    const seen: number[] = [];
+    const reader = (async () => {
+      for await (const m of b) {
+        if ('buffer' in m) {
+          seen.push((m.meta as { i: number }).i);
+          m.buffer.put();
+        } else seen.push((m.message as { i: number }).i);
+      }
+    })();
+    await Promise.all(sends);
+    a.close();
+    await reader;
+    expect(seen).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    expect(b.ended).toBe(true);
+    await expect(b.receive()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    b.close();
+    expect(fw.buffers()).toHaveLength(0);
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('malformed messages are EBADMSG, their fds closed, and the channel goes on', async () => {
+    const before = openFdCount();
+    const { peer, raw, close } = rawPair(fw);
+    const memfd = fw.export({ size: 4096 });
+    const fd = memfd.borrowFd();
+    const pipeLike = native().unixSocketPair() as [number, number];
+    const layout = '{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]}';
+    const cases: Array<[string, number[], RegExp]> = [
+      ['B{not json', [fd], /body is not JSON/],
+      [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [], /came with 0 fds instead of 1/],
+      [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [fd, fd], /came with 2 fds instead of 1/],
+      ['M{"hi":1}', [fd], /plain message came with 1 fd/],
+      ['Z{}', [fd], /unknown tag/],
+      [`B{"l":{"size":8192,"planes":[{"offset":0,"pitch":0,"size":8192}]},"e":"memfd-test","x":"memfd-test"}`, [fd], /says 8192 bytes but the buffer has 4096/],
+      [`B{"l":{"size":4096,"modifier":"-1","planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"m","x":"m"}`, [fd], /modifier/],
+      [`B{"l":{"size":4096,"planes":[{"offset":4000,"pitch":0,"size":4096}]},"e":"m","x":"m"}`, [fd], /inside the buffer/],
+      ['M{"too":"many"}', Array.from({ length: 17 }, () => fd), /more than 16 fds/],
+    ];
+    for (const [text, fds, why] of cases) {
+      expect(native().sendMessage(raw, text, fds)).toBeGreaterThan(0);
+      const err = await peer.receive({ timeoutMs: 2000 }).catch((e: unknown) => e);
+      expect(err, text).toBeInstanceOf(DmaBufError);
+      expect(err, text).toMatchObject({ code: 'EBADMSG', message: expect.stringMatching(why) });
+    }
+    // a socket sent as a "buffer": lseek fails, typed, fd closed
+    native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [pipeLike[0]]);
+    await expect(peer.receive()).rejects.toMatchObject({ code: 'ESPIPE' });
+    native().sendMessage(raw, 'M{"still":"alive"}', []);
+    await expect(peer.receive()).resolves.toEqual({ message: { still: 'alive' } });
+    native().close(pipeLike[0]);
+    native().close(pipeLike[1]);
+    memfd.put();
+    close();
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('an error in framework.get closes the received fd', async () => {
+    const before = openFdCount();
+    const closedFw = await Framework.create({ plugins: [memfdExporterPlugin()] });
+    const [a, b] = BufferChannel.pair({ framework: closedFw });
+    await closedFw.close();
+    const buf = fw.export({ size: 4096 });
+    await a.send(buf);
+    buf.put();
+    await expect(b.receive()).rejects.toMatchObject({ code: 'EBADF', message: expect.stringMatching(/framework is closed/) });
+    a.close();
+    b.close();
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('closing with messages received but not delivered closes their fds', async () => {
+    const before = openFdCount();
+    const [a, b] = BufferChannel.pair({ framework: other });
+    for (let i = 0; i < 8; i++) {
+      const buf = fw.export({ size: 4096 });
+      await a.send(buf, { i });
+      buf.put();
+    }
+    // the first receive reads the whole batch; 7 fds wait in the inbox
+    bufferOf(await b.receive()).put();
+    b.close();
+    a.close();
+    expect(other.buffers()).toHaveLength(0);
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('receive times out and aborts with typed errors; send/receive after close are ECANCELED', async () => {
+    const [a, b] = BufferChannel.pair({ framework: fw });
+    await expect(b.receive({ timeoutMs: 20 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const ac = new AbortController();
+    const p = b.receive({ signal: ac.signal });
+    ac.abort(new Error('bye'));
+    await expect(p).rejects.toMatchObject({ code: 'ABORT_ERR', cause: new Error('bye') });
+    const pending = b.receive();
+    b.close();
+    await expect(pending).rejects.toMatchObject({ code: 'ECANCELED' });
+    await expect(b.sendMessage('x')).rejects.toMatchObject({ code: 'ECANCELED' });
+    await expect(a.sendMessage('x')).rejects.toMatchObject({ code: 'EPIPE', hint: expect.stringMatching(/closed the channel or exited/) });
+    await expect(a.sendMessage(10n)).rejects.toMatchObject({ code: 'EINVAL' });
+    a.close();
+  });
+
+  it('listen/connect over a path: credentials, iteration, the socket file removed at close', async () => {
+    const path = join(dir, 'a.sock');
+    const server = BufferChannel.listen(path, { framework: fw });
+    expect(existsSync(path)).toBe(true);
+    const accepted = server.accept();
+    const client = await BufferChannel.connect(path, { framework: other });
+    const peer = await accepted;
+    expect(peer.credentials).toEqual({ pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
+    expect(client.credentials.pid).toBe(process.pid);
+    const buf = other.export({ size: 4096 });
+    await client.send(buf, 'hello');
+    const m = await peer.receive();
+    expect(bufferOf(m).identity).toBe(buf.identity);
+    await peer.sendMessage({ ok: true });
+    expect(await client.receive()).toEqual({ message: { ok: true } });
+    bufferOf(m).put();
+    buf.put();
+    client.close();
+    peer.close();
+    server.close();
+    expect(existsSync(path)).toBe(false);
+    await expect(server.accept()).rejects.toMatchObject({ code: 'ECANCELED' });
+  });
+
+  it("the 'connection' event and for-await both hand out peers; iteration ends at close", async () => {
+    const path = join(dir, 'b.sock');
+    await using server = BufferChannel.listen(path, { framework: fw });
+    const viaEvent = new Promise<ChannelPeer>((r) => server.once('connection', r));
+    const c1 = await BufferChannel.connect(path, { framework: fw });
+    const p1 = await viaEvent;
+    const iterated: ChannelPeer[] = [];
+    const loop = (async () => {
+      for await (const p of server) iterated.push(p);
+    })();
+    const c2 = await BufferChannel.connect(path, { framework: fw });
+    await settled();
+    server.close();
+    await loop;
+    expect(iterated).toHaveLength(1);
+    for (const p of [c1, p1, c2, ...iterated]) p.close();
+  });
+
+  it('refuses peers the allow-list rejects: EACCES on both sides, never a crash, no fd left', async () => {
+    const before = openFdCount();
+    const path = join(dir, 'c.sock');
+    const server = BufferChannel.listen(path, { framework: fw, allow: (c) => c.pid !== process.pid });
+    const refused = new Promise<PeerRefusedError>((r) => server.on('refused', r));
+    const accepted = server.accept();
+    const err = await BufferChannel.connect(path, { framework: fw }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PeerRefusedError);
+    expect(err).toMatchObject({ code: 'EACCES', message: expect.stringMatching(/allow function refused/) });
+    const ev = await refused;
+    expect(ev).toMatchObject({ code: 'EACCES', credentials: { pid: process.pid } });
+    // the client refuses a server it does not trust
+    server.close();
+    await expect(accepted).rejects.toMatchObject({ code: 'ECANCELED' });
+    const s2 = BufferChannel.listen(path, { framework: fw, allow: {} });
+    void s2.accept().then((p) => p.close(), () => undefined);
+    await expect(BufferChannel.connect(path, { framework: fw, allow: { uids: [4242] } })).rejects.toMatchObject({
+      code: 'EACCES',
+      message: expect.stringMatching(/uid \d+ is not in allow.uids/),
+    });
+    s2.close();
+    await settled();
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('path handling: stale socket replaced, live one EADDRINUSE, a regular file never removed, no server ENOENT', async () => {
+    const path = join(dir, 'd.sock');
+    const s1 = BufferChannel.listen(path, { framework: fw });
+    expect(() => BufferChannel.listen(path, { framework: fw })).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+    s1.close();
+    // a server that died: its socket closed, the file left behind
+    native().close(native().unixListen(path, 1));
+    expect(existsSync(path)).toBe(true);
+    const s2 = BufferChannel.listen(path, { framework: fw });
+    s2.close();
+    expect(existsSync(path)).toBe(false);
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'keep me');
+    expect(() => BufferChannel.listen(file, { framework: fw })).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+    expect(existsSync(file)).toBe(true);
+    await expect(BufferChannel.connect(join(dir, 'nobody.sock'), { framework: fw })).rejects.toMatchObject({
+      code: 'ENOENT',
+      hint: expect.stringMatching(/No server listens/),
+    });
+    expect(() => BufferChannel.listen('x'.repeat(200), { framework: fw })).toThrow(/socket path of 1 to 107 bytes/);
+    // @ts-expect-error no framework on purpose
+    expect(() => BufferChannel.listen(path, {})).toThrow(/options.framework/);
+    // @ts-expect-error bad allow on purpose
+    expect(() => BufferChannel.listen(path, { framework: fw, allow: { uids: 'root' } })).toThrow(/allow.uids/);
+  });
+});
