@@ -1,0 +1,8 @@
+#include "ops.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitHeapOps(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(dmabuf_heap, Init)

@@ -1,0 +1,180 @@
+import { totalmem } from 'node:os';
+import {
+  check,
+  closeFd,
+  DmaBufError,
+  native,
+  NegotiationError,
+  PAGE_SIZE,
+  type Allocation,
+  type AllocationRequest,
+  type AttachmentInfo,
+  type BufferLayout,
+  type ExportedBuffer,
+  type ExporterPlugin,
+  type FdInfo,
+  type SgTable,
+} from '@dmabuf/core';
+import { HeapError } from './errors.js';
+import { HeapDevice } from './heap-device.js';
+import { assertHeapName, DEFAULT_HEAP, DMA_HEAP_DIR, listHeaps, type HeapInfo } from './heaps.js';
+import { computeLayout } from './layout.js';
+import { heapNative } from './native.js';
+import { parseExportOptions } from './options.js';
+
+/** What this exporter keeps per buffer. */
+export interface HeapPriv {
+  /** The heap it came from (= its exp_name). */
+  readonly heap: string;
+  /** Physically contiguous (a CMA or reserved-memory heap). */
+  readonly contiguous: boolean;
+  readonly origin: 'allocated' | 'received';
+}
+
+export interface HeapExporterOptions {
+  /** The heap to allocate from when an export names none (default 'system'). */
+  defaultHeap?: string;
+  /** Where the heaps are (default /dev/dma_heap). */
+  dir?: string;
+  /** Heaps whose memory is physically contiguous (default: names with cma, reserved or carveout). */
+  contiguousHeaps?: readonly string[];
+  /**
+   * DMA_BUF_SET_NAME for every new buffer, so /sys/kernel/debug/dma_buf/bufinfo
+   * shows who made it (default `node:<pid>`; false for none). An export's own
+   * `name` replaces it.
+   */
+  bufferName?: string | false;
+}
+
+/** Live counts, for leak checks: all 0 once every buffer is released. */
+export interface HeapStats {
+  buffers: number;
+  attachments: number;
+  mappings: number;
+}
+
+const CONTIGUOUS = /cma|reserved|carveout/i;
+
+/**
+ * The dma-heap exporter: buffers from /dev/dma_heap/<heap> (DMA_HEAP_IOCTL_ALLOC
+ * with O_RDWR | O_CLOEXEC).
+ *
+ *   framework.export({ exporter: 'dma-heap', size })                          // the system heap
+ *   framework.export({ exporter: 'dma-heap', size, options: { heap: 'linux,cma' } })
+ *
+ * CPU access is the core's default (mmap + DMA_BUF_IOCTL_SYNC): this exporter
+ * uses nothing but the public contract of @dmabuf/core.
+ */
+export class HeapExporter implements ExporterPlugin<HeapPriv> {
+  readonly name = 'dma-heap';
+  readonly expNames: readonly string[];
+  readonly dir: string;
+  readonly defaultHeap: string;
+  readonly stats: HeapStats = { buffers: 0, attachments: 0, mappings: 0 };
+  readonly #devices = new Map<string, HeapDevice>();
+  readonly #contiguous: (heap: string) => boolean;
+  readonly #bufferName: string | false;
+
+  constructor(options: HeapExporterOptions = {}) {
+    this.dir = options.dir ?? DMA_HEAP_DIR;
+    this.defaultHeap = options.defaultHeap ?? DEFAULT_HEAP;
+    assertHeapName(this.defaultHeap, 'defaultHeap');
+    const listed = options.contiguousHeaps;
+    this.#contiguous = listed ? (h) => listed.includes(h) : (h) => CONTIGUOUS.test(h);
+    this.#bufferName = options.bufferName ?? `node:${process.pid}`;
+    if (this.#bufferName !== false && Buffer.byteLength(this.#bufferName) > 31) {
+      throw new HeapError(`bufferName '${this.#bufferName}' is longer than 31 bytes`, 'EINVAL', 'Use a shorter name (DMA_BUF_SET_NAME takes at most 31)');
+    }
+    this.expNames = [...new Set([this.defaultHeap, ...listHeaps(this.dir).map((h) => h.name)])];
+  }
+
+  /** The heaps this kernel offers now. */
+  heaps(): HeapInfo[] {
+    return listHeaps(this.dir);
+  }
+
+  /** A received buffer is ours if its exp_name is one of the heaps present (heaps may appear after start-up). */
+  matches(info: FdInfo): boolean {
+    return info.expName !== undefined && (this.expNames.includes(info.expName) || this.heaps().some((h) => h.name === info.expName));
+  }
+
+  /** The device of a heap, opened at its first allocation. */
+  device(heap: string): HeapDevice {
+    let d = this.#devices.get(heap);
+    if (!d) {
+      assertHeapName(heap);
+      d = new HeapDevice(heap, this.dir);
+      this.#devices.set(heap, d);
+    }
+    return d;
+  }
+
+  allocate(req: AllocationRequest): Allocation<HeapPriv> {
+    const opts = parseExportOptions(req.options);
+    const heap = opts.heap ?? this.defaultHeap;
+    const exporters = req.constraints.exporters;
+    if (exporters && !exporters.includes(heap)) {
+      throw new DmaBufError(`an attached device imports only from ${exporters.join(', ')}, not from the ${heap} heap`, {
+        code: 'ENODEV',
+        hint: `Export with one of: ${exporters.join(', ')}`,
+      });
+    }
+    const layout = computeLayout(this.name, req, PAGE_SIZE);
+    const contiguous = this.#contiguous(heap) || layout.size <= PAGE_SIZE;
+    if (req.constraints.contiguous && !contiguous) {
+      throw new NegotiationError(`an attached device needs physically contiguous memory, the ${heap} heap gives scattered pages`,
+        "Allocate from a contiguous heap (options: { heap: 'linux,cma' } where the kernel has one)");
+    }
+    const ram = totalmem();
+    if (layout.size > ram) {
+      throw new HeapError(`a ${layout.size}-byte buffer is more than this machine's ${ram} bytes of memory`, 'ENOMEM', 'Allocate less', heap);
+    }
+    const n = heapNative();
+    const fd = this.device(heap).alloc(layout.size, n.flags.O_RDWR | n.flags.O_CLOEXEC, opts.heapFlags ?? 0);
+    if (this.#bufferName !== false) {
+      const rc = native().setName(fd, this.#bufferName);
+      if (rc < 0) {
+        closeFd(fd);
+        check(rc, 'ioctl(DMA_BUF_SET_NAME)', `dma-heap ${heap}: cannot name the new buffer`);
+      }
+    }
+    return this.#allocation(fd, layout, { heap, contiguous, origin: 'allocated' });
+  }
+
+  adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<HeapPriv> {
+    const heap = info.expName ?? this.defaultHeap;
+    return this.#allocation(fd, layout, { heap, contiguous: this.#contiguous(heap), origin: 'received' });
+  }
+
+  attach(buffer: ExportedBuffer<HeapPriv>, att: AttachmentInfo): void {
+    if (att.constraints.contiguous && !buffer.priv.contiguous) {
+      throw new NegotiationError(`${att.device} needs physically contiguous memory, buffer #${buffer.id} comes from the ${buffer.priv.heap} heap, which gives scattered pages`,
+        "Allocate from a contiguous heap (options: { heap: 'linux,cma' } where the kernel has one)");
+    }
+    this.stats.attachments++;
+  }
+
+  detach(): void {
+    this.stats.attachments--;
+  }
+
+  map(buffer: ExportedBuffer<HeapPriv>): SgTable {
+    this.stats.mappings++;
+    const size = buffer.layout.size;
+    return { segments: [{ offset: 0, length: size, source: `heap:${buffer.priv.heap}` }], planes: buffer.layout.planes, size };
+  }
+
+  unmap(): void {
+    this.stats.mappings--;
+  }
+
+  /** Close every heap device (buffers already made stay valid). */
+  close(): void {
+    for (const d of this.#devices.values()) d.close();
+  }
+
+  #allocation(fd: number, layout: BufferLayout, priv: HeapPriv): Allocation<HeapPriv> {
+    this.stats.buffers++;
+    return { fd, layout, priv, release: () => void this.stats.buffers-- };
+  }
+}

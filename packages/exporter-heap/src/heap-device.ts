@@ -1,0 +1,68 @@
+import { check, closeFd } from '@dmabuf/core';
+import { HeapError } from './errors.js';
+import { listHeaps } from './heaps.js';
+import { heapNative } from './native.js';
+
+const ENOENT = 2;
+const ENOMEM = 12;
+const EACCES = 13;
+const EINVAL = 22;
+const ENOTTY = 25;
+
+/**
+ * One open dma-heap (/dev/dma_heap/<name>): opened at its first allocation,
+ * closed by close(). `alloc` sends what it is given; the exporter checks first.
+ */
+export class HeapDevice {
+  readonly name: string;
+  readonly dir: string;
+  #fd = -1;
+
+  constructor(name: string, dir: string) {
+    this.name = name;
+    this.dir = dir;
+  }
+
+  get path(): string {
+    return `${this.dir}/${this.name}`;
+  }
+
+  get isOpen(): boolean {
+    return this.#fd >= 0;
+  }
+
+  fd(): number {
+    if (this.#fd >= 0) return this.#fd;
+    const fd = heapNative().openHeap(this.path);
+    if (fd === -ENOENT) {
+      const have = listHeaps(this.dir).map((h) => h.name);
+      throw new HeapError(`there is no dma-heap '${this.name}' in ${this.dir}`, 'ENOENT',
+        have.length
+          ? `Use one of: ${have.join(', ')}`
+          : `This kernel has no dma-heaps: build it with CONFIG_DMABUF_HEAPS and CONFIG_DMABUF_HEAPS_SYSTEM; on a machine without them, run in the lab: dmabuf-lab run -- <command>`,
+        this.name, `open(${this.path})`);
+    }
+    this.#fd = check(fd, `open(${this.path})`, `cannot open dma-heap ${this.path}`, (e) =>
+      e === EACCES ? `Give this user read access to ${this.path}, or run as root` : undefined,
+    );
+    return this.#fd;
+  }
+
+  /** DMA_HEAP_IOCTL_ALLOC: a dma-buf fd of `len` bytes with these fd flags and heap flags. */
+  alloc(len: number, fdFlags: number, heapFlags = 0): number {
+    const fd = this.fd();
+    return check(heapNative().alloc(fd, len, fdFlags, heapFlags), 'ioctl(DMA_HEAP_IOCTL_ALLOC)', `dma-heap ${this.name}: cannot allocate ${len} bytes`, (e) => {
+      if (e === ENOMEM) return `The ${this.name} heap could not find ${len} bytes: free memory, or allocate less`;
+      if (e === EINVAL) return 'The heap refused the flags or size: fd flags must be an access mode with O_CLOEXEC, heap flags 0, size > 0';
+      if (e === ENOTTY) return `${this.path} is not a dma-heap`;
+      return undefined;
+    });
+  }
+
+  close(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    closeFd(fd);
+  }
+}

@@ -1,0 +1,21 @@
+import { TOKENS, type DmaBufPlugin } from '@dmabuf/core';
+import { HeapExporter, type HeapExporterOptions } from './exporter.js';
+
+/**
+ * The dma-heap exporter as a plugin module:
+ *   await Framework.create({ plugins: [heapPlugin()] })
+ * Framework close shuts it down (closes the heap devices).
+ */
+export function heapPlugin(options: HeapExporterOptions = {}): DmaBufPlugin & { exporter: HeapExporter } {
+  const exporter = new HeapExporter(options);
+  return {
+    name: 'dma-heap',
+    exporter,
+    register(container) {
+      container.registerInstance(TOKENS.Exporter, exporter);
+    },
+    shutdown() {
+      exporter.close();
+    },
+  };
+}
