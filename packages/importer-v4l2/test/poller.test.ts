@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { v4l2 } from '../src/native.js';
+import { FdPoller } from '../src/poller.js';
+
+// The libuv poller is generic: a FIFO stands in for a device fd on the host.
+function fifo(): number {
+  const path = join(mkdtempSync(join(tmpdir(), 'v4l2-poll-')), 'fifo');
+  execFileSync('mkfifo', [path]);
+  return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+}
+
+describe('FdPoller (libuv readiness)', () => {
+  it('resolves when the fd becomes readable, without blocking the loop', async () => {
+    const fd = fifo();
+    const p = new FdPoller(fd, 'fifo');
+    try {
+      let ready = false;
+      const wait = p.wait(v4l2().poll.READABLE).then((ev) => {
+        ready = true;
+        return ev;
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ready).toBe(false);
+      writeSync(fd, 'x');
+      expect((await wait) & v4l2().poll.READABLE).toBeTruthy();
+      expect(p.waiting).toBe(0);
+    } finally {
+      p.close();
+      closeSync(fd);
+    }
+  });
+
+  it('an abort signal cancels a wait with its reason; close rejects the rest', async () => {
+    const fd = fifo();
+    const p = new FdPoller(fd, 'fifo');
+    try {
+      const ac = new AbortController();
+      const w = p.wait(v4l2().poll.READABLE, ac.signal);
+      ac.abort(new Error('enough'));
+      await expect(w).rejects.toThrow('enough');
+      const w2 = p.wait(v4l2().poll.READABLE);
+      p.close();
+      await expect(w2).rejects.toThrow(/closed/);
+      await expect(p.wait(v4l2().poll.READABLE)).rejects.toThrow(/closed/);
+    } finally {
+      p.close();
+      closeSync(fd);
+    }
+  });
+});
