@@ -22,8 +22,8 @@ export class UdmabufError extends DmaBufError {
   readonly seal: string | undefined;
   readonly range: number | undefined;
 
-  constructor(message: string, code: string, hint: string, detail: UdmabufErrorDetail = {}, syscall?: string) {
-    super(message, { code, errno: errnoValue(code) ?? EXTRA_ERRNO[code], hint, ...(syscall ? { syscall } : {}) });
+  constructor(message: string, code: string, hint: string, detail: UdmabufErrorDetail = {}, syscall?: string, cause?: unknown) {
+    super(message, { code, errno: errnoValue(code) ?? EXTRA_ERRNO[code], hint, ...(syscall ? { syscall } : {}), ...(cause ? { cause } : {}) });
     this.limit = detail.limit;
     this.seal = detail.seal;
     this.range = detail.range;

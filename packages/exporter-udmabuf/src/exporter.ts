@@ -8,6 +8,7 @@ import {
   native,
   NegotiationError,
   PAGE_SIZE,
+  SystemError,
   type Allocation,
   type AllocationRequest,
   type AttachmentInfo,
@@ -174,7 +175,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     let source: string;
     try {
       source = `memfd:${this.#memfdName}#${fdIdentity(memfd).ino}@0x0`;
-      fd = this.device.create([{ memfd, offset: 0, size: layout.size, source }]);
+      fd = this.#create([{ memfd, offset: 0, size: layout.size, source }], false);
     } finally {
       closeFd(memfd);
     }
@@ -186,11 +187,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     if (useList) {
       let limit = this.limits.current().listLimit;
       if (ranges.length > limit) limit = this.limits.fresh().listLimit;
-      if (ranges.length > limit) {
-        throw new UdmabufError(`udmabuf takes at most ${limit} ranges in one UDMABUF_CREATE_LIST (module parameter list_limit), got ${ranges.length}`, 'EINVAL',
-          `Merge adjacent ranges, or raise the limit: echo ${ranges.length} > ${this.limits.dir}/list_limit (as root; or boot with udmabuf.list_limit=${ranges.length})`,
-          { limit: 'list_limit' });
-      }
+      if (ranges.length > limit) this.#refuseCount(ranges.length, limit);
     }
     const checked: CheckedRange[] = ranges.map((r, i) => checkRange(r, i));
     const total = checked.reduce((s, r) => s + r.size, 0);
@@ -214,7 +211,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
       throw new NegotiationError(`an attached device needs physically contiguous memory, ${checked.length} memfd range(s) of ${total} bytes are not`,
         'Allocate from a contiguous dma-heap (e.g. linux,cma) instead');
     }
-    const fd = this.device.create(checked, forceList);
+    const fd = this.#create(checked, forceList);
     const segments: SgSegment[] = [];
     let offset = 0;
     for (const r of checked) {
@@ -224,19 +221,42 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     return this.#allocation(fd, layout, { segments, hugetlb: false, contiguous, origin: 'ranges' });
   }
 
+  /** The ioctl; an EINVAL that a limit lowered since the last read explains is reported as that limit. */
+  #create(ranges: readonly CheckedRange[], forceList: boolean): number {
+    try {
+      return this.device.create(ranges, forceList);
+    } catch (e) {
+      if (!(e instanceof SystemError) || e.errno !== EINVAL) throw e;
+      const total = ranges.reduce((s, r) => s + r.size, 0);
+      const list = ranges.length > 1 || forceList;
+      const before = this.limits.current();
+      const now = this.limits.fresh();
+      if (now.sizeLimitMb === before.sizeLimitMb && now.listLimit === before.listLimit) throw e;
+      if (list && ranges.length > now.listLimit) this.#refuseCount(ranges.length, now.listLimit, e);
+      this.#checkSize(total, e);
+      throw e;
+    }
+  }
+
   #allocation(fd: number, layout: BufferLayout, priv: UdmabufPriv): Allocation<UdmabufPriv> {
     this.stats.buffers++;
     return { fd, layout, priv, release: () => void this.stats.buffers-- };
   }
 
-  #checkSize(size: number): void {
+  #refuseCount(count: number, limit: number, cause?: SystemError): never {
+    throw new UdmabufError(`udmabuf takes at most ${limit} ranges in one UDMABUF_CREATE_LIST (module parameter list_limit), got ${count}`, 'EINVAL',
+      `Merge adjacent ranges, or raise the limit: echo ${count} > ${this.limits.dir}/list_limit (as root; or boot with udmabuf.list_limit=${count})`,
+      { limit: 'list_limit' }, cause?.syscall, cause);
+  }
+
+  #checkSize(size: number, cause?: SystemError): void {
     let mb = this.limits.current().sizeLimitMb;
-    if (size > mb * MiB) mb = this.limits.fresh().sizeLimitMb;
+    if (size > mb * MiB && !cause) mb = this.limits.fresh().sizeLimitMb;
     if (size > mb * MiB) {
       const need = Math.ceil(size / MiB);
       throw new UdmabufError(`a ${size}-byte udmabuf is over the kernel's limit of ${mb} MiB (module parameter size_limit_mb)`, 'EINVAL',
         `Export at most ${mb * MiB} bytes, or raise the limit: echo ${need} > ${this.limits.dir}/size_limit_mb (as root; or boot with udmabuf.size_limit_mb=${need})`,
-        { limit: 'size_limit_mb' });
+        { limit: 'size_limit_mb' }, cause?.syscall, cause);
     }
   }
 
