@@ -1,0 +1,226 @@
+import {
+  DmaBufError,
+  PAGE_SIZE,
+  closeFd,
+  fdIdentity,
+  invalidArgument,
+  readFdInfo,
+  type Allocation,
+  type AllocationRequest,
+  type BufferLayout,
+  type ExportedBuffer,
+  type ExporterPlugin,
+  type FdInfo,
+  type SgTable,
+} from '@dmabuf/core';
+import type { DrmDevice } from './device.js';
+import { DrmError, UnsupportedFormatError } from './errors.js';
+import { formatInfo, knownFormats, normalizeFourcc, planeGeometry, type FormatInfo } from './fourcc.js';
+import { drmNative } from './native.js';
+import { drmCheck } from './syscall.js';
+
+/** What the exporter keeps per buffer: the dumb buffer's GEM handle on its device (none for adopted fds). */
+export interface DumbPriv {
+  device: DrmDevice;
+  handle: number | undefined;
+}
+
+export interface DumbExporterOptions {
+  device: DrmDevice;
+  /** Plugin name (default 'drm'); give each device its own name when registering several. */
+  name?: string;
+  /** Export read-only dma-bufs by default (exportOptions.options.readOnly overrides per buffer). */
+  readOnly?: boolean;
+}
+
+/** Width (in pixels of R8) used for buffers asked by size only. */
+const BLOB_PITCH = 4096;
+const MAX_DIM = 16384;
+
+/**
+ * Dumb buffers of a DRM device, exported with PRIME as dma-bufs. Pitch and
+ * size come from the driver. CPU access goes through the dma-buf's own mmap
+ * (the core's default). A buffer asked for by size only (or allocated late
+ * from attachments' constraints) is an R8 image 4096 bytes wide.
+ */
+export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
+  readonly name: string;
+  readonly device: DrmDevice;
+  readonly expNames: readonly string[];
+  readonly #readOnly: boolean;
+
+  constructor(options: DumbExporterOptions) {
+    this.device = options.device;
+    this.name = options.name ?? 'drm';
+    this.#readOnly = options.readOnly ?? false;
+    const dev = this.device;
+    if (!dev.caps.dumbBuffers || !dev.caps.primeExport) {
+      throw new DrmError(dev.label, `cannot export dumb buffers (dumb buffers: ${dev.caps.dumbBuffers}, PRIME export: ${dev.caps.primeExport})`, {
+        code: 'EOPNOTSUPP',
+        hint: `Use a primary node (/dev/dri/cardN) of a driver with dumb buffers, e.g. findDrmDevice({ dumbBuffers: true, primeExport: true })`,
+      });
+    }
+    this.expNames = [probeExpName(dev)];
+  }
+
+  allocate(req: AllocationRequest): Allocation<DumbPriv> {
+    const dev = this.device;
+    const readOnly = readOnlyOption(req.options, this.#readOnly);
+    const plan = planDumb(req, dev.label);
+    const n = drmNative();
+    const dumb = drmCheck(
+      n.createDumb(dev.fd, plan.width, plan.dumbHeight, plan.info.planes[0]!.bpp),
+      'DRM_IOCTL_MODE_CREATE_DUMB',
+      dev.label,
+      `cannot create a ${plan.width}x${plan.dumbHeight} dumb buffer of ${plan.info.planes[0]!.bpp} bpp`,
+      (e) => (e === 22 || e === 12 ? 'The driver refuses this size: try a smaller width/height' : undefined),
+    );
+    let fd = -1;
+    try {
+      fd = drmCheck(n.primeHandleToFd(dev.fd, dumb.handle, !readOnly), 'DRM_IOCTL_PRIME_HANDLE_TO_FD', dev.label, `cannot export dumb buffer ${dumb.handle}`);
+      const identity = fdIdentity(fd).key;
+      dev.handles.acquire(identity, () => dumb.handle);
+    } catch (e) {
+      if (fd >= 0) closeFd(fd);
+      n.gemClose(dev.fd, dumb.handle);
+      throw e;
+    }
+    const layout = layoutOf(plan, dumb.pitch, dumb.size);
+    const ok = checkPitches(layout, req, dev.label);
+    if (ok) {
+      closeFd(fd);
+      dev.handles.release(dumb.handle);
+      throw ok;
+    }
+    return {
+      fd,
+      layout,
+      priv: { device: dev, handle: dumb.handle },
+      release: () => {
+        if (!dev.closed) dev.handles.release(dumb.handle);
+      },
+    };
+  }
+
+  adopt(fd: number, _info: FdInfo, layout: BufferLayout): Allocation<DumbPriv> {
+    return { fd, layout, priv: { device: this.device, handle: undefined } };
+  }
+
+  map(buffer: ExportedBuffer<DumbPriv>): SgTable {
+    const size = buffer.layout.size;
+    const where = buffer.priv.handle === undefined ? 'received' : `gem:${buffer.priv.handle}`;
+    return { segments: [{ offset: 0, length: size, source: `${where}@${this.device.path}` }], planes: buffer.layout.planes, size };
+  }
+}
+
+/** The exp_name the kernel gives this device's exports (read from fdinfo of a 1x1 probe export). */
+function probeExpName(dev: DrmDevice): string {
+  const n = drmNative();
+  const dumb = n.createDumb(dev.fd, 1, 1, 32);
+  if (typeof dumb === 'number') return dev.driver === 'virtio_gpu' ? 'virtio_gpu' : 'drm';
+  try {
+    const fd = n.primeHandleToFd(dev.fd, dumb.handle, false);
+    if (fd < 0) return 'drm';
+    try {
+      return readFdInfo(fd).expName ?? 'drm';
+    } finally {
+      closeFd(fd);
+    }
+  } finally {
+    n.gemClose(dev.fd, dumb.handle);
+  }
+}
+
+function readOnlyOption(options: Readonly<Record<string, unknown>>, fallback: boolean): boolean {
+  const v = options.readOnly;
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw invalidArgument('options.readOnly', 'a boolean', v);
+  return v;
+}
+
+/** What to ask the driver for. Pure: exported for tests. */
+export interface DumbPlan {
+  info: FormatInfo;
+  width: number;
+  height: number;
+  /** Rows of the dumb buffer: all planes stacked (NV12: height × 1.5). */
+  dumbHeight: number;
+}
+
+/** Turn an allocation request (image, or size only) into a dumb buffer request; typed errors for bad input. */
+export function planDumb(req: AllocationRequest, device: string): DumbPlan {
+  const c = req.constraints;
+  if (req.width !== undefined || req.height !== undefined) {
+    if (req.width === undefined || req.height === undefined) {
+      throw invalidArgument(req.width === undefined ? 'width' : 'height', 'a positive integer (give both width and height)', undefined);
+    }
+    for (const [k, v] of [['width', req.width], ['height', req.height]] as const) {
+      if (!Number.isSafeInteger(v) || v < 1 || v > MAX_DIM) throw invalidArgument(k, `an integer between 1 and ${MAX_DIM}`, v);
+    }
+    const format = req.format ?? 'XR24';
+    const info = formatInfo(format);
+    if (!info) {
+      throw new UnsupportedFormatError(device, `no dumb-buffer layout for format '${format}'`, format, undefined, `Use one of ${knownFormats().join(', ')}`);
+    }
+    if (c.formats && !c.formats.some((f) => normalizeFourcc(f.format) === info.fourcc)) {
+      throw new UnsupportedFormatError(device, `format ${format} is not one the attached devices take (${c.formats.map((f) => f.format).join(', ')})`, format, undefined, 'Export in a format every attached device takes');
+    }
+    const even = info.planes.some((p) => p.hsub > 1 || p.vsub > 1);
+    if (even && (req.width % 2 || req.height % 2)) throw invalidArgument('width/height', `even numbers for ${format}`, `${req.width}x${req.height}`);
+    let width = req.width;
+    const pa = c.pitchAlignment;
+    if (pa !== undefined) {
+      const bytes = info.planes[0]!.bpp / 8;
+      width = Math.ceil((width * bytes) / pa) * pa / bytes;
+      if (!Number.isInteger(width)) width = req.width;
+    }
+    const dumbHeight = stackedRows(info, req.height);
+    return { info, width, height: req.height, dumbHeight };
+  }
+  const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
+  if (want <= 0) {
+    throw new DmaBufError(`${device}: nothing says how big the buffer must be`, {
+      code: 'EINVAL',
+      hint: 'Pass width/height/format (or a size) at export, or attach a device with constraints before the first map',
+    });
+  }
+  const info = formatInfo('R8')!;
+  const rows = Math.ceil(roundUp(want, Math.max(PAGE_SIZE, c.alignment ?? 1)) / BLOB_PITCH);
+  return { info, width: BLOB_PITCH, height: rows, dumbHeight: rows };
+}
+
+function stackedRows(info: FormatInfo, height: number): number {
+  const bpp0 = info.planes[0]!.bpp;
+  return info.planes.reduce((rows, p) => rows + (Math.ceil(height / p.vsub) * p.bpp) / p.hsub / bpp0, 0);
+}
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** The layout of a dumb buffer the driver made with pitch/size. Pure: exported for tests. */
+export function layoutOf(plan: DumbPlan, pitch: number, size: number): BufferLayout {
+  const geo = planeGeometry(plan.info, plan.width, plan.height, pitch);
+  let offset = 0;
+  const planes = geo.map((g) => {
+    const p = { offset, pitch: g.pitch, size: g.pitch * g.rows };
+    offset += p.size;
+    return p;
+  });
+  return { size, width: plan.width, height: plan.height, format: plan.info.fourcc.trimEnd(), modifier: 0n, planes };
+}
+
+function checkPitches(layout: BufferLayout, req: AllocationRequest, device: string): DmaBufError | undefined {
+  const want = req.constraints.pitches;
+  if (!want) return undefined;
+  for (let i = 0; i < want.length; i++) {
+    const have = layout.planes[i]?.pitch;
+    if (have !== undefined && have !== want[i]) {
+      return new DrmError(device, `the driver chose a pitch of ${have} bytes for plane ${i}, an attached device needs ${want[i]}`, {
+        code: 'EINVAL',
+        hint: 'Dumb buffers take the driver\'s pitch: allocate on the device with the exact pitch, or copy',
+      });
+    }
+  }
+  return undefined;
+}

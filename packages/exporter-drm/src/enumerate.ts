@@ -1,0 +1,132 @@
+import { readdirSync } from 'node:fs';
+import { DmaBufError, assertObject } from '@dmabuf/core';
+import { DrmDevice, type DrmCaps, type DrmDriverVersion, type DrmNodeType } from './device.js';
+import { NoDisplayError } from './errors.js';
+import type { Connection } from './kms/connector-names.js';
+import { readKms } from './kms/snapshot.js';
+
+/** One DRM node as listDrmDevices() found it. */
+export interface DrmDeviceInfo {
+  path: string;
+  node: DrmNodeType;
+  driver: string;
+  version: DrmDriverVersion;
+  caps: DrmCaps;
+  /** Connectors and their state (KMS devices only). */
+  connectors: { name: string; connection: Connection; modes: number }[];
+}
+
+/** What a caller needs of a device; findDrmDevice() opens the first that has all of it. */
+export interface DrmDeviceNeeds {
+  /** A connected display (a KMS connector that says connected). */
+  display?: boolean;
+  /** A named connector, e.g. 'Virtual-1' (implies display). */
+  connector?: string;
+  dumbBuffers?: boolean;
+  primeImport?: boolean;
+  primeExport?: boolean;
+  atomic?: boolean;
+  addFb2Modifiers?: boolean;
+  kms?: boolean;
+  /** The driver's name, e.g. 'vgem'. */
+  driver?: string;
+  /** Node type (default: any; primary nodes are tried first). */
+  node?: DrmNodeType;
+}
+
+const DRI = '/dev/dri';
+
+function nodePaths(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const num = (s: string) => Number(/\d+$/.exec(s)?.[0] ?? 0);
+  const cards = names.filter((n) => /^card\d+$/.test(n)).sort((a, b) => num(a) - num(b));
+  const renders = names.filter((n) => /^renderD\d+$/.test(n)).sort((a, b) => num(a) - num(b));
+  return [...cards, ...renders].map((n) => `${dir}/${n}`);
+}
+
+function describe(dev: DrmDevice): DrmDeviceInfo {
+  const connectors = dev.caps.kms
+    ? readKms(dev, { planes: false }).connectors.map((c) => ({ name: c.name, connection: c.connection, modes: c.modes.length }))
+    : [];
+  return { path: dev.path, node: dev.node, driver: dev.driver, version: dev.version, caps: dev.caps, connectors };
+}
+
+/** Every DRM node (primary nodes first), with driver, capabilities and connectors. Nodes that cannot be opened are left out. */
+export function listDrmDevices(dir = DRI): DrmDeviceInfo[] {
+  const out: DrmDeviceInfo[] = [];
+  for (const path of nodePaths(dir)) {
+    let dev: DrmDevice;
+    try {
+      dev = DrmDevice.open(path);
+    } catch {
+      continue;
+    }
+    try {
+      out.push(describe(dev));
+    } finally {
+      dev.close();
+    }
+  }
+  return out;
+}
+
+/** Why a device does not fit the needs ('' when it fits). Pure: works on a DrmDeviceInfo. */
+export function unmetNeeds(info: DrmDeviceInfo, needs: DrmDeviceNeeds): string {
+  const missing: string[] = [];
+  if (needs.driver !== undefined && info.driver !== needs.driver) missing.push(`driver is ${info.driver}, not ${needs.driver}`);
+  if (needs.node !== undefined && info.node !== needs.node) missing.push(`a ${info.node} node`);
+  for (const k of ['dumbBuffers', 'primeImport', 'primeExport', 'atomic', 'addFb2Modifiers', 'kms'] as const) {
+    if (needs[k] && !info.caps[k]) missing.push(`no ${k}`);
+  }
+  if (needs.connector !== undefined) {
+    const c = info.connectors.find((x) => x.name === needs.connector);
+    if (!c) missing.push(`no connector ${needs.connector}`);
+    else if (c.connection !== 'connected') missing.push(`${c.name} is ${c.connection}`);
+  } else if (needs.display) {
+    if (!info.caps.kms) missing.push('no KMS');
+    else if (!info.connectors.some((c) => c.connection === 'connected')) {
+      missing.push(info.connectors.length ? `no connected display (${info.connectors.map((c) => `${c.name} ${c.connection}`).join(', ')})` : 'no connectors');
+    }
+  }
+  return missing.join(', ');
+}
+
+/**
+ * Open the first DRM device that has what `needs` asks for, e.g.
+ * findDrmDevice({ display: true }) or findDrmDevice({ driver: 'vgem' }).
+ * Throws saying what each device lacked.
+ */
+export function findDrmDevice(needs: DrmDeviceNeeds = {}, dir = DRI): DrmDevice {
+  assertObject('needs', needs);
+  const reasons: string[] = [];
+  for (const path of nodePaths(dir)) {
+    let dev: DrmDevice;
+    try {
+      dev = DrmDevice.open(path);
+    } catch (e) {
+      reasons.push(`${path}: ${(e as Error).message}`);
+      continue;
+    }
+    let why: string;
+    try {
+      why = unmetNeeds(describe(dev), needs);
+    } catch (e) {
+      why = (e as Error).message;
+    }
+    if (!why) return dev;
+    reasons.push(`${dev.label}: ${why}`);
+    dev.close();
+  }
+  const wanted = JSON.stringify(needs);
+  const message = reasons.length ? `no DRM device has ${wanted}: ${reasons.join('; ')}` : `no DRM device under ${dir}`;
+  const hint = reasons.length
+    ? 'Connect a display or pick another device (listDrmDevices() shows what each can do)'
+    : 'Load a DRM driver (vgem, virtio-gpu, your GPU driver) or run inside the lab (dmabuf-lab run)';
+  if (needs.display || needs.connector) throw new NoDisplayError(dir, message, { code: 'ENODEV', hint });
+  throw new DmaBufError(message, { code: 'ENODEV', hint });
+}

@@ -1,0 +1,52 @@
+import { DmaBufError, errnoName, type DmaBufErrorOptions } from '@dmabuf/core';
+
+/** A failure on a DRM device; `device` names it as messages do ('DRM card1 (virtio_gpu)'). */
+export class DrmError extends DmaBufError {
+  readonly device: string;
+
+  constructor(device: string, message: string, options: DmaBufErrorOptions) {
+    super(`${device}: ${message}`, options);
+    this.device = device;
+  }
+}
+
+/**
+ * A DRM device refused to import a dma-buf (PRIME FD_TO_HANDLE failed).
+ * virtio-gpu refuses every foreign buffer with ENODEV: catch this and fall
+ * back to a copy into a buffer the device allocated itself.
+ */
+export class ImportRefusedError extends DrmError {
+  /** The importing device's driver, e.g. 'virtio_gpu'. */
+  readonly driver: string;
+  /** The buffer's exporter (exp_name), e.g. 'udmabuf'. */
+  readonly exporter: string;
+
+  constructor(device: string, driver: string, exporter: string, buffer: string, errno: number) {
+    super(device, `driver ${driver} refused to import ${buffer} exported by ${exporter} (PRIME FD_TO_HANDLE: ${errnoName(errno)})`, {
+      code: errnoName(errno),
+      errno,
+      syscall: 'ioctl(DRM_IOCTL_PRIME_FD_TO_HANDLE)',
+      hint:
+        errno === 19
+          ? `${driver} cannot use memory it did not allocate; allocate the buffer on this device (exporter-drm) and let the other side import it, or copy into such a buffer`
+          : 'Check that the buffer is a live dma-buf and that the device supports PRIME import',
+    });
+    this.driver = driver;
+    this.exporter = exporter;
+  }
+}
+
+/** No connected display on the device (or not the connector asked for). */
+export class NoDisplayError extends DrmError {}
+
+/** A format or modifier the device (or its primary plane) does not take. */
+export class UnsupportedFormatError extends DrmError {
+  readonly format: string;
+  readonly modifier: bigint | undefined;
+
+  constructor(device: string, message: string, format: string, modifier: bigint | undefined, hint: string) {
+    super(device, message, { code: 'EINVAL', hint });
+    this.format = format;
+    this.modifier = modifier;
+  }
+}

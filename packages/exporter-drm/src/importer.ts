@@ -1,0 +1,119 @@
+import { PluginError, type Attachment, type DeviceMapping, type DmaBuf, type Importer, type ImporterAttachment } from '@dmabuf/core';
+import type { DrmDevice } from './device.js';
+import { ImportRefusedError } from './errors.js';
+import { drmNative } from './native.js';
+
+/** A buffer's GEM handle on a device (valid until the attachment is detached). */
+export interface GemHandle {
+  readonly handle: number;
+  readonly device: DrmDevice;
+}
+
+/**
+ * A DRM device as an importer: attaching a buffer imports it with PRIME
+ * FD_TO_HANDLE. The handle is cached by buffer identity on the device, so the
+ * same buffer (or a dup of its fd) gives the same handle and is imported
+ * once, not per frame; the last detach closes it.
+ */
+export class DrmImporter implements Importer<GemHandle> {
+  readonly device: DrmDevice;
+  readonly #handles = new Map<number, number>();
+
+  constructor(device: DrmDevice) {
+    this.device = device;
+  }
+
+  get name(): string {
+    return this.device.label;
+  }
+
+  onAttach(att: ImporterAttachment): void {
+    if (att.buffer.allocated) this.#import(att);
+  }
+
+  onMap(att: ImporterAttachment): GemHandle {
+    return { handle: this.#handles.get(att.id) ?? this.#import(att), device: this.device };
+  }
+
+  onDetach(att: ImporterAttachment): void {
+    const h = this.#handles.get(att.id);
+    if (h === undefined) return;
+    this.#handles.delete(att.id);
+    if (!this.device.closed) this.device.handles.release(h);
+  }
+
+  #import(att: ImporterAttachment): number {
+    const buf = att.buffer;
+    const dev = this.device;
+    const handle = dev.handles.acquire(buf.identity, () => {
+      const r = drmNative().primeFdToHandle(dev.fd, buf.borrowFd());
+      if (r < 0) throw new ImportRefusedError(dev.label, dev.driver, buf.expName, buf.label, -r);
+      return r;
+    });
+    this.#handles.set(att.id, handle);
+    return handle;
+  }
+}
+
+/** A buffer imported into a device: the attachment, its mapping and the GEM handle. Release (or `using`) detaches. */
+export class GemImport implements Disposable {
+  readonly buffer: DmaBuf;
+  readonly device: DrmDevice;
+  readonly handle: number;
+  readonly #attachment: Attachment<GemHandle>;
+  readonly #mapping: DeviceMapping<GemHandle>;
+  #released = false;
+
+  /** @internal use importBuffer(device, buf) */
+  constructor(attachment: Attachment<GemHandle>, mapping: DeviceMapping<GemHandle>) {
+    this.#attachment = attachment;
+    this.#mapping = mapping;
+    this.buffer = attachment.buffer;
+    this.device = mapping.handle.device;
+    this.handle = mapping.handle.handle;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#mapping.unmap();
+    this.#attachment.detach();
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+
+const importers = new WeakMap<DrmDevice, DrmImporter>();
+
+/** The device's importer (one per device, so its handle cache is shared). */
+export function drmImporter(device: DrmDevice): DrmImporter {
+  let imp = importers.get(device);
+  if (!imp) {
+    imp = new DrmImporter(device);
+    importers.set(device, imp);
+  }
+  return imp;
+}
+
+/**
+ * Import a buffer into a DRM device: attach + map, giving its GEM handle.
+ * A refusal by the driver comes out as ImportRefusedError (not wrapped), so
+ * callers can catch it and copy instead.
+ */
+export function importBuffer(device: DrmDevice, buf: DmaBuf): GemImport {
+  const importer = drmImporter(device);
+  let att: Attachment<GemHandle> | undefined;
+  try {
+    att = buf.attach(importer);
+    return new GemImport(att, att.map('to-device'));
+  } catch (e) {
+    if (att?.attached) att.detach();
+    throw e instanceof PluginError && e.cause instanceof ImportRefusedError ? e.cause : e;
+  }
+}

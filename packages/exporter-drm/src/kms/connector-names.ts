@@ -1,0 +1,16 @@
+/** DRM_MODE_CONNECTOR_* → the names the kernel uses in sysfs ('HDMI-A', 'Virtual', ...). */
+const NAMES = [
+  'Unknown', 'VGA', 'DVI-I', 'DVI-D', 'DVI-A', 'Composite', 'SVIDEO', 'LVDS', 'Component', 'DIN', 'DP', 'HDMI-A', 'HDMI-B', 'TV', 'eDP',
+  'Virtual', 'DSI', 'DPI', 'Writeback', 'SPI', 'USB',
+];
+
+/** 'Virtual-1' for connector type 15, type id 1. */
+export function connectorName(type: number, typeId: number): string {
+  return `${NAMES[type] ?? `Type${type}`}-${typeId}`;
+}
+
+export type Connection = 'connected' | 'disconnected' | 'unknown';
+
+export function connectionOf(raw: number): Connection {
+  return raw === 1 ? 'connected' : raw === 2 ? 'disconnected' : 'unknown';
+}

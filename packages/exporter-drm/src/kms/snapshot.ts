@@ -1,0 +1,129 @@
+import { DRM_MODE_OBJECT, DRM_PLANE_TYPE } from '../constants.js';
+import type { DrmDevice } from '../device.js';
+import { fourccName } from '../fourcc.js';
+import { drmNative, type DrmModeInfo } from '../native.js';
+import { drmCheck } from '../syscall.js';
+import { connectionOf, connectorName, type Connection } from './connector-names.js';
+
+export interface KmsConnector {
+  id: number;
+  /** 'Virtual-1', 'HDMI-A-1'. */
+  name: string;
+  connection: Connection;
+  /** The encoder in use, 0 if none. */
+  encoderId: number;
+  encoders: number[];
+  modes: DrmModeInfo[];
+  mmWidth: number;
+  mmHeight: number;
+}
+
+export interface KmsEncoder {
+  id: number;
+  crtcId: number;
+  possibleCrtcs: number;
+}
+
+export interface KmsCrtc {
+  id: number;
+  /** Position in the resources list (the bit in possible_crtcs masks). */
+  index: number;
+  fbId: number;
+  x: number;
+  y: number;
+  mode: DrmModeInfo | undefined;
+}
+
+export type PlaneType = 'primary' | 'overlay' | 'cursor' | 'unknown';
+
+export interface KmsPlane {
+  id: number;
+  type: PlaneType;
+  possibleCrtcs: number;
+  crtcId: number;
+  fbId: number;
+  /** Formats as fourcc strings (trailing spaces trimmed). */
+  formats: string[];
+  /** The IN_FORMATS blob id (formats × modifiers), 0 if the driver has none. */
+  inFormatsBlob: number;
+}
+
+/** What the display side of a device looks like right now: plain data, for pure selection logic. */
+export interface KmsSnapshot {
+  connectors: KmsConnector[];
+  encoders: KmsEncoder[];
+  crtcs: KmsCrtc[];
+  planes: KmsPlane[];
+  minWidth: number;
+  maxWidth: number;
+  minHeight: number;
+  maxHeight: number;
+}
+
+/** Read connectors (probing them), encoders, CRTCs and, with universal planes set, planes and their types. */
+export function readKms(device: DrmDevice, options: { planes?: boolean } = {}): KmsSnapshot {
+  const n = drmNative();
+  const fd = device.fd;
+  const res = drmCheck(n.getResources(fd), 'DRM_IOCTL_MODE_GETRESOURCES', device.label, 'cannot read display resources');
+  const connectors = res.connectors.map((id) => {
+    const c = drmCheck(n.getConnector(fd, id), 'DRM_IOCTL_MODE_GETCONNECTOR', device.label, `cannot read connector ${id}`);
+    return {
+      id: c.id,
+      name: connectorName(c.type, c.typeId),
+      connection: connectionOf(c.connection),
+      encoderId: c.encoderId,
+      encoders: c.encoders,
+      modes: c.modes,
+      mmWidth: c.mmWidth,
+      mmHeight: c.mmHeight,
+    };
+  });
+  const encoders = res.encoders.map((id) => {
+    const e = drmCheck(n.getEncoder(fd, id), 'DRM_IOCTL_MODE_GETENCODER', device.label, `cannot read encoder ${id}`);
+    return { id: e.id, crtcId: e.crtcId, possibleCrtcs: e.possibleCrtcs };
+  });
+  const crtcs = res.crtcs.map((id, index) => {
+    const c = drmCheck(n.getCrtc(fd, id), 'DRM_IOCTL_MODE_GETCRTC', device.label, `cannot read CRTC ${id}`);
+    return { id: c.id, index, fbId: c.fbId, x: c.x, y: c.y, mode: c.modeValid ? c.mode : undefined };
+  });
+  const planes = options.planes === false ? [] : readPlanes(device);
+  return { connectors, encoders, crtcs, planes, minWidth: res.minWidth, maxWidth: res.maxWidth, minHeight: res.minHeight, maxHeight: res.maxHeight };
+}
+
+function readPlanes(device: DrmDevice): KmsPlane[] {
+  const n = drmNative();
+  const fd = device.fd;
+  const ids = drmCheck(n.getPlaneResources(fd), 'DRM_IOCTL_MODE_GETPLANERESOURCES', device.label, 'cannot list planes');
+  return ids.map((id) => {
+    const p = drmCheck(n.getPlane(fd, id), 'DRM_IOCTL_MODE_GETPLANE', device.label, `cannot read plane ${id}`);
+    const props = objectProperties(device, id, DRM_MODE_OBJECT.PLANE);
+    const type = props.get('type');
+    return {
+      id: p.id,
+      type: type === undefined ? 'unknown' : ((DRM_PLANE_TYPE as Record<number, PlaneType>)[Number(type.value)] ?? 'unknown'),
+      possibleCrtcs: p.possibleCrtcs,
+      crtcId: p.crtcId,
+      fbId: p.fbId,
+      formats: p.formats.map((f) => fourccName(f).trimEnd()),
+      inFormatsBlob: Number(props.get('IN_FORMATS')?.value ?? 0n),
+    };
+  });
+}
+
+export interface PropertyValue {
+  id: number;
+  value: bigint;
+}
+
+/** An object's properties by name: their ids (for atomic commits) and current values. */
+export function objectProperties(device: DrmDevice, objectId: number, objectType: number): Map<string, PropertyValue> {
+  const n = drmNative();
+  const fd = device.fd;
+  const props = drmCheck(n.getObjectProperties(fd, objectId, objectType), 'DRM_IOCTL_MODE_OBJ_GETPROPERTIES', device.label, `cannot read the properties of object ${objectId}`);
+  const out = new Map<string, PropertyValue>();
+  props.ids.forEach((pid, i) => {
+    const p = drmCheck(n.getProperty(fd, pid), 'DRM_IOCTL_MODE_GETPROPERTY', device.label, `cannot read property ${pid}`);
+    out.set(p.name, { id: pid, value: props.values[i]! });
+  });
+  return out;
+}

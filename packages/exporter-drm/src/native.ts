@@ -1,0 +1,179 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAddon } from '@dmabuf/core';
+
+/** struct drm_mode_modeinfo, field for field. */
+export interface DrmModeInfo {
+  clock: number;
+  hdisplay: number;
+  hsyncStart: number;
+  hsyncEnd: number;
+  htotal: number;
+  hskew: number;
+  vdisplay: number;
+  vsyncStart: number;
+  vsyncEnd: number;
+  vtotal: number;
+  vscan: number;
+  vrefresh: number;
+  flags: number;
+  type: number;
+  name: string;
+}
+
+export interface RawVersion {
+  name: string;
+  date: string;
+  desc: string;
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+export interface RawDumb {
+  handle: number;
+  pitch: number;
+  size: number;
+}
+
+export interface RawResources {
+  fbs: number[];
+  crtcs: number[];
+  connectors: number[];
+  encoders: number[];
+  minWidth: number;
+  maxWidth: number;
+  minHeight: number;
+  maxHeight: number;
+}
+
+export interface RawConnector {
+  id: number;
+  type: number;
+  typeId: number;
+  /** 1 connected, 2 disconnected, 3 unknown. */
+  connection: number;
+  mmWidth: number;
+  mmHeight: number;
+  encoderId: number;
+  encoders: number[];
+  modes: DrmModeInfo[];
+}
+
+export interface RawEncoder {
+  id: number;
+  type: number;
+  crtcId: number;
+  possibleCrtcs: number;
+  possibleClones: number;
+}
+
+export interface RawCrtc {
+  id: number;
+  fbId: number;
+  x: number;
+  y: number;
+  gammaSize: number;
+  modeValid: number;
+  mode: DrmModeInfo;
+}
+
+export interface RawPlane {
+  id: number;
+  crtcId: number;
+  fbId: number;
+  possibleCrtcs: number;
+  gammaSize: number;
+  formats: number[];
+}
+
+export interface RawObjectProperties {
+  ids: number[];
+  values: bigint[];
+}
+
+export interface RawProperty {
+  id: number;
+  name: string;
+  flags: number;
+  values: bigint[];
+  enums: { name: string; value: bigint }[];
+}
+
+/** One DRM event as read from the device fd. */
+export interface RawEvent {
+  type: 'flip' | 'vblank' | 'sequence' | 'unknown';
+  userData: number;
+  sec: number;
+  usec: number;
+  sequence: number;
+  crtcId: number;
+  code?: number;
+}
+
+/** An opaque libuv poll handle on a DRM fd. */
+export type WatchHandle = { readonly __watch: unique symbol };
+
+/**
+ * The DRM addon: raw ioctls. Every function takes already-validated integers
+ * and returns a negative errno on failure instead of throwing.
+ */
+export interface DrmAddon {
+  open(path: string): number;
+  version(fd: number): RawVersion | number;
+  getCap(fd: number, cap: number): number;
+  setClientCap(fd: number, cap: number, value: number): number;
+  setMaster(fd: number): number;
+  dropMaster(fd: number): number;
+
+  createDumb(fd: number, width: number, height: number, bpp: number): RawDumb | number;
+  destroyDumb(fd: number, handle: number): number;
+  gemClose(fd: number, handle: number): number;
+  primeHandleToFd(fd: number, handle: number, readWrite: boolean): number;
+  primeFdToHandle(fd: number, dmaBufFd: number): number;
+
+  getResources(fd: number): RawResources | number;
+  getConnector(fd: number, id: number): RawConnector | number;
+  getEncoder(fd: number, id: number): RawEncoder | number;
+  getCrtc(fd: number, id: number): RawCrtc | number;
+  setCrtc(fd: number, crtcId: number, fbId: number, x: number, y: number, connectors: number[], mode: DrmModeInfo | null): number;
+  getPlaneResources(fd: number): number[] | number;
+  getPlane(fd: number, id: number): RawPlane | number;
+
+  getObjectProperties(fd: number, id: number, type: number): RawObjectProperties | number;
+  getProperty(fd: number, id: number): RawProperty | number;
+  getPropBlob(fd: number, id: number): Uint8Array | number;
+  createModeBlob(fd: number, mode: DrmModeInfo): number;
+  destroyPropBlob(fd: number, id: number): number;
+
+  addFb2(
+    fd: number,
+    width: number,
+    height: number,
+    fourcc: number,
+    flags: number,
+    handles: number[],
+    pitches: number[],
+    offsets: number[],
+    modifiers: bigint[],
+  ): number;
+  rmFb(fd: number, fbId: number): number;
+  dirtyFb(fd: number, fbId: number): number;
+  pageFlip(fd: number, crtcId: number, fbId: number, flags: number, userData: number): number;
+  atomicCommit(fd: number, flags: number, objects: number[], counts: number[], props: number[], values: bigint[], userData: number): number;
+
+  readEvents(fd: number): RawEvent[] | number;
+  watch(fd: number, callback: (events: RawEvent[] | number) => void): WatchHandle | number;
+  unwatch(handle: WatchHandle): number;
+  refWatch(handle: WatchHandle, keepAlive: boolean): number;
+}
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+let addon: DrmAddon | undefined;
+
+/** The DRM addon, loaded on first use (a NativeLoadError lists fixes when it cannot be). */
+export function drmNative(): DrmAddon {
+  addon ??= loadAddon<DrmAddon>(packageRoot, '@dmabuf/exporter-drm');
+  return addon;
+}
