@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { V4l2Device, type FindCriteria, type V4l2Frame, type V4l2Queue } from '../src/index.js';
+
+export { inLab } from '@dmabuf/lab/guest';
+
+/** Why a lab suite is skipped on the host. */
+export const NOT_IN_LAB = 'needs the dmabuf-lab guest (vivid, udmabuf, virtio-gpu): run `pnpm test:lab`';
+
+/** vivid's video capture node of the single-planar instance. */
+export function vividCapture(extra: FindCriteria = {}): V4l2Device {
+  return V4l2Device.find({ driver: 'vivid', queue: 'capture', ...extra });
+}
+
+/** Deterministic frames: colour bars, no OSD text, no movement. */
+export function quietPattern(dev: V4l2Device, pattern = 0): void {
+  dev.setControl('test_pattern', pattern);
+  dev.setControl('osd_text_mode', 2);
+  dev.setControl('horizontal_movement', 3);
+  dev.setControl('vertical_movement', 3);
+}
+
+/** Take `n` frames, requeueing each after `inspect`. */
+export async function take(q: V4l2Queue, n: number, inspect: (f: V4l2Frame, i: number) => void = () => {}): Promise<void> {
+  let i = 0;
+  for await (const f of q.frames()) {
+    try {
+      inspect(f, i);
+    } finally {
+      f.requeue();
+    }
+    if (++i >= n) break;
+  }
+}
+
+/** The platform device name behind a vivid node ('platform:vivid-000' → 'vivid.0'). */
+export function vividPlatformName(busInfo: string): string {
+  const m = /^platform:vivid-(\d+)$/.exec(busInfo);
+  if (!m) throw new Error(`not a vivid bus info: ${busInfo}`);
+  return `vivid.${Number(m[1])}`;
+}
+
+const VIVID_DRIVER = '/sys/bus/platform/drivers/vivid';
+
+export function unbindVivid(name: string): void {
+  writeFileSync(`${VIVID_DRIVER}/unbind`, name);
+}
+
+/** Bind a vivid instance again and wait for a node with its bus info. */
+export async function bindVivid(name: string, busInfo: string, timeoutMs = 30_000): Promise<void> {
+  if (!existsSync(`${VIVID_DRIVER}/${name}`)) writeFileSync(`${VIVID_DRIVER}/bind`, name);
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (V4l2Device.list().some((d) => d.busInfo === busInfo)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not come back`);
+}
+
+/** Video nodes names in /sys (for diagnostics). */
+export function sysVideoNames(): string[] {
+  const dir = '/sys/class/video4linux';
+  return existsSync(dir) ? readdirSync(dir).map((n) => `${n}: ${readFileSync(`${dir}/${n}/name`, 'utf8').trim()}`) : [];
+}
