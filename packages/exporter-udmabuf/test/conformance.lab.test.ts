@@ -288,7 +288,7 @@ labSuite('udmabuf conformance (lab)', () => {
       expect(plugin.exporter.limits.current()).toEqual({ sizeLimitMb: 64, listLimit: 1024, source: 'sysfs' });
     });
 
-    it('size_limit_mb lowered at run time: refused naming the parameter (from the kernel's EINVAL, then before the ioctl)', async () => {
+    it('size_limit_mb lowered at run time: refused naming the parameter (from the kernel EINVAL, then before the ioctl)', async () => {
       const unchecked = udmabufPlugin({ paramsDir: fakeParams });
       await using fw2 = await Framework.create({ plugins: [unchecked] });
       withParam('size_limit_mb', '1', () => {

@@ -6,7 +6,7 @@ export const NOT_IN_LAB = 'needs the lab kernel with udmabuf: run `pnpm test:lab
 /** Define the suite in the lab; outside it, one test that says why it was skipped. */
 export function labSuite(name: string, define: () => void): void {
   if (inLab()) {
-    define();
+    describe(name, define);
   } else {
     describe(name, () => it(`skipped: ${NOT_IN_LAB}`, (ctx) => ctx.skip(NOT_IN_LAB)));
   }
