@@ -8,15 +8,18 @@
 // unixSocketPair()           -> [fd, fd] | -errno
 // peerCredentials(fd)        -> { pid, uid, gid } | -errno (SO_PEERCRED)
 // sendMessage(fd, text, fds) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
-// receiveMessages(fd, max)   -> [{ data, fds, truncated, dataTruncated }] | -errno
-//   Reads up to `max` messages without blocking. An empty array means the
-//   peer hung up (end of stream); -EAGAIN means nothing is waiting. When the
-//   kernel cut the fds (MSG_CTRUNC) the fds that did arrive are closed here
-//   and `truncated` is set; `dataTruncated` is MSG_TRUNC (message too long).
+// receiveMessages(fd, max)   -> [text, fds, flags, size, dev, ino, text, ...] | -errno
+//   Reads up to `max` messages without blocking, as flat sextuples (the text
+//   decoded as UTF-8; size, dev, ino: fstat of the fd when exactly one came,
+//   else -1). An empty array means the peer hung up (end of stream);
+//   -EAGAIN means nothing is waiting. flags: 1 = the kernel cut the fds
+//   (MSG_CTRUNC; the fds that did arrive are closed here), 2 = the text was
+//   cut (MSG_TRUNC: longer than 64 KiB).
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -175,37 +178,51 @@ ssize_t ReceiveOne(int fd, char* data, std::vector<int>& fds, int& flags) {
 
 Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  napi_env e = env;
   int fd = Fd(info, 0);
   uint32_t max = info[1].As<Napi::Number>().Uint32Value();
   if (max == 0) max = 1;
   static thread_local std::vector<char> data(kMaxMessage);
   std::vector<int> fds;
   fds.reserve(kMaxFds);
-  Napi::Array out;
-  bool haveOut = false;
+  napi_value out = nullptr;
+  uint32_t slot = 0;
   for (uint32_t i = 0; i < max; i++) {
     int flags = 0;
     ssize_t n = ReceiveOne(fd, data.data(), fds, flags);
     if (n < 0) {
-      if (haveOut) break;  // deliver what we have; the error comes back next call
+      if (out) break;  // deliver what we have; the error comes back next call
       return Napi::Number::New(env, static_cast<double>(n));
     }
-    if (!haveOut) {
-      out = Napi::Array::New(env);
-      haveOut = true;
-    }
+    if (!out) napi_create_array(e, &out);
     if (n == 0 && fds.empty() && !(flags & (MSG_CTRUNC | MSG_TRUNC))) break;  // end of stream
-    auto m = Napi::Object::New(env);
     size_t len = static_cast<size_t>(n) < kMaxMessage ? static_cast<size_t>(n) : kMaxMessage;
-    m.Set("data", Napi::Buffer<char>::Copy(env, data.data(), len));
-    auto list = Napi::Array::New(env, fds.size());
-    for (size_t k = 0; k < fds.size(); k++) list.Set(static_cast<uint32_t>(k), fds[k]);
-    m.Set("fds", list);
-    m.Set("truncated", Napi::Boolean::New(env, (flags & MSG_CTRUNC) != 0));
-    m.Set("dataTruncated", Napi::Boolean::New(env, (flags & MSG_TRUNC) != 0));
-    out.Set(out.Length(), m);
+    // Flat sextuples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC), size, dev, ino.
+    napi_value text, list, bits;
+    napi_create_string_utf8(e, data.data(), len, &text);
+    napi_create_array_with_length(e, fds.size(), &list);
+    for (size_t k = 0; k < fds.size(); k++) {
+      napi_value v;
+      napi_create_int32(e, fds[k], &v);
+      napi_set_element(e, list, static_cast<uint32_t>(k), v);
+    }
+    napi_create_int32(e, ((flags & MSG_CTRUNC) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0), &bits);
+    // st_size of a lone fd: what the receiver checks a claimed layout against.
+    // and its identity (st_dev, st_ino), so a known buffer is found without another fstat.
+    struct stat st;
+    bool one = fds.size() == 1 && fstat(fds[0], &st) == 0;
+    napi_value size, dev, ino;
+    napi_create_double(e, one ? static_cast<double>(st.st_size) : -1, &size);
+    napi_create_double(e, one ? static_cast<double>(st.st_dev) : -1, &dev);
+    napi_create_double(e, one ? static_cast<double>(st.st_ino) : -1, &ino);
+    napi_set_element(e, out, slot++, text);
+    napi_set_element(e, out, slot++, list);
+    napi_set_element(e, out, slot++, bits);
+    napi_set_element(e, out, slot++, size);
+    napi_set_element(e, out, slot++, dev);
+    napi_set_element(e, out, slot++, ino);
   }
-  return out;
+  return Napi::Value(env, out);
 }
 
 }  // namespace

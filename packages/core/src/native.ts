@@ -84,11 +84,13 @@ export interface CoreAddon {
   /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text with fds as SCM_RIGHTS (at most 64; a receiver takes 16). Bytes sent or -errno. */
   sendMessage(fd: number, text: string, fds: number[]): number;
   /**
-   * Up to max messages without blocking (recvmsg MSG_CMSG_CLOEXEC). [] is the
-   * end of the stream; -EAGAIN nothing waiting. fds that arrived with a
-   * truncated control message (MSG_CTRUNC) are already closed.
+   * Up to max messages without blocking (recvmsg MSG_CMSG_CLOEXEC), as flat
+   * sextuples [text, fds, flags, size, dev, ino, ...]; flags 1: the fds were
+   * cut (MSG_CTRUNC; those that arrived are already closed), 2: the text was
+   * cut (MSG_TRUNC); size/dev/ino: fstat of the fd when exactly one came, else -1.
+   * [] is the end of the stream; -EAGAIN nothing waiting.
    */
-  receiveMessages(fd: number, max: number): Array<RawMessage & { dataTruncated: boolean }> | number;
+  receiveMessages(fd: number, max: number): Array<string | number[] | number> | number;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

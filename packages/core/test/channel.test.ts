@@ -85,7 +85,21 @@ describe('BufferChannel (in one process)', () => {
       using r = got.cpuAccess('read');
       expect(r.bytes.every((v, i) => v === ((i * 7) & 0xff))).toBe(true);
     }
+    // sent again while held: the same object; once released: a new one
+    await a.send(buf);
+    const again = bufferOf(await b.receive());
+    expect(again).toBe(got);
+    expect(got.refCount).toBe(2);
+    again.put();
     got.put();
+    expect(got.released).toBe(true);
+    await a.send(buf);
+    const fresh = bufferOf(await b.receive());
+    expect(fresh).not.toBe(got);
+    expect(fresh.released).toBe(false);
+    expect(fresh.layout).toEqual(buf.layout);
+    expect(fresh.layout).not.toBe(got.layout);
+    fresh.put();
     buf.put();
     a.close();
     b.close();
@@ -128,7 +142,7 @@ describe('BufferChannel (in one process)', () => {
     const pipeLike = native().unixSocketPair() as [number, number];
     const layout = '{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]}';
     const cases: Array<[string, number[], RegExp]> = [
-      ['B{not json', [fd], /body is not JSON/],
+      ['B{not json', [fd], /is not JSON/],
       [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [], /came with 0 fds instead of 1/],
       [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [fd, fd], /came with 2 fds instead of 1/],
       ['M{"hi":1}', [fd], /plain message came with 1 fd/],
@@ -144,9 +158,12 @@ describe('BufferChannel (in one process)', () => {
       expect(err, text).toBeInstanceOf(DmaBufError);
       expect(err, text).toMatchObject({ code: 'EBADMSG', message: expect.stringMatching(why) });
     }
-    // a socket sent as a "buffer": lseek fails, typed, fd closed
+    // a socket sent as a "buffer": it has no size, typed, fd closed
     native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [pipeLike[0]]);
-    await expect(peer.receive()).rejects.toMatchObject({ code: 'ESPIPE' });
+    await expect(peer.receive()).rejects.toMatchObject({ code: 'EBADMSG', message: expect.stringMatching(/the buffer has 0/) });
+    // bad meta after a good head
+    native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}\n{oops`, [fd]);
+    await expect(peer.receive()).rejects.toMatchObject({ code: 'EBADMSG', message: expect.stringMatching(/the meta is not JSON/) });
     native().sendMessage(raw, 'M{"still":"alive"}', []);
     await expect(peer.receive()).resolves.toEqual({ message: { still: 'alive' } });
     native().close(pipeLike[0]);

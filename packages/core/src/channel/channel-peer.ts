@@ -1,12 +1,12 @@
 import { DmaBuf } from '../dma-buf.js';
 import { DmaBufError, SystemError, invalidArgument } from '../errors.js';
-import { fdSize } from '../fd-ops.js';
 import type { Framework } from '../framework.js';
+import type { BufferLayout } from '../layout.js';
 import { native } from '../native.js';
 import { abortError, checkPollOptions, nextPollId, startPoll, timeoutError, type PollOptions } from '../poll.js';
 import { PeerRefusedError, describePeer } from './allow-list.js';
-import { PROTOCOL_VERSION, badMessage, decode, encodeBuffer, encodeMessage } from './protocol.js';
-import { MAX_MESSAGE_BYTES, closedError, receiveRaw, sendRaw, type PeerCredentials, type ReceivedMessage } from './unix-socket.js';
+import { PROTOCOL_VERSION, badMessage, copyLayout, decode, encodeBuffer, encodeMessage } from './protocol.js';
+import { FDS_CUT, MAX_MESSAGE_BYTES, TEXT_CUT, closedError, receiveRaw, sendRaw, type PeerCredentials, type ReceivedMessage } from './unix-socket.js';
 
 /** A buffer that came over the channel: yours to put() (or `using`). */
 export interface BufferMessage {
@@ -74,6 +74,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #writing = false;
   #readPoll = 0;
   #writePoll = 0;
+  /** Buffers delivered by this peer, by identity (see #adopt). */
+  readonly #delivered = new Map<string, WeakRef<DmaBuf>>();
 
   /** @internal use BufferChannel.connect / listen / pair */
   constructor(fd: number, framework: Framework, credentials: PeerCredentials) {
@@ -199,7 +201,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
       });
     }
     closeAll(raw.fds);
-    const d = decode(raw.data, this.label);
+    const d = decode(raw.text, this.label);
     if (d.kind === 'refused') throw this.#refused(d.reason);
     if (d.kind !== 'hello') throw badMessage(this.label, `expected the server's hello, got a ${d.kind} message`);
     if (d.version !== PROTOCOL_VERSION) {
@@ -329,9 +331,9 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #decode(raw: ReceivedMessage): ChannelMessage | undefined {
     const what = this.label;
     try {
-      if (raw.truncated) throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
-      if (raw.dataTruncated) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
-      const d = decode(raw.data, what);
+      if (raw.flags & FDS_CUT) throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
+      if (raw.flags & TEXT_CUT) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
+      const d = decode(raw.text, what);
       switch (d.kind) {
         case 'message':
           if (raw.fds.length) throw badMessage(what, `a plain message came with ${raw.fds.length} fd(s)`);
@@ -339,9 +341,9 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
         case 'buffer': {
           if (raw.fds.length !== 1) throw badMessage(what, `a buffer message came with ${raw.fds.length} fds instead of 1`);
           const fd = raw.fds[0]!;
-          const actual = fdSize(fd);
-          if (d.layout.size > actual) throw badMessage(what, `the layout says ${d.layout.size} bytes but the buffer has ${actual}`);
-          return { buffer: this.framework.get(fd, d.layout), meta: d.meta, exporter: d.exporter };
+          // A layout larger than the buffer would make a CPU mapping fault (SIGBUS) past its end.
+          if (d.layout.size > raw.size) throw badMessage(what, `the layout says ${d.layout.size} bytes but the buffer has ${raw.size}`);
+          return { buffer: this.#adopt(fd, raw.identity, d.layout), meta: d.meta, exporter: d.exporter };
         }
         case 'refused':
           this.#failure = this.#refused(d.reason);
@@ -352,6 +354,23 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     } finally {
       closeAll(raw.fds);
     }
+  }
+
+  /**
+   * framework.get(fd, layout), with a cache in front for the buffers this
+   * peer delivered before: while such a buffer is alive it is the object
+   * framework.get would return (one per identity), so it gets one more
+   * reference without another fstat; anything else goes to framework.get.
+   */
+  #adopt(fd: number, identity: string, layout: BufferLayout): DmaBuf {
+    const known = this.#delivered.get(identity)?.deref();
+    if (known && !known.released) return known.get();
+    const buf = this.framework.get(fd, copyLayout(layout));
+    if (this.#delivered.size >= 1024) {
+      for (const [k, ref] of this.#delivered) if (ref.deref()?.released !== false) this.#delivered.delete(k);
+    }
+    this.#delivered.set(buf.identity, new WeakRef(buf));
+    return buf;
   }
 
   // ---- sending ----

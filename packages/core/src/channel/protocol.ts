@@ -8,9 +8,11 @@ import { MAX_MESSAGE_BYTES } from './unix-socket.js';
  * tag + JSON, and the fds as SCM_RIGHTS.
  *   H{"v":1}                         server → client: accepted (first message)
  *   R{"reason":"…"}                  server → client: refused, then closed
- *   B{"l":layout,"e":exporter,"x":expName,"m":meta} + 1 fd: a buffer
+ *   B{"l":layout,"e":exporter,"x":expName}\n<meta json> + 1 fd: a buffer
  *   M<json>                          a plain message, no fd
- * The layout's bigint modifier travels as a decimal string.
+ * The layout's bigint modifier travels as a decimal string. A buffer's head
+ * (before the newline, which JSON text never contains) is the same every
+ * time that buffer is sent, so the receiver parses each distinct head once.
  */
 export const PROTOCOL_VERSION = 1;
 export const HELLO = `H{"v":${PROTOCOL_VERSION}}`;
@@ -62,12 +64,12 @@ function checkSize(text: string, name: string): string {
 
 /** B-message text for a buffer (the layout part is computed once per buffer). */
 export function encodeBuffer(buf: DmaBuf, meta: unknown): string {
-  let prefix = prefixes.get(buf);
-  if (prefix === undefined) {
-    prefix = `B{"l":${layoutJson(buf.layout)},"e":${JSON.stringify(buf.exporter.name)},"x":${JSON.stringify(buf.expName)}`;
-    prefixes.set(buf, prefix);
+  let head = prefixes.get(buf);
+  if (head === undefined) {
+    head = `B{"l":${layoutJson(buf.layout)},"e":${JSON.stringify(buf.exporter.name)},"x":${JSON.stringify(buf.expName)}}`;
+    prefixes.set(buf, head);
   }
-  return checkSize(meta === undefined ? `${prefix}}` : `${prefix},"m":${jsonOf(meta, 'meta')}}`, 'meta');
+  return meta === undefined ? head : checkSize(`${head}\n${jsonOf(meta, 'meta')}`, 'meta');
 }
 
 export function encodeMessage(message: unknown): string {
@@ -111,32 +113,55 @@ function parseLayout(v: unknown, what: string): BufferLayout {
   return layout;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+interface Head {
+  layout: BufferLayout;
+  exporter: string;
+  expName: string;
+}
+
+/** Parsed buffer heads by their exact text (bounded: cleared when full). */
+const heads = new Map<string, Head>();
+const MAX_HEADS = 256;
+
+function parseJson(text: string, what: string, part: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badMessage(what, `the ${part} is not JSON`);
+  }
+}
+
+function parseHead(text: string, what: string): Head {
+  let head = heads.get(text);
+  if (head) return head;
+  const body = parseJson(text, what, 'buffer header');
+  if (typeof body !== 'object' || body === null) throw badMessage(what, 'buffer header is not an object');
+  const b = body as Record<string, unknown>;
+  if (typeof b.e !== 'string' || typeof b.x !== 'string') throw badMessage(what, 'buffer header lacks exporter names');
+  head = { layout: parseLayout(b.l, what), exporter: b.e, expName: b.x };
+  if (heads.size >= MAX_HEADS) heads.clear();
+  heads.set(text, head);
+  return head;
+}
+
+/** A fresh copy: each DmaBuf gets a layout object of its own (decode hands out a shared one). */
+export function copyLayout(l: BufferLayout): BufferLayout {
+  return { ...l, planes: l.planes.map((p) => ({ offset: p.offset, pitch: p.pitch, size: p.size })) };
+}
 
 /** Parse one message's text; throws EBADMSG (the caller closes the fds). */
-export function decode(data: Uint8Array, what: string): Decoded {
-  let text: string;
-  try {
-    text = decoder.decode(data);
-  } catch {
-    throw badMessage(what, 'not UTF-8 text');
-  }
+export function decode(text: string, what: string): Decoded {
   const tag = text[0];
-  let body: unknown;
-  try {
-    body = JSON.parse(text.slice(1));
-  } catch {
-    throw badMessage(what, tag === undefined ? 'empty' : `the ${JSON.stringify(tag)} body is not JSON`);
+  if (tag === 'B') {
+    const nl = text.indexOf('\n');
+    const head = parseHead(nl < 0 ? text.slice(1) : text.slice(1, nl), what);
+    const meta = nl < 0 ? undefined : parseJson(text.slice(nl + 1), what, 'meta');
+    return { kind: 'buffer', layout: head.layout, exporter: head.exporter, expName: head.expName, meta };
   }
+  const body = parseJson(text.slice(1), what, tag === undefined ? 'empty message' : `${JSON.stringify(tag)} body`);
   switch (tag) {
     case 'M':
       return { kind: 'message', message: body };
-    case 'B': {
-      if (typeof body !== 'object' || body === null) throw badMessage(what, 'buffer header is not an object');
-      const b = body as Record<string, unknown>;
-      if (typeof b.e !== 'string' || typeof b.x !== 'string') throw badMessage(what, 'buffer header lacks exporter names');
-      return { kind: 'buffer', layout: parseLayout(b.l, what), exporter: b.e, expName: b.x, meta: b.m };
-    }
     case 'H': {
       const v = (body as { v?: unknown } | null)?.v;
       if (!isUint(v)) throw badMessage(what, 'hello without a version');

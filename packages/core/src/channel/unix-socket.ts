@@ -1,6 +1,5 @@
 import { errnoName } from '../errno.js';
 import { DmaBufError, SystemError, invalidArgument } from '../errors.js';
-import type { RawMessage } from '../native.js';
 import { native } from '../native.js';
 import { check } from '../syscall.js';
 
@@ -11,7 +10,22 @@ export interface PeerCredentials {
   gid: number;
 }
 
-export type ReceivedMessage = RawMessage & { dataTruncated: boolean };
+/** One message as it came off the socket. */
+export interface ReceivedMessage {
+  /** The header text (UTF-8 decoded). */
+  text: string;
+  /** fds that came with it (CLOEXEC, ours to close). */
+  fds: number[];
+  /** FDS_CUT: more fds than a message may carry (those that arrived are closed); TEXT_CUT: longer than MAX_MESSAGE_BYTES. */
+  flags: number;
+  /** st_size of the fd when exactly one came, else -1. */
+  size: number;
+  /** `dev:ino` of the fd when exactly one came (its buffer identity), else ''. */
+  identity: string;
+}
+
+export const FDS_CUT = 1;
+export const TEXT_CUT = 2;
 
 /** Largest message (header text) the channel sends or accepts, in bytes. */
 export const MAX_MESSAGE_BYTES = 65536;
@@ -96,7 +110,15 @@ export function sendRaw(fd: number, text: string, fds: number[], what: string): 
 export function receiveRaw(fd: number, max: number, what: string): ReceivedMessage[] | 'again' | 'end' {
   for (let attempt = 0; ; attempt++) {
     const r = native().receiveMessages(fd, max);
-    if (typeof r !== 'number') return r.length === 0 ? 'end' : r;
+    if (typeof r !== 'number') {
+      if (r.length === 0) return 'end';
+      const out: ReceivedMessage[] = [];
+      for (let i = 0; i < r.length; i += 6) {
+        const size = r[i + 3] as number;
+        out.push({ text: r[i] as string, fds: r[i + 1] as number[], flags: r[i + 2] as number, size, identity: size < 0 ? '' : `${r[i + 4]}:${r[i + 5]}` });
+      }
+      return out;
+    }
     if (r === -EAGAIN) return 'again';
     // A peer that exits with unread data leaves ECONNRESET pending once; the
     // messages it sent before are still queued: read on.
