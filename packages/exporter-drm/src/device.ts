@@ -103,6 +103,16 @@ export class DrmDevice implements Disposable {
     return this.#events;
   }
 
+  /** Become DRM master (needed for modesetting; the first opener of a free device already is). */
+  setMaster(): void {
+    drmCheck(drmNative().setMaster(this.fd), 'DRM_IOCTL_SET_MASTER', this.label, 'cannot become DRM master', 'Another process drives the display: stop it (or have it drop master) first');
+  }
+
+  /** Give up DRM master so another process can set modes (this fd keeps its buffers). */
+  dropMaster(): void {
+    drmCheck(drmNative().dropMaster(this.fd), 'DRM_IOCTL_DROP_MASTER', this.label, 'cannot drop DRM master', 'Only the current master can drop it');
+  }
+
   /** Run `fn` when the device closes (displays restore the screen here). */
   onClose(fn: () => void): () => void {
     this.#onClose.add(fn);

@@ -35,6 +35,12 @@ export interface DumbExporterOptions {
 
 /** Width (in pixels of R8) used for buffers asked by size only. */
 const BLOB_PITCH = 4096;
+/**
+ * Dumb buffers are asked for as 32 bpp rows wide enough for the image's
+ * bytes: some drivers (virtio-gpu) take no other bpp, and a dumb buffer is
+ * only bytes with a pitch anyway.
+ */
+const DUMB_BPP = 32;
 const MAX_DIM = 16384;
 
 /**
@@ -69,10 +75,10 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
     const plan = planDumb(req, dev.label);
     const n = drmNative();
     const dumb = drmCheck(
-      n.createDumb(dev.fd, plan.width, plan.dumbHeight, plan.info.planes[0]!.bpp),
+      n.createDumb(dev.fd, plan.dumbWidth, plan.dumbHeight, DUMB_BPP),
       'DRM_IOCTL_MODE_CREATE_DUMB',
       dev.label,
-      `cannot create a ${plan.width}x${plan.dumbHeight} dumb buffer of ${plan.info.planes[0]!.bpp} bpp`,
+      `cannot create a dumb buffer of ${plan.dumbWidth}x${plan.dumbHeight} at ${DUMB_BPP} bpp (for ${plan.width}x${plan.height} ${plan.info.fourcc.trimEnd()})`,
       (e) => (e === 22 || e === 12 ? 'The driver refuses this size: try a smaller width/height' : undefined),
     );
     let fd = -1;
@@ -116,7 +122,7 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
 /** The exp_name the kernel gives this device's exports (read from fdinfo of a 1x1 probe export). */
 function probeExpName(dev: DrmDevice): string {
   const n = drmNative();
-  const dumb = n.createDumb(dev.fd, 1, 1, 32);
+  const dumb = n.createDumb(dev.fd, 1, 1, DUMB_BPP);
   if (typeof dumb === 'number') return dev.driver === 'virtio_gpu' ? 'virtio_gpu' : 'drm';
   try {
     const fd = n.primeHandleToFd(dev.fd, dumb.handle, false);
@@ -143,6 +149,8 @@ export interface DumbPlan {
   info: FormatInfo;
   width: number;
   height: number;
+  /** Width of the dumb buffer in 32 bpp pixels: plane 0's row bytes / 4, rounded up. */
+  dumbWidth: number;
   /** Rows of the dumb buffer: all planes stacked (NV12: height × 1.5). */
   dumbHeight: number;
 }
@@ -175,7 +183,7 @@ export function planDumb(req: AllocationRequest, device: string): DumbPlan {
       if (!Number.isInteger(width)) width = req.width;
     }
     const dumbHeight = stackedRows(info, req.height);
-    return { info, width, height: req.height, dumbHeight };
+    return { info, width, height: req.height, dumbWidth: Math.ceil((width * info.planes[0]!.bpp) / 8 / 4), dumbHeight };
   }
   const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
   if (want <= 0) {
@@ -186,7 +194,7 @@ export function planDumb(req: AllocationRequest, device: string): DumbPlan {
   }
   const info = formatInfo('R8')!;
   const rows = Math.ceil(roundUp(want, Math.max(PAGE_SIZE, c.alignment ?? 1)) / BLOB_PITCH);
-  return { info, width: BLOB_PITCH, height: rows, dumbHeight: rows };
+  return { info, width: BLOB_PITCH, height: rows, dumbWidth: BLOB_PITCH / 4, dumbHeight: rows };
 }
 
 function stackedRows(info: FormatInfo, height: number): number {

@@ -22,13 +22,13 @@ const req = (r: Partial<AllocationRequest>): AllocationRequest => ({ constraints
 
 describe('dumb buffer planning', () => {
   it('plans an image: bpp from the format, stacked rows for semi-planar formats', () => {
-    expect(planDumb(req({ width: 64, height: 48, format: 'XR24' }), 'dev')).toMatchObject({ width: 64, height: 48, dumbHeight: 48 });
-    expect(planDumb(req({ width: 64, height: 48, format: 'NV12' }), 'dev')).toMatchObject({ dumbHeight: 72 });
+    expect(planDumb(req({ width: 64, height: 48, format: 'XR24' }), 'dev')).toMatchObject({ width: 64, height: 48, dumbWidth: 64, dumbHeight: 48 });
+    expect(planDumb(req({ width: 64, height: 48, format: 'NV12' }), 'dev')).toMatchObject({ dumbWidth: 16, dumbHeight: 72 });
     expect(planDumb(req({ width: 64, height: 48 }), 'dev').info.fourcc).toBe('XR24');
   });
 
   it('plans a size-only buffer as R8 rows of 4096 bytes (late allocation from constraints too)', () => {
-    expect(planDumb(req({ size: 10000 }), 'dev')).toMatchObject({ width: 4096, height: 3 });
+    expect(planDumb(req({ size: 10000 }), 'dev')).toMatchObject({ width: 4096, height: 3, dumbWidth: 1024, dumbHeight: 3 });
     expect(planDumb(req({ constraints: { minSize: 5 * 4096 - 100 } }), 'dev')).toMatchObject({ height: 5 });
   });
 

@@ -1,0 +1,189 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Framework, type DmaBuf } from '@dmabuf/core';
+import { pixelAt, screendump } from '@dmabuf/lab/guest';
+import { Display, DrmDevice, DrmError, ImportRefusedError, NoDisplayError, UnsupportedFormatError, drmExporterPlugin, readKms } from '../src/index.js';
+import { IN_LAB, NOT_IN_LAB, VGEM, VIRTIO } from './lab.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+type Rgb = [number, number, number];
+const RED: Rgb = [255, 0, 0];
+const GREEN: Rgb = [0, 255, 0];
+const BLUE: Rgb = [0, 0, 255];
+const WHITE: Rgb = [255, 255, 255];
+
+const xrgb = ([r, g, b]: Rgb) => ((r << 16) | (g << 8) | b) >>> 0;
+
+/** Fill an XR24 buffer through CPU access: four quadrants, or one colour. */
+function paint(buf: DmaBuf, quadrants: [Rgb, Rgb, Rgb, Rgb] | Rgb): void {
+  const { width = 0, height = 0, planes } = buf.layout;
+  const stride = planes[0]!.pitch / 4;
+  using w = buf.cpuAccess('write');
+  const px = new Uint32Array(w.arrayBuffer);
+  const q = Array.isArray(quadrants[0]) ? (quadrants as [Rgb, Rgb, Rgb, Rgb]) : [quadrants as Rgb, quadrants as Rgb, quadrants as Rgb, quadrants as Rgb];
+  const hw = width >> 1;
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    const top = y < height >> 1;
+    px.fill(xrgb(q[top ? 0 : 2]!), row, row + hw);
+    px.fill(xrgb(q[top ? 1 : 3]!), row + hw, row + width);
+  }
+}
+
+function near(a: Rgb, b: Rgb, tol = 8): boolean {
+  return a.every((v, i) => Math.abs(v - b[i]!) <= tol);
+}
+
+function crtcFb(dev: DrmDevice, crtcId: number): number {
+  return readKms(dev, { planes: false }).crtcs.find((c) => c.id === crtcId)!.fbId;
+}
+
+describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${NOT_IN_LAB})`, () => {
+  let dev: DrmDevice;
+  let fw: Framework;
+  beforeAll(async () => {
+    dev = DrmDevice.open(VIRTIO);
+    fw = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
+  });
+  afterAll(async () => {
+    await fw?.close();
+    dev?.close();
+  });
+
+  it('shows a pattern drawn through CPU access (screenshot checked), flips N times with every completion counted, restores the CRTC at close', async () => {
+    const display = Display.open(dev);
+    expect(display.connector).toBe('Virtual-1');
+    expect(display.atomic).toBe(true);
+    expect(display.formats).toContain('XR24');
+    expect(display.modifiers('XR24')).toContain(0n);
+    const before = crtcFb(dev, display.crtcId);
+    const [a, b] = [0, 1].map(() => fw.export({ width: display.width, height: display.height, format: 'XR24' }));
+    paint(a!, [RED, GREEN, BLUE, WHITE]);
+    paint(b!, GREEN);
+    const fa = display.framebuffer(a!);
+    const fb = display.framebuffer(b!);
+    await display.show(fa);
+    expect(crtcFb(dev, display.crtcId)).toBe(fa.id);
+
+    const shot = await screendump('drm-quadrants');
+    expect([shot.width, shot.height]).toEqual([display.width, display.height]);
+    const w = display.width;
+    const h = display.height;
+    const samples: [number, number, Rgb][] = [
+      [w / 4, h / 4, RED],
+      [(3 * w) / 4, h / 4, GREEN],
+      [w / 4, (3 * h) / 4, BLUE],
+      [(3 * w) / 4, (3 * h) / 4, WHITE],
+      [2, 2, RED],
+      [w - 3, h - 3, WHITE],
+    ];
+    for (const [x, y, want] of samples) {
+      const got = pixelAt(shot, Math.floor(x), Math.floor(y)) as Rgb;
+      expect(near(got, want), `pixel (${x},${y}) is ${got}, expected ${want}`).toBe(true);
+    }
+
+    // Flip N times between the two; JS keeps running meanwhile (events come through libuv).
+    const N = 40;
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const t0 = performance.now();
+    let completions = 0;
+    let last = 0;
+    for (let i = 0; i < N; i++) {
+      const r = await display.flip(i % 2 === 0 ? fb : fa);
+      completions++;
+      expect(r.timeMs).toBeGreaterThanOrEqual(last);
+      last = r.timeMs;
+    }
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    expect(completions).toBe(N);
+    expect(display.flips).toBe(N);
+    expect(display.showing).toBe(fa);
+    expect(ticks).toBeGreaterThan(0);
+    console.log(`${N} flips in ${ms.toFixed(0)} ms (${((N * 1000) / ms).toFixed(1)} flips/s), ${ticks} timer ticks meanwhile`);
+
+    // Flips queue one per completion: several asked at once all complete, in order.
+    const burst = await Promise.all([display.flip(fb), display.flip(fa), display.flip(fb)]);
+    expect(burst.map((r) => r.framebuffer)).toEqual([fb, fa, fb]);
+    const shot2 = await screendump('drm-green');
+    expect(near(pixelAt(shot2, 10, 10) as Rgb, GREEN)).toBe(true);
+
+    expect(() => fb.remove()).toThrow(expect.objectContaining({ code: 'EBUSY' }));
+    display.close();
+    expect(crtcFb(dev, display.crtcId)).toBe(before);
+    expect(fa.removed && fb.removed).toBe(true);
+    expect(dev.handles.size).toBe(2); // the exporter's own handles; the framebuffers' imports are gone
+    a!.put();
+    b!.put();
+    expect(dev.handles.size).toBe(0);
+  });
+
+  it('legacy SETCRTC/PAGE_FLIP works too', async () => {
+    const display = Display.open(dev, { legacy: true, mode: '1024x768' });
+    expect(display.atomic).toBe(false);
+    expect([display.width, display.height]).toEqual([1024, 768]);
+    const bufs = [0, 1].map(() => fw.export({ width: 1024, height: 768, format: 'XR24' }));
+    const fbs = bufs.map((b) => display.framebuffer(b));
+    await display.show(fbs[0]!);
+    for (let i = 0; i < 10; i++) await display.flip(fbs[(i + 1) % 2]!);
+    expect(display.flips).toBe(10);
+    display.close();
+    for (const b of bufs) b.put();
+  });
+
+  it('bad input: typed errors naming the device and the numbers; the screen is restored even after a failed flip', async () => {
+    expect(() => Display.open(dev, { connector: 'HDMI-A-9' })).toThrow(NoDisplayError);
+    expect(() => Display.open(dev, { mode: '1234x567' })).toThrow(/Virtual-1 has no mode 1234x567.*Pick one of: .*1280x800/);
+    {
+      using vgem = DrmDevice.open(VGEM);
+      expect(() => Display.open(vgem)).toThrow(/card0 \(vgem\): has no modesetting/);
+    }
+    const display = Display.open(dev);
+    const before = crtcFb(dev, display.crtcId);
+    await using other = await Framework.create({ plugins: [drmExporterPlugin({ device: VGEM, name: 'vgem' })] });
+    using vbuf = other.export({ width: display.width, height: display.height });
+    expect(() => display.framebuffer(vbuf)).toThrow(ImportRefusedError);
+    using rgb565 = fw.export({ width: display.width, height: display.height, format: 'RG16' });
+    expect(() => display.framebuffer(rgb565)).toThrow(UnsupportedFormatError);
+    using small = fw.export({ width: 640, height: 480 });
+    const smallFb = display.framebuffer(small);
+    await expect(display.show(smallFb)).rejects.toThrow(/640x480 XR24\) is smaller than the mode 1280x800/);
+    using tiny = fw.export({ size: 4096 });
+    expect(() => display.framebuffer(tiny, { width: 1280, height: 800, format: 'XR24', pitches: [5120] })).toThrow(/needs 4096000 bytes.*has 4096/);
+
+    using ok = fw.export({ width: display.width, height: display.height });
+    using ok2 = fw.export({ width: display.width, height: display.height });
+    const f1 = display.framebuffer(ok);
+    const f2 = display.framebuffer(ok2);
+    await display.show(f1);
+    f2.remove();
+    const err = await display.flip(f2).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DrmError);
+    expect(err).toMatchObject({ code: 'EBADF' });
+    expect((err as Error).message).toMatch(/card1.*framebuffer \d+ \(1280x800 XR24\) was already removed/);
+    expect(crtcFb(dev, display.crtcId)).toBe(f1.id);
+    await display.flip(f1);
+    display.close();
+    expect(crtcFb(dev, display.crtcId)).toBe(before);
+    expect(() => display.framebuffer(ok)).toThrow(/closed/);
+  });
+
+  it('restores the CRTC when the process exits without closing (exit hook)', () => {
+    const crtcId = readKms(dev, { planes: false }).crtcs[0]!.id;
+    const before = crtcFb(dev, crtcId);
+    dev.dropMaster();
+    try {
+      const r = spawnSync(process.execPath, [join(here, 'fixtures', 'exit-child.mjs'), VIRTIO], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^shown \d+/);
+      expect(r.status).toBe(0);
+    } finally {
+      dev.setMaster();
+    }
+    expect(crtcFb(dev, crtcId)).toBe(before);
+  });
+});

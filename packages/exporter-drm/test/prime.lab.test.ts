@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { Framework, plainDevice, SEEK_CUR, SEEK_SET, closeFd, dupFd, fdSize, native, readFdInfo, seekFd } from '@dmabuf/core';
+import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
+import { DrmDevice, ImportRefusedError, drmExporterPlugin, importBuffer } from '../src/index.js';
+import { IN_LAB, NOT_IN_LAB, VGEM, VIRTIO } from './lab.js';
+
+describe.skipIf(!IN_LAB)(`PRIME import and the dma-buf file in the lab (skipped when ${NOT_IN_LAB})`, () => {
+  it('export and import back on the same device gives the dumb buffer\'s own handle; again, or a dup, the same handle; closed on detach', async () => {
+    for (const path of [VGEM, VIRTIO]) {
+      using dev = DrmDevice.open(path);
+      const plugin = drmExporterPlugin({ device: dev });
+      await using fw = await Framework.create({ plugins: [plugin] });
+      const buf = fw.export({ width: 32, height: 32 });
+      const probe = buf.attach(plainDevice('probe'));
+      const m = probe.map();
+      const own = /gem:(\d+)/.exec(m.table.segments[0]!.source ?? '')?.[1];
+      m.unmap();
+      probe.detach();
+      const first = importBuffer(dev, buf);
+      expect(String(first.handle)).toBe(own);
+      const again = importBuffer(dev, buf);
+      expect(again.handle).toBe(first.handle);
+      const fd = dupFd(buf.borrowFd());
+      const same = fw.get(fd);
+      expect(same).toBe(buf);
+      const viaDup = importBuffer(dev, same);
+      expect(viaDup.handle).toBe(first.handle);
+      // A second framework builds its own DmaBuf for the same buffer: same identity, same handle.
+      await using other = await Framework.create({ plugins: [drmExporterPlugin({ device: dev, name: 'other' })] });
+      const foreignView = other.get(fd, buf.layout);
+      const viaOther = importBuffer(dev, foreignView);
+      expect(viaOther.handle).toBe(first.handle);
+      closeFd(fd);
+      for (const i of [first, again, viaDup, viaOther]) i.release();
+      foreignView.put();
+      same.put();
+      // The exporter still holds its handle until the buffer is released.
+      expect(dev.handles.has(first.handle)).toBe(true);
+      buf.put();
+      expect(dev.handles.has(first.handle)).toBe(false);
+      expect(dev.handles.size).toBe(0);
+    }
+  });
+
+  it('two separate opens of a device get their own handles, each stable across re-imports', async () => {
+    using virtio = DrmDevice.open(VIRTIO);
+    using a = DrmDevice.open(VGEM);
+    using b = DrmDevice.open(VGEM);
+    await using fw = await Framework.create({ plugins: [drmExporterPlugin({ device: virtio })] });
+    using buf1 = fw.export({ width: 16, height: 16 });
+    using buf2 = fw.export({ width: 16, height: 16 });
+    const a1 = importBuffer(a, buf1);
+    const b2 = importBuffer(b, buf2);
+    const b1 = importBuffer(b, buf1);
+    const a2 = importBuffer(a, buf2);
+    expect(a1.handle).not.toBe(a2.handle);
+    expect(b1.handle).not.toBe(b2.handle);
+    const a1again = importBuffer(a, buf1);
+    const b1again = importBuffer(b, buf1);
+    expect(a1again.handle).toBe(a1.handle);
+    expect(b1again.handle).toBe(b1.handle);
+    for (const i of [a1, b2, b1, a2, a1again, b1again]) i.release();
+    expect(a.handles.size + b.handles.size).toBe(0);
+  });
+
+  it('udmabuf → vgem and virtio-gpu → vgem import; virtio-gpu refuses udmabuf and vgem buffers with a typed ENODEV', async () => {
+    using vgem = DrmDevice.open(VGEM);
+    using virtio = DrmDevice.open(VIRTIO);
+    await using fw = await Framework.create({
+      plugins: [udmabufPlugin(), drmExporterPlugin({ device: vgem, name: 'vgem' }), drmExporterPlugin({ device: virtio, name: 'virtio' })],
+    });
+    using u = fw.export({ exporter: 'udmabuf', size: 64 * 1024 });
+    using g = fw.export({ exporter: 'vgem', width: 64, height: 64 });
+    using v = fw.export({ exporter: 'virtio', width: 64, height: 64 });
+    for (const buf of [u, v]) {
+      using imp = importBuffer(vgem, buf);
+      expect(imp.handle).toBeGreaterThan(0);
+    }
+    for (const [buf, exp] of [[u, 'udmabuf'], [g, 'drm']] as const) {
+      try {
+        importBuffer(virtio, buf);
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ImportRefusedError);
+        expect(e).toMatchObject({ code: 'ENODEV', errno: 19, driver: 'virtio_gpu', exporter: exp });
+        expect((e as Error).message).toMatch(new RegExp(`card1 \\(virtio_gpu\\).*exported by ${exp}.*ENODEV`));
+      }
+      expect(buf.attachments.length).toBe(0);
+    }
+    expect(virtio.handles.size).toBe(1); // only the handle of its own export v
+  });
+
+  it('the dma-buf file: lseek gives the size and nothing else; names show in fdinfo; SYNC refuses bad flags', async () => {
+    await using fw = await Framework.create({ plugins: [drmExporterPlugin({ device: VIRTIO })] });
+    using buf = fw.export({ width: 64, height: 64 });
+    const fd = buf.borrowFd();
+    expect(fdSize(fd)).toBe(buf.size);
+    expect(seekFd(fd, 0, SEEK_SET)).toBe(0);
+    expect(() => seekFd(fd, 1, SEEK_SET)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => seekFd(fd, 0, SEEK_CUR)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    buf.setName('drm-lab-buffer-name-of-31-chars');
+    expect(readFdInfo(fd).name).toBe('drm-lab-buffer-name-of-31-chars');
+    expect(() => buf.setName('x'.repeat(32))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    const c = native().dmaBufSync;
+    expect(native().sync(fd, c.READ | c.START)).toBe(0);
+    expect(native().sync(fd, c.READ | c.END)).toBe(0);
+    expect(native().sync(fd, 0x10)).toBe(-22);
+    expect(native().sync(fd, c.START)).toBe(-22);
+  });
+});
