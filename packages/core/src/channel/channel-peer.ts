@@ -132,35 +132,71 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
    * hung up and everything was read, EBADMSG for a malformed message (its
    * fds closed; the channel stays usable), ETIMEDOUT / ABORT_ERR per options.
    */
-  async receive(options: ReceiveOptions = {}): Promise<ChannelMessage> {
-    checkPollOptions(options);
-    for (;;) {
-      const raw = await this.#next(options);
-      if (raw === null) throw this.#endError();
-      const m = this.#decode(raw);
-      if (m) return m;
+  receive(options: ReceiveOptions = {}): Promise<ChannelMessage> {
+    try {
+      checkPollOptions(options);
+      const m = this.#ready();
+      if (m === null) throw this.#endError();
+      if (m !== undefined) return Promise.resolve(m);
+    } catch (e) {
+      return Promise.reject(e);
     }
+    return this.#receiveLater(options);
   }
 
   /** Iterate messages until the other side hangs up (or this side closes). */
   [Symbol.asyncIterator](): AsyncIterator<ChannelMessage> {
+    const later = async (): Promise<IteratorResult<ChannelMessage>> => {
+      try {
+        return { done: false, value: await this.#receiveLater({}) };
+      } catch (e) {
+        if (this.closed || (e instanceof DmaBufError && e.code === 'ECONNRESET' && this.ended)) return { done: true, value: undefined };
+        throw e;
+      }
+    };
     return {
-      next: async (): Promise<IteratorResult<ChannelMessage>> => {
-        for (;;) {
-          let raw: ReceivedMessage | null;
-          try {
-            raw = await this.#next({});
-          } catch (e) {
-            if (this.closed) return { done: true, value: undefined };
-            throw e;
-          }
-          if (raw === null) return { done: true, value: undefined };
-          const m = this.#decode(raw);
-          if (m) return { done: false, value: m };
+      next: (): Promise<IteratorResult<ChannelMessage>> => {
+        if (this.closed) return Promise.resolve({ done: true, value: undefined });
+        try {
+          const m = this.#ready();
+          if (m === null) return Promise.resolve({ done: true, value: undefined });
+          if (m !== undefined) return Promise.resolve({ done: false, value: m });
+        } catch (e) {
+          return Promise.reject(e);
         }
+        return later();
       },
       return: async (): Promise<IteratorResult<ChannelMessage>> => ({ done: true, value: undefined }),
     };
+  }
+
+  /**
+   * A message that can be had without waiting; null at the end of the
+   * stream; undefined when one has to wait (or others wait already).
+   */
+  #ready(): ChannelMessage | null | undefined {
+    this.#assertOpen();
+    while (this.#waiters.length === 0) {
+      if (this.#inbox.length === 0) this.#fill();
+      const raw = this.#inbox.shift();
+      if (raw === undefined) {
+        if (this.#failure !== undefined) throw this.#failure;
+        return this.#ended ? null : undefined;
+      }
+      const m = this.#decode(raw);
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  /** The slow path, right after #ready() found nothing (so the socket was just read). */
+  async #receiveLater(options: ReceiveOptions): Promise<ChannelMessage> {
+    for (let first = true; ; first = false) {
+      const raw = await this.#next(options, first);
+      if (raw === null) throw this.#endError();
+      const m = this.#decode(raw);
+      if (m) return m;
+    }
   }
 
   /**
@@ -231,10 +267,10 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   // ---- receiving ----
 
   /** The next raw message, null at the end of the stream. */
-  #next(options: PollOptions): ReceivedMessage | null | Promise<ReceivedMessage | null> {
+  #next(options: PollOptions, justFilled = false): ReceivedMessage | null | Promise<ReceivedMessage | null> {
     this.#assertOpen();
     if (this.#waiters.length === 0) {
-      if (this.#inbox.length === 0) this.#fill();
+      if (this.#inbox.length === 0 && !justFilled) this.#fill();
       if (this.#inbox.length) return this.#inbox.shift()!;
       if (this.#failure) throw this.#failure;
       if (this.#ended) return null;
