@@ -1,0 +1,95 @@
+// Runs inside the lab (bench/run.js starts it): page-flip rate and CPU time
+// per flip of @dmabuf/exporter-drm against libdrm's modetest flipping the
+// same mode on the same connector/CRTC, in the same boot. Prints one
+// `RESULT {json}` line.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Framework } from '@dmabuf/core';
+import { Display, DrmDevice, drmExporterPlugin, refreshOf } from '../dist/index.js';
+
+const DEVICE = process.env.DRM_BENCH_DEVICE ?? '/dev/dri/card1';
+const FLIPS = Number(process.env.DRM_BENCH_FLIPS ?? 300);
+const MODETEST_SECONDS = Number(process.env.DRM_BENCH_MODETEST_SECONDS ?? 14);
+const CLK_TCK = 100;
+
+async function ours(legacy) {
+  const dev = DrmDevice.open(DEVICE);
+  const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
+  const display = Display.open(dev, { legacy });
+  const bufs = [0, 1].map(() => fw.export({ width: display.width, height: display.height, format: 'XR24' }));
+  bufs.forEach((b, i) => {
+    const a = b.cpuAccess('write');
+    new Uint32Array(a.arrayBuffer).fill(i ? 0x00ff0000 : 0x000000ff);
+    a.end();
+  });
+  const fbs = bufs.map((b) => display.framebuffer(b));
+  await display.show(fbs[0]);
+  for (let i = 0; i < 30; i++) await display.flip(fbs[(i + 1) % 2]);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < FLIPS; i++) await display.flip(fbs[i % 2]);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const info = {
+    connectorId: display.connectorId,
+    crtcId: display.crtcId,
+    mode: `${display.width}x${display.height}-${refreshOf(display.mode)}`,
+    fps: (FLIPS * 1000) / ms,
+    cpuUsPerFlip: (cpu.user + cpu.system) / FLIPS,
+  };
+  display.close();
+  bufs.forEach((b) => b.put());
+  await fw.close();
+  dev.close();
+  return info;
+}
+
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+/** modetest -v flips forever, printing `freq: N.NNHz` every 60 flips; it stops on a line on stdin. */
+function modetest(driver, connectorId, crtcId, mode) {
+  return new Promise((resolve, reject) => {
+    const args = ['-M', driver, '-s', `${connectorId}@${crtcId}:${mode}`, '-v'];
+    const child = spawn('modetest', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const freqs = [];
+    let marks = [];
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      for (const m of String(d).matchAll(/freq: ([\d.]+)Hz/g)) {
+        freqs.push(Number(m[1]));
+        marks.push({ t: performance.now(), ticks: cpuTicks(child.pid) });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    const timer = setTimeout(() => child.stdin.write('\n'), MODETEST_SECONDS * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      // The first window includes set-up; measure from the first mark to the last.
+      if (marks.length < 3) return reject(new Error(`modetest ${args.join(' ')} gave too few freq lines (exit ${code}):\n${out.slice(-2000)}`));
+      const first = marks[0];
+      const last = marks[marks.length - 1];
+      const flips = 60 * (marks.length - 1);
+      resolve({
+        args: args.join(' '),
+        fps: (flips * 1000) / (last.t - first.t),
+        cpuUsPerFlip: (((last.ticks - first.ticks) / CLK_TCK) * 1e6) / flips,
+        freqs,
+      });
+    });
+  });
+}
+
+const legacy = await ours(true);
+const atomic = await ours(false);
+const driver = DrmDevice.open(DEVICE);
+const name = driver.driver;
+driver.close();
+const mt = await modetest(name, legacy.connectorId, legacy.crtcId, legacy.mode);
+console.log(`RESULT ${JSON.stringify({ legacy, atomic, modetest: mt })}`);
