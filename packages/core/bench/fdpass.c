@@ -1,0 +1,111 @@
+// Baseline for the fd-passing benchmark: two processes on an AF_UNIX
+// SOCK_SEQPACKET socketpair; the sender passes a memfd (SCM_RIGHTS) with a
+// short text header, the receiver recvmsg()s it (MSG_CMSG_CLOEXEC) and closes
+// the fd. Blocking sockets, no event loop: the floor for the same work.
+//
+//   fdpass stream <count> <size>  sender sends back to back; prints fds/s
+//   fdpass rtt <count> <size>     sender waits for a reply each time; prints round trips/s
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+// About the length of the channel's header for a 64 KiB buffer with meta {"i":n}.
+static const char header[] =
+    "B{\"l\":{\"size\":65536,\"planes\":[{\"offset\":0,\"pitch\":0,\"size\":65536}]},\"e\":\"memfd-test\",\"x\":\"memfd-test\",\"m\":{\"i\":1}}";
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void send_fd(int sock, int fd) {
+  struct iovec iov = {(void*)header, sizeof(header) - 1};
+  char control[CMSG_SPACE(sizeof(int))];
+  memset(control, 0, sizeof(control));
+  struct msghdr msg = {0};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+    perror("sendmsg");
+    exit(1);
+  }
+}
+
+static void recv_fd(int sock) {
+  static char data[65536];
+  char control[CMSG_SPACE(sizeof(int) * 16)];
+  struct iovec iov = {data, sizeof(data)};
+  struct msghdr msg = {0};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) {
+    perror("recvmsg");
+    exit(1);
+  }
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c), sizeof(int));
+      close(fd);
+    }
+  }
+}
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: fdpass stream|rtt <count> <size>\n");
+    return 2;
+  }
+  int rtt = strcmp(argv[1], "rtt") == 0;
+  long count = atol(argv[2]);
+  long size = atol(argv[3]);
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    perror("socketpair");
+    return 1;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(sv[0]);
+    int fd = memfd_create("dmabuf-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0 || ftruncate(fd, size) < 0) {
+      perror("memfd");
+      exit(1);
+    }
+    char ack[16];
+    for (long i = 0; i < count; i++) {
+      send_fd(sv[1], fd);
+      if (rtt && recv(sv[1], ack, sizeof(ack), 0) <= 0) exit(1);
+    }
+    exit(0);
+  }
+  close(sv[1]);
+  double t0 = 0;
+  for (long i = 0; i < count; i++) {
+    recv_fd(sv[0]);
+    if (i == 0) t0 = now();
+    if (rtt && send(sv[0], "M{\"ok\":1}", 9, MSG_NOSIGNAL) < 0) return 1;
+  }
+  double t1 = now();
+  int status;
+  waitpid(pid, &status, 0);
+  // the clock starts at the first message: count - 1 intervals
+  printf("%.1f\n", (count - 1) / (t1 - t0));
+  return 0;
+}
