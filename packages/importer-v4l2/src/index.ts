@@ -17,5 +17,5 @@ export { V4l2Exporter, v4l2ExporterPlugin, V4L2_EXP_NAMES, type V4l2ExportPriv }
 export { describeFormat, formatFromRaw, layoutPlanes, type FormatRequest, type PixFormat, type PlaneFormat } from './format.js';
 export { colourPlanes, drmFormatOf, fourcc, fourccName, pixelFormatInfo, v4l2FormatsOf, type PixelFormatInfo } from './fourcc.js';
 export { V4l2Frame, type QueueBufferOptions } from './frame.js';
-export { V4l2Queue, type PlaneInput, type QueuedBuffer, type QueueOptions, type QueueState, type SlotInput } from './queue.js';
+export { V4l2Queue, type PlaneInput, type QueuedBuffer, type QueueOptions, type QueueState, type SlotInput, type WaitOptions } from './queue.js';
 export { V4l2Slot, type SlotHandle, type SlotPlane, type SlotState } from './slot.js';

@@ -9,6 +9,7 @@ import {
   LifecycleError,
   NegotiationError,
   SystemError,
+  timeoutError,
   assertPositive,
   assertUint,
   assertObject,
@@ -47,6 +48,14 @@ export interface QueuedBuffer {
 }
 
 export type QueueState = 'idle' | 'streaming' | 'closed';
+
+/** How long to wait for a frame. */
+export interface WaitOptions {
+  /** Abort the wait: dequeue() rejects with the signal's reason, frames() ends. */
+  signal?: AbortSignal;
+  /** Give up after this many milliseconds with ETIMEDOUT (per frame for frames()). */
+  timeoutMs?: number;
+}
 
 /** @internal what a queue needs from its device */
 export interface QueueHost {
@@ -323,8 +332,8 @@ export class V4l2Queue implements FrameOwner, Disposable {
    * stream is then stopped, every buffer detached), with the signal's reason
    * when aborted, with LifecycleError when the stream was stopped.
    */
-  async dequeue(options: { signal?: AbortSignal } = {}): Promise<V4l2Frame> {
-    const frame = await this.#next(options.signal);
+  async dequeue(options: WaitOptions = {}): Promise<V4l2Frame> {
+    const frame = await this.#next(options);
     if (!frame) {
       throw this.#failure ?? new LifecycleError(`${this.name}: the stream was stopped`, { code: 'EPIPE', hint: 'Start it again (queue.start())' });
     }
@@ -336,11 +345,12 @@ export class V4l2Queue implements FrameOwner, Disposable {
    * (or the signal aborts), throws StreamError when it fails. Requeue each
    * frame (frame.requeue(), or `using`) when done with it.
    */
-  async *frames(options: { signal?: AbortSignal } = {}): AsyncGenerator<V4l2Frame, void, undefined> {
+  async *frames(options: WaitOptions = {}): AsyncGenerator<V4l2Frame, void, undefined> {
     for (;;) {
+      if (options.signal?.aborted) return;
       let frame: V4l2Frame | undefined;
       try {
-        frame = await this.#next(options.signal);
+        frame = await this.#next(options);
       } catch (e) {
         if (options.signal?.aborted && e === options.signal.reason) return;
         throw e;
@@ -422,7 +432,12 @@ export class V4l2Queue implements FrameOwner, Disposable {
 
   // --- internals -----------------------------------------------------------
 
-  async #next(signal?: AbortSignal): Promise<V4l2Frame | undefined> {
+  async #next(options: WaitOptions): Promise<V4l2Frame | undefined> {
+    const { signal, timeoutMs } = options;
+    assertObject('options', options);
+    if (timeoutMs !== undefined) assertPositive('options.timeoutMs', timeoutMs, 2 ** 31 - 1);
+    if (signal?.aborted) throw signal.reason;
+    const deadline = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
     let idle = 0;
     for (;;) {
       if (this.#state !== 'streaming') return undefined;
@@ -430,7 +445,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
       if (typeof r !== 'number') return this.#frameOf(r);
       if (r !== -ERRNO.EAGAIN) throw this.#fail(r, 'VIDIOC_DQBUF', 'cannot dequeue a buffer');
       const stop = this.#stopCtl.signal;
-      const both = signal ? AbortSignal.any([signal, stop]) : stop;
+      const both = AbortSignal.any([stop, ...(signal ? [signal] : []), ...(deadline ? [deadline] : [])]);
       try {
         if (this.queuedCount === 0) {
           await this.#untilRequeued(both);
@@ -444,6 +459,10 @@ export class V4l2Queue implements FrameOwner, Disposable {
         }
       } catch (e) {
         if (stop.aborted && !signal?.aborted) return undefined;
+        if (deadline?.aborted && !signal?.aborted) {
+          throw timeoutError(`${this.name}: waiting for a ${isOutputKind(this.kind) ? 'buffer to come back' : 'frame'}`, timeoutMs!,
+            `${this.queuedCount} buffer(s) queued: a driver may need more queued before it starts, and an output may keep the last one until the next arrives`);
+        }
         throw e;
       }
     }

@@ -22,7 +22,7 @@ export function quietPattern(dev: V4l2Device, pattern = 0): void {
 /** Take `n` frames, requeueing each after `inspect`. */
 export async function take(q: V4l2Queue, n: number, inspect: (f: V4l2Frame, i: number) => void = () => {}): Promise<void> {
   let i = 0;
-  for await (const f of q.frames()) {
+  for await (const f of q.frames({ timeoutMs: 30_000 })) {
     try {
       inspect(f, i);
     } finally {
