@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Framework } from '@dmabuf/core';
-import { Display, DrmDevice, drmExporterPlugin, refreshOf } from '../dist/index.js';
+import { Display, DrmDevice, drmExporterPlugin, readKms, refreshOf } from '../dist/index.js';
 
 const DEVICE = process.env.DRM_BENCH_DEVICE ?? '/dev/dri/card1';
 const FLIPS = Number(process.env.DRM_BENCH_FLIPS ?? 300);
@@ -30,10 +30,15 @@ async function ours(legacy) {
   for (let i = 0; i < FLIPS; i++) await display.flip(fbs[i % 2]);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const modes = readKms(dev, { planes: false }).connectors.find((c) => c.id === display.connectorId).modes;
+  const index = modes.findIndex((m) => JSON.stringify(m) === JSON.stringify(display.mode));
   const info = {
     connectorId: display.connectorId,
     crtcId: display.crtcId,
-    mode: `${display.width}x${display.height}-${refreshOf(display.mode)}`,
+    mode: `${display.width}x${display.height}@${refreshOf(display.mode)}`,
+    // modetest takes the first mode of that name: the same one when ours is the first of its name.
+    modetestMode: display.mode.name,
+    sameMode: index === modes.findIndex((m) => m.name === display.mode.name),
     fps: (FLIPS * 1000) / ms,
     cpuUsPerFlip: (cpu.user + cpu.system) / FLIPS,
   };
@@ -81,6 +86,7 @@ function modetest(driver, connectorId, crtcId, mode) {
         fps: (flips * 1000) / (last.t - first.t),
         cpuUsPerFlip: (((last.ticks - first.ticks) / CLK_TCK) * 1e6) / flips,
         freqs,
+        setup: out.split('\n').filter((l) => /setting mode|^\d+ /.test(l)).slice(0, 3).join(' | '),
       });
     });
   });
@@ -91,5 +97,5 @@ const atomic = await ours(false);
 const driver = DrmDevice.open(DEVICE);
 const name = driver.driver;
 driver.close();
-const mt = await modetest(name, legacy.connectorId, legacy.crtcId, legacy.mode);
+const mt = await modetest(name, legacy.connectorId, legacy.crtcId, legacy.modetestMode);
 console.log(`RESULT ${JSON.stringify({ legacy, atomic, modetest: mt })}`);

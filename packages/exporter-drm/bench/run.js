@@ -25,6 +25,7 @@ const extra = {
   oursAtomicFps: Number(r.atomic.fps.toFixed(2)),
   oursAtomicCpuUsPerFlip: Number(r.atomic.cpuUsPerFlip.toFixed(1)),
   mode: r.legacy.mode,
+  modetestSameMode: String(r.legacy.sameMode),
   note: 'lab: QEMU TCG, virtio-gpu (no real vblank: flips complete when the host has taken the frame)',
 };
 writeBenchResult({
