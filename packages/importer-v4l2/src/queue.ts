@@ -452,12 +452,19 @@ export class V4l2Queue implements FrameOwner, Disposable {
         } else {
           if (idle++ > 2) await new Promise((res) => setTimeout(res, Math.min(idle, 20)));
           const events = isOutputKind(this.kind) ? v4l2().poll.WRITABLE : v4l2().poll.READABLE;
-          const got = await this.#host.poller.wait(events, both);
+          let got: number;
+          try {
+            got = await this.#host.poller.wait(events, both);
+          } catch (e) {
+            if (!(e instanceof SystemError) || e.syscall !== 'poll') throw e;
+            throw this.#fail(this.#gone() ? -ERRNO.ENODEV : -(e.errno ?? ERRNO.EIO), 'poll', 'waiting for a buffer failed');
+          }
           if ((got & events) === 0 && (got & v4l2().poll.DISCONNECT) !== 0) {
-            throw this.#fail(-ERRNO.ENODEV, 'poll', 'the device hung up');
+            throw this.#fail(this.#gone() ? -ERRNO.ENODEV : -ERRNO.EIO, 'poll', 'the device hung up');
           }
         }
       } catch (e) {
+        if (e instanceof DmaBufError && e === this.#failure) throw e;
         if (stop.aborted && !signal?.aborted) return undefined;
         if (deadline?.aborted && !signal?.aborted) {
           throw timeoutError(`${this.name}: waiting for a ${isOutputKind(this.kind) ? 'buffer to come back' : 'frame'}`, timeoutMs!,
@@ -466,6 +473,11 @@ export class V4l2Queue implements FrameOwner, Disposable {
         throw e;
       }
     }
+  }
+
+  /** Whether the device is gone (every ioctl answers ENODEV once it is unregistered). */
+  #gone(): boolean {
+    return v4l2().querycap(this.#host.fd) === -ERRNO.ENODEV;
   }
 
   #untilRequeued(signal: AbortSignal): Promise<void> {
@@ -616,11 +628,12 @@ export class V4l2Queue implements FrameOwner, Disposable {
   /** Stop the stream cleanly (errors ignored), detach everything, and return the typed error to throw. */
   #fail(result: number, ioctl: string, what: string): DmaBufError {
     const errno = -result;
-    const cause = new SystemError(`${this.name}: ${what}`, errno, `ioctl(${ioctl})`, this.#hintFor(errno));
+    const syscall = ioctl.startsWith('VIDIOC_') ? `ioctl(${ioctl})` : ioctl;
+    const cause = new SystemError(`${this.name}: ${what}`, errno, syscall, this.#hintFor(errno));
     const err = errno === ERRNO.ENODEV ? this.#host.lost(cause) : new StreamError(`${this.name}: ${what}; the stream was stopped`, {
       code: cause.code,
       errno,
-      syscall: `ioctl(${ioctl})`,
+      syscall,
       ...(this.#hintFor(errno) ? { hint: this.#hintFor(errno)! } : {}),
       cause,
     });
