@@ -26,7 +26,8 @@ const extra = {
   oursAtomicCpuUsPerFlip: Number(r.atomic.cpuUsPerFlip.toFixed(1)),
   mode: r.legacy.mode,
   modetestSameMode: String(r.legacy.sameMode),
-  note: 'lab: QEMU TCG, virtio-gpu (no real vblank: flips complete when the host has taken the frame)',
+  rounds: r.rounds,
+  note: 'medians of interleaved rounds; lab: QEMU TCG, virtio-gpu (no real vblank: flips complete when the host has taken the frame)',
 };
 writeBenchResult({
   name: 'exporter-drm-flip-rate',
