@@ -43,7 +43,7 @@ async function ours(legacy) {
     cpuUsPerFlip: (cpu.user + cpu.system) / FLIPS,
   };
   display.close();
-  bufs.forEach((b) => b.put());
+  for (const b of bufs) b.put();
   await fw.close();
   dev.close();
   return info;
@@ -61,7 +61,7 @@ function modetest(driver, connectorId, crtcId, mode) {
     const args = ['-M', driver, '-s', `${connectorId}@${crtcId}:${mode}`, '-v'];
     const child = spawn('modetest', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const freqs = [];
-    let marks = [];
+    const marks = [];
     let out = '';
     const onData = (d) => {
       out += d;
@@ -77,7 +77,12 @@ function modetest(driver, connectorId, crtcId, mode) {
     child.on('exit', (code) => {
       clearTimeout(timer);
       // The first window includes set-up; measure from the first mark to the last.
-      if (marks.length < 3) return reject(new Error(`modetest ${args.join(' ')} gave too few freq lines (exit ${code}):\n${out.slice(-2000)}`));
+      if (marks.length < 3)
+        return reject(
+          new Error(
+            `modetest ${args.join(' ')} gave too few freq lines (exit ${code}):\n${out.slice(-2000)}`,
+          ),
+        );
       const first = marks[0];
       const last = marks[marks.length - 1];
       const flips = 60 * (marks.length - 1);
@@ -85,7 +90,11 @@ function modetest(driver, connectorId, crtcId, mode) {
         args: args.join(' '),
         fps: (flips * 1000) / (last.t - first.t),
         cpuUsPerFlip: (((last.ticks - first.ticks) / CLK_TCK) * 1e6) / flips,
-        setup: out.split('\n').filter((l) => /setting mode|^\d+ /.test(l)).slice(0, 3).join(' | '),
+        setup: out
+          .split('\n')
+          .filter((l) => /setting mode|^\d+ /.test(l))
+          .slice(0, 3)
+          .join(' | '),
       });
     });
   });
@@ -104,14 +113,21 @@ for (let i = 0; i < ROUNDS; i++) {
   const mt = await modetest(name, legacy.connectorId, legacy.crtcId, legacy.modetestMode);
   const atomic = await ours(false);
   rounds.push({ legacy, atomic, modetest: mt });
-  console.log(`round ${i}: ours legacy ${legacy.fps.toFixed(1)} flips/s ${legacy.cpuUsPerFlip.toFixed(0)} µs/flip; modetest ${mt.fps.toFixed(1)} flips/s ${mt.cpuUsPerFlip.toFixed(0)} µs/flip; ours atomic ${atomic.fps.toFixed(1)} flips/s ${atomic.cpuUsPerFlip.toFixed(0)} µs/flip`);
+  console.log(
+    `round ${i}: ours legacy ${legacy.fps.toFixed(1)} flips/s ${legacy.cpuUsPerFlip.toFixed(0)} µs/flip; modetest ${mt.fps.toFixed(1)} flips/s ${mt.cpuUsPerFlip.toFixed(0)} µs/flip; ours atomic ${atomic.fps.toFixed(1)} flips/s ${atomic.cpuUsPerFlip.toFixed(0)} µs/flip`,
+  );
 }
 const pick = (k, f) => median(rounds.map((r) => r[k][f]));
 const first = rounds[0];
 const result = {
   legacy: { ...first.legacy, fps: pick('legacy', 'fps'), cpuUsPerFlip: pick('legacy', 'cpuUsPerFlip') },
   atomic: { ...first.atomic, fps: pick('atomic', 'fps'), cpuUsPerFlip: pick('atomic', 'cpuUsPerFlip') },
-  modetest: { args: first.modetest.args, setup: first.modetest.setup, fps: pick('modetest', 'fps'), cpuUsPerFlip: pick('modetest', 'cpuUsPerFlip') },
+  modetest: {
+    args: first.modetest.args,
+    setup: first.modetest.setup,
+    fps: pick('modetest', 'fps'),
+    cpuUsPerFlip: pick('modetest', 'cpuUsPerFlip'),
+  },
   rounds: ROUNDS,
 };
 console.log(`RESULT ${JSON.stringify(result)}`);

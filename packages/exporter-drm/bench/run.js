@@ -7,7 +7,10 @@ import { writeBenchResult } from '@dmabuf/core/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const lab = join(here, '..', 'node_modules', '@dmabuf', 'lab', 'bin', 'dmabuf-lab.js');
-const child = spawn(process.execPath, [lab, 'run', '--', process.execPath, join(here, 'flip.js')], { stdio: ['ignore', 'pipe', 'inherit'], cwd: join(here, '..') });
+const child = spawn(process.execPath, [lab, 'run', '--', process.execPath, join(here, 'flip.js')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  cwd: join(here, '..'),
+});
 let out = '';
 child.stdout.on('data', (d) => {
   out += d;

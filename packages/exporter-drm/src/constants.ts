@@ -12,7 +12,13 @@ export const DRM_PRIME_CAP = { IMPORT: 0x1, EXPORT: 0x2 } as const;
 
 export const DRM_CLIENT_CAP = { UNIVERSAL_PLANES: 2, ATOMIC: 3 } as const;
 
-export const DRM_MODE_OBJECT = { CRTC: 0xcccccccc, CONNECTOR: 0xc0c0c0c0, ENCODER: 0xe0e0e0e0, PLANE: 0xeeeeeeee, FB: 0xfbfbfbfb } as const;
+export const DRM_MODE_OBJECT = {
+  CRTC: 0xcccccccc,
+  CONNECTOR: 0xc0c0c0c0,
+  ENCODER: 0xe0e0e0e0,
+  PLANE: 0xeeeeeeee,
+  FB: 0xfbfbfbfb,
+} as const;
 
 export const DRM_MODE_TYPE_PREFERRED = 1 << 3;
 

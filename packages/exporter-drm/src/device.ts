@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { closeFd, DmaBufError, assertString } from '@dmabuf/core';
+import { assertString, closeFd, DmaBufError } from '@dmabuf/core';
 import { DRM_CAP, DRM_CLIENT_CAP, DRM_PRIME_CAP } from './constants.js';
 import { DrmError } from './errors.js';
 import { DrmEventQueue } from './event-queue.js';
@@ -52,7 +52,13 @@ export class DrmDevice implements Disposable {
     this.#fd = fd;
     const n = drmNative();
     try {
-      this.version = drmCheck(n.version(fd), 'DRM_IOCTL_VERSION', path, 'cannot read the driver version', 'Is this a DRM device node (/dev/dri/...)?');
+      this.version = drmCheck(
+        n.version(fd),
+        'DRM_IOCTL_VERSION',
+        path,
+        'cannot read the driver version',
+        'Is this a DRM device node (/dev/dri/...)?',
+      );
     } catch (e) {
       closeFd(fd);
       throw e;
@@ -79,7 +85,11 @@ export class DrmDevice implements Disposable {
 
   /** The device fd (borrowed: do not close). */
   get fd(): number {
-    if (this.#fd < 0) throw new DrmError(this.label, 'the device is closed', { code: 'EBADF', hint: 'Open the device again' });
+    if (this.#fd < 0)
+      throw new DrmError(this.label, 'the device is closed', {
+        code: 'EBADF',
+        hint: 'Open the device again',
+      });
     return this.#fd;
   }
 
@@ -105,12 +115,24 @@ export class DrmDevice implements Disposable {
 
   /** Become DRM master (needed for modesetting; the first opener of a free device already is). */
   setMaster(): void {
-    drmCheck(drmNative().setMaster(this.fd), 'DRM_IOCTL_SET_MASTER', this.label, 'cannot become DRM master', 'Another process drives the display: stop it (or have it drop master) first');
+    drmCheck(
+      drmNative().setMaster(this.fd),
+      'DRM_IOCTL_SET_MASTER',
+      this.label,
+      'cannot become DRM master',
+      'Another process drives the display: stop it (or have it drop master) first',
+    );
   }
 
   /** Give up DRM master so another process can set modes (this fd keeps its buffers). */
   dropMaster(): void {
-    drmCheck(drmNative().dropMaster(this.fd), 'DRM_IOCTL_DROP_MASTER', this.label, 'cannot drop DRM master', 'Only the current master can drop it');
+    drmCheck(
+      drmNative().dropMaster(this.fd),
+      'DRM_IOCTL_DROP_MASTER',
+      this.label,
+      'cannot drop DRM master',
+      'Only the current master can drop it',
+    );
   }
 
   /** Run `fn` when the device closes (displays restore the screen here). */
@@ -136,7 +158,11 @@ export class DrmDevice implements Disposable {
     this.#fd = -1;
     this.handles.clear();
     closeFd(fd);
-    if (errors.length) throw new DmaBufError(`${this.label}: ${errors.length} error(s) while closing`, { code: 'EIO', cause: errors[0] });
+    if (errors.length)
+      throw new DmaBufError(`${this.label}: ${errors.length} error(s) while closing`, {
+        code: 'EIO',
+        cause: errors[0],
+      });
   }
 
   [Symbol.dispose](): void {

@@ -1,21 +1,21 @@
 import {
-  DmaBufError,
-  PAGE_SIZE,
-  closeFd,
-  fdIdentity,
-  invalidArgument,
-  readFdInfo,
   type Allocation,
   type AllocationRequest,
   type BufferLayout,
+  closeFd,
+  DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
   type FdInfo,
+  fdIdentity,
+  invalidArgument,
+  PAGE_SIZE,
+  readFdInfo,
   type SgTable,
 } from '@dmabuf/core';
 import type { DrmDevice } from './device.js';
 import { DrmError, UnsupportedFormatError } from './errors.js';
-import { formatInfo, knownFormats, normalizeFourcc, planeGeometry, type FormatInfo } from './fourcc.js';
+import { type FormatInfo, formatInfo, knownFormats, normalizeFourcc, planeGeometry } from './fourcc.js';
 import { drmNative } from './native.js';
 import { drmCheck } from './syscall.js';
 
@@ -61,10 +61,14 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
     this.#readOnly = options.readOnly ?? false;
     const dev = this.device;
     if (!dev.caps.dumbBuffers || !dev.caps.primeExport) {
-      throw new DrmError(dev.label, `cannot export dumb buffers (dumb buffers: ${dev.caps.dumbBuffers}, PRIME export: ${dev.caps.primeExport})`, {
-        code: 'EOPNOTSUPP',
-        hint: `Use a primary node (/dev/dri/cardN) of a driver with dumb buffers, e.g. findDrmDevice({ dumbBuffers: true, primeExport: true })`,
-      });
+      throw new DrmError(
+        dev.label,
+        `cannot export dumb buffers (dumb buffers: ${dev.caps.dumbBuffers}, PRIME export: ${dev.caps.primeExport})`,
+        {
+          code: 'EOPNOTSUPP',
+          hint: `Use a primary node (/dev/dri/cardN) of a driver with dumb buffers, e.g. findDrmDevice({ dumbBuffers: true, primeExport: true })`,
+        },
+      );
     }
     this.expNames = [probeExpName(dev)];
   }
@@ -83,7 +87,12 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
     );
     let fd = -1;
     try {
-      fd = drmCheck(n.primeHandleToFd(dev.fd, dumb.handle, !readOnly), 'DRM_IOCTL_PRIME_HANDLE_TO_FD', dev.label, `cannot export dumb buffer ${dumb.handle}`);
+      fd = drmCheck(
+        n.primeHandleToFd(dev.fd, dumb.handle, !readOnly),
+        'DRM_IOCTL_PRIME_HANDLE_TO_FD',
+        dev.label,
+        `cannot export dumb buffer ${dumb.handle}`,
+      );
       const identity = fdIdentity(fd).key;
       dev.handles.acquire(identity, () => dumb.handle);
     } catch (e) {
@@ -115,7 +124,11 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
   map(buffer: ExportedBuffer<DumbPriv>): SgTable {
     const size = buffer.layout.size;
     const where = buffer.priv.handle === undefined ? 'received' : `gem:${buffer.priv.handle}`;
-    return { segments: [{ offset: 0, length: size, source: `${where}@${this.device.path}` }], planes: buffer.layout.planes, size };
+    return {
+      segments: [{ offset: 0, length: size, source: `${where}@${this.device.path}` }],
+      planes: buffer.layout.planes,
+      size,
+    };
   }
 }
 
@@ -160,30 +173,57 @@ export function planDumb(req: AllocationRequest, device: string): DumbPlan {
   const c = req.constraints;
   if (req.width !== undefined || req.height !== undefined) {
     if (req.width === undefined || req.height === undefined) {
-      throw invalidArgument(req.width === undefined ? 'width' : 'height', 'a positive integer (give both width and height)', undefined);
+      throw invalidArgument(
+        req.width === undefined ? 'width' : 'height',
+        'a positive integer (give both width and height)',
+        undefined,
+      );
     }
-    for (const [k, v] of [['width', req.width], ['height', req.height]] as const) {
-      if (!Number.isSafeInteger(v) || v < 1 || v > MAX_DIM) throw invalidArgument(k, `an integer between 1 and ${MAX_DIM}`, v);
+    for (const [k, v] of [
+      ['width', req.width],
+      ['height', req.height],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v < 1 || v > MAX_DIM)
+        throw invalidArgument(k, `an integer between 1 and ${MAX_DIM}`, v);
     }
     const format = req.format ?? 'XR24';
     const info = formatInfo(format);
     if (!info) {
-      throw new UnsupportedFormatError(device, `no dumb-buffer layout for format '${format}'`, format, undefined, `Use one of ${knownFormats().join(', ')}`);
+      throw new UnsupportedFormatError(
+        device,
+        `no dumb-buffer layout for format '${format}'`,
+        format,
+        undefined,
+        `Use one of ${knownFormats().join(', ')}`,
+      );
     }
     if (c.formats && !c.formats.some((f) => normalizeFourcc(f.format) === info.fourcc)) {
-      throw new UnsupportedFormatError(device, `format ${format} is not one the attached devices take (${c.formats.map((f) => f.format).join(', ')})`, format, undefined, 'Export in a format every attached device takes');
+      throw new UnsupportedFormatError(
+        device,
+        `format ${format} is not one the attached devices take (${c.formats.map((f) => f.format).join(', ')})`,
+        format,
+        undefined,
+        'Export in a format every attached device takes',
+      );
     }
     const even = info.planes.some((p) => p.hsub > 1 || p.vsub > 1);
-    if (even && (req.width % 2 || req.height % 2)) throw invalidArgument('width/height', `even numbers for ${format}`, `${req.width}x${req.height}`);
+    if (even && (req.width % 2 || req.height % 2))
+      throw invalidArgument('width/height', `even numbers for ${format}`, `${req.width}x${req.height}`);
     let width = req.width;
     const pa = c.pitchAlignment;
     if (pa !== undefined) {
       const bytes = info.planes[0]!.bpp / 8;
-      width = Math.ceil((width * bytes) / pa) * pa / bytes;
+      width = (Math.ceil((width * bytes) / pa) * pa) / bytes;
       if (!Number.isInteger(width)) width = req.width;
     }
     const dumbHeight = stackedRows(info, req.height);
-    return { info, width, height: req.height, dumbWidth: Math.ceil((width * info.planes[0]!.bpp) / 8 / 4), dumbHeight };
+    return {
+      info,
+      width,
+      height: req.height,
+      dumbWidth: Math.ceil((width * info.planes[0]!.bpp) / 8 / 4),
+      dumbHeight,
+    };
   }
   const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
   if (want <= 0) {
@@ -215,7 +255,14 @@ export function layoutOf(plan: DumbPlan, pitch: number, size: number): BufferLay
     offset += p.size;
     return p;
   });
-  return { size, width: plan.width, height: plan.height, format: plan.info.fourcc.trimEnd(), modifier: 0n, planes };
+  return {
+    size,
+    width: plan.width,
+    height: plan.height,
+    format: plan.info.fourcc.trimEnd(),
+    modifier: 0n,
+    planes,
+  };
 }
 
 function checkPitches(layout: BufferLayout, req: AllocationRequest, device: string): DmaBufError | undefined {
@@ -224,10 +271,14 @@ function checkPitches(layout: BufferLayout, req: AllocationRequest, device: stri
   for (let i = 0; i < want.length; i++) {
     const have = layout.planes[i]?.pitch;
     if (have !== undefined && have !== want[i]) {
-      return new DrmError(device, `the driver chose a pitch of ${have} bytes for plane ${i}, an attached device needs ${want[i]}`, {
-        code: 'EINVAL',
-        hint: 'Dumb buffers take the driver\'s pitch: allocate on the device with the exact pitch, or copy',
-      });
+      return new DrmError(
+        device,
+        `the driver chose a pitch of ${have} bytes for plane ${i}, an attached device needs ${want[i]}`,
+        {
+          code: 'EINVAL',
+          hint: "Dumb buffers take the driver's pitch: allocate on the device with the exact pitch, or copy",
+        },
+      );
     }
   }
   return undefined;

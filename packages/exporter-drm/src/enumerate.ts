@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { DmaBufError, assertObject } from '@dmabuf/core';
-import { DrmDevice, type DrmCaps, type DrmDriverVersion, type DrmNodeType } from './device.js';
+import { assertObject, DmaBufError } from '@dmabuf/core';
+import { type DrmCaps, DrmDevice, type DrmDriverVersion, type DrmNodeType } from './device.js';
 import { NoDisplayError } from './errors.js';
 import type { Connection } from './kms/connector-names.js';
 import { readKms } from './kms/snapshot.js';
@@ -51,9 +51,20 @@ function nodePaths(dir: string): string[] {
 
 function describe(dev: DrmDevice): DrmDeviceInfo {
   const connectors = dev.caps.kms
-    ? readKms(dev, { planes: false }).connectors.map((c) => ({ name: c.name, connection: c.connection, modes: c.modes.length }))
+    ? readKms(dev, { planes: false }).connectors.map((c) => ({
+        name: c.name,
+        connection: c.connection,
+        modes: c.modes.length,
+      }))
     : [];
-  return { path: dev.path, node: dev.node, driver: dev.driver, version: dev.version, caps: dev.caps, connectors };
+  return {
+    path: dev.path,
+    node: dev.node,
+    driver: dev.driver,
+    version: dev.version,
+    caps: dev.caps,
+    connectors,
+  };
 }
 
 /** Every DRM node (primary nodes first), with driver, capabilities and connectors. Nodes that cannot be opened are left out. */
@@ -78,9 +89,17 @@ export function listDrmDevices(dir = DRI): DrmDeviceInfo[] {
 /** Why a device does not fit the needs ('' when it fits). Pure: works on a DrmDeviceInfo. */
 export function unmetNeeds(info: DrmDeviceInfo, needs: DrmDeviceNeeds): string {
   const missing: string[] = [];
-  if (needs.driver !== undefined && info.driver !== needs.driver) missing.push(`driver is ${info.driver}, not ${needs.driver}`);
+  if (needs.driver !== undefined && info.driver !== needs.driver)
+    missing.push(`driver is ${info.driver}, not ${needs.driver}`);
   if (needs.node !== undefined && info.node !== needs.node) missing.push(`a ${info.node} node`);
-  for (const k of ['dumbBuffers', 'primeImport', 'primeExport', 'atomic', 'addFb2Modifiers', 'kms'] as const) {
+  for (const k of [
+    'dumbBuffers',
+    'primeImport',
+    'primeExport',
+    'atomic',
+    'addFb2Modifiers',
+    'kms',
+  ] as const) {
     if (needs[k] && !info.caps[k]) missing.push(`no ${k}`);
   }
   if (needs.connector !== undefined) {
@@ -90,7 +109,11 @@ export function unmetNeeds(info: DrmDeviceInfo, needs: DrmDeviceNeeds): string {
   } else if (needs.display) {
     if (!info.caps.kms) missing.push('no KMS');
     else if (!info.connectors.some((c) => c.connection === 'connected')) {
-      missing.push(info.connectors.length ? `no connected display (${info.connectors.map((c) => `${c.name} ${c.connection}`).join(', ')})` : 'no connectors');
+      missing.push(
+        info.connectors.length
+          ? `no connected display (${info.connectors.map((c) => `${c.name} ${c.connection}`).join(', ')})`
+          : 'no connectors',
+      );
     }
   }
   return missing.join(', ');
@@ -123,7 +146,9 @@ export function findDrmDevice(needs: DrmDeviceNeeds = {}, dir = DRI): DrmDevice 
     dev.close();
   }
   const wanted = JSON.stringify(needs);
-  const message = reasons.length ? `no DRM device has ${wanted}: ${reasons.join('; ')}` : `no DRM device under ${dir}`;
+  const message = reasons.length
+    ? `no DRM device has ${wanted}: ${reasons.join('; ')}`
+    : `no DRM device under ${dir}`;
   const hint = reasons.length
     ? 'Connect a display or pick another device (listDrmDevices() shows what each can do)'
     : 'Load a DRM driver (vgem, virtio-gpu, your GPU driver) or run inside the lab (dmabuf-lab run)';

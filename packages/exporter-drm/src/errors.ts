@@ -1,4 +1,4 @@
-import { DmaBufError, errnoName, type DmaBufErrorOptions } from '@dmabuf/core';
+import { DmaBufError, type DmaBufErrorOptions, errnoName } from '@dmabuf/core';
 
 /** A failure on a DRM device; `device` names it as messages do ('DRM card1 (virtio_gpu)'). */
 export class DrmError extends DmaBufError {
@@ -22,15 +22,19 @@ export class ImportRefusedError extends DrmError {
   readonly exporter: string;
 
   constructor(device: string, driver: string, exporter: string, buffer: string, errno: number) {
-    super(device, `driver ${driver} refused to import ${buffer} exported by ${exporter} (PRIME FD_TO_HANDLE: ${errnoName(errno)})`, {
-      code: errnoName(errno),
-      errno,
-      syscall: 'ioctl(DRM_IOCTL_PRIME_FD_TO_HANDLE)',
-      hint:
-        errno === 19
-          ? `${driver} cannot use memory it did not allocate; allocate the buffer on this device (exporter-drm) and let the other side import it, or copy into such a buffer`
-          : 'Check that the buffer is a live dma-buf and that the device supports PRIME import',
-    });
+    super(
+      device,
+      `driver ${driver} refused to import ${buffer} exported by ${exporter} (PRIME FD_TO_HANDLE: ${errnoName(errno)})`,
+      {
+        code: errnoName(errno),
+        errno,
+        syscall: 'ioctl(DRM_IOCTL_PRIME_FD_TO_HANDLE)',
+        hint:
+          errno === 19
+            ? `${driver} cannot use memory it did not allocate; allocate the buffer on this device (exporter-drm) and let the other side import it, or copy into such a buffer`
+            : 'Check that the buffer is a live dma-buf and that the device supports PRIME import',
+      },
+    );
     this.driver = driver;
     this.exporter = exporter;
   }

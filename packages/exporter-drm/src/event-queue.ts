@@ -41,7 +41,11 @@ export class DrmEventQueue {
 
   /** A token to pass as user_data, and the Promise of its event. */
   expect(): { token: number; done: Promise<DrmEvent> } {
-    if (this.#closed) throw new DrmError(this.#label, 'the device is closed', { code: 'EBADF', hint: 'Open the device again' });
+    if (this.#closed)
+      throw new DrmError(this.#label, 'the device is closed', {
+        code: 'EBADF',
+        hint: 'Open the device again',
+      });
     this.#start();
     const token = this.#nextToken++;
     if (this.#nextToken > 0x7fffffff) this.#nextToken = 1;
@@ -64,7 +68,10 @@ export class DrmEventQueue {
     this.#closed = true;
     if (this.#watch) drmNative().unwatch(this.#watch);
     this.#watch = undefined;
-    const err = new DrmError(this.#label, 'the device was closed before the page flip completed', { code: 'ECANCELED', hint: 'Await flips before closing' });
+    const err = new DrmError(this.#label, 'the device was closed before the page flip completed', {
+      code: 'ECANCELED',
+      hint: 'Await flips before closing',
+    });
     for (const w of this.#waiters.values()) w.reject(err);
     this.#waiters.clear();
   }
@@ -73,7 +80,10 @@ export class DrmEventQueue {
     if (this.#watch) return;
     const w = drmNative().watch(this.#fd, (events) => this.#dispatch(events));
     if (typeof w === 'number') {
-      throw new DrmError(this.#label, `cannot poll the device for events (uv error ${w})`, { code: 'EIO', hint: 'Check that the device fd is open' });
+      throw new DrmError(this.#label, `cannot poll the device for events (uv error ${w})`, {
+        code: 'EIO',
+        hint: 'Check that the device fd is open',
+      });
     }
     this.#watch = w;
   }
@@ -84,7 +94,10 @@ export class DrmEventQueue {
 
   #dispatch(events: RawEvent[] | number): void {
     if (typeof events === 'number') {
-      const err = new DrmError(this.#label, `reading events failed (errno ${-events})`, { code: 'EIO', hint: 'The device may be gone' });
+      const err = new DrmError(this.#label, `reading events failed (errno ${-events})`, {
+        code: 'EIO',
+        hint: 'The device may be gone',
+      });
       for (const w of this.#waiters.values()) w.reject(err);
       this.#waiters.clear();
       this.#ref();
@@ -94,7 +107,12 @@ export class DrmEventQueue {
       const w = this.#waiters.get(e.userData);
       if (!w) continue;
       this.#waiters.delete(e.userData);
-      w.resolve({ type: e.type, sequence: e.sequence, timeMs: e.sec * 1000 + e.usec / 1000, crtcId: e.crtcId });
+      w.resolve({
+        type: e.type,
+        sequence: e.sequence,
+        timeMs: e.sec * 1000 + e.usec / 1000,
+        crtcId: e.crtcId,
+      });
     }
     this.#ref();
   }

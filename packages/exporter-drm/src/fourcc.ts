@@ -49,7 +49,12 @@ const TABLE: readonly [string, string, FormatPlane[]][] = [
 
 /** The u32 code of a fourcc string ('XR24' → 0x34325258). Shorter names are padded with spaces ('R8' → 'R8  '). */
 export function fourccCode(fourcc: string): number {
-  if (typeof fourcc !== 'string' || fourcc.length < 1 || fourcc.length > 4 || !/^[\x20-\x7e]+$/.test(fourcc)) {
+  if (
+    typeof fourcc !== 'string' ||
+    fourcc.length < 1 ||
+    fourcc.length > 4 ||
+    !/^[\x20-\x7e]+$/.test(fourcc)
+  ) {
     throw invalidArgument('format', 'a DRM fourcc of 1 to 4 printable characters (e.g. XR24)', fourcc);
   }
   const s = fourcc.padEnd(4, ' ');
@@ -64,7 +69,9 @@ export function fourccName(code: number): string {
   return be ? `${s}|BE` : s;
 }
 
-const byFourcc = new Map<string, FormatInfo>(TABLE.map(([fourcc, name, planes]) => [fourcc, { fourcc, code: fourccCode(fourcc), name, planes }]));
+const byFourcc = new Map<string, FormatInfo>(
+  TABLE.map(([fourcc, name, planes]) => [fourcc, { fourcc, code: fourccCode(fourcc), name, planes }]),
+);
 
 /** Normalise a fourcc as the table keys it: 'R8' → 'R8  ', names like 'XRGB8888' → 'XR24'. */
 export function normalizeFourcc(format: string): string {
@@ -89,7 +96,12 @@ export function knownFormats(): string[] {
  * format's rows: NV12's chroma plane has plane 0's pitch), its rows, and the
  * least pitch its pixels need.
  */
-export function planeGeometry(info: FormatInfo, width: number, height: number, pitch0: number): { pitch: number; rows: number; minPitch: number }[] {
+export function planeGeometry(
+  info: FormatInfo,
+  width: number,
+  height: number,
+  pitch0: number,
+): { pitch: number; rows: number; minPitch: number }[] {
   const bpp0 = info.planes[0]!.bpp;
   return info.planes.map((p) => ({
     pitch: (pitch0 * p.bpp) / p.hsub / bpp0,

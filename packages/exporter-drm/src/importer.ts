@@ -1,4 +1,11 @@
-import { PluginError, type Attachment, type DeviceMapping, type DmaBuf, type Importer, type ImporterAttachment } from '@dmabuf/core';
+import {
+  type Attachment,
+  type DeviceMapping,
+  type DmaBuf,
+  type Importer,
+  type ImporterAttachment,
+  PluginError,
+} from '@dmabuf/core';
 import type { DrmDevice } from './device.js';
 import { ImportRefusedError } from './errors.js';
 import { drmNative } from './native.js';

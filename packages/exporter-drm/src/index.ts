@@ -1,17 +1,51 @@
-export { DrmDevice, nodeTypeOf, type DrmCaps, type DrmDriverVersion, type DrmNodeType } from './device.js';
-export { findDrmDevice, listDrmDevices, unmetNeeds, type DrmDeviceInfo, type DrmDeviceNeeds } from './enumerate.js';
-export { DrmDumbExporter, layoutOf, planDumb, type DumbExporterOptions, type DumbPlan, type DumbPriv } from './dumb-exporter.js';
-export { drmExporterPlugin, type DrmExporterPluginOptions } from './plugin.js';
-export { DrmImporter, GemImport, drmImporter, importBuffer, type GemHandle } from './importer.js';
+export { type DrmCaps, DrmDevice, type DrmDriverVersion, type DrmNodeType, nodeTypeOf } from './device.js';
+export {
+  DrmDumbExporter,
+  type DumbExporterOptions,
+  type DumbPlan,
+  type DumbPriv,
+  layoutOf,
+  planDumb,
+} from './dumb-exporter.js';
+export {
+  type DrmDeviceInfo,
+  type DrmDeviceNeeds,
+  findDrmDevice,
+  listDrmDevices,
+  unmetNeeds,
+} from './enumerate.js';
 export { DrmError, ImportRefusedError, NoDisplayError, UnsupportedFormatError } from './errors.js';
-export { formatInfo, fourccCode, fourccName, knownFormats, planeGeometry, type FormatInfo, type FormatPlane } from './fourcc.js';
-export { GemHandleTable } from './handle-table.js';
 export type { DrmEvent } from './event-queue.js';
-export type { DrmModeInfo } from './native.js';
-export { Display, type DisplayOptions, type FlipResult } from './kms/display.js';
-export { Framebuffer, createFramebuffer, type AcceptedFormats, type FramebufferOptions } from './kms/framebuffer.js';
-export { chooseMode, describeMode, parseModeRequest, refreshOf, type ModeRequest } from './kms/mode.js';
-export { choosePipe, type KmsPipe } from './kms/pipe.js';
-export { parseInFormats } from './kms/in-formats.js';
-export { readKms, type KmsConnector, type KmsCrtc, type KmsEncoder, type KmsPlane, type KmsSnapshot, type PlaneType } from './kms/snapshot.js';
+export {
+  type FormatInfo,
+  type FormatPlane,
+  formatInfo,
+  fourccCode,
+  fourccName,
+  knownFormats,
+  planeGeometry,
+} from './fourcc.js';
+export { GemHandleTable } from './handle-table.js';
+export { DrmImporter, drmImporter, type GemHandle, GemImport, importBuffer } from './importer.js';
 export { connectorName } from './kms/connector-names.js';
+export { Display, type DisplayOptions, type FlipResult } from './kms/display.js';
+export {
+  type AcceptedFormats,
+  createFramebuffer,
+  Framebuffer,
+  type FramebufferOptions,
+} from './kms/framebuffer.js';
+export { parseInFormats } from './kms/in-formats.js';
+export { chooseMode, describeMode, type ModeRequest, parseModeRequest, refreshOf } from './kms/mode.js';
+export { choosePipe, type KmsPipe } from './kms/pipe.js';
+export {
+  type KmsConnector,
+  type KmsCrtc,
+  type KmsEncoder,
+  type KmsPlane,
+  type KmsSnapshot,
+  type PlaneType,
+  readKms,
+} from './kms/snapshot.js';
+export type { DrmModeInfo } from './native.js';
+export { type DrmExporterPluginOptions, drmExporterPlugin } from './plugin.js';

@@ -136,7 +136,15 @@ export interface DrmAddon {
   getConnector(fd: number, id: number): RawConnector | number;
   getEncoder(fd: number, id: number): RawEncoder | number;
   getCrtc(fd: number, id: number): RawCrtc | number;
-  setCrtc(fd: number, crtcId: number, fbId: number, x: number, y: number, connectors: number[], mode: DrmModeInfo | null): number;
+  setCrtc(
+    fd: number,
+    crtcId: number,
+    fbId: number,
+    x: number,
+    y: number,
+    connectors: number[],
+    mode: DrmModeInfo | null,
+  ): number;
   getPlaneResources(fd: number): number[] | number;
   getPlane(fd: number, id: number): RawPlane | number;
 
@@ -160,7 +168,15 @@ export interface DrmAddon {
   rmFb(fd: number, fbId: number): number;
   dirtyFb(fd: number, fbId: number): number;
   pageFlip(fd: number, crtcId: number, fbId: number, flags: number, userData: number): number;
-  atomicCommit(fd: number, flags: number, objects: number[], counts: number[], props: number[], values: bigint[], userData: number): number;
+  atomicCommit(
+    fd: number,
+    flags: number,
+    objects: number[],
+    counts: number[],
+    props: number[],
+    values: bigint[],
+    userData: number,
+  ): number;
 
   readEvents(fd: number): RawEvent[] | number;
   watch(fd: number, callback: (events: RawEvent[] | number) => void): WatchHandle | number;

@@ -1,7 +1,7 @@
-import { TOKENS, assertObject, type DmaBufPlugin } from '@dmabuf/core';
+import { assertObject, type DmaBufPlugin, TOKENS } from '@dmabuf/core';
 import { DrmDevice } from './device.js';
 import { DrmDumbExporter } from './dumb-exporter.js';
-import { findDrmDevice, type DrmDeviceNeeds } from './enumerate.js';
+import { type DrmDeviceNeeds, findDrmDevice } from './enumerate.js';
 
 export interface DrmExporterPluginOptions {
   /** An open device (the caller keeps and closes it), or a path the plugin opens and closes. Default: the first device with dumb buffers and PRIME export. */
@@ -19,7 +19,9 @@ export interface DrmExporterPluginOptions {
  *   const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: '/dev/dri/card1' })] });
  *   const buf = fw.export({ width: 640, height: 480, format: 'XR24' });
  */
-export function drmExporterPlugin(options: DrmExporterPluginOptions = {}): DmaBufPlugin & { readonly exporter: DrmDumbExporter; readonly device: DrmDevice } {
+export function drmExporterPlugin(
+  options: DrmExporterPluginOptions = {},
+): DmaBufPlugin & { readonly exporter: DrmDumbExporter; readonly device: DrmDevice } {
   assertObject('options', options);
   const owned = !(options.device instanceof DrmDevice);
   const device =

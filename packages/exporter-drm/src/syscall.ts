@@ -8,6 +8,17 @@ const HINTS: Record<number, string> = {
 };
 
 /** check() for a DRM ioctl: the message names the device, the hint says what to do for common errnos. */
-export function drmCheck<T>(result: T | number, ioctl: string, device: string, what: string, hint?: string | ((errno: number) => string | undefined)): T {
-  return check(result, `ioctl(${ioctl})`, `${device}: ${what}`, (errno) => (typeof hint === 'function' ? hint(errno) : hint) ?? HINTS[errno]);
+export function drmCheck<T>(
+  result: T | number,
+  ioctl: string,
+  device: string,
+  what: string,
+  hint?: string | ((errno: number) => string | undefined),
+): T {
+  return check(
+    result,
+    `ioctl(${ioctl})`,
+    `${device}: ${what}`,
+    (errno) => (typeof hint === 'function' ? hint(errno) : hint) ?? HINTS[errno],
+  );
 }

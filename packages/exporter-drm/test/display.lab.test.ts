@@ -1,10 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Framework, type DmaBuf } from '@dmabuf/core';
+import { type DmaBuf, Framework } from '@dmabuf/core';
 import { pixelAt, screendump } from '@dmabuf/lab/guest';
-import { Display, DrmDevice, DrmError, ImportRefusedError, NoDisplayError, UnsupportedFormatError, drmExporterPlugin, readKms } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Display,
+  DrmDevice,
+  DrmError,
+  drmExporterPlugin,
+  ImportRefusedError,
+  NoDisplayError,
+  readKms,
+  UnsupportedFormatError,
+} from '../src/index.js';
 import { IN_LAB, NOT_IN_LAB, VGEM, VIRTIO } from './lab.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,7 +32,9 @@ function paint(buf: DmaBuf, quadrants: [Rgb, Rgb, Rgb, Rgb] | Rgb): void {
   const stride = planes[0]!.pitch / 4;
   using w = buf.cpuAccess('write');
   const px = new Uint32Array(w.arrayBuffer);
-  const q = Array.isArray(quadrants[0]) ? (quadrants as [Rgb, Rgb, Rgb, Rgb]) : [quadrants as Rgb, quadrants as Rgb, quadrants as Rgb, quadrants as Rgb];
+  const q = Array.isArray(quadrants[0])
+    ? (quadrants as [Rgb, Rgb, Rgb, Rgb])
+    : [quadrants as Rgb, quadrants as Rgb, quadrants as Rgb, quadrants as Rgb];
   const hw = width >> 1;
   for (let y = 0; y < height; y++) {
     const row = y * stride;
@@ -60,7 +71,9 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     expect(display.formats).toContain('XR24');
     expect(display.modifiers('XR24')).toContain(0n);
     const before = crtcFb(dev, display.crtcId);
-    const [a, b] = [0, 1].map(() => fw.export({ width: display.width, height: display.height, format: 'XR24' }));
+    const [a, b] = [0, 1].map(() =>
+      fw.export({ width: display.width, height: display.height, format: 'XR24' }),
+    );
     paint(a!, [RED, GREEN, BLUE, WHITE]);
     paint(b!, GREEN);
     const fa = display.framebuffer(a!);
@@ -104,7 +117,9 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     expect(display.flips).toBe(N);
     expect(display.showing).toBe(fa);
     expect(ticks).toBeGreaterThan(0);
-    console.log(`${N} flips in ${ms.toFixed(0)} ms (${((N * 1000) / ms).toFixed(1)} flips/s), ${ticks} timer ticks meanwhile`);
+    console.log(
+      `${N} flips in ${ms.toFixed(0)} ms (${((N * 1000) / ms).toFixed(1)} flips/s), ${ticks} timer ticks meanwhile`,
+    );
 
     // Flips queue one per completion: several asked at once all complete, in order.
     const burst = await Promise.all([display.flip(fb), display.flip(fa), display.flip(fb)]);
@@ -137,14 +152,18 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
 
   it('bad input: typed errors naming the device and the numbers; the screen is restored even after a failed flip', async () => {
     expect(() => Display.open(dev, { connector: 'HDMI-A-9' })).toThrow(NoDisplayError);
-    expect(() => Display.open(dev, { mode: '1234x567' })).toThrow(/Virtual-1 has no mode 1234x567.*Pick one of: .*1280x800/);
+    expect(() => Display.open(dev, { mode: '1234x567' })).toThrow(
+      /Virtual-1 has no mode 1234x567.*Pick one of: .*1280x800/,
+    );
     {
       using vgem = DrmDevice.open(VGEM);
       expect(() => Display.open(vgem)).toThrow(/card0 \(vgem\): has no modesetting/);
     }
     const display = Display.open(dev);
     const before = crtcFb(dev, display.crtcId);
-    await using other = await Framework.create({ plugins: [drmExporterPlugin({ device: VGEM, name: 'vgem' })] });
+    await using other = await Framework.create({
+      plugins: [drmExporterPlugin({ device: VGEM, name: 'vgem' })],
+    });
     using vbuf = other.export({ width: display.width, height: display.height });
     expect(() => display.framebuffer(vbuf)).toThrow(ImportRefusedError);
     using rgb565 = fw.export({ width: display.width, height: display.height, format: 'RG16' });
@@ -153,7 +172,9 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     const smallFb = display.framebuffer(small);
     await expect(display.show(smallFb)).rejects.toThrow(/640x480 XR24\) is smaller than the mode 1280x800/);
     using tiny = fw.export({ size: 4096 });
-    expect(() => display.framebuffer(tiny, { width: 1280, height: 800, format: 'XR24', pitches: [5120] })).toThrow(/needs 4096000 bytes.*has 4096/);
+    expect(() =>
+      display.framebuffer(tiny, { width: 1280, height: 800, format: 'XR24', pitches: [5120] }),
+    ).toThrow(/needs 4096000 bytes.*has 4096/);
 
     using ok = fw.export({ width: display.width, height: display.height });
     using ok2 = fw.export({ width: display.width, height: display.height });
@@ -177,7 +198,10 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     const before = crtcFb(dev, crtcId);
     dev.dropMaster();
     try {
-      const r = spawnSync(process.execPath, [join(here, 'fixtures', 'exit-child.mjs'), VIRTIO], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, [join(here, 'fixtures', 'exit-child.mjs'), VIRTIO], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(/^shown \d+/);
       expect(r.status).toBe(0);

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { DmaBufError, Framework, closeFd, fdIdentity, readFdInfo } from '@dmabuf/core';
+import { closeFd, DmaBufError, Framework, fdIdentity, readFdInfo } from '@dmabuf/core';
 import { describeExporterContract } from '@dmabuf/core/testing';
+import { describe, expect, it } from 'vitest';
 import { DrmDevice, drmExporterPlugin, findDrmDevice, listDrmDevices } from '../src/index.js';
 import { IN_LAB, NOT_IN_LAB, VGEM, VIRTIO } from './lab.js';
 
@@ -24,15 +24,28 @@ describe.skipIf(!IN_LAB)(`DRM dumb exporter in the lab (skipped when ${NOT_IN_LA
     const list = listDrmDevices();
     const vgem = list.find((d) => d.path === VGEM);
     const virtio = list.find((d) => d.path === VIRTIO);
-    expect(vgem).toMatchObject({ driver: 'vgem', node: 'primary', caps: { kms: false, dumbBuffers: true, primeImport: true, primeExport: true } });
-    expect(virtio).toMatchObject({ driver: 'virtio_gpu', caps: { kms: true, atomic: true, dumbBuffers: true } });
-    expect(virtio?.connectors).toContainEqual(expect.objectContaining({ name: 'Virtual-1', connection: 'connected' }));
-    expect(list.filter((d) => d.node === 'render').every((d) => !d.caps.dumbBuffers && !d.caps.kms)).toBe(true);
+    expect(vgem).toMatchObject({
+      driver: 'vgem',
+      node: 'primary',
+      caps: { kms: false, dumbBuffers: true, primeImport: true, primeExport: true },
+    });
+    expect(virtio).toMatchObject({
+      driver: 'virtio_gpu',
+      caps: { kms: true, atomic: true, dumbBuffers: true },
+    });
+    expect(virtio?.connectors).toContainEqual(
+      expect.objectContaining({ name: 'Virtual-1', connection: 'connected' }),
+    );
+    expect(list.filter((d) => d.node === 'render').every((d) => !d.caps.dumbBuffers && !d.caps.kms)).toBe(
+      true,
+    );
     using display = findDrmDevice({ display: true });
     expect(display.driver).toBe('virtio_gpu');
     using v = findDrmDevice({ driver: 'vgem', dumbBuffers: true });
     expect(v.path).toBe(VGEM);
-    expect(() => findDrmDevice({ driver: 'vgem', display: true })).toThrow(/no DRM device has .*DRM card0 \(vgem\): no KMS.*DRM card1 \(virtio_gpu\): driver is virtio_gpu, not vgem/);
+    expect(() => findDrmDevice({ driver: 'vgem', display: true })).toThrow(
+      /no DRM device has .*DRM card0 \(vgem\): no KMS.*DRM card1 \(virtio_gpu\): driver is virtio_gpu, not vgem/,
+    );
   });
 
   it('exports with PRIME: CLOEXEC, read-write by default, read-only when asked; exp_name per driver; pitch and size from the driver', async () => {
@@ -58,7 +71,9 @@ describe.skipIf(!IN_LAB)(`DRM dumb exporter in the lab (skipped when ${NOT_IN_LA
       }
       expect(() => ro.cpuAccess('write')).toThrow(expect.objectContaining({ code: 'EACCES' }));
     }
-    expect(() => fw.export({ exporter: 'vgem', width: 8, height: 8, options: { readOnly: 'yes' } })).toThrow(/options.readOnly/);
+    expect(() => fw.export({ exporter: 'vgem', width: 8, height: 8, options: { readOnly: 'yes' } })).toThrow(
+      /options.readOnly/,
+    );
     expect(() => fw.export({ exporter: 'virtio', width: 99999, height: 8 })).toThrow(DmaBufError);
   });
 

@@ -24,7 +24,16 @@ export function mode(w: number, h: number, refresh: number, preferred = false): 
 export function snapshot(): KmsSnapshot {
   return {
     connectors: [
-      { id: 50, name: 'HDMI-A-1', connection: 'disconnected', encoderId: 0, encoders: [60], modes: [], mmWidth: 0, mmHeight: 0 },
+      {
+        id: 50,
+        name: 'HDMI-A-1',
+        connection: 'disconnected',
+        encoderId: 0,
+        encoders: [60],
+        modes: [],
+        mmWidth: 0,
+        mmHeight: 0,
+      },
       {
         id: 51,
         name: 'Virtual-1',
@@ -35,7 +44,16 @@ export function snapshot(): KmsSnapshot {
         mmWidth: 0,
         mmHeight: 0,
       },
-      { id: 52, name: 'DP-1', connection: 'connected', encoderId: 0, encoders: [62], modes: [mode(1024, 768, 60)], mmWidth: 0, mmHeight: 0 },
+      {
+        id: 52,
+        name: 'DP-1',
+        connection: 'connected',
+        encoderId: 0,
+        encoders: [62],
+        modes: [mode(1024, 768, 60)],
+        mmWidth: 0,
+        mmHeight: 0,
+      },
     ],
     encoders: [
       { id: 60, crtcId: 0, possibleCrtcs: 0b11 },
@@ -47,9 +65,33 @@ export function snapshot(): KmsSnapshot {
       { id: 41, index: 1, fbId: 99, x: 0, y: 0, mode: mode(1280, 800, 75, true) },
     ],
     planes: [
-      { id: 30, type: 'primary', possibleCrtcs: 0b01, crtcId: 0, fbId: 0, formats: ['XR24', 'AR24'], inFormatsBlob: 0 },
-      { id: 31, type: 'cursor', possibleCrtcs: 0b10, crtcId: 0, fbId: 0, formats: ['AR24'], inFormatsBlob: 0 },
-      { id: 32, type: 'primary', possibleCrtcs: 0b10, crtcId: 41, fbId: 99, formats: ['XR24'], inFormatsBlob: 7 },
+      {
+        id: 30,
+        type: 'primary',
+        possibleCrtcs: 0b01,
+        crtcId: 0,
+        fbId: 0,
+        formats: ['XR24', 'AR24'],
+        inFormatsBlob: 0,
+      },
+      {
+        id: 31,
+        type: 'cursor',
+        possibleCrtcs: 0b10,
+        crtcId: 0,
+        fbId: 0,
+        formats: ['AR24'],
+        inFormatsBlob: 0,
+      },
+      {
+        id: 32,
+        type: 'primary',
+        possibleCrtcs: 0b10,
+        crtcId: 41,
+        fbId: 99,
+        formats: ['XR24'],
+        inFormatsBlob: 7,
+      },
     ],
     minWidth: 32,
     maxWidth: 8192,

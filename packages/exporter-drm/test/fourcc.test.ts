@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { DmaBufError } from '@dmabuf/core';
+import { describe, expect, it } from 'vitest';
 import { formatInfo, fourccCode, fourccName, knownFormats, planeGeometry } from '../src/index.js';
 
 describe('fourcc', () => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { GemHandleTable, fourccCode, parseInFormats } from '../src/index.js';
+import { fourccCode, GemHandleTable, parseInFormats } from '../src/index.js';
 import { AtomicRequest } from '../src/kms/atomic.js';
 
-function inFormatsBlob(formats: string[], mods: { mask: bigint; offset: number; modifier: bigint }[]): Uint8Array {
+function inFormatsBlob(
+  formats: string[],
+  mods: { mask: bigint; offset: number; modifier: bigint }[],
+): Uint8Array {
   const fmtOff = 24;
   const modOff = fmtOff + formats.length * 4 + 4; // padded to 8
   const buf = new ArrayBuffer(modOff + mods.length * 24);
@@ -12,7 +15,9 @@ function inFormatsBlob(formats: string[], mods: { mask: bigint; offset: number; 
   v.setUint32(12, fmtOff, true);
   v.setUint32(16, mods.length, true);
   v.setUint32(20, modOff, true);
-  formats.forEach((f, i) => v.setUint32(fmtOff + i * 4, fourccCode(f), true));
+  formats.forEach((f, i) => {
+    v.setUint32(fmtOff + i * 4, fourccCode(f), true);
+  });
   mods.forEach((m, i) => {
     v.setBigUint64(modOff + i * 24, m.mask, true);
     v.setUint32(modOff + i * 24 + 8, m.offset, true);
@@ -23,10 +28,13 @@ function inFormatsBlob(formats: string[], mods: { mask: bigint; offset: number; 
 
 describe('IN_FORMATS', () => {
   it('maps each format to the modifiers whose mask has its bit', () => {
-    const blob = inFormatsBlob(['XR24', 'AR24', 'NV12'], [
-      { mask: 0b111n, offset: 0, modifier: 0n },
-      { mask: 0b011n, offset: 0, modifier: 0x0100000000000001n },
-    ]);
+    const blob = inFormatsBlob(
+      ['XR24', 'AR24', 'NV12'],
+      [
+        { mask: 0b111n, offset: 0, modifier: 0n },
+        { mask: 0b011n, offset: 0, modifier: 0x0100000000000001n },
+      ],
+    );
     const m = parseInFormats(blob);
     expect(m.get('XR24')).toEqual([0n, 0x0100000000000001n]);
     expect(m.get('NV12')).toEqual([0n]);
@@ -43,7 +51,12 @@ describe('atomic request', () => {
   it('groups properties by object, last set wins, values as u64', () => {
     const r = new AtomicRequest().set(10, 1, 5).set(20, 2, 6).set(10, 3, -1).set(10, 1, 7);
     expect(r.size).toBe(3);
-    expect(r.arrays()).toEqual({ objects: [10, 20], counts: [2, 1], props: [1, 3, 2], values: [7n, 0xffffffffffffffffn, 6n] });
+    expect(r.arrays()).toEqual({
+      objects: [10, 20],
+      counts: [2, 1],
+      props: [1, 3, 2],
+      values: [7n, 0xffffffffffffffffn, 6n],
+    });
     expect(() => r.set(10, undefined, 1)).toThrow(/lacks a property/);
   });
 });

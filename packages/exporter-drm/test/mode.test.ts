@@ -1,15 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { DrmError } from '../src/index.js';
-import { chooseMode, describeMode, parseModeRequest, refreshOf } from '../src/index.js';
-import { mode } from './fixtures.js';
 import { InvalidArgumentError as CoreInvalid } from '@dmabuf/core';
+import { describe, expect, it } from 'vitest';
+import { chooseMode, DrmError, describeMode, parseModeRequest, refreshOf } from '../src/index.js';
+import { mode } from './fixtures.js';
 
 const modes = [mode(1920, 1080, 60), mode(1280, 800, 75, true), mode(1280, 800, 60), mode(640, 480, 60)];
 
 describe('mode choice', () => {
   it('takes the preferred mode, else the first', () => {
     expect(describeMode(chooseMode(modes, undefined, 'dev', 'Virtual-1'))).toBe('1280x800@75');
-    expect(describeMode(chooseMode([mode(800, 600, 60), mode(640, 480, 60)], undefined, 'dev', 'c'))).toBe('800x600@60');
+    expect(describeMode(chooseMode([mode(800, 600, 60), mode(640, 480, 60)], undefined, 'dev', 'c'))).toBe(
+      '800x600@60',
+    );
   });
 
   it('takes the mode asked for, by string or object, preferring preferred then higher refresh', () => {
@@ -24,7 +25,9 @@ describe('mode choice', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(DrmError);
-      expect((e as DrmError).message).toMatch(/card1.*Virtual-1 has no mode 800x600.*1920x1080@60, 1280x800@75, 1280x800@60, 640x480@60/);
+      expect((e as DrmError).message).toMatch(
+        /card1.*Virtual-1 has no mode 800x600.*1920x1080@60, 1280x800@75, 1280x800@60, 640x480@60/,
+      );
     }
     expect(() => chooseMode([], undefined, 'dev', 'c')).toThrow(/lists no modes/);
   });

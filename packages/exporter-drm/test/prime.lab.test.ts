@@ -1,11 +1,22 @@
-import { describe, expect, it } from 'vitest';
-import { Framework, plainDevice, SEEK_CUR, SEEK_SET, closeFd, dupFd, fdSize, native, readFdInfo, seekFd } from '@dmabuf/core';
+import {
+  closeFd,
+  dupFd,
+  Framework,
+  fdSize,
+  native,
+  plainDevice,
+  readFdInfo,
+  SEEK_CUR,
+  SEEK_SET,
+  seekFd,
+} from '@dmabuf/core';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
-import { DrmDevice, ImportRefusedError, drmExporterPlugin, importBuffer } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { DrmDevice, drmExporterPlugin, ImportRefusedError, importBuffer } from '../src/index.js';
 import { IN_LAB, NOT_IN_LAB, VGEM, VIRTIO } from './lab.js';
 
 describe.skipIf(!IN_LAB)(`PRIME import and the dma-buf file in the lab (skipped when ${NOT_IN_LAB})`, () => {
-  it('export and import back on the same device gives the dumb buffer\'s own handle; again, or a dup, the same handle; closed on detach', async () => {
+  it("export and import back on the same device gives the dumb buffer's own handle; again, or a dup, the same handle; closed on detach", async () => {
     for (const path of [VGEM, VIRTIO]) {
       using dev = DrmDevice.open(path);
       const plugin = drmExporterPlugin({ device: dev });
@@ -26,7 +37,9 @@ describe.skipIf(!IN_LAB)(`PRIME import and the dma-buf file in the lab (skipped 
       const viaDup = importBuffer(dev, same);
       expect(viaDup.handle).toBe(first.handle);
       // A second framework builds its own DmaBuf for the same buffer: same identity, same handle.
-      await using other = await Framework.create({ plugins: [drmExporterPlugin({ device: dev, name: 'other' })] });
+      await using other = await Framework.create({
+        plugins: [drmExporterPlugin({ device: dev, name: 'other' })],
+      });
       const foreignView = other.get(fd, buf.layout);
       const viaOther = importBuffer(dev, foreignView);
       expect(viaOther.handle).toBe(first.handle);
@@ -67,7 +80,11 @@ describe.skipIf(!IN_LAB)(`PRIME import and the dma-buf file in the lab (skipped 
     using vgem = DrmDevice.open(VGEM);
     using virtio = DrmDevice.open(VIRTIO);
     await using fw = await Framework.create({
-      plugins: [udmabufPlugin(), drmExporterPlugin({ device: vgem, name: 'vgem' }), drmExporterPlugin({ device: virtio, name: 'virtio' })],
+      plugins: [
+        udmabufPlugin(),
+        drmExporterPlugin({ device: vgem, name: 'vgem' }),
+        drmExporterPlugin({ device: virtio, name: 'virtio' }),
+      ],
     });
     using u = fw.export({ exporter: 'udmabuf', size: 64 * 1024 });
     using g = fw.export({ exporter: 'vgem', width: 64, height: 64 });
@@ -76,14 +93,19 @@ describe.skipIf(!IN_LAB)(`PRIME import and the dma-buf file in the lab (skipped 
       using imp = importBuffer(vgem, buf);
       expect(imp.handle).toBeGreaterThan(0);
     }
-    for (const [buf, exp] of [[u, 'udmabuf'], [g, 'drm']] as const) {
+    for (const [buf, exp] of [
+      [u, 'udmabuf'],
+      [g, 'drm'],
+    ] as const) {
       try {
         importBuffer(virtio, buf);
         expect.unreachable();
       } catch (e) {
         expect(e).toBeInstanceOf(ImportRefusedError);
         expect(e).toMatchObject({ code: 'ENODEV', errno: 19, driver: 'virtio_gpu', exporter: exp });
-        expect((e as Error).message).toMatch(new RegExp(`card1 \\(virtio_gpu\\).*exported by ${exp}.*ENODEV`));
+        expect((e as Error).message).toMatch(
+          new RegExp(`card1 \\(virtio_gpu\\).*exported by ${exp}.*ENODEV`),
+        );
       }
       expect(buf.attachments.length).toBe(0);
     }

@@ -1,51 +1,75 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DmaBufError, Framework, SystemError, type AllocationRequest } from '@dmabuf/core';
+import { type AllocationRequest, DmaBufError, Framework, SystemError } from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DrmDevice,
-  DrmError,
-  ImportRefusedError,
-  NoDisplayError,
-  UnsupportedFormatError,
   createFramebuffer,
-  findDrmDevice,
-  layoutOf,
-  planDumb,
-  unmetNeeds,
+  DrmDevice,
   type DrmDeviceInfo,
+  DrmError,
+  findDrmDevice,
+  ImportRefusedError,
+  layoutOf,
+  NoDisplayError,
+  planDumb,
+  UnsupportedFormatError,
+  unmetNeeds,
 } from '../src/index.js';
 
 const req = (r: Partial<AllocationRequest>): AllocationRequest => ({ constraints: {}, options: {}, ...r });
 
 describe('dumb buffer planning', () => {
   it('plans an image: bpp from the format, stacked rows for semi-planar formats', () => {
-    expect(planDumb(req({ width: 64, height: 48, format: 'XR24' }), 'dev')).toMatchObject({ width: 64, height: 48, dumbWidth: 64, dumbHeight: 48 });
-    expect(planDumb(req({ width: 64, height: 48, format: 'NV12' }), 'dev')).toMatchObject({ dumbWidth: 16, dumbHeight: 72 });
+    expect(planDumb(req({ width: 64, height: 48, format: 'XR24' }), 'dev')).toMatchObject({
+      width: 64,
+      height: 48,
+      dumbWidth: 64,
+      dumbHeight: 48,
+    });
+    expect(planDumb(req({ width: 64, height: 48, format: 'NV12' }), 'dev')).toMatchObject({
+      dumbWidth: 16,
+      dumbHeight: 72,
+    });
     expect(planDumb(req({ width: 64, height: 48 }), 'dev').info.fourcc).toBe('XR24');
   });
 
   it('plans a size-only buffer as R8 rows of 4096 bytes (late allocation from constraints too)', () => {
-    expect(planDumb(req({ size: 10000 }), 'dev')).toMatchObject({ width: 4096, height: 3, dumbWidth: 1024, dumbHeight: 3 });
+    expect(planDumb(req({ size: 10000 }), 'dev')).toMatchObject({
+      width: 4096,
+      height: 3,
+      dumbWidth: 1024,
+      dumbHeight: 3,
+    });
     expect(planDumb(req({ constraints: { minSize: 5 * 4096 - 100 } }), 'dev')).toMatchObject({ height: 5 });
   });
 
   it('widens to a pitch alignment an attached device asks for', () => {
-    expect(planDumb(req({ width: 100, height: 10, constraints: { pitchAlignment: 256 } }), 'dev').width).toBe(128);
+    expect(planDumb(req({ width: 100, height: 10, constraints: { pitchAlignment: 256 } }), 'dev').width).toBe(
+      128,
+    );
   });
 
   it('refuses bad input with typed errors that name the numbers', () => {
     expect(() => planDumb(req({ width: 64 }), 'dev')).toThrow(/height/);
     expect(() => planDumb(req({ width: 0, height: 4 }), 'dev')).toThrow(/width but received 0/);
-    expect(() => planDumb(req({ width: 65, height: 48, format: 'NV12' }), 'dev')).toThrow(/even numbers for NV12.*65x48/);
-    expect(() => planDumb(req({ width: 4, height: 4, format: 'Y0L0' }), 'DRM card1 (x)')).toThrow(UnsupportedFormatError);
-    expect(() => planDumb(req({ width: 4, height: 4, format: 'XR24', constraints: { formats: [{ format: 'YUYV' }] } }), 'd')).toThrow(/not one the attached devices take \(YUYV\)/);
+    expect(() => planDumb(req({ width: 65, height: 48, format: 'NV12' }), 'dev')).toThrow(
+      /even numbers for NV12.*65x48/,
+    );
+    expect(() => planDumb(req({ width: 4, height: 4, format: 'Y0L0' }), 'DRM card1 (x)')).toThrow(
+      UnsupportedFormatError,
+    );
+    expect(() =>
+      planDumb(
+        req({ width: 4, height: 4, format: 'XR24', constraints: { formats: [{ format: 'YUYV' }] } }),
+        'd',
+      ),
+    ).toThrow(/not one the attached devices take \(YUYV\)/);
     expect(() => planDumb(req({}), 'DRM card0 (vgem)')).toThrow(/DRM card0 \(vgem\): nothing says how big/);
   });
 
-  it('lays out the planes from the driver\'s pitch', () => {
+  it("lays out the planes from the driver's pitch", () => {
     const plan = planDumb(req({ width: 64, height: 48, format: 'NV12' }), 'dev');
     expect(layoutOf(plan, 64, 8192)).toEqual({
       size: 8192,
@@ -66,7 +90,14 @@ const vgem: DrmDeviceInfo = {
   node: 'primary',
   driver: 'vgem',
   version: { name: 'vgem', date: '0', desc: '', major: 1, minor: 0, patch: 0 },
-  caps: { dumbBuffers: true, primeImport: true, primeExport: true, addFb2Modifiers: false, atomic: false, kms: false },
+  caps: {
+    dumbBuffers: true,
+    primeImport: true,
+    primeExport: true,
+    addFb2Modifiers: false,
+    atomic: false,
+    kms: false,
+  },
   connectors: [],
 };
 const virtio: DrmDeviceInfo = {
@@ -80,10 +111,15 @@ const virtio: DrmDeviceInfo = {
 describe('device needs', () => {
   it('says what a device lacks, and nothing when it fits', () => {
     expect(unmetNeeds(vgem, { display: true })).toBe('no KMS');
-    expect(unmetNeeds(vgem, { atomic: true, driver: 'virtio_gpu' })).toBe('driver is vgem, not virtio_gpu, no atomic');
+    expect(unmetNeeds(vgem, { atomic: true, driver: 'virtio_gpu' })).toBe(
+      'driver is vgem, not virtio_gpu, no atomic',
+    );
     expect(unmetNeeds(virtio, { display: true, atomic: true })).toBe('');
     expect(unmetNeeds(virtio, { connector: 'HDMI-A-1' })).toBe('no connector HDMI-A-1');
-    const off = { ...virtio, connectors: [{ name: 'Virtual-1', connection: 'disconnected' as const, modes: 0 }] };
+    const off = {
+      ...virtio,
+      connectors: [{ name: 'Virtual-1', connection: 'disconnected' as const, modes: 0 }],
+    };
     expect(unmetNeeds(off, { display: true })).toBe('no connected display (Virtual-1 disconnected)');
   });
 
@@ -110,18 +146,35 @@ describe('device needs', () => {
 
 describe('typed errors', () => {
   it('an import refusal names the device, its driver, the exporter and the errno', () => {
-    const e = new ImportRefusedError('DRM card1 (virtio_gpu)', 'virtio_gpu', 'udmabuf', 'buffer #4 (udmabuf)', 19);
+    const e = new ImportRefusedError(
+      'DRM card1 (virtio_gpu)',
+      'virtio_gpu',
+      'udmabuf',
+      'buffer #4 (udmabuf)',
+      19,
+    );
     expect(e).toBeInstanceOf(DrmError);
     expect(e).toBeInstanceOf(DmaBufError);
-    expect(e).toMatchObject({ code: 'ENODEV', errno: 19, driver: 'virtio_gpu', exporter: 'udmabuf', device: 'DRM card1 (virtio_gpu)' });
-    expect(e.message).toMatch(/virtio_gpu refused to import buffer #4 \(udmabuf\) exported by udmabuf.*ENODEV.*copy/);
+    expect(e).toMatchObject({
+      code: 'ENODEV',
+      errno: 19,
+      driver: 'virtio_gpu',
+      exporter: 'udmabuf',
+      device: 'DRM card1 (virtio_gpu)',
+    });
+    expect(e.message).toMatch(
+      /virtio_gpu refused to import buffer #4 \(udmabuf\) exported by udmabuf.*ENODEV.*copy/,
+    );
   });
 });
 
 describe('framebuffer checks before any ioctl', () => {
   let fw: Framework;
   // Only .label/.caps are read before the checks pass; no ioctl is reached in these cases.
-  const kmsDevice = { label: 'DRM card1 (virtio_gpu)', caps: { kms: true, addFb2Modifiers: false } } as unknown as DrmDevice;
+  const kmsDevice = {
+    label: 'DRM card1 (virtio_gpu)',
+    caps: { kms: true, addFb2Modifiers: false },
+  } as unknown as DrmDevice;
   const accepted = { formats: ['XR24'], label: 'plane 31 of DRM card1 (virtio_gpu)' };
   beforeAll(async () => {
     fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
@@ -144,14 +197,18 @@ describe('framebuffer checks before any ioctl', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(UnsupportedFormatError);
-      expect((e as Error).message).toMatch(/plane 31 of DRM card1 \(virtio_gpu\) does not take format RG16.*It takes: XR24/);
+      expect((e as Error).message).toMatch(
+        /plane 31 of DRM card1 \(virtio_gpu\) does not take format RG16.*It takes: XR24/,
+      );
     }
     buf.put();
   });
 
   it('refuses a modifier on a device without ADDFB2 modifiers', () => {
     const buf = fw.export({ width: 32, height: 32, format: 'XR24' });
-    expect(() => createFramebuffer(kmsDevice, buf, { modifier: 0x0100000000000001n }, accepted)).toThrow(/takes no format modifiers \(asked 0x100000000000001 for XR24\)/);
+    expect(() => createFramebuffer(kmsDevice, buf, { modifier: 0x0100000000000001n }, accepted)).toThrow(
+      /takes no format modifiers \(asked 0x100000000000001 for XR24\)/,
+    );
     buf.put();
   });
 
@@ -162,9 +219,13 @@ describe('framebuffer checks before any ioctl', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(DrmError);
-      expect((e as Error).message).toMatch(/card1.*64x64 XR24 framebuffer needs 16384 bytes \(plane 0: offset 0 \+ pitch 256 × 64 rows\), buffer #\d+ \(memfd-test\) has 4096/);
+      expect((e as Error).message).toMatch(
+        /card1.*64x64 XR24 framebuffer needs 16384 bytes \(plane 0: offset 0 \+ pitch 256 × 64 rows\), buffer #\d+ \(memfd-test\) has 4096/,
+      );
     }
-    expect(() => createFramebuffer(kmsDevice, buf, { width: 64, height: 8, format: 'XR24', pitches: [100] }, accepted)).toThrow(/pitch of at least 256 bytes.*has 100/);
+    expect(() =>
+      createFramebuffer(kmsDevice, buf, { width: 64, height: 8, format: 'XR24', pitches: [100] }, accepted),
+    ).toThrow(/pitch of at least 256 bytes.*has 100/);
     expect(() => createFramebuffer(kmsDevice, buf, {}, accepted)).toThrow(/width, height and format/);
     buf.put();
   });

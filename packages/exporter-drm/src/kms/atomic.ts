@@ -7,7 +7,8 @@ export class AtomicRequest {
 
   /** Set a property; a later set of the same property wins. */
   set(objectId: number, propertyId: number | undefined, value: number | bigint): this {
-    if (propertyId === undefined) throw new Error(`atomic: object ${objectId} lacks a property this commit needs`);
+    if (propertyId === undefined)
+      throw new Error(`atomic: object ${objectId} lacks a property this commit needs`);
     let props = this.#byObject.get(objectId);
     if (!props) {
       props = new Map();

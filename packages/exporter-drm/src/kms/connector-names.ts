@@ -1,7 +1,26 @@
 /** DRM_MODE_CONNECTOR_* → the names the kernel uses in sysfs ('HDMI-A', 'Virtual', ...). */
 const NAMES = [
-  'Unknown', 'VGA', 'DVI-I', 'DVI-D', 'DVI-A', 'Composite', 'SVIDEO', 'LVDS', 'Component', 'DIN', 'DP', 'HDMI-A', 'HDMI-B', 'TV', 'eDP',
-  'Virtual', 'DSI', 'DPI', 'Writeback', 'SPI', 'USB',
+  'Unknown',
+  'VGA',
+  'DVI-I',
+  'DVI-D',
+  'DVI-A',
+  'Composite',
+  'SVIDEO',
+  'LVDS',
+  'Component',
+  'DIN',
+  'DP',
+  'HDMI-A',
+  'HDMI-B',
+  'TV',
+  'eDP',
+  'Virtual',
+  'DSI',
+  'DPI',
+  'Writeback',
+  'SPI',
+  'USB',
 ];
 
 /** 'Virtual-1' for connector type 15, type id 1. */

@@ -3,15 +3,21 @@ import { DRM_CLIENT_CAP, DRM_MODE_ATOMIC, DRM_MODE_OBJECT, DRM_MODE_PAGE_FLIP_EV
 import type { DrmDevice } from '../device.js';
 import { DrmError } from '../errors.js';
 import type { DrmEvent } from '../event-queue.js';
-import { drmNative, type DrmModeInfo } from '../native.js';
+import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import { AtomicRequest } from './atomic.js';
-import { createFramebuffer, onScreen, type AcceptedFormats, type Framebuffer, type FramebufferOptions } from './framebuffer.js';
+import {
+  type AcceptedFormats,
+  createFramebuffer,
+  type Framebuffer,
+  type FramebufferOptions,
+  onScreen,
+} from './framebuffer.js';
 import { parseInFormats } from './in-formats.js';
 import { chooseMode, describeMode, type ModeRequest } from './mode.js';
 import { choosePipe } from './pipe.js';
 import { restoreOnExit } from './restore.js';
-import { objectProperties, readKms, type PropertyValue } from './snapshot.js';
+import { objectProperties, type PropertyValue, readKms } from './snapshot.js';
 
 export interface DisplayOptions {
   /** Connector name, e.g. 'Virtual-1' (default: the first connected). */
@@ -72,7 +78,10 @@ export class Display implements Disposable {
     this.device = device;
     const dev = device.label;
     if (!device.caps.kms) {
-      throw new DrmError(dev, 'has no modesetting (KMS)', { code: 'EOPNOTSUPP', hint: 'Open a display device: findDrmDevice({ display: true })' });
+      throw new DrmError(dev, 'has no modesetting (KMS)', {
+        code: 'EOPNOTSUPP',
+        hint: 'Open a display device: findDrmDevice({ display: true })',
+      });
     }
     const n = drmNative();
     n.setMaster(device.fd);
@@ -81,7 +90,11 @@ export class Display implements Disposable {
     if (atomic && n.setClientCap(device.fd, DRM_CLIENT_CAP.ATOMIC, 1) !== 0) atomic = false;
     if (!atomic && device.caps.atomic) n.setClientCap(device.fd, DRM_CLIENT_CAP.ATOMIC, 0);
     const kms = readKms(device);
-    const pipe = choosePipe(kms, options.connector !== undefined ? { connector: options.connector } : {}, dev);
+    const pipe = choosePipe(
+      kms,
+      options.connector !== undefined ? { connector: options.connector } : {},
+      dev,
+    );
     this.connector = pipe.connector.name;
     this.connectorId = pipe.connector.id;
     this.crtcId = pipe.crtc.id;
@@ -103,8 +116,16 @@ export class Display implements Disposable {
       atomic = false;
     }
     this.atomic = atomic;
-    const onThisCrtc = kms.connectors.filter((c) => kms.encoders.some((e) => e.id === c.encoderId && e.crtcId === pipe.crtc.id)).map((c) => c.id);
-    this.#saved = { fbId: pipe.crtc.fbId, x: pipe.crtc.x, y: pipe.crtc.y, mode: pipe.crtc.mode, connectors: onThisCrtc };
+    const onThisCrtc = kms.connectors
+      .filter((c) => kms.encoders.some((e) => e.id === c.encoderId && e.crtcId === pipe.crtc.id))
+      .map((c) => c.id);
+    this.#saved = {
+      fbId: pipe.crtc.fbId,
+      x: pipe.crtc.x,
+      y: pipe.crtc.y,
+      mode: pipe.crtc.mode,
+      connectors: onThisCrtc,
+    };
     this.#unregisterExit = restoreOnExit(() => this.#restore());
     this.#unregisterClose = device.onClose(() => this.close());
   }
@@ -189,7 +210,8 @@ export class Display implements Disposable {
   dirty(fb: Framebuffer): void {
     this.#checkFb(fb);
     const r = drmNative().dirtyFb(this.device.fd, fb.id);
-    if (r < 0 && r !== -38 && r !== -95) drmCheck(r, 'DRM_IOCTL_MODE_DIRTYFB', this.device.label, `cannot flush ${fb.label}`);
+    if (r < 0 && r !== -38 && r !== -95)
+      drmCheck(r, 'DRM_IOCTL_MODE_DIRTYFB', this.device.label, `cannot flush ${fb.label}`);
   }
 
   /** Restore the CRTC as it was, remove this display's framebuffers. */
@@ -225,7 +247,11 @@ export class Display implements Disposable {
 
   async #flipNow(fb: Framebuffer): Promise<FlipResult> {
     this.#checkFb(fb);
-    if (!this.#modeSet) throw new DrmError(this.device.label, `${this.connector}: flip before the first show()`, { code: 'EINVAL', hint: 'show() a framebuffer first: it sets the mode' });
+    if (!this.#modeSet)
+      throw new DrmError(this.device.label, `${this.connector}: flip before the first show()`, {
+        code: 'EINVAL',
+        hint: 'show() a framebuffer first: it sets the mode',
+      });
     const n = drmNative();
     const events = this.device.events;
     const { token, done } = events.expect();
@@ -233,13 +259,26 @@ export class Display implements Disposable {
     if (this.atomic) {
       const req = new AtomicRequest().set(this.planeId!, this.#props!.plane.get('FB_ID')?.id, fb.id);
       const a = req.arrays();
-      r = n.atomicCommit(this.device.fd, DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, a.objects, a.counts, a.props, a.values, token);
+      r = n.atomicCommit(
+        this.device.fd,
+        DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
+        a.objects,
+        a.counts,
+        a.props,
+        a.values,
+        token,
+      );
     } else {
       r = n.pageFlip(this.device.fd, this.crtcId, fb.id, DRM_MODE_PAGE_FLIP_EVENT, token);
     }
     if (r < 0) {
       events.cancel(token);
-      drmCheck(r, this.atomic ? 'DRM_IOCTL_MODE_ATOMIC' : 'DRM_IOCTL_MODE_PAGE_FLIP', this.device.label, `${this.connector}: page flip to ${fb.label} failed`);
+      drmCheck(
+        r,
+        this.atomic ? 'DRM_IOCTL_MODE_ATOMIC' : 'DRM_IOCTL_MODE_PAGE_FLIP',
+        this.device.label,
+        `${this.connector}: page flip to ${fb.label} failed`,
+      );
     }
     const ev = await done;
     this.#flips++;
@@ -256,17 +295,27 @@ export class Display implements Disposable {
   #checkFb(fb: Framebuffer): void {
     this.#assertOpen();
     if (!fb || typeof fb !== 'object' || typeof fb.assertLive !== 'function') {
-      throw new DrmError(this.device.label, 'show/flip takes a Framebuffer', { code: 'EINVAL', hint: 'Make one with display.framebuffer(buf)' });
+      throw new DrmError(this.device.label, 'show/flip takes a Framebuffer', {
+        code: 'EINVAL',
+        hint: 'Make one with display.framebuffer(buf)',
+      });
     }
     fb.assertLive();
     if (fb.device !== this.device) {
-      throw new DrmError(this.device.label, `${fb.label} belongs to ${fb.device.label}`, { code: 'EINVAL', hint: 'Make the framebuffer on the display\'s device' });
+      throw new DrmError(this.device.label, `${fb.label} belongs to ${fb.device.label}`, {
+        code: 'EINVAL',
+        hint: "Make the framebuffer on the display's device",
+      });
     }
     if (fb.width < this.width || fb.height < this.height) {
-      throw new DrmError(this.device.label, `${fb.label} is smaller than the mode ${describeMode(this.mode)} of ${this.connector}`, {
-        code: 'EINVAL',
-        hint: `The primary plane must cover the screen: allocate at least ${this.width}x${this.height}`,
-      });
+      throw new DrmError(
+        this.device.label,
+        `${fb.label} is smaller than the mode ${describeMode(this.mode)} of ${this.connector}`,
+        {
+          code: 'EINVAL',
+          hint: `The primary plane must cover the screen: allocate at least ${this.width}x${this.height}`,
+        },
+      );
     }
   }
 
@@ -275,7 +324,12 @@ export class Display implements Disposable {
     const dev = this.device;
     if (this.atomic) {
       const p = this.#props!;
-      this.#modeBlob = drmCheck(n.createModeBlob(dev.fd, this.mode), 'DRM_IOCTL_MODE_CREATEPROPBLOB', dev.label, `cannot make a blob of mode ${describeMode(this.mode)}`);
+      this.#modeBlob = drmCheck(
+        n.createModeBlob(dev.fd, this.mode),
+        'DRM_IOCTL_MODE_CREATEPROPBLOB',
+        dev.label,
+        `cannot make a blob of mode ${describeMode(this.mode)}`,
+      );
       const w = this.width;
       const h = this.height;
       const req = new AtomicRequest()
@@ -316,13 +370,33 @@ export class Display implements Disposable {
     const n = drmNative();
     const s = this.#saved;
     const fd = this.device.fd;
-    let r = s.fbId && s.mode ? n.setCrtc(fd, this.crtcId, s.fbId, s.x, s.y, s.connectors.length ? s.connectors : [this.connectorId], s.mode) : -1;
+    let r =
+      s.fbId && s.mode
+        ? n.setCrtc(
+            fd,
+            this.crtcId,
+            s.fbId,
+            s.x,
+            s.y,
+            s.connectors.length ? s.connectors : [this.connectorId],
+            s.mode,
+          )
+        : -1;
     if (r < 0) r = n.setCrtc(fd, this.crtcId, 0, 0, 0, [], null);
     this.#modeSet = false;
-    drmCheck(r, 'DRM_IOCTL_MODE_SETCRTC', this.device.label, `${this.connector}: cannot restore CRTC ${this.crtcId}`);
+    drmCheck(
+      r,
+      'DRM_IOCTL_MODE_SETCRTC',
+      this.device.label,
+      `${this.connector}: cannot restore CRTC ${this.crtcId}`,
+    );
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new DrmError(this.device.label, `display ${this.connector} is closed`, { code: 'EBADF', hint: 'Open the display again' });
+    if (this.#closed)
+      throw new DrmError(this.device.label, `display ${this.connector} is closed`, {
+        code: 'EBADF',
+        hint: 'Open the display again',
+      });
   }
 }

@@ -1,9 +1,9 @@
-import { invalidArgument, type DmaBuf } from '@dmabuf/core';
+import { type DmaBuf, invalidArgument } from '@dmabuf/core';
 import { DRM_MODE_FB_MODIFIERS } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError, UnsupportedFormatError } from '../errors.js';
 import { formatInfo, fourccCode, knownFormats, normalizeFourcc, planeGeometry } from '../fourcc.js';
-import { importBuffer, type GemImport } from '../importer.js';
+import { type GemImport, importBuffer } from '../importer.js';
 import { drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 
@@ -48,7 +48,11 @@ export class Framebuffer implements Disposable {
   #removed = false;
 
   /** @internal use createFramebuffer() or display.framebuffer() */
-  constructor(id: number, imp: GemImport, geo: { width: number; height: number; format: string; modifier: bigint }) {
+  constructor(
+    id: number,
+    imp: GemImport,
+    geo: { width: number; height: number; format: string; modifier: bigint },
+  ) {
     this.id = id;
     this.#import = imp;
     this.device = imp.device;
@@ -71,7 +75,10 @@ export class Framebuffer implements Disposable {
   /** Throw (EBADF) if removed. */
   assertLive(): void {
     if (this.#removed) {
-      throw new DrmError(this.device.label, `${this.label} was already removed`, { code: 'EBADF', hint: 'Create a new framebuffer for the buffer' });
+      throw new DrmError(this.device.label, `${this.label} was already removed`, {
+        code: 'EBADF',
+        hint: 'Create a new framebuffer for the buffer',
+      });
     }
   }
 
@@ -79,11 +86,20 @@ export class Framebuffer implements Disposable {
   remove(): void {
     if (this.#removed) return;
     if (onScreen.has(this)) {
-      throw new DrmError(this.device.label, `${this.label} is on screen`, { code: 'EBUSY', hint: 'Show another framebuffer first, or close the display (which restores the screen)' });
+      throw new DrmError(this.device.label, `${this.label} is on screen`, {
+        code: 'EBUSY',
+        hint: 'Show another framebuffer first, or close the display (which restores the screen)',
+      });
     }
     this.#removed = true;
     try {
-      if (!this.device.closed) drmCheck(drmNative().rmFb(this.device.fd, this.id), 'DRM_IOCTL_MODE_RMFB', this.device.label, `cannot remove ${this.label}`);
+      if (!this.device.closed)
+        drmCheck(
+          drmNative().rmFb(this.device.fd, this.id),
+          'DRM_IOCTL_MODE_RMFB',
+          this.device.label,
+          `cannot remove ${this.label}`,
+        );
     } finally {
       try {
         this.#import.release();
@@ -104,55 +120,106 @@ export class Framebuffer implements Disposable {
  * then imports the buffer (ImportRefusedError when the driver will not) and
  * calls ADDFB2.
  */
-export function createFramebuffer(device: DrmDevice, buf: DmaBuf, options: FramebufferOptions = {}, accepted?: AcceptedFormats): Framebuffer {
+export function createFramebuffer(
+  device: DrmDevice,
+  buf: DmaBuf,
+  options: FramebufferOptions = {},
+  accepted?: AcceptedFormats,
+): Framebuffer {
   const dev = device.label;
   if (!device.caps.kms) {
-    throw new DrmError(dev, 'has no modesetting (KMS), so no framebuffers', { code: 'EOPNOTSUPP', hint: 'Use a display device: findDrmDevice({ display: true })' });
+    throw new DrmError(dev, 'has no modesetting (KMS), so no framebuffers', {
+      code: 'EOPNOTSUPP',
+      hint: 'Use a display device: findDrmDevice({ display: true })',
+    });
   }
   const layout = buf.layout;
   const width = options.width ?? layout.width;
   const height = options.height ?? layout.height;
   const format = options.format ?? layout.format;
   if (width === undefined || height === undefined || format === undefined) {
-    throw invalidArgument('options', `width, height and format (${buf.label} has no image layout)`, options, 'Pass { width, height, format, pitches } for a buffer received without its layout');
+    throw invalidArgument(
+      'options',
+      `width, height and format (${buf.label} has no image layout)`,
+      options,
+      'Pass { width, height, format, pitches } for a buffer received without its layout',
+    );
   }
-  for (const [k, v] of [['width', width], ['height', height]] as const) {
-    if (!Number.isSafeInteger(v) || v < 1 || v > 16384) throw invalidArgument(k, 'an integer between 1 and 16384', v);
+  for (const [k, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 1 || v > 16384)
+      throw invalidArgument(k, 'an integer between 1 and 16384', v);
   }
   const info = formatInfo(format);
   const fourcc = info ? info.fourcc.trimEnd() : normalizeFourcc(format).trimEnd();
   if (!info) {
-    throw new UnsupportedFormatError(dev, `cannot check the layout of format '${format}'`, format, undefined, `Use one of ${knownFormats().join(', ')}`);
+    throw new UnsupportedFormatError(
+      dev,
+      `cannot check the layout of format '${format}'`,
+      format,
+      undefined,
+      `Use one of ${knownFormats().join(', ')}`,
+    );
   }
   if (accepted && !accepted.formats.includes(fourcc)) {
-    throw new UnsupportedFormatError(dev, `${accepted.label} does not take format ${fourcc}`, fourcc, undefined, `It takes: ${accepted.formats.join(', ')}`);
+    throw new UnsupportedFormatError(
+      dev,
+      `${accepted.label} does not take format ${fourcc}`,
+      fourcc,
+      undefined,
+      `It takes: ${accepted.formats.join(', ')}`,
+    );
   }
   const modifier = options.modifier ?? layout.modifier ?? 0n;
   if (modifier !== 0n && !device.caps.addFb2Modifiers) {
-    throw new UnsupportedFormatError(dev, `takes no format modifiers (asked 0x${modifier.toString(16)} for ${fourcc})`, fourcc, modifier, 'Use a LINEAR buffer (modifier 0)');
+    throw new UnsupportedFormatError(
+      dev,
+      `takes no format modifiers (asked 0x${modifier.toString(16)} for ${fourcc})`,
+      fourcc,
+      modifier,
+      'Use a LINEAR buffer (modifier 0)',
+    );
   }
   const mods = accepted?.modifiers?.get(fourcc);
   if (modifier !== 0n && mods && !mods.includes(modifier)) {
-    throw new UnsupportedFormatError(dev, `${accepted!.label} does not take modifier 0x${modifier.toString(16)} for ${fourcc}`, fourcc, modifier, `It takes: ${mods.map((m) => `0x${m.toString(16)}`).join(', ')}`);
+    throw new UnsupportedFormatError(
+      dev,
+      `${accepted!.label} does not take modifier 0x${modifier.toString(16)} for ${fourcc}`,
+      fourcc,
+      modifier,
+      `It takes: ${mods.map((m) => `0x${m.toString(16)}`).join(', ')}`,
+    );
   }
   const pitch0 = options.pitches?.[0] ?? layout.planes[0]?.pitch ?? 0;
   const geo = planeGeometry(info, width, height, pitch0);
   const pitches = geo.map((g, i) => options.pitches?.[i] ?? layout.planes[i]?.pitch ?? g.pitch);
-  const offsets = geo.map((g, i) => options.offsets?.[i] ?? layout.planes[i]?.offset ?? (i === 0 ? 0 : offsetAfter(pitches, geo, i)));
+  const offsets = geo.map(
+    (_, i) => options.offsets?.[i] ?? layout.planes[i]?.offset ?? offsetAfter(pitches, geo, i),
+  );
   geo.forEach((g, i) => {
     const pitch = pitches[i]!;
     if (!Number.isSafeInteger(pitch) || pitch < g.minPitch) {
-      throw new DrmError(dev, `plane ${i} of a ${width}x${height} ${fourcc} framebuffer needs a pitch of at least ${g.minPitch} bytes, ${buf.label} has ${pitch}`, {
-        code: 'EINVAL',
-        hint: 'Allocate the buffer with width × bytes-per-pixel per row at least',
-      });
+      throw new DrmError(
+        dev,
+        `plane ${i} of a ${width}x${height} ${fourcc} framebuffer needs a pitch of at least ${g.minPitch} bytes, ${buf.label} has ${pitch}`,
+        {
+          code: 'EINVAL',
+          hint: 'Allocate the buffer with width × bytes-per-pixel per row at least',
+        },
+      );
     }
     const need = offsets[i]! + pitch * g.rows;
     if (need > layout.size) {
-      throw new DrmError(dev, `a ${width}x${height} ${fourcc} framebuffer needs ${need} bytes (plane ${i}: offset ${offsets[i]} + pitch ${pitch} × ${g.rows} rows), ${buf.label} has ${layout.size}`, {
-        code: 'EINVAL',
-        hint: 'Allocate a bigger buffer or make a smaller framebuffer',
-      });
+      throw new DrmError(
+        dev,
+        `a ${width}x${height} ${fourcc} framebuffer needs ${need} bytes (plane ${i}: offset ${offsets[i]} + pitch ${pitch} × ${g.rows} rows), ${buf.label} has ${layout.size}`,
+        {
+          code: 'EINVAL',
+          hint: 'Allocate a bigger buffer or make a smaller framebuffer',
+        },
+      );
     }
   });
   const imp = importBuffer(device, buf);

@@ -12,7 +12,11 @@ export function parseInFormats(blob: Uint8Array): Map<string, bigint[]> {
   const formatsOffset = v.getUint32(12, true);
   const countModifiers = v.getUint32(16, true);
   const modifiersOffset = v.getUint32(20, true);
-  if (formatsOffset + countFormats * 4 > blob.byteLength || modifiersOffset + countModifiers * 24 > blob.byteLength) return out;
+  if (
+    formatsOffset + countFormats * 4 > blob.byteLength ||
+    modifiersOffset + countModifiers * 24 > blob.byteLength
+  )
+    return out;
   const formats: string[] = [];
   for (let i = 0; i < countFormats; i++) {
     const f = fourccName(v.getUint32(formatsOffset + i * 4, true)).trimEnd();

@@ -27,12 +27,24 @@ export function parseModeRequest(want: ModeRequest): { width: number; height: nu
   if (typeof want === 'string') {
     const m = /^(\d+)x(\d+)(?:@(\d+(?:\.\d+)?))?$/.exec(want.trim());
     if (!m) throw invalidArgument('mode', "'WIDTHxHEIGHT' or 'WIDTHxHEIGHT@HZ' (e.g. '1280x800@60')", want);
-    return { width: Number(m[1]), height: Number(m[2]), ...(m[3] !== undefined ? { refresh: Number(m[3]) } : {}) };
+    return {
+      width: Number(m[1]),
+      height: Number(m[2]),
+      ...(m[3] !== undefined ? { refresh: Number(m[3]) } : {}),
+    };
   }
-  if (typeof want !== 'object' || want === null || !Number.isInteger(want.width) || !Number.isInteger(want.height) || want.width <= 0 || want.height <= 0) {
+  if (
+    typeof want !== 'object' ||
+    want === null ||
+    !Number.isInteger(want.width) ||
+    !Number.isInteger(want.height) ||
+    want.width <= 0 ||
+    want.height <= 0
+  ) {
     throw invalidArgument('mode', '{ width, height, refresh? } with positive integers', want);
   }
-  if (want.refresh !== undefined && !(typeof want.refresh === 'number' && want.refresh > 0)) throw invalidArgument('mode.refresh', 'a positive number of Hz', want.refresh);
+  if (want.refresh !== undefined && !(typeof want.refresh === 'number' && want.refresh > 0))
+    throw invalidArgument('mode.refresh', 'a positive number of Hz', want.refresh);
   return want;
 }
 
@@ -41,19 +53,38 @@ export function parseModeRequest(want: ModeRequest): { width: number; height: nu
  * which the kernel sorts largest first), or the one asked for (preferred
  * among equals, then the highest refresh). Pure.
  */
-export function chooseMode(modes: readonly DrmModeInfo[], want: ModeRequest | undefined, device: string, connector: string): DrmModeInfo {
+export function chooseMode(
+  modes: readonly DrmModeInfo[],
+  want: ModeRequest | undefined,
+  device: string,
+  connector: string,
+): DrmModeInfo {
   if (modes.length === 0) {
-    throw new DrmError(device, `connector ${connector} lists no modes`, { code: 'ENOENT', hint: 'Check the display cable/EDID; a connected display lists at least one mode' });
+    throw new DrmError(device, `connector ${connector} lists no modes`, {
+      code: 'ENOENT',
+      hint: 'Check the display cable/EDID; a connected display lists at least one mode',
+    });
   }
   if (want === undefined) return modes.find(isPreferred) ?? modes[0]!;
   const w = parseModeRequest(want);
-  const matches = modes.filter((m) => m.hdisplay === w.width && m.vdisplay === w.height && (w.refresh === undefined || Math.abs(refreshOf(m) - w.refresh) < 1));
+  const matches = modes.filter(
+    (m) =>
+      m.hdisplay === w.width &&
+      m.vdisplay === w.height &&
+      (w.refresh === undefined || Math.abs(refreshOf(m) - w.refresh) < 1),
+  );
   if (matches.length === 0) {
     const list = [...new Set(modes.map(describeMode))].join(', ');
-    throw new DrmError(device, `connector ${connector} has no mode ${w.width}x${w.height}${w.refresh !== undefined ? `@${w.refresh}` : ''}`, {
-      code: 'EINVAL',
-      hint: `Pick one of: ${list}`,
-    });
+    throw new DrmError(
+      device,
+      `connector ${connector} has no mode ${w.width}x${w.height}${w.refresh !== undefined ? `@${w.refresh}` : ''}`,
+      {
+        code: 'EINVAL',
+        hint: `Pick one of: ${list}`,
+      },
+    );
   }
-  return [...matches].sort((a, b) => Number(isPreferred(b)) - Number(isPreferred(a)) || refreshOf(b) - refreshOf(a))[0]!;
+  return [...matches].sort(
+    (a, b) => Number(isPreferred(b)) - Number(isPreferred(a)) || refreshOf(b) - refreshOf(a),
+  )[0]!;
 }

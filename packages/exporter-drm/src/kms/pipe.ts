@@ -17,26 +17,46 @@ export interface KmsPipe {
 export function choosePipe(kms: KmsSnapshot, want: { connector?: string }, device: string): KmsPipe {
   const states = kms.connectors.map((c) => `${c.name} ${c.connection}`).join(', ') || 'no connectors';
   const connector =
-    want.connector !== undefined ? kms.connectors.find((c) => c.name === want.connector) : kms.connectors.find((c) => c.connection === 'connected');
+    want.connector !== undefined
+      ? kms.connectors.find((c) => c.name === want.connector)
+      : kms.connectors.find((c) => c.connection === 'connected');
   if (!connector) {
-    throw new NoDisplayError(device, want.connector !== undefined ? `no connector named ${want.connector} (${states})` : `no display connected (${states})`, {
-      code: 'ENODEV',
-      hint: want.connector !== undefined ? 'Use one of the connector names listed' : 'Connect a display, or pick a device with one: findDrmDevice({ display: true })',
-    });
+    throw new NoDisplayError(
+      device,
+      want.connector !== undefined
+        ? `no connector named ${want.connector} (${states})`
+        : `no display connected (${states})`,
+      {
+        code: 'ENODEV',
+        hint:
+          want.connector !== undefined
+            ? 'Use one of the connector names listed'
+            : 'Connect a display, or pick a device with one: findDrmDevice({ display: true })',
+      },
+    );
   }
   if (connector.connection !== 'connected') {
-    throw new NoDisplayError(device, `connector ${connector.name} is ${connector.connection}`, { code: 'ENODEV', hint: `Connect a display to ${connector.name} or pick a connected connector (${states})` });
+    throw new NoDisplayError(device, `connector ${connector.name} is ${connector.connection}`, {
+      code: 'ENODEV',
+      hint: `Connect a display to ${connector.name} or pick a connected connector (${states})`,
+    });
   }
   const crtc = pickCrtc(kms, connector);
   if (!crtc) {
-    throw new NoDisplayError(device, `no CRTC can drive ${connector.name} (encoders ${connector.encoders.join(', ') || 'none'})`, {
-      code: 'EBUSY',
-      hint: 'Every CRTC that reaches this connector is in use by another connector: turn one off first',
-    });
+    throw new NoDisplayError(
+      device,
+      `no CRTC can drive ${connector.name} (encoders ${connector.encoders.join(', ') || 'none'})`,
+      {
+        code: 'EBUSY',
+        hint: 'Every CRTC that reaches this connector is in use by another connector: turn one off first',
+      },
+    );
   }
   const bit = 1 << crtc.index;
   const planes = kms.planes.filter((p) => (p.possibleCrtcs & bit) !== 0);
-  const plane = planes.find((p) => p.type === 'primary' && p.crtcId === crtc.id) ?? planes.find((p) => p.type === 'primary');
+  const plane =
+    planes.find((p) => p.type === 'primary' && p.crtcId === crtc.id) ??
+    planes.find((p) => p.type === 'primary');
   return { connector, crtc, plane };
 }
 

@@ -1,9 +1,9 @@
 import { DRM_MODE_OBJECT, DRM_PLANE_TYPE } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { fourccName } from '../fourcc.js';
-import { drmNative, type DrmModeInfo } from '../native.js';
+import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
-import { connectionOf, connectorName, type Connection } from './connector-names.js';
+import { type Connection, connectionOf, connectorName } from './connector-names.js';
 
 export interface KmsConnector {
   id: number;
@@ -64,9 +64,19 @@ export interface KmsSnapshot {
 export function readKms(device: DrmDevice, options: { planes?: boolean } = {}): KmsSnapshot {
   const n = drmNative();
   const fd = device.fd;
-  const res = drmCheck(n.getResources(fd), 'DRM_IOCTL_MODE_GETRESOURCES', device.label, 'cannot read display resources');
+  const res = drmCheck(
+    n.getResources(fd),
+    'DRM_IOCTL_MODE_GETRESOURCES',
+    device.label,
+    'cannot read display resources',
+  );
   const connectors = res.connectors.map((id) => {
-    const c = drmCheck(n.getConnector(fd, id), 'DRM_IOCTL_MODE_GETCONNECTOR', device.label, `cannot read connector ${id}`);
+    const c = drmCheck(
+      n.getConnector(fd, id),
+      'DRM_IOCTL_MODE_GETCONNECTOR',
+      device.label,
+      `cannot read connector ${id}`,
+    );
     return {
       id: c.id,
       name: connectorName(c.type, c.typeId),
@@ -79,7 +89,12 @@ export function readKms(device: DrmDevice, options: { planes?: boolean } = {}): 
     };
   });
   const encoders = res.encoders.map((id) => {
-    const e = drmCheck(n.getEncoder(fd, id), 'DRM_IOCTL_MODE_GETENCODER', device.label, `cannot read encoder ${id}`);
+    const e = drmCheck(
+      n.getEncoder(fd, id),
+      'DRM_IOCTL_MODE_GETENCODER',
+      device.label,
+      `cannot read encoder ${id}`,
+    );
     return { id: e.id, crtcId: e.crtcId, possibleCrtcs: e.possibleCrtcs };
   });
   const crtcs = res.crtcs.map((id, index) => {
@@ -87,20 +102,42 @@ export function readKms(device: DrmDevice, options: { planes?: boolean } = {}): 
     return { id: c.id, index, fbId: c.fbId, x: c.x, y: c.y, mode: c.modeValid ? c.mode : undefined };
   });
   const planes = options.planes === false ? [] : readPlanes(device);
-  return { connectors, encoders, crtcs, planes, minWidth: res.minWidth, maxWidth: res.maxWidth, minHeight: res.minHeight, maxHeight: res.maxHeight };
+  return {
+    connectors,
+    encoders,
+    crtcs,
+    planes,
+    minWidth: res.minWidth,
+    maxWidth: res.maxWidth,
+    minHeight: res.minHeight,
+    maxHeight: res.maxHeight,
+  };
 }
 
 function readPlanes(device: DrmDevice): KmsPlane[] {
   const n = drmNative();
   const fd = device.fd;
-  const ids = drmCheck(n.getPlaneResources(fd), 'DRM_IOCTL_MODE_GETPLANERESOURCES', device.label, 'cannot list planes');
+  const ids = drmCheck(
+    n.getPlaneResources(fd),
+    'DRM_IOCTL_MODE_GETPLANERESOURCES',
+    device.label,
+    'cannot list planes',
+  );
   return ids.map((id) => {
-    const p = drmCheck(n.getPlane(fd, id), 'DRM_IOCTL_MODE_GETPLANE', device.label, `cannot read plane ${id}`);
+    const p = drmCheck(
+      n.getPlane(fd, id),
+      'DRM_IOCTL_MODE_GETPLANE',
+      device.label,
+      `cannot read plane ${id}`,
+    );
     const props = objectProperties(device, id, DRM_MODE_OBJECT.PLANE);
     const type = props.get('type');
     return {
       id: p.id,
-      type: type === undefined ? 'unknown' : ((DRM_PLANE_TYPE as Record<number, PlaneType>)[Number(type.value)] ?? 'unknown'),
+      type:
+        type === undefined
+          ? 'unknown'
+          : ((DRM_PLANE_TYPE as Record<number, PlaneType>)[Number(type.value)] ?? 'unknown'),
       possibleCrtcs: p.possibleCrtcs,
       crtcId: p.crtcId,
       fbId: p.fbId,
@@ -116,13 +153,27 @@ export interface PropertyValue {
 }
 
 /** An object's properties by name: their ids (for atomic commits) and current values. */
-export function objectProperties(device: DrmDevice, objectId: number, objectType: number): Map<string, PropertyValue> {
+export function objectProperties(
+  device: DrmDevice,
+  objectId: number,
+  objectType: number,
+): Map<string, PropertyValue> {
   const n = drmNative();
   const fd = device.fd;
-  const props = drmCheck(n.getObjectProperties(fd, objectId, objectType), 'DRM_IOCTL_MODE_OBJ_GETPROPERTIES', device.label, `cannot read the properties of object ${objectId}`);
+  const props = drmCheck(
+    n.getObjectProperties(fd, objectId, objectType),
+    'DRM_IOCTL_MODE_OBJ_GETPROPERTIES',
+    device.label,
+    `cannot read the properties of object ${objectId}`,
+  );
   const out = new Map<string, PropertyValue>();
   props.ids.forEach((pid, i) => {
-    const p = drmCheck(n.getProperty(fd, pid), 'DRM_IOCTL_MODE_GETPROPERTY', device.label, `cannot read property ${pid}`);
+    const p = drmCheck(
+      n.getProperty(fd, pid),
+      'DRM_IOCTL_MODE_GETPROPERTY',
+      device.label,
+      `cannot read property ${pid}`,
+    );
     out.set(p.name, { id: pid, value: props.values[i]! });
   });
   return out;
