@@ -30,7 +30,11 @@ async function ours(mode, count) {
   const path = join(dir, `ours-${mode}.sock`);
   const server = BufferChannel.listen(path, { framework: fw });
   const total = WARMUP + count;
-  const child = spawn(process.execPath, [join(here, 'fdpass-sender.js'), path, mode, String(total), String(SIZE)], { stdio: 'inherit' });
+  const child = spawn(
+    process.execPath,
+    [join(here, 'fdpass-sender.js'), path, mode, String(total), String(SIZE)],
+    { stdio: 'inherit' },
+  );
   const exited = new Promise((r) => child.on('exit', r));
   const peer = await server.accept({ timeoutMs: 20000 });
   // a receiver that keeps the buffers it has seen (as a compositor keeps its imports):

@@ -68,7 +68,11 @@ async function batch(fn) {
   const heap1 = process.memoryUsage().heapUsed;
   if (alloc) await new Promise((r) => setTimeout(r, 20));
   const clean = gcs === gcBefore;
-  return { cpu: (cpu.user + cpu.system) / BATCH, wall: (wall * 1000) / BATCH, bytes: clean ? (heap1 - heap0) / BATCH : Number.NaN };
+  return {
+    cpu: (cpu.user + cpu.system) / BATCH,
+    wall: (wall * 1000) / BATCH,
+    bytes: clean ? (heap1 - heap0) / BATCH : Number.NaN,
+  };
 }
 
 const median = (xs) => {
@@ -91,10 +95,20 @@ await fw.close();
 
 if (alloc) {
   const clean = (xs) => xs.filter((x) => !Number.isNaN(x.bytes)).length;
-  console.log(JSON.stringify({ ours: median(o.map((x) => x.bytes)), raw: median(r.map((x) => x.bytes)), clean: `${clean(o)}/${BATCHES} ours, ${clean(r)}/${BATCHES} baseline` }));
+  console.log(
+    JSON.stringify({
+      ours: median(o.map((x) => x.bytes)),
+      raw: median(r.map((x) => x.bytes)),
+      clean: `${clean(o)}/${BATCHES} ours, ${clean(r)}/${BATCHES} baseline`,
+    }),
+  );
 } else {
   const self = fileURLToPath(import.meta.url);
-  const heap = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=128', self, 'alloc'], { encoding: 'utf8' }));
+  const heap = JSON.parse(
+    execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=128', self, 'alloc'], {
+      encoding: 'utf8',
+    }),
+  );
   const oursCpu = median(o.map((x) => x.cpu));
   const rawCpu = median(r.map((x) => x.cpu));
   writeBenchResult({

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2);
 let failed = 0;
-for (const file of readdirSync(here).filter((f) => f.endsWith('.bench.js')).sort()) {
+for (const file of readdirSync(here)
+  .filter((f) => f.endsWith('.bench.js'))
+  .sort()) {
   if (only.length && !only.some((o) => file.includes(o))) continue;
   console.log(`# ${file}`);
   const r = spawnSync(process.execPath, [join(here, file)], { stdio: 'inherit' });

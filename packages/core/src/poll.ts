@@ -1,4 +1,4 @@
-import { DmaBufError, SystemError, invalidArgument } from './errors.js';
+import { DmaBufError, invalidArgument, SystemError } from './errors.js';
 import { native } from './native.js';
 import { assertFd, assertOneOf } from './validate.js';
 
@@ -44,9 +44,11 @@ export function pollResult(bits: number): PollResult {
 }
 
 function pollHint(errno: number, fd: number): string | undefined {
-  if (errno === 1) return `fd ${fd} cannot be polled (a regular file, a memfd or a directory never blocks); poll sockets, pipes, dma-bufs and sync_files`;
+  if (errno === 1)
+    return `fd ${fd} cannot be polled (a regular file, a memfd or a directory never blocks); poll sockets, pipes, dma-bufs and sync_files`;
   if (errno === 9) return 'Pass an open file descriptor';
-  if (errno === 24) return 'The process is out of file descriptors (each wait holds a duplicate until it ends): close unused fds or raise the limit (ulimit -n)';
+  if (errno === 24)
+    return 'The process is out of file descriptors (each wait holds a duplicate until it ends): close unused fds or raise the limit (ulimit -n)';
   return undefined;
 }
 
@@ -54,7 +56,13 @@ function pollHint(errno: number, fd: number): string | undefined {
  * @internal Start a wait and give back its promise of raw bits (or -errno).
  * Throws SystemError when the wait cannot start.
  */
-export function startPoll(fd: number, events: PollEvents, timeoutMs: number, id: number, what: string): Promise<number> {
+export function startPoll(
+  fd: number,
+  events: PollEvents,
+  timeoutMs: number,
+  id: number,
+  what: string,
+): Promise<number> {
   const p = native().poll(fd, EVENT_BITS[events], timeoutMs, id);
   if (typeof p === 'number') {
     const errno = -p;
@@ -92,7 +100,8 @@ export function checkPollOptions(options: PollOptions): void {
     throw invalidArgument('options.timeoutMs', `a number of milliseconds between 0 and ${MAX_TIMEOUT}`, t);
   }
   const s = options.signal;
-  if (s !== undefined && !(s instanceof AbortSignal)) throw invalidArgument('options.signal', 'an AbortSignal', s);
+  if (s !== undefined && !(s instanceof AbortSignal))
+    throw invalidArgument('options.signal', 'an AbortSignal', s);
 }
 
 /**
@@ -113,7 +122,13 @@ export function pollFd(fd: number, events: PollEvents, options: PollOptions = {}
 }
 
 /** @internal pollFd without argument checks; `what` names the wait in errors. */
-export async function waitFd(fd: number, events: PollEvents, options: PollOptions, what: string, timeoutHint?: string): Promise<PollResult> {
+export async function waitFd(
+  fd: number,
+  events: PollEvents,
+  options: PollOptions,
+  what: string,
+  timeoutHint?: string,
+): Promise<PollResult> {
   const { signal } = options;
   const timeoutMs = options.timeoutMs ?? -1;
   if (signal?.aborted) throw abortError(what, signal);
@@ -131,5 +146,10 @@ export async function waitFd(fd: number, events: PollEvents, options: PollOption
   const errno = -bits;
   if (errno === ETIMEDOUT) throw timeoutError(what, timeoutMs, timeoutHint);
   if (errno === ECANCELED && signal?.aborted) throw abortError(what, signal);
-  throw new SystemError(`${what} failed`, errno, 'uv_poll', errno === ECANCELED ? 'The environment is shutting down' : undefined);
+  throw new SystemError(
+    `${what} failed`,
+    errno,
+    'uv_poll',
+    errno === ECANCELED ? 'The environment is shutting down' : undefined,
+  );
 }

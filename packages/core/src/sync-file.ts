@@ -1,13 +1,17 @@
 import type { DmaBuf } from './dma-buf.js';
-import { DmaBufError, ReleasedError, SystemError, invalidArgument } from './errors.js';
+import { DmaBufError, invalidArgument, ReleasedError, SystemError } from './errors.js';
 import { closeFd } from './fd-ops.js';
 import { native } from './native.js';
-import { checkPollOptions, waitFd, type PollOptions } from './poll.js';
+import { checkPollOptions, type PollOptions, waitFd } from './poll.js';
 import { CPU_ACCESS_MODES, type CpuAccessMode } from './sg-table.js';
 import { check } from './syscall.js';
 import { assertFd, assertOneOf } from './validate.js';
 
-const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = { read: 'READ', write: 'WRITE', readwrite: 'RW' };
+const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = {
+  read: 'READ',
+  write: 'WRITE',
+  readwrite: 'RW',
+};
 const ENOTTY = 25;
 const EPERM = 1;
 
@@ -56,8 +60,13 @@ export class SyncFile implements Disposable {
    */
   async wait(options: PollOptions = {}): Promise<void> {
     checkPollOptions(options);
-    const r = await waitFd(this.fd, 'in', options, `waiting for sync_file fd ${this.#fd}`,
-      'Raise timeoutMs, or check that the device that holds the fence is running');
+    const r = await waitFd(
+      this.fd,
+      'in',
+      options,
+      `waiting for sync_file fd ${this.#fd}`,
+      'Raise timeoutMs, or check that the device that holds the fence is running',
+    );
     if (r.error) {
       throw new DmaBufError(`sync_file fd ${this.#fd} signalled with an error`, {
         code: 'EIO',
@@ -123,8 +132,13 @@ export async function waitIdle(buf: DmaBuf, mode: CpuAccessMode, options: PollOp
   checkPollOptions(options);
   const what = `${buf.label}: waiting for ${mode === 'read' ? 'writers' : 'every fence'} to finish`;
   try {
-    await waitFd(buf.borrowFd(), mode === 'read' ? 'in' : 'out', options, what,
-      'Raise timeoutMs, or check that the device using the buffer makes progress');
+    await waitFd(
+      buf.borrowFd(),
+      mode === 'read' ? 'in' : 'out',
+      options,
+      what,
+      'Raise timeoutMs, or check that the device using the buffer makes progress',
+    );
   } catch (e) {
     // epoll refuses files without a poll method (EPERM): a memfd, not a dma-buf.
     if (e instanceof SystemError && e.errno === EPERM) {

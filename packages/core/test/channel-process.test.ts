@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferChannel, Framework, native, openFdCount, type ChannelServer, type PeerRefusedError } from '../src/index.js';
+import {
+  BufferChannel,
+  type ChannelServer,
+  Framework,
+  native,
+  openFdCount,
+  type PeerRefusedError,
+} from '../src/index.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/channel-child.mjs', import.meta.url));
@@ -26,9 +33,12 @@ function runChild(...args: string[]): Child {
   let stderr = '';
   p.stdout.on('data', (d) => (stdout += d));
   p.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
+  const done = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { pid: p.pid!, kill: (s) => p.kill(s), done };
 }
 
@@ -40,7 +50,10 @@ describe('BufferChannel between two node processes', () => {
   let fw: Framework;
   let dir: string;
   beforeAll(async () => {
-    if (!existsSync(dist)) throw new Error('the child process runs the built package: run `pnpm --filter @dmabuf/core build` first');
+    if (!existsSync(dist))
+      throw new Error(
+        'the child process runs the built package: run `pnpm --filter @dmabuf/core build` first',
+      );
     fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
     dir = mkdtempSync(join(tmpdir(), 'dmabuf-xproc-'));
   });
@@ -65,7 +78,12 @@ describe('BufferChannel between two node processes', () => {
       expect(m.exporter).toBe('memfd-test');
       expect(buffer.exporter.name).toBe('memfd-test');
       if (i % 3 === 0) {
-        expect(buffer.layout).toMatchObject({ width: 32 + i, height: 8 + (i % 5), format: 'XR24', modifier: 0n });
+        expect(buffer.layout).toMatchObject({
+          width: 32 + i,
+          height: 8 + (i % 5),
+          format: 'XR24',
+          modifier: 0n,
+        });
         expect(buffer.layout.planes[0]!.pitch).toBe((32 + i) * 4);
       } else {
         expect(buffer.size).toBe(4096 * (1 + (i % 5)));
@@ -87,7 +105,12 @@ describe('BufferChannel between two node processes', () => {
     const out = await child.done;
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    const report = JSON.parse(out.stdout) as { pid: number; fdsBefore: number; fdsAfter: number; replies: unknown[] };
+    const report = JSON.parse(out.stdout) as {
+      pid: number;
+      fdsBefore: number;
+      fdsAfter: number;
+      replies: unknown[];
+    };
     expect(report.replies).toEqual(Array.from({ length: count }, (_, i) => ({ ok: i })));
     expect(report.fdsAfter).toBe(report.fdsBefore);
     // the child is gone: the channel ends
@@ -142,7 +165,13 @@ describe('BufferChannel between two node processes', () => {
       expect(err).toMatchObject({ code: 'EACCES', credentials: { pid: child.pid } });
       const out = await child.done;
       expect(out.stderr).toBe('');
-      const report = JSON.parse(out.stdout) as { name: string; code: string; message: string; fdsBefore: number; fdsAfter: number };
+      const report = JSON.parse(out.stdout) as {
+        name: string;
+        code: string;
+        message: string;
+        fdsBefore: number;
+        fdsAfter: number;
+      };
       expect(report).toMatchObject({ name: 'PeerRefusedError', code: 'EACCES' });
       expect(report.message).toMatch(name === 'by-pid' ? /allow function refused/ : /not in allow.uids/);
       expect(report.fdsAfter).toBe(report.fdsBefore);

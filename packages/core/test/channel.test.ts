@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   BufferChannel,
+  type ChannelMessage,
   ChannelPeer,
+  type DmaBuf,
   DmaBufError,
   Framework,
-  PeerRefusedError,
   native,
   openFdCount,
-  type ChannelMessage,
-  type DmaBuf,
+  PeerRefusedError,
 } from '../src/index.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
@@ -29,7 +29,14 @@ function rawPair(fw: Framework): { peer: ChannelPeer; raw: number; close(): void
   const p = native().unixSocketPair();
   if (typeof p === 'number') throw new Error(`socketpair: ${p}`);
   const peer = new ChannelPeer(p[0], fw, { pid: process.pid, uid: 0, gid: 0 });
-  return { peer, raw: p[1], close: () => (peer.close(), native().close(p[1])) };
+  return {
+    peer,
+    raw: p[1],
+    close: () => {
+      peer.close();
+      native().close(p[1]);
+    },
+  };
 }
 
 describe('BufferChannel (in one process)', () => {
@@ -71,7 +78,7 @@ describe('BufferChannel (in one process)', () => {
     const buf = fw.export({ width: 64, height: 16, format: 'XR24' });
     {
       using w = buf.cpuAccess('write');
-      w.bytes.forEach((_, i) => (w.bytes[i] = (i * 7) & 0xff));
+      for (let i = 0; i < w.bytes.length; i++) w.bytes[i] = (i * 7) & 0xff;
     }
     await a.send(buf);
     const m = await b.receive();
@@ -148,9 +155,21 @@ describe('BufferChannel (in one process)', () => {
       [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [fd, fd], /came with 2 fds instead of 1/],
       ['M{"hi":1}', [fd], /plain message came with 1 fd/],
       ['Z{}', [fd], /unknown tag/],
-      [`B{"l":{"size":8192,"planes":[{"offset":0,"pitch":0,"size":8192}]},"e":"memfd-test","x":"memfd-test"}`, [fd], /says 8192 bytes but the buffer has 4096/],
-      [`B{"l":{"size":4096,"modifier":"-1","planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"m","x":"m"}`, [fd], /modifier/],
-      [`B{"l":{"size":4096,"planes":[{"offset":4000,"pitch":0,"size":4096}]},"e":"m","x":"m"}`, [fd], /inside the buffer/],
+      [
+        `B{"l":{"size":8192,"planes":[{"offset":0,"pitch":0,"size":8192}]},"e":"memfd-test","x":"memfd-test"}`,
+        [fd],
+        /says 8192 bytes but the buffer has 4096/,
+      ],
+      [
+        `B{"l":{"size":4096,"modifier":"-1","planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"m","x":"m"}`,
+        [fd],
+        /modifier/,
+      ],
+      [
+        `B{"l":{"size":4096,"planes":[{"offset":4000,"pitch":0,"size":4096}]},"e":"m","x":"m"}`,
+        [fd],
+        /inside the buffer/,
+      ],
       ['M{"too":"many"}', Array.from({ length: 17 }, () => fd), /more than 16 fds/],
     ];
     for (const [text, fds, why] of cases) {
@@ -161,10 +180,16 @@ describe('BufferChannel (in one process)', () => {
     }
     // a socket sent as a "buffer": it has no size, typed, fd closed
     native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [pipeLike[0]]);
-    await expect(peer.receive()).rejects.toMatchObject({ code: 'EBADMSG', message: expect.stringMatching(/the buffer has 0/) });
+    await expect(peer.receive()).rejects.toMatchObject({
+      code: 'EBADMSG',
+      message: expect.stringMatching(/the buffer has 0/),
+    });
     // bad meta after a good head
     native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}\n{oops`, [fd]);
-    await expect(peer.receive()).rejects.toMatchObject({ code: 'EBADMSG', message: expect.stringMatching(/the meta is not JSON/) });
+    await expect(peer.receive()).rejects.toMatchObject({
+      code: 'EBADMSG',
+      message: expect.stringMatching(/the meta is not JSON/),
+    });
     native().sendMessage(raw, 'M{"still":"alive"}', []);
     await expect(peer.receive()).resolves.toEqual({ message: { still: 'alive' } });
     native().close(pipeLike[0]);
@@ -182,7 +207,10 @@ describe('BufferChannel (in one process)', () => {
     const buf = fw.export({ size: 4096 });
     await a.send(buf);
     buf.put();
-    await expect(b.receive()).rejects.toMatchObject({ code: 'EBADF', message: expect.stringMatching(/framework is closed/) });
+    await expect(b.receive()).rejects.toMatchObject({
+      code: 'EBADF',
+      message: expect.stringMatching(/framework is closed/),
+    });
     a.close();
     b.close();
     expect(openFdCount()).toBe(before);
@@ -215,7 +243,10 @@ describe('BufferChannel (in one process)', () => {
     b.close();
     await expect(pending).rejects.toMatchObject({ code: 'ECANCELED' });
     await expect(b.sendMessage('x')).rejects.toMatchObject({ code: 'ECANCELED' });
-    await expect(a.sendMessage('x')).rejects.toMatchObject({ code: 'EPIPE', hint: expect.stringMatching(/closed the channel or exited/) });
+    await expect(a.sendMessage('x')).rejects.toMatchObject({
+      code: 'EPIPE',
+      hint: expect.stringMatching(/closed the channel or exited/),
+    });
     await expect(a.sendMessage(10n)).rejects.toMatchObject({ code: 'EINVAL' });
     a.close();
   });
@@ -262,6 +293,24 @@ describe('BufferChannel (in one process)', () => {
     for (const p of [c1, p1, c2, ...iterated]) p.close();
   });
 
+  it("stops polling when the last 'connection' listener goes", async () => {
+    const path = join(dir, 'e.sock');
+    await using server = BufferChannel.listen(path, { framework: fw });
+    const onConnection = (p: ChannelPeer) => p.close();
+    server.on('connection', onConnection);
+    await settled();
+    expect(native().pendingPolls()).toBe(1);
+    server.off('connection', onConnection);
+    await settled();
+    expect(native().pendingPolls()).toBe(0);
+  });
+
+  it('listen in a folder that does not exist says so', () => {
+    expect(() => BufferChannel.listen(join(dir, 'missing', 'x.sock'), { framework: fw })).toThrow(
+      expect.objectContaining({ code: 'ENOENT', hint: expect.stringMatching(/folder .* does not exist/) }),
+    );
+  });
+
   it('refuses peers the allow-list rejects: EACCES on both sides, never a crash, no fd left', async () => {
     const before = openFdCount();
     const path = join(dir, 'c.sock');
@@ -277,8 +326,13 @@ describe('BufferChannel (in one process)', () => {
     server.close();
     await expect(accepted).rejects.toMatchObject({ code: 'ECANCELED' });
     const s2 = BufferChannel.listen(path, { framework: fw, allow: {} });
-    void s2.accept().then((p) => p.close(), () => undefined);
-    await expect(BufferChannel.connect(path, { framework: fw, allow: { uids: [4242] } })).rejects.toMatchObject({
+    void s2.accept().then(
+      (p) => p.close(),
+      () => undefined,
+    );
+    await expect(
+      BufferChannel.connect(path, { framework: fw, allow: { uids: [4242] } }),
+    ).rejects.toMatchObject({
       code: 'EACCES',
       message: expect.stringMatching(/uid \d+ is not in allow.uids/),
     });
@@ -290,7 +344,9 @@ describe('BufferChannel (in one process)', () => {
   it('path handling: stale socket replaced, live one EADDRINUSE, a regular file never removed, no server ENOENT', async () => {
     const path = join(dir, 'd.sock');
     const s1 = BufferChannel.listen(path, { framework: fw });
-    expect(() => BufferChannel.listen(path, { framework: fw })).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+    expect(() => BufferChannel.listen(path, { framework: fw })).toThrow(
+      expect.objectContaining({ code: 'EADDRINUSE' }),
+    );
     s1.close();
     // a server that died: its socket closed, the file left behind
     native().close(native().unixListen(path, 1));
@@ -300,16 +356,22 @@ describe('BufferChannel (in one process)', () => {
     expect(existsSync(path)).toBe(false);
     const file = join(dir, 'plain-file');
     writeFileSync(file, 'keep me');
-    expect(() => BufferChannel.listen(file, { framework: fw })).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+    expect(() => BufferChannel.listen(file, { framework: fw })).toThrow(
+      expect.objectContaining({ code: 'EADDRINUSE' }),
+    );
     expect(existsSync(file)).toBe(true);
     await expect(BufferChannel.connect(join(dir, 'nobody.sock'), { framework: fw })).rejects.toMatchObject({
       code: 'ENOENT',
       hint: expect.stringMatching(/No server listens/),
     });
-    expect(() => BufferChannel.listen('x'.repeat(200), { framework: fw })).toThrow(/socket path of 1 to 107 bytes/);
+    expect(() => BufferChannel.listen('x'.repeat(200), { framework: fw })).toThrow(
+      /socket path of 1 to 107 bytes/,
+    );
     // @ts-expect-error no framework on purpose
     expect(() => BufferChannel.listen(path, {})).toThrow(/options.framework/);
     // @ts-expect-error bad allow on purpose
-    expect(() => BufferChannel.listen(path, { framework: fw, allow: { uids: 'root' } })).toThrow(/allow.uids/);
+    expect(() => BufferChannel.listen(path, { framework: fw, allow: { uids: 'root' } })).toThrow(
+      /allow.uids/,
+    );
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DmaBufError, SystemError, createMemfd, native, openFdCount, pollFd } from '../src/index.js';
+import { createMemfd, DmaBufError, native, openFdCount, pollFd, SystemError } from '../src/index.js';
 
 /** Wait until libuv has run the close callbacks of finished polls. */
 async function settled(): Promise<void> {
@@ -93,7 +93,10 @@ describe('pollFd', () => {
     await settled();
     expect(native().pendingPolls()).toBe(0);
     // an already-aborted signal never starts a wait
-    await expect(pollFd(a, 'in', { signal: ac.signal })).rejects.toMatchObject({ code: 'ABORT_ERR', cause: reason });
+    await expect(pollFd(a, 'in', { signal: ac.signal })).rejects.toMatchObject({
+      code: 'ABORT_ERR',
+      cause: reason,
+    });
     native().close(a);
     native().close(b);
   });
@@ -136,7 +139,10 @@ describe('pollFd', () => {
     const memfd = createMemfd('poll-test', 4096);
     // system errors reject; argument errors throw at once
     await expect(pollFd(memfd, 'in')).rejects.toBeInstanceOf(SystemError);
-    await expect(pollFd(memfd, 'in')).rejects.toMatchObject({ code: 'EPERM', hint: expect.stringMatching(/cannot be polled/) });
+    await expect(pollFd(memfd, 'in')).rejects.toMatchObject({
+      code: 'EPERM',
+      hint: expect.stringMatching(/cannot be polled/),
+    });
     native().close(memfd);
     await expect(pollFd(memfd, 'in')).rejects.toMatchObject({ code: 'EBADF' });
     expect(() => pollFd(-1, 'in')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
@@ -160,7 +166,10 @@ describe('pollFd', () => {
       console.log((await p).readable);
     `;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20000,
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim().split('\n')).toEqual(['ABORT_ERR', 'true']);
     // the process exits as soon as the work is done: no handle is left behind

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DmaBufError, Framework, ReleasedError, SyncFile, SystemError, exportSyncFile, importSyncFile, native, openFdCount, waitIdle, type DmaBuf } from '../src/index.js';
+import {
+  type DmaBuf,
+  type DmaBufError,
+  exportSyncFile,
+  Framework,
+  importSyncFile,
+  native,
+  openFdCount,
+  ReleasedError,
+  SyncFile,
+  SystemError,
+  waitIdle,
+} from '../src/index.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
 function socketPair(): [number, number] {
@@ -28,7 +40,11 @@ describe('sync_file fences', () => {
         expect.unreachable();
       } catch (e) {
         expect(e).toBeInstanceOf(SystemError);
-        expect(e).toMatchObject({ code: 'ENOTTY', errno: 25, syscall: 'ioctl(DMA_BUF_IOCTL_EXPORT_SYNC_FILE)' });
+        expect(e).toMatchObject({
+          code: 'ENOTTY',
+          errno: 25,
+          syscall: 'ioctl(DMA_BUF_IOCTL_EXPORT_SYNC_FILE)',
+        });
         expect((e as DmaBufError).hint).toMatch(/is not a kernel dma-buf/);
         expect((e as Error).message).toContain(buf.label);
       }
@@ -39,7 +55,9 @@ describe('sync_file fences', () => {
   it('importSyncFile on such a buffer is ENOTTY too, and the sync_file stays open', () => {
     const [a, b] = socketPair();
     using sf = new SyncFile(a);
-    expect(() => importSyncFile(buf, sf, 'write')).toThrow(expect.objectContaining({ code: 'ENOTTY', hint: expect.stringMatching(/is not a kernel dma-buf/) }));
+    expect(() => importSyncFile(buf, sf, 'write')).toThrow(
+      expect.objectContaining({ code: 'ENOTTY', hint: expect.stringMatching(/is not a kernel dma-buf/) }),
+    );
     expect(sf.closed).toBe(false);
     native().close(b);
   });
@@ -73,7 +91,10 @@ describe('sync_file fences', () => {
     native().sendMessage(a, 'unread', []);
     native().close(b);
     using sf = new SyncFile(a);
-    await expect(sf.wait({ timeoutMs: 2000 })).rejects.toMatchObject({ code: 'EIO', message: expect.stringMatching(/signalled with an error/) });
+    await expect(sf.wait({ timeoutMs: 2000 })).rejects.toMatchObject({
+      code: 'EIO',
+      message: expect.stringMatching(/signalled with an error/),
+    });
   });
 
   it('close() closes the fd once; use after close is ReleasedError', () => {

@@ -7,7 +7,9 @@ import type { PeerCredentials } from './unix-socket.js';
  * anyone). As a function: return true to allow. The default is this
  * process's own uid.
  */
-export type AllowList = { uids?: readonly number[]; gids?: readonly number[]; pids?: readonly number[] } | ((credentials: PeerCredentials) => boolean);
+export type AllowList =
+  | { uids?: readonly number[]; gids?: readonly number[]; pids?: readonly number[] }
+  | ((credentials: PeerCredentials) => boolean);
 
 /** A checked allow-list: returns undefined when allowed, else why not. */
 export type AllowCheck = (credentials: PeerCredentials) => string | undefined;
@@ -37,7 +39,11 @@ export function allowCheck(allow: AllowList | undefined): AllowCheck {
     };
   }
   if (typeof allow !== 'object' || allow === null || Array.isArray(allow)) {
-    throw invalidArgument('allow', 'an object { uids?, gids?, pids? } or a function (credentials) => boolean', allow);
+    throw invalidArgument(
+      'allow',
+      'an object { uids?, gids?, pids? } or a function (credentials) => boolean',
+      allow,
+    );
   }
   assertIds('allow.uids', allow.uids);
   assertIds('allow.gids', allow.gids);

@@ -1,9 +1,9 @@
 import { lstatSync, statSync, unlinkSync } from 'node:fs';
-import { DmaBufError, SystemError, invalidArgument } from '../errors.js';
+import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import { Framework } from '../framework.js';
 import { native } from '../native.js';
-import { abortError, checkPollOptions, timeoutError, type PollOptions } from '../poll.js';
-import { PeerRefusedError, allowCheck, describePeer, type AllowList } from './allow-list.js';
+import { abortError, checkPollOptions, type PollOptions, timeoutError } from '../poll.js';
+import { type AllowList, allowCheck, describePeer, PeerRefusedError } from './allow-list.js';
 import { ChannelPeer } from './channel-peer.js';
 import { ChannelServer } from './channel-server.js';
 import { assertSocketPath, connectSocket, listenSocket, peerCredentials, socketPair } from './unix-socket.js';
@@ -26,9 +26,15 @@ const EADDRINUSE = 98;
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
 function checkOptions(options: ChannelOptions): void {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object { framework, allow? }', options);
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument('options', 'an object { framework, allow? }', options);
   if (!(options.framework instanceof Framework)) {
-    throw invalidArgument('options.framework', 'a Framework', options.framework, 'Received fds become buffers of a framework: pass { framework: await Framework.create(...) }');
+    throw invalidArgument(
+      'options.framework',
+      'a Framework',
+      options.framework,
+      'Received fds become buffers of a framework: pass { framework: await Framework.create(...) }',
+    );
   }
 }
 
@@ -72,7 +78,8 @@ export const BufferChannel = {
     checkOptions(options);
     const allow = allowCheck(options.allow);
     const backlog = options.backlog ?? 64;
-    if (!Number.isSafeInteger(backlog) || backlog < 1 || backlog > 65535) throw invalidArgument('options.backlog', 'an integer between 1 and 65535', backlog);
+    if (!Number.isSafeInteger(backlog) || backlog < 1 || backlog > 65535)
+      throw invalidArgument('options.backlog', 'an integer between 1 and 65535', backlog);
     let fd: number;
     try {
       fd = listenSocket(path, backlog);
@@ -86,7 +93,11 @@ export const BufferChannel = {
       ino = statSync(path).ino;
     } catch (e) {
       native().close(fd);
-      throw new DmaBufError(`the socket file ${path} vanished right after bind`, { code: 'ENOENT', hint: 'Something else removes files there; use another folder', cause: e });
+      throw new DmaBufError(`the socket file ${path} vanished right after bind`, {
+        code: 'ENOENT',
+        hint: 'Something else removes files there; use another folder',
+        cause: e,
+      });
     }
     return new ChannelServer(fd, path, ino, options.framework, allow);
   },
@@ -110,7 +121,12 @@ export const BufferChannel = {
       if (signal?.aborted) throw abortError(what, signal);
       fd = connectSocket(path);
       if (fd !== undefined) break;
-      if (Date.now() >= deadline) throw timeoutError(what, timeoutMs, 'The server does not accept connections fast enough (backlog full)');
+      if (Date.now() >= deadline)
+        throw timeoutError(
+          what,
+          timeoutMs,
+          'The server does not accept connections fast enough (backlog full)',
+        );
       await delay(wait);
     }
     let peer: ChannelPeer;
@@ -118,8 +134,11 @@ export const BufferChannel = {
       const cred = peerCredentials(fd);
       const why = allow(cred);
       if (why !== undefined) {
-        throw new PeerRefusedError(`the server at ${path} is ${describePeer(cred)}, not allowed: ${why}`, cred,
-          'Pass an allow option to BufferChannel.connect() that admits the server');
+        throw new PeerRefusedError(
+          `the server at ${path} is ${describePeer(cred)}, not allowed: ${why}`,
+          cred,
+          'Pass an allow option to BufferChannel.connect() that admits the server',
+        );
       }
       peer = new ChannelPeer(fd, options.framework, cred);
     } catch (e) {
@@ -127,7 +146,10 @@ export const BufferChannel = {
       throw e;
     }
     try {
-      await peer.handshake({ timeoutMs: Math.max(0, deadline - Date.now()), ...(signal ? { signal } : {}) }, `the server at ${path}`);
+      await peer.handshake(
+        { timeoutMs: Math.max(0, deadline - Date.now()), ...(signal ? { signal } : {}) },
+        `the server at ${path}`,
+      );
     } catch (e) {
       peer.close();
       throw e;

@@ -1,12 +1,28 @@
 import { DmaBuf } from '../dma-buf.js';
-import { DmaBufError, SystemError, invalidArgument } from '../errors.js';
+import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import type { Framework } from '../framework.js';
 import type { BufferLayout } from '../layout.js';
 import { native } from '../native.js';
-import { abortError, checkPollOptions, nextPollId, startPoll, timeoutError, type PollOptions } from '../poll.js';
-import { PeerRefusedError, describePeer } from './allow-list.js';
-import { PROTOCOL_VERSION, badMessage, copyLayout, decode, encodeBuffer, encodeMessage } from './protocol.js';
-import { FDS_CUT, MAX_MESSAGE_BYTES, TEXT_CUT, closedError, receiveRaw, sendRaw, type PeerCredentials, type ReceivedMessage } from './unix-socket.js';
+import {
+  abortError,
+  checkPollOptions,
+  nextPollId,
+  type PollOptions,
+  startPoll,
+  timeoutError,
+} from '../poll.js';
+import { describePeer, PeerRefusedError } from './allow-list.js';
+import { badMessage, copyLayout, decode, encodeBuffer, encodeMessage, PROTOCOL_VERSION } from './protocol.js';
+import {
+  closedError,
+  FDS_CUT,
+  MAX_MESSAGE_BYTES,
+  type PeerCredentials,
+  type ReceivedMessage,
+  receiveRaw,
+  sendRaw,
+  TEXT_CUT,
+} from './unix-socket.js';
 
 /** A buffer that came over the channel: yours to put() (or `using`). */
 export interface BufferMessage {
@@ -107,7 +123,11 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
       const text = encodeBuffer(buf, meta);
       // The buffer's own fd is enough for a sendmsg that completes now; a
       // queued send holds a duplicate until it goes out.
-      if (this.#outbox.length === 0 && sendRaw(this.#fd, text, [buf.borrowFd()], `${this.label}: cannot send ${buf.label}`)) return RESOLVED;
+      if (
+        this.#outbox.length === 0 &&
+        sendRaw(this.#fd, text, [buf.borrowFd()], `${this.label}: cannot send ${buf.label}`)
+      )
+        return RESOLVED;
       return this.#queue(text, [buf.fd()]);
     } catch (e) {
       return Promise.reject(e);
@@ -119,7 +139,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     try {
       this.#assertOpen();
       const text = encodeMessage(message);
-      if (this.#outbox.length === 0 && sendRaw(this.#fd, text, [], `${this.label}: cannot send a message`)) return RESOLVED;
+      if (this.#outbox.length === 0 && sendRaw(this.#fd, text, [], `${this.label}: cannot send a message`))
+        return RESOLVED;
       return this.#queue(text, []);
     } catch (e) {
       return Promise.reject(e);
@@ -150,7 +171,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
       try {
         return { done: false, value: await this.#receiveLater({}) };
       } catch (e) {
-        if (this.closed || (e instanceof DmaBufError && e.code === 'ECONNRESET' && this.ended)) return { done: true, value: undefined };
+        if (this.closed || (e instanceof DmaBufError && e.code === 'ECONNRESET' && this.ended))
+          return { done: true, value: undefined };
         throw e;
       }
     };
@@ -239,12 +261,16 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     closeAll(raw.fds);
     const d = decode(raw.text, this.label);
     if (d.kind === 'refused') throw this.#refused(d.reason);
-    if (d.kind !== 'hello') throw badMessage(this.label, `expected the server's hello, got a ${d.kind} message`);
+    if (d.kind !== 'hello')
+      throw badMessage(this.label, `expected the server's hello, got a ${d.kind} message`);
     if (d.version !== PROTOCOL_VERSION) {
-      throw new DmaBufError(`${server} speaks channel protocol ${d.version}, this process ${PROTOCOL_VERSION}`, {
-        code: 'EPROTO',
-        hint: 'Use the same @dmabuf/core version on both sides',
-      });
+      throw new DmaBufError(
+        `${server} speaks channel protocol ${d.version}, this process ${PROTOCOL_VERSION}`,
+        {
+          code: 'EPROTO',
+          hint: 'Use the same @dmabuf/core version on both sides',
+        },
+      );
     }
   }
 
@@ -260,8 +286,11 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   }
 
   #refused(reason: string): PeerRefusedError {
-    return new PeerRefusedError(`${this.label} refused this process: ${reason}`, this.credentials,
-      "Add this process's uid/gid/pid to the server's allow-list");
+    return new PeerRefusedError(
+      `${this.label} refused this process: ${reason}`,
+      this.credentials,
+      "Add this process's uid/gid/pid to the server's allow-list",
+    );
   }
 
   // ---- receiving ----
@@ -302,7 +331,18 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
       };
       const onAbort = () => drop(abortError(`receive on ${this.label}`, signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined) timer = setTimeout(() => drop(timeoutError(`receive on ${this.label}`, timeoutMs, 'Raise timeoutMs, or check that the other process sends')), timeoutMs);
+      if (timeoutMs !== undefined)
+        timer = setTimeout(
+          () =>
+            drop(
+              timeoutError(
+                `receive on ${this.label}`,
+                timeoutMs,
+                'Raise timeoutMs, or check that the other process sends',
+              ),
+            ),
+          timeoutMs,
+        );
       this.#waiters.push(w);
       void this.#pumpRead();
     });
@@ -367,7 +407,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #decode(raw: ReceivedMessage): ChannelMessage | undefined {
     const what = this.label;
     try {
-      if (raw.flags & FDS_CUT) throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
+      if (raw.flags & FDS_CUT)
+        throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
       if (raw.flags & TEXT_CUT) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
       const d = decode(raw.text, what);
       switch (d.kind) {
@@ -375,10 +416,12 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
           if (raw.fds.length) throw badMessage(what, `a plain message came with ${raw.fds.length} fd(s)`);
           return { message: d.message };
         case 'buffer': {
-          if (raw.fds.length !== 1) throw badMessage(what, `a buffer message came with ${raw.fds.length} fds instead of 1`);
+          if (raw.fds.length !== 1)
+            throw badMessage(what, `a buffer message came with ${raw.fds.length} fds instead of 1`);
           const fd = raw.fds[0]!;
           // A layout larger than the buffer would make a CPU mapping fault (SIGBUS) past its end.
-          if (d.layout.size > raw.size) throw badMessage(what, `the layout says ${d.layout.size} bytes but the buffer has ${raw.size}`);
+          if (d.layout.size > raw.size)
+            throw badMessage(what, `the layout says ${d.layout.size} bytes but the buffer has ${raw.size}`);
           return { buffer: this.#adopt(fd, raw.identity, d.layout), meta: d.meta, exporter: d.exporter };
         }
         case 'refused':

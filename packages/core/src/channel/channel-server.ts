@@ -2,11 +2,18 @@ import { EventEmitter } from 'node:events';
 import { lstatSync, unlinkSync } from 'node:fs';
 import type { Framework } from '../framework.js';
 import { native } from '../native.js';
-import { abortError, checkPollOptions, nextPollId, startPoll, timeoutError, type PollOptions } from '../poll.js';
-import { PeerRefusedError, describePeer, type AllowCheck } from './allow-list.js';
+import {
+  abortError,
+  checkPollOptions,
+  nextPollId,
+  type PollOptions,
+  startPoll,
+  timeoutError,
+} from '../poll.js';
+import { type AllowCheck, describePeer, PeerRefusedError } from './allow-list.js';
 import { ChannelPeer } from './channel-peer.js';
-import { HELLO, encodeRefused } from './protocol.js';
-import { acceptSocket, closedError, peerCredentials, sendRaw } from './unix-socket.js';
+import { encodeRefused, HELLO } from './protocol.js';
+import { acceptSocket, closedError, type PeerCredentials, peerCredentials, sendRaw } from './unix-socket.js';
 
 interface AcceptWaiter {
   resolve(peer: ChannelPeer): void;
@@ -26,7 +33,10 @@ const ECANCELED = 125;
  * failures, only when someone listens; otherwise they reject accept()).
  * It polls the socket only while someone wants a connection.
  */
-export class ChannelServer extends EventEmitter implements AsyncIterable<ChannelPeer>, Disposable, AsyncDisposable {
+export class ChannelServer
+  extends EventEmitter
+  implements AsyncIterable<ChannelPeer>, Disposable, AsyncDisposable
+{
   readonly path: string;
   readonly framework: Framework;
   #fd: number;
@@ -47,6 +57,10 @@ export class ChannelServer extends EventEmitter implements AsyncIterable<Channel
     this.#allow = allow;
     this.on('newListener', (event) => {
       if (event === 'connection') queueMicrotask(() => void this.#pump());
+    });
+    // nobody wants connections any more: stop polling, so the process may exit
+    this.on('removeListener', (event) => {
+      if (event === 'connection' && !this.#wanted() && this.#pollId) native().pollCancel(this.#pollId);
     });
   }
 
@@ -89,7 +103,17 @@ export class ChannelServer extends EventEmitter implements AsyncIterable<Channel
         const onAbort = () => drop(abortError(`accept on ${this.path}`, signal!));
         signal?.addEventListener('abort', onAbort, { once: true });
         if (timeoutMs !== undefined) {
-          timer = setTimeout(() => drop(timeoutError(`accept on ${this.path}`, timeoutMs, 'Raise timeoutMs, or check that the client connects')), timeoutMs);
+          timer = setTimeout(
+            () =>
+              drop(
+                timeoutError(
+                  `accept on ${this.path}`,
+                  timeoutMs,
+                  'Raise timeoutMs, or check that the client connects',
+                ),
+              ),
+            timeoutMs,
+          );
         }
         this.#waiters.push(w);
         void this.#pump();
@@ -192,7 +216,7 @@ export class ChannelServer extends EventEmitter implements AsyncIterable<Channel
 
   /** Check a new connection's credentials; greet and hand it out, or refuse and close it. */
   #admit(fd: number): void {
-    let cred;
+    let cred: PeerCredentials;
     try {
       cred = peerCredentials(fd);
     } catch (e) {
@@ -208,13 +232,20 @@ export class ChannelServer extends EventEmitter implements AsyncIterable<Channel
         // The client is gone already; closing is all that is left.
       }
       native().close(fd);
-      this.emit('refused', new PeerRefusedError(`channel server ${this.path} refused ${describePeer(cred)}: ${why}`, cred,
-        'Add its uid/gid/pid to the allow option of BufferChannel.listen() if it should connect'));
+      this.emit(
+        'refused',
+        new PeerRefusedError(
+          `channel server ${this.path} refused ${describePeer(cred)}: ${why}`,
+          cred,
+          'Add its uid/gid/pid to the allow option of BufferChannel.listen() if it should connect',
+        ),
+      );
       return;
     }
     try {
       // A fresh socket always has room for the hello; a client that already left gets EPIPE.
-      if (!sendRaw(fd, HELLO, [], `channel server ${this.path}: cannot greet ${describePeer(cred)}`)) throw new Error('unreachable: socket full');
+      if (!sendRaw(fd, HELLO, [], `channel server ${this.path}: cannot greet ${describePeer(cred)}`))
+        throw new Error('unreachable: socket full');
     } catch {
       native().close(fd);
       return;

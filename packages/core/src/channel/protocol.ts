@@ -49,15 +49,31 @@ function jsonOf(value: unknown, name: string): string {
   try {
     text = JSON.stringify(value);
   } catch (e) {
-    throw invalidArgument(name, 'a JSON-able value', value, `It cannot be serialized (${e instanceof Error ? e.message : String(e)}): send plain objects, strings, numbers (bigints as strings)`);
+    throw invalidArgument(
+      name,
+      'a JSON-able value',
+      value,
+      `It cannot be serialized (${e instanceof Error ? e.message : String(e)}): send plain objects, strings, numbers (bigints as strings)`,
+    );
   }
-  if (text === undefined) throw invalidArgument(name, 'a JSON-able value', value, 'Functions, symbols and undefined cannot be sent');
+  if (text === undefined)
+    throw invalidArgument(
+      name,
+      'a JSON-able value',
+      value,
+      'Functions, symbols and undefined cannot be sent',
+    );
   return text;
 }
 
 function checkSize(text: string, name: string): string {
   if (text.length * 3 > MAX_MESSAGE_BYTES && Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
-    throw invalidArgument(name, `at most ${MAX_MESSAGE_BYTES} bytes of JSON`, `${Buffer.byteLength(text)} bytes`, 'Send large data through a buffer, not in meta');
+    throw invalidArgument(
+      name,
+      `at most ${MAX_MESSAGE_BYTES} bytes of JSON`,
+      `${Buffer.byteLength(text)} bytes`,
+      'Send large data through a buffer, not in meta',
+    );
   }
   return text;
 }
@@ -93,7 +109,8 @@ function parseLayout(v: unknown, what: string): BufferLayout {
     layout[k] = o[k];
   }
   if (o.format !== undefined) {
-    if (typeof o.format !== 'string' || o.format.length > 4) throw badMessage(what, 'layout.format is not a fourcc');
+    if (typeof o.format !== 'string' || o.format.length > 4)
+      throw badMessage(what, 'layout.format is not a fourcc');
     layout.format = o.format;
   }
   if (o.modifier !== undefined) {
@@ -102,7 +119,8 @@ function parseLayout(v: unknown, what: string): BufferLayout {
     }
     layout.modifier = BigInt(o.modifier);
   }
-  if (!Array.isArray(o.planes) || o.planes.length === 0 || o.planes.length > 4) throw badMessage(what, 'layout.planes is not 1 to 4 planes');
+  if (!Array.isArray(o.planes) || o.planes.length === 0 || o.planes.length > 4)
+    throw badMessage(what, 'layout.planes is not 1 to 4 planes');
   for (const p of o.planes as unknown[]) {
     const q = (p ?? {}) as Record<string, unknown>;
     if (!isUint(q.offset) || !isUint(q.pitch) || !isUint(q.size) || q.offset + q.size > layout.size) {
@@ -122,6 +140,8 @@ interface Head {
 /** Parsed buffer heads by their exact text (bounded: cleared when full). */
 const heads = new Map<string, Head>();
 const MAX_HEADS = 256;
+/** Heads longer than this (no real layout is) are parsed every time, never cached. */
+const MAX_HEAD_CHARS = 1024;
 
 function parseJson(text: string, what: string, part: string): unknown {
   try {
@@ -137,10 +157,13 @@ function parseHead(text: string, what: string): Head {
   const body = parseJson(text, what, 'buffer header');
   if (typeof body !== 'object' || body === null) throw badMessage(what, 'buffer header is not an object');
   const b = body as Record<string, unknown>;
-  if (typeof b.e !== 'string' || typeof b.x !== 'string') throw badMessage(what, 'buffer header lacks exporter names');
+  if (typeof b.e !== 'string' || typeof b.x !== 'string')
+    throw badMessage(what, 'buffer header lacks exporter names');
   head = { layout: parseLayout(b.l, what), exporter: b.e, expName: b.x };
-  if (heads.size >= MAX_HEADS) heads.clear();
-  heads.set(text, head);
+  if (text.length <= MAX_HEAD_CHARS) {
+    if (heads.size >= MAX_HEADS) heads.clear();
+    heads.set(text, head);
+  }
   return head;
 }
 
@@ -158,7 +181,11 @@ export function decode(text: string, what: string): Decoded {
     const meta = nl < 0 ? undefined : parseJson(text.slice(nl + 1), what, 'meta');
     return { kind: 'buffer', layout: head.layout, exporter: head.exporter, expName: head.expName, meta };
   }
-  const body = parseJson(text.slice(1), what, tag === undefined ? 'empty message' : `${JSON.stringify(tag)} body`);
+  const body = parseJson(
+    text.slice(1),
+    what,
+    tag === undefined ? 'empty message' : `${JSON.stringify(tag)} body`,
+  );
   switch (tag) {
     case 'M':
       return { kind: 'message', message: body };

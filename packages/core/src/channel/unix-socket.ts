@@ -1,5 +1,5 @@
 import { errnoName } from '../errno.js';
-import { DmaBufError, SystemError, invalidArgument } from '../errors.js';
+import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import { native } from '../native.js';
 import { check } from '../syscall.js';
 
@@ -36,16 +36,29 @@ const SUN_PATH_MAX = 107;
 
 /** Validate a socket path: a non-empty string of at most 107 bytes without NUL. */
 export function assertSocketPath(path: unknown): asserts path is string {
-  if (typeof path !== 'string' || path.length === 0 || path.includes('\0') || Buffer.byteLength(path) > SUN_PATH_MAX) {
-    throw invalidArgument('path', `a socket path of 1 to ${SUN_PATH_MAX} bytes without NUL`, path,
-      'Unix socket paths are short: use a path under /run or /tmp, or a relative path');
+  if (
+    typeof path !== 'string' ||
+    path.length === 0 ||
+    path.includes('\0') ||
+    Buffer.byteLength(path) > SUN_PATH_MAX
+  ) {
+    throw invalidArgument(
+      'path',
+      `a socket path of 1 to ${SUN_PATH_MAX} bytes without NUL`,
+      path,
+      'Unix socket paths are short: use a path under /run or /tmp, or a relative path',
+    );
   }
 }
 
-function socketHint(errno: number, path?: string): string | undefined {
+function socketHint(errno: number, path?: string, listening = false): string | undefined {
   switch (errnoName(errno)) {
     case 'ENOENT':
-      return `No server listens at ${path}: start it first with BufferChannel.listen()`;
+      return listening
+        ? `The folder of ${path} does not exist: create it first`
+        : `No server listens at ${path}: start it first with BufferChannel.listen()`;
+    case 'EROFS':
+      return `${path} is on a read-only file system: listen somewhere writable (/run, /tmp)`;
     case 'ECONNREFUSED':
       return `The socket file ${path} exists but nobody listens on it (a server that exited?)`;
     case 'EACCES':
@@ -70,7 +83,9 @@ function socketHint(errno: number, path?: string): string | undefined {
 
 /** socket + bind + listen; throws SystemError (EADDRINUSE when the path is taken). */
 export function listenSocket(path: string, backlog: number): number {
-  return check(native().unixListen(path, backlog), 'bind/listen', `cannot listen on ${path}`, (e) => socketHint(e, path));
+  return check(native().unixListen(path, backlog), 'bind/listen', `cannot listen on ${path}`, (e) =>
+    socketHint(e, path, true),
+  );
 }
 
 /** connect; undefined when the server's backlog is full (try again). */
@@ -92,7 +107,11 @@ export function socketPair(): [number, number] {
 }
 
 export function peerCredentials(fd: number): PeerCredentials {
-  return check(native().peerCredentials(fd), 'getsockopt(SO_PEERCRED)', `cannot read the peer credentials of fd ${fd}`);
+  return check(
+    native().peerCredentials(fd),
+    'getsockopt(SO_PEERCRED)',
+    `cannot read the peer credentials of fd ${fd}`,
+  );
 }
 
 /** sendmsg of one message; false when the socket is full (wait for POLLOUT and retry). */
@@ -115,7 +134,13 @@ export function receiveRaw(fd: number, max: number, what: string): ReceivedMessa
       const out: ReceivedMessage[] = [];
       for (let i = 0; i < r.length; i += 6) {
         const size = r[i + 3] as number;
-        out.push({ text: r[i] as string, fds: r[i + 1] as number[], flags: r[i + 2] as number, size, identity: size < 0 ? '' : `${r[i + 4]}:${r[i + 5]}` });
+        out.push({
+          text: r[i] as string,
+          fds: r[i + 1] as number[],
+          flags: r[i + 2] as number,
+          size,
+          identity: size < 0 ? '' : `${r[i + 4]}:${r[i + 5]}`,
+        });
       }
       return out;
     }
@@ -129,5 +154,8 @@ export function receiveRaw(fd: number, max: number, what: string): ReceivedMessa
 
 /** The channel was closed on this side. */
 export function closedError(label: string): DmaBufError {
-  return new DmaBufError(`${label} is closed`, { code: 'ECANCELED', hint: 'Open a new channel; do not use one after close()' });
+  return new DmaBufError(`${label} is closed`, {
+    code: 'ECANCELED',
+    hint: 'Open a new channel; do not use one after close()',
+  });
 }
