@@ -3,6 +3,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemfd, DmaBufError, native, openFdCount, pollFd, SystemError } from '../src/index.js';
 
@@ -151,6 +152,37 @@ describe('pollFd', () => {
     expect(() => pollFd(0, 'in', { timeoutMs: -5 })).toThrow(/options.timeoutMs/);
     // @ts-expect-error wrong signal on purpose
     expect(() => pollFd(0, 'in', { signal: {} })).toThrow(/AbortSignal/);
+  });
+
+  it('tears down cleanly with waits pending: a terminated worker, process.exit()', async () => {
+    const index = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const worker = new Worker(
+      `const { pollFd, native } = await import(${JSON.stringify(index)});
+       const { parentPort } = await import('node:worker_threads');
+       const [a] = native().unixSocketPair();
+       for (let i = 0; i < 20; i++) pollFd(a, 'in', i % 2 ? { timeoutMs: 60000 } : {}).catch(() => {});
+       parentPort.postMessage(native().pendingPolls());`,
+      { eval: true, type: 'module' } as WorkerOptions,
+    );
+    const pending = await new Promise((r) => worker.once('message', r));
+    expect(pending).toBe(20);
+    expect(await worker.terminate()).toBe(1);
+    // this thread's waits are its own
+    expect(native().pendingPolls()).toBe(0);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { pollFd, native } = await import(${JSON.stringify(index)});
+         const [a] = native().unixSocketPair();
+         pollFd(a, 'in'); pollFd(a, 'out'); pollFd(a, 'in', { timeoutMs: 60000 });
+         setTimeout(() => process.exit(7), 10);`,
+      ],
+      { encoding: 'utf8', timeout: 20000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(7);
   });
 
   it('keeps the event loop alive only while a wait is pending', () => {
