@@ -84,11 +84,12 @@ export class GemImport implements Disposable {
     return this.#released;
   }
 
+  /** Unmap and detach (the last user of the handle closes it). A no-op when the framework already tore the buffer down. */
   release(): void {
     if (this.#released) return;
     this.#released = true;
-    this.#mapping.unmap();
-    this.#attachment.detach();
+    if (this.#mapping.mapped) this.#mapping.unmap();
+    if (this.#attachment.attached) this.#attachment.detach();
   }
 
   [Symbol.dispose](): void {

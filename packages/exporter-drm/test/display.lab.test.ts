@@ -137,17 +137,21 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     expect(dev.handles.size).toBe(0);
   });
 
-  it('legacy SETCRTC/PAGE_FLIP works too', async () => {
+  it('legacy SETCRTC/PAGE_FLIP works too; closing the framework before the display still restores cleanly', async () => {
+    const before = crtcFb(dev, readKms(dev, { planes: false }).crtcs[0]!.id);
     const display = Display.open(dev, { legacy: true, mode: '1024x768' });
     expect(display.atomic).toBe(false);
     expect([display.width, display.height]).toEqual([1024, 768]);
-    const bufs = [0, 1].map(() => fw.export({ width: 1024, height: 768, format: 'XR24' }));
+    const own = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
+    const bufs = [0, 1].map(() => own.export({ width: 1024, height: 768, format: 'XR24' }));
     const fbs = bufs.map((b) => display.framebuffer(b));
     await display.show(fbs[0]!);
     for (let i = 0; i < 10; i++) await display.flip(fbs[(i + 1) % 2]!);
     expect(display.flips).toBe(10);
+    await own.close(); // tears the buffers down under the display's framebuffers
     display.close();
-    for (const b of bufs) b.put();
+    expect(crtcFb(dev, display.crtcId)).toBe(before);
+    expect(dev.handles.size).toBe(0);
   });
 
   it('bad input: typed errors naming the device and the numbers; the screen is restored even after a failed flip', async () => {

@@ -104,7 +104,7 @@ export class Framebuffer implements Disposable {
       try {
         this.#import.release();
       } finally {
-        this.buffer.put();
+        if (!this.buffer.released) this.buffer.put();
       }
     }
   }
