@@ -1,10 +1,14 @@
 // UDMABUF_CREATE and UDMABUF_CREATE_LIST.
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/udmabuf.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "ops.h"
 
@@ -49,12 +53,56 @@ Napi::Value CreateList(const Napi::CallbackInfo& info) {
   return fd < 0 ? Errno(info.Env(), err) : Napi::Number::New(info.Env(), fd);
 }
 
+// Steps of createOwn, reported with the errno of the one that failed.
+enum Step { kMemfdCreate = 1, kFtruncate = 2, kAddSeals = 3, kCreate = 4 };
+constexpr int kStepShift = 4096;  // errno values are below this
+
+// createOwn(devFd, name, memfdSize, memfdFlags, seals, bufSize, flags)
+//   -> dma-buf fd, or -(step * 4096 + errno)
+// memfd_create + ftruncate + F_ADD_SEALS + UDMABUF_CREATE + close(memfd) in
+// one call (a buffer on a memfd of its own); the memfd is closed on every path.
+Napi::Value CreateOwn(const Napi::CallbackInfo& info) {
+  std::string name = info[1].As<Napi::String>().Utf8Value();
+  off_t memfdSize = static_cast<off_t>(info[2].As<Napi::Number>().Int64Value());
+  unsigned memfdFlags = info[3].As<Napi::Number>().Uint32Value() | MFD_CLOEXEC;
+  int seals = IntArg(info, 4);
+  auto fail = [&](int step, int err) { return Napi::Number::New(info.Env(), -(step * kStepShift + err)); };
+  int memfd = memfd_create(name.c_str(), memfdFlags);
+  if (memfd < 0) return fail(kMemfdCreate, errno);
+  if (ftruncate(memfd, memfdSize) < 0) {
+    int err = errno;
+    close(memfd);
+    return fail(kFtruncate, err);
+  }
+  if (seals != 0 && fcntl(memfd, F_ADD_SEALS, seals) < 0) {
+    int err = errno;
+    close(memfd);
+    return fail(kAddSeals, err);
+  }
+  struct udmabuf_create c;
+  std::memset(&c, 0, sizeof(c));
+  c.memfd = static_cast<__u32>(memfd);
+  c.offset = 0;
+  c.size = U64Arg(info, 5);
+  c.flags = static_cast<__u32>(IntArg(info, 6));
+  int fd = ioctl(IntArg(info, 0), UDMABUF_CREATE, &c);
+  int err = errno;
+  close(memfd);
+  return fd < 0 ? fail(kCreate, err) : Napi::Number::New(info.Env(), fd);
+}
+
 }  // namespace
 
 void InitCreateOps(Napi::Env env, Napi::Object exports) {
   exports.Set("create", Napi::Function::New(env, Create, "create"));
   exports.Set("createList", Napi::Function::New(env, CreateList, "createList"));
+  exports.Set("createOwn", Napi::Function::New(env, CreateOwn, "createOwn"));
   auto c = Napi::Object::New(env);
   c.Set("UDMABUF_FLAGS_CLOEXEC", UDMABUF_FLAGS_CLOEXEC);
+  c.Set("MFD_ALLOW_SEALING", MFD_ALLOW_SEALING);
+  c.Set("MFD_HUGETLB", MFD_HUGETLB);
+  c.Set("F_SEAL_SEAL", F_SEAL_SEAL);
+  c.Set("F_SEAL_SHRINK", F_SEAL_SHRINK);
+  c.Set("F_SEAL_GROW", F_SEAL_GROW);
   exports.Set("udmabuf", c);
 }

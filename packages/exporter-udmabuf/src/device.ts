@@ -12,6 +12,9 @@ const ENODEV = 19;
 const EINVAL = 22;
 const ENOMEM = 12;
 const EBADFD = 77;
+const ENOSPC = 28;
+/** createOwn reports -(step * STEP + errno). */
+const STEP = 4096;
 
 function openHint(path: string) {
   return (errno: number): string | undefined => {
@@ -78,6 +81,37 @@ export class UdmabufDevice {
     });
     const total = ranges.reduce((s, r) => s + r.size, 0);
     return check(n.createList(dev, flags, items), 'ioctl(UDMABUF_CREATE_LIST)', `udmabuf: cannot create a ${total}-byte buffer from ${ranges.length} ranges`, createHint);
+  }
+
+  /**
+   * A dma-buf (CLOEXEC) over a new memfd of its own, in one native call:
+   * memfd_create (MFD_ALLOW_SEALING, MFD_HUGETLB if asked), ftruncate to
+   * `memfdSize`, seal against shrink, grow and further seals, UDMABUF_CREATE
+   * of `size` bytes, close the memfd (the dma-buf keeps its pages pinned).
+   */
+  createOwn(name: string, memfdSize: number, size: number, hugetlb: boolean): number {
+    const n = udmabufNative();
+    const u = n.udmabuf;
+    const dev = this.fd();
+    const memfdFlags = u.MFD_ALLOW_SEALING | (hugetlb ? u.MFD_HUGETLB : 0);
+    const seals = u.F_SEAL_SHRINK | u.F_SEAL_GROW | u.F_SEAL_SEAL;
+    const r = n.createOwn(dev, name, memfdSize, memfdFlags, seals, size, u.UDMABUF_FLAGS_CLOEXEC);
+    if (r >= 0) return r;
+    const step = Math.floor(-r / STEP);
+    const errno = -r % STEP;
+    const huge = hugetlb ? ' (hugetlb)' : '';
+    switch (step) {
+      case 1:
+        return check(-errno, 'memfd_create', `udmabuf: cannot create a memfd${huge}`, (e) =>
+          e === EINVAL && hugetlb ? 'This kernel has no hugetlb memfds (CONFIG_HUGETLBFS); export without hugetlb' : undefined);
+      case 2:
+        return check(-errno, 'ftruncate', `udmabuf: cannot size a memfd${huge} to ${memfdSize} bytes`, (e) =>
+          e === ENOMEM || e === ENOSPC ? 'Free memory (or reserve huge pages: echo N > /proc/sys/vm/nr_hugepages)' : undefined);
+      case 3:
+        return check(-errno, 'fcntl(F_ADD_SEALS)', `udmabuf: cannot seal a new memfd${huge}`);
+      default:
+        return check(-errno, 'ioctl(UDMABUF_CREATE)', `udmabuf: cannot create a ${size}-byte buffer${huge}`, createHint);
+    }
   }
 
   close(): void {

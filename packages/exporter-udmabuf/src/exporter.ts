@@ -1,10 +1,7 @@
 import {
   check,
   checkLayout,
-  closeFd,
-  createMemfd,
   DmaBufError,
-  fdIdentity,
   native,
   NegotiationError,
   PAGE_SIZE,
@@ -170,15 +167,8 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     this.#checkSize(layout.size);
     const memfdSize = hugetlb ? roundUp(layout.size, HUGE_PAGE_SIZE) : layout.size;
     if (hugetlb) this.#checkHugePages(memfdSize);
-    const memfd = createMemfd(this.#memfdName, memfdSize, { hugetlb, seals: ['shrink', 'grow', 'seal'] });
-    let fd: number;
-    let source: string;
-    try {
-      source = `memfd:${this.#memfdName}#${fdIdentity(memfd).ino}@0x0`;
-      fd = this.#create([{ memfd, offset: 0, size: layout.size, source }], false);
-    } finally {
-      closeFd(memfd);
-    }
+    const source = `memfd:${this.#memfdName}@0x0`;
+    const fd = this.#create(() => this.device.createOwn(this.#memfdName, memfdSize, layout.size, hugetlb), layout.size, 1, false);
     return this.#allocation(fd, layout, { segments: [{ offset: 0, length: layout.size, source }], hugetlb, contiguous, origin: 'memfd' });
   }
 
@@ -211,7 +201,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
       throw new NegotiationError(`an attached device needs physically contiguous memory, ${checked.length} memfd range(s) of ${total} bytes are not`,
         'Allocate from a contiguous dma-heap (e.g. linux,cma) instead');
     }
-    const fd = this.#create(checked, forceList);
+    const fd = this.#create(() => this.device.create(checked, forceList), total, checked.length, useList);
     const segments: SgSegment[] = [];
     let offset = 0;
     for (const r of checked) {
@@ -222,17 +212,15 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
   }
 
   /** The ioctl; an EINVAL that a limit lowered since the last read explains is reported as that limit. */
-  #create(ranges: readonly CheckedRange[], forceList: boolean): number {
+  #create(ioctl: () => number, total: number, count: number, list: boolean): number {
     try {
-      return this.device.create(ranges, forceList);
+      return ioctl();
     } catch (e) {
-      if (!(e instanceof SystemError) || e.errno !== EINVAL) throw e;
-      const total = ranges.reduce((s, r) => s + r.size, 0);
-      const list = ranges.length > 1 || forceList;
+      if (!(e instanceof SystemError) || e.errno !== EINVAL || !e.syscall?.startsWith('ioctl(')) throw e;
       const before = this.limits.current();
       const now = this.limits.fresh();
       if (now.sizeLimitMb === before.sizeLimitMb && now.listLimit === before.listLimit) throw e;
-      if (list && ranges.length > now.listLimit) this.#refuseCount(ranges.length, now.listLimit, e);
+      if (list && count > now.listLimit) this.#refuseCount(count, now.listLimit, e);
       this.#checkSize(total, e);
       throw e;
     }

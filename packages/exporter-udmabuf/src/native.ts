@@ -13,7 +13,19 @@ export interface UdmabufAddon {
   create(devFd: number, memfd: number, offset: number, size: number, flags: number): number;
   /** UDMABUF_CREATE_LIST; items are [memfd, offset, size] triples. */
   createList(devFd: number, flags: number, items: Float64Array): number;
-  udmabuf: { UDMABUF_FLAGS_CLOEXEC: number };
+  /**
+   * memfd_create + ftruncate + F_ADD_SEALS + UDMABUF_CREATE + close(memfd) in
+   * one call: the dma-buf fd, or -(step * 4096 + errno) with step 1..4 in that order.
+   */
+  createOwn(devFd: number, name: string, memfdSize: number, memfdFlags: number, seals: number, bufSize: number, flags: number): number;
+  udmabuf: {
+    UDMABUF_FLAGS_CLOEXEC: number;
+    MFD_ALLOW_SEALING: number;
+    MFD_HUGETLB: number;
+    F_SEAL_SEAL: number;
+    F_SEAL_SHRINK: number;
+    F_SEAL_GROW: number;
+  };
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
