@@ -10,6 +10,17 @@
 // pollCancel(id) -> 0 or -ENOENT: stop the wait now, resolving -ECANCELED.
 // pendingPolls() -> waits whose handles are not closed yet (for leak tests).
 //
+// A watcher is a wait that stays set up between waits, for an fd waited on
+// again and again (a channel's socket): its uv_poll_t is started once and
+// left started while the caller is likely to wait again, unreferenced so it
+// never keeps the loop alive by itself, and stopped only if it fires while
+// nobody waits. A steady stream of waits then costs no syscall but epoll_wait.
+// watcherOpen(fd) -> id | -errno
+// watcherWait(id, events) -> Promise<number> | -errno (one wait at a time: -EBUSY)
+// watcherCancel(id) -> 0 | -ENOENT: the pending wait resolves -ECANCELED
+// watcherClose(id) -> 0 | -ENOENT: cancels, stops, closes the duplicate
+// liveWatchers() -> watchers not closed yet.
+//
 // The fd is duplicated first and the duplicate is what libuv watches, so the
 // caller may close its fd at any time, and several waits on one fd never
 // share an epoll registration. Like every uv_poll_t, libuv puts the file
@@ -42,7 +53,9 @@ struct PollReq {
   int events;
   uint32_t id;
   bool has_timer;
-  bool settled;
+  bool settled;  // one-shot: resolved; watcher: closed
+  bool persistent;
+  bool started;
   int open_handles;
   PollReq* prev;
   PollReq* next;
@@ -56,6 +69,9 @@ struct PollState {
   napi_async_context context = nullptr;
   napi_async_cleanup_hook_handle cleanup = nullptr;
   std::unordered_map<uint32_t, PollReq*> byId;
+  std::unordered_map<uint32_t, PollReq*> watchers;
+  uint32_t nextWatcher = 0;
+  size_t armed = 0;  // watchers with a wait pending
   PollReq* head = nullptr;
   size_t live = 0;
   bool tearingDown = false;
@@ -88,7 +104,8 @@ void OnHandleClosed(uv_handle_t* h) {
 // Stop watching, close our duplicate, close the handles (freed in the close
 // callbacks). Safe to call once per request.
 void Shutdown(PollReq* r) {
-  if (r->id != 0) r->state->byId.erase(r->id);
+  if (r->persistent) r->state->watchers.erase(r->id);
+  else if (r->id != 0) r->state->byId.erase(r->id);
   uv_poll_stop(&r->poll);
   if (r->has_timer) uv_timer_stop(&r->timer);
   if (r->fd >= 0) {
@@ -99,16 +116,10 @@ void Shutdown(PollReq* r) {
   if (r->has_timer) uv_close(reinterpret_cast<uv_handle_t*>(&r->timer), OnHandleClosed);
 }
 
-// Resolve the promise. From a libuv callback (inCallback) this opens a
-// callback scope so promise continuations run right away.
-void Settle(PollReq* r, int value, bool inCallback) {
-  if (r->settled) return;
-  r->settled = true;
-  PollState* s = r->state;
+// Resolve d. From a libuv callback (inCallback) this opens a callback scope
+// so promise continuations run right away.
+void Resolve(PollState* s, napi_deferred d, int value, bool inCallback) {
   napi_env env = s->env;
-  napi_deferred d = r->deferred;
-  r->deferred = nullptr;
-  Shutdown(r);
   napi_handle_scope hs;
   napi_open_handle_scope(env, &hs);
   napi_callback_scope cs = nullptr;
@@ -122,6 +133,16 @@ void Settle(PollReq* r, int value, bool inCallback) {
   napi_resolve_deferred(env, d, v);
   if (cs) napi_close_callback_scope(env, cs);
   napi_close_handle_scope(env, hs);
+}
+
+// Settle a one-shot wait: shut it down, then resolve its promise.
+void Settle(PollReq* r, int value, bool inCallback) {
+  if (r->settled) return;
+  r->settled = true;
+  napi_deferred d = r->deferred;
+  r->deferred = nullptr;
+  Shutdown(r);
+  Resolve(r->state, d, value, inCallback);
 }
 
 // What the fd says right now (poll with a zero timeout): exact bits where
@@ -141,19 +162,38 @@ int CurrentBits(int fd, int events) {
   return bits;
 }
 
-void OnPoll(uv_poll_t* h, int status, int uvEvents) {
-  auto* r = static_cast<PollReq*>(h->data);
-  if (r->settled) return;
+// The result of a wakeup: pollBits, or a libuv error (-errno).
+int ResultOf(PollReq* r, int status, int uvEvents) {
   int bits = CurrentBits(r->fd, r->events);
   if (status == UV_EBADF) bits |= kError;  // libuv reports POLLERR as EBADF
-  else if (status < 0 && bits == 0) {
-    Settle(r, status, true);  // a libuv error is already -errno
-    return;
-  }
+  else if (status < 0 && bits == 0) return status;
   if (uvEvents & UV_READABLE) bits |= kReadable;
   if (uvEvents & UV_WRITABLE) bits |= kWritable;
   if (uvEvents & UV_DISCONNECT) bits |= kHangup;
-  Settle(r, bits, true);
+  return bits;
+}
+
+void OnPoll(uv_poll_t* h, int status, int uvEvents) {
+  auto* r = static_cast<PollReq*>(h->data);
+  if (r->settled) return;
+  Settle(r, ResultOf(r, status, uvEvents), true);
+}
+
+void OnWatch(uv_poll_t* h, int status, int uvEvents) {
+  auto* r = static_cast<PollReq*>(h->data);
+  if (r->settled) return;
+  if (status < 0 || !r->deferred) {
+    // Nobody waits (or libuv stopped the watch on an error): stop until the next wait.
+    uv_poll_stop(&r->poll);
+    r->started = false;
+  }
+  if (!r->deferred) return;
+  int result = ResultOf(r, status, uvEvents);
+  napi_deferred d = r->deferred;
+  r->deferred = nullptr;
+  r->state->armed--;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&r->poll));
+  Resolve(r->state, d, result, true);
 }
 
 void OnTimeout(uv_timer_t* t) {
@@ -225,7 +265,93 @@ Napi::Value PollCancel(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value PendingPolls(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(State(info)->live));
+  PollState* s = State(info);
+  return Napi::Number::New(info.Env(), static_cast<double>(s->live - s->watchers.size() + s->armed));
+}
+
+Napi::Value WatcherOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PollState* s = State(info);
+  if (s->tearingDown) return Errno(env, ECANCELED);
+  int dupFd = fcntl(info[0].As<Napi::Number>().Int32Value(), F_DUPFD_CLOEXEC, 3);
+  if (dupFd < 0) return Errno(env, errno);
+  auto* r = new PollReq{};
+  r->state = s;
+  r->fd = dupFd;
+  r->persistent = true;
+  int rc = uv_poll_init(s->loop, &r->poll, dupFd);
+  if (rc < 0) {
+    close(dupFd);
+    delete r;
+    return Napi::Number::New(env, rc);
+  }
+  r->poll.data = r;
+  r->open_handles = 1;
+  r->next = s->head;
+  if (s->head) s->head->prev = r;
+  s->head = r;
+  s->live++;
+  do {
+    r->id = ++s->nextWatcher;
+  } while (r->id == 0 || s->watchers.count(r->id));
+  s->watchers[r->id] = r;
+  return Napi::Number::New(env, r->id);
+}
+
+PollReq* Watcher(const Napi::CallbackInfo& info) {
+  PollState* s = State(info);
+  auto it = s->watchers.find(info[0].As<Napi::Number>().Uint32Value());
+  return it == s->watchers.end() ? nullptr : it->second;
+}
+
+Napi::Value WatcherWait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PollReq* r = Watcher(info);
+  if (!r) return Errno(env, ENOENT);
+  if (r->deferred) return Errno(env, EBUSY);
+  int events = info[1].As<Napi::Number>().Int32Value() & (kReadable | kWritable);
+  if (!r->started || r->events != events) {
+    int uvEvents = UV_DISCONNECT | ((events & kReadable) ? UV_READABLE : 0) | ((events & kWritable) ? UV_WRITABLE : 0);
+    int rc = uv_poll_start(&r->poll, uvEvents, OnWatch);
+    if (rc < 0) return Napi::Number::New(env, rc);
+    r->started = true;
+    r->events = events;
+  }
+  uv_ref(reinterpret_cast<uv_handle_t*>(&r->poll));
+  napi_value promise;
+  napi_create_promise(env, &r->deferred, &promise);
+  r->state->armed++;
+  return Napi::Value(env, promise);
+}
+
+// Resolve the pending wait of r with -ECANCELED (from JS: no callback scope).
+void Disarm(PollReq* r) {
+  if (!r->deferred) return;
+  napi_deferred d = r->deferred;
+  r->deferred = nullptr;
+  r->state->armed--;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&r->poll));
+  Resolve(r->state, d, -ECANCELED, false);
+}
+
+Napi::Value WatcherCancel(const Napi::CallbackInfo& info) {
+  PollReq* r = Watcher(info);
+  if (!r) return Errno(info.Env(), ENOENT);
+  Disarm(r);
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value WatcherClose(const Napi::CallbackInfo& info) {
+  PollReq* r = Watcher(info);
+  if (!r) return Errno(info.Env(), ENOENT);
+  Disarm(r);
+  r->settled = true;
+  Shutdown(r);
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value LiveWatchers(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(State(info)->watchers.size()));
 }
 
 // Environment teardown (worker exit, process exit): close every handle
@@ -244,6 +370,7 @@ void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
     r->deferred = nullptr;
     Shutdown(r);
   }
+  s->armed = 0;
   FinishTeardownIfDone(s);
 }
 
@@ -260,6 +387,11 @@ void InitPollOps(Napi::Env env, Napi::Object exports) {
   exports.Set("poll", Napi::Function::New(env, Poll, "poll", s));
   exports.Set("pollCancel", Napi::Function::New(env, PollCancel, "pollCancel", s));
   exports.Set("pendingPolls", Napi::Function::New(env, PendingPolls, "pendingPolls", s));
+  exports.Set("watcherOpen", Napi::Function::New(env, WatcherOpen, "watcherOpen", s));
+  exports.Set("watcherWait", Napi::Function::New(env, WatcherWait, "watcherWait", s));
+  exports.Set("watcherCancel", Napi::Function::New(env, WatcherCancel, "watcherCancel", s));
+  exports.Set("watcherClose", Napi::Function::New(env, WatcherClose, "watcherClose", s));
+  exports.Set("liveWatchers", Napi::Function::New(env, LiveWatchers, "liveWatchers", s));
   auto bits = Napi::Object::New(env);
   bits.Set("READABLE", kReadable);
   bits.Set("WRITABLE", kWritable);

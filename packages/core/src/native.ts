@@ -67,9 +67,23 @@ export interface CoreAddon {
   poll(fd: number, events: number, timeoutMs: number, id: number): Promise<number> | number;
   /** Stop the wait registered as id; it resolves with -ECANCELED. 0 or -ENOENT. */
   pollCancel(id: number): number;
-  /** Waits whose libuv handles are not closed yet. */
+  /** Waits in progress (poll() handles not closed yet, watchers with a wait pending). */
   pendingPolls(): number;
   pollBits: { READABLE: number; WRITABLE: number; ERROR: number; HANGUP: number };
+  /**
+   * A watcher: a wait that stays set up between waits on the same fd (a
+   * duplicate of it, polled through libuv), for fds waited on again and again.
+   * Idle, it never keeps the event loop alive. Returns an id or -errno.
+   */
+  watcherOpen(fd: number): number;
+  /** Wait once on a watcher (one wait at a time, else -EBUSY); resolves like poll(). */
+  watcherWait(id: number, events: number): Promise<number> | number;
+  /** Resolve the watcher's pending wait with -ECANCELED. 0 or -ENOENT. */
+  watcherCancel(id: number): number;
+  /** Cancel, stop and close the watcher (and its duplicate fd). 0 or -ENOENT. */
+  watcherClose(id: number): number;
+  /** Watchers not closed yet. */
+  liveWatchers(): number;
 
   /** AF_UNIX SOCK_SEQPACKET socket bound to path and listening (CLOEXEC, non-blocking). */
   unixListen(path: string, backlog: number): number;

@@ -71,6 +71,40 @@ export function startPoll(
   return p;
 }
 
+/**
+ * @internal A wait that stays set up between waits on one fd (see
+ * native().watcherOpen): for a socket a channel reads again and again.
+ */
+export class FdWatcher {
+  #id: number;
+  readonly #what: string;
+
+  constructor(fd: number, what: string) {
+    const id = native().watcherOpen(fd);
+    if (id < 0)
+      throw new SystemError(`${what}: cannot watch fd ${fd}`, -id, 'uv_poll_init', pollHint(-id, fd));
+    this.#id = id;
+    this.#what = what;
+  }
+
+  /** Resolves with pollBits or -errno (-ECANCELED after cancel()/close()). */
+  wait(events: PollEvents): Promise<number> {
+    const p = native().watcherWait(this.#id, EVENT_BITS[events]);
+    if (typeof p === 'number') throw new SystemError(`${this.#what}: cannot wait`, -p, 'uv_poll_start');
+    return p;
+  }
+
+  cancel(): void {
+    if (this.#id) native().watcherCancel(this.#id);
+  }
+
+  close(): void {
+    if (!this.#id) return;
+    native().watcherClose(this.#id);
+    this.#id = 0;
+  }
+}
+
 /** @internal a fresh id for native().pollCancel. */
 export function nextPollId(): number {
   const id = nextId;

@@ -57,6 +57,7 @@ describe('BufferChannel (in one process)', () => {
   afterEach(async () => {
     await settled();
     expect(native().pendingPolls()).toBe(0);
+    expect(native().liveWatchers()).toBe(0);
   });
 
   it('a buffer this process holds comes back as the same object, with its meta', async () => {

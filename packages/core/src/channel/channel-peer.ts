@@ -6,6 +6,7 @@ import { native } from '../native.js';
 import {
   abortError,
   checkPollOptions,
+  FdWatcher,
   nextPollId,
   type PollOptions,
   startPoll,
@@ -88,7 +89,9 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #failure: unknown;
   #reading = false;
   #writing = false;
-  #readPoll = 0;
+  /** The socket's read watcher (opened at the first wait), and whether a wait is pending on it. */
+  #watcher: FdWatcher | undefined;
+  #watching = false;
   #writePoll = 0;
   /** Buffers delivered by this peer, by identity (see #adopt). */
   readonly #delivered = new Map<string, WeakRef<DmaBuf>>();
@@ -229,7 +232,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     if (this.#fd < 0) return;
     const fd = this.#fd;
     this.#fd = -1;
-    if (this.#readPoll) native().pollCancel(this.#readPoll);
+    this.#watcher?.close();
     if (this.#writePoll) native().pollCancel(this.#writePoll);
     const err = closedError(this.label);
     for (const w of this.#waiters.splice(0)) w.reject(err);
@@ -327,7 +330,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
         if (i < 0) return;
         this.#waiters.splice(i, 1);
         w.reject(e);
-        if (this.#waiters.length === 0 && this.#readPoll) native().pollCancel(this.#readPoll);
+        if (this.#waiters.length === 0 && this.#watching) this.#watcher?.cancel();
       };
       const onAbort = () => drop(abortError(`receive on ${this.label}`, signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -380,18 +383,18 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
         this.#fill();
         this.#dispatch();
         if (!this.#waiters.length) break;
-        const id = nextPollId();
         let wait: Promise<number>;
         try {
-          wait = startPoll(this.#fd, 'in', -1, id, `${this.label}: waiting for a message`);
+          this.#watcher ??= new FdWatcher(this.#fd, `${this.label}: waiting for a message`);
+          wait = this.#watcher.wait('in');
         } catch (e) {
           this.#failure = e;
           this.#dispatch();
           break;
         }
-        this.#readPoll = id;
+        this.#watching = true;
         const bits = await wait;
-        this.#readPoll = 0;
+        this.#watching = false;
         if (bits < 0 && bits !== -ECANCELED) {
           this.#failure = new SystemError(`${this.label}: waiting for a message failed`, -bits, 'uv_poll');
           this.#dispatch();

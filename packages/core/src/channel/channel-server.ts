@@ -2,14 +2,7 @@ import { EventEmitter } from 'node:events';
 import { lstatSync, unlinkSync } from 'node:fs';
 import type { Framework } from '../framework.js';
 import { native } from '../native.js';
-import {
-  abortError,
-  checkPollOptions,
-  nextPollId,
-  type PollOptions,
-  startPoll,
-  timeoutError,
-} from '../poll.js';
+import { abortError, checkPollOptions, FdWatcher, type PollOptions, timeoutError } from '../poll.js';
 import { type AllowCheck, describePeer, PeerRefusedError } from './allow-list.js';
 import { ChannelPeer } from './channel-peer.js';
 import { encodeRefused, HELLO } from './protocol.js';
@@ -45,7 +38,9 @@ export class ChannelServer
   readonly #ready: ChannelPeer[] = [];
   #waiters: AcceptWaiter[] = [];
   #pumping = false;
-  #pollId = 0;
+  /** The listening socket's watcher (opened at the first wait), and whether a wait is pending on it. */
+  #watcher: FdWatcher | undefined;
+  #watching = false;
 
   /** @internal use BufferChannel.listen */
   constructor(fd: number, path: string, ino: number, framework: Framework, allow: AllowCheck) {
@@ -60,7 +55,7 @@ export class ChannelServer
     });
     // nobody wants connections any more: stop polling, so the process may exit
     this.on('removeListener', (event) => {
-      if (event === 'connection' && !this.#wanted() && this.#pollId) native().pollCancel(this.#pollId);
+      if (event === 'connection' && !this.#wanted() && this.#watching) this.#watcher?.cancel();
     });
   }
 
@@ -98,7 +93,7 @@ export class ChannelServer
           if (i < 0) return;
           this.#waiters.splice(i, 1);
           w.reject(e);
-          if (!this.#wanted() && this.#pollId) native().pollCancel(this.#pollId);
+          if (!this.#wanted() && this.#watching) this.#watcher?.cancel();
         };
         const onAbort = () => drop(abortError(`accept on ${this.path}`, signal!));
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -147,7 +142,7 @@ export class ChannelServer
     if (this.#fd < 0) return;
     const fd = this.#fd;
     this.#fd = -1;
-    if (this.#pollId) native().pollCancel(this.#pollId);
+    this.#watcher?.close();
     const err = closedError(`channel server ${this.path}`);
     for (const w of this.#waiters.splice(0)) w.reject(err);
     for (const p of this.#ready.splice(0)) p.close();
@@ -190,17 +185,17 @@ export class ChannelServer
           this.#admit(fd);
           continue;
         }
-        const id = nextPollId();
         let wait: Promise<number>;
         try {
-          wait = startPoll(this.#fd, 'in', -1, id, `channel server ${this.path}`);
+          this.#watcher ??= new FdWatcher(this.#fd, `channel server ${this.path}`);
+          wait = this.#watcher.wait('in');
         } catch (e) {
           this.#fail(e);
           break;
         }
-        this.#pollId = id;
+        this.#watching = true;
         const bits = await wait;
-        this.#pollId = 0;
+        this.#watching = false;
         if (bits < 0 && bits !== -ECANCELED) break;
       }
     } finally {
