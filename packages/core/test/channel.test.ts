@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   BufferChannel,
@@ -304,6 +306,41 @@ describe('BufferChannel (in one process)', () => {
     server.off('connection', onConnection);
     await settled();
     expect(native().pendingPolls()).toBe(0);
+  });
+
+  it('a channel end garbage-collected without close() has its socket, watcher and undelivered fds closed', () => {
+    const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+    const sock = join(dir, 'gc.sock');
+    const script = `
+      const { BufferChannel, Framework, openFdCount, native } = await import(${JSON.stringify(`${dist}index.js`)});
+      const { memfdExporterPlugin } = await import(${JSON.stringify(`${dist}testing/index.js`)});
+      const { existsSync } = await import('node:fs');
+      const warnings = [];
+      process.on('warning', (w) => w.code === 'DMABUF_CHANNEL_LEAK' && warnings.push(w.message));
+      const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
+      const buf = fw.export({ size: 4096 });
+      const before = openFdCount();
+      await (async () => {
+        BufferChannel.listen(${JSON.stringify(sock)}, { framework: fw }).accept({ timeoutMs: 5 }).catch(() => {});
+        const [a, b] = BufferChannel.pair({ framework: fw });
+        for (let i = 0; i < 3; i++) await a.send(buf);
+        (await b.receive()).buffer.put(); // two more wait in b's inbox, fds and all
+      })();
+      await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 20 && warnings.length < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      await new Promise((r) => setTimeout(r, 10));
+      console.log(JSON.stringify({ warnings: warnings.length, leaked: openFdCount() - before, file: existsSync(${JSON.stringify(sock)}), watchers: native().liveWatchers() }));
+      buf.put();
+    `;
+    // --no-warnings: printing the first warning would open node's stderr handle (an fd)
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--no-warnings', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(JSON.parse(out)).toEqual({ warnings: 3, leaked: 0, file: false, watchers: 0 });
   });
 
   it('listen in a folder that does not exist says so', () => {

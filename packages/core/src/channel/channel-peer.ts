@@ -14,6 +14,7 @@ import {
 } from '../poll.js';
 import { describePeer, PeerRefusedError } from './allow-list.js';
 import { badMessage, copyLayout, decode, encodeBuffer, encodeMessage, PROTOCOL_VERSION } from './protocol.js';
+import { guardSocket, type HeldSocket, unguardSocket } from './socket-guard.js';
 import {
   closedError,
   FDS_CUT,
@@ -90,8 +91,9 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #reading = false;
   #writing = false;
   /** The socket's read watcher (opened at the first wait), and whether a wait is pending on it. */
-  #watcher: FdWatcher | undefined;
   #watching = false;
+  /** The socket, its watcher and the inbox, as the safety net sees them. */
+  readonly #held: HeldSocket;
   #writePoll = 0;
   /** Buffers delivered by this peer, by identity (see #adopt). */
   readonly #delivered = new Map<string, WeakRef<DmaBuf>>();
@@ -102,6 +104,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     this.framework = framework;
     this.credentials = credentials;
     this.label = `channel peer ${describePeer(credentials)}`;
+    this.#held = { fd, watcher: undefined, inbox: this.#inbox, label: this.label };
+    guardSocket(this, this.#held);
   }
 
   get closed(): boolean {
@@ -232,7 +236,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     if (this.#fd < 0) return;
     const fd = this.#fd;
     this.#fd = -1;
-    this.#watcher?.close();
+    unguardSocket(this);
+    this.#held.watcher?.close();
     if (this.#writePoll) native().pollCancel(this.#writePoll);
     const err = closedError(this.label);
     for (const w of this.#waiters.splice(0)) w.reject(err);
@@ -330,7 +335,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
         if (i < 0) return;
         this.#waiters.splice(i, 1);
         w.reject(e);
-        if (this.#waiters.length === 0 && this.#watching) this.#watcher?.cancel();
+        if (this.#waiters.length === 0 && this.#watching) this.#held.watcher?.cancel();
       };
       const onAbort = () => drop(abortError(`receive on ${this.label}`, signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -385,8 +390,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
         if (!this.#waiters.length) break;
         let wait: Promise<number>;
         try {
-          this.#watcher ??= new FdWatcher(this.#fd, `${this.label}: waiting for a message`);
-          wait = this.#watcher.wait('in');
+          this.#held.watcher ??= new FdWatcher(this.#fd, `${this.label}: waiting for a message`);
+          wait = this.#held.watcher.wait('in');
         } catch (e) {
           this.#failure = e;
           this.#dispatch();

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { lstatSync, unlinkSync } from 'node:fs';
 import type { Framework } from '../framework.js';
 import { native } from '../native.js';
 import { abortError, checkPollOptions, FdWatcher, type PollOptions, timeoutError } from '../poll.js';
 import { type AllowCheck, describePeer, PeerRefusedError } from './allow-list.js';
 import { ChannelPeer } from './channel-peer.js';
 import { encodeRefused, HELLO } from './protocol.js';
+import { guardSocket, type HeldSocket, removeSocketFile, unguardSocket } from './socket-guard.js';
 import { acceptSocket, closedError, type PeerCredentials, peerCredentials, sendRaw } from './unix-socket.js';
 
 interface AcceptWaiter {
@@ -39,8 +39,9 @@ export class ChannelServer
   #waiters: AcceptWaiter[] = [];
   #pumping = false;
   /** The listening socket's watcher (opened at the first wait), and whether a wait is pending on it. */
-  #watcher: FdWatcher | undefined;
   #watching = false;
+  /** The socket, its watcher and its file, as the safety net sees them. */
+  readonly #held: HeldSocket;
 
   /** @internal use BufferChannel.listen */
   constructor(fd: number, path: string, ino: number, framework: Framework, allow: AllowCheck) {
@@ -50,12 +51,14 @@ export class ChannelServer
     this.#ino = ino;
     this.framework = framework;
     this.#allow = allow;
+    this.#held = { fd, watcher: undefined, socketFile: { path, ino }, label: `channel server ${path}` };
+    guardSocket(this, this.#held);
     this.on('newListener', (event) => {
       if (event === 'connection') queueMicrotask(() => void this.#pump());
     });
     // nobody wants connections any more: stop polling, so the process may exit
     this.on('removeListener', (event) => {
-      if (event === 'connection' && !this.#wanted() && this.#watching) this.#watcher?.cancel();
+      if (event === 'connection' && !this.#wanted() && this.#watching) this.#held.watcher?.cancel();
     });
   }
 
@@ -93,7 +96,7 @@ export class ChannelServer
           if (i < 0) return;
           this.#waiters.splice(i, 1);
           w.reject(e);
-          if (!this.#wanted() && this.#watching) this.#watcher?.cancel();
+          if (!this.#wanted() && this.#watching) this.#held.watcher?.cancel();
         };
         const onAbort = () => drop(abortError(`accept on ${this.path}`, signal!));
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -142,17 +145,13 @@ export class ChannelServer
     if (this.#fd < 0) return;
     const fd = this.#fd;
     this.#fd = -1;
-    this.#watcher?.close();
+    unguardSocket(this);
+    this.#held.watcher?.close();
     const err = closedError(`channel server ${this.path}`);
     for (const w of this.#waiters.splice(0)) w.reject(err);
     for (const p of this.#ready.splice(0)) p.close();
     native().close(fd);
-    try {
-      const st = lstatSync(this.path);
-      if (st.isSocket() && st.ino === this.#ino) unlinkSync(this.path);
-    } catch {
-      // Already gone: nothing to remove.
-    }
+    removeSocketFile(this.path, this.#ino);
     this.emit('close');
   }
 
@@ -187,8 +186,8 @@ export class ChannelServer
         }
         let wait: Promise<number>;
         try {
-          this.#watcher ??= new FdWatcher(this.#fd, `channel server ${this.path}`);
-          wait = this.#watcher.wait('in');
+          this.#held.watcher ??= new FdWatcher(this.#fd, `channel server ${this.path}`);
+          wait = this.#held.watcher.wait('in');
         } catch (e) {
           this.#fail(e);
           break;

@@ -1,0 +1,52 @@
+import { lstatSync, unlinkSync } from 'node:fs';
+import { native } from '../native.js';
+import type { FdWatcher } from '../poll.js';
+import type { ReceivedMessage } from './unix-socket.js';
+
+/** What a channel end holds that must be freed if it is garbage-collected without close(). */
+export interface HeldSocket {
+  fd: number;
+  /** Opened at the first wait. */
+  watcher: FdWatcher | undefined;
+  /** Received messages not delivered yet (their fds are ours). */
+  inbox?: ReceivedMessage[];
+  /** A listening socket's file, removed with it. */
+  socketFile?: { path: string; ino: number };
+  /** How warnings name it. */
+  label: string;
+}
+
+/** Remove a socket file if it is still the one we bound (same inode). */
+export function removeSocketFile(path: string, ino: number): void {
+  try {
+    const st = lstatSync(path);
+    if (st.isSocket() && st.ino === ino) unlinkSync(path);
+  } catch {
+    // Already gone: nothing to remove.
+  }
+}
+
+/**
+ * The safety net for channel ends: one that is garbage-collected without
+ * close() gets its socket, its watcher and its undelivered fds closed, and is
+ * reported once as a process warning. (A pending receive or send keeps its
+ * channel end alive, so this never runs under a waiting caller.)
+ */
+const registry = new FinalizationRegistry<HeldSocket>((held) => {
+  held.watcher?.close();
+  for (const raw of held.inbox ?? []) for (const fd of raw.fds) native().close(fd);
+  native().close(held.fd);
+  if (held.socketFile) removeSocketFile(held.socketFile.path, held.socketFile.ino);
+  process.emitWarning(
+    `${held.label} was garbage-collected without close(); its socket (fd ${held.fd}) was closed. Close channels with close() or \`await using\`.`,
+    { code: 'DMABUF_CHANNEL_LEAK' },
+  );
+});
+
+export function guardSocket(owner: object, held: HeldSocket): void {
+  registry.register(owner, held, owner);
+}
+
+export function unguardSocket(owner: object): void {
+  registry.unregister(owner);
+}
