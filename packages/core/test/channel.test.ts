@@ -14,6 +14,7 @@ import {
   native,
   openFdCount,
   PeerRefusedError,
+  ReleasedError,
 } from '../src/index.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
@@ -251,6 +252,20 @@ describe('BufferChannel (in one process)', () => {
       hint: expect.stringMatching(/closed the channel or exited/),
     });
     await expect(a.sendMessage(10n)).rejects.toMatchObject({ code: 'EINVAL' });
+    const gone = fw.export({ size: 4096 });
+    gone.put();
+    await expect(a.send(gone)).rejects.toBeInstanceOf(ReleasedError);
+    // @ts-expect-error not a buffer on purpose
+    await expect(a.send({ fd: 3 })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/Expected a DmaBuf/),
+    });
+    const live = fw.export({ size: 4096 });
+    await expect(a.send(live, { big: 1n })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/meta/),
+    });
+    live.put();
     a.close();
   });
 
