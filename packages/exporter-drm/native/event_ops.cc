@@ -5,8 +5,9 @@
 
 #include "ops.h"
 
-// Read every pending event (the fd is O_NONBLOCK). Returns an array of
-// { type, userData, sec, usec, sequence, crtcId } or -errno.
+// Read the pending events (the fd is O_NONBLOCK): one read() takes whole
+// events up to the buffer's size; more left over make the fd readable again.
+// Returns an array of { type, userData, sec, usec, sequence, crtcId } or -errno.
 static Napi::Value ReadEventsInto(Napi::Env env, int fd) {
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
@@ -46,6 +47,7 @@ static Napi::Value ReadEventsInto(Napi::Env env, int fd) {
       out.Set(n++, o);
       i += e->length;
     }
+    break;
   }
   return out;
 }

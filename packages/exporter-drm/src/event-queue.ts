@@ -26,6 +26,7 @@ export class DrmEventQueue {
   readonly #label: string;
   readonly #waiters = new Map<number, Waiter>();
   #watch: WatchHandle | undefined;
+  #refd = false;
   #nextToken = 1;
   #closed = false;
 
@@ -89,7 +90,10 @@ export class DrmEventQueue {
   }
 
   #ref(): void {
-    if (this.#watch) drmNative().refWatch(this.#watch, this.#waiters.size > 0);
+    const want = this.#waiters.size > 0;
+    if (!this.#watch || want === this.#refd) return;
+    this.#refd = want;
+    drmNative().refWatch(this.#watch, want);
   }
 
   #dispatch(events: RawEvent[] | number): void {

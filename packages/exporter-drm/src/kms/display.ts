@@ -71,6 +71,7 @@ export class Display implements Disposable {
   #modeSet = false;
   #showing: Framebuffer | undefined;
   #tail: Promise<unknown> = Promise.resolve();
+  #queued = 0;
   #flips = 0;
   #closed = false;
 
@@ -201,8 +202,16 @@ export class Display implements Disposable {
    * A refused flip rejects with the errno and leaves the screen as it was.
    */
   flip(fb: Framebuffer): Promise<FlipResult> {
-    const run = this.#tail.then(() => this.#flipNow(fb));
-    this.#tail = run.catch(() => {});
+    const run = this.#queued === 0 ? this.#flipNow(fb) : this.#tail.then(() => this.#flipNow(fb));
+    this.#queued++;
+    this.#tail = run.then(
+      () => {
+        this.#queued--;
+      },
+      () => {
+        this.#queued--;
+      },
+    );
     return run;
   }
 
