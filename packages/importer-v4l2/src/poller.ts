@@ -18,6 +18,7 @@ export class FdPoller {
   readonly #label: string;
   readonly #waiters = new Set<Waiter>();
   #raw: RawPoller | undefined;
+  #armed = 0;
   #closed = false;
 
   constructor(fd: number, label: string) {
@@ -60,6 +61,7 @@ export class FdPoller {
   close(reason?: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#armed = 0;
     this.#raw?.close();
     this.#raw = undefined;
     const err = reason ?? new SystemError(`${this.#label}: the device was closed while waiting`, 9, 'poll');
@@ -70,18 +72,30 @@ export class FdPoller {
     }
   }
 
+  /**
+   * Watch for the union of the waiters' events. With no waiter left the
+   * watch stays armed until it next fires (lazy disarm): a consumer that
+   * waits again right after each frame costs no epoll_ctl per frame.
+   */
   #rearm(): void {
     let events = 0;
     for (const w of this.#waiters) events |= w.events;
-    if (events === 0) {
-      this.#raw?.stop();
-      return;
-    }
+    if (events === 0 || events === this.#armed) return;
     this.#raw ??= new (v4l2().Poller)(this.#fd, (status, revents) => this.#onEvent(status, revents));
     check(this.#raw.start(events | v4l2().poll.DISCONNECT), 'uv_poll_start', `${this.#label}: cannot watch the device for readiness`);
+    this.#armed = events;
+  }
+
+  #disarm(): void {
+    this.#raw?.stop();
+    this.#armed = 0;
   }
 
   #onEvent(status: number, revents: number): void {
+    if (this.#waiters.size === 0) {
+      this.#disarm(); // nobody waits: stop before a level-triggered fd spins the loop
+      return;
+    }
     const hit = [...this.#waiters].filter((w) => status < 0 || (revents & (w.events | v4l2().poll.DISCONNECT)) !== 0);
     for (const w of hit) {
       this.#waiters.delete(w);
@@ -89,6 +103,7 @@ export class FdPoller {
       if (status < 0) w.reject(new SystemError(`${this.#label}: waiting for a buffer failed`, -status, 'poll'));
       else w.resolve(revents);
     }
-    if (!this.#closed) this.#rearm();
+    if (status < 0) this.#disarm();
+    if (!this.#closed && this.#waiters.size > 0) this.#rearm();
   }
 }

@@ -99,6 +99,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
   #pending: SlotHandle | undefined;
   #detaching = false;
   #failure: DmaBufError | undefined;
+  #queued = 0;
 
   /** @internal use device.queue() */
   constructor(host: QueueHost, kind: QueueKind, options: { memory?: MemoryKind; count?: number }) {
@@ -157,7 +158,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
 
   /** Buffers the kernel holds right now (queued, not yet dequeued). */
   get queuedCount(): number {
-    return this.slots.filter((s) => s.state === 'queued').length;
+    return this.#queued;
   }
 
   /** The core Importer of one memory plane (its constraints come from the negotiated format). */
@@ -283,7 +284,8 @@ export class V4l2Queue implements FrameOwner, Disposable {
     }
     slot.state = 'queued';
     slot.queuedCount++;
-    for (const wake of [...this.#requeueWaiters]) wake();
+    this.#queued++;
+    if (this.#requeueWaiters.size) for (const wake of [...this.#requeueWaiters]) wake();
     return {
       index: r.index,
       flags: r.flags,
@@ -314,13 +316,16 @@ export class V4l2Queue implements FrameOwner, Disposable {
   stop(options: { keepAttached?: boolean } = {}): void {
     if (this.#state === 'closed') return;
     let error: unknown;
-    if (this.#state === 'streaming') {
+    const wasStreaming = this.#state === 'streaming';
+    if (wasStreaming || this.#queued > 0) {
+      // STREAMOFF also hands back buffers queued before STREAMON
       this.#state = 'idle';
       const r = v4l2().streamoff(this.#host.fd, this.#type);
       if (r < 0 && r !== -ERRNO.ENODEV) error = new SystemError(`${this.name}: cannot stop streaming`, -r, 'ioctl(VIDIOC_STREAMOFF)');
-      this.#stopCtl.abort(STOPPED);
+      if (wasStreaming) this.#stopCtl.abort(STOPPED);
     }
     for (const s of this.slots) s.state = 'idle';
+    this.#queued = 0;
     for (const wake of [...this.#requeueWaiters]) wake();
     if (!options.keepAttached && this.memory === 'dmabuf') this.#detachAll();
     if (error) throw error;
@@ -432,46 +437,59 @@ export class V4l2Queue implements FrameOwner, Disposable {
 
   // --- internals -----------------------------------------------------------
 
+  /**
+   * Readiness first, then DQBUF (as v4l2-ctl does with select()): DQBUF takes
+   * the device lock, which a driver's frame thread holds while it fills the
+   * next buffer (vivid does), so asking before a buffer is done would fight
+   * the driver for it and slow the stream down.
+   */
   async #next(options: WaitOptions): Promise<V4l2Frame | undefined> {
     const { signal, timeoutMs } = options;
     assertObject('options', options);
     if (timeoutMs !== undefined) assertPositive('options.timeoutMs', timeoutMs, 2 ** 31 - 1);
     if (signal?.aborted) throw signal.reason;
     const deadline = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
-    let idle = 0;
+    let spurious = 0;
     for (;;) {
       if (this.#state !== 'streaming') return undefined;
-      const r = v4l2().dqbuf(this.#host.fd, this.#type, MEMORY[this.memory]);
-      if (typeof r !== 'number') return this.#frameOf(r);
-      if (r !== -ERRNO.EAGAIN) throw this.#fail(r, 'VIDIOC_DQBUF', 'cannot dequeue a buffer');
       const stop = this.#stopCtl.signal;
-      const both = AbortSignal.any([stop, ...(signal ? [signal] : []), ...(deadline ? [deadline] : [])]);
+      const both = signal || deadline ? AbortSignal.any([stop, ...(signal ? [signal] : []), ...(deadline ? [deadline] : [])]) : stop;
       try {
-        if (this.queuedCount === 0) {
+        if (this.#queued === 0) {
           await this.#untilRequeued(both);
-        } else {
-          if (idle++ > 2) await new Promise((res) => setTimeout(res, Math.min(idle, 20)));
-          const events = isOutputKind(this.kind) ? v4l2().poll.WRITABLE : v4l2().poll.READABLE;
-          let got: number;
-          try {
-            got = await this.#host.poller.wait(events, both);
-          } catch (e) {
-            if (!(e instanceof SystemError) || e.syscall !== 'poll') throw e;
-            throw this.#fail(this.#gone() ? -ERRNO.ENODEV : -(e.errno ?? ERRNO.EIO), 'poll', 'waiting for a buffer failed');
-          }
-          if ((got & events) === 0 && (got & v4l2().poll.DISCONNECT) !== 0) {
-            throw this.#fail(this.#gone() ? -ERRNO.ENODEV : -ERRNO.EIO, 'poll', 'the device hung up');
-          }
+          continue;
         }
+        if (spurious > 2) await new Promise((res) => setTimeout(res, Math.min(spurious, 20)));
+        await this.#ready(both);
       } catch (e) {
         if (e instanceof DmaBufError && e === this.#failure) throw e;
         if (stop.aborted && !signal?.aborted) return undefined;
         if (deadline?.aborted && !signal?.aborted) {
           throw timeoutError(`${this.name}: waiting for a ${isOutputKind(this.kind) ? 'buffer to come back' : 'frame'}`, timeoutMs!,
-            `${this.queuedCount} buffer(s) queued: a driver may need more queued before it starts, and an output may keep the last one until the next arrives`);
+            `${this.#queued} buffer(s) queued: a driver may need more queued before it starts, and an output may keep the last one until the next arrives`);
         }
         throw e;
       }
+      if (this.#state !== 'streaming') return undefined;
+      const r = v4l2().dqbuf(this.#host.fd, this.#type, MEMORY[this.memory]);
+      if (typeof r !== 'number') return this.#frameOf(r);
+      if (r !== -ERRNO.EAGAIN) throw this.#fail(r, 'VIDIOC_DQBUF', 'cannot dequeue a buffer');
+      spurious++;
+    }
+  }
+
+  /** Wait until the device says a buffer is done (or fails the stream if the device is gone). */
+  async #ready(signal: AbortSignal): Promise<void> {
+    const events = isOutputKind(this.kind) ? v4l2().poll.WRITABLE : v4l2().poll.READABLE;
+    let got: number;
+    try {
+      got = await this.#host.poller.wait(events, signal);
+    } catch (e) {
+      if (!(e instanceof SystemError) || e.syscall !== 'poll') throw e;
+      throw this.#fail(this.#gone() ? -ERRNO.ENODEV : -(e.errno ?? ERRNO.EIO), 'poll', 'waiting for a buffer failed');
+    }
+    if ((got & events) === 0 && (got & v4l2().poll.DISCONNECT) !== 0) {
+      throw this.#fail(this.#gone() ? -ERRNO.ENODEV : -ERRNO.EIO, 'poll', 'the device hung up');
     }
   }
 
@@ -503,6 +521,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
       throw this.#fail(-ERRNO.EIO, 'VIDIOC_DQBUF', `the kernel returned index ${r.index}, which has no buffer here`);
     }
     slot.state = 'dequeued';
+    this.#queued--;
     return new V4l2Frame(this, slot, r);
   }
 
@@ -568,7 +587,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
         if (!slot) return;
         const wasQueued = slot.state === 'queued';
         for (const p of slot.planes) if (p.attachment === att) p.attachment = undefined;
-        if (wasQueued && this.#state === 'streaming') {
+        if (wasQueued) {
           this.#failure = new StreamError(`${this.name}: ${att.buffer.label} was torn down while queued; the stream was stopped`, {
             code: 'EPIPE',
             hint: 'Stop the queue before closing the framework that owns its buffers',
