@@ -14,7 +14,10 @@ export function inLab() {
 /** The guest path of the writable share the host reads back (DMABUF_LAB_OUT). */
 export function labOutDir() {
   const out = process.env.DMABUF_LAB_OUT;
-  if (!inLab() || !out) throw new Error('not in the dmabuf-lab guest (DMABUF_LAB/DMABUF_LAB_OUT unset): run under `dmabuf-lab run` or `dmabuf-lab vitest`');
+  if (!inLab() || !out)
+    throw new Error(
+      'not in the dmabuf-lab guest (DMABUF_LAB/DMABUF_LAB_OUT unset): run under `dmabuf-lab run` or `dmabuf-lab vitest`',
+    );
   return out;
 }
 
@@ -28,7 +31,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @returns {Promise<{ path: string, ppmPath: string, hostPath: string, width: number, height: number, pixels: Buffer }>}
  */
 export async function screendump(name, opts = {}) {
-  if (!validName.test(name)) throw new TypeError(`screendump: name must match ${validName}, got ${JSON.stringify(name)}`);
+  if (!validName.test(name))
+    throw new TypeError(`screendump: name must match ${validName}, got ${JSON.stringify(name)}`);
   const dir = join(labOutDir(), 'screendumps');
   mkdirSync(dir, { recursive: true });
   const done = join(dir, `${name}.done`);
@@ -38,7 +42,8 @@ export async function screendump(name, opts = {}) {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const t0 = Date.now();
   while (!existsSync(done)) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`screendump ${name}: the host did not answer in ${timeoutMs} ms`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`screendump ${name}: the host did not answer in ${timeoutMs} ms`);
     await sleep(50);
   }
   const answer = JSON.parse(readFileSync(done, 'utf8'));

@@ -29,7 +29,9 @@ export async function chooseAccel(stamp, env = process.env) {
   } catch {}
   progress('probing KVM with a short boot');
   const ok = await probeBoot(stamp, 'kvm', 15_000);
-  const answer = ok ? { accel: 'kvm', why: 'KVM probe boot worked' } : { accel: 'tcg', why: 'KVM probe boot failed' };
+  const answer = ok
+    ? { accel: 'kvm', why: 'KVM probe boot worked' }
+    : { accel: 'tcg', why: 'KVM probe boot failed' };
   try {
     writeFileSync(cacheFile, JSON.stringify({ key, ...answer }));
   } catch {}
@@ -39,7 +41,16 @@ export async function chooseAccel(stamp, env = process.env) {
 /** Boot to the initramfs' probe mode and see whether it says PROBE-OK. */
 export function probeBoot(stamp, accel, timeoutMs) {
   const runDir = mkdtempSync(join(tmpdir(), 'dmabuf-lab-probe-'));
-  const args = qemuArgs({ vmlinuz: stamp.vmlinuz, initramfs: stamp.initramfs, runDir, outDir: runDir, accel, mode: 'probe', memoryMB: 512, smp: 1 });
+  const args = qemuArgs({
+    vmlinuz: stamp.vmlinuz,
+    initramfs: stamp.initramfs,
+    runDir,
+    outDir: runDir,
+    accel,
+    mode: 'probe',
+    memoryMB: 512,
+    smp: 1,
+  });
   return new Promise((resolve) => {
     const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +58,8 @@ export function probeBoot(stamp, accel, timeoutMs) {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     // A broken KVM (e.g. under PVM) pauses the guest after saying so: no need to wait for the timeout.
     const watchFor = (d) => {
-      if (/KVM internal error|emulation failure|failed to set MSR|Could not access KVM/.test(String(d))) child.kill('SIGKILL');
+      if (/KVM internal error|emulation failure|failed to set MSR|Could not access KVM/.test(String(d)))
+        child.kill('SIGKILL');
     };
     child.stdout.on('data', watchFor);
     child.stderr.on('data', watchFor);

@@ -40,7 +40,12 @@ export function deriveBackportsEntry(sourcesText, suite = 'bookworm-backports') 
     (s) => (s.Types ?? '').split(/\s+/).includes('deb') && (s.Suites ?? '').split(/\s+/).includes(base),
   );
   if (!stanza) return null;
-  const lines = ['Types: deb', `URIs: ${stanza.URIs}`, `Suites: ${suite}`, `Components: ${stanza.Components ?? 'main'}`];
+  const lines = [
+    'Types: deb',
+    `URIs: ${stanza.URIs}`,
+    `Suites: ${suite}`,
+    `Components: ${stanza.Components ?? 'main'}`,
+  ];
   if (stanza['Signed-By']) lines.push(`Signed-By: ${stanza['Signed-By']}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveBackportsEntry, hasSuite } from './apt-sources.js';
@@ -31,13 +32,10 @@ export function missingPackages(pkgs) {
 function spawnStatus(pkgs) {
   const map = new Map();
   if (!has('dpkg-query')) return map;
-  let text = '';
-  try {
-    text = run('dpkg-query', ['-W', '-f=${Package}\t${Status}\n', ...pkgs]);
-  } catch (e) {
-    // dpkg-query exits 1 when some package is unknown; its stdout is still useful.
-    text = String(e.message ?? '');
-  }
+  // dpkg-query exits 1 when some package is unknown; its stdout still lists the others.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+  const format = '-f=${Package}\t${Status}\n';
+  const text = spawnSync('dpkg-query', ['-W', format, ...pkgs], { encoding: 'utf8' }).stdout ?? '';
   for (const line of text.split('\n')) {
     const [name, status] = line.split('\t');
     if (name && status) map.set(name.split(':')[0], status.trim());
@@ -65,22 +63,29 @@ export class Apt {
     if (!pkgs.length) return;
     if (!this.available) throw missingKernelError([`apt-get (to install ${pkgs.join(' ')})`]);
     if (process.getuid?.() !== 0) {
-      throw missingKernelError([pkgs.join(' ')], 'not root: run `sudo apt-get install ' + pkgs.join(' ') + '`');
+      throw missingKernelError([pkgs.join(' ')], `not root: run \`sudo apt-get install ${pkgs.join(' ')}\``);
     }
     progress(`apt-get install ${pkgs.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     try {
-      run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
     } catch {
       this.update();
-      run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
     }
   }
 
   /** Make sure a bookworm-backports entry exists; returns true when one was added. */
   ensureBackports(sourcesDir = '/etc/apt/sources.list.d') {
     const texts = [];
-    if (existsSync('/etc/apt/sources.list')) texts.push(listToDeb822(readFileSync('/etc/apt/sources.list', 'utf8')));
+    if (existsSync('/etc/apt/sources.list'))
+      texts.push(listToDeb822(readFileSync('/etc/apt/sources.list', 'utf8')));
     for (const f of existsSync(sourcesDir) ? readdirSync(sourcesDir) : []) {
       const p = join(sourcesDir, f);
       if (f.endsWith('.sources')) texts.push(readFileSync(p, 'utf8'));
@@ -89,7 +94,11 @@ export class Apt {
     if (texts.some((t) => hasSuite(t, 'bookworm-backports'))) return false;
     const debian = join(sourcesDir, 'debian.sources');
     const entry = existsSync(debian) ? deriveBackportsEntry(readFileSync(debian, 'utf8')) : null;
-    if (!entry) throw missingKernelError(['an apt source for bookworm-backports'], `no Debian entry in ${debian} to derive it from`);
+    if (!entry)
+      throw missingKernelError(
+        ['an apt source for bookworm-backports'],
+        `no Debian entry in ${debian} to derive it from`,
+      );
     const target = join(sourcesDir, 'dmabuf-lab-backports.sources');
     progress(`adding ${target}`);
     writeFileSync(target, `# added by dmabuf-lab (derived from debian.sources)\n${entry}`);

@@ -40,13 +40,17 @@ export function parseArgs(argv) {
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
     if (withValue.has(name)) {
       const value = eq > 0 && name !== a ? a.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new LabError(`dmabuf-lab ${sub}: ${name} needs a value`, { code: 'EUSAGE', exitCode: 2 });
+      if (value === undefined)
+        throw new LabError(`dmabuf-lab ${sub}: ${name} needs a value`, { code: 'EUSAGE', exitCode: 2 });
       setOption(o, name, value, sub);
     } else if (flags.has(a)) {
       if (a === '-h' || a === '--help') o.help = true;
       else o[a.slice(2)] = true;
     } else if (a.startsWith('-') && !passUnknown) {
-      throw new LabError(`dmabuf-lab ${sub}: unknown option ${a}\n\n${usage}`, { code: 'EUSAGE', exitCode: 2 });
+      throw new LabError(`dmabuf-lab ${sub}: unknown option ${a}\n\n${usage}`, {
+        code: 'EUSAGE',
+        exitCode: 2,
+      });
     } else if (passUnknown) {
       o.rest.push(a);
     } else {
@@ -60,17 +64,28 @@ export function parseArgs(argv) {
 function setOption(o, name, value, sub) {
   switch (name) {
     case '--drivers':
-      o.drivers = value.split(',').map((s) => s.trim()).filter(Boolean);
+      o.drivers = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       break;
     case '--timeout': {
       const n = Number(value);
-      if (!(n > 0)) throw new LabError(`dmabuf-lab ${sub}: --timeout expects seconds > 0, got ${value}`, { code: 'EUSAGE', exitCode: 2 });
+      if (!(n > 0))
+        throw new LabError(`dmabuf-lab ${sub}: --timeout expects seconds > 0, got ${value}`, {
+          code: 'EUSAGE',
+          exitCode: 2,
+        });
       o.timeoutSec = n;
       break;
     }
     case '--env': {
       const eq = value.indexOf('=');
-      if (eq <= 0) throw new LabError(`dmabuf-lab ${sub}: --env expects K=V, got ${value}`, { code: 'EUSAGE', exitCode: 2 });
+      if (eq <= 0)
+        throw new LabError(`dmabuf-lab ${sub}: --env expects K=V, got ${value}`, {
+          code: 'EUSAGE',
+          exitCode: 2,
+        });
       o.env[value.slice(0, eq)] = value.slice(eq + 1);
       break;
     }

@@ -11,13 +11,21 @@ export async function main(argv) {
       process.stdout.write(usage);
       return 0;
     }
-    const common = { drivers: o.drivers, timeoutSec: o.timeoutSec, cwd: o.cwd, env: o.env, outDir: o.out, keep: o.keep };
+    const common = {
+      drivers: o.drivers,
+      timeoutSec: o.timeoutSec,
+      cwd: o.cwd,
+      env: o.env,
+      outDir: o.out,
+      keep: o.keep,
+    };
     switch (o.sub) {
       case 'provision':
         await provision({ force: o.force });
         return 0;
       case 'run': {
-        if (!o.rest.length) throw new LabError(`dmabuf-lab run: no command given\n\n${usage}`, { code: 'EUSAGE', exitCode: 2 });
+        if (!o.rest.length)
+          throw new LabError(`dmabuf-lab run: no command given\n\n${usage}`, { code: 'EUSAGE', exitCode: 2 });
         const r = await runInLab({ ...common, command: o.rest, stdin: o.stdin ? process.stdin : undefined });
         return r.exitCode;
       }
@@ -32,7 +40,10 @@ export async function main(argv) {
         return await runVitest({ ...common, report: o.report, args: o.rest });
       }
       default:
-        throw new LabError(`dmabuf-lab: unknown command ${o.sub}\n\n${usage}`, { code: 'EUSAGE', exitCode: 2 });
+        throw new LabError(`dmabuf-lab: unknown command ${o.sub}\n\n${usage}`, {
+          code: 'EUSAGE',
+          exitCode: 2,
+        });
     }
   } catch (e) {
     if (e instanceof LabError) {

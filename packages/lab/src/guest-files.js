@@ -2,7 +2,18 @@ import { guestOutDir } from './init-script.js';
 import { shq } from './sh.js';
 
 /** Host variables the guest command inherits unless the caller overrides them. */
-export const passthroughEnv = ['PATH', 'TERM', 'LANG', 'LC_ALL', 'TZ', 'CI', 'FORCE_COLOR', 'NO_COLOR', 'COLUMNS', 'LINES'];
+export const passthroughEnv = [
+  'PATH',
+  'TERM',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'CI',
+  'FORCE_COLOR',
+  'NO_COLOR',
+  'COLUMNS',
+  'LINES',
+];
 
 /** Default drivers: udmabuf and the system heap are built in; these are modules. */
 export const defaultDrivers = ['vgem', 'vivid', 'virtio_gpu'];

@@ -42,7 +42,9 @@ export function buildInitramfs({ modRoot, version, busybox = '/bin/busybox', out
     throw new Error(`${busybox} is not statically linked: install busybox-static`);
   }
   const entries = [
-    ...['bin', 'sbin', 'dev', 'proc', 'sys', 'etc', 'lib', 'lib/modules', 'mnt', 'tmp', 'run'].map((d) => cpioEntry.dir(d)),
+    ...['bin', 'sbin', 'dev', 'proc', 'sys', 'etc', 'lib', 'lib/modules', 'mnt', 'tmp', 'run'].map((d) =>
+      cpioEntry.dir(d),
+    ),
     cpioEntry.chardev('dev/console', 5, 1),
     cpioEntry.chardev('dev/null', 1, 3, 0o666),
     cpioEntry.file('bin/busybox', bb, 0o755),

@@ -34,7 +34,8 @@ export async function withLock(path, fn, waitMs = 15 * 60_000) {
       }
       if (!told) progress(`waiting for another provisioning (pid ${owner}) to finish`);
       told = true;
-      if (Date.now() - t0 > waitMs) throw new Error(`dmabuf-lab: ${path} held by pid ${owner} for over ${waitMs / 1000} s`);
+      if (Date.now() - t0 > waitMs)
+        throw new Error(`dmabuf-lab: ${path} held by pid ${owner} for over ${waitMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }

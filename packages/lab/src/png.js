@@ -35,7 +35,8 @@ function chunk(type, data) {
  */
 export function encodePng({ width, height, pixels }) {
   const stride = width * 3;
-  if (pixels.length < stride * height) throw new Error(`encodePng: ${pixels.length} bytes for ${width}x${height} RGB`);
+  if (pixels.length < stride * height)
+    throw new Error(`encodePng: ${pixels.length} bytes for ${width}x${height} RGB`);
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) pixels.copy(raw, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
   const ihdr = Buffer.alloc(13);

@@ -42,7 +42,8 @@ export function readPpm(path) {
 
 /** The [r, g, b] at (x, y). @param {RgbImage} img */
 export function pixelAt(img, x, y) {
-  if (x < 0 || y < 0 || x >= img.width || y >= img.height) throw new RangeError(`(${x}, ${y}) is outside ${img.width}x${img.height}`);
+  if (x < 0 || y < 0 || x >= img.width || y >= img.height)
+    throw new RangeError(`(${x}, ${y}) is outside ${img.width}x${img.height}`);
   const i = (y * img.width + x) * 3;
   return [img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]];
 }

@@ -1,12 +1,21 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Apt, hostPackages, missingPackages } from './apt.js';
 import { LabError, missingKernelError } from './errors.js';
 import { initScriptHash } from './init-script.js';
-import { withLock } from './lock.js';
 import { buildInitramfs } from './initramfs.js';
 import { pickKernelPackage } from './kernel-pick.js';
+import { withLock } from './lock.js';
 import { progress } from './log.js';
 import { cacheDir, stampName } from './paths.js';
 import { has, run } from './sh.js';
@@ -102,11 +111,16 @@ export async function provision(opts = {}) {
 
 async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0 }) {
   if (missing.length) {
-    if (!apt.available) throw missingKernelError(missing.map((p) => `package ${p}`), 'apt-get is not available');
+    if (!apt.available)
+      throw missingKernelError(
+        missing.map((p) => `package ${p}`),
+        'apt-get is not available',
+      );
     apt.install(missing);
   }
   for (const tool of ['qemu-system-x86_64', 'modprobe', 'depmod', 'xz', 'setpriv']) {
-    if (!has(tool)) throw new LabError(`dmabuf-lab: ${tool} is missing after installing ${hostPackages.join(' ')}`);
+    if (!has(tool))
+      throw new LabError(`dmabuf-lab: ${tool} is missing after installing ${hostPackages.join(' ')}`);
   }
 
   let vmlinuz;
@@ -124,14 +138,18 @@ async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0 })
     progress(`depmod -b ${modRoot} ${version}`);
     run('depmod', ['-b', modRoot, version]);
   }
-  const key = createHash('sha256').update(`${vmlinuz}\n${modRoot}\n${version}\n${hashInit}`).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(`${vmlinuz}\n${modRoot}\n${version}\n${hashInit}`)
+    .digest('hex')
+    .slice(0, 12);
   const initramfs = join(cache, `initramfs-${version}-${key}.cpio.gz`);
   if (!fileOk(initramfs, 1 << 10)) {
     progress(`building ${initramfs}`);
     const r = buildInitramfs({ modRoot, version, out: initramfs });
     progress(`initramfs: ${(r.bytes / 1e6).toFixed(1)} MB, modules ${r.modules.join(' ')}`);
     for (const f of readdirSync(cache)) {
-      if (/^initramfs-.*\.cpio\.gz$/.test(f) && join(cache, f) !== initramfs) rmSync(join(cache, f), { force: true });
+      if (/^initramfs-.*\.cpio\.gz$/.test(f) && join(cache, f) !== initramfs)
+        rmSync(join(cache, f), { force: true });
     }
   }
 
@@ -147,7 +165,9 @@ async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0 })
     provisionedAt: new Date().toISOString(),
   };
   writeFileSync(join(cache, stampName), `${JSON.stringify(next, null, 2)}\n`);
-  progress(`lab provisioned in ${((Date.now() - t0) / 1000).toFixed(1)} s: kernel ${version}, cache ${cache}`);
+  progress(
+    `lab provisioned in ${((Date.now() - t0) / 1000).toFixed(1)} s: kernel ${version}, cache ${cache}`,
+  );
   return next;
 }
 

@@ -20,7 +20,9 @@ export function qemuArgs(o) {
   const args = [
     '-nodefaults',
     '-no-user-config',
-    ...(o.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+    ...(o.accel === 'kvm'
+      ? ['-accel', 'kvm', '-cpu', 'host']
+      : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
     '-m',
     String(o.memoryMB ?? 2048),
     '-smp',
@@ -58,7 +60,12 @@ export function qemuArgs(o) {
   const ports = mode === 'shell' ? ['tty'] : ['stdout', 'stderr', 'stdin'];
   for (const name of ports) {
     args.push('-chardev', `socket,id=${name},path=${o.runDir}/${name}.sock`);
-    args.push('-device', name === 'tty' ? `virtconsole,chardev=${name},name=${name}` : `virtserialport,chardev=${name},name=${name}`);
+    args.push(
+      '-device',
+      name === 'tty'
+        ? `virtconsole,chardev=${name},name=${name}`
+        : `virtserialport,chardev=${name},name=${name}`,
+    );
   }
   return args;
 }

@@ -114,7 +114,11 @@ async function boot(opts, handle) {
   );
   writeFileSync(
     join(outDir, '.lab', 'cmd.sh'),
-    commandScript({ argv: opts.command, cwd: resolve(opts.cwd ?? process.cwd()), env: guestEnv(env, opts.env ?? {}) }),
+    commandScript({
+      argv: opts.command,
+      cwd: resolve(opts.cwd ?? process.cwd()),
+      env: guestEnv(env, opts.env ?? {}),
+    }),
   );
 
   const stdout = opts.stdout ?? process.stdout;
@@ -147,7 +151,11 @@ async function boot(opts, handle) {
       input.pipe(tty);
       return;
     }
-    const [so, se, si] = await Promise.all([ports.stdout.connected, ports.stderr.connected, ports.stdin.connected]);
+    const [so, se, si] = await Promise.all([
+      ports.stdout.connected,
+      ports.stderr.connected,
+      ports.stdin.connected,
+    ]);
     so.pipe(/** @type {NodeJS.WritableStream} */ (stdout), { end: false });
     se.pipe(/** @type {NodeJS.WritableStream} */ (stderr), { end: false });
     if (opts.stdin) opts.stdin.pipe(si);
@@ -185,14 +193,19 @@ async function boot(opts, handle) {
   const labError = readOr(join(outDir, '.lab', 'error'), '').trim();
   const exitText = readOr(join(outDir, '.lab', 'exit'), '').trim();
   const fail = (message, code, exitCode) => {
-    throw new LabError(`${message}\nconsole log: ${consoleLog}\n--- last lines ---\n${consoleTail(consoleLog)}`, {
-      code,
-      consoleLog,
-      exitCode,
-    });
+    throw new LabError(
+      `${message}\nconsole log: ${consoleLog}\n--- last lines ---\n${consoleTail(consoleLog)}`,
+      {
+        code,
+        consoleLog,
+        exitCode,
+      },
+    );
   };
-  if (timedOut) fail(`dmabuf-lab: timed out after ${timeoutSec} s (DMABUF_LAB_TIMEOUT / --timeout)`, 'ETIMEDOUT', 124);
-  if (labError) fail(`dmabuf-lab: ${labError}`, /did not (appear|load)/.test(labError) ? 'ENODEV' : 'EBOOT', 125);
+  if (timedOut)
+    fail(`dmabuf-lab: timed out after ${timeoutSec} s (DMABUF_LAB_TIMEOUT / --timeout)`, 'ETIMEDOUT', 124);
+  if (labError)
+    fail(`dmabuf-lab: ${labError}`, /did not (appear|load)/.test(labError) ? 'ENODEV' : 'EBOOT', 125);
   if (/Kernel panic/.test(log)) fail('dmabuf-lab: the guest kernel panicked', 'EPANIC', 125);
   if (!/^\d+$/.test(exitText)) {
     const q = exit.output.trim() ? `\nqemu said: ${exit.output.trim().split('\n').slice(-5).join('\n')}` : '';
@@ -204,7 +217,8 @@ async function boot(opts, handle) {
   }
   const exitCode = Number(exitText);
   const bootMs = Math.round(Number(readOr(join(outDir, '.lab', 'ready'), '0').trim()) * 1000) || 0;
-  if (!opts.keep && !opts.outDir && exitCode === 0 && !env.DMABUF_LAB_KEEP) rmSync(runDir, { recursive: true, force: true });
+  if (!opts.keep && !opts.outDir && exitCode === 0 && !env.DMABUF_LAB_KEEP)
+    rmSync(runDir, { recursive: true, force: true });
   else if (exitCode !== 0) progress(`command exited with ${exitCode}; console log: ${consoleLog}`);
   return { exitCode, runDir, outDir, accel, totalMs, bootMs };
 }

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { screendumpVia } from './screendump.js';
 
 /** Folder (in the out share) where the guest asks for screendumps. */
 export const screendumpDir = 'screendumps';

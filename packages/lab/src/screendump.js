@@ -12,7 +12,7 @@ import { openQmp } from './qmp.js';
  * @returns {Promise<import('./ppm.js').RgbImage & { path: string, ppmPath: string }>}
  */
 export async function screendumpVia(qmpSocket, pngPath) {
-  const ppmPath = pngPath.replace(/\.png$/i, '') + '.ppm';
+  const ppmPath = `${pngPath.replace(/\.png$/i, '')}.ppm`;
   mkdirSync(dirname(pngPath), { recursive: true });
   const qmp = await openQmp(qmpSocket);
   try {

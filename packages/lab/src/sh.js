@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 /** Quote one word for a POSIX shell. */
 export function shq(word) {
   const s = String(word);
-  if (/^[A-Za-z0-9_\/.,:=@%+-]+$/.test(s)) return s;
+  if (/^[A-Za-z0-9_/.,:=@%+-]+$/.test(s)) return s;
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 

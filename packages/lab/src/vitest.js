@@ -14,11 +14,14 @@ export function resolveVitestBin(cwd) {
     const req = createRequire(join(cwd, 'package.json'));
     return join(dirname(req.resolve('vitest/package.json')), 'vitest.mjs');
   } catch (e) {
-    throw new LabError(`dmabuf-lab vitest: cannot resolve vitest from ${cwd}: add vitest to its devDependencies and run pnpm install`, {
-      code: 'ENOVITEST',
-      exitCode: 2,
-      cause: e,
-    });
+    throw new LabError(
+      `dmabuf-lab vitest: cannot resolve vitest from ${cwd}: add vitest to its devDependencies and run pnpm install`,
+      {
+        code: 'ENOVITEST',
+        exitCode: 2,
+        cause: e,
+      },
+    );
   }
 }
 
@@ -67,10 +70,13 @@ export function vitestArgv(vitestBin, args) {
 export async function runVitest(o) {
   const cwd = resolve(o.cwd ?? process.cwd());
   if (!existsSync(join(cwd, labConfigName))) {
-    throw new LabError(`dmabuf-lab vitest: no ${labConfigName} in ${cwd} (it should include test/**/*.lab.test.ts)`, {
-      code: 'ENOCONFIG',
-      exitCode: 2,
-    });
+    throw new LabError(
+      `dmabuf-lab vitest: no ${labConfigName} in ${cwd} (it should include test/**/*.lab.test.ts)`,
+      {
+        code: 'ENOCONFIG',
+        exitCode: 2,
+      },
+    );
   }
   const bin = resolveVitestBin(cwd);
   const report = resolve(o.report ?? defaultReportPath(cwd));
@@ -81,16 +87,19 @@ export async function runVitest(o) {
     copyFileSync(produced, report);
     progress(`report: ${report}`);
   } else {
-    progress(`vitest wrote no JSON report (exit ${r.exitCode}); console log: ${join(r.runDir, 'console.log')}`);
+    progress(
+      `vitest wrote no JSON report (exit ${r.exitCode}); console log: ${join(r.runDir, 'console.log')}`,
+    );
   }
   const shots = join(r.outDir, 'screendumps');
   const pngs = existsSync(shots) ? readdirSync(shots).filter((f) => f.endsWith('.png')) : [];
   if (pngs.length) {
-    const dest = report.replace(/\.json$/, '') + '-screendumps';
+    const dest = `${report.replace(/\.json$/, '')}-screendumps`;
     mkdirSync(dest, { recursive: true });
     for (const f of pngs) copyFileSync(join(shots, f), join(dest, f));
     progress(`screendumps: ${dest}`);
   }
-  if (r.exitCode === 0 && !o.keep && !process.env.DMABUF_LAB_KEEP) rmSync(r.runDir, { recursive: true, force: true });
+  if (r.exitCode === 0 && !o.keep && !process.env.DMABUF_LAB_KEEP)
+    rmSync(r.runDir, { recursive: true, force: true });
   return r.exitCode;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveBackportsEntry, hasSuite, parseDeb822 } from '../src/apt-sources.js';
 import { listToDeb822 } from '../src/apt.js';
+import { deriveBackportsEntry, hasSuite, parseDeb822 } from '../src/apt-sources.js';
 import { compareVersions, pickKernelPackage } from '../src/kernel-pick.js';
 
 const debianSources = `Types: deb
@@ -32,7 +32,9 @@ describe('bookworm-backports sources entry', () => {
   it('detects an existing backports suite, in deb822 and one-line form', () => {
     expect(hasSuite(debianSources)).toBe(false);
     expect(hasSuite(`${debianSources}\n${deriveBackportsEntry(debianSources)}`)).toBe(true);
-    expect(hasSuite(listToDeb822('deb [arch=amd64] http://deb.debian.org/debian bookworm-backports main\n'))).toBe(true);
+    expect(
+      hasSuite(listToDeb822('deb [arch=amd64] http://deb.debian.org/debian bookworm-backports main\n')),
+    ).toBe(true);
   });
 
   it('parses comments and continuation lines', () => {

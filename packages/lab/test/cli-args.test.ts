@@ -6,7 +6,20 @@ import { vitestArgv } from '../src/vitest.js';
 
 describe('dmabuf-lab arguments', () => {
   it('run: options before --, the command after', () => {
-    const o = parseArgs(['run', '--drivers', 'vivid,vgem', '--timeout=60', '--env', 'A=b=c', '--cwd', '/x', '--', 'node', '-e', '1']);
+    const o = parseArgs([
+      'run',
+      '--drivers',
+      'vivid,vgem',
+      '--timeout=60',
+      '--env',
+      'A=b=c',
+      '--cwd',
+      '/x',
+      '--',
+      'node',
+      '-e',
+      '1',
+    ]);
     expect(o.sub).toBe('run');
     expect(o.drivers).toEqual(['vivid', 'vgem']);
     expect(o.timeoutSec).toBe(60);
@@ -60,7 +73,13 @@ describe('guest files', () => {
   });
 
   it('params leave built-in drivers out of the modprobe list', () => {
-    const p = paramsScript({ drivers: ['udmabuf', 'vgem', 'vivid'], vividOpts: 'n_devs=1', modRoot: '/k', hugepages: 32, ninepCache: 'loose' });
+    const p = paramsScript({
+      drivers: ['udmabuf', 'vgem', 'vivid'],
+      vividOpts: 'n_devs=1',
+      modRoot: '/k',
+      hugepages: 32,
+      ninepCache: 'loose',
+    });
     expect(p).toContain("DRIVERS='vgem vivid'");
     expect(p).toContain('VIVID_OPTS=n_devs=1');
   });

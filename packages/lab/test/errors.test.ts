@@ -18,7 +18,9 @@ describe('missing kernel', () => {
   it('provision with DMABUF_LAB_KERNEL pointing nowhere fails with that message', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'lab-cache-'));
     const env = { DMABUF_LAB_CACHE: cache, DMABUF_LAB_KERNEL: '/nonexistent/vmlinuz', DMABUF_LAB_QUIET: '1' };
-    await expect(provision({ env })).rejects.toThrow(/DMABUF_LAB_KERNEL=\/nonexistent\/vmlinuz \(no such file\)/);
+    await expect(provision({ env })).rejects.toThrow(
+      /DMABUF_LAB_KERNEL=\/nonexistent\/vmlinuz \(no such file\)/,
+    );
   });
 
   it('an empty or corrupt cache has no stamp', () => {
@@ -29,7 +31,11 @@ describe('missing kernel', () => {
 describe('cpio', () => {
   it('writes newc headers, 4-byte aligned, with a trailer', async () => {
     const { cpioEntry, writeCpio } = await import('../src/cpio.js');
-    const buf = writeCpio([cpioEntry.dir('bin'), cpioEntry.file('init', '#!/bin/sh\n', 0o755), cpioEntry.chardev('dev/console', 5, 1)]);
+    const buf = writeCpio([
+      cpioEntry.dir('bin'),
+      cpioEntry.file('init', '#!/bin/sh\n', 0o755),
+      cpioEntry.chardev('dev/console', 5, 1),
+    ]);
     expect(buf.toString('latin1', 0, 6)).toBe('070701');
     expect(buf.length % 4).toBe(0);
     expect(buf.includes(Buffer.from('TRAILER!!!\0'))).toBe(true);

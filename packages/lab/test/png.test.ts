@@ -3,11 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { crc32, encodePng, pngSignature } from '../src/png.js';
 import { parsePpm, pixelAt } from '../src/ppm.js';
 
-function ppm(width: number, height: number, fill: (x: number, y: number) => [number, number, number], comment = '') {
+function ppm(
+  width: number,
+  height: number,
+  fill: (x: number, y: number) => [number, number, number],
+  comment = '',
+) {
   const head = Buffer.from(`P6\n${comment ? `# ${comment}\n` : ''}${width} ${height}\n255\n`, 'latin1');
   const px = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) px.set(fill(x, y), (y * width + x) * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) px.set(fill(x, y), (y * width + x) * 3);
   return Buffer.concat([head, px]);
 }
 
@@ -52,7 +56,9 @@ describe('PPM → PNG', () => {
       [0, 191, 191],
       [0, 191, 0],
     ] as const;
-    const img = parsePpm(ppm(64, 9, (x) => [...bars[Math.floor(x / 16)]!] as [number, number, number], 'qemu'));
+    const img = parsePpm(
+      ppm(64, 9, (x) => [...bars[Math.floor(x / 16)]!] as [number, number, number], 'qemu'),
+    );
     expect([img.width, img.height]).toEqual([64, 9]);
     expect(pixelAt(img, 17, 3)).toEqual([191, 191, 0]);
     const back = decodePng(encodePng(img));

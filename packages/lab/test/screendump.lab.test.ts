@@ -10,7 +10,9 @@ describe.runIf(inLab())('screendump from inside the guest', () => {
     expect(shot.width).toBeGreaterThan(0);
     expect(shot.height).toBeGreaterThan(0);
     expect(shot.pixels.length).toBe(shot.width * shot.height * 3);
-    expect(readFileSync(shot.path).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(readFileSync(shot.path).subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
     expect(pixelAt(shot, 0, 0)).toHaveLength(3);
   });
 

@@ -20,5 +20,7 @@ export function drmCards(): Record<string, string> {
 export function videoNames(): Record<string, string> {
   const dir = '/sys/class/video4linux';
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).map((v) => [v, readFileSync(join(dir, v, 'name'), 'utf8').trim()]));
+  return Object.fromEntries(
+    readdirSync(dir).map((v) => [v, readFileSync(join(dir, v, 'name'), 'utf8').trim()]),
+  );
 }
