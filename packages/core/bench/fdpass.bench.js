@@ -2,6 +2,7 @@
 // against a C program doing the same sendmsg/recvmsg (compiled now with cc -O2).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ const SIZE = 65536;
 const STREAM = Number(process.env.FDPASS_STREAM ?? 100_000);
 const RTT = Number(process.env.FDPASS_RTT ?? 20_000);
 const WARMUP = 5000;
-const RUNS = 3;
+const RUNS = 5;
 
 const dir = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
 const exe = join(dir, 'fdpass');
@@ -62,15 +63,49 @@ async function ours(mode, count) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * Reference, not the baseline: a 1-byte ping-pong over node's own net module
+ * on a Unix stream socket (no fds, no framing), what node's event loop allows.
+ */
+async function nodeNet(count) {
+  const path = join(dir, 'net.sock');
+  const echo = `const s = require('node:net').connect(${JSON.stringify(path)}); s.on('data', (d) => s.write(d)); s.on('error', () => {});`;
+  return new Promise((resolve) => {
+    let child;
+    const server = createServer((s) => {
+      let n = 0;
+      let t0 = 0;
+      s.on('data', () => {
+        n++;
+        if (n === WARMUP) t0 = performance.now();
+        if (n === WARMUP + count) {
+          const rate = ((count - 1) / (performance.now() - t0)) * 1000;
+          s.destroy();
+          server.close();
+          child.kill();
+          resolve(rate);
+          return;
+        }
+        s.write('x');
+      });
+      s.write('x');
+    }).listen(path, () => {
+      child = spawn(process.execPath, ['-e', echo], { stdio: 'inherit' });
+    });
+  });
+}
+
 for (const [mode, count, unit] of [
   ['stream', STREAM, 'fds/s'],
   ['rtt', RTT, 'round trips/s'],
 ]) {
   const cs = [];
   const os = [];
+  const ns = [];
   for (let r = 0; r < RUNS; r++) {
     cs.push(c(mode, count));
     os.push(await ours(mode, count));
+    if (mode === 'rtt') ns.push(await nodeNet(count));
   }
   writeBenchResult({
     name: `core-fdpass-${mode}`,
@@ -83,6 +118,13 @@ for (const [mode, count, unit] of [
       method: `${count} messages of a 64 KiB memfd-test buffer (pool of 4) + meta {i}, sender and receiver in two processes, median of ${RUNS} runs alternating C and ours; ours: BufferChannel, receiver keeps buffers it has seen (framework.get returns the known DmaBuf), ${WARMUP} warm-up messages not timed`,
       oursRuns: os.map((x) => x.toFixed(0)).join(', '),
       baselineRuns: cs.map((x) => x.toFixed(0)).join(', '),
+      ...(ns.length
+        ? {
+            nodeNetPingPong: Math.round(median(ns)),
+            nodeNetNote:
+              "reference only: node's own net module, 1 byte each way over a Unix stream socket, no fd, same runs; the best an event-loop round trip does here",
+          }
+        : {}),
     },
   });
 }

@@ -162,9 +162,10 @@ int CurrentBits(int fd, int events) {
   return bits;
 }
 
-// The result of a wakeup: pollBits, or a libuv error (-errno).
-int ResultOf(PollReq* r, int status, int uvEvents) {
-  int bits = CurrentBits(r->fd, r->events);
+// The result of a wakeup: pollBits, or a libuv error (-errno). exact: ask
+// the fd (one poll syscall) for what libuv folds away (POLLHUP on pipes...).
+int ResultOf(PollReq* r, int status, int uvEvents, bool exact) {
+  int bits = exact ? CurrentBits(r->fd, r->events) : 0;
   if (status == UV_EBADF) bits |= kError;  // libuv reports POLLERR as EBADF
   else if (status < 0 && bits == 0) return status;
   if (uvEvents & UV_READABLE) bits |= kReadable;
@@ -176,7 +177,7 @@ int ResultOf(PollReq* r, int status, int uvEvents) {
 void OnPoll(uv_poll_t* h, int status, int uvEvents) {
   auto* r = static_cast<PollReq*>(h->data);
   if (r->settled) return;
-  Settle(r, ResultOf(r, status, uvEvents), true);
+  Settle(r, ResultOf(r, status, uvEvents, true), true);
 }
 
 void OnWatch(uv_poll_t* h, int status, int uvEvents) {
@@ -188,7 +189,8 @@ void OnWatch(uv_poll_t* h, int status, int uvEvents) {
     r->started = false;
   }
   if (!r->deferred) return;
-  int result = ResultOf(r, status, uvEvents);
+  // A watcher's caller reads (or accepts) until EAGAIN anyway: libuv's bits are enough.
+  int result = ResultOf(r, status, uvEvents, false);
   napi_deferred d = r->deferred;
   r->deferred = nullptr;
   r->state->armed--;
