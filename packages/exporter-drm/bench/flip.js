@@ -37,6 +37,7 @@ async function ours(legacy) {
     crtcId: display.crtcId,
     mode: `${display.width}x${display.height}@${refreshOf(display.mode)}`,
     // modetest takes the first mode of that name: the same one when ours is the first of its name.
+    modeIndex: index,
     modetestMode: display.mode.name,
     sameMode: index === modes.findIndex((m) => m.name === display.mode.name),
     fps: (FLIPS * 1000) / ms,
@@ -47,6 +48,36 @@ async function ours(legacy) {
   await fw.close();
   dev.close();
   return info;
+}
+
+const BASELINE = new URL('./build/flip-baseline', import.meta.url).pathname;
+
+/** The same loop in C (bench/flip-baseline.c, compiled by run.js on the host). */
+function cLoop(info) {
+  return new Promise((resolve, reject) => {
+    const args = [
+      DEVICE,
+      String(info.crtcId),
+      String(info.connectorId),
+      String(info.modeIndex),
+      String(FLIPS),
+    ];
+    const child = spawn(BASELINE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const m = /C: ([\d.]+) flips\/s, ([\d.]+) us CPU\/flip/.exec(out);
+      if (code !== 0 || !m)
+        return reject(new Error(`flip-baseline ${args.join(' ')} failed (exit ${code}): ${out}`));
+      resolve({ fps: Number(m[1]), cpuUsPerFlip: Number(m[2]) });
+    });
+  });
 }
 
 function cpuTicks(pid) {
@@ -101,7 +132,7 @@ function modetest(driver, connectorId, crtcId, mode) {
 }
 
 // The lab's CPUs are shared with the host's other work: interleave rounds
-// (ours, modetest, ours atomic) and report medians.
+// (ours, modetest, ours atomic, the C loop) and report medians.
 const ROUNDS = Number(process.env.DRM_BENCH_ROUNDS ?? 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const driver = DrmDevice.open(DEVICE);
@@ -112,9 +143,11 @@ for (let i = 0; i < ROUNDS; i++) {
   const legacy = await ours(true);
   const mt = await modetest(name, legacy.connectorId, legacy.crtcId, legacy.modetestMode);
   const atomic = await ours(false);
-  rounds.push({ legacy, atomic, modetest: mt });
+  const c = await cLoop(legacy);
+  rounds.push({ legacy, atomic, modetest: mt, c });
+  const f = (r) => `${r.fps.toFixed(1)} flips/s ${r.cpuUsPerFlip.toFixed(0)} µs/flip`;
   console.log(
-    `round ${i}: ours legacy ${legacy.fps.toFixed(1)} flips/s ${legacy.cpuUsPerFlip.toFixed(0)} µs/flip; modetest ${mt.fps.toFixed(1)} flips/s ${mt.cpuUsPerFlip.toFixed(0)} µs/flip; ours atomic ${atomic.fps.toFixed(1)} flips/s ${atomic.cpuUsPerFlip.toFixed(0)} µs/flip`,
+    `round ${i}: ours legacy ${f(legacy)}; modetest ${f(mt)}; ours atomic ${f(atomic)}; C loop ${f(c)}`,
   );
 }
 const pick = (k, f) => median(rounds.map((r) => r[k][f]));
@@ -122,6 +155,7 @@ const first = rounds[0];
 const result = {
   legacy: { ...first.legacy, fps: pick('legacy', 'fps'), cpuUsPerFlip: pick('legacy', 'cpuUsPerFlip') },
   atomic: { ...first.atomic, fps: pick('atomic', 'fps'), cpuUsPerFlip: pick('atomic', 'cpuUsPerFlip') },
+  c: { fps: pick('c', 'fps'), cpuUsPerFlip: pick('c', 'cpuUsPerFlip') },
   modetest: {
     args: first.modetest.args,
     setup: first.modetest.setup,
