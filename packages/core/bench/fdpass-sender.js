@@ -2,25 +2,38 @@
 // receiver's channel and sends buffers from a pool of 4 memfd-test DmaBufs of
 // <size> bytes, meta { i }, as fast as the channel takes them ('stream') or
 // waiting for a reply after each ('rtt').
-//   node fdpass-sender.js <socket> stream|rtt <count> <size>
+//   node fdpass-sender.js <socket> stream|rtt <count> <size> [warmup]
+// Prints {"cpuUs"}: its CPU time for the messages after the warm-up.
 import { BufferChannel, Framework } from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
 
-const [path, mode, countArg, sizeArg] = process.argv.slice(2);
+const [path, mode, countArg, sizeArg, warmupArg] = process.argv.slice(2);
 const count = Number(countArg);
+const warmup = Number(warmupArg ?? 0);
+let cpu0 = process.cpuUsage();
+const mark = (i) => {
+  if (i === warmup) cpu0 = process.cpuUsage();
+};
 const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
 const pool = [0, 1, 2, 3].map(() => fw.export({ size: Number(sizeArg) }));
 const peer = await BufferChannel.connect(path, { framework: fw });
 if (mode === 'rtt') {
   for (let i = 0; i < count; i++) {
+    mark(i);
     await peer.send(pool[i & 3], { i });
     await peer.receive();
   }
 } else {
-  for (let i = 0; i < count; i++) await peer.send(pool[i & 3], { i });
+  for (let i = 0; i < count; i++) {
+    mark(i);
+    await peer.send(pool[i & 3], { i });
+  }
   // stay until the receiver has everything (it closes first)
   await peer.receive().catch(() => undefined);
 }
+const cpu = process.cpuUsage(cpu0);
+// CPU µs this process spent on the measured messages (after the warm-up)
+console.log(JSON.stringify({ cpuUs: cpu.user + cpu.system }));
 peer.close();
 for (const b of pool) b.put();
 await fw.close();

@@ -20,28 +20,31 @@ const dir = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
 const exe = join(dir, 'fdpass');
 execFileSync('cc', ['-O2', '-o', exe, join(here, 'fdpass.c')]);
 
+/** The C pair: { rate, cpu } (cpu: µs of CPU of both processes per message). */
 function c(mode, count) {
-  return Number(execFileSync(exe, [mode, String(count), String(SIZE)], { encoding: 'utf8' }).trim());
+  const out = execFileSync(exe, [mode, String(count), String(SIZE)], { encoding: 'utf8' });
+  const [rate, cpu] = out.trim().split(' ').map(Number);
+  return { rate, cpu };
 }
 
 const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
 
-/** One run of ours: this process receives, a child node process sends. Returns messages (or round trips) per second. */
+/** One run of ours: this process receives, a child node process sends. Returns { rate: messages (or round trips) per second, cpu: µs of CPU of both processes per message }. */
 async function ours(mode, count) {
   const path = join(dir, `ours-${mode}.sock`);
   const server = BufferChannel.listen(path, { framework: fw });
   const total = WARMUP + count;
-  const child = spawn(
-    process.execPath,
-    [join(here, 'fdpass-sender.js'), path, mode, String(total), String(SIZE)],
-    { stdio: 'inherit' },
-  );
-  const exited = new Promise((r) => child.on('exit', r));
+  const args = [join(here, 'fdpass-sender.js'), path, mode, String(total), String(SIZE), String(WARMUP)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise((r) => child.on('close', r));
   const peer = await server.accept({ timeoutMs: 20000 });
   // a receiver that keeps the buffers it has seen (as a compositor keeps its imports):
   // after the first round, every receive gives back a known buffer
   const seen = new Map();
   let t0 = 0;
+  let cpu0 = process.cpuUsage();
   let n = 0;
   for await (const m of peer) {
     if (!('buffer' in m)) continue;
@@ -49,16 +52,21 @@ async function ours(mode, count) {
     if (seen.has(b.identity)) b.put();
     else seen.set(b.identity, b);
     n++;
-    if (n === WARMUP + 1) t0 = performance.now();
+    if (n === WARMUP + 1) {
+      t0 = performance.now();
+      cpu0 = process.cpuUsage();
+    }
     if (mode === 'rtt') await peer.sendMessage({ ok: 1 });
     if (n === total) break;
   }
   const t1 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   peer.close();
   server.close();
   await exited;
   for (const b of seen.values()) b.put();
-  return ((count - 1) / (t1 - t0)) * 1000;
+  const sender = JSON.parse(out);
+  return { rate: ((count - 1) / (t1 - t0)) * 1000, cpu: (cpu.user + cpu.system + sender.cpuUs) / count };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -107,17 +115,24 @@ for (const [mode, count, unit] of [
     os.push(await ours(mode, count));
     if (mode === 'rtt') ns.push(await nodeNet(count));
   }
+  const oursCpu = median(os.map((x) => x.cpu));
+  const cCpu = median(cs.map((x) => x.cpu));
   writeBenchResult({
     name: `core-fdpass-${mode}`,
-    ours: median(os),
-    baseline: median(cs),
+    ours: median(os.map((x) => x.rate)),
+    baseline: median(cs.map((x) => x.rate)),
     unit,
     target: '>= 0.75',
     baselineName: 'C sendmsg/recvmsg (cc -O2, blocking)',
     extra: {
       method: `${count} messages of a 64 KiB memfd-test buffer (pool of 4) + meta {i}, sender and receiver in two processes, median of ${RUNS} runs alternating C and ours; ours: BufferChannel, receiver keeps buffers it has seen (framework.get returns the known DmaBuf), ${WARMUP} warm-up messages not timed`,
-      oursRuns: os.map((x) => x.toFixed(0)).join(', '),
-      baselineRuns: cs.map((x) => x.toFixed(0)).join(', '),
+      oursRuns: os.map((x) => x.rate.toFixed(0)).join(', '),
+      baselineRuns: cs.map((x) => x.rate.toFixed(0)).join(', '),
+      oursCpuUsPerMessage: Number(oursCpu.toFixed(2)),
+      baselineCpuUsPerMessage: Number(cCpu.toFixed(2)),
+      cpuEfficiencyRatio: Number((cCpu / oursCpu).toFixed(3)),
+      cpuNote:
+        'CPU time (user+sys) of sender and receiver together per message, medians; independent of how the scheduler shares a loaded machine. cpuEfficiencyRatio = C CPU / ours CPU, comparable to the throughput target',
       ...(ns.length
         ? {
             nodeNetPingPong: Math.round(median(ns)),

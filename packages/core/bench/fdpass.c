@@ -5,11 +5,13 @@
 //
 //   fdpass stream <count> <size>  sender sends back to back; prints fds/s
 //   fdpass rtt <count> <size>     sender waits for a reply each time; prints round trips/s
+// Each prints "<rate> <cpu>": cpu = µs of CPU (user+sys, both processes) per message.
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -105,7 +107,12 @@ int main(int argc, char** argv) {
   double t1 = now();
   int status;
   waitpid(pid, &status, 0);
+  struct rusage self, child;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &child);
+  double cpu = self.ru_utime.tv_sec + self.ru_stime.tv_sec + child.ru_utime.tv_sec + child.ru_stime.tv_sec +
+               (self.ru_utime.tv_usec + self.ru_stime.tv_usec + child.ru_utime.tv_usec + child.ru_stime.tv_usec) / 1e6;
   // the clock starts at the first message: count - 1 intervals
-  printf("%.1f\n", (count - 1) / (t1 - t0));
+  printf("%.1f %.3f\n", (count - 1) / (t1 - t0), cpu * 1e6 / count);
   return 0;
 }

@@ -9,7 +9,8 @@
 // peerCredentials(fd)        -> { pid, uid, gid } | -errno (SO_PEERCRED)
 // sendMessage(fd, text, fds) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
 // receiveMessages(fd, max)   -> [text, fds, flags, size, dev, ino, text, ...] | -errno
-//   Reads up to `max` messages without blocking, as flat sextuples (the text
+//   Reads up to `max` (at most 32) messages without blocking, in one
+//   recvmmsg, as flat sextuples (the text
 //   decoded as UTF-8; size, dev, ino: fstat of the fd when exactly one came,
 //   else -1). An empty array means the peer hung up (end of stream);
 //   -EAGAIN means nothing is waiting. flags: 1 = the kernel cut the fds
@@ -23,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -143,22 +145,21 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   return n < 0 ? Errno(env, errno) : Napi::Number::New(env, static_cast<double>(n));
 }
 
-// One recvmsg. Returns bytes (>= 0) or -errno; fills fds / flags.
-ssize_t ReceiveOne(int fd, char* data, std::vector<int>& fds, int& flags) {
-  struct iovec iov = {data, kMaxMessage};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ssize_t n;
-  do {
-    n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return -errno;
+// Per-thread receive buffers for one batch: kMaxBatch messages of up to
+// kMaxMessage bytes and kMaxFds fds each (allocated uninitialised: only the
+// bytes the kernel writes are ever touched).
+constexpr unsigned kMaxBatch = 32;
+struct Batch {
+  std::unique_ptr<char[]> data{new char[kMaxBatch * kMaxMessage]};
+  std::unique_ptr<char[]> control{new char[kMaxBatch * CMSG_SPACE(sizeof(int) * kMaxFds)]};
+  struct mmsghdr msgs[kMaxBatch];
+  struct iovec iov[kMaxBatch];
+};
+
+// The fds of one received message; on MSG_CTRUNC they are closed here.
+void TakeFds(struct msghdr* msg, std::vector<int>& fds) {
   fds.clear();
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
     const int* in = reinterpret_cast<const int*>(CMSG_DATA(c));
@@ -168,38 +169,60 @@ ssize_t ReceiveOne(int fd, char* data, std::vector<int>& fds, int& flags) {
       fds.push_back(f);
     }
   }
-  flags = msg.msg_flags;
-  if (flags & MSG_CTRUNC) {
+  if (msg->msg_flags & MSG_CTRUNC) {
     for (int f : fds) close(f);
     fds.clear();
   }
-  return n;
 }
 
+// One recvmmsg takes every message waiting (up to `max`) in a single syscall.
 Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   napi_env e = env;
   int fd = Fd(info, 0);
-  uint32_t max = info[1].As<Napi::Number>().Uint32Value();
+  unsigned max = info[1].As<Napi::Number>().Uint32Value();
   if (max == 0) max = 1;
-  static thread_local std::vector<char> data(kMaxMessage);
+  if (max > kMaxBatch) max = kMaxBatch;
+  static thread_local Batch batch;
+  const size_t controlSize = CMSG_SPACE(sizeof(int) * kMaxFds);
+  for (unsigned i = 0; i < max; i++) {
+    batch.iov[i] = {batch.data.get() + i * kMaxMessage, kMaxMessage};
+    struct msghdr* h = &batch.msgs[i].msg_hdr;
+    memset(h, 0, sizeof(*h));
+    h->msg_iov = &batch.iov[i];
+    h->msg_iovlen = 1;
+    h->msg_control = batch.control.get() + i * controlSize;
+    h->msg_controllen = controlSize;
+  }
+  int got;
+  do {
+    got = recvmmsg(fd, batch.msgs, max, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, nullptr);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) return Errno(env, errno);
+
+  napi_value out;
+  napi_create_array(e, &out);
+  uint32_t slot = 0;
   std::vector<int> fds;
   fds.reserve(kMaxFds);
-  napi_value out = nullptr;
-  uint32_t slot = 0;
-  for (uint32_t i = 0; i < max; i++) {
-    int flags = 0;
-    ssize_t n = ReceiveOne(fd, data.data(), fds, flags);
-    if (n < 0) {
-      if (out) break;  // deliver what we have; the error comes back next call
-      return Napi::Number::New(env, static_cast<double>(n));
+  bool ended = false;
+  for (int i = 0; i < got; i++) {
+    struct msghdr* h = &batch.msgs[i].msg_hdr;
+    size_t n = batch.msgs[i].msg_len;
+    TakeFds(h, fds);
+    int flags = h->msg_flags;
+    if (ended) {
+      for (int f : fds) close(f);  // nothing follows an end of stream; never leak
+      continue;
     }
-    if (!out) napi_create_array(e, &out);
-    if (n == 0 && fds.empty() && !(flags & (MSG_CTRUNC | MSG_TRUNC))) break;  // end of stream
-    size_t len = static_cast<size_t>(n) < kMaxMessage ? static_cast<size_t>(n) : kMaxMessage;
+    if (n == 0 && fds.empty() && !(flags & (MSG_CTRUNC | MSG_TRUNC))) {
+      ended = true;  // end of stream: deliver what came before it
+      continue;
+    }
+    size_t len = n < kMaxMessage ? n : kMaxMessage;
     // Flat sextuples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC), size, dev, ino.
     napi_value text, list, bits;
-    napi_create_string_utf8(e, data.data(), len, &text);
+    napi_create_string_utf8(e, static_cast<const char*>(batch.iov[i].iov_base), len, &text);
     napi_create_array_with_length(e, fds.size(), &list);
     for (size_t k = 0; k < fds.size(); k++) {
       napi_value v;
@@ -207,7 +230,7 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
       napi_set_element(e, list, static_cast<uint32_t>(k), v);
     }
     napi_create_int32(e, ((flags & MSG_CTRUNC) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0), &bits);
-    // st_size of a lone fd: what the receiver checks a claimed layout against.
+    // st_size of a lone fd: what the receiver checks a claimed layout against,
     // and its identity (st_dev, st_ino), so a known buffer is found without another fstat.
     struct stat st;
     bool one = fds.size() == 1 && fstat(fds[0], &st) == 0;
@@ -222,6 +245,7 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
     napi_set_element(e, out, slot++, dev);
     napi_set_element(e, out, slot++, ino);
   }
+  // Only an end of stream and nothing before it gives []: the caller's "ended".
   return Napi::Value(env, out);
 }
 

@@ -314,6 +314,12 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     }
     const { signal, timeoutMs } = options;
     if (signal?.aborted) throw abortError(`receive on ${this.label}`, signal);
+    if (!signal && timeoutMs === undefined) {
+      return new Promise<ReceivedMessage | null>((resolve, reject) => {
+        this.#waiters.push({ resolve, reject });
+        void this.#pumpRead();
+      });
+    }
     return new Promise<ReceivedMessage | null>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
