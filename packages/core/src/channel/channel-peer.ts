@@ -317,7 +317,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     if (!signal && timeoutMs === undefined) {
       return new Promise<ReceivedMessage | null>((resolve, reject) => {
         this.#waiters.push({ resolve, reject });
-        void this.#pumpRead();
+        void this.#pumpRead(justFilled);
       });
     }
     return new Promise<ReceivedMessage | null>((resolve, reject) => {
@@ -358,7 +358,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
           timeoutMs,
         );
       this.#waiters.push(w);
-      void this.#pumpRead();
+      void this.#pumpRead(justFilled);
     });
   }
 
@@ -386,12 +386,13 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   }
 
   /** While someone waits: read, deliver, and wait for POLLIN through libuv. */
-  async #pumpRead(): Promise<void> {
+  async #pumpRead(justFilled = false): Promise<void> {
     if (this.#reading) return;
     this.#reading = true;
     try {
-      while (this.#waiters.length && this.#fd >= 0) {
-        this.#fill();
+      // justFilled: the caller read the socket empty a moment ago, in this same run; wait at once
+      for (let skip = justFilled; this.#waiters.length && this.#fd >= 0; skip = false) {
+        if (!skip) this.#fill();
         this.#dispatch();
         if (!this.#waiters.length) break;
         let wait: Promise<number>;
