@@ -197,7 +197,7 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     expect(() => display.framebuffer(ok)).toThrow(/closed/);
   });
 
-  it('restores the CRTC when the process exits without closing (exit hook)', () => {
+  it('restores the CRTC when the process exits without closing (exit hook), and when the device is closed', async () => {
     const crtcId = readKms(dev, { planes: false }).crtcs[0]!.id;
     const before = crtcFb(dev, crtcId);
     dev.dropMaster();
@@ -213,5 +213,23 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
       dev.setMaster();
     }
     expect(crtcFb(dev, crtcId)).toBe(before);
+
+    // Closing the device with a display still showing restores the screen too.
+    dev.dropMaster();
+    const second = DrmDevice.open(VIRTIO);
+    try {
+      second.setMaster();
+      const display = Display.open(second);
+      const buf = fw.export({ width: display.width, height: display.height });
+      await display.show(display.framebuffer(buf));
+      expect(crtcFb(dev, crtcId)).not.toBe(before);
+      second.close();
+      expect(display.closed).toBe(true);
+      expect(crtcFb(dev, crtcId)).toBe(before);
+      buf.put();
+    } finally {
+      second.close();
+      dev.setMaster();
+    }
   });
 });
