@@ -1,8 +1,5 @@
 import { DmaBufError, errnoValue } from '@dmabuf/core';
 
-/** Linux errno values Node's os.constants.errno does not list. */
-const EXTRA_ERRNO: Readonly<Record<string, number>> = { EBADFD: 77 };
-
 export interface UdmabufErrorDetail {
   /** The module parameter whose limit was hit. */
   limit?: 'size_limit_mb' | 'list_limit';
@@ -23,7 +20,7 @@ export class UdmabufError extends DmaBufError {
   readonly range: number | undefined;
 
   constructor(message: string, code: string, hint: string, detail: UdmabufErrorDetail = {}, syscall?: string, cause?: unknown) {
-    super(message, { code, errno: errnoValue(code) ?? EXTRA_ERRNO[code], hint, ...(syscall ? { syscall } : {}), ...(cause ? { cause } : {}) });
+    super(message, { code, errno: errnoValue(code) ?? (code === 'EBADFD' ? 77 : undefined), hint, ...(syscall ? { syscall } : {}), ...(cause ? { cause } : {}) });
     this.limit = detail.limit;
     this.seal = detail.seal;
     this.range = detail.range;
