@@ -1,3 +1,5 @@
+import { DmaBufError } from '@dmabuf/core';
+
 /**
  * An atomic request being built: (object, property, value) triples, grouped
  * by object the way DRM_IOCTL_MODE_ATOMIC wants them.
@@ -7,8 +9,12 @@ export class AtomicRequest {
 
   /** Set a property; a later set of the same property wins. */
   set(objectId: number, propertyId: number | undefined, value: number | bigint): this {
-    if (propertyId === undefined)
-      throw new Error(`atomic: object ${objectId} lacks a property this commit needs`);
+    if (propertyId === undefined) {
+      throw new DmaBufError(`atomic: KMS object ${objectId} lacks a property this commit needs`, {
+        code: 'EOPNOTSUPP',
+        hint: 'The driver does not expose the standard atomic properties: open the display with { legacy: true }',
+      });
+    }
     let props = this.#byObject.get(objectId);
     if (!props) {
       props = new Map();

@@ -127,7 +127,9 @@ export class Display implements Disposable {
       mode: pipe.crtc.mode,
       connectors: onThisCrtc,
     };
-    this.#unregisterExit = restoreOnExit(() => this.#restore());
+    this.#unregisterExit = restoreOnExit(() => {
+      if (this.#modeSet) this.#restore();
+    });
     this.#unregisterClose = device.onClose(() => this.close());
   }
 
@@ -333,6 +335,8 @@ export class Display implements Disposable {
     const dev = this.device;
     if (this.atomic) {
       const p = this.#props!;
+      if (this.#modeBlob) n.destroyPropBlob(dev.fd, this.#modeBlob);
+      this.#modeBlob = 0;
       this.#modeBlob = drmCheck(
         n.createModeBlob(dev.fd, this.mode),
         'DRM_IOCTL_MODE_CREATEPROPBLOB',
