@@ -57,6 +57,15 @@ export class FdPoller {
     });
   }
 
+  /**
+   * Disarm now if nobody waits. Queues call this when they stop: polling a
+   * capture fd whose queue has no buffers makes vb2 start its read()
+   * emulator, which takes the queue over (REQBUFS then fails with EBUSY).
+   */
+  quiesce(): void {
+    if (this.#waiters.size === 0 && this.#armed !== 0) this.#disarm();
+  }
+
   /** Stop watching; pending waits reject with `reason`. */
   close(reason?: unknown): void {
     if (this.#closed) return;

@@ -327,6 +327,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
     for (const s of this.slots) s.state = 'idle';
     this.#queued = 0;
     for (const wake of [...this.#requeueWaiters]) wake();
+    this.#host.poller.quiesce();
     if (!options.keepAttached && this.memory === 'dmabuf') this.#detachAll();
     if (error) throw error;
   }
@@ -423,6 +424,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
     }
     if (this.memory === 'dmabuf') this.#detachAll();
     this.#state = 'closed';
+    this.#host.poller.quiesce(); // before the buffers go: see FdPoller.quiesce
     const r = v4l2().reqbufs(this.#host.fd, this.#type, MEMORY[this.memory], 0);
     if (r !== -ERRNO.ENODEV && r !== -ERRNO.EBADF && typeof r === 'number' && r < 0 && !error) {
       error = new SystemError(`${this.name}: cannot free the buffers`, -r, 'ioctl(VIDIOC_REQBUFS)');

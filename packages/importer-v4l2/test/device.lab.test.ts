@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@dmabuf/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, V4l2Device } from '../src/index.js';
-import { inLab, NOT_IN_LAB, sysVideoNames, vividCapture } from './lab-helpers.js';
+import { inLab, NOT_IN_LAB, resetVivid, sysVideoNames, vividCapture } from './lab-helpers.js';
 
 describe.skipIf(!inLab())(`V4L2 device on vivid [${inLab() ? 'lab' : `skipped: ${NOT_IN_LAB}`}]`, () => {
   let cap: V4l2Device;
@@ -9,6 +9,7 @@ describe.skipIf(!inLab())(`V4L2 device on vivid [${inLab() ? 'lab' : `skipped: $
 
   beforeAll(() => {
     cap = vividCapture();
+    resetVivid(cap);
     mp = V4l2Device.find({ driver: 'vivid', queue: 'capture-mplane' });
   });
   afterAll(() => {

@@ -11,6 +11,12 @@ export function vividCapture(extra: FindCriteria = {}): V4l2Device {
   return V4l2Device.find({ driver: 'vivid', queue: 'capture', ...extra });
 }
 
+/** The webcam input (0) at 640x360 YUYV: the state every suite starts from (vivid keeps state across opens). */
+export function resetVivid(dev: V4l2Device): void {
+  if (dev.getIo() !== 0) dev.setIo(0);
+  dev.setFormat('capture', { width: 640, height: 360, pixelformat: 'YUYV' });
+}
+
 /** Deterministic frames: colour bars, no OSD text, no movement. */
 export function quietPattern(dev: V4l2Device, pattern = 0): void {
   dev.setControl('test_pattern', pattern);

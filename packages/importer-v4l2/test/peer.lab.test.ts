@@ -6,7 +6,7 @@ import { Framework, openFdCount, type DmaBuf } from '@dmabuf/core';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceLostError } from '../src/index.js';
-import { bindVivid, inLab, NOT_IN_LAB, quietPattern, take, unbindVivid, vividCapture, vividPlatformName } from './lab-helpers.js';
+import { bindVivid, inLab, NOT_IN_LAB, quietPattern, resetVivid, take, unbindVivid, vividCapture, vividPlatformName } from './lab-helpers.js';
 
 describe.skipIf(!inLab())(`peer check and device loss on vivid [${inLab() ? 'lab' : `skipped: ${NOT_IN_LAB}`}]`, () => {
   let fw: Framework;
@@ -25,8 +25,8 @@ describe.skipIf(!inLab())(`peer check and device loss on vivid [${inLab() ? 'lab
     {
       using dev = vividCapture();
       path = dev.path;
+      resetVivid(dev);
       quietPattern(dev);
-      dev.setFormat('capture', { width: 640, height: 360, pixelformat: 'YUYV' });
       const q = dev.queue('capture', { count: 4 });
       const bufs: DmaBuf[] = Array.from({ length: 4 }, () => fw.export({ exporter: 'udmabuf', size: q.format.planes[0]!.sizeimage }));
       try {

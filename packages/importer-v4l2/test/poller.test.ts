@@ -52,3 +52,22 @@ describe('FdPoller (libuv readiness)', () => {
     }
   });
 });
+
+describe('FdPoller lazy disarm', () => {
+  it('stays armed between waits, fires once with nobody waiting and disarms; quiesce disarms at once', async () => {
+    const fd = fifo();
+    const p = new FdPoller(fd, 'fifo');
+    try {
+      writeSync(fd, 'x');
+      await p.wait(v4l2().poll.READABLE);
+      // still readable, nobody waits: one callback, then disarmed (no busy loop)
+      await new Promise((r) => setTimeout(r, 30));
+      await p.wait(v4l2().poll.READABLE);
+      p.quiesce();
+      expect(p.waiting).toBe(0);
+    } finally {
+      p.close();
+      closeSync(fd);
+    }
+  });
+});
