@@ -5,6 +5,7 @@
 //  2. writing a 1080p RGBA frame into a mapped udmabuf inside a CPU-access
 //     scope (SYNC START/END around the copy) vs a plain memcpy (bench/c/memcpy.c).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { closeFd, fdIdentity, Framework, plainDevice } from '@dmabuf/core';
 import { UdmabufDevice, udmabufPlugin } from '../dist/index.js';
 
@@ -67,10 +68,10 @@ async function cycle(size) {
   return { ours: median(ours) / 1000, baseline: median(base) / 1000, ratio: pairedRatio(ours, base), rawJs: median(js) / 1000, oursRounds: us(ours), baselineRounds: us(base) };
 }
 
-function frames() {
+function frames(hugetlb) {
   const src = new Uint8Array(FRAME);
   for (let i = 0; i < FRAME; i++) src[i] = (i * 31) & 0xff;
-  const buf = fw.export({ exporter: 'udmabuf', width: 1920, height: 1080, format: 'AB24' });
+  const buf = fw.export({ exporter: 'udmabuf', width: 1920, height: 1080, format: 'AB24', options: { hugetlb } });
   const map = buf.mmap();
   const write = (n) => {
     const t0 = process.hrtime.bigint();
@@ -86,9 +87,11 @@ function frames() {
   c('memcpy', FRAME, 5);
   const ours = [];
   const base = [];
+  const base4k = [];
   for (let r = 0; r < ROUNDS; r++) {
     ours.push(write(FRAMES));
     base.push(c('memcpy', FRAME, FRAMES));
+    base4k.push(c('memcpy', FRAME, FRAMES, 'nothp'));
   }
   {
     const a = map.access('read');
@@ -97,14 +100,24 @@ function frames() {
   }
   map.unmap();
   buf.put();
-  return { ours: median(ours), baseline: median(base), ratio: pairedRatio(ours, base), oursRounds: ours, baselineRounds: base };
+  return {
+    ours: median(ours),
+    baseline: median(base),
+    ratio: pairedRatio(ours, base),
+    baseline4k: median(base4k),
+    ratio4k: pairedRatio(ours, base4k),
+    oursRounds: ours,
+    baselineRounds: base,
+  };
 }
 
 const result = {
   cycle64k: await cycle(64 * 1024),
   cycle4k: await cycle(4096),
-  frame: frames(),
-  cpu: process.env.UDMABUF_BENCH_CPU ?? '',
+  cycle1m: await cycle(1024 * 1024),
+  frame: frames(false),
+  frameHuge: frames(true),
+  thp: readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8').trim(),
 };
 raw.close();
 await fw.close();

@@ -49,8 +49,20 @@ writeBenchResult({
     ours4kUs: Number(r.cycle4k.ours.toFixed(1)),
     baseline4kUs: Number(r.cycle4k.baseline.toFixed(1)),
     ratio4k: Number(r.cycle4k.ratio.toFixed(3)),
+    ours1mUs: Number(r.cycle1m.ours.toFixed(1)),
+    baseline1mUs: Number(r.cycle1m.baseline.toFixed(1)),
+    ratio1m: Number(r.cycle1m.ratio.toFixed(3)),
     note,
   },
+});
+const frameExtra = (f) => ({
+  frameBytes: 1920 * 1080 * 4,
+  oursRounds: round(f.oursRounds),
+  baselineRounds: round(f.baselineRounds),
+  baselineOn4kPagesMBs: Number(f.baseline4k.toFixed(1)),
+  ratioVs4kPages: Number(f.ratio4k.toFixed(3)),
+  guestTransparentHugepage: r.thp,
+  note: `${note}; the baseline's malloc memory gets transparent huge pages where THP is 'always' (baselineOn4kPagesMBs: MADV_NOHUGEPAGE)`,
 });
 writeBenchResult({
   name: 'exporter-udmabuf-frame-write',
@@ -59,6 +71,16 @@ writeBenchResult({
   ratio: r.frame.ratio,
   unit: 'MB/s',
   target: '>= 0.9',
-  baselineName: 'C memcpy between ordinary buffers',
-  extra: { frameBytes: 1920 * 1080 * 4, oursRounds: round(r.frame.oursRounds), baselineRounds: round(r.frame.baselineRounds), note },
+  baselineName: 'C memcpy between ordinary (malloc) buffers',
+  extra: { udmabuf: '4 KiB pages (default)', ...frameExtra(r.frame) },
+});
+writeBenchResult({
+  name: 'exporter-udmabuf-frame-write-hugetlb',
+  ours: r.frameHuge.ours,
+  baseline: r.frameHuge.baseline,
+  ratio: r.frameHuge.ratio,
+  unit: 'MB/s',
+  target: '>= 0.9',
+  baselineName: 'C memcpy between ordinary (malloc) buffers',
+  extra: { udmabuf: '2 MiB huge pages (options.hugetlb)', ...frameExtra(r.frameHuge) },
 });
