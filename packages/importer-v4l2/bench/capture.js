@@ -33,7 +33,12 @@ async function ours(memory) {
   const dev = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
   const interval = setup(dev);
   const q = dev.queue('capture', { count: BUFFERS, memory });
-  const bufs = memory === 'dmabuf' ? Array.from({ length: q.count }, () => fw.export({ exporter: 'udmabuf', size: q.format.planes[0].sizeimage })) : [];
+  const bufs =
+    memory === 'dmabuf'
+      ? Array.from({ length: q.count }, () =>
+          fw.export({ exporter: 'udmabuf', size: q.format.planes[0].sizeimage }),
+        )
+      : [];
   if (memory === 'dmabuf') for (const b of bufs) q.queue(b);
   else for (let i = 0; i < q.count; i++) q.queue(i);
   q.start();
@@ -69,7 +74,8 @@ async function ours(memory) {
 /** One v4l2-ctl run of `count` frames: wall ms and CPU µs (its process start included). */
 function v4l2ctl(path, count) {
   const args = [
-    '-d', path,
+    '-d',
+    path,
     `--set-fmt-video=width=${WIDTH},height=${HEIGHT},pixelformat=${FORMAT}`,
     `--stream-mmap=${BUFFERS}`,
     `--stream-count=${count}`,
@@ -105,7 +111,17 @@ for (let i = 0; i < ROUNDS; i++) {
   runs.baseline.push(baseline(runs.ours[0].path));
 }
 const best = (list) => list.reduce((a, b) => (b.fps > a.fps ? b : a));
-const o = { ...best(runs.ours), cpuUsPerFrame: Math.min(...runs.ours.map((r) => r.cpuUsPerFrame)), rounds: runs.ours.map((r) => [r.fps, r.cpuUsPerFrame]) };
-const b = { ...best(runs.baseline), cpuUsPerFrame: Math.min(...runs.baseline.map((r) => r.cpuUsPerFrame)), rounds: runs.baseline.map((r) => [r.fps, r.cpuUsPerFrame]) };
+const o = {
+  ...best(runs.ours),
+  cpuUsPerFrame: Math.min(...runs.ours.map((r) => r.cpuUsPerFrame)),
+  rounds: runs.ours.map((r) => [r.fps, r.cpuUsPerFrame]),
+};
+const b = {
+  ...best(runs.baseline),
+  cpuUsPerFrame: Math.min(...runs.baseline.map((r) => r.cpuUsPerFrame)),
+  rounds: runs.baseline.map((r) => [r.fps, r.cpuUsPerFrame]),
+};
 const m = await ours('mmap');
-console.log(`RESULT ${JSON.stringify({ ours: o, oursMmap: m, baseline: b, frames: FRAMES, buffers: BUFFERS, format: `${WIDTH}x${HEIGHT} ${FORMAT}` })}`);
+console.log(
+  `RESULT ${JSON.stringify({ ours: o, oursMmap: m, baseline: b, frames: FRAMES, buffers: BUFFERS, format: `${WIDTH}x${HEIGHT} ${FORMAT}` })}`,
+);

@@ -10,7 +10,10 @@ const lab = join(here, '..', 'node_modules', '@dmabuf', 'lab', 'bin', 'dmabuf-la
 const child = spawn(process.execPath, [lab, 'run', '--', process.execPath, join(here, 'capture.js')], {
   stdio: ['ignore', 'pipe', 'inherit'],
   cwd: join(here, '..'),
-  env: { ...process.env, DMABUF_LAB_VIVID_OPTS: process.env.DMABUF_LAB_VIVID_OPTS ?? 'n_devs=2 multiplanar=1,2' },
+  env: {
+    ...process.env,
+    DMABUF_LAB_VIVID_OPTS: process.env.DMABUF_LAB_VIVID_OPTS ?? 'n_devs=2 multiplanar=1,2',
+  },
 });
 let out = '';
 child.stdout.on('data', (d) => {

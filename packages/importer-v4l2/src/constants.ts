@@ -84,4 +84,16 @@ export const CTRL_FLAG = {
 
 export const FRMSIZE_TYPE = { DISCRETE: 1, CONTINUOUS: 2, STEPWISE: 3 } as const;
 
-export const ERRNO = { EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, EBUSY: 16, ENODEV: 19, EINVAL: 22, ENOTTY: 25, EPIPE: 32 } as const;
+export const ERRNO = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  EBADF: 9,
+  EAGAIN: 11,
+  EBUSY: 16,
+  ENODEV: 19,
+  EINVAL: 22,
+  ENOTTY: 25,
+  EPIPE: 32,
+} as const;

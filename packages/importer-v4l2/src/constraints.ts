@@ -13,7 +13,8 @@ export function planeConstraints(format: PixFormat, plane: number): Constraints 
   if (!p) return {};
   const c: Constraints = { minSize: p.sizeimage };
   if (p.bytesperline > 0) c.pitches = [p.bytesperline];
-  if (format.planes.length === 1 && format.drmFormat) c.formats = [{ format: format.drmFormat, modifiers: [0n] }];
+  if (format.planes.length === 1 && format.drmFormat)
+    c.formats = [{ format: format.drmFormat, modifiers: [0n] }];
   return c;
 }
 

@@ -1,8 +1,17 @@
 import { check, DmaBufError, invalidArgument } from '@dmabuf/core';
 import { CTRL_FLAG, CTRL_TYPE, ERRNO } from './constants.js';
-import { v4l2, type RawExtCtrl } from './native.js';
+import { type RawExtCtrl, v4l2 } from './native.js';
 
-export type ControlType = 'integer' | 'boolean' | 'menu' | 'button' | 'integer64' | 'string' | 'bitmask' | 'integer-menu' | 'compound';
+export type ControlType =
+  | 'integer'
+  | 'boolean'
+  | 'menu'
+  | 'button'
+  | 'integer64'
+  | 'string'
+  | 'bitmask'
+  | 'integer-menu'
+  | 'compound';
 
 const TYPE_NAMES: Record<number, ControlType> = {
   [CTRL_TYPE.INTEGER]: 'integer',
@@ -75,7 +84,9 @@ function toInfo(fd: number, raw: RawExtCtrl): ControlInfo {
     for (let i = Number(raw.minimum); i <= Number(raw.maximum); i++) {
       const m = v4l2().queryMenu(fd, raw.id, i);
       if (typeof m === 'number') continue; // a hole in the menu (EINVAL)
-      info.menu.push(type === 'menu' ? { index: i, name: m.name } : { index: i, name: String(m.value), value: m.value });
+      info.menu.push(
+        type === 'menu' ? { index: i, name: m.name } : { index: i, name: String(m.value), value: m.value },
+      );
     }
   }
   return info;
@@ -97,14 +108,23 @@ export function listControls(fd: number, device: string): ControlInfo[] {
 }
 
 /** One control by id, or by name / key ('osd_text_mode', 'OSD Text Mode'). */
-export function findControl(controls: readonly ControlInfo[], which: string | number, device: string): ControlInfo {
+export function findControl(
+  controls: readonly ControlInfo[],
+  which: string | number,
+  device: string,
+): ControlInfo {
   const found =
-    typeof which === 'number' ? controls.find((c) => c.id === which) : controls.find((c) => c.key === controlKey(which) || c.name === which);
+    typeof which === 'number'
+      ? controls.find((c) => c.id === which)
+      : controls.find((c) => c.key === controlKey(which) || c.name === which);
   if (!found) {
-    throw new DmaBufError(`${device} has no control ${typeof which === 'number' ? `0x${which.toString(16)}` : `'${which}'`}`, {
-      code: 'EINVAL',
-      hint: `Controls: ${controls.map((c) => c.key).join(', ') || '(none)'}`,
-    });
+    throw new DmaBufError(
+      `${device} has no control ${typeof which === 'number' ? `0x${which.toString(16)}` : `'${which}'`}`,
+      {
+        code: 'EINVAL',
+        hint: `Controls: ${controls.map((c) => c.key).join(', ') || '(none)'}`,
+      },
+    );
   }
   return found;
 }
@@ -112,13 +132,19 @@ export function findControl(controls: readonly ControlInfo[], which: string | nu
 /** Validate a value for a control and turn it into what the ioctl takes. */
 export function encodeControlValue(c: ControlInfo, value: ControlValue, device: string): bigint {
   if (!c.scalar) {
-    throw new DmaBufError(`${device}: control '${c.key}' is a ${c.type} with a payload; only scalar controls are supported`, {
-      code: 'EOPNOTSUPP',
-      hint: 'Use v4l2-ctl for array, string and compound controls',
-    });
+    throw new DmaBufError(
+      `${device}: control '${c.key}' is a ${c.type} with a payload; only scalar controls are supported`,
+      {
+        code: 'EOPNOTSUPP',
+        hint: 'Use v4l2-ctl for array, string and compound controls',
+      },
+    );
   }
   if (c.readOnly) {
-    throw new DmaBufError(`${device}: control '${c.key}' is read-only`, { code: 'EACCES', hint: 'Read it with getControl()' });
+    throw new DmaBufError(`${device}: control '${c.key}' is read-only`, {
+      code: 'EACCES',
+      hint: 'Read it with getControl()',
+    });
   }
   let v: bigint;
   if (typeof value === 'boolean') v = value ? 1n : 0n;
@@ -128,7 +154,8 @@ export function encodeControlValue(c: ControlInfo, value: ControlValue, device: 
   if (c.type === 'button') return 1n;
   if (c.type === 'bitmask') {
     const max = BigInt.asUintN(32, c.maximum);
-    if (v < 0n || (v & ~max) !== 0n) throw invalidArgument(`control '${c.key}'`, `a bitmask within 0x${max.toString(16)}`, value);
+    if (v < 0n || (v & ~max) !== 0n)
+      throw invalidArgument(`control '${c.key}'`, `a bitmask within 0x${max.toString(16)}`, value);
     return v;
   }
   if (v < c.minimum || v > c.maximum) {
@@ -136,7 +163,11 @@ export function encodeControlValue(c: ControlInfo, value: ControlValue, device: 
   }
   if (c.menu) {
     if (!c.menu.some((m) => BigInt(m.index) === v)) {
-      throw invalidArgument(`control '${c.key}'`, `one of the menu indices ${c.menu.map((m) => `${m.index} (${m.name})`).join(', ')}`, value);
+      throw invalidArgument(
+        `control '${c.key}'`,
+        `one of the menu indices ${c.menu.map((m) => `${m.index} (${m.name})`).join(', ')}`,
+        value,
+      );
     }
   } else if (c.step > 1n && (v - c.minimum) % c.step !== 0n) {
     throw invalidArgument(`control '${c.key}'`, `a value of ${c.minimum} + n × ${c.step}`, value);

@@ -1,15 +1,42 @@
 import { readdirSync } from 'node:fs';
-import { assertObject, assertOneOf, assertPositive, assertString, assertUint, check, closeFd, DmaBufError, LifecycleError } from '@dmabuf/core';
-import { decodeBufferCapabilities, type BufferCapabilities } from './capabilities.js';
-import { BUF_TYPE, ERRNO, FRMSIZE_TYPE, MEMORY, MEMORY_KINDS, QUEUE_KINDS, type MemoryKind, type QueueKind } from './constants.js';
-import { decodeControlValue, encodeControlValue, findControl, is64, listControls, type ControlInfo, type ControlValue } from './controls.js';
-import { deviceInfo, type DeviceInfo } from './device-info.js';
+import {
+  assertObject,
+  assertOneOf,
+  assertPositive,
+  assertString,
+  assertUint,
+  check,
+  closeFd,
+  DmaBufError,
+  LifecycleError,
+} from '@dmabuf/core';
+import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
+import {
+  BUF_TYPE,
+  ERRNO,
+  FRMSIZE_TYPE,
+  MEMORY,
+  MEMORY_KINDS,
+  type MemoryKind,
+  QUEUE_KINDS,
+  type QueueKind,
+} from './constants.js';
+import {
+  type ControlInfo,
+  type ControlValue,
+  decodeControlValue,
+  encodeControlValue,
+  findControl,
+  is64,
+  listControls,
+} from './controls.js';
+import { type DeviceInfo, deviceInfo } from './device-info.js';
 import { DeviceLostError, FormatError } from './errors.js';
-import { describeFormat, formatFromRaw, formatToRaw, type FormatRequest, type PixFormat } from './format.js';
+import { describeFormat, type FormatRequest, formatFromRaw, formatToRaw, type PixFormat } from './format.js';
 import { fourcc, fourccName } from './fourcc.js';
 import { v4l2 } from './native.js';
 import { FdPoller } from './poller.js';
-import { V4l2Queue, type QueueOptions } from './queue.js';
+import { type QueueOptions, V4l2Queue } from './queue.js';
 
 /** A pixel format a queue offers (ENUM_FMT). */
 export interface FormatDescription {
@@ -57,9 +84,23 @@ export interface FindCriteria {
   busInfo?: string;
 }
 
-const SIZE_TYPES = { [FRMSIZE_TYPE.DISCRETE]: 'discrete', [FRMSIZE_TYPE.CONTINUOUS]: 'continuous', [FRMSIZE_TYPE.STEPWISE]: 'stepwise' } as const;
+const SIZE_TYPES = {
+  [FRMSIZE_TYPE.DISCRETE]: 'discrete',
+  [FRMSIZE_TYPE.CONTINUOUS]: 'continuous',
+  [FRMSIZE_TYPE.STEPWISE]: 'stepwise',
+} as const;
 
-const SKIPPABLE = new Set(['EBUSY', 'EACCES', 'EPERM', 'ENOTTY', 'ENODEV', 'ENXIO', 'EINVAL', 'ENOENT', 'EIO']);
+const SKIPPABLE = new Set([
+  'EBUSY',
+  'EACCES',
+  'EPERM',
+  'ENOTTY',
+  'ENODEV',
+  'ENXIO',
+  'EINVAL',
+  'ENOENT',
+  'EIO',
+]);
 
 /** The /dev/video* nodes of this machine, in numeric order. */
 export function videoNodes(dir = '/dev'): string[] {
@@ -107,7 +148,12 @@ export class V4l2Device implements Disposable {
           : undefined,
     );
     try {
-      const raw = check(v4l2().querycap(fd), 'ioctl(VIDIOC_QUERYCAP)', `${path} is not a V4L2 device`, 'Pass a /dev/videoN node');
+      const raw = check(
+        v4l2().querycap(fd),
+        'ioctl(VIDIOC_QUERYCAP)',
+        `${path} is not a V4L2 device`,
+        'Pass a /dev/videoN node',
+      );
       return new V4l2Device(path, fd, deviceInfo(path, raw));
     } catch (e) {
       closeFd(fd);
@@ -172,7 +218,11 @@ export class V4l2Device implements Disposable {
   /** The first video queue of this node: what a camera node captures on. */
   get defaultQueue(): QueueKind {
     const q = this.info.queues[0];
-    if (!q) throw new DmaBufError(`${this.name} has no video queue (caps: ${this.info.deviceCaps.join(', ')})`, { code: 'ENOTTY', hint: 'Open a video capture or output node' });
+    if (!q)
+      throw new DmaBufError(`${this.name} has no video queue (caps: ${this.info.deviceCaps.join(', ')})`, {
+        code: 'ENOTTY',
+        hint: 'Open a video capture or output node',
+      });
     return q;
   }
 
@@ -184,7 +234,12 @@ export class V4l2Device implements Disposable {
       const r = v4l2().enumFmt(this.#fd, type, i);
       if (r === -ERRNO.EINVAL) break;
       const d = this.#check(r, 'VIDIOC_ENUM_FMT', `cannot list ${kind} formats`);
-      out.push({ pixelformat: fourccName(d.pixelformat), description: d.description, flags: d.flags, compressed: (d.flags & 1) !== 0 });
+      out.push({
+        pixelformat: fourccName(d.pixelformat),
+        description: d.description,
+        flags: d.flags,
+        compressed: (d.flags & 1) !== 0,
+      });
     }
     return out;
   }
@@ -212,7 +267,11 @@ export class V4l2Device implements Disposable {
     for (let i = 0; ; i++) {
       const r = v4l2().enumFrameIntervals(this.#fd, code, width, height, i);
       if (r === -ERRNO.EINVAL) break;
-      const s = this.#check(r, 'VIDIOC_ENUM_FRAMEINTERVALS', `cannot list frame intervals of ${pixelformat} ${width}x${height}`);
+      const s = this.#check(
+        r,
+        'VIDIOC_ENUM_FRAMEINTERVALS',
+        `cannot list frame intervals of ${pixelformat} ${width}x${height}`,
+      );
       out.push({ ...s, type: SIZE_TYPES[s.type as 1 | 2 | 3] ?? 'discrete' });
       if (s.type !== FRMSIZE_TYPE.DISCRETE) break;
     }
@@ -242,7 +301,11 @@ export class V4l2Device implements Disposable {
 
   /** Seconds per frame of a queue (G_PARM). */
   getFrameInterval(kind: QueueKind = this.defaultQueue): Fraction {
-    const r = this.#check(v4l2().getParm(this.#fd, this.#type(kind)), 'VIDIOC_G_PARM', `cannot read the ${kind} frame interval`);
+    const r = this.#check(
+      v4l2().getParm(this.#fd, this.#type(kind)),
+      'VIDIOC_G_PARM',
+      `cannot read the ${kind} frame interval`,
+    );
     return { numerator: r.numerator, denominator: r.denominator };
   }
 
@@ -265,7 +328,11 @@ export class V4l2Device implements Disposable {
     for (let i = 0; ; i++) {
       const r = v4l2().enumIo(this.#fd, output, i);
       if (r === -ERRNO.EINVAL) break;
-      const io = this.#check(r, output ? 'VIDIOC_ENUMOUTPUT' : 'VIDIOC_ENUMINPUT', `cannot list ${output ? 'outputs' : 'inputs'}`);
+      const io = this.#check(
+        r,
+        output ? 'VIDIOC_ENUMOUTPUT' : 'VIDIOC_ENUMINPUT',
+        `cannot list ${output ? 'outputs' : 'inputs'}`,
+      );
       out.push({ index: i, name: io.name, type: io.type });
     }
     return out;
@@ -273,13 +340,21 @@ export class V4l2Device implements Disposable {
 
   /** The current input (capture) or output index. */
   getIo(output = false): number {
-    return this.#check(v4l2().getIo(this.#fd, output), output ? 'VIDIOC_G_OUTPUT' : 'VIDIOC_G_INPUT', 'cannot read the current input/output');
+    return this.#check(
+      v4l2().getIo(this.#fd, output),
+      output ? 'VIDIOC_G_OUTPUT' : 'VIDIOC_G_INPUT',
+      'cannot read the current input/output',
+    );
   }
 
   /** Select an input (capture) or output by index. */
   setIo(index: number, output = false): void {
     assertUint('index', index, 255);
-    this.#check(v4l2().setIo(this.#fd, output, index), output ? 'VIDIOC_S_OUTPUT' : 'VIDIOC_S_INPUT', `cannot select ${output ? 'output' : 'input'} ${index}`);
+    this.#check(
+      v4l2().setIo(this.#fd, output, index),
+      output ? 'VIDIOC_S_OUTPUT' : 'VIDIOC_S_INPUT',
+      `cannot select ${output ? 'output' : 'input'} ${index}`,
+    );
     this.#controls = undefined; // controls can depend on the input
   }
 
@@ -298,8 +373,16 @@ export class V4l2Device implements Disposable {
   /** A scalar control's current value: boolean, bigint (64-bit) or number. */
   getControl(which: string | number): ControlValue {
     const c = this.control(which);
-    if (c.writeOnly) throw new DmaBufError(`${this.name}: control '${c.key}' is write-only`, { code: 'EACCES', hint: 'Set it with setControl()' });
-    const r = this.#check(v4l2().getCtrl(this.#fd, c.id, is64(c)), 'VIDIOC_G_EXT_CTRLS', `cannot read control '${c.key}'`);
+    if (c.writeOnly)
+      throw new DmaBufError(`${this.name}: control '${c.key}' is write-only`, {
+        code: 'EACCES',
+        hint: 'Set it with setControl()',
+      });
+    const r = this.#check(
+      v4l2().getCtrl(this.#fd, c.id, is64(c)),
+      'VIDIOC_G_EXT_CTRLS',
+      `cannot read control '${c.key}'`,
+    );
     return decodeControlValue(c, r);
   }
 
@@ -307,8 +390,12 @@ export class V4l2Device implements Disposable {
   setControl(which: string | number, value: ControlValue): ControlValue {
     const c = this.control(which);
     const v = encodeControlValue(c, value, this.name);
-    const r = this.#check(v4l2().setCtrl(this.#fd, c.id, v, is64(c)), 'VIDIOC_S_EXT_CTRLS', `cannot set control '${c.key}' to ${value}`, (errno) =>
-      errno === ERRNO.EBUSY ? 'The control is grabbed while streaming; stop the stream first' : undefined,
+    const r = this.#check(
+      v4l2().setCtrl(this.#fd, c.id, v, is64(c)),
+      'VIDIOC_S_EXT_CTRLS',
+      `cannot set control '${c.key}' to ${value}`,
+      (errno) =>
+        errno === ERRNO.EBUSY ? 'The control is grabbed while streaming; stop the stream first' : undefined,
     );
     return decodeControlValue(c, r);
   }
@@ -321,11 +408,16 @@ export class V4l2Device implements Disposable {
   bufferCapabilities(kind: QueueKind = this.defaultQueue): BufferCapabilities {
     const type = this.#type(kind);
     if (this.#queues.has(kind)) {
-      throw new LifecycleError(`${this.name}: the ${kind} queue is open`, { code: 'EBUSY', hint: 'Read queue.capabilities instead' });
+      throw new LifecycleError(`${this.name}: the ${kind} queue is open`, {
+        code: 'EBUSY',
+        hint: 'Read queue.capabilities instead',
+      });
     }
     let r = v4l2().reqbufs(this.#fd, type, MEMORY.mmap, 0);
     if (r === -ERRNO.EINVAL) r = v4l2().reqbufs(this.#fd, type, MEMORY.dmabuf, 0);
-    return decodeBufferCapabilities(this.#check(r, 'VIDIOC_REQBUFS', `cannot query the ${kind} buffer capabilities`).capabilities);
+    return decodeBufferCapabilities(
+      this.#check(r, 'VIDIOC_REQBUFS', `cannot query the ${kind} buffer capabilities`).capabilities,
+    );
   }
 
   /**
@@ -338,7 +430,10 @@ export class V4l2Device implements Disposable {
     assertObject('options', options);
     if (options.memory !== undefined) assertOneOf('options.memory', options.memory, MEMORY_KINDS);
     if (this.#queues.has(kind)) {
-      throw new LifecycleError(`${this.name}: the ${kind} queue is already open`, { code: 'EBUSY', hint: 'Close it first (queue.close())' });
+      throw new LifecycleError(`${this.name}: the ${kind} queue is already open`, {
+        code: 'EBUSY',
+        hint: 'Close it first (queue.close())',
+      });
     }
     const q = new V4l2Queue(
       {
@@ -369,7 +464,8 @@ export class V4l2Device implements Disposable {
     this.#closed = true;
     this.#poller.close();
     closeFd(this.#fd);
-    if (errors.length) throw new AggregateError(errors, `${this.name}: ${errors.length} error(s) while closing its queues`);
+    if (errors.length)
+      throw new AggregateError(errors, `${this.name}: ${errors.length} error(s) while closing its queues`);
   }
 
   [Symbol.dispose](): void {
@@ -383,15 +479,27 @@ export class V4l2Device implements Disposable {
     const offered = this.formats(kind).map((f) => f.pixelformat);
     const wanted = fourccName(raw.pixelformat);
     if (!offered.includes(wanted)) {
-      throw new FormatError(`${this.name} ${kind} does not offer pixel format ${wanted}`, `Pick one of ${offered.join(', ')}`);
+      throw new FormatError(
+        `${this.name} ${kind} does not offer pixel format ${wanted}`,
+        `Pick one of ${offered.join(', ')}`,
+      );
     }
     const ioctl = tryOnly ? 'VIDIOC_TRY_FMT' : 'VIDIOC_S_FMT';
-    const r = this.#check(v4l2().setFormat(this.#fd, type, raw, tryOnly), ioctl, `cannot set the ${kind} format to ${wanted}`, (errno) =>
-      errno === ERRNO.EBUSY ? 'Buffers are allocated: set the format before opening the queue (or close it first)' : undefined,
+    const r = this.#check(
+      v4l2().setFormat(this.#fd, type, raw, tryOnly),
+      ioctl,
+      `cannot set the ${kind} format to ${wanted}`,
+      (errno) =>
+        errno === ERRNO.EBUSY
+          ? 'Buffers are allocated: set the format before opening the queue (or close it first)'
+          : undefined,
     );
     const got = formatFromRaw(r);
     if (got.pixelformat !== wanted) {
-      throw new FormatError(`${this.name} ${kind} replaced ${wanted} by ${got.pixelformat}`, `Pick one of ${offered.join(', ')}`);
+      throw new FormatError(
+        `${this.name} ${kind} replaced ${wanted} by ${got.pixelformat}`,
+        `Pick one of ${offered.join(', ')}`,
+      );
     }
     return got;
   }
@@ -400,10 +508,15 @@ export class V4l2Device implements Disposable {
     this.#assertOpen();
     assertOneOf('queue', kind, QUEUE_KINDS);
     if (!this.info.queues.includes(kind)) {
-      throw new DmaBufError(`${this.name} has no ${kind} queue (it has: ${this.info.queues.join(', ') || 'none'})`, {
-        code: 'EINVAL',
-        hint: this.info.queues.length ? `Use '${this.info.queues[0]}', or find another node with V4l2Device.find({ queue: '${kind}' })` : 'Open a video node',
-      });
+      throw new DmaBufError(
+        `${this.name} has no ${kind} queue (it has: ${this.info.queues.join(', ') || 'none'})`,
+        {
+          code: 'EINVAL',
+          hint: this.info.queues.length
+            ? `Use '${this.info.queues[0]}', or find another node with V4l2Device.find({ queue: '${kind}' })`
+            : 'Open a video node',
+        },
+      );
     }
     return BUF_TYPE[kind];
   }
@@ -414,9 +527,13 @@ export class V4l2Device implements Disposable {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new LifecycleError(`${this.name} is closed`, { code: 'EBADF', hint: 'Open it again with V4l2Device.open()' });
+    if (this.#closed)
+      throw new LifecycleError(`${this.name} is closed`, {
+        code: 'EBADF',
+        hint: 'Open it again with V4l2Device.open()',
+      });
   }
 }
 
-export { describeFormat };
 export type { MemoryKind };
+export { describeFormat };

@@ -1,16 +1,16 @@
 import {
-  closeFd,
-  DmaBufError,
-  fdSize,
-  TOKENS,
   type Allocation,
   type AllocationRequest,
   type BufferLayout,
+  closeFd,
+  DmaBufError,
   type DmaBufPlugin,
   type ExportedBuffer,
   type ExporterPlugin,
   type FdInfo,
+  fdSize,
   type SgTable,
+  TOKENS,
 } from '@dmabuf/core';
 import { V4l2Queue } from './queue.js';
 
@@ -39,7 +39,11 @@ export class V4l2Exporter implements ExporterPlugin<V4l2ExportPriv> {
   readonly expNames: readonly string[] = V4L2_EXP_NAMES;
 
   allocate(request: AllocationRequest): Allocation<V4l2ExportPriv> {
-    const { queue, index, plane = 0 } = request.options as { queue?: unknown; index?: unknown; plane?: unknown };
+    const {
+      queue,
+      index,
+      plane = 0,
+    } = request.options as { queue?: unknown; index?: unknown; plane?: unknown };
     if (!(queue instanceof V4l2Queue)) {
       throw new DmaBufError('the v4l2 exporter exports buffers of an MMAP queue', {
         code: 'EINVAL',
@@ -47,7 +51,10 @@ export class V4l2Exporter implements ExporterPlugin<V4l2ExportPriv> {
       });
     }
     if (typeof index !== 'number' || typeof plane !== 'number') {
-      throw new DmaBufError('the v4l2 exporter needs options.index (and options.plane) of the buffer to export', { code: 'EINVAL', hint: 'Pass options: { queue, index, plane }' });
+      throw new DmaBufError(
+        'the v4l2 exporter needs options.index (and options.plane) of the buffer to export',
+        { code: 'EINVAL', hint: 'Pass options: { queue, index, plane }' },
+      );
     }
     const fd = queue.exportFd(index, plane);
     let size: number;
@@ -67,8 +74,14 @@ export class V4l2Exporter implements ExporterPlugin<V4l2ExportPriv> {
 
   map(buffer: ExportedBuffer<V4l2ExportPriv>): SgTable {
     const p = buffer.priv;
-    const source = p.source ? `${p.source} index ${p.index} plane ${p.plane}` : `${buffer.expName} (received)`;
-    return { segments: [{ offset: 0, length: buffer.layout.size, source }], planes: buffer.layout.planes, size: buffer.layout.size };
+    const source = p.source
+      ? `${p.source} index ${p.index} plane ${p.plane}`
+      : `${buffer.expName} (received)`;
+    return {
+      segments: [{ offset: 0, length: buffer.layout.size, source }],
+      planes: buffer.layout.planes,
+      size: buffer.layout.size,
+    };
   }
 }
 

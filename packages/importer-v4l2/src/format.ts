@@ -67,15 +67,21 @@ export function formatToRaw(current: PixFormat, req: FormatRequest): RawFormat {
   if (req.colorspace !== undefined) assertUint('format.colorspace', req.colorspace, 0xffff);
   const pixelformat = req.pixelformat === undefined ? fourcc(current.pixelformat) : fourcc(req.pixelformat);
   if (req.planes !== undefined) {
-    if (!Array.isArray(req.planes) || req.planes.length > 8) throw invalidArgument('format.planes', 'an array of at most 8 planes', req.planes);
+    if (!Array.isArray(req.planes) || req.planes.length > 8)
+      throw invalidArgument('format.planes', 'an array of at most 8 planes', req.planes);
     req.planes.forEach((p, i) => {
-      if (p.bytesperline !== undefined) assertUint(`format.planes[${i}].bytesperline`, p.bytesperline, 2 ** 32 - 1);
+      if (p.bytesperline !== undefined)
+        assertUint(`format.planes[${i}].bytesperline`, p.bytesperline, 2 ** 32 - 1);
       if (p.sizeimage !== undefined) assertUint(`format.planes[${i}].sizeimage`, p.sizeimage, 2 ** 32 - 1);
     });
   }
-  const changedGeometry = req.width !== undefined || req.height !== undefined || req.pixelformat !== undefined;
+  const changedGeometry =
+    req.width !== undefined || req.height !== undefined || req.pixelformat !== undefined;
   // With a new geometry, let the driver compute line and image sizes (0 = "you choose").
-  const planes = (req.planes ?? (changedGeometry ? [] : current.planes)).map((p) => ({ bytesperline: p.bytesperline ?? 0, sizeimage: p.sizeimage ?? 0 }));
+  const planes = (req.planes ?? (changedGeometry ? [] : current.planes)).map((p) => ({
+    bytesperline: p.bytesperline ?? 0,
+    sizeimage: p.sizeimage ?? 0,
+  }));
   return {
     width: req.width ?? current.width,
     height: req.height ?? current.height,
@@ -91,7 +97,10 @@ export function formatToRaw(current: PixFormat, req: FormatRequest): RawFormat {
 }
 
 /** The colour planes of a format's memory plane, as a core BufferLayout's planes. */
-export function layoutPlanes(format: PixFormat, memoryPlane: number): { offset: number; pitch: number; size: number }[] {
+export function layoutPlanes(
+  format: PixFormat,
+  memoryPlane: number,
+): { offset: number; pitch: number; size: number }[] {
   const p = format.planes[memoryPlane];
   if (!p) return [];
   if (format.planes.length > 1) return [{ offset: 0, pitch: p.bytesperline, size: p.sizeimage }];

@@ -7,9 +7,14 @@ export function fourcc(name: string): number {
   const be = name.endsWith('-BE');
   const base = be ? name.slice(0, -3) : name;
   if (typeof base !== 'string' || base.length !== 4 || !/^[\x20-\x7e]{4}$/.test(base)) {
-    throw invalidArgument('pixelformat', 'a fourcc of 4 printable ASCII characters (e.g. YUYV, NV12, XR24)', name);
+    throw invalidArgument(
+      'pixelformat',
+      'a fourcc of 4 printable ASCII characters (e.g. YUYV, NV12, XR24)',
+      name,
+    );
   }
-  const n = base.charCodeAt(0) | (base.charCodeAt(1) << 8) | (base.charCodeAt(2) << 16) | (base.charCodeAt(3) << 24);
+  const n =
+    base.charCodeAt(0) | (base.charCodeAt(1) << 8) | (base.charCodeAt(2) << 16) | (base.charCodeAt(3) << 24);
   return (be ? n | BE_FLAG : n) >>> 0;
 }
 
@@ -46,8 +51,16 @@ export interface PixelFormatInfo {
 const P1: ColourPlane = { pitchNum: 1, pitchDen: 1, heightDiv: 1 };
 const semi420: ColourPlane[] = [P1, { pitchNum: 1, pitchDen: 1, heightDiv: 2 }];
 const semi422: ColourPlane[] = [P1, { pitchNum: 1, pitchDen: 1, heightDiv: 1 }];
-const planar420: ColourPlane[] = [P1, { pitchNum: 1, pitchDen: 2, heightDiv: 2 }, { pitchNum: 1, pitchDen: 2, heightDiv: 2 }];
-const planar422: ColourPlane[] = [P1, { pitchNum: 1, pitchDen: 2, heightDiv: 1 }, { pitchNum: 1, pitchDen: 2, heightDiv: 1 }];
+const planar420: ColourPlane[] = [
+  P1,
+  { pitchNum: 1, pitchDen: 2, heightDiv: 2 },
+  { pitchNum: 1, pitchDen: 2, heightDiv: 2 },
+];
+const planar422: ColourPlane[] = [
+  P1,
+  { pitchNum: 1, pitchDen: 2, heightDiv: 1 },
+  { pitchNum: 1, pitchDen: 2, heightDiv: 1 },
+];
 
 const TABLE: PixelFormatInfo[] = [
   // packed YUV
@@ -108,9 +121,14 @@ export function v4l2FormatsOf(drm: string): string[] {
  * `height`: offset, pitch and size. Formats this package does not know are
  * one plane of `sizeimage` bytes.
  */
-export function colourPlanes(v4l2Name: string, height: number, bytesperline: number, sizeimage: number): { offset: number; pitch: number; size: number }[] {
+export function colourPlanes(
+  v4l2Name: string,
+  height: number,
+  bytesperline: number,
+  sizeimage: number,
+): { offset: number; pitch: number; size: number }[] {
   const info = BY_V4L2.get(v4l2Name);
-  if (!info || info.memoryPlanes !== 1) return [{ offset: 0, pitch: bytesperline, size: sizeimage }];
+  if (info?.memoryPlanes !== 1) return [{ offset: 0, pitch: bytesperline, size: sizeimage }];
   const out: { offset: number; pitch: number; size: number }[] = [];
   let offset = 0;
   for (const p of info.planes) {

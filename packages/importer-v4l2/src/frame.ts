@@ -35,7 +35,18 @@ export class V4l2Frame implements Disposable {
   #held = true;
 
   /** @internal made by V4l2Queue */
-  constructor(owner: FrameOwner, slot: V4l2Slot, raw: { sequence: number; sec: number; usec: number; flags: number; field: number; planes: { bytesused: number; dataOffset: number }[] }) {
+  constructor(
+    owner: FrameOwner,
+    slot: V4l2Slot,
+    raw: {
+      sequence: number;
+      sec: number;
+      usec: number;
+      flags: number;
+      field: number;
+      planes: { bytesused: number; dataOffset: number }[];
+    },
+  ) {
     this.#owner = owner;
     this.slot = slot;
     this.sequence = raw.sequence;

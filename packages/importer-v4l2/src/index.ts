@@ -1,21 +1,64 @@
-export { decodeBufferCapabilities, decodeCapabilities, DEVICE_CAPABILITIES, type BufferCapabilities } from './capabilities.js';
-export { BUF_CAP, BUF_FLAG, BUF_TYPE, CTRL_TYPE, MEMORY, QUEUE_KINDS, type MemoryKind, type QueueKind } from './constants.js';
-export { formatConstraints, planeConstraints } from './constraints.js';
-export { controlKey, type ControlInfo, type ControlType, type ControlValue, type MenuItem } from './controls.js';
 export {
-  V4l2Device,
-  videoNodes,
+  type BufferCapabilities,
+  DEVICE_CAPABILITIES,
+  decodeBufferCapabilities,
+  decodeCapabilities,
+} from './capabilities.js';
+export {
+  BUF_CAP,
+  BUF_FLAG,
+  BUF_TYPE,
+  CTRL_TYPE,
+  MEMORY,
+  type MemoryKind,
+  QUEUE_KINDS,
+  type QueueKind,
+} from './constants.js';
+export { formatConstraints, planeConstraints } from './constraints.js';
+export {
+  type ControlInfo,
+  type ControlType,
+  type ControlValue,
+  controlKey,
+  type MenuItem,
+} from './controls.js';
+export {
   type FindCriteria,
-  type Fraction,
   type FormatDescription,
+  type Fraction,
   type FrameInterval,
   type FrameSize,
+  V4l2Device,
+  videoNodes,
 } from './device.js';
 export type { DeviceInfo } from './device-info.js';
 export { DeviceLostError, FormatError, StreamError } from './errors.js';
-export { V4l2Exporter, v4l2ExporterPlugin, V4L2_EXP_NAMES, type V4l2ExportPriv } from './exporter.js';
-export { describeFormat, formatFromRaw, layoutPlanes, type FormatRequest, type PixFormat, type PlaneFormat } from './format.js';
-export { colourPlanes, drmFormatOf, fourcc, fourccName, pixelFormatInfo, v4l2FormatsOf, type PixelFormatInfo } from './fourcc.js';
-export { V4l2Frame, type QueueBufferOptions } from './frame.js';
-export { V4l2Queue, type PlaneInput, type QueuedBuffer, type QueueOptions, type QueueState, type SlotInput, type WaitOptions } from './queue.js';
-export { V4l2Slot, type SlotHandle, type SlotPlane, type SlotState } from './slot.js';
+export { V4L2_EXP_NAMES, V4l2Exporter, type V4l2ExportPriv, v4l2ExporterPlugin } from './exporter.js';
+export {
+  describeFormat,
+  type FormatRequest,
+  formatFromRaw,
+  layoutPlanes,
+  type PixFormat,
+  type PlaneFormat,
+} from './format.js';
+export {
+  colourPlanes,
+  drmFormatOf,
+  fourcc,
+  fourccName,
+  type PixelFormatInfo,
+  pixelFormatInfo,
+  v4l2FormatsOf,
+} from './fourcc.js';
+export { type QueueBufferOptions, V4l2Frame } from './frame.js';
+export {
+  type PlaneInput,
+  type QueuedBuffer,
+  type QueueOptions,
+  type QueueState,
+  type SlotInput,
+  V4l2Queue,
+  type WaitOptions,
+} from './queue.js';
+export { type SlotHandle, type SlotPlane, type SlotState, V4l2Slot } from './slot.js';

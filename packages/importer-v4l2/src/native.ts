@@ -140,7 +140,13 @@ export interface V4l2Addon {
   querycap(fd: number): RawCapability | number;
   enumFmt(fd: number, type: number, index: number): RawFmtDesc | number;
   enumFrameSizes(fd: number, pixelformat: number, index: number): RawFrameSize | number;
-  enumFrameIntervals(fd: number, pixelformat: number, width: number, height: number, index: number): RawFrameInterval | number;
+  enumFrameIntervals(
+    fd: number,
+    pixelformat: number,
+    width: number,
+    height: number,
+    index: number,
+  ): RawFrameInterval | number;
   getFormat(fd: number, type: number): RawFormat | number;
   setFormat(fd: number, type: number, format: RawFormat, tryOnly: boolean): RawFormat | number;
   getParm(fd: number, type: number): RawParm | number;
@@ -156,7 +162,14 @@ export interface V4l2Addon {
 
   reqbufs(fd: number, type: number, memory: number, count: number): RawReqbufs | number;
   querybuf(fd: number, type: number, memory: number, index: number): RawBuffer | number;
-  qbuf(fd: number, type: number, memory: number, index: number, planes: RawQueuePlane[], field: number): RawBuffer | number;
+  qbuf(
+    fd: number,
+    type: number,
+    memory: number,
+    index: number,
+    planes: RawQueuePlane[],
+    field: number,
+  ): RawBuffer | number;
   dqbuf(fd: number, type: number, memory: number): RawBuffer | number;
   streamon(fd: number, type: number): number;
   streamoff(fd: number, type: number): number;

@@ -1,5 +1,5 @@
 import { check, SystemError } from '@dmabuf/core';
-import { v4l2, type RawPoller } from './native.js';
+import { type RawPoller, v4l2 } from './native.js';
 
 interface Waiter {
   events: number;
@@ -31,7 +31,8 @@ export class FdPoller {
   }
 
   wait(events: number, signal?: AbortSignal): Promise<number> {
-    if (this.#closed) return Promise.reject(new SystemError(`${this.#label}: the device is closed`, 9, 'poll'));
+    if (this.#closed)
+      return Promise.reject(new SystemError(`${this.#label}: the device is closed`, 9, 'poll'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<number>((resolve, reject) => {
       const onAbort = () => {
@@ -91,7 +92,11 @@ export class FdPoller {
     for (const w of this.#waiters) events |= w.events;
     if (events === 0 || events === this.#armed) return;
     this.#raw ??= new (v4l2().Poller)(this.#fd, (status, revents) => this.#onEvent(status, revents));
-    check(this.#raw.start(events | v4l2().poll.DISCONNECT), 'uv_poll_start', `${this.#label}: cannot watch the device for readiness`);
+    check(
+      this.#raw.start(events | v4l2().poll.DISCONNECT),
+      'uv_poll_start',
+      `${this.#label}: cannot watch the device for readiness`,
+    );
     this.#armed = events;
   }
 
@@ -105,11 +110,14 @@ export class FdPoller {
       this.#disarm(); // nobody waits: stop before a level-triggered fd spins the loop
       return;
     }
-    const hit = [...this.#waiters].filter((w) => status < 0 || (revents & (w.events | v4l2().poll.DISCONNECT)) !== 0);
+    const hit = [...this.#waiters].filter(
+      (w) => status < 0 || (revents & (w.events | v4l2().poll.DISCONNECT)) !== 0,
+    );
     for (const w of hit) {
       this.#waiters.delete(w);
       w.cleanup();
-      if (status < 0) w.reject(new SystemError(`${this.#label}: waiting for a buffer failed`, -status, 'poll'));
+      if (status < 0)
+        w.reject(new SystemError(`${this.#label}: waiting for a buffer failed`, -status, 'poll'));
       else w.resolve(revents);
     }
     if (status < 0) this.#disarm();

@@ -1,8 +1,11 @@
 import {
+  assertObject,
+  assertPositive,
+  assertUint,
+  type BufferLayout,
   check,
   DmaBuf,
   DmaBufError,
-  type BufferLayout,
   type Framework,
   type Importer,
   invalidArgument,
@@ -10,19 +13,25 @@ import {
   NegotiationError,
   SystemError,
   timeoutError,
-  assertPositive,
-  assertUint,
-  assertObject,
 } from '@dmabuf/core';
-import { decodeBufferCapabilities, type BufferCapabilities } from './capabilities.js';
-import { BUF_TYPE, ERRNO, FIELD_ANY, isMplaneKind, isOutputKind, MEMORY, type MemoryKind, type QueueKind } from './constants.js';
+import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
+import {
+  BUF_TYPE,
+  ERRNO,
+  FIELD_ANY,
+  isMplaneKind,
+  isOutputKind,
+  MEMORY,
+  type MemoryKind,
+  type QueueKind,
+} from './constants.js';
 import { planeConstraints } from './constraints.js';
 import { StreamError } from './errors.js';
 import { describeFormat, formatFromRaw, layoutPlanes, type PixFormat } from './format.js';
-import { V4l2Frame, type FrameOwner, type QueueBufferOptions } from './frame.js';
-import { v4l2, type RawBuffer, type RawQueuePlane } from './native.js';
+import { type FrameOwner, type QueueBufferOptions, V4l2Frame } from './frame.js';
+import { type RawBuffer, type RawQueuePlane, v4l2 } from './native.js';
 import type { FdPoller } from './poller.js';
-import { slotKey, V4l2Slot, type SlotHandle, type SlotPlane } from './slot.js';
+import { type SlotHandle, type SlotPlane, slotKey, V4l2Slot } from './slot.js';
 
 export interface QueueOptions {
   /** 'dmabuf' (default): attach dma-bufs you own. 'mmap': the device allocates; export them with exportBuffers(). */
@@ -109,22 +118,40 @@ export class V4l2Queue implements FrameOwner, Disposable {
     this.memory = options.memory ?? 'dmabuf';
     const want = options.count ?? 4;
     assertPositive('options.count', want, 32);
-    const rawFmt = this.#check(v4l2().getFormat(host.fd, this.#type), 'VIDIOC_G_FMT', 'cannot read the format');
+    const rawFmt = this.#check(
+      v4l2().getFormat(host.fd, this.#type),
+      'VIDIOC_G_FMT',
+      'cannot read the format',
+    );
     this.format = formatFromRaw(rawFmt);
     const r = v4l2().reqbufs(host.fd, this.#type, MEMORY[this.memory], want);
     if (r === -ERRNO.EINVAL && this.memory === 'dmabuf') {
       const caps = v4l2().reqbufs(host.fd, this.#type, MEMORY.mmap, 0);
-      const dmabuf = typeof caps === 'number' ? 'unknown' : decodeBufferCapabilities(caps.capabilities).dmabuf ? 'set' : 'not set';
-      throw new SystemError(`${this.name}: the driver refuses DMABUF buffers (V4L2_BUF_CAP_SUPPORTS_DMABUF ${dmabuf})`, ERRNO.EINVAL, 'ioctl(VIDIOC_REQBUFS)',
-        "Use memory: 'mmap' and export the buffers (queue.exportBuffers()), or copy");
+      const dmabuf =
+        typeof caps === 'number'
+          ? 'unknown'
+          : decodeBufferCapabilities(caps.capabilities).dmabuf
+            ? 'set'
+            : 'not set';
+      throw new SystemError(
+        `${this.name}: the driver refuses DMABUF buffers (V4L2_BUF_CAP_SUPPORTS_DMABUF ${dmabuf})`,
+        ERRNO.EINVAL,
+        'ioctl(VIDIOC_REQBUFS)',
+        "Use memory: 'mmap' and export the buffers (queue.exportBuffers()), or copy",
+      );
     }
     const rb = this.#check(r, 'VIDIOC_REQBUFS', `cannot request ${want} ${this.memory} buffers`, (errno) =>
-      errno === ERRNO.EBUSY ? 'Another process (or another queue on this fd) owns the buffers; close it first' : undefined,
+      errno === ERRNO.EBUSY
+        ? 'Another process (or another queue on this fd) owns the buffers; close it first'
+        : undefined,
     );
     this.capabilities = decodeBufferCapabilities(rb.capabilities);
     this.count = rb.count;
     if (rb.count === 0) {
-      throw new DmaBufError(`${this.name}: the driver gave no buffers`, { code: 'ENOMEM', hint: 'Ask for fewer or smaller buffers' });
+      throw new DmaBufError(`${this.name}: the driver gave no buffers`, {
+        code: 'ENOMEM',
+        hint: 'Ask for fewer or smaller buffers',
+      });
     }
     this.#slots = new Array(rb.count).fill(undefined);
     if (this.memory === 'mmap') {
@@ -204,7 +231,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
     const key = slotKey(planes);
     const known = this.#byKey.get(key);
     if (known) return known;
-    const index = this.#slots.findIndex((s) => s === undefined);
+    const index = this.#slots.indexOf(undefined);
     if (index < 0) {
       throw new LifecycleError(`${this.name}: all ${this.count} slots are taken`, {
         code: 'EBUSY',
@@ -217,7 +244,9 @@ export class V4l2Queue implements FrameOwner, Disposable {
       planes.forEach((p, plane) => {
         const need = this.format.planes[plane]!.sizeimage;
         if (p.offset > 0 && p.offset + need > p.buffer.size) {
-          throw new NegotiationError(`${this.importerFor(plane).name} needs ${need} bytes from offset ${p.offset}, ${p.buffer.label} has ${p.buffer.size - p.offset}`);
+          throw new NegotiationError(
+            `${this.importerFor(plane).name} needs ${need} bytes from offset ${p.offset}, ${p.buffer.label} has ${p.buffer.size - p.offset}`,
+          );
         }
         const attachment = p.buffer.attach(this.importerFor(plane));
         const sp: SlotPlane = { buffer: p.buffer, offset: p.offset, attachment };
@@ -245,7 +274,11 @@ export class V4l2Queue implements FrameOwner, Disposable {
   /** Unmap and detach a slot's buffers. Refused (EBUSY) while the kernel holds it. */
   detach(target: V4l2Slot | DmaBuf): void {
     const slot = this.#resolve(target);
-    if (this.memory !== 'dmabuf') throw new LifecycleError(`${this.name}: MMAP slots cannot be detached`, { code: 'EINVAL', hint: 'Close the queue' });
+    if (this.memory !== 'dmabuf')
+      throw new LifecycleError(`${this.name}: MMAP slots cannot be detached`, {
+        code: 'EINVAL',
+        hint: 'Close the queue',
+      });
     if (slot.state === 'queued') {
       throw new LifecycleError(`${this.name}: buffer index ${slot.index} is queued in the kernel`, {
         code: 'EBUSY',
@@ -267,7 +300,11 @@ export class V4l2Queue implements FrameOwner, Disposable {
     if (typeof target === 'number') {
       assertUint('index', target, this.count - 1);
       const s = this.#slots[target];
-      if (!s) throw new LifecycleError(`${this.name}: index ${target} has no buffer attached`, { code: 'EINVAL', hint: 'Attach a buffer first (queue.attach(buf))' });
+      if (!s)
+        throw new LifecycleError(`${this.name}: index ${target} has no buffer attached`, {
+          code: 'EINVAL',
+          hint: 'Attach a buffer first (queue.attach(buf))',
+        });
       slot = s;
     } else if (target instanceof V4l2Slot) {
       slot = this.#resolve(target);
@@ -275,12 +312,19 @@ export class V4l2Queue implements FrameOwner, Disposable {
       slot = this.attach(target);
     }
     if (slot.state === 'queued') {
-      throw new LifecycleError(`${this.name}: buffer index ${slot.index} is already queued`, { code: 'EBUSY', hint: 'Wait for it to be dequeued' });
+      throw new LifecycleError(`${this.name}: buffer index ${slot.index} is already queued`, {
+        code: 'EBUSY',
+        hint: 'Wait for it to be dequeued',
+      });
     }
     const planes = this.#qbufPlanes(slot, options);
     const r = v4l2().qbuf(this.#host.fd, this.#type, MEMORY[this.memory], slot.index, planes, FIELD_ANY);
     if (typeof r === 'number') {
-      throw this.#fail(r, 'VIDIOC_QBUF', `the kernel refused buffer index ${slot.index} (${slot.buffers.map((b) => `${b.label}, ${b.size} bytes`).join('; ') || 'mmap'})`);
+      throw this.#fail(
+        r,
+        'VIDIOC_QBUF',
+        `the kernel refused buffer index ${slot.index} (${slot.buffers.map((b) => `${b.label}, ${b.size} bytes`).join('; ') || 'mmap'})`,
+      );
     }
     slot.state = 'queued';
     slot.queuedCount++;
@@ -289,7 +333,12 @@ export class V4l2Queue implements FrameOwner, Disposable {
     return {
       index: r.index,
       flags: r.flags,
-      planes: r.planes.map((p) => ({ ...(p.fd !== undefined ? { fd: p.fd } : {}), length: p.length, bytesUsed: p.bytesused, dataOffset: p.dataOffset })),
+      planes: r.planes.map((p) => ({
+        ...(p.fd !== undefined ? { fd: p.fd } : {}),
+        length: p.length,
+        bytesUsed: p.bytesused,
+        dataOffset: p.dataOffset,
+      })),
     };
   }
 
@@ -321,7 +370,8 @@ export class V4l2Queue implements FrameOwner, Disposable {
       // STREAMOFF also hands back buffers queued before STREAMON
       this.#state = 'idle';
       const r = v4l2().streamoff(this.#host.fd, this.#type);
-      if (r < 0 && r !== -ERRNO.ENODEV) error = new SystemError(`${this.name}: cannot stop streaming`, -r, 'ioctl(VIDIOC_STREAMOFF)');
+      if (r < 0 && r !== -ERRNO.ENODEV)
+        error = new SystemError(`${this.name}: cannot stop streaming`, -r, 'ioctl(VIDIOC_STREAMOFF)');
       if (wasStreaming) this.#stopCtl.abort(STOPPED);
     }
     for (const s of this.slots) s.state = 'idle';
@@ -341,7 +391,13 @@ export class V4l2Queue implements FrameOwner, Disposable {
   async dequeue(options: WaitOptions = {}): Promise<V4l2Frame> {
     const frame = await this.#next(options);
     if (!frame) {
-      throw this.#failure ?? new LifecycleError(`${this.name}: the stream was stopped`, { code: 'EPIPE', hint: 'Start it again (queue.start())' });
+      throw (
+        this.#failure ??
+        new LifecycleError(`${this.name}: the stream was stopped`, {
+          code: 'EPIPE',
+          hint: 'Start it again (queue.start())',
+        })
+      );
     }
     return frame;
   }
@@ -377,8 +433,14 @@ export class V4l2Queue implements FrameOwner, Disposable {
     this.#assertOpen();
     assertUint('index', index, this.count - 1);
     assertUint('plane', plane, this.planeCount - 1);
-    return this.#check(v4l2().expbuf(this.#host.fd, this.#type, index, plane), 'VIDIOC_EXPBUF', `cannot export buffer index ${index} plane ${plane}`, (errno) =>
-      errno === ERRNO.EINVAL && this.memory !== 'mmap' ? "Only MMAP buffers can be exported: open the queue with memory: 'mmap'" : undefined,
+    return this.#check(
+      v4l2().expbuf(this.#host.fd, this.#type, index, plane),
+      'VIDIOC_EXPBUF',
+      `cannot export buffer index ${index} plane ${plane}`,
+      (errno) =>
+        errno === ERRNO.EINVAL && this.memory !== 'mmap'
+          ? "Only MMAP buffers can be exported: open the queue with memory: 'mmap'"
+          : undefined,
     );
   }
 
@@ -455,7 +517,10 @@ export class V4l2Queue implements FrameOwner, Disposable {
     for (;;) {
       if (this.#state !== 'streaming') return undefined;
       const stop = this.#stopCtl.signal;
-      const both = signal || deadline ? AbortSignal.any([stop, ...(signal ? [signal] : []), ...(deadline ? [deadline] : [])]) : stop;
+      const both =
+        signal || deadline
+          ? AbortSignal.any([stop, ...(signal ? [signal] : []), ...(deadline ? [deadline] : [])])
+          : stop;
       try {
         if (this.#queued === 0) {
           await this.#untilRequeued(both);
@@ -467,8 +532,11 @@ export class V4l2Queue implements FrameOwner, Disposable {
         if (e instanceof DmaBufError && e === this.#failure) throw e;
         if (stop.aborted && !signal?.aborted) return undefined;
         if (deadline?.aborted && !signal?.aborted) {
-          throw timeoutError(`${this.name}: waiting for a ${isOutputKind(this.kind) ? 'buffer to come back' : 'frame'}`, timeoutMs!,
-            `${this.#queued} buffer(s) queued: a driver may need more queued before it starts, and an output may keep the last one until the next arrives`);
+          throw timeoutError(
+            `${this.name}: waiting for a ${isOutputKind(this.kind) ? 'buffer to come back' : 'frame'}`,
+            timeoutMs!,
+            `${this.#queued} buffer(s) queued: a driver may need more queued before it starts, and an output may keep the last one until the next arrives`,
+          );
         }
         throw e;
       }
@@ -488,7 +556,11 @@ export class V4l2Queue implements FrameOwner, Disposable {
       got = await this.#host.poller.wait(events, signal);
     } catch (e) {
       if (!(e instanceof SystemError) || e.syscall !== 'poll') throw e;
-      throw this.#fail(this.#gone() ? -ERRNO.ENODEV : -(e.errno ?? ERRNO.EIO), 'poll', 'waiting for a buffer failed');
+      throw this.#fail(
+        this.#gone() ? -ERRNO.ENODEV : -(e.errno ?? ERRNO.EIO),
+        'poll',
+        'waiting for a buffer failed',
+      );
     }
     if ((got & events) === 0 && (got & v4l2().poll.DISCONNECT) !== 0) {
       throw this.#fail(this.#gone() ? -ERRNO.ENODEV : -ERRNO.EIO, 'poll', 'the device hung up');
@@ -520,7 +592,11 @@ export class V4l2Queue implements FrameOwner, Disposable {
   #frameOf(r: RawBuffer): V4l2Frame {
     const slot = this.#slots[r.index];
     if (!slot) {
-      throw this.#fail(-ERRNO.EIO, 'VIDIOC_DQBUF', `the kernel returned index ${r.index}, which has no buffer here`);
+      throw this.#fail(
+        -ERRNO.EIO,
+        'VIDIOC_DQBUF',
+        `the kernel returned index ${r.index}, which has no buffer here`,
+      );
     }
     slot.state = 'dequeued';
     this.#queued--;
@@ -531,14 +607,27 @@ export class V4l2Queue implements FrameOwner, Disposable {
     const output = isOutputKind(this.kind);
     const used = options.bytesUsed;
     if (used !== undefined) {
-      if (!output) throw invalidArgument('options.bytesUsed', 'nothing: a capture queue gets the payload size from the device', used);
+      if (!output)
+        throw invalidArgument(
+          'options.bytesUsed',
+          'nothing: a capture queue gets the payload size from the device',
+          used,
+        );
       const list = typeof used === 'number' ? [used] : used;
-      if (!Array.isArray(list) || list.length !== this.planeCount) throw invalidArgument('options.bytesUsed', `${this.planeCount} payload size(s)`, used);
-      list.forEach((n, i) => assertUint(`options.bytesUsed[${i}]`, n, this.format.planes[i]!.sizeimage));
+      if (!Array.isArray(list) || list.length !== this.planeCount)
+        throw invalidArgument('options.bytesUsed', `${this.planeCount} payload size(s)`, used);
+      list.forEach((n, i) => {
+        assertUint(`options.bytesUsed[${i}]`, n, this.format.planes[i]!.sizeimage);
+      });
     }
-    const payload = (i: number) => (typeof used === 'number' ? used : used?.[i]) ?? this.format.planes[i]!.sizeimage;
+    const payload = (i: number) =>
+      (typeof used === 'number' ? used : used?.[i]) ?? this.format.planes[i]!.sizeimage;
     if (this.memory === 'mmap') {
-      return this.format.planes.map((_, i) => ({ length: 0, bytesused: output ? payload(i) : 0, dataOffset: 0 }));
+      return this.format.planes.map((_, i) => ({
+        length: 0,
+        bytesused: output ? payload(i) : 0,
+        dataOffset: 0,
+      }));
     }
     return slot.planes.map((p, i) => ({
       fd: p.buffer.borrowFd(),
@@ -550,20 +639,31 @@ export class V4l2Queue implements FrameOwner, Disposable {
 
   #normalise(input: SlotInput): { buffer: DmaBuf; offset: number }[] {
     const list = input instanceof DmaBuf ? [input] : input;
-    if (!Array.isArray(list)) throw invalidArgument('buffers', 'a DmaBuf or an array of one per plane', input);
+    if (!Array.isArray(list))
+      throw invalidArgument('buffers', 'a DmaBuf or an array of one per plane', input);
     if (list.length !== this.planeCount) {
-      throw invalidArgument('buffers', `${this.planeCount} buffer(s), one per memory plane of ${describeFormat(this.format)}`, input);
+      throw invalidArgument(
+        'buffers',
+        `${this.planeCount} buffer(s), one per memory plane of ${describeFormat(this.format)}`,
+        input,
+      );
     }
     return list.map((x: DmaBuf | PlaneInput, i: number) => {
       const p = x instanceof DmaBuf ? { buffer: x, offset: 0 } : x;
-      if (!(p?.buffer instanceof DmaBuf)) throw invalidArgument(`buffers[${i}]`, 'a DmaBuf or { buffer, offset }', x);
+      if (!(p?.buffer instanceof DmaBuf))
+        throw invalidArgument(`buffers[${i}]`, 'a DmaBuf or { buffer, offset }', x);
       const offset = p.offset ?? 0;
       assertUint(`buffers[${i}].offset`, offset, 2 ** 32 - 1);
       if (offset !== 0 && !isOutputKind(this.kind)) {
-        throw invalidArgument(`buffers[${i}].offset`, '0: the kernel writes every captured plane at the start of its dma-buf', offset,
-          'Give each plane its own buffer, or use an output queue');
+        throw invalidArgument(
+          `buffers[${i}].offset`,
+          '0: the kernel writes every captured plane at the start of its dma-buf',
+          offset,
+          'Give each plane its own buffer, or use an output queue',
+        );
       }
-      if (offset !== 0 && !isMplaneKind(this.kind)) throw invalidArgument(`buffers[${i}].offset`, '0 on a single-planar queue', offset);
+      if (offset !== 0 && !isMplaneKind(this.kind))
+        throw invalidArgument(`buffers[${i}].offset`, '0 on a single-planar queue', offset);
       return { buffer: p.buffer, offset };
     });
   }
@@ -590,10 +690,13 @@ export class V4l2Queue implements FrameOwner, Disposable {
         const wasQueued = slot.state === 'queued';
         for (const p of slot.planes) if (p.attachment === att) p.attachment = undefined;
         if (wasQueued) {
-          this.#failure = new StreamError(`${this.name}: ${att.buffer.label} was torn down while queued; the stream was stopped`, {
-            code: 'EPIPE',
-            hint: 'Stop the queue before closing the framework that owns its buffers',
-          });
+          this.#failure = new StreamError(
+            `${this.name}: ${att.buffer.label} was torn down while queued; the stream was stopped`,
+            {
+              code: 'EPIPE',
+              hint: 'Stop the queue before closing the framework that owns its buffers',
+            },
+          );
           try {
             this.stop();
           } catch {
@@ -637,12 +740,22 @@ export class V4l2Queue implements FrameOwner, Disposable {
         errors.push(e);
       }
     }
-    if (errors.length) throw new AggregateError(errors, `${this.name}: ${errors.length} error(s) while detaching`);
+    if (errors.length)
+      throw new AggregateError(errors, `${this.name}: ${errors.length} error(s) while detaching`);
   }
 
   #resolve(target: V4l2Slot | DmaBuf): V4l2Slot {
-    const slot = target instanceof DmaBuf ? this.slotOf(target) : this.#slots[target.index] === target ? target : undefined;
-    if (!slot) throw new LifecycleError(`${this.name}: ${target instanceof DmaBuf ? target.label : `slot ${target.index}`} is not attached here`, { code: 'EINVAL', hint: 'Attach it first (queue.attach(buf))' });
+    const slot =
+      target instanceof DmaBuf
+        ? this.slotOf(target)
+        : this.#slots[target.index] === target
+          ? target
+          : undefined;
+    if (!slot)
+      throw new LifecycleError(
+        `${this.name}: ${target instanceof DmaBuf ? target.label : `slot ${target.index}`} is not attached here`,
+        { code: 'EINVAL', hint: 'Attach it first (queue.attach(buf))' },
+      );
     return slot;
   }
 
@@ -651,13 +764,16 @@ export class V4l2Queue implements FrameOwner, Disposable {
     const errno = -result;
     const syscall = ioctl.startsWith('VIDIOC_') ? `ioctl(${ioctl})` : ioctl;
     const cause = new SystemError(`${this.name}: ${what}`, errno, syscall, this.#hintFor(errno));
-    const err = errno === ERRNO.ENODEV ? this.#host.lost(cause) : new StreamError(`${this.name}: ${what}; the stream was stopped`, {
-      code: cause.code,
-      errno,
-      syscall,
-      ...(this.#hintFor(errno) ? { hint: this.#hintFor(errno)! } : {}),
-      cause,
-    });
+    const err =
+      errno === ERRNO.ENODEV
+        ? this.#host.lost(cause)
+        : new StreamError(`${this.name}: ${what}; the stream was stopped`, {
+            code: cause.code,
+            errno,
+            syscall,
+            ...(this.#hintFor(errno) ? { hint: this.#hintFor(errno)! } : {}),
+            cause,
+          });
     this.#failure = err;
     try {
       this.stop();
@@ -690,11 +806,16 @@ export class V4l2Queue implements FrameOwner, Disposable {
   }
 
   #check<T>(r: T | number, ioctl: string, what: string, hint?: (errno: number) => string | undefined): T {
-    if (r === -ERRNO.ENODEV) throw this.#host.lost(new SystemError(`${this.name}: ${what}`, ERRNO.ENODEV, `ioctl(${ioctl})`));
+    if (r === -ERRNO.ENODEV)
+      throw this.#host.lost(new SystemError(`${this.name}: ${what}`, ERRNO.ENODEV, `ioctl(${ioctl})`));
     return check(r, `ioctl(${ioctl})`, `${this.name}: ${what}`, hint);
   }
 
   #assertOpen(): void {
-    if (this.#state === 'closed') throw new LifecycleError(`${this.name} is closed`, { code: 'EBADF', hint: 'Open a new queue with device.queue()' });
+    if (this.#state === 'closed')
+      throw new LifecycleError(`${this.name} is closed`, {
+        code: 'EBADF',
+        hint: 'Open a new queue with device.queue()',
+      });
   }
 }

@@ -1,21 +1,46 @@
 import { Framework, NegotiationError, plainDevice } from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatConstraints, layoutPlanes, planeConstraints, type PixFormat } from '../src/index.js';
+import { formatConstraints, layoutPlanes, type PixFormat, planeConstraints } from '../src/index.js';
 
 // Formats as vivid negotiates them (captured in the lab).
 const yuyv: PixFormat = {
-  width: 640, height: 360, pixelformat: 'YUYV', drmFormat: 'YUYV', field: 1, colorspace: 8, flags: 0, ycbcrEnc: 0, quantization: 0, xferFunc: 0,
+  width: 640,
+  height: 360,
+  pixelformat: 'YUYV',
+  drmFormat: 'YUYV',
+  field: 1,
+  colorspace: 8,
+  flags: 0,
+  ycbcrEnc: 0,
+  quantization: 0,
+  xferFunc: 0,
   planes: [{ bytesperline: 1280, sizeimage: 460800 }],
 };
 const nv12m: PixFormat = {
-  width: 640, height: 360, pixelformat: 'NM12', drmFormat: 'NV12', field: 1, colorspace: 8, flags: 0, ycbcrEnc: 0, quantization: 0, xferFunc: 0,
-  planes: [{ bytesperline: 640, sizeimage: 230400 }, { bytesperline: 640, sizeimage: 115200 }],
+  width: 640,
+  height: 360,
+  pixelformat: 'NM12',
+  drmFormat: 'NV12',
+  field: 1,
+  colorspace: 8,
+  flags: 0,
+  ycbcrEnc: 0,
+  quantization: 0,
+  xferFunc: 0,
+  planes: [
+    { bytesperline: 640, sizeimage: 230400 },
+    { bytesperline: 640, sizeimage: 115200 },
+  ],
 };
 
 describe('constraints from a negotiated format', () => {
   it('single plane: sizeimage, bytesperline and the DRM twin (LINEAR)', () => {
-    expect(planeConstraints(yuyv, 0)).toEqual({ minSize: 460800, pitches: [1280], formats: [{ format: 'YUYV', modifiers: [0n] }] });
+    expect(planeConstraints(yuyv, 0)).toEqual({
+      minSize: 460800,
+      pitches: [1280],
+      formats: [{ format: 'YUYV', modifiers: [0n] }],
+    });
     expect(planeConstraints(yuyv, 1)).toEqual({});
   });
 
@@ -43,10 +68,12 @@ describe('constraints from a negotiated format', () => {
     it('an undersized buffer is refused at attach, naming both sizes', () => {
       const buf = fw.export({ size: 409600 });
       try {
-        expect(() => buf.attach(plainDevice('V4L2 /dev/video0 (capture)', planeConstraints(yuyv, 0)))).toThrow(NegotiationError);
-        expect(() => buf.attach(plainDevice('V4L2 /dev/video0 (capture)', planeConstraints(yuyv, 0)))).toThrow(
-          /V4L2 \/dev\/video0 \(capture\) needs 460800 bytes, buffer #\d+ \(memfd-test\) has 409600/,
-        );
+        expect(() =>
+          buf.attach(plainDevice('V4L2 /dev/video0 (capture)', planeConstraints(yuyv, 0))),
+        ).toThrow(NegotiationError);
+        expect(() =>
+          buf.attach(plainDevice('V4L2 /dev/video0 (capture)', planeConstraints(yuyv, 0))),
+        ).toThrow(/V4L2 \/dev\/video0 \(capture\) needs 460800 bytes, buffer #\d+ \(memfd-test\) has 409600/);
         expect(buf.attachments).toHaveLength(0);
       } finally {
         buf.put();
@@ -66,7 +93,9 @@ describe('constraints from a negotiated format', () => {
     it('a buffer with another pitch or format is refused', () => {
       const buf = fw.export({ width: 320, height: 360, format: 'XR24' });
       try {
-        expect(() => buf.attach(plainDevice('V4L2 /dev/video0 (capture)', planeConstraints(yuyv, 0)))).toThrow(/takes formats YUYV/);
+        expect(() =>
+          buf.attach(plainDevice('V4L2 /dev/video0 (capture)', planeConstraints(yuyv, 0))),
+        ).toThrow(/takes formats YUYV/);
       } finally {
         buf.put();
       }

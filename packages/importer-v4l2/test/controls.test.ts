@@ -1,18 +1,66 @@
 import { InvalidArgumentError } from '@dmabuf/core';
 import { describe, expect, it } from 'vitest';
-import { controlKey, type ControlInfo } from '../src/index.js';
 import { decodeControlValue, encodeControlValue, findControl } from '../src/controls.js';
+import { type ControlInfo, controlKey } from '../src/index.js';
 
 const base = { flags: 0, readOnly: false, writeOnly: false, scalar: true, step: 1n, defaultValue: 0n };
 const osd: ControlInfo = {
-  ...base, id: 0xf0f001, name: 'OSD Text Mode', key: 'osd_text_mode', type: 'menu', minimum: 0n, maximum: 2n,
-  menu: [{ index: 0, name: 'All' }, { index: 1, name: 'Counters Only' }, { index: 2, name: 'None' }],
+  ...base,
+  id: 0xf0f001,
+  name: 'OSD Text Mode',
+  key: 'osd_text_mode',
+  type: 'menu',
+  minimum: 0n,
+  maximum: 2n,
+  menu: [
+    { index: 0, name: 'All' },
+    { index: 1, name: 'Counters Only' },
+    { index: 2, name: 'None' },
+  ],
 };
-const holey: ControlInfo = { ...osd, id: 0x98f904, name: 'Menu', key: 'menu', minimum: 1n, maximum: 4n, menu: [{ index: 1, name: 'a' }, { index: 3, name: 'b' }, { index: 4, name: 'c' }] };
-const brightness: ControlInfo = { ...base, id: 0x980900, name: 'Brightness', key: 'brightness', type: 'integer', minimum: 0n, maximum: 255n, step: 1n, defaultValue: 128n };
+const holey: ControlInfo = {
+  ...osd,
+  id: 0x98f904,
+  name: 'Menu',
+  key: 'menu',
+  minimum: 1n,
+  maximum: 4n,
+  menu: [
+    { index: 1, name: 'a' },
+    { index: 3, name: 'b' },
+    { index: 4, name: 'c' },
+  ],
+};
+const brightness: ControlInfo = {
+  ...base,
+  id: 0x980900,
+  name: 'Brightness',
+  key: 'brightness',
+  type: 'integer',
+  minimum: 0n,
+  maximum: 255n,
+  step: 1n,
+  defaultValue: 128n,
+};
 const stepped: ControlInfo = { ...brightness, key: 'stepped', step: 4n };
-const flip: ControlInfo = { ...base, id: 0x980914, name: 'Horizontal Flip', key: 'horizontal_flip', type: 'boolean', minimum: 0n, maximum: 1n };
-const i64: ControlInfo = { ...base, id: 0x98f903, name: 'Integer 64 Bits', key: 'integer_64_bits', type: 'integer64', minimum: -(2n ** 63n), maximum: 2n ** 63n - 1n };
+const flip: ControlInfo = {
+  ...base,
+  id: 0x980914,
+  name: 'Horizontal Flip',
+  key: 'horizontal_flip',
+  type: 'boolean',
+  minimum: 0n,
+  maximum: 1n,
+};
+const i64: ControlInfo = {
+  ...base,
+  id: 0x98f903,
+  name: 'Integer 64 Bits',
+  key: 'integer_64_bits',
+  type: 'integer64',
+  minimum: -(2n ** 63n),
+  maximum: 2n ** 63n - 1n,
+};
 const ro: ControlInfo = { ...brightness, key: 'read_only_integer_32_bits', readOnly: true };
 const arr: ControlInfo = { ...brightness, key: 'u8_pixel_array', scalar: false };
 
@@ -28,7 +76,9 @@ describe('controls', () => {
     expect(findControl(all, 'osd_text_mode', 'dev')).toBe(osd);
     expect(findControl(all, 'OSD Text Mode', 'dev')).toBe(osd);
     expect(findControl(all, 0x980900, 'dev')).toBe(brightness);
-    expect(() => findControl(all, 'nope', 'V4L2 /dev/video0')).toThrow(/has no control 'nope'.*Controls: osd_text_mode, brightness/);
+    expect(() => findControl(all, 'nope', 'V4L2 /dev/video0')).toThrow(
+      /has no control 'nope'.*Controls: osd_text_mode, brightness/,
+    );
   });
 
   it('validate values before the ioctl', () => {

@@ -1,6 +1,13 @@
 import { InvalidArgumentError } from '@dmabuf/core';
 import { describe, expect, it } from 'vitest';
-import { colourPlanes, drmFormatOf, fourcc, fourccName, pixelFormatInfo, v4l2FormatsOf } from '../src/index.js';
+import {
+  colourPlanes,
+  drmFormatOf,
+  fourcc,
+  fourccName,
+  pixelFormatInfo,
+  v4l2FormatsOf,
+} from '../src/index.js';
 
 describe('fourcc', () => {
   it('encodes little-endian like v4l2_fourcc() and round-trips', () => {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { V4l2Device, type FindCriteria, type V4l2Frame, type V4l2Queue } from '../src/index.js';
+import { type FindCriteria, V4l2Device, type V4l2Frame, type V4l2Queue } from '../src/index.js';
 
 export { inLab } from '@dmabuf/lab/guest';
 
@@ -26,7 +26,11 @@ export function quietPattern(dev: V4l2Device, pattern = 0): void {
 }
 
 /** Take `n` frames, requeueing each after `inspect`. */
-export async function take(q: V4l2Queue, n: number, inspect: (f: V4l2Frame, i: number) => void = () => {}): Promise<void> {
+export async function take(
+  q: V4l2Queue,
+  n: number,
+  inspect: (f: V4l2Frame, i: number) => void = () => {},
+): Promise<void> {
   let i = 0;
   for await (const f of q.frames({ timeoutMs: 30_000 })) {
     try {
@@ -65,5 +69,7 @@ export async function bindVivid(name: string, busInfo: string, timeoutMs = 30_00
 /** Video nodes names in /sys (for diagnostics). */
 export function sysVideoNames(): string[] {
   const dir = '/sys/class/video4linux';
-  return existsSync(dir) ? readdirSync(dir).map((n) => `${n}: ${readFileSync(`${dir}/${n}/name`, 'utf8').trim()}`) : [];
+  return existsSync(dir)
+    ? readdirSync(dir).map((n) => `${n}: ${readFileSync(`${dir}/${n}/name`, 'utf8').trim()}`)
+    : [];
 }

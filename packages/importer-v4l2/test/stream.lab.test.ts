@@ -1,9 +1,17 @@
-import { DmaBuf, Framework, NegotiationError, openFdCount, readFdInfo, ReleasedError, SystemError } from '@dmabuf/core';
+import {
+  type DmaBuf,
+  Framework,
+  NegotiationError,
+  openFdCount,
+  ReleasedError,
+  readFdInfo,
+  SystemError,
+} from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
 import { drmExporterPlugin } from '@dmabuf/exporter-drm';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlKey, StreamError, V4l2Device, v4l2ExporterPlugin, type V4l2Queue } from '../src/index.js';
+import { controlKey, StreamError, V4l2Device, type V4l2Queue, v4l2ExporterPlugin } from '../src/index.js';
 import { inLab, NOT_IN_LAB, quietPattern, resetVivid, take, vividCapture } from './lab-helpers.js';
 
 /** Y of the pixel at (x, y) of a YUYV image with `pitch` bytes per line. */
@@ -12,7 +20,9 @@ function lumaAt(bytes: Uint8Array, pitch: number, x: number, y: number): number 
 }
 
 function udmabufs(fw: Framework, q: V4l2Queue, n: number, plane = 0): DmaBuf[] {
-  return Array.from({ length: n }, () => fw.export({ exporter: 'udmabuf', size: q.format.planes[plane]!.sizeimage }));
+  return Array.from({ length: n }, () =>
+    fw.export({ exporter: 'udmabuf', size: q.format.planes[plane]!.sizeimage }),
+  );
 }
 
 function putAll(bufs: DmaBuf[]): void {
@@ -119,7 +129,9 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       expect(q.count).toBeGreaterThanOrEqual(2);
       expect(q.capabilities.bits).toBe(caps.bits);
       expect(() => q.exportFd(0)).toThrow(SystemError);
-      expect(() => q.exportFd(0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl(VIDIOC_EXPBUF)' }));
+      expect(() => q.exportFd(0)).toThrow(
+        expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl(VIDIOC_EXPBUF)' }),
+      );
       expect(() => q.exportFd(0)).toThrow(/Only MMAP buffers can be exported/);
     } finally {
       q.close();
@@ -131,7 +143,9 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
     const small = fw.export({ exporter: 'udmabuf', size: 409600 });
     try {
       expect(() => q.attach(small)).toThrow(NegotiationError);
-      expect(() => q.queue(small)).toThrow(/V4L2 \/dev\/video\d+ \(capture\) needs 460800 bytes, buffer #\d+ \(udmabuf\) has 409600/);
+      expect(() => q.queue(small)).toThrow(
+        /V4L2 \/dev\/video\d+ \(capture\) needs 460800 bytes, buffer #\d+ \(udmabuf\) has 409600/,
+      );
       expect(small.attachments).toHaveLength(0);
       expect(q.slots).toHaveLength(0);
       expect(q.state).toBe('idle');
@@ -157,7 +171,9 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       }
       expect(err).toBeInstanceOf(StreamError);
       expect(err).toMatchObject({ code: 'EINVAL', errno: 22, syscall: 'ioctl(VIDIOC_QBUF)' });
-      expect((err as Error).message).toMatch(/the kernel refused buffer index \d+ \(buffer #\d+ \(memfd-test\), 462848 bytes\); the stream was stopped/);
+      expect((err as Error).message).toMatch(
+        /the kernel refused buffer index \d+ \(buffer #\d+ \(memfd-test\), 462848 bytes\); the stream was stopped/,
+      );
       expect((err as StreamError).cause).toBeInstanceOf(SystemError);
       expect(q.streaming).toBe(false);
       expect(q.slots).toHaveLength(0);
@@ -178,7 +194,9 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       for (let round = 0; round < 2; round++) {
         for (const b of bufs) {
           const echo = q.queue(b);
-          expect(echo.planes).toEqual([expect.objectContaining({ fd: b.borrowFd(), length: b.size, dataOffset: 0 })]);
+          expect(echo.planes).toEqual([
+            expect.objectContaining({ fd: b.borrowFd(), length: b.size, dataOffset: 0 }),
+          ]);
         }
         q.start();
         q.start(); // idempotent
@@ -233,8 +251,12 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
     const ys = udmabufs(fw, q, 3, 0);
     const uvs = udmabufs(fw, q, 3, 1);
     try {
-      expect(() => q.attach([uvs[0]!, ys[0]!])).toThrow(/plane 0 needs 230400 bytes, buffer #\d+ \(udmabuf\) has 118784/);
-      expect(() => q.attach([{ buffer: ys[0]!, offset: 4096 }, uvs[0]!])).toThrow(/kernel writes every captured plane at the start/);
+      expect(() => q.attach([uvs[0]!, ys[0]!])).toThrow(
+        /plane 0 needs 230400 bytes, buffer #\d+ \(udmabuf\) has 118784/,
+      );
+      expect(() => q.attach([{ buffer: ys[0]!, offset: 4096 }, uvs[0]!])).toThrow(
+        /kernel writes every captured plane at the start/,
+      );
       for (let i = 0; i < 3; i++) {
         const echo = q.queue([ys[i]!, uvs[i]!]);
         expect(echo.planes.map((p) => p.fd)).toEqual([ys[i]!.borrowFd(), uvs[i]!.borrowFd()]);
@@ -298,7 +320,12 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       const info = readFdInfo(bufs[0]!.borrowFd());
       expect(info.expName).toBe('videobuf2_vmalloc');
       expect(bufs[0]!.exporter.name).toBe('v4l2');
-      expect(bufs[0]!.layout).toMatchObject({ width: 640, height: 360, format: 'YUYV', planes: [{ offset: 0, pitch: 1280, size: 460800 }] });
+      expect(bufs[0]!.layout).toMatchObject({
+        width: 640,
+        height: 360,
+        format: 'YUYV',
+        planes: [{ offset: 0, pitch: 1280, size: 460800 }],
+      });
       expect(bufs[0]!.size).toBe(info.size);
       // a received fd of a vb2 buffer is matched back to the v4l2 exporter by exp_name
       await using other = await Framework.create({ plugins: [v4l2ExporterPlugin()] });
@@ -339,7 +366,8 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       const frames = [];
       for (let i = 0; i < 3; i++) frames.push(await cq.dequeue({ timeoutMs: 30_000 }));
       for (const f of frames) oq.queue(f.buffer!); // the output imports the capture's dma-buf
-      for (const f of frames) expect(f.buffer!.attachments.map((a) => a.device)).toEqual([`V4L2 ${out.path} (output)`]);
+      for (const f of frames)
+        expect(f.buffer!.attachments.map((a) => a.device)).toEqual([`V4L2 ${out.path} (output)`]);
       // vivid's output hands a buffer back once the next one is queued (it keeps the last one, for loopback)
       const back = [await oq.dequeue({ timeoutMs: 30_000 }), await oq.dequeue({ timeoutMs: 30_000 })];
       expect(back.map((b) => b.buffer)).toEqual(frames.slice(0, 2).map((f) => f.buffer));
@@ -366,7 +394,9 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       q.start();
       await expect(q.dequeue({ timeoutMs: 1500 })).rejects.toMatchObject({
         code: 'ETIMEDOUT',
-        message: expect.stringMatching(/timed out after 1500 ms. 1 buffer\(s\) queued: a driver may need more queued/),
+        message: expect.stringMatching(
+          /timed out after 1500 ms. 1 buffer\(s\) queued: a driver may need more queued/,
+        ),
       });
       expect(q.streaming).toBe(true); // a timeout is the caller's to act on
     } finally {
@@ -376,10 +406,14 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
   });
 
   it('display-allocated buffers: capture into virtio-gpu dumb buffers, checked through CPU access', async () => {
-    await using dfw = await Framework.create({ plugins: [drmExporterPlugin({ needs: { driver: 'virtio_gpu' } })] });
+    await using dfw = await Framework.create({
+      plugins: [drmExporterPlugin({ needs: { driver: 'virtio_gpu' } })],
+    });
     cap.setFormat('capture', { width: 640, height: 360, pixelformat: 'XR24' });
     const q = cap.queue('capture', { count: 3 });
-    const bufs = Array.from({ length: 3 }, () => dfw.export({ width: 640, height: 360, format: 'XR24', constraints: q.constraints() }));
+    const bufs = Array.from({ length: 3 }, () =>
+      dfw.export({ width: 640, height: 360, format: 'XR24', constraints: q.constraints() }),
+    );
     try {
       expect(bufs[0]!.expName).toBe('virtio_gpu');
       expect(bufs[0]!.layout.planes[0]!.pitch).toBe(2560);
@@ -388,7 +422,8 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       await take(q, 3, (f) => {
         expect(bufs).toContain(f.buffer);
         using r = f.buffer!.cpuAccess('read');
-        const px = (x: number, y: number) => [...r.bytes.subarray(y * 2560 + x * 4, y * 2560 + x * 4 + 3)].reverse(); // BGRX → RGB
+        const px = (x: number, y: number) =>
+          [...r.bytes.subarray(y * 2560 + x * 4, y * 2560 + x * 4 + 3)].reverse(); // BGRX → RGB
         // eight 80-px bars of 75% colour
         expect(px(40, 200)).toEqual([191, 191, 191]);
         expect(px(120, 200)).toEqual([191, 191, 0]);
@@ -422,7 +457,12 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       cap.setControl(link, cap.control(link).menu!.find((m) => m.name === `Output ${output.name}`)!.index);
       cap.setControl('osd_text_mode', 2);
       const fmt = cap.getFormat();
-      out.setFormat('output', { width: fmt.width, height: fmt.height, pixelformat: fmt.pixelformat, field: fmt.field });
+      out.setFormat('output', {
+        width: fmt.width,
+        height: fmt.height,
+        pixelformat: fmt.pixelformat,
+        field: fmt.field,
+      });
       expect(out.getFormat()).toEqual(fmt);
       oq = out.queue('output', { count: 3 });
       cq = cap.queue('capture', { count: 3 });
@@ -447,7 +487,8 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
         using r = f.buffer!.cpuAccess('read');
         const got = r.bytes.subarray(0, sizeimage);
         let same = 0;
-        for (let i = 0; i < got.length; i += 4) if (got[i] === 200 && got[i + 1] === 90 && got[i + 2] === 200 && got[i + 3] === 240) same++;
+        for (let i = 0; i < got.length; i += 4)
+          if (got[i] === 200 && got[i + 1] === 90 && got[i + 2] === 200 && got[i + 3] === 240) same++;
         expect(same).toBe(sizeimage / 4);
       });
       oq.stop();
