@@ -1,23 +1,23 @@
 import { totalmem } from 'node:os';
 import {
-  check,
-  closeFd,
-  DmaBufError,
-  native,
-  NegotiationError,
-  PAGE_SIZE,
   type Allocation,
   type AllocationRequest,
   type AttachmentInfo,
   type BufferLayout,
+  check,
+  closeFd,
+  DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
   type FdInfo,
+  NegotiationError,
+  native,
+  PAGE_SIZE,
   type SgTable,
 } from '@dmabuf/core';
 import { HeapError } from './errors.js';
 import { HeapDevice } from './heap-device.js';
-import { assertHeapName, DEFAULT_HEAP, DMA_HEAP_DIR, listHeaps, type HeapInfo } from './heaps.js';
+import { assertHeapName, DEFAULT_HEAP, DMA_HEAP_DIR, type HeapInfo, listHeaps } from './heaps.js';
 import { computeLayout } from './layout.js';
 import { heapNative } from './native.js';
 import { parseExportOptions } from './options.js';
@@ -83,7 +83,11 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
     this.#contiguous = listed ? (h) => listed.includes(h) : (h) => CONTIGUOUS.test(h);
     this.#bufferName = options.bufferName ?? `node:${process.pid}`;
     if (this.#bufferName !== false && Buffer.byteLength(this.#bufferName) > 31) {
-      throw new HeapError(`bufferName '${this.#bufferName}' is longer than 31 bytes`, 'EINVAL', 'Use a shorter name (DMA_BUF_SET_NAME takes at most 31)');
+      throw new HeapError(
+        `bufferName '${this.#bufferName}' is longer than 31 bytes`,
+        'EINVAL',
+        'Use a shorter name (DMA_BUF_SET_NAME takes at most 31)',
+      );
     }
     this.expNames = [...new Set([this.defaultHeap, ...listHeaps(this.dir).map((h) => h.name)])];
   }
@@ -95,7 +99,10 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
 
   /** A received buffer is ours if its exp_name is one of the heaps present (heaps may appear after start-up). */
   matches(info: FdInfo): boolean {
-    return info.expName !== undefined && (this.expNames.includes(info.expName) || this.heaps().some((h) => h.name === info.expName));
+    return (
+      info.expName !== undefined &&
+      (this.expNames.includes(info.expName) || this.heaps().some((h) => h.name === info.expName))
+    );
   }
 
   /** The device of a heap, opened at its first allocation. */
@@ -114,20 +121,30 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
     const heap = opts.heap ?? this.defaultHeap;
     const exporters = req.constraints.exporters;
     if (exporters && !exporters.includes(heap)) {
-      throw new DmaBufError(`an attached device imports only from ${exporters.join(', ')}, not from the ${heap} heap`, {
-        code: 'ENODEV',
-        hint: `Export with one of: ${exporters.join(', ')}`,
-      });
+      throw new DmaBufError(
+        `an attached device imports only from ${exporters.join(', ')}, not from the ${heap} heap`,
+        {
+          code: 'ENODEV',
+          hint: `Export with one of: ${exporters.join(', ')}`,
+        },
+      );
     }
     const layout = computeLayout(this.name, req, PAGE_SIZE);
     const contiguous = this.#contiguous(heap) || layout.size <= PAGE_SIZE;
     if (req.constraints.contiguous && !contiguous) {
-      throw new NegotiationError(`an attached device needs physically contiguous memory, the ${heap} heap gives scattered pages`,
-        "Allocate from a contiguous heap (options: { heap: 'linux,cma' } where the kernel has one)");
+      throw new NegotiationError(
+        `an attached device needs physically contiguous memory, the ${heap} heap gives scattered pages`,
+        "Allocate from a contiguous heap (options: { heap: 'linux,cma' } where the kernel has one)",
+      );
     }
     const ram = totalmem();
     if (layout.size > ram) {
-      throw new HeapError(`a ${layout.size}-byte buffer is more than this machine's ${ram} bytes of memory`, 'ENOMEM', 'Allocate less', heap);
+      throw new HeapError(
+        `a ${layout.size}-byte buffer is more than this machine's ${ram} bytes of memory`,
+        'ENOMEM',
+        'Allocate less',
+        heap,
+      );
     }
     const n = heapNative();
     const fd = this.device(heap).alloc(layout.size, n.flags.O_RDWR | n.flags.O_CLOEXEC, opts.heapFlags ?? 0);
@@ -148,8 +165,10 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
 
   attach(buffer: ExportedBuffer<HeapPriv>, att: AttachmentInfo): void {
     if (att.constraints.contiguous && !buffer.priv.contiguous) {
-      throw new NegotiationError(`${att.device} needs physically contiguous memory, buffer #${buffer.id} comes from the ${buffer.priv.heap} heap, which gives scattered pages`,
-        "Allocate from a contiguous heap (options: { heap: 'linux,cma' } where the kernel has one)");
+      throw new NegotiationError(
+        `${att.device} needs physically contiguous memory, buffer #${buffer.id} comes from the ${buffer.priv.heap} heap, which gives scattered pages`,
+        "Allocate from a contiguous heap (options: { heap: 'linux,cma' } where the kernel has one)",
+      );
     }
     this.stats.attachments++;
   }
@@ -161,7 +180,11 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
   map(buffer: ExportedBuffer<HeapPriv>): SgTable {
     this.stats.mappings++;
     const size = buffer.layout.size;
-    return { segments: [{ offset: 0, length: size, source: `heap:${buffer.priv.heap}` }], planes: buffer.layout.planes, size };
+    return {
+      segments: [{ offset: 0, length: size, source: `heap:${buffer.priv.heap}` }],
+      planes: buffer.layout.planes,
+      size,
+    };
   }
 
   unmap(): void {

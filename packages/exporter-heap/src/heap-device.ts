@@ -36,11 +36,15 @@ export class HeapDevice {
     const fd = heapNative().openHeap(this.path);
     if (fd === -ENOENT) {
       const have = listHeaps(this.dir).map((h) => h.name);
-      throw new HeapError(`there is no dma-heap '${this.name}' in ${this.dir}`, 'ENOENT',
+      throw new HeapError(
+        `there is no dma-heap '${this.name}' in ${this.dir}`,
+        'ENOENT',
         have.length
           ? `Use one of: ${have.join(', ')}`
           : `This kernel has no dma-heaps: build it with CONFIG_DMABUF_HEAPS and CONFIG_DMABUF_HEAPS_SYSTEM; on a machine without them, run in the lab: dmabuf-lab run -- <command>`,
-        this.name, `open(${this.path})`);
+        this.name,
+        `open(${this.path})`,
+      );
     }
     this.#fd = check(fd, `open(${this.path})`, `cannot open dma-heap ${this.path}`, (e) =>
       e === EACCES ? `Give this user read access to ${this.path}, or run as root` : undefined,
@@ -51,12 +55,19 @@ export class HeapDevice {
   /** DMA_HEAP_IOCTL_ALLOC: a dma-buf fd of `len` bytes with these fd flags and heap flags. */
   alloc(len: number, fdFlags: number, heapFlags = 0): number {
     const fd = this.fd();
-    return check(heapNative().alloc(fd, len, fdFlags, heapFlags), 'ioctl(DMA_HEAP_IOCTL_ALLOC)', `dma-heap ${this.name}: cannot allocate ${len} bytes`, (e) => {
-      if (e === ENOMEM) return `The ${this.name} heap could not find ${len} bytes: free memory, or allocate less`;
-      if (e === EINVAL) return 'The heap refused the flags or size: fd flags must be an access mode with O_CLOEXEC, heap flags 0, size > 0';
-      if (e === ENOTTY) return `${this.path} is not a dma-heap`;
-      return undefined;
-    });
+    return check(
+      heapNative().alloc(fd, len, fdFlags, heapFlags),
+      'ioctl(DMA_HEAP_IOCTL_ALLOC)',
+      `dma-heap ${this.name}: cannot allocate ${len} bytes`,
+      (e) => {
+        if (e === ENOMEM)
+          return `The ${this.name} heap could not find ${len} bytes: free memory, or allocate less`;
+        if (e === EINVAL)
+          return 'The heap refused the flags or size: fd flags must be an access mode with O_CLOEXEC, heap flags 0, size > 0';
+        if (e === ENOTTY) return `${this.path} is not a dma-heap`;
+        return undefined;
+      },
+    );
   }
 
   close(): void {

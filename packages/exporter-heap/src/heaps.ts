@@ -30,7 +30,10 @@ const HEAP_NAME = /^[A-Za-z0-9][A-Za-z0-9,._-]{0,63}$/;
 /** A heap name is a plain file name in /dev/dma_heap (e.g. 'system', 'linux,cma'). */
 export function assertHeapName(name: unknown, what = 'heap'): asserts name is string {
   if (typeof name !== 'string' || !HEAP_NAME.test(name)) {
-    throw new HeapError(`${what} ${typeof name === 'string' ? `'${name}'` : String(name)} is not a heap name`, 'EINVAL',
-      "Name a heap as it appears in /dev/dma_heap, e.g. 'system' (listHeaps() shows them)");
+    throw new HeapError(
+      `${what} ${typeof name === 'string' ? `'${name}'` : String(name)} is not a heap name`,
+      'EINVAL',
+      "Name a heap as it appears in /dev/dma_heap, e.g. 'system' (listHeaps() shows them)",
+    );
   }
 }

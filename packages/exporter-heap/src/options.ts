@@ -18,7 +18,12 @@ export const VALID_HEAP_FLAGS = 0;
 export function parseExportOptions(options: Readonly<Record<string, unknown>>): HeapExportOptions {
   for (const k of Object.keys(options)) {
     if (!(KEYS as readonly string[]).includes(k)) {
-      throw invalidArgument(`options.${k}`, `one of the dma-heap options ${KEYS.join(', ')}`, k, 'Remove the option, or check its spelling');
+      throw invalidArgument(
+        `options.${k}`,
+        `one of the dma-heap options ${KEYS.join(', ')}`,
+        k,
+        'Remove the option, or check its spelling',
+      );
     }
   }
   const { heap, heapFlags } = options as HeapExportOptions;
@@ -28,8 +33,12 @@ export function parseExportOptions(options: Readonly<Record<string, unknown>>): 
       throw invalidArgument('options.heapFlags', 'a non-negative integer', heapFlags);
     }
     if ((heapFlags & ~VALID_HEAP_FLAGS) !== 0) {
-      throw new HeapError(`heap flags 0x${heapFlags.toString(16)} are not defined (the kernel's DMA_HEAP_VALID_HEAP_FLAGS is 0x${VALID_HEAP_FLAGS.toString(16)})`, 'EINVAL',
-        'Pass no heapFlags (or 0); choose the kind of memory by heap name instead', heap);
+      throw new HeapError(
+        `heap flags 0x${heapFlags.toString(16)} are not defined (the kernel's DMA_HEAP_VALID_HEAP_FLAGS is 0x${VALID_HEAP_FLAGS.toString(16)})`,
+        'EINVAL',
+        'Pass no heapFlags (or 0); choose the kind of memory by heap name instead',
+        heap,
+      );
     }
   }
   return { ...(heap !== undefined ? { heap } : {}), ...(heapFlags !== undefined ? { heapFlags } : {}) };

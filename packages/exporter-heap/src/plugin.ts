@@ -1,4 +1,4 @@
-import { TOKENS, type DmaBufPlugin } from '@dmabuf/core';
+import { type DmaBufPlugin, TOKENS } from '@dmabuf/core';
 import { HeapExporter, type HeapExporterOptions } from './exporter.js';
 
 /**

@@ -1,4 +1,4 @@
-import { closeFd, Framework, plainDevice, PluginError, readFdInfo, SystemError } from '@dmabuf/core';
+import { closeFd, Framework, PluginError, plainDevice, readFdInfo, SystemError } from '@dmabuf/core';
 import { fdDelta } from '@dmabuf/core/testing';
 import { DrmImporter, findDrmDevice } from '@dmabuf/exporter-drm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,11 +114,15 @@ labSuite('dma-heap conformance (lab)', () => {
         expect((e as PluginError).cause).toBeInstanceOf(HeapError);
         expect(e).toMatchObject({ code: 'EINVAL', errno: 22 });
       }
-      expect(() => raw.alloc(MiB, O_RDWR | O_CLOEXEC, 0x111111)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl(DMA_HEAP_IOCTL_ALLOC)' }));
+      expect(() => raw.alloc(MiB, O_RDWR | O_CLOEXEC, 0x111111)).toThrow(
+        expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl(DMA_HEAP_IOCTL_ALLOC)' }),
+      );
     });
 
     it('invalid fd flags: the kernel says EINVAL (the exporter only ever asks O_RDWR | O_CLOEXEC)', () => {
-      expect(() => raw.alloc(MiB, ~(O_RDWR | O_CLOEXEC) >>> 0, 0)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      expect(() => raw.alloc(MiB, ~(O_RDWR | O_CLOEXEC) >>> 0, 0)).toThrow(
+        expect.objectContaining({ code: 'EINVAL' }),
+      );
     });
 
     it('allocating on something that is not a heap: ENOTTY, explained', () => {
@@ -132,7 +136,9 @@ labSuite('dma-heap conformance (lab)', () => {
     });
 
     it('a heap that does not exist: ENOENT naming the heaps there are', () => {
-      expect(() => fw.export({ exporter: 'dma-heap', size: MiB, options: { heap: 'linux,cma' } })).toThrow(/no dma-heap 'linux,cma'.*Use one of: system/);
+      expect(() => fw.export({ exporter: 'dma-heap', size: MiB, options: { heap: 'linux,cma' } })).toThrow(
+        /no dma-heap 'linux,cma'.*Use one of: system/,
+      );
     });
 
     it('raw allocation with the right flags works, and gives a CLOEXEC fd', () => {
@@ -169,9 +175,15 @@ labSuite('dma-heap conformance (lab)', () => {
   it('bad input leaves no fd and every counter at zero', async () => {
     expect(
       await fdDelta(() => {
-        expect(() => fw.export({ exporter: 'dma-heap', size: 2 ** 40 })).toThrow(/ENOMEM|more than this machine/);
-        expect(() => fw.export({ exporter: 'dma-heap', size: MiB, options: { heap: '../udmabuf' } })).toThrow(/is not a heap name/);
-        expect(() => fw.export({ exporter: 'dma-heap', size: MiB, options: { heapFlags: 1 } })).toThrow(/heap flags 0x1 are not defined/);
+        expect(() => fw.export({ exporter: 'dma-heap', size: 2 ** 40 })).toThrow(
+          /ENOMEM|more than this machine/,
+        );
+        expect(() => fw.export({ exporter: 'dma-heap', size: MiB, options: { heap: '../udmabuf' } })).toThrow(
+          /is not a heap name/,
+        );
+        expect(() => fw.export({ exporter: 'dma-heap', size: MiB, options: { heapFlags: 1 } })).toThrow(
+          /heap flags 0x1 are not defined/,
+        );
       }),
     ).toBe(0);
     expect(plugin.exporter.stats).toEqual({ buffers: 0, attachments: 0, mappings: 0 });

@@ -37,9 +37,13 @@ labSuite('dma-heap across processes (lab)', () => {
     plugin.exporter.device('system').fd();
     try {
       await using server = BufferChannel.listen(socket, { framework });
-      const child = spawn(process.execPath, [join(here, 'fixtures', 'consumer.mjs'), socket, join(here, '..', 'dist', 'index.js'), 'heapPlugin'], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [join(here, 'fixtures', 'consumer.mjs'), socket, join(here, '..', 'dist', 'index.js'), 'heapPlugin'],
+        {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
       const exited = new Promise<number | null>((r) => child.on('exit', r));
       await using peer = await server.accept({ timeoutMs: 60_000 });
       expect(peer.credentials.pid).toBe(child.pid);
@@ -59,7 +63,14 @@ labSuite('dma-heap across processes (lab)', () => {
         const reply = await peer.receive({ timeoutMs: 60_000 });
         expect('message' in reply).toBe(true);
         const report = (reply as { message: Record<string, unknown> }).message;
-        expect(report).toMatchObject({ exporter: 'dma-heap', expName: 'system', senderExporter: 'dma-heap', size: SIZE, checked: SIZE, bad: -1 });
+        expect(report).toMatchObject({
+          exporter: 'dma-heap',
+          expName: 'system',
+          senderExporter: 'dma-heap',
+          size: SIZE,
+          checked: SIZE,
+          bad: -1,
+        });
         expect(report.newFds).toEqual([]);
         expect(report.goneFds).toEqual([]);
         using r = buf.cpuAccess('read');

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Framework, InvalidArgumentError, plainDevice, PluginError } from '@dmabuf/core';
+import { Framework, InvalidArgumentError, PluginError, plainDevice } from '@dmabuf/core';
 import { fdDelta } from '@dmabuf/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeapDevice, HeapError, heapPlugin, listHeaps, parseExportOptions } from '../src/index.js';
@@ -39,7 +39,10 @@ describe('listHeaps', () => {
 
 describe('dma-heap export options', () => {
   it('accepts a heap name and zero flags', () => {
-    expect(parseExportOptions({ heap: 'linux,cma', heapFlags: 0 })).toEqual({ heap: 'linux,cma', heapFlags: 0 });
+    expect(parseExportOptions({ heap: 'linux,cma', heapFlags: 0 })).toEqual({
+      heap: 'linux,cma',
+      heapFlags: 0,
+    });
   });
 
   it('refuses heap flags the kernel does not define (selftest: invalid heap flags), with EINVAL', () => {
@@ -73,11 +76,13 @@ describe('dma-heap exporter on a host without heaps', () => {
   });
 
   it('says how to get dma-heaps when there are none, and leaks nothing', async () => {
-    expect(await fdDelta(() => {
-      const e = refusal(() => none.export({ exporter: 'dma-heap', size: 4096 }));
-      expect(e).toMatchObject({ code: 'ENOENT', errno: 2 });
-      expect(e.message).toContain('CONFIG_DMABUF_HEAPS');
-    })).toBe(0);
+    expect(
+      await fdDelta(() => {
+        const e = refusal(() => none.export({ exporter: 'dma-heap', size: 4096 }));
+        expect(e).toMatchObject({ code: 'ENOENT', errno: 2 });
+        expect(e.message).toContain('CONFIG_DMABUF_HEAPS');
+      }),
+    ).toBe(0);
   });
 
   it('names the heaps there are when the one asked for is missing', () => {
@@ -87,12 +92,16 @@ describe('dma-heap exporter on a host without heaps', () => {
   });
 
   it('a node that is not a heap gives ENOTTY from the ioctl, explained (the heap node stays open, nothing else)', async () => {
-    expect(refusal(() => some.export({ exporter: 'dma-heap', size: 4096 }))).toMatchObject({ code: 'ENOTTY' });
-    expect(await fdDelta(() => {
-      const e = refusal(() => some.export({ exporter: 'dma-heap', size: 4096 }));
-      expect(e).toMatchObject({ code: 'ENOTTY', syscall: 'ioctl(DMA_HEAP_IOCTL_ALLOC)' });
-      expect(e.message).toContain('is not a dma-heap');
-    })).toBe(0);
+    expect(refusal(() => some.export({ exporter: 'dma-heap', size: 4096 }))).toMatchObject({
+      code: 'ENOTTY',
+    });
+    expect(
+      await fdDelta(() => {
+        const e = refusal(() => some.export({ exporter: 'dma-heap', size: 4096 }));
+        expect(e).toMatchObject({ code: 'ENOTTY', syscall: 'ioctl(DMA_HEAP_IOCTL_ALLOC)' });
+        expect(e.message).toContain('is not a dma-heap');
+      }),
+    ).toBe(0);
   });
 
   it('a raw HeapDevice on a non-heap says ENOTTY too (selftest: alloc on a bad fd)', () => {
@@ -105,7 +114,9 @@ describe('dma-heap exporter on a host without heaps', () => {
   });
 
   it('refuses more than the machine has, and contiguous needs on the system heap', () => {
-    expect(refusal(() => some.export({ exporter: 'dma-heap', size: 2 ** 40 }))).toMatchObject({ code: 'ENOMEM' });
+    expect(refusal(() => some.export({ exporter: 'dma-heap', size: 2 ** 40 }))).toMatchObject({
+      code: 'ENOMEM',
+    });
     const buf = some.export({ exporter: 'dma-heap' });
     const att = buf.attach(plainDevice('dma-engine', { minSize: 1 << 20, contiguous: true }));
     expect(refusal(() => att.map()).message).toContain('the system heap gives scattered pages');

@@ -6,7 +6,7 @@
 //     scope (SYNC START/END around the copy) vs a plain memcpy (bench/c/memcpy.c).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { closeFd, fdIdentity, Framework, plainDevice } from '@dmabuf/core';
+import { closeFd, Framework, fdIdentity, plainDevice } from '@dmabuf/core';
 import { UdmabufDevice, udmabufPlugin } from '../dist/index.js';
 
 const cdir = process.argv[2];
@@ -19,7 +19,8 @@ const FRAME = 1920 * 1080 * 4;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Median of the per-round ratios: each round runs ours and the baseline back to back, so load from elsewhere hits both. */
 const pairedRatio = (a, b) => median(a.map((x, i) => x / b[i]));
-const c = (prog, ...args) => Number(execFileSync(`${cdir}/${prog}`, args.map(String), { encoding: 'utf8' }).trim());
+const c = (prog, ...args) =>
+  Number(execFileSync(`${cdir}/${prog}`, args.map(String), { encoding: 'utf8' }).trim());
 
 const fw = await Framework.create({ plugins: [udmabufPlugin()] });
 const device = plainDevice('bench-device');
@@ -65,13 +66,26 @@ async function cycle(size) {
     js.push(rawCycle(size, CYCLES));
   }
   const us = (xs) => xs.map((x) => x / 1000);
-  return { ours: median(ours) / 1000, baseline: median(base) / 1000, ratio: pairedRatio(ours, base), rawJs: median(js) / 1000, oursRounds: us(ours), baselineRounds: us(base) };
+  return {
+    ours: median(ours) / 1000,
+    baseline: median(base) / 1000,
+    ratio: pairedRatio(ours, base),
+    rawJs: median(js) / 1000,
+    oursRounds: us(ours),
+    baselineRounds: us(base),
+  };
 }
 
 function frames(hugetlb) {
   const src = new Uint8Array(FRAME);
   for (let i = 0; i < FRAME; i++) src[i] = (i * 31) & 0xff;
-  const buf = fw.export({ exporter: 'udmabuf', width: 1920, height: 1080, format: 'AB24', options: { hugetlb } });
+  const buf = fw.export({
+    exporter: 'udmabuf',
+    width: 1920,
+    height: 1080,
+    format: 'AB24',
+    options: { hugetlb },
+  });
   const map = buf.mmap();
   const write = (n) => {
     const t0 = process.hrtime.bigint();

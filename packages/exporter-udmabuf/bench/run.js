@@ -12,13 +12,19 @@ const pkg = join(here, '..');
 const out = join(pkg, 'build', 'bench');
 mkdirSync(out, { recursive: true });
 for (const prog of ['cycle', 'memcpy']) {
-  execFileSync('cc', ['-O2', '-Wall', '-o', join(out, prog), join(here, 'c', `${prog}.c`)], { stdio: 'inherit' });
+  execFileSync('cc', ['-O2', '-Wall', '-o', join(out, prog), join(here, 'c', `${prog}.c`)], {
+    stdio: 'inherit',
+  });
 }
 const lab = join(pkg, 'node_modules', '@dmabuf', 'lab', 'bin', 'dmabuf-lab.js');
-const child = spawn(process.execPath, [lab, 'run', '--drivers', '', '--', process.execPath, join(here, 'guest.js'), out], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  cwd: pkg,
-});
+const child = spawn(
+  process.execPath,
+  [lab, 'run', '--drivers', '', '--', process.execPath, join(here, 'guest.js'), out],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: pkg,
+  },
+);
 let text = '';
 child.stdout.on('data', (d) => {
   text += d;
@@ -32,7 +38,8 @@ if (code !== 0 || !line) {
 }
 const r = JSON.parse(line.slice(7));
 const round = (xs) => xs.map((x) => Number(x.toFixed(1))).join(' ');
-const note = 'lab: QEMU TCG (software CPU), one boot; ours/baseline are medians, ratio is the median of per-round ratios (rounds alternate ours and baseline)';
+const note =
+  'lab: QEMU TCG (software CPU), one boot; ours/baseline are medians, ratio is the median of per-round ratios (rounds alternate ours and baseline)';
 writeBenchResult({
   name: 'exporter-udmabuf-cycle',
   ours: r.cycle64k.ours,

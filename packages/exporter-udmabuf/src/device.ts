@@ -1,5 +1,4 @@
 import { check, closeFd } from '@dmabuf/core';
-import { UdmabufError } from './errors.js';
 import type { CheckedRange } from './memfd-check.js';
 import { udmabufNative } from './native.js';
 
@@ -21,7 +20,8 @@ function openHint(path: string) {
     if (errno === ENOENT || errno === ENODEV) {
       return `This kernel has no ${path}: build it with CONFIG_UDMABUF or load the module (modprobe udmabuf); on a machine without it, run in the lab: dmabuf-lab run -- <command>`;
     }
-    if (errno === EACCES) return `Give this user read-write access to ${path} (it is often group 'kvm'), or run as root`;
+    if (errno === EACCES)
+      return `Give this user read-write access to ${path} (it is often group 'kvm'), or run as root`;
     return undefined;
   };
 }
@@ -59,7 +59,12 @@ export class UdmabufDevice {
   /** The device fd, opening it on first use. */
   fd(): number {
     if (this.#fd < 0) {
-      this.#fd = check(udmabufNative().openDevice(this.path), `open(${this.path})`, `cannot open ${this.path}`, openHint(this.path));
+      this.#fd = check(
+        udmabufNative().openDevice(this.path),
+        `open(${this.path})`,
+        `cannot open ${this.path}`,
+        openHint(this.path),
+      );
     }
     return this.#fd;
   }
@@ -71,7 +76,12 @@ export class UdmabufDevice {
     const dev = this.fd();
     if (ranges.length === 1 && !forceList) {
       const r = ranges[0]!;
-      return check(n.create(dev, r.memfd, r.offset, r.size, flags), 'ioctl(UDMABUF_CREATE)', `udmabuf: cannot create a ${r.size}-byte buffer from ${r.source}`, createHint);
+      return check(
+        n.create(dev, r.memfd, r.offset, r.size, flags),
+        'ioctl(UDMABUF_CREATE)',
+        `udmabuf: cannot create a ${r.size}-byte buffer from ${r.source}`,
+        createHint,
+      );
     }
     const items = new Float64Array(ranges.length * 3);
     ranges.forEach((r, i) => {
@@ -80,7 +90,12 @@ export class UdmabufDevice {
       items[3 * i + 2] = r.size;
     });
     const total = ranges.reduce((s, r) => s + r.size, 0);
-    return check(n.createList(dev, flags, items), 'ioctl(UDMABUF_CREATE_LIST)', `udmabuf: cannot create a ${total}-byte buffer from ${ranges.length} ranges`, createHint);
+    return check(
+      n.createList(dev, flags, items),
+      'ioctl(UDMABUF_CREATE_LIST)',
+      `udmabuf: cannot create a ${total}-byte buffer from ${ranges.length} ranges`,
+      createHint,
+    );
   }
 
   /**
@@ -103,14 +118,25 @@ export class UdmabufDevice {
     switch (step) {
       case 1:
         return check(-errno, 'memfd_create', `udmabuf: cannot create a memfd${huge}`, (e) =>
-          e === EINVAL && hugetlb ? 'This kernel has no hugetlb memfds (CONFIG_HUGETLBFS); export without hugetlb' : undefined);
+          e === EINVAL && hugetlb
+            ? 'This kernel has no hugetlb memfds (CONFIG_HUGETLBFS); export without hugetlb'
+            : undefined,
+        );
       case 2:
         return check(-errno, 'ftruncate', `udmabuf: cannot size a memfd${huge} to ${memfdSize} bytes`, (e) =>
-          e === ENOMEM || e === ENOSPC ? 'Free memory (or reserve huge pages: echo N > /proc/sys/vm/nr_hugepages)' : undefined);
+          e === ENOMEM || e === ENOSPC
+            ? 'Free memory (or reserve huge pages: echo N > /proc/sys/vm/nr_hugepages)'
+            : undefined,
+        );
       case 3:
         return check(-errno, 'fcntl(F_ADD_SEALS)', `udmabuf: cannot seal a new memfd${huge}`);
       default:
-        return check(-errno, 'ioctl(UDMABUF_CREATE)', `udmabuf: cannot create a ${size}-byte buffer${huge}`, createHint);
+        return check(
+          -errno,
+          'ioctl(UDMABUF_CREATE)',
+          `udmabuf: cannot create a ${size}-byte buffer${huge}`,
+          createHint,
+        );
     }
   }
 

@@ -19,8 +19,21 @@ export class UdmabufError extends DmaBufError {
   readonly seal: string | undefined;
   readonly range: number | undefined;
 
-  constructor(message: string, code: string, hint: string, detail: UdmabufErrorDetail = {}, syscall?: string, cause?: unknown) {
-    super(message, { code, errno: errnoValue(code) ?? (code === 'EBADFD' ? 77 : undefined), hint, ...(syscall ? { syscall } : {}), ...(cause ? { cause } : {}) });
+  constructor(
+    message: string,
+    code: string,
+    hint: string,
+    detail: UdmabufErrorDetail = {},
+    syscall?: string,
+    cause?: unknown,
+  ) {
+    super(message, {
+      code,
+      errno: errnoValue(code) ?? (code === 'EBADFD' ? 77 : undefined),
+      hint,
+      ...(syscall ? { syscall } : {}),
+      ...(cause ? { cause } : {}),
+    });
     this.limit = detail.limit;
     this.seal = detail.seal;
     this.range = detail.range;

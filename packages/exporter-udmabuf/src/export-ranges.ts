@@ -10,10 +10,18 @@ import type { MemfdRange } from './memfd-check.js';
 export function exportRanges(
   framework: Framework,
   ranges: readonly MemfdRange[],
-  options: Omit<ExportOptions, 'exporter' | 'size' | 'options' | 'lazy'> & { list?: boolean; exporter?: string } = {},
+  options: Omit<ExportOptions, 'exporter' | 'size' | 'options' | 'lazy'> & {
+    list?: boolean;
+    exporter?: string;
+  } = {},
 ): DmaBuf {
   const { list, exporter = 'udmabuf', ...rest } = options;
-  const buf = framework.export({ ...rest, exporter, options: { ranges, ...(list !== undefined ? { list } : {}) }, lazy: true });
+  const buf = framework.export({
+    ...rest,
+    exporter,
+    options: { ranges, ...(list !== undefined ? { list } : {}) },
+    lazy: true,
+  });
   try {
     return buf.allocate();
   } catch (e) {

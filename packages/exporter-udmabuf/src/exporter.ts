@@ -1,28 +1,28 @@
 import {
-  check,
-  checkLayout,
-  DmaBufError,
-  native,
-  NegotiationError,
-  PAGE_SIZE,
-  SystemError,
   type Allocation,
   type AllocationRequest,
   type AttachmentInfo,
   type BufferLayout,
   type CpuAccessMode,
+  check,
+  checkLayout,
+  DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
   type FdInfo,
+  NegotiationError,
+  native,
+  PAGE_SIZE,
   type SgSegment,
   type SgTable,
+  SystemError,
 } from '@dmabuf/core';
-import { UdmabufDevice, UDMABUF_DEVICE } from './device.js';
+import { UDMABUF_DEVICE, UdmabufDevice } from './device.js';
 import { UdmabufError } from './errors.js';
 import { availableHugePages, HUGE_PAGE_SIZE, readHugePages } from './hugepages.js';
 import { computeLayout } from './layout.js';
 import { LimitsCache, UDMABUF_PARAMS_DIR } from './limits.js';
-import { checkRange, type CheckedRange, type MemfdRange } from './memfd-check.js';
+import { type CheckedRange, checkRange, type MemfdRange } from './memfd-check.js';
 import { parseExportOptions, type UdmabufExportOptions } from './options.js';
 
 /** The exp_name the kernel reports in fdinfo for udmabuf buffers. */
@@ -102,7 +102,12 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
 
   adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<UdmabufPriv> {
     const source = `udmabuf (received${info.name ? ` '${info.name}'` : ''})`;
-    const priv: UdmabufPriv = { segments: [{ offset: 0, length: layout.size, source }], hugetlb: false, contiguous: layout.size <= PAGE_SIZE, origin: 'received' };
+    const priv: UdmabufPriv = {
+      segments: [{ offset: 0, length: layout.size, source }],
+      hugetlb: false,
+      contiguous: layout.size <= PAGE_SIZE,
+      origin: 'received',
+    };
     return this.#allocation(fd, layout, priv);
   }
 
@@ -147,8 +152,14 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
   #sync(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode, phase: 'START' | 'END'): void {
     const c = native().dmaBufSync;
     const dir = mode === 'read' ? c.READ : mode === 'write' ? c.WRITE : c.RW;
-    check(native().sync(buffer.fd, dir | c[phase]), 'ioctl(DMA_BUF_IOCTL_SYNC)', `udmabuf buffer #${buffer.id}: CPU access ${phase} (${mode}) failed`, (errno) =>
-      errno === EINVAL && phase === 'END' ? 'udmabuf ends CPU access only after a START on the same buffer: use buf.cpuAccess(mode) scopes' : undefined,
+    check(
+      native().sync(buffer.fd, dir | c[phase]),
+      'ioctl(DMA_BUF_IOCTL_SYNC)',
+      `udmabuf buffer #${buffer.id}: CPU access ${phase} (${mode}) failed`,
+      (errno) =>
+        errno === EINVAL && phase === 'END'
+          ? 'udmabuf ends CPU access only after a START on the same buffer: use buf.cpuAccess(mode) scopes'
+          : undefined,
     );
   }
 
@@ -168,11 +179,25 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     const memfdSize = hugetlb ? roundUp(layout.size, HUGE_PAGE_SIZE) : layout.size;
     if (hugetlb) this.#checkHugePages(memfdSize);
     const source = `memfd:${this.#memfdName}@0x0`;
-    const fd = this.#create(() => this.device.createOwn(this.#memfdName, memfdSize, layout.size, hugetlb), layout.size, 1, false);
-    return this.#allocation(fd, layout, { segments: [{ offset: 0, length: layout.size, source }], hugetlb, contiguous, origin: 'memfd' });
+    const fd = this.#create(
+      () => this.device.createOwn(this.#memfdName, memfdSize, layout.size, hugetlb),
+      layout.size,
+      1,
+      false,
+    );
+    return this.#allocation(fd, layout, {
+      segments: [{ offset: 0, length: layout.size, source }],
+      hugetlb,
+      contiguous,
+      origin: 'memfd',
+    });
   }
 
-  #fromRanges(req: AllocationRequest, ranges: readonly MemfdRange[], forceList: boolean): Allocation<UdmabufPriv> {
+  #fromRanges(
+    req: AllocationRequest,
+    ranges: readonly MemfdRange[],
+    forceList: boolean,
+  ): Allocation<UdmabufPriv> {
     const useList = ranges.length > 1 || forceList;
     if (useList) {
       let limit = this.limits.current().listLimit;
@@ -183,23 +208,35 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     const total = checked.reduce((s, r) => s + r.size, 0);
     this.#checkSize(total);
     if (req.size !== undefined && req.width === undefined && req.size !== total) {
-      throw new UdmabufError(`size ${req.size} does not match the ${total} bytes of the ${checked.length} range(s)`, 'EINVAL',
-        'Omit size when passing ranges: the buffer is exactly the ranges');
+      throw new UdmabufError(
+        `size ${req.size} does not match the ${total} bytes of the ${checked.length} range(s)`,
+        'EINVAL',
+        'Omit size when passing ranges: the buffer is exactly the ranges',
+      );
     }
     let layout: BufferLayout = { size: total, planes: [{ offset: 0, pitch: 0, size: total }] };
     if (req.width !== undefined || req.height !== undefined) {
       const image = computeLayout(this.name, { ...req, size: undefined }, 1);
       if (image.size > total) {
-        throw new UdmabufError(`a ${req.width}x${req.height} ${image.format} image needs ${image.size} bytes, the ranges hold ${total}`, 'EINVAL',
-          'Pass larger ranges, or a smaller image');
+        throw new UdmabufError(
+          `a ${req.width}x${req.height} ${image.format} image needs ${image.size} bytes, the ranges hold ${total}`,
+          'EINVAL',
+          'Pass larger ranges, or a smaller image',
+        );
       }
       layout = { ...image, size: total };
     }
-    checkLayout(layout, { label: 'the export request (with the attached devices)', constraints: req.constraints }, `a udmabuf of ${checked.length} range(s)`);
+    checkLayout(
+      layout,
+      { label: 'the export request (with the attached devices)', constraints: req.constraints },
+      `a udmabuf of ${checked.length} range(s)`,
+    );
     const contiguous = checked.length === 1 && total <= PAGE_SIZE;
     if (req.constraints.contiguous && !contiguous) {
-      throw new NegotiationError(`an attached device needs physically contiguous memory, ${checked.length} memfd range(s) of ${total} bytes are not`,
-        'Allocate from a contiguous dma-heap (e.g. linux,cma) instead');
+      throw new NegotiationError(
+        `an attached device needs physically contiguous memory, ${checked.length} memfd range(s) of ${total} bytes are not`,
+        'Allocate from a contiguous dma-heap (e.g. linux,cma) instead',
+      );
     }
     const fd = this.#create(() => this.device.create(checked, forceList), total, checked.length, useList);
     const segments: SgSegment[] = [];
@@ -232,9 +269,14 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
   }
 
   #refuseCount(count: number, limit: number, cause?: SystemError): never {
-    throw new UdmabufError(`udmabuf takes at most ${limit} ranges in one UDMABUF_CREATE_LIST (module parameter list_limit), got ${count}`, 'EINVAL',
+    throw new UdmabufError(
+      `udmabuf takes at most ${limit} ranges in one UDMABUF_CREATE_LIST (module parameter list_limit), got ${count}`,
+      'EINVAL',
       `Merge adjacent ranges, or raise the limit: echo ${count} > ${this.limits.dir}/list_limit (as root; or boot with udmabuf.list_limit=${count})`,
-      { limit: 'list_limit' }, cause?.syscall, cause);
+      { limit: 'list_limit' },
+      cause?.syscall,
+      cause,
+    );
   }
 
   #checkSize(size: number, cause?: SystemError): void {
@@ -242,9 +284,14 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     if (size > mb * MiB && !cause) mb = this.limits.fresh().sizeLimitMb;
     if (size > mb * MiB) {
       const need = Math.ceil(size / MiB);
-      throw new UdmabufError(`a ${size}-byte udmabuf is over the kernel's limit of ${mb} MiB (module parameter size_limit_mb)`, 'EINVAL',
+      throw new UdmabufError(
+        `a ${size}-byte udmabuf is over the kernel's limit of ${mb} MiB (module parameter size_limit_mb)`,
+        'EINVAL',
         `Export at most ${mb * MiB} bytes, or raise the limit: echo ${need} > ${this.limits.dir}/size_limit_mb (as root; or boot with udmabuf.size_limit_mb=${need})`,
-        { limit: 'size_limit_mb' }, cause?.syscall, cause);
+        { limit: 'size_limit_mb' },
+        cause?.syscall,
+        cause,
+      );
     }
   }
 
@@ -253,8 +300,11 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     const need = Math.ceil(bytes / info.size);
     const have = availableHugePages(info);
     if (have < need) {
-      throw new UdmabufError(`a hugetlb udmabuf of ${bytes} bytes needs ${need} free ${info.size / MiB} MiB huge page(s), ${have} are free (HugePages_Total ${info.total})`, 'ENOMEM',
-        `Reserve more: echo ${info.total + need - have} > /proc/sys/vm/nr_hugepages (as root), or export without hugetlb`);
+      throw new UdmabufError(
+        `a hugetlb udmabuf of ${bytes} bytes needs ${need} free ${info.size / MiB} MiB huge page(s), ${have} are free (HugePages_Total ${info.total})`,
+        'ENOMEM',
+        `Reserve more: echo ${info.total + need - have} > /proc/sys/vm/nr_hugepages (as root), or export without hugetlb`,
+      );
     }
   }
 }

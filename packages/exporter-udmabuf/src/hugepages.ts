@@ -27,7 +27,12 @@ export function readHugePages(path = '/proc/meminfo'): HugePageInfo {
     return m ? Number(m[1]) : 0;
   };
   const kb = field('Hugepagesize');
-  return { total: field('HugePages_Total'), free: field('HugePages_Free'), reserved: field('HugePages_Rsvd'), size: kb ? kb * 1024 : HUGE_PAGE_SIZE };
+  return {
+    total: field('HugePages_Total'),
+    free: field('HugePages_Free'),
+    reserved: field('HugePages_Rsvd'),
+    size: kb ? kb * 1024 : HUGE_PAGE_SIZE,
+  };
 }
 
 /** Huge pages that a new mapping or pin can still get. */

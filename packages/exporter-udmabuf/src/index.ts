@@ -1,10 +1,22 @@
-export { UdmabufDevice, UDMABUF_DEVICE } from './device.js';
+export { UDMABUF_DEVICE, UdmabufDevice } from './device.js';
 export { UdmabufError, type UdmabufErrorDetail } from './errors.js';
-export { UdmabufExporter, UDMABUF_EXP_NAME, type UdmabufExporterOptions, type UdmabufPriv, type UdmabufStats } from './exporter.js';
-export { availableHugePages, HUGE_PAGE_SIZE, readHugePages, type HugePageInfo } from './hugepages.js';
 export { exportRanges } from './export-ranges.js';
+export {
+  UDMABUF_EXP_NAME,
+  UdmabufExporter,
+  type UdmabufExporterOptions,
+  type UdmabufPriv,
+  type UdmabufStats,
+} from './exporter.js';
+export { availableHugePages, HUGE_PAGE_SIZE, type HugePageInfo, readHugePages } from './hugepages.js';
 export { computeLayout, LAYOUT_FORMATS } from './layout.js';
-export { DEFAULT_LIMITS, LimitsCache, readUdmabufLimits, UDMABUF_PARAMS_DIR, type UdmabufLimits } from './limits.js';
-export { checkRange, type CheckedRange, type MemfdRange } from './memfd-check.js';
+export {
+  DEFAULT_LIMITS,
+  LimitsCache,
+  readUdmabufLimits,
+  UDMABUF_PARAMS_DIR,
+  type UdmabufLimits,
+} from './limits.js';
+export { type CheckedRange, checkRange, type MemfdRange } from './memfd-check.js';
 export { parseExportOptions, type UdmabufExportOptions } from './options.js';
 export { udmabufPlugin } from './plugin.js';

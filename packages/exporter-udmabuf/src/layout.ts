@@ -1,7 +1,18 @@
-import { DmaBufError, PAGE_SIZE, type AllocationRequest, type BufferLayout } from '@dmabuf/core';
+import { type AllocationRequest, type BufferLayout, DmaBufError, PAGE_SIZE } from '@dmabuf/core';
 
 /** Bytes per pixel of the single-plane formats this exporter lays out. */
-const BPP: Readonly<Record<string, number>> = { XR24: 4, AR24: 4, XB24: 4, AB24: 4, RG24: 3, BG24: 3, RG16: 2, YUYV: 2, UYVY: 2, R8: 1 };
+const BPP: Readonly<Record<string, number>> = {
+  XR24: 4,
+  AR24: 4,
+  XB24: 4,
+  AB24: 4,
+  RG24: 3,
+  BG24: 3,
+  RG16: 2,
+  YUYV: 2,
+  UYVY: 2,
+  R8: 1,
+};
 /** Two-plane 4:2:0 formats: a full-size luma plane, then a half-height interleaved chroma plane. */
 const SEMI_PLANAR = new Set(['NV12', 'NV21']);
 
@@ -23,7 +34,10 @@ export function computeLayout(exporter: string, req: AllocationRequest, granule 
   const align = Math.max(granule, c.alignment ?? 1);
   if (req.width !== undefined || req.height !== undefined) {
     if (req.width === undefined || req.height === undefined) {
-      throw new DmaBufError(`${exporter}: an image needs both width and height`, { code: 'EINVAL', hint: 'Pass width and height together, or a plain size' });
+      throw new DmaBufError(`${exporter}: an image needs both width and height`, {
+        code: 'EINVAL',
+        hint: 'Pass width and height together, or a plain size',
+      });
     }
     const format = req.format ?? c.formats?.[0]?.format ?? 'XR24';
     const pa = c.pitchAlignment ?? 1;
@@ -32,16 +46,22 @@ export function computeLayout(exporter: string, req: AllocationRequest, granule 
     const planeRows = SEMI_PLANAR.has(format) ? [req.height, Math.ceil(req.height / 2)] : [req.height];
     const rowBytes = SEMI_PLANAR.has(format) ? req.width + (req.width % 2) : req.width * (BPP[format] ?? 0);
     if (rowBytes === 0) {
-      throw new DmaBufError(`${exporter} cannot lay out format ${format}`, { code: 'EINVAL', hint: `Use one of ${LAYOUT_FORMATS.join(', ')}, or export a plain size` });
+      throw new DmaBufError(`${exporter} cannot lay out format ${format}`, {
+        code: 'EINVAL',
+        hint: `Use one of ${LAYOUT_FORMATS.join(', ')}, or export a plain size`,
+      });
     }
     for (const [i, rows] of planeRows.entries()) {
       const minimal = roundUp(rowBytes, pa);
       const pitch = c.pitches?.[i] ?? minimal;
       if (pitch < rowBytes) {
-        throw new DmaBufError(`${exporter}: a pitch of ${pitch} bytes is too small for plane ${i} of a ${req.width}-pixel-wide ${format} image (${rowBytes} bytes)`, {
-          code: 'EINVAL',
-          hint: 'The device asking for this pitch cannot hold this image; export a narrower one',
-        });
+        throw new DmaBufError(
+          `${exporter}: a pitch of ${pitch} bytes is too small for plane ${i} of a ${req.width}-pixel-wide ${format} image (${rowBytes} bytes)`,
+          {
+            code: 'EINVAL',
+            hint: 'The device asking for this pitch cannot hold this image; export a narrower one',
+          },
+        );
       }
       const size = Math.max(pitch * rows, c.minPlaneSizes?.[i] ?? 0);
       planes.push({ offset, pitch, size });

@@ -17,7 +17,15 @@ export interface UdmabufAddon {
    * memfd_create + ftruncate + F_ADD_SEALS + UDMABUF_CREATE + close(memfd) in
    * one call: the dma-buf fd, or -(step * 4096 + errno) with step 1..4 in that order.
    */
-  createOwn(devFd: number, name: string, memfdSize: number, memfdFlags: number, seals: number, bufSize: number, flags: number): number;
+  createOwn(
+    devFd: number,
+    name: string,
+    memfdSize: number,
+    memfdFlags: number,
+    seals: number,
+    bufSize: number,
+    flags: number,
+  ): number;
   udmabuf: {
     UDMABUF_FLAGS_CLOEXEC: number;
     MFD_ALLOW_SEALING: number;

@@ -21,20 +21,35 @@ const KEYS = ['hugetlb', 'ranges', 'list'] as const;
 export function parseExportOptions(options: Readonly<Record<string, unknown>>): UdmabufExportOptions {
   for (const k of Object.keys(options)) {
     if (!(KEYS as readonly string[]).includes(k)) {
-      throw invalidArgument(`options.${k}`, `one of the udmabuf options ${KEYS.join(', ')}`, k, 'Remove the option, or check its spelling');
+      throw invalidArgument(
+        `options.${k}`,
+        `one of the udmabuf options ${KEYS.join(', ')}`,
+        k,
+        'Remove the option, or check its spelling',
+      );
     }
   }
   const { hugetlb, ranges, list } = options as UdmabufExportOptions;
-  if (hugetlb !== undefined && typeof hugetlb !== 'boolean') throw invalidArgument('options.hugetlb', 'a boolean', hugetlb);
-  if (list !== undefined && typeof list !== 'boolean') throw invalidArgument('options.list', 'a boolean', list);
+  if (hugetlb !== undefined && typeof hugetlb !== 'boolean')
+    throw invalidArgument('options.hugetlb', 'a boolean', hugetlb);
+  if (list !== undefined && typeof list !== 'boolean')
+    throw invalidArgument('options.list', 'a boolean', list);
   if (ranges !== undefined) {
     if (!Array.isArray(ranges) || ranges.length === 0) {
       throw invalidArgument('options.ranges', 'a non-empty array of { memfd, offset, size }', ranges);
     }
     if (hugetlb) {
-      throw invalidArgument('options.hugetlb', 'false or absent with options.ranges', hugetlb,
-        'With ranges the memfds are yours: create them with MFD_HUGETLB (createMemfd(name, size, { hugetlb: true })) instead');
+      throw invalidArgument(
+        'options.hugetlb',
+        'false or absent with options.ranges',
+        hugetlb,
+        'With ranges the memfds are yours: create them with MFD_HUGETLB (createMemfd(name, size, { hugetlb: true })) instead',
+      );
     }
   }
-  return { ...(hugetlb !== undefined ? { hugetlb } : {}), ...(ranges ? { ranges } : {}), ...(list !== undefined ? { list } : {}) };
+  return {
+    ...(hugetlb !== undefined ? { hugetlb } : {}),
+    ...(ranges ? { ranges } : {}),
+    ...(list !== undefined ? { list } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { TOKENS, type DmaBufPlugin } from '@dmabuf/core';
+import { type DmaBufPlugin, TOKENS } from '@dmabuf/core';
 import { UdmabufExporter, type UdmabufExporterOptions } from './exporter.js';
 
 /**
@@ -6,7 +6,9 @@ import { UdmabufExporter, type UdmabufExporterOptions } from './exporter.js';
  *   await Framework.create({ plugins: [udmabufPlugin()] })
  * Framework close shuts it down (closes /dev/udmabuf).
  */
-export function udmabufPlugin(options: UdmabufExporterOptions = {}): DmaBufPlugin & { exporter: UdmabufExporter } {
+export function udmabufPlugin(
+  options: UdmabufExporterOptions = {},
+): DmaBufPlugin & { exporter: UdmabufExporter } {
   const exporter = new UdmabufExporter(options);
   return {
     name: 'udmabuf',

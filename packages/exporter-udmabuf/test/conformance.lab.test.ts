@@ -1,26 +1,34 @@
-import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   closeFd,
   createMemfd,
   DmaBufError,
-  fdSize,
   Framework,
+  fdSize,
   isCloexec,
   native,
-  plainDevice,
   PluginError,
+  plainDevice,
   readFdInfo,
   SEEK_CUR,
-  seekFd,
-  sealMemfd,
   SystemError,
+  sealMemfd,
+  seekFd,
 } from '@dmabuf/core';
 import { fdDelta } from '@dmabuf/core/testing';
 import { DrmImporter, findDrmDevice, ImportRefusedError } from '@dmabuf/exporter-drm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableHugePages, exportRanges, HUGE_PAGE_SIZE, UdmabufDevice, UdmabufError, udmabufPlugin, type MemfdRange } from '../src/index.js';
+import {
+  availableHugePages,
+  exportRanges,
+  HUGE_PAGE_SIZE,
+  type MemfdRange,
+  UdmabufDevice,
+  UdmabufError,
+  udmabufPlugin,
+} from '../src/index.js';
 import { labSuite } from './lab.js';
 
 // The cases of the kernel's selftest (tools/testing/selftests/drivers/dma-buf/udmabuf.c)
@@ -93,7 +101,10 @@ labSuite('udmabuf conformance (lab)', () => {
       const e = refusal(() => exportRanges(fw, [{ memfd, offset: PAGE / 2, size: PAGE }]));
       expect(e).toMatchObject({ code: 'EINVAL', errno: 22, range: 0 });
       expect(e.message).toContain('not a multiple of the page size');
-      expect(kernelSays({ memfd, offset: PAGE / 2, size: PAGE })).toMatchObject({ code: 'EINVAL', syscall: 'ioctl(UDMABUF_CREATE)' });
+      expect(kernelSays({ memfd, offset: PAGE / 2, size: PAGE })).toMatchObject({
+        code: 'EINVAL',
+        syscall: 'ioctl(UDMABUF_CREATE)',
+      });
     });
 
     it('2: a size that is not a multiple of the page is refused with EINVAL, as the kernel does', () => {
@@ -106,7 +117,10 @@ labSuite('udmabuf conformance (lab)', () => {
       const e = refusal(() => exportRanges(fw, [{ memfd: 0, offset: 0, size: 4 * PAGE }]));
       expect(e).toMatchObject({ code: 'EBADFD', errno: 77 });
       expect(e.message).toMatch(/fd 0 .*is not a memfd/);
-      expect(kernelSays({ memfd: 0, offset: 0, size: 4 * PAGE })).toMatchObject({ code: 'EBADFD', errno: 77 });
+      expect(kernelSays({ memfd: 0, offset: 0, size: 4 * PAGE })).toMatchObject({
+        code: 'EBADFD',
+        errno: 77,
+      });
     });
 
     it('4: a memfd sealed with F_SEAL_SHRINK gives a CLOEXEC dma-buf the kernel names udmabuf', async () => {
@@ -140,7 +154,9 @@ labSuite('udmabuf conformance (lab)', () => {
           expect(buf.size).toBe(16 * PAGE);
           using att = buf.attach(plainDevice('selftest-device'));
           using m = att.map();
-          expect(m.table.segments.map((s) => [s.offset, s.length])).toEqual([0, 1, 2, 3].map((i) => [i * 4 * PAGE, 4 * PAGE]));
+          expect(m.table.segments.map((s) => [s.offset, s.length])).toEqual(
+            [0, 1, 2, 3].map((i) => [i * 4 * PAGE, 4 * PAGE]),
+          );
           expect(m.table.segments[2]!.source).toMatch(/^memfd:udmabuf-test#\d+@0x200000$/);
           withMemfdBytes(memfd, size, (b) => writePages(b, PAGE, 'b'));
           using r = buf.cpuAccess('read');
@@ -161,7 +177,8 @@ labSuite('udmabuf conformance (lab)', () => {
   describe('selftest cases 6-7: hugetlb (scaled to the lab: 16 huge pages, 4 ranges of 2)', () => {
     const hugePages = 16;
     const size = hugePages * HUGE_PAGE_SIZE;
-    const ranges = (memfd: number) => [0, 1, 2, 3].map((i) => ({ memfd, offset: i * (size / 4), size: 2 * HUGE_PAGE_SIZE }));
+    const ranges = (memfd: number) =>
+      [0, 1, 2, 3].map((i) => ({ memfd, offset: i * (size / 4), size: 2 * HUGE_PAGE_SIZE }));
     function compare(buf: { cpuAccess(m: 'read'): { bytes: Uint8Array } & Disposable }, memfd: number): void {
       using r = buf.cpuAccess('read');
       withMemfdBytes(memfd, size, (b) => {
@@ -176,7 +193,10 @@ labSuite('udmabuf conformance (lab)', () => {
     }
 
     it('6: write, create, write again: the dma-buf sees the second write', async (ctx) => {
-      if (availableHugePages() < hugePages) ctx.skip(`needs ${hugePages} free 2 MiB huge pages, ${availableHugePages()} are (the lab reserves 32: DMABUF_LAB_HUGEPAGES)`);
+      if (availableHugePages() < hugePages)
+        ctx.skip(
+          `needs ${hugePages} free 2 MiB huge pages, ${availableHugePages()} are (the lab reserves 32: DMABUF_LAB_HUGEPAGES)`,
+        );
       expect(
         await fdDelta(() => {
           const memfd = createMemfd('udmabuf-test', size, { hugetlb: true, seals: ['shrink'] });
@@ -194,7 +214,10 @@ labSuite('udmabuf conformance (lab)', () => {
     });
 
     it('7: create (pin) before the first write, then write: the dma-buf sees it', async (ctx) => {
-      if (availableHugePages() < hugePages) ctx.skip(`needs ${hugePages} free 2 MiB huge pages, ${availableHugePages()} are (the lab reserves 32: DMABUF_LAB_HUGEPAGES)`);
+      if (availableHugePages() < hugePages)
+        ctx.skip(
+          `needs ${hugePages} free 2 MiB huge pages, ${availableHugePages()} are (the lab reserves 32: DMABUF_LAB_HUGEPAGES)`,
+        );
       expect(
         await fdDelta(() => {
           const memfd = createMemfd('udmabuf-test', size, { hugetlb: true, seals: ['shrink'] });
@@ -226,7 +249,9 @@ labSuite('udmabuf conformance (lab)', () => {
             using r = big.cpuAccess('read');
             expect(r.bytes[3 * 1024 * 1024 - 1]).toBe(0x5a);
           }
-          expect(() => big.attach(plainDevice('dma-engine', { contiguous: true }))).toThrow(/needs physically contiguous memory/);
+          expect(() => big.attach(plainDevice('dma-engine', { contiguous: true }))).toThrow(
+            /needs physically contiguous memory/,
+          );
           using small = fw.export({ exporter: 'udmabuf', size: 64 * 1024, options: { hugetlb: true } });
           using att = small.attach(plainDevice('dma-engine', { contiguous: true }));
           expect(att.attached).toBe(true);
@@ -262,7 +287,9 @@ labSuite('udmabuf conformance (lab)', () => {
     it('a memfd made without MFD_ALLOW_SEALING cannot be sealed (EPERM), and the refusal says so', () => {
       const memfd = createMemfd('udmabuf-no-sealing', 4 * PAGE, { allowSealing: false });
       try {
-        expect(() => sealMemfd(memfd, ['shrink'])).toThrow(expect.objectContaining({ code: 'EPERM', message: expect.stringContaining('MFD_ALLOW_SEALING') }));
+        expect(() => sealMemfd(memfd, ['shrink'])).toThrow(
+          expect.objectContaining({ code: 'EPERM', message: expect.stringContaining('MFD_ALLOW_SEALING') }),
+        );
         expect(refusal(() => exportRanges(fw, [{ memfd }])).message).toContain('MFD_ALLOW_SEALING');
       } finally {
         closeFd(memfd);
@@ -323,7 +350,9 @@ labSuite('udmabuf conformance (lab)', () => {
         withParam('list_limit', '2', () => {
           const e = refusal(() => exportRanges(fw, ranges));
           expect(e).toMatchObject({ code: 'EINVAL', limit: 'list_limit' });
-          expect(() => exportRanges(fw2, ranges)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl(UDMABUF_CREATE_LIST)' }));
+          expect(() => exportRanges(fw2, ranges)).toThrow(
+            expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl(UDMABUF_CREATE_LIST)' }),
+          );
         });
         exportRanges(fw, ranges).put();
       } finally {
@@ -388,8 +417,12 @@ labSuite('udmabuf conformance (lab)', () => {
     expect(
       await fdDelta(() => {
         expect(() => fw2.export({ exporter: 'udmabuf', size: 100 * 1024 * 1024 })).toThrow(DmaBufError);
-        expect(() => fw2.export({ exporter: 'udmabuf', size: PAGE, options: { ranges: [{ memfd: 0 }] } }).allocate()).toThrow(DmaBufError);
-        expect(() => fw2.export({ exporter: 'udmabuf', size: PAGE, options: { bogus: 1 } })).toThrow(DmaBufError);
+        expect(() =>
+          fw2.export({ exporter: 'udmabuf', size: PAGE, options: { ranges: [{ memfd: 0 }] } }).allocate(),
+        ).toThrow(DmaBufError);
+        expect(() => fw2.export({ exporter: 'udmabuf', size: PAGE, options: { bogus: 1 } })).toThrow(
+          DmaBufError,
+        );
       }),
     ).toBe(0);
     expect(plugin.exporter.stats).toEqual({ buffers: 0, attachments: 0, mappings: 0, cpuAccess: 0 });

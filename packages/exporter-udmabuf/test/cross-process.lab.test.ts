@@ -37,9 +37,18 @@ labSuite('udmabuf across processes (lab)', () => {
     plugin.exporter.device.fd();
     try {
       await using server = BufferChannel.listen(socket, { framework });
-      const child = spawn(process.execPath, [join(here, 'fixtures', 'consumer.mjs'), socket, join(here, '..', 'dist', 'index.js'), 'udmabufPlugin'], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(here, 'fixtures', 'consumer.mjs'),
+          socket,
+          join(here, '..', 'dist', 'index.js'),
+          'udmabufPlugin',
+        ],
+        {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
       const exited = new Promise<number | null>((r) => child.on('exit', r));
       await using peer = await server.accept({ timeoutMs: 60_000 });
       expect(peer.credentials.pid).toBe(child.pid);
@@ -59,7 +68,14 @@ labSuite('udmabuf across processes (lab)', () => {
         const reply = await peer.receive({ timeoutMs: 60_000 });
         expect('message' in reply).toBe(true);
         const report = (reply as { message: Record<string, unknown> }).message;
-        expect(report).toMatchObject({ exporter: 'udmabuf', expName: 'udmabuf', senderExporter: 'udmabuf', size: SIZE, checked: SIZE, bad: -1 });
+        expect(report).toMatchObject({
+          exporter: 'udmabuf',
+          expName: 'udmabuf',
+          senderExporter: 'udmabuf',
+          size: SIZE,
+          checked: SIZE,
+          bad: -1,
+        });
         expect(report.newFds).toEqual([]);
         expect(report.goneFds).toEqual([]);
         using r = buf.cpuAccess('read');

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeFd, createMemfd, Framework, plainDevice, PluginError } from '@dmabuf/core';
+import { closeFd, createMemfd, Framework, PluginError, plainDevice } from '@dmabuf/core';
 import { fdDelta } from '@dmabuf/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableHugePages, exportRanges, UdmabufError, udmabufPlugin } from '../src/index.js';
@@ -36,12 +36,14 @@ function refusal(fn: () => unknown): UdmabufError | Error {
 
 describe('udmabuf exporter on a host without udmabuf', () => {
   it('says how to get /dev/udmabuf, and leaves no memfd behind', async () => {
-    expect(await fdDelta(() => {
-      const e = refusal(() => fw.export({ exporter: 'udmabuf', size: 3 * PAGE }));
-      expect(e).toMatchObject({ code: 'ENOENT', errno: 2 });
-      expect(e.message).toContain('CONFIG_UDMABUF');
-      expect(e.message).toContain('dmabuf-lab run');
-    })).toBe(0);
+    expect(
+      await fdDelta(() => {
+        const e = refusal(() => fw.export({ exporter: 'udmabuf', size: 3 * PAGE }));
+        expect(e).toMatchObject({ code: 'ENOENT', errno: 2 });
+        expect(e.message).toContain('CONFIG_UDMABUF');
+        expect(e.message).toContain('dmabuf-lab run');
+      }),
+    ).toBe(0);
   });
 
   it('refuses a buffer over size_limit_mb, naming the parameter and how to raise it', () => {
@@ -81,12 +83,17 @@ describe('udmabuf exporter on a host without udmabuf', () => {
     const unsealed = createMemfd('udmabuf-host', 4 * PAGE);
     const sealed = createMemfd('udmabuf-host', 4 * PAGE, { seals: ['shrink'] });
     try {
-      const x = (ranges: object[], extra: object = {}) => refusal(() => fw.export({ exporter: 'udmabuf', ...extra, options: { ranges } }).allocate()) as UdmabufError;
+      const x = (ranges: object[], extra: object = {}) =>
+        refusal(() =>
+          fw.export({ exporter: 'udmabuf', ...extra, options: { ranges } }).allocate(),
+        ) as UdmabufError;
       expect(x([{ memfd: unsealed }]).seal).toBe('F_SEAL_SHRINK');
       expect(x([{ memfd: sealed, offset: 100 }]).code).toBe('EINVAL');
       expect(x([{ memfd: 0, size: PAGE }]).code).toBe('EBADFD');
       expect(x([{ memfd: sealed, size: PAGE }], { size: 2 * PAGE }).message).toContain('does not match');
-      expect(x([{ memfd: sealed, size: PAGE }], { width: 64, height: 64, format: 'XR24' }).message).toContain('image needs 16384 bytes, the ranges hold 4096');
+      expect(x([{ memfd: sealed, size: PAGE }], { width: 64, height: 64, format: 'XR24' }).message).toContain(
+        'image needs 16384 bytes, the ranges hold 4096',
+      );
     } finally {
       closeFd(unsealed);
       closeFd(sealed);
@@ -94,22 +101,27 @@ describe('udmabuf exporter on a host without udmabuf', () => {
   });
 
   it('refuses hugetlb when no huge pages are free, saying how to reserve them', (ctx) => {
-    if (availableHugePages() > 0) ctx.skip('this host has free huge pages; the refusal is tested where there are none');
-    const e = refusal(() => fw.export({ exporter: 'udmabuf', size: PAGE, options: { hugetlb: true } })) as UdmabufError;
+    if (availableHugePages() > 0)
+      ctx.skip('this host has free huge pages; the refusal is tested where there are none');
+    const e = refusal(() =>
+      fw.export({ exporter: 'udmabuf', size: PAGE, options: { hugetlb: true } }),
+    ) as UdmabufError;
     expect(e.code).toBe('ENOMEM');
     expect(e.message).toContain('/proc/sys/vm/nr_hugepages');
   });
 
   it('late allocation refuses a device that needs contiguous memory, before touching the kernel', async () => {
-    expect(await fdDelta(() => {
-      const buf = fw.export({ exporter: 'udmabuf' });
-      const att = buf.attach(plainDevice('dma-engine', { minSize: 64 * 1024, contiguous: true }));
-      const e = refusal(() => att.map());
-      expect(e.message).toContain('needs physically contiguous memory');
-      expect(e.message).toContain('hugetlb: true');
-      att.detach();
-      buf.put();
-    })).toBe(0);
+    expect(
+      await fdDelta(() => {
+        const buf = fw.export({ exporter: 'udmabuf' });
+        const att = buf.attach(plainDevice('dma-engine', { minSize: 64 * 1024, contiguous: true }));
+        const e = refusal(() => att.map());
+        expect(e.message).toContain('needs physically contiguous memory');
+        expect(e.message).toContain('hugetlb: true');
+        att.detach();
+        buf.put();
+      }),
+    ).toBe(0);
   });
 
   it('refuses to allocate for a device that imports only from other exporters', () => {
@@ -121,6 +133,8 @@ describe('udmabuf exporter on a host without udmabuf', () => {
   });
 
   it('refuses unknown options', () => {
-    expect(() => fw.export({ exporter: 'udmabuf', size: PAGE, options: { hugepage: true } })).toThrow(/options\.hugepage/);
+    expect(() => fw.export({ exporter: 'udmabuf', size: PAGE, options: { hugepage: true } })).toThrow(
+      /options\.hugepage/,
+    );
   });
 });

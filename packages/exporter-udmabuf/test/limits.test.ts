@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { availableHugePages, DEFAULT_LIMITS, LimitsCache, readHugePages, readUdmabufLimits } from '../src/index.js';
+import {
+  availableHugePages,
+  DEFAULT_LIMITS,
+  LimitsCache,
+  readHugePages,
+  readUdmabufLimits,
+} from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'udmabuf-params-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +37,10 @@ describe('udmabuf module parameters', () => {
 describe('huge pages from /proc/meminfo', () => {
   it('parses the fields and computes what is available', () => {
     const f = join(dir, 'meminfo');
-    writeFileSync(f, 'MemTotal: 1 kB\nHugePages_Total:      32\nHugePages_Free:       30\nHugePages_Rsvd:        4\nHugepagesize:       2048 kB\n');
+    writeFileSync(
+      f,
+      'MemTotal: 1 kB\nHugePages_Total:      32\nHugePages_Free:       30\nHugePages_Rsvd:        4\nHugepagesize:       2048 kB\n',
+    );
     const info = readHugePages(f);
     expect(info).toEqual({ total: 32, free: 30, reserved: 4, size: 2 * 1024 * 1024 });
     expect(availableHugePages(info)).toBe(26);

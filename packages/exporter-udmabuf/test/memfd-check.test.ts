@@ -87,15 +87,19 @@ describe('checkRange: what udmabuf will refuse, said before the ioctl', () => {
 
   it('refuses a range past the end of the memfd, and an empty one', () => {
     const fd = memfd(2 * PAGE);
-    expect(refusal(() => checkRange({ memfd: fd, offset: PAGE, size: 2 * PAGE }, 0)).message).toContain('runs past the end');
+    expect(refusal(() => checkRange({ memfd: fd, offset: PAGE, size: 2 * PAGE }, 0)).message).toContain(
+      'runs past the end',
+    );
     expect(refusal(() => checkRange({ memfd: fd, offset: 2 * PAGE }, 0)).message).toContain('is empty');
   });
 
   it('refuses wrong types with an argument error and leaks nothing', async () => {
-    expect(await fdDelta(() => {
-      expect(() => checkRange({ memfd: -1 }, 0)).toThrow(DmaBufError);
-      expect(() => checkRange({ memfd: 1.5 } as never, 0)).toThrow(/Expected a file descriptor/);
-      expect(() => checkRange(null as never, 0)).toThrow(UdmabufError);
-    })).toBe(0);
+    expect(
+      await fdDelta(() => {
+        expect(() => checkRange({ memfd: -1 }, 0)).toThrow(DmaBufError);
+        expect(() => checkRange({ memfd: 1.5 } as never, 0)).toThrow(/Expected a file descriptor/);
+        expect(() => checkRange(null as never, 0)).toThrow(UdmabufError);
+      }),
+    ).toBe(0);
   });
 });
