@@ -311,6 +311,37 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
     }
   });
 
+  it('multi-planar output: both planes of NM12 in one buffer, by offset (data_offset)', async () => {
+    using mpo = V4l2Device.find({ driver: 'vivid', queue: 'output-mplane' });
+    const fmt = mpo.setFormat('output-mplane', { width: 640, height: 360, pixelformat: 'NM12' });
+    expect(fmt.planes.map((p) => p.sizeimage)).toEqual([230400, 115200]);
+    const q = mpo.queue('output-mplane', { count: 3 });
+    const bufs = Array.from({ length: 3 }, () => fw.export({ exporter: 'udmabuf', size: 230400 + 115200 }));
+    try {
+      const slots = bufs.map((b) => q.attach([b, { buffer: b, offset: 230400 }]));
+      expect(bufs[0]!.attachments.map((a) => a.device)).toEqual([
+        `V4L2 ${mpo.path} (output-mplane) plane 0`,
+        `V4L2 ${mpo.path} (output-mplane) plane 1`,
+      ]);
+      for (const slot of slots) {
+        const echo = q.queue(slot);
+        expect(echo.planes.map((p) => [p.fd, p.dataOffset, p.bytesUsed])).toEqual([
+          [slot.buffer!.borrowFd(), 0, 230400],
+          [slot.buffer!.borrowFd(), 230400, 345600],
+        ]);
+      }
+      q.start();
+      const back = await q.dequeue({ timeoutMs: 30_000 });
+      expect(bufs).toContain(back.buffer);
+      expect(back.buffers).toEqual([back.buffer, back.buffer]);
+      q.stop();
+      for (const b of bufs) expect(b.attachments).toHaveLength(0);
+    } finally {
+      q.close();
+      putAll(bufs);
+    }
+  });
+
   it('V4L2 as an exporter: MMAP buffers via EXPBUF are DmaBufs with their layout, recognised by exp_name', async () => {
     const fdsBefore = openFdCount();
     const q = cap.queue('capture', { memory: 'mmap', count: 3 });
