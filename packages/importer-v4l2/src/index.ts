@@ -1,3 +1,4 @@
+export { DeviceBufferView } from './buffer-view.js';
 export {
   type BufferCapabilities,
   DEVICE_CAPABILITIES,

@@ -11,9 +11,11 @@ import {
   invalidArgument,
   LifecycleError,
   NegotiationError,
+  native,
   SystemError,
   timeoutError,
 } from '@dmabuf/core';
+import { DeviceBufferView } from './buffer-view.js';
 import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
 import {
   BUF_TYPE,
@@ -442,6 +444,35 @@ export class V4l2Queue implements FrameOwner, Disposable {
           ? "Only MMAP buffers can be exported: open the queue with memory: 'mmap'"
           : undefined,
     );
+  }
+
+  /**
+   * Map an MMAP buffer's plane for the CPU through the device fd (QUERYBUF
+   * for its offset, then mmap), without a dma-buf. The kernel refuses this
+   * (EINVAL) on an importing queue: map the dma-buf instead.
+   */
+  mapBuffer(index: number, plane = 0, options: { writable?: boolean } = {}): DeviceBufferView {
+    this.#assertOpen();
+    assertUint('index', index, this.count - 1);
+    assertUint('plane', plane, this.planeCount - 1);
+    const info = this.#check(
+      v4l2().querybuf(this.#host.fd, this.#type, MEMORY[this.memory], index),
+      'VIDIOC_QUERYBUF',
+      `cannot query buffer index ${index}`,
+    );
+    const p = info.planes[plane];
+    const length = p?.length || this.format.planes[plane]!.sizeimage;
+    const n = native();
+    const ab = check(
+      n.mmap(this.#host.fd, p?.memOffset ?? 0, length, n.PROT_READ | (options.writable ? n.PROT_WRITE : 0)),
+      'mmap',
+      `${this.name}: cannot map buffer index ${index} plane ${plane}`,
+      (errno) =>
+        errno === ERRNO.EINVAL && this.memory !== 'mmap'
+          ? "Only MMAP buffers can be mapped through the device; map the dma-buf you queued (buf.cpuAccess('read'))"
+          : undefined,
+    );
+    return new DeviceBufferView(index, plane, ab);
   }
 
   /**

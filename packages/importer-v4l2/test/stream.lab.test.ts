@@ -133,6 +133,9 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
         expect.objectContaining({ code: 'EINVAL', syscall: 'ioctl(VIDIOC_EXPBUF)' }),
       );
       expect(() => q.exportFd(0)).toThrow(/Only MMAP buffers can be exported/);
+      // mmap of an importing queue's buffer through the device fails
+      expect(() => q.mapBuffer(0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'mmap' }));
+      expect(() => q.mapBuffer(0)).toThrow(/Only MMAP buffers can be mapped through the device/);
     } finally {
       q.close();
     }
@@ -368,6 +371,15 @@ describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped
       expect(received.expName).toBe('videobuf2_vmalloc');
       expect(received.identity).toBe(bufs[1]!.identity);
       received.put();
+      // the same memory, mapped through the device fd
+      {
+        using view = q.mapBuffer(1);
+        using viaDmaBuf = bufs[1]!.cpuAccess('read');
+        expect(view.bytes.length).toBe(460800);
+        expect(
+          Buffer.compare(Buffer.from(view.bytes), Buffer.from(viaDmaBuf.bytes.subarray(0, 460800))),
+        ).toBe(0);
+      }
       // stream into them (MMAP) and read the frames through the exported dma-bufs
       for (let i = 0; i < q.count; i++) q.queue(i);
       q.start();

@@ -1,0 +1,40 @@
+import { check, native } from '@dmabuf/core';
+
+/**
+ * A CPU view of an MMAP buffer through the device fd (mmap at the buffer's
+ * mem_offset). The ArrayBuffer is detached on unmap, so a stale view throws
+ * instead of touching unmapped memory.
+ */
+export class DeviceBufferView implements Disposable {
+  readonly index: number;
+  readonly plane: number;
+  #buffer: ArrayBuffer | undefined;
+
+  /** @internal made by V4l2Queue.mapBuffer */
+  constructor(index: number, plane: number, buffer: ArrayBuffer) {
+    this.index = index;
+    this.plane = plane;
+    this.#buffer = buffer;
+  }
+
+  get mapped(): boolean {
+    return this.#buffer !== undefined;
+  }
+
+  /** The bytes (a new view each time; all die at unmap). */
+  get bytes(): Uint8Array {
+    if (!this.#buffer) throw new TypeError(`buffer ${this.index} plane ${this.plane} is unmapped`);
+    return new Uint8Array(this.#buffer);
+  }
+
+  unmap(): void {
+    if (!this.#buffer) return;
+    const b = this.#buffer;
+    this.#buffer = undefined;
+    check(native().munmap(b), 'munmap', `cannot unmap buffer ${this.index} plane ${this.plane}`);
+  }
+
+  [Symbol.dispose](): void {
+    this.unmap();
+  }
+}
