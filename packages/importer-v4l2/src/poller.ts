@@ -1,8 +1,11 @@
 import { check, SystemError } from '@dmabuf/core';
 import { type RawPoller, v4l2 } from './native.js';
 
+const noop = () => {};
+
 interface Waiter {
   events: number;
+  owner: object | undefined;
   resolve: (events: number) => void;
   reject: (e: unknown) => void;
   cleanup: () => void;
@@ -30,23 +33,24 @@ export class FdPoller {
     return this.#waiters.size;
   }
 
-  wait(events: number, signal?: AbortSignal): Promise<number> {
+  /**
+   * Wait for `events`. `owner` tags the wait so `cancel(owner, reason)` can end
+   * it without an AbortSignal (the hot path of a stream: no listener per frame).
+   */
+  wait(events: number, signal?: AbortSignal, owner?: object): Promise<number> {
     if (this.#closed)
       return Promise.reject(new SystemError(`${this.#label}: the device is closed`, 9, 'poll'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<number>((resolve, reject) => {
-      const onAbort = () => {
-        this.#waiters.delete(w);
-        this.#rearm();
-        reject(signal!.reason);
-      };
-      const w: Waiter = {
-        events,
-        resolve,
-        reject,
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const w: Waiter = { events, owner, resolve, reject, cleanup: noop };
+      if (signal) {
+        const onAbort = () => {
+          this.#waiters.delete(w);
+          reject(signal.reason);
+        };
+        w.cleanup = () => signal.removeEventListener('abort', onAbort);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
       this.#waiters.add(w);
       try {
         this.#rearm();
@@ -56,6 +60,16 @@ export class FdPoller {
         reject(e);
       }
     });
+  }
+
+  /** End the waits of `owner` with `reason`. */
+  cancel(owner: object, reason: unknown): void {
+    for (const w of [...this.#waiters]) {
+      if (w.owner !== owner) continue;
+      this.#waiters.delete(w);
+      w.cleanup();
+      w.reject(reason);
+    }
   }
 
   /**

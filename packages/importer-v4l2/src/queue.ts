@@ -374,7 +374,10 @@ export class V4l2Queue implements FrameOwner, Disposable {
       const r = v4l2().streamoff(this.#host.fd, this.#type);
       if (r < 0 && r !== -ERRNO.ENODEV)
         error = new SystemError(`${this.name}: cannot stop streaming`, -r, 'ioctl(VIDIOC_STREAMOFF)');
-      if (wasStreaming) this.#stopCtl.abort(STOPPED);
+      if (wasStreaming) {
+        this.#host.poller.cancel(this, STOPPED);
+        this.#stopCtl.abort(STOPPED);
+      }
     }
     for (const s of this.slots) s.state = 'idle';
     this.#queued = 0;
@@ -548,20 +551,21 @@ export class V4l2Queue implements FrameOwner, Disposable {
     for (;;) {
       if (this.#state !== 'streaming') return undefined;
       const stop = this.#stopCtl.signal;
-      const both =
+      // the stream's own stop ends the wait through poller.cancel(): no signal to listen to per frame
+      const user =
         signal || deadline
-          ? AbortSignal.any([stop, ...(signal ? [signal] : []), ...(deadline ? [deadline] : [])])
-          : stop;
+          ? AbortSignal.any([...(signal ? [signal] : []), ...(deadline ? [deadline] : [])])
+          : undefined;
       try {
         if (this.#queued === 0) {
-          await this.#untilRequeued(both);
+          await this.#untilRequeued(user ? AbortSignal.any([stop, user]) : stop);
           continue;
         }
         if (spurious > 2) await new Promise((res) => setTimeout(res, Math.min(spurious, 20)));
-        await this.#ready(both);
+        await this.#ready(user);
       } catch (e) {
         if (e instanceof DmaBufError && e === this.#failure) throw e;
-        if (stop.aborted && !signal?.aborted) return undefined;
+        if ((e === STOPPED || stop.aborted) && !signal?.aborted) return undefined;
         if (deadline?.aborted && !signal?.aborted) {
           throw timeoutError(
             `${this.name}: waiting for a ${isOutputKind(this.kind) ? 'buffer to come back' : 'frame'}`,
@@ -580,11 +584,11 @@ export class V4l2Queue implements FrameOwner, Disposable {
   }
 
   /** Wait until the device says a buffer is done (or fails the stream if the device is gone). */
-  async #ready(signal: AbortSignal): Promise<void> {
+  async #ready(signal: AbortSignal | undefined): Promise<void> {
     const events = isOutputKind(this.kind) ? v4l2().poll.WRITABLE : v4l2().poll.READABLE;
     let got: number;
     try {
-      got = await this.#host.poller.wait(events, signal);
+      got = await this.#host.poller.wait(events, signal, this);
     } catch (e) {
       if (!(e instanceof SystemError) || e.syscall !== 'poll') throw e;
       throw this.#fail(
