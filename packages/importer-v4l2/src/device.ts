@@ -534,6 +534,3 @@ export class V4l2Device implements Disposable {
       });
   }
 }
-
-export type { MemoryKind };
-export { describeFormat };
