@@ -1,0 +1,29 @@
+/** vivid's default test pattern: eight vertical bars of 75% colour, left to right. */
+export const BARS: readonly (readonly [number, number, number])[] = [
+  [191, 191, 191],
+  [191, 191, 0],
+  [0, 191, 191],
+  [0, 191, 0],
+  [191, 0, 191],
+  [191, 0, 0],
+  [0, 0, 191],
+  [0, 0, 0],
+];
+
+/**
+ * Check an RGB picture (3 bytes per pixel, `width` pixels per row) for the
+ * bars at the centre of each bar, on a row below vivid's on-screen text.
+ * Returns the mismatches (empty when the picture is the camera's bars).
+ */
+export function checkBars(rgb: Uint8Array, width: number, height: number): string[] {
+  const row = Math.floor(height * 0.6);
+  const bar = width / BARS.length;
+  const wrong: string[] = [];
+  BARS.forEach((want, i) => {
+    const x = Math.floor(bar * i + bar / 2);
+    const at = (row * width + x) * 3;
+    const got = [rgb[at], rgb[at + 1], rgb[at + 2]];
+    if (got.some((v, c) => v !== want[c])) wrong.push(`bar ${i} at (${x},${row}): want ${want.join(',')}, got ${got.join(',')}`);
+  });
+  return wrong;
+}

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+
+/** What the camera-to-display demo is asked to do. */
+export interface DemoOptions {
+  /** Frames to show; 0 runs until Ctrl-C. */
+  frames: number;
+  width: number;
+  height: number;
+  /** V4L2 capture node (default: the first that can capture). */
+  camera?: string;
+  /** DRM card (default: the first with a connected display). */
+  card?: string;
+  /** Camera buffers (display-allocated dumb buffers on the zero-copy path). */
+  buffers: number;
+  /** Force the copy path (camera MMAP buffers copied into display buffers) — the baseline. */
+  copy: boolean;
+  /** Never relaunch in the virtual lab, even without a camera or display here. */
+  noLab: boolean;
+  /** Print the result as one JSON line. */
+  json: boolean;
+}
+
+export const USAGE = `camera-to-display: a V4L2 camera writes straight into the display's scanout buffers
+
+  node dist/camera-to-display.js [--frames N] [--size WxH] [--camera /dev/videoN]
+                                 [--card /dev/dri/cardN] [--buffers N] [--copy] [--no-lab] [--json]
+
+  --frames N     frames to show (default 120; 0 = until Ctrl-C)
+  --size WxH     capture and display size (default 640x480)
+  --copy         force the copy path (the baseline the zero-copy path is measured against)
+  --no-lab       fail instead of relaunching in the virtual lab when no camera or display is present`;
+
+/** Parse argv into options; throws an Error naming the bad flag. */
+export function parseDemoOptions(argv: readonly string[]): DemoOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      frames: { type: 'string', default: '120' },
+      size: { type: 'string', default: '640x480' },
+      camera: { type: 'string' },
+      card: { type: 'string' },
+      buffers: { type: 'string', default: '4' },
+      copy: { type: 'boolean', default: false },
+      'no-lab': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const frames = Number(values.frames);
+  if (!Number.isInteger(frames) || frames < 0) throw new Error(`--frames wants a whole number ≥ 0, got '${values.frames}'`);
+  const size = /^(\d+)x(\d+)$/.exec(values.size);
+  if (!size) throw new Error(`--size wants WIDTHxHEIGHT (e.g. 640x480), got '${values.size}'`);
+  const buffers = Number(values.buffers);
+  if (!Number.isInteger(buffers) || buffers < 2 || buffers > 32)
+    throw new Error(`--buffers wants 2..32 (one on screen, one being flipped, the rest with the camera), got '${values.buffers}'`);
+  return {
+    frames,
+    width: Number(size[1]),
+    height: Number(size[2]),
+    camera: values.camera,
+    card: values.card,
+    buffers,
+    copy: values.copy,
+    noLab: values['no-lab'],
+    json: values.json,
+  };
+}

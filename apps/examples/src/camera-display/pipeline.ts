@@ -1,0 +1,230 @@
+import { type DmaBuf, Framework } from '@dmabuf/core';
+import {
+  Display,
+  DrmDevice,
+  drmExporterPlugin,
+  type Framebuffer,
+  findDrmDevice,
+  ImportRefusedError,
+} from '@dmabuf/exporter-drm';
+import { StreamError, V4l2Device, type V4l2Frame, type V4l2Queue, v4l2ExporterPlugin } from '@dmabuf/importer-v4l2';
+import type { DemoOptions } from './options.js';
+
+/** What a run of the pipeline did. */
+export interface PipelineResult {
+  /** 'zero-copy': the camera wrote into the display's buffers; 'copy': every frame was copied by the CPU. */
+  path: 'zero-copy' | 'copy';
+  /** Why the copy path ran (forced, or the refusal that forced it). */
+  copyReason?: string;
+  camera: string;
+  display: string;
+  mode: string;
+  format: 'XR24';
+  frames: number;
+  /** Frames the camera produced that were never shown (sequence gaps). */
+  skipped: number;
+  seconds: number;
+  fps: number;
+  /** Process CPU time (user + system) per shown frame. */
+  cpuMsPerFrame: number;
+  /** Bytes the CPU copied per frame (0 on the zero-copy path). */
+  copiedBytesPerFrame: number;
+}
+
+export type PipelineOptions = Pick<DemoOptions, 'frames' | 'width' | 'height' | 'camera' | 'card' | 'buffers' | 'copy'> & {
+  /** Stop early (Ctrl-C): the display is restored and every buffer released all the same. */
+  signal?: AbortSignal;
+  /** Called after each frame is on screen (await it to hold the picture, e.g. for a screenshot). */
+  onShown?: (shown: number, frame: V4l2Frame) => void | Promise<void>;
+  log?: (line: string) => void;
+};
+
+const FORMAT = 'XR24';
+const FRAME_TIMEOUT_MS = 30_000;
+
+/**
+ * Camera → display without copying: the display's DRM device allocates dumb
+ * buffers (scanout memory), the camera imports them (V4L2_MEMORY_DMABUF) and
+ * writes each frame straight into one, and the display page-flips to it.
+ * A frame stays on screen (held from the camera) until the next flip has
+ * completed, then goes back to the camera. If the camera refuses the display's
+ * buffers, the pipeline says so and falls back to copying each frame from the
+ * camera's own buffers into display buffers.
+ */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const log = options.log ?? (() => {});
+  using card = options.card ? DrmDevice.open(options.card) : findDrmDevice({ display: true, dumbBuffers: true });
+  using camera = options.camera ? V4l2Device.open(options.camera) : V4l2Device.find({ queue: 'capture' });
+  await using fw = await Framework.create({ plugins: [drmExporterPlugin({ device: card }), v4l2ExporterPlugin()] });
+  const openDisplay = (): Display => Display.open(card, { mode: `${options.width}x${options.height}` });
+  const fmt = camera.setFormat('capture', { width: options.width, height: options.height, pixelformat: FORMAT });
+  if (fmt.width !== options.width || fmt.height !== options.height)
+    throw new Error(
+      `camera ${camera.path} gives ${fmt.width}x${fmt.height}, not ${options.width}x${options.height}: pick a size it offers (--size)`,
+    );
+  let connector = '?';
+  {
+    using probe = openDisplay(); // fails early, naming the modes, when the display cannot show this size
+    connector = probe.connector;
+  }
+  log(
+    `camera ${camera.path} (${camera.info.driver}, ${camera.info.card}) → display ${card.label} ${connector} ${options.width}x${options.height}, ${FORMAT}`,
+  );
+  const base = {
+    camera: camera.path,
+    display: `${card.label} ${connector}`,
+    mode: `${options.width}x${options.height}`,
+    format: FORMAT,
+  } as const;
+  if (!options.copy) {
+    const zero = await zeroCopy(fw, camera, openDisplay(), options, log);
+    if (zero.ok) return { ...base, ...zero.result };
+    log(`COPY FALLBACK: ${zero.reason}`);
+    return { ...base, ...(await copyPath(fw, camera, openDisplay(), options, log)), copyReason: zero.reason };
+  }
+  log('copy path forced (--copy): every frame is copied by the CPU');
+  return { ...base, ...(await copyPath(fw, camera, openDisplay(), options, log)), copyReason: 'forced (--copy)' };
+}
+
+type Counted = Omit<PipelineResult, 'camera' | 'display' | 'mode' | 'format' | 'copyReason'>;
+
+async function zeroCopy(
+  fw: Framework,
+  camera: V4l2Device,
+  display: Display,
+  options: PipelineOptions,
+  log: (line: string) => void,
+): Promise<{ ok: true; result: Counted } | { ok: false; reason: string }> {
+  const bufs: DmaBuf[] = [];
+  const fbs = new Map<DmaBuf, Framebuffer>();
+  let q: V4l2Queue | undefined;
+  try {
+    q = camera.queue('capture', { memory: 'dmabuf', count: options.buffers });
+    for (let i = 0; i < q.count; i++) {
+      const buf = fw.export({ width: display.width, height: display.height, format: FORMAT, constraints: q.constraints(), exporter: 'drm' });
+      bufs.push(buf);
+      fbs.set(buf, display.framebuffer(buf));
+    }
+    try {
+      for (const buf of bufs) q.queue(buf);
+    } catch (e) {
+      if (e instanceof StreamError || e instanceof ImportRefusedError || (e as Error).cause instanceof ImportRefusedError)
+        return { ok: false, reason: `camera ${camera.path} refused the display's buffers: ${(e as Error).message}` };
+      throw e;
+    }
+    log(`zero-copy: ${q.count} display-allocated buffers (${bufs[0]!.expName}) imported by the camera`);
+    q.start();
+    const result = await loop(q, display, options, (frame) => fbs.get(frame.buffer!)!, 0);
+    return { ok: true, result };
+  } finally {
+    q?.close(); // STREAMOFF, every buffer detached, REQBUFS(0)
+    display.close(); // the screen as it was before; the framebuffers removed
+    for (const buf of bufs) buf.put();
+  }
+}
+
+async function copyPath(
+  fw: Framework,
+  camera: V4l2Device,
+  display: Display,
+  options: PipelineOptions,
+  log: (line: string) => void,
+): Promise<Counted> {
+  const camBufs: DmaBuf[] = [];
+  const screens: DmaBuf[] = [];
+  let q: V4l2Queue | undefined;
+  try {
+    q = camera.queue('capture', { memory: 'mmap', count: options.buffers });
+    camBufs.push(...q.exportBuffers(fw));
+    for (let i = 0; i < 2; i++) screens.push(fw.export({ exporter: 'drm', width: display.width, height: display.height, format: FORMAT }));
+    const fbs = screens.map((b) => display.framebuffer(b));
+    log(`copy: ${q.count} camera buffers (${camBufs[0]!.expName}), 2 display buffers, one CPU copy per frame`);
+    for (let i = 0; i < q.count; i++) q.queue(i);
+    q.start();
+    const srcPitch = q.format.planes[0]!.bytesperline;
+    const dstPitch = screens[0]!.layout.planes[0]!.pitch;
+    const rowBytes = display.width * 4;
+    let next = 0;
+    return await loop(
+      q,
+      display,
+      options,
+      (frame) => {
+        const target = next;
+        next ^= 1;
+        {
+          using src = frame.buffer!.cpuAccess('read');
+          using dst = screens[target]!.cpuAccess('write');
+          for (let y = 0; y < display.height; y++)
+            dst.bytes.set(src.bytes.subarray(y * srcPitch, y * srcPitch + rowBytes), y * dstPitch);
+        }
+        return fbs[target]!;
+      },
+      rowBytes * display.height,
+      true,
+    );
+  } finally {
+    q?.close();
+    display.close();
+    for (const b of [...screens, ...camBufs]) b.put();
+  }
+}
+
+/**
+ * Dequeue → show → give the previous frame back. With `releaseEarly` (copy
+ * path) the frame goes back to the camera as soon as it has been copied.
+ */
+async function loop(
+  q: V4l2Queue,
+  display: Display,
+  options: PipelineOptions,
+  framebufferFor: (frame: V4l2Frame) => Framebuffer,
+  copiedBytesPerFrame: number,
+  releaseEarly = false,
+): Promise<Counted> {
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  let shown = 0;
+  let skipped = 0;
+  let lastSeq: number | undefined;
+  let onScreen: V4l2Frame | undefined;
+  try {
+    for await (const frame of q.frames({ signal: options.signal, timeoutMs: FRAME_TIMEOUT_MS })) {
+      if (frame.error) {
+        frame.requeue();
+        continue;
+      }
+      if (lastSeq !== undefined && frame.sequence > lastSeq + 1) skipped += frame.sequence - lastSeq - 1;
+      lastSeq = frame.sequence;
+      const fb = framebufferFor(frame);
+      if (releaseEarly) frame.requeue();
+      await display.show(fb); // resolves when the flip has completed: the previous buffer is off screen
+      if (!releaseEarly) {
+        onScreen?.requeue();
+        onScreen = frame;
+      }
+      shown++;
+      await options.onShown?.(shown, frame);
+      if (options.frames > 0 && shown >= options.frames) break;
+      if (options.signal?.aborted) break;
+    }
+  } finally {
+    if (onScreen && q.streaming) onScreen.requeue();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    path: releaseEarly ? 'copy' : 'zero-copy',
+    frames: shown,
+    skipped,
+    seconds: round(seconds, 3),
+    fps: round(shown / seconds, 2),
+    cpuMsPerFrame: round((cpu.user + cpu.system) / 1000 / Math.max(shown, 1), 3),
+    copiedBytesPerFrame,
+  };
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

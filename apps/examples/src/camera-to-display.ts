@@ -1,0 +1,106 @@
+/**
+ * Camera to display, zero-copy: a V4L2 camera captures straight into scanout
+ * buffers the display's DRM device allocated, and KMS page-flips to each
+ * frame. No pixel passes through JavaScript. Without a camera or display on
+ * this machine it relaunches itself in the virtual lab (vivid → virtio-gpu)
+ * and checks a screenshot of the result.
+ *
+ * Run: node dist/camera-to-display.js [--frames N] [--size WxH] [--copy] (see --help)
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DmaBufError } from '@dmabuf/core';
+import { missingDevices } from './camera-display/devices.js';
+import { relayToLab } from './camera-display/lab-relay.js';
+import { type DemoOptions, parseDemoOptions, USAGE } from './camera-display/options.js';
+import { type PipelineResult, runPipeline } from './camera-display/pipeline.js';
+import { checkScreen } from './camera-display/screen-check.js';
+
+export { runPipeline, type PipelineResult };
+
+const inLab = (): boolean => process.env.DMABUF_LAB === '1';
+
+/** Run the demo here; in the lab, also check the screen at the last frame. Exit code. */
+export async function runDemo(options: DemoOptions, print: (line: string) => void = console.log): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let screen: Awaited<ReturnType<typeof checkScreen>> | undefined;
+  const checkAt = options.frames > 0 ? options.frames : -1;
+  try {
+    const result = await runPipeline({
+      ...options,
+      signal: stop.signal,
+      log: (line) => print(`camera-to-display: ${line}`),
+      onShown: async (shown, frame) => {
+        if (shown % 30 === 0) print(`camera-to-display: frame ${shown} (camera sequence ${frame.sequence})`);
+        if (shown === checkAt && inLab()) screen = await checkScreen(`camera-to-display-${options.copy ? 'copy' : 'zero-copy'}`);
+      },
+    });
+    print(summary(result));
+    if (screen) {
+      print(
+        screen.ok
+          ? `camera-to-display: screen check OK: the display shows the camera's colour bars (${screen.png})`
+          : `camera-to-display: screen check FAILED (${screen.png}): ${screen.problems.join('; ')}`,
+      );
+    }
+    if (options.json) print(JSON.stringify({ ...result, screenCheck: screen?.ok ?? null }));
+    return screen && !screen.ok ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function summary(r: PipelineResult): string {
+  const copied = r.copiedBytesPerFrame > 0 ? `${(r.copiedBytesPerFrame / 1024).toFixed(0)} KiB copied per frame` : 'no bytes copied';
+  return (
+    `camera-to-display: ${r.path}${r.copyReason ? ` (${r.copyReason})` : ''}: ${r.frames} frames ${r.mode} ${r.format} in ${r.seconds} s, ` +
+    `${r.fps} fps, CPU ${r.cpuMsPerFrame} ms/frame, ${copied}, ${r.skipped} camera frames skipped`
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  let options: DemoOptions;
+  try {
+    options = parseDemoOptions(argv);
+  } catch (e) {
+    console.error(`camera-to-display: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const missing = missingDevices(options);
+  if (missing.length > 0 && !inLab()) {
+    if (options.noLab) {
+      console.error(`camera-to-display: ${missing.join('; ')}. Without --no-lab the demo runs in the virtual lab.`);
+      return 1;
+    }
+    console.log(`camera-to-display: ${missing.join('; ')}: running in the virtual lab (vivid camera → virtio-gpu display)`);
+    return relayToLab(fileURLToPath(import.meta.url), argv);
+  }
+  try {
+    return await runDemo(options);
+  } catch (e) {
+    if (e instanceof DmaBufError) {
+      console.error(`camera-to-display: ${e.name} (${e.code}): ${e.message}${e.hint && !e.message.includes(e.hint) ? `\n  what to do: ${e.hint}` : ''}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}
