@@ -12,7 +12,7 @@ echo "== unit tests (host) =="
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=reports/unit.json || status=1
 
 echo "== lab tests (real drivers under QEMU) =="
-pnpm run test:lab -- --continue || status=1
+pnpm exec turbo run test:lab --concurrency=1 --continue || status=1
 
 node scripts/summarize.mjs reports "$status" || status=1
 exit $status

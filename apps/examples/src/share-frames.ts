@@ -106,9 +106,11 @@ export async function producer(frames: number): Promise<ShareResult> {
 async function consumer(path: string): Promise<void> {
   const { openFdCount } = await import('@dmabuf/core');
   const { plugin } = await exporterPlugin();
-  const before = openFdCount();
   const fw = await Framework.create({ plugins: [plugin] });
   const peer = await BufferChannel.connect(path, { framework: fw });
+  // Counted after the first frame: the channel's own fds (socket, watcher) and whatever the
+  // runtime opens lazily on first use stay open to the end; per-frame fds must not add up.
+  let before: number | undefined;
   for await (const m of peer) {
     if ('buffer' in m) {
       const buf = m.buffer;
@@ -118,13 +120,14 @@ async function consumer(path: string): Promise<void> {
         sum = checksum(cpu.bytes);
       }
       buf.put();
+      before ??= openFdCount();
       await peer.sendMessage({ sum });
     } else if ((m.message as { done?: boolean }).done) {
       break;
     }
   }
+  const leaked = before === undefined ? 0 : openFdCount() - before; // every received buffer's fd closed again
   await fw.close();
-  const leaked = openFdCount() - before - 1; // the peer's own socket is still open
   await peer.sendMessage({ leaked });
   await peer.close();
 }
