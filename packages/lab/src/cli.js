@@ -19,7 +19,10 @@ export async function main(argv) {
       outDir: o.out,
       keep: o.keep,
     };
-    switch (o.sub) {
+    // `pnpm lab -- shell` (the root script is `dmabuf-lab run`) means the interactive shell.
+    const sub = o.sub === 'run' && o.rest.length === 1 && o.rest[0] === 'shell' ? 'shell' : o.sub;
+    if (sub !== o.sub) o.rest = [];
+    switch (sub) {
       case 'provision':
         await provision({ force: o.force });
         return 0;
