@@ -1,25 +1,27 @@
 #!/usr/bin/env node
 // Sums every vitest JSON report in a folder and prints "N passed, N failed, N skipped".
 // Exits 1 when a suite failed to run at all (a report with failed suites but no failed tests).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2] ?? 'reports';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-let brokenSuites = 0;
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+for (const f of (existsSync(dir) ? readdirSync(dir) : [])
+  .filter((n) => n.endsWith('.json'))
+  .sort()) {
   const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   const p = r.numPassedTests ?? 0;
   const x = r.numFailedTests ?? 0;
   const s = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   const bad = (r.numFailedTestSuites ?? 0) > 0 && x === 0 ? r.numFailedTestSuites : 0;
-  console.log(`  ${f}: ${p} passed, ${x} failed, ${s} skipped${bad ? `, ${bad} suite(s) failed to run` : ''}`);
+  console.log(
+    `  ${f}: ${p} passed, ${x} failed, ${s} skipped${bad ? `, ${bad} suite(s) failed to run` : ''}`,
+  );
   passed += p;
   failed += x + bad;
   skipped += s;
-  brokenSuites += bad;
 }
 if (process.argv[3] && process.argv[3] !== '0' && failed === 0) {
   console.log('  a test run failed outside any test (setup, boot or a crashed suite): counted as 1 failure');

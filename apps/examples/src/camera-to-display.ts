@@ -15,12 +15,15 @@ import { type DemoOptions, parseDemoOptions, USAGE } from './camera-display/opti
 import { type PipelineResult, runPipeline } from './camera-display/pipeline.js';
 import { checkScreen } from './camera-display/screen-check.js';
 
-export { runPipeline, type PipelineResult };
+export { type PipelineResult, runPipeline };
 
 const inLab = (): boolean => process.env.DMABUF_LAB === '1';
 
 /** Run the demo here; in the lab, also check the screen at the last frame. Exit code. */
-export async function runDemo(options: DemoOptions, print: (line: string) => void = console.log): Promise<number> {
+export async function runDemo(
+  options: DemoOptions,
+  print: (line: string) => void = console.log,
+): Promise<number> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -34,7 +37,8 @@ export async function runDemo(options: DemoOptions, print: (line: string) => voi
       log: (line) => print(`camera-to-display: ${line}`),
       onShown: async (shown, frame) => {
         if (shown % 30 === 0) print(`camera-to-display: frame ${shown} (camera sequence ${frame.sequence})`);
-        if (shown === checkAt && inLab()) screen = await checkScreen(`camera-to-display-${options.copy ? 'copy' : 'zero-copy'}`);
+        if (shown === checkAt && inLab())
+          screen = await checkScreen(`camera-to-display-${options.copy ? 'copy' : 'zero-copy'}`);
       },
     });
     print(summary(result));
@@ -54,7 +58,10 @@ export async function runDemo(options: DemoOptions, print: (line: string) => voi
 }
 
 function summary(r: PipelineResult): string {
-  const copied = r.copiedBytesPerFrame > 0 ? `${(r.copiedBytesPerFrame / 1024).toFixed(0)} KiB copied per frame` : 'no bytes copied';
+  const copied =
+    r.copiedBytesPerFrame > 0
+      ? `${(r.copiedBytesPerFrame / 1024).toFixed(0)} KiB copied per frame`
+      : 'no bytes copied';
   return (
     `camera-to-display: ${r.path}${r.copyReason ? ` (${r.copyReason})` : ''}: ${r.frames} frames ${r.mode} ${r.format} in ${r.seconds} s, ` +
     `${r.fps} fps, CPU ${r.cpuMsPerFrame} ms/frame, ${copied}, ${r.skipped} camera frames skipped`
@@ -76,17 +83,23 @@ async function main(argv: string[]): Promise<number> {
   const missing = missingDevices(options);
   if (missing.length > 0 && !inLab()) {
     if (options.noLab) {
-      console.error(`camera-to-display: ${missing.join('; ')}. Without --no-lab the demo runs in the virtual lab.`);
+      console.error(
+        `camera-to-display: ${missing.join('; ')}. Without --no-lab the demo runs in the virtual lab.`,
+      );
       return 1;
     }
-    console.log(`camera-to-display: ${missing.join('; ')}: running in the virtual lab (vivid camera → virtio-gpu display)`);
+    console.log(
+      `camera-to-display: ${missing.join('; ')}: running in the virtual lab (vivid camera → virtio-gpu display)`,
+    );
     return relayToLab(fileURLToPath(import.meta.url), argv);
   }
   try {
     return await runDemo(options);
   } catch (e) {
     if (e instanceof DmaBufError) {
-      console.error(`camera-to-display: ${e.name} (${e.code}): ${e.message}${e.hint && !e.message.includes(e.hint) ? `\n  what to do: ${e.hint}` : ''}`);
+      console.error(
+        `camera-to-display: ${e.name} (${e.code}): ${e.message}${e.hint && !e.message.includes(e.hint) ? `\n  what to do: ${e.hint}` : ''}`,
+      );
       return 1;
     }
     throw e;

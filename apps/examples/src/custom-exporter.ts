@@ -9,19 +9,19 @@ import { pathToFileURL } from 'node:url';
 import {
   type Allocation,
   type AllocationRequest,
+  createMemfd,
   type DependencyContainer,
-  type DmaBufPlugin,
   DmaBufError,
+  type DmaBufPlugin,
   type ExportedBuffer,
   type ExporterPlugin,
   type FdInfo,
   Framework,
-  type SgTable,
-  TOKENS,
-  createMemfd,
   inject,
   injectable,
   plainDevice,
+  type SgTable,
+  TOKENS,
 } from '@dmabuf/core';
 
 /** The plugin's own DI token and config. */
@@ -53,7 +53,10 @@ export class RingExporter implements ExporterPlugin<{ slot: number }> {
       });
     }
     if (this.#live.size >= this.config.slots) {
-      throw new DmaBufError(`all ${this.config.slots} ring slots are in use`, { code: 'EBUSY', hint: 'Release a buffer first' });
+      throw new DmaBufError(`all ${this.config.slots} ring slots are in use`, {
+        code: 'EBUSY',
+        hint: 'Release a buffer first',
+      });
     }
     const slot = this.#next++ % this.config.slots;
     this.#live.add(slot);
@@ -68,7 +71,11 @@ export class RingExporter implements ExporterPlugin<{ slot: number }> {
 
   map(buffer: ExportedBuffer<{ slot: number }>): SgTable {
     const { size } = buffer.layout;
-    return { segments: [{ offset: 0, length: size, source: `ring slot ${buffer.priv.slot}` }], planes: buffer.layout.planes, size };
+    return {
+      segments: [{ offset: 0, length: size, source: `ring slot ${buffer.priv.slot}` }],
+      planes: buffer.layout.planes,
+      size,
+    };
   }
 
   // CPU access on a memfd needs no cache maintenance.

@@ -59,7 +59,9 @@ export async function producer(frames: number): Promise<ShareResult> {
   const server = BufferChannel.listen(path, { framework: fw });
   // Under a TS test runner this module is src/*.ts; the child runs the built file.
   const script = fileURLToPath(import.meta.url).replace(/\/src\/([^/]+)\.ts$/, '/dist/$1.js');
-  const child = spawn(process.execPath, [script, '--consumer', path], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [script, '--consumer', path], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`consumer exited early with code ${code}`))),
   );
@@ -143,6 +145,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       `shared ${r.frames} frames of ${WIDTH}x${HEIGHT} XRGB8888 through ${r.exporter}: ${r.verified} verified by the consumer, ` +
         `${(r.frames / (r.ms / 1000)).toFixed(1)} frames/s round trip, fds leaked: producer ${r.fdsLeakedProducer}, consumer ${r.fdsLeakedConsumer}`,
     );
-    if (r.verified !== r.frames || r.fdsLeakedProducer !== 0 || r.fdsLeakedConsumer !== 0) process.exitCode = 1;
+    if (r.verified !== r.frames || r.fdsLeakedProducer !== 0 || r.fdsLeakedConsumer !== 0)
+      process.exitCode = 1;
   }
 }

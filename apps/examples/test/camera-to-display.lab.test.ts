@@ -22,7 +22,13 @@ describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', (
         }
       },
     });
-    expect(r).toMatchObject({ path: 'zero-copy', frames: 20, mode: '640x480', format: 'XR24', copiedBytesPerFrame: 0 });
+    expect(r).toMatchObject({
+      path: 'zero-copy',
+      frames: 20,
+      mode: '640x480',
+      format: 'XR24',
+      copiedBytesPerFrame: 0,
+    });
     expect(r.copyReason).toBeUndefined();
     expect(shot).toEqual([]);
     expect(openFdCount()).toBe(fds);
@@ -44,7 +50,12 @@ describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', (
         }
       },
     });
-    expect(r).toMatchObject({ path: 'copy', frames: 10, copiedBytesPerFrame: 640 * 480 * 4, copyReason: 'forced (--copy)' });
+    expect(r).toMatchObject({
+      path: 'copy',
+      frames: 10,
+      copiedBytesPerFrame: 640 * 480 * 4,
+      copyReason: 'forced (--copy)',
+    });
     expect(shot).toEqual([]);
     expect(openFdCount()).toBe(fds);
   });
@@ -68,7 +79,9 @@ describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', (
 
   it('a size the display has no mode for is a typed error naming the modes; nothing leaks', async () => {
     const fds = openFdCount();
-    await expect(runPipeline({ ...base, width: 320, height: 180, frames: 1, copy: false })).rejects.toMatchObject({
+    await expect(
+      runPipeline({ ...base, width: 320, height: 180, frames: 1, copy: false }),
+    ).rejects.toMatchObject({
       name: 'DrmError',
       message: expect.stringMatching(/has no mode 320x180/),
       hint: expect.stringMatching(/Pick one of: .*640x480/),

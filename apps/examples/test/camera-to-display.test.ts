@@ -62,7 +62,8 @@ describe('colour bar check', () => {
   function bars(width: number, height: number): Uint8Array {
     const rgb = new Uint8Array(width * height * 3);
     for (let y = 0; y < height; y++)
-      for (let x = 0; x < width; x++) rgb.set(BARS[Math.floor((x * BARS.length) / width)]!, (y * width + x) * 3);
+      for (let x = 0; x < width; x++)
+        rgb.set(BARS[Math.floor((x * BARS.length) / width)]!, (y * width + x) * 3);
     return rgb;
   }
 

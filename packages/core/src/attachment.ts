@@ -88,13 +88,19 @@ export class Attachment<H = unknown> implements Disposable {
   /** Detach the device. Refused (EBUSY) while mappings are live. */
   detach(): void {
     if (!this.#attached) {
-      throw new LifecycleError(`${this.#host.label}: ${this.device} already detached`, { code: 'EINVAL', hint: 'Detach each attachment once' });
+      throw new LifecycleError(`${this.#host.label}: ${this.device} already detached`, {
+        code: 'EINVAL',
+        hint: 'Detach each attachment once',
+      });
     }
     if (this.#mappings.size > 0) {
-      throw new LifecycleError(`${this.#host.label}: detach while mapped (${this.device} has ${this.#mappings.size} live mapping(s))`, {
-        code: 'EBUSY',
-        hint: 'Unmap every mapping of this attachment first (mapping.unmap() or `using`)',
-      });
+      throw new LifecycleError(
+        `${this.#host.label}: detach while mapped (${this.device} has ${this.#mappings.size} live mapping(s))`,
+        {
+          code: 'EBUSY',
+          hint: 'Unmap every mapping of this attachment first (mapping.unmap() or `using`)',
+        },
+      );
     }
     this.#attached = false;
     this.#host.removeAttachment(this);
@@ -114,7 +120,8 @@ export class Attachment<H = unknown> implements Disposable {
   #unmap(mapping: DeviceMapping<H>): void {
     this.#mappings.delete(mapping);
     try {
-      if (this.importer.onUnmap) callHook(this.importer.name, 'onUnmap', () => this.importer.onUnmap!(this, mapping.handle));
+      if (this.importer.onUnmap)
+        callHook(this.importer.name, 'onUnmap', () => this.importer.onUnmap!(this, mapping.handle));
     } finally {
       this.#host.unmapForDevice(this, mapping.table, mapping.direction);
     }
@@ -130,7 +137,13 @@ export class DeviceMapping<H = unknown> implements Disposable {
   readonly #unmapFn: (m: DeviceMapping<H>) => void;
   #mapped = true;
 
-  constructor(attachment: Attachment<H>, table: SgTable, direction: MapDirection, handle: H, unmap: (m: DeviceMapping<H>) => void) {
+  constructor(
+    attachment: Attachment<H>,
+    table: SgTable,
+    direction: MapDirection,
+    handle: H,
+    unmap: (m: DeviceMapping<H>) => void,
+  ) {
     this.attachment = attachment;
     this.table = table;
     this.direction = direction;
@@ -144,7 +157,10 @@ export class DeviceMapping<H = unknown> implements Disposable {
 
   unmap(): void {
     if (!this.#mapped) {
-      throw new LifecycleError(`mapping of ${this.attachment.device} already unmapped`, { code: 'EINVAL', hint: 'Unmap each mapping once' });
+      throw new LifecycleError(`mapping of ${this.attachment.device} already unmapped`, {
+        code: 'EINVAL',
+        hint: 'Unmap each mapping once',
+      });
     }
     this.#mapped = false;
     this.#unmapFn(this);

@@ -56,7 +56,10 @@ export class CpuMapping implements Disposable {
 
   unmap(): void {
     if (!this.#mapped) {
-      throw new LifecycleError(`${this.#target.label}: mapping already unmapped`, { code: 'EINVAL', hint: 'Unmap each mapping once' });
+      throw new LifecycleError(`${this.#target.label}: mapping already unmapped`, {
+        code: 'EINVAL',
+        hint: 'Unmap each mapping once',
+      });
     }
     this.#mapped = false;
     this.#target.forgetMapping(this);
@@ -69,7 +72,10 @@ export class CpuMapping implements Disposable {
 
   #assertMapped(): void {
     if (!this.#mapped) {
-      throw new LifecycleError(`${this.#target.label}: mapping was unmapped`, { code: 'EBADF', hint: 'Map the buffer again' });
+      throw new LifecycleError(`${this.#target.label}: mapping was unmapped`, {
+        code: 'EBADF',
+        hint: 'Map the buffer again',
+      });
     }
   }
 }
@@ -106,7 +112,10 @@ export class CpuAccess implements Disposable {
   /** The buffer's bytes for this scope. */
   get bytes(): Uint8Array {
     if (!this.#open) {
-      throw new LifecycleError(`${this.#target.label}: CPU access already ended`, { code: 'EBADF', hint: 'Start a new cpuAccess() scope' });
+      throw new LifecycleError(`${this.#target.label}: CPU access already ended`, {
+        code: 'EBADF',
+        hint: 'Start a new cpuAccess() scope',
+      });
     }
     return this.#mapping.bytes;
   }

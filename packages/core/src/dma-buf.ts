@@ -1,7 +1,14 @@
-import { Attachment, type AnyAttachment, type AttachmentHost } from './attachment.js';
+import { type AnyAttachment, Attachment, type AttachmentHost } from './attachment.js';
 import type { LabelledConstraints } from './constraints.js';
+import { CpuAccess, CpuMapping, type CpuSyncTarget } from './cpu-mapping.js';
 import { DmaBufError, LifecycleError, ReleasedError } from './errors.js';
-import type { AllocationRequest, Allocation, AttachmentInfo, ExportedBuffer, ExporterPlugin } from './exporter.js';
+import type {
+  Allocation,
+  AllocationRequest,
+  AttachmentInfo,
+  ExportedBuffer,
+  ExporterPlugin,
+} from './exporter.js';
 import { closeFd, dupFd, fdIdentity } from './fd-ops.js';
 import type { Importer } from './importer.js';
 import type { BufferLayout } from './layout.js';
@@ -9,7 +16,6 @@ import type { LeakGuard, LeakReport } from './leak-guard.js';
 import { native } from './native.js';
 import { checkLayout, mergeConstraints } from './negotiation.js';
 import { callHook } from './plugin.js';
-import { CpuAccess, CpuMapping, type CpuSyncTarget } from './cpu-mapping.js';
 import { CPU_ACCESS_MODES, type CpuAccessMode, type MapDirection, type SgTable } from './sg-table.js';
 import { check } from './syscall.js';
 import { assertObject, assertOneOf, assertString } from './validate.js';
@@ -34,7 +40,11 @@ export type BufferSource =
   | { kind: 'export'; request: AllocationRequest; name?: string }
   | { kind: 'adopt'; allocation: Allocation; expName: string };
 
-const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = { read: 'READ', write: 'WRITE', readwrite: 'RW' };
+const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = {
+  read: 'READ',
+  write: 'WRITE',
+  readwrite: 'RW',
+};
 
 /**
  * The buffer object: a real dma-buf fd and the exporter that made it.
@@ -194,7 +204,9 @@ export class DmaBuf implements Disposable {
     this.#assertNotReleased();
     assertObject('device', device);
     assertString('device.name', device.name);
-    const constraints = device.constraints ? callHook(device.name, 'constraints', () => device.constraints!()) : {};
+    const constraints = device.constraints
+      ? callHook(device.name, 'constraints', () => device.constraints!())
+      : {};
     const party: LabelledConstraints = { label: device.name, constraints };
     if (this.#state === 'live') {
       checkLayout(this.#layout!, party, this.label);
@@ -275,11 +287,18 @@ export class DmaBuf implements Disposable {
   setName(name: string): void {
     assertString('name', name, 31);
     if (Buffer.byteLength(name) > 31) {
-      throw new DmaBufError(`buffer name '${name}' is longer than 31 bytes`, { code: 'EINVAL', hint: 'Use a shorter name' });
+      throw new DmaBufError(`buffer name '${name}' is longer than 31 bytes`, {
+        code: 'EINVAL',
+        hint: 'Use a shorter name',
+      });
     }
     this.#ensureAllocated();
-    check(native().setName(this.#fd, name), 'ioctl(DMA_BUF_SET_NAME)', `${this.label}: cannot set name`, (e) =>
-      e === 25 ? `exporter ${this.exporter.name} is not a kernel dma-buf and has no name` : undefined,
+    check(
+      native().setName(this.#fd, name),
+      'ioctl(DMA_BUF_SET_NAME)',
+      `${this.label}: cannot set name`,
+      (e) =>
+        e === 25 ? `exporter ${this.exporter.name} is not a kernel dma-buf and has no name` : undefined,
     );
   }
 
@@ -294,7 +313,11 @@ export class DmaBuf implements Disposable {
 
   #sync(mode: CpuAccessMode, phase: 'START' | 'END'): void {
     const c = native().dmaBufSync;
-    check(native().sync(this.#fd, c[SYNC_FLAGS[mode]] | c[phase]), 'ioctl(DMA_BUF_IOCTL_SYNC)', `${this.label}: CPU access sync ${phase} failed`);
+    check(
+      native().sync(this.#fd, c[SYNC_FLAGS[mode]] | c[phase]),
+      'ioctl(DMA_BUF_IOCTL_SYNC)',
+      `${this.label}: CPU access sync ${phase} failed`,
+    );
   }
 
   #parties(): LabelledConstraints[] {
@@ -309,8 +332,13 @@ export class DmaBuf implements Disposable {
     this.#assertNotReleased();
     if (this.#state === 'live') return;
     const req = this.#request!;
-    const merged = mergeConstraints([{ label: 'the export request', constraints: req.constraints }, ...this.#parties()]);
-    const allocation = callHook(this.exporter.name, 'allocate', () => this.exporter.allocate({ ...req, constraints: merged }));
+    const merged = mergeConstraints([
+      { label: 'the export request', constraints: req.constraints },
+      ...this.#parties(),
+    ]);
+    const allocation = callHook(this.exporter.name, 'allocate', () =>
+      this.exporter.allocate({ ...req, constraints: merged }),
+    );
     this.#install(allocation);
     try {
       for (const p of this.#parties()) checkLayout(this.#layout!, p, this.label);
@@ -357,22 +385,29 @@ export class DmaBuf implements Disposable {
   }
 
   #exporterAttach(att: AnyAttachment): void {
-    if (this.exporter.attach) callHook(this.exporter.name, 'attach', () => this.exporter.attach!(this.#view(), this.#info(att)));
+    if (this.exporter.attach)
+      callHook(this.exporter.name, 'attach', () => this.exporter.attach!(this.#view(), this.#info(att)));
     this.#exporterAttached.add(att);
   }
 
   #exporterDetach(att: AnyAttachment): void {
     if (!this.#exporterAttached.delete(att)) return;
-    if (this.exporter.detach) callHook(this.exporter.name, 'detach', () => this.exporter.detach!(this.#view(), this.#info(att)));
+    if (this.exporter.detach)
+      callHook(this.exporter.name, 'detach', () => this.exporter.detach!(this.#view(), this.#info(att)));
   }
 
   #mapForDevice(att: AnyAttachment, direction: MapDirection): SgTable {
     this.#ensureAllocated();
-    return callHook(this.exporter.name, 'map', () => this.exporter.map(this.#view(), this.#info(att), direction));
+    return callHook(this.exporter.name, 'map', () =>
+      this.exporter.map(this.#view(), this.#info(att), direction),
+    );
   }
 
   #unmapForDevice(att: AnyAttachment, table: SgTable, direction: MapDirection): void {
-    if (this.exporter.unmap) callHook(this.exporter.name, 'unmap', () => this.exporter.unmap!(this.#view(), this.#info(att), table, direction));
+    if (this.exporter.unmap)
+      callHook(this.exporter.name, 'unmap', () =>
+        this.exporter.unmap!(this.#view(), this.#info(att), table, direction),
+      );
   }
 
   #removeAttachment(att: AnyAttachment): void {
@@ -386,10 +421,15 @@ export class DmaBuf implements Disposable {
 
   #release(): void {
     if (this.#attachments.size > 0) {
-      throw new LifecycleError(`${this.label}: release with ${this.#attachments.size} live attachment(s) (${this.#parties().map((p) => p.label).join(', ')})`, {
-        code: 'EBUSY',
-        hint: 'Detach every attachment before the last put()',
-      });
+      throw new LifecycleError(
+        `${this.label}: release with ${this.#attachments.size} live attachment(s) (${this.#parties()
+          .map((p) => p.label)
+          .join(', ')})`,
+        {
+          code: 'EBUSY',
+          hint: 'Detach every attachment before the last put()',
+        },
+      );
     }
     for (const m of [...this.#cpuMappings]) m.unmap();
     const wasLive = this.#state === 'live';

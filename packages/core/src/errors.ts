@@ -59,7 +59,9 @@ export class NegotiationError extends DmaBufError {
   constructor(message: string, hint?: string) {
     super(message, {
       code: 'EINVAL',
-      hint: hint ?? 'Allocate the buffer for this device (pass its constraints at export), or attach before the first map',
+      hint:
+        hint ??
+        'Allocate the buffer for this device (pass its constraints at export), or attach before the first map',
     });
   }
 }
@@ -107,7 +109,12 @@ export class PluginError extends DmaBufError {
 export class NativeLoadError extends DmaBufError {}
 
 /** Build an `Expected X for NAME but received Y` argument error. */
-export function invalidArgument(name: string, expected: string, actual: unknown, hint?: string): InvalidArgumentError {
+export function invalidArgument(
+  name: string,
+  expected: string,
+  actual: unknown,
+  hint?: string,
+): InvalidArgumentError {
   return new InvalidArgumentError(`Expected ${expected} for ${name} but received ${describe(actual)}`, hint);
 }
 

@@ -83,7 +83,12 @@ export interface ExporterPlugin<P = unknown> {
   detach?(buffer: ExportedBuffer<P>, attachment: AttachmentInfo): void;
   /** Return the scatterlist for a device mapping; sync for the device here. */
   map(buffer: ExportedBuffer<P>, attachment: AttachmentInfo, direction: MapDirection): SgTable;
-  unmap?(buffer: ExportedBuffer<P>, attachment: AttachmentInfo, table: SgTable, direction: MapDirection): void;
+  unmap?(
+    buffer: ExportedBuffer<P>,
+    attachment: AttachmentInfo,
+    table: SgTable,
+    direction: MapDirection,
+  ): void;
 
   /** Default: DMA_BUF_IOCTL_SYNC START on the buffer's fd. */
   beginCpuAccess?(buffer: ExportedBuffer<P>, mode: CpuAccessMode): void;

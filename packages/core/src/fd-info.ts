@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { SystemError } from './errors.js';
 import { assertFd } from './validate.js';
 
@@ -29,7 +29,13 @@ export function readFdInfo(fd: number): FdInfo {
     link = readlinkSync(`/proc/self/fd/${fd}`);
   } catch (cause) {
     const errno = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 9 : 5;
-    throw new SystemError(`fd ${fd} cannot be inspected`, errno, 'read(/proc/self/fdinfo)', 'Pass an open file descriptor', cause);
+    throw new SystemError(
+      `fd ${fd} cannot be inspected`,
+      errno,
+      'read(/proc/self/fdinfo)',
+      'Pass an open file descriptor',
+      cause,
+    );
   }
   const info: FdInfo = { fd, flags: 0, link };
   for (const line of text.split('\n')) {

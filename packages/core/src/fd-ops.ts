@@ -6,7 +6,12 @@ import { assertFd } from './validate.js';
 /** dup(fd) with O_CLOEXEC; the caller owns the new fd. */
 export function dupFd(fd: number): number {
   assertFd('fd', fd);
-  return check(native().dup(fd), 'fcntl(F_DUPFD_CLOEXEC)', `cannot duplicate fd ${fd}`, 'Pass an open file descriptor');
+  return check(
+    native().dup(fd),
+    'fcntl(F_DUPFD_CLOEXEC)',
+    `cannot duplicate fd ${fd}`,
+    'Pass an open file descriptor',
+  );
 }
 
 /** close(fd). Closing an fd that is not open is an error (EBADF), never silent. */
@@ -37,8 +42,14 @@ export const SEEK_END = 2;
 export function seekFd(fd: number, offset: number, whence: number): number {
   assertFd('fd', fd);
   if (!Number.isSafeInteger(offset)) throw invalidArgument('offset', 'a safe integer', offset);
-  if (![SEEK_SET, SEEK_CUR, SEEK_END].includes(whence)) throw invalidArgument('whence', 'SEEK_SET, SEEK_CUR or SEEK_END', whence);
-  return check(native().lseek(fd, offset, whence), 'lseek', `cannot seek fd ${fd}`, 'A dma-buf only supports lseek(fd, 0, SEEK_END) for its size and lseek(fd, 0, SEEK_SET)');
+  if (![SEEK_SET, SEEK_CUR, SEEK_END].includes(whence))
+    throw invalidArgument('whence', 'SEEK_SET, SEEK_CUR or SEEK_END', whence);
+  return check(
+    native().lseek(fd, offset, whence),
+    'lseek',
+    `cannot seek fd ${fd}`,
+    'A dma-buf only supports lseek(fd, 0, SEEK_END) for its size and lseek(fd, 0, SEEK_SET)',
+  );
 }
 
 /** Size of a dma-buf (or any seekable file) via lseek(SEEK_END); the position is reset to 0. */
@@ -53,5 +64,7 @@ const FD_CLOEXEC = 1;
 /** Whether close-on-exec is set on fd. */
 export function isCloexec(fd: number): boolean {
   assertFd('fd', fd);
-  return (check(native().getFdFlags(fd), 'fcntl(F_GETFD)', `cannot read flags of fd ${fd}`) & FD_CLOEXEC) !== 0;
+  return (
+    (check(native().getFdFlags(fd), 'fcntl(F_GETFD)', `cannot read flags of fd ${fd}`) & FD_CLOEXEC) !== 0
+  );
 }

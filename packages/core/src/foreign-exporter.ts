@@ -1,5 +1,5 @@
-import type { Allocation, ExporterPlugin } from './exporter.js';
 import { DmaBufError } from './errors.js';
+import type { Allocation, ExporterPlugin } from './exporter.js';
 import type { FdInfo } from './fd-info.js';
 import type { BufferLayout } from './layout.js';
 
@@ -22,6 +22,10 @@ export const foreignExporter: ExporterPlugin<undefined> = {
     return { fd, layout, priv: undefined };
   },
   map(buffer) {
-    return { segments: [{ offset: 0, length: buffer.layout.size }], planes: buffer.layout.planes, size: buffer.layout.size };
+    return {
+      segments: [{ offset: 0, length: buffer.layout.size }],
+      planes: buffer.layout.planes,
+      size: buffer.layout.size,
+    };
   },
 };

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { Constraints } from './constraints.js';
-import { DmaBuf, type BufferOwner } from './dma-buf.js';
+import { type BufferOwner, DmaBuf } from './dma-buf.js';
 import { DmaBufError, invalidArgument } from './errors.js';
 import type { ExporterPlugin } from './exporter.js';
-import { dupFd, fdIdentity, fdSize } from './fd-ops.js';
 import { readFdInfo } from './fd-info.js';
+import { dupFd, fdIdentity, fdSize } from './fd-ops.js';
 import { foreignExporter } from './foreign-exporter.js';
-import { linearLayout, type BufferLayout } from './layout.js';
-import { LeakGuard, warnLeak, type LeakReport } from './leak-guard.js';
+import { type BufferLayout, linearLayout } from './layout.js';
+import { LeakGuard, type LeakReport, warnLeak } from './leak-guard.js';
 import { native } from './native.js';
 import { callHook, callHookAsync, type DmaBufPlugin } from './plugin.js';
 import { ExporterRegistry } from './registry.js';
@@ -57,7 +57,11 @@ export class Framework implements AsyncDisposable {
   readonly #owner: BufferOwner;
   #closed = false;
 
-  private constructor(container: DependencyContainer, plugins: readonly DmaBufPlugin[], onLeak: (r: LeakReport) => void) {
+  private constructor(
+    container: DependencyContainer,
+    plugins: readonly DmaBufPlugin[],
+    onLeak: (r: LeakReport) => void,
+  ) {
     this.container = container;
     this.#plugins = plugins;
     this.exporters = container.resolve(ExporterRegistry);
@@ -124,7 +128,11 @@ export class Framework implements AsyncDisposable {
       constraints: options.constraints ?? {},
       options: options.options ?? {},
     };
-    const buf = new DmaBuf(this.#owner, exporter, { kind: 'export', request, ...(options.name !== undefined ? { name: options.name } : {}) });
+    const buf = new DmaBuf(this.#owner, exporter, {
+      kind: 'export',
+      request,
+      ...(options.name !== undefined ? { name: options.name } : {}),
+    });
     const sized = options.size !== undefined || options.width !== undefined;
     if (sized && !options.lazy) buf.allocate();
     return buf;
@@ -150,7 +158,11 @@ export class Framework implements AsyncDisposable {
       const allocation = exporter.adopt
         ? callHook(exporter.name, 'adopt', () => exporter.adopt!(own, info, l))
         : { fd: own, layout: l, priv: undefined };
-      return new DmaBuf(this.#owner, exporter, { kind: 'adopt', allocation, expName: info.expName ?? exporter.name });
+      return new DmaBuf(this.#owner, exporter, {
+        kind: 'adopt',
+        allocation,
+        expName: info.expName ?? exporter.name,
+      });
     } catch (e) {
       native().close(own);
       throw e;
@@ -188,7 +200,8 @@ export class Framework implements AsyncDisposable {
       }
     }
     await this.container.dispose();
-    if (errors.length) throw new AggregateError(errors, `framework close: ${errors.length} error(s) while releasing`);
+    if (errors.length)
+      throw new AggregateError(errors, `framework close: ${errors.length} error(s) while releasing`);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -202,11 +215,18 @@ export class Framework implements AsyncDisposable {
     }
     const list = this.exporters.list();
     if (list.length === 1) return list[0]!;
-    throw invalidArgument('exporter', list.length ? `one of ${list.map((e) => `'${e.name}'`).join(', ')}` : 'a registered exporter', undefined,
-      list.length ? 'Name the exporter: framework.export({ exporter, size })' : 'Register an exporter plugin in Framework.create({ plugins })');
+    throw invalidArgument(
+      'exporter',
+      list.length ? `one of ${list.map((e) => `'${e.name}'`).join(', ')}` : 'a registered exporter',
+      undefined,
+      list.length
+        ? 'Name the exporter: framework.export({ exporter, size })'
+        : 'Register an exporter plugin in Framework.create({ plugins })',
+    );
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new DmaBufError('the framework is closed', { code: 'EBADF', hint: 'Create a new Framework' });
+    if (this.#closed)
+      throw new DmaBufError('the framework is closed', { code: 'EBADF', hint: 'Create a new Framework' });
   }
 }

@@ -1,14 +1,32 @@
 import 'reflect-metadata';
 
-export { inject, injectAll, injectable, singleton, type DependencyContainer } from 'tsyringe';
-export { Attachment, DeviceMapping } from './attachment.js';
+export { type DependencyContainer, inject, injectAll, injectable, singleton } from 'tsyringe';
+export { type AnyAttachment, Attachment, DeviceMapping } from './attachment.js';
+export { type AllowList, PeerRefusedError } from './channel/allow-list.js';
+export {
+  BufferChannel,
+  type ChannelOptions,
+  type ConnectOptions,
+  type ListenOptions,
+} from './channel/buffer-channel.js';
+export {
+  type BufferMessage,
+  type ChannelMessage,
+  ChannelPeer,
+  type PlainMessage,
+  type ReceiveOptions,
+} from './channel/channel-peer.js';
+export { ChannelServer } from './channel/channel-server.js';
+export { MAX_MESSAGE_BYTES, type PeerCredentials } from './channel/unix-socket.js';
 export type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
 export { CpuAccess, CpuMapping } from './cpu-mapping.js';
-export { DmaBuf, type BufferState } from './dma-buf.js';
+export { type BufferState, DmaBuf } from './dma-buf.js';
 export { errnoName, errnoValue } from './errno.js';
 export {
   DmaBufError,
+  type DmaBufErrorOptions,
   InvalidArgumentError,
+  invalidArgument,
   LifecycleError,
   NativeLoadError,
   NegotiationError,
@@ -16,31 +34,65 @@ export {
   PluginError,
   ReleasedError,
   SystemError,
-  invalidArgument,
-  type DmaBufErrorOptions,
 } from './errors.js';
-export type { Allocation, AllocationRequest, AttachmentInfo, ExportedBuffer, ExporterPlugin } from './exporter.js';
-export { closeFd, dupFd, fdIdentity, fdSize, isCloexec, seekFd, SEEK_CUR, SEEK_END, SEEK_SET, type FdIdentity } from './fd-ops.js';
-export { openFdCount, readFdInfo, type FdInfo } from './fd-info.js';
+export type {
+  Allocation,
+  AllocationRequest,
+  AttachmentInfo,
+  ExportedBuffer,
+  ExporterPlugin,
+} from './exporter.js';
+export { type FdInfo, openFdCount, readFdInfo } from './fd-info.js';
+export {
+  closeFd,
+  dupFd,
+  type FdIdentity,
+  fdIdentity,
+  fdSize,
+  isCloexec,
+  SEEK_CUR,
+  SEEK_END,
+  SEEK_SET,
+  seekFd,
+} from './fd-ops.js';
 export { foreignExporter } from './foreign-exporter.js';
-export { Framework, type ExportOptions, type FrameworkOptions } from './framework.js';
-export { plainDevice, type Importer, type ImporterAttachment } from './importer.js';
-export { linearLayout, type BufferLayout, type PlaneLayout } from './layout.js';
+export { type ExportOptions, Framework, type FrameworkOptions } from './framework.js';
+export { type Importer, type ImporterAttachment, plainDevice } from './importer.js';
+export { type BufferLayout, linearLayout, type PlaneLayout } from './layout.js';
 export type { LeakReport } from './leak-guard.js';
 export { loadAddon } from './load-addon.js';
-export { createMemfd, isMemfd, sealMemfd, memfdSeals, type MemfdOptions, type MemfdSeal } from './memfd.js';
-export { native, type CoreAddon } from './native.js';
+export { createMemfd, isMemfd, type MemfdOptions, type MemfdSeal, memfdSeals, sealMemfd } from './memfd.js';
+export { type CoreAddon, native } from './native.js';
 export { checkLayout, mergeConstraints } from './negotiation.js';
 export { callHook, callHookAsync, type DmaBufPlugin } from './plugin.js';
+export {
+  abortError,
+  POLL_EVENTS,
+  type PollEvents,
+  type PollOptions,
+  type PollResult,
+  pollFd,
+  timeoutError,
+} from './poll.js';
 export { ExporterRegistry } from './registry.js';
-export { CPU_ACCESS_MODES, MAP_DIRECTIONS, type CpuAccessMode, type MapDirection, type SgSegment, type SgTable } from './sg-table.js';
+export {
+  CPU_ACCESS_MODES,
+  type CpuAccessMode,
+  MAP_DIRECTIONS,
+  type MapDirection,
+  type SgSegment,
+  type SgTable,
+} from './sg-table.js';
+export { exportSyncFile, importSyncFile, SyncFile, waitIdle } from './sync-file.js';
 export { check } from './syscall.js';
 export { TOKENS } from './tokens.js';
-export { PAGE_SIZE, assertFd, assertObject, assertOneOf, assertPositive, assertString, assertUint, isPageAligned } from './validate.js';
-export { POLL_EVENTS, abortError, pollFd, timeoutError, type PollEvents, type PollOptions, type PollResult } from './poll.js';
-export { SyncFile, exportSyncFile, importSyncFile, waitIdle } from './sync-file.js';
-export { PeerRefusedError, type AllowList } from './channel/allow-list.js';
-export { BufferChannel, type ChannelOptions, type ConnectOptions, type ListenOptions } from './channel/buffer-channel.js';
-export { ChannelPeer, type BufferMessage, type ChannelMessage, type PlainMessage, type ReceiveOptions } from './channel/channel-peer.js';
-export { ChannelServer } from './channel/channel-server.js';
-export { MAX_MESSAGE_BYTES, type PeerCredentials } from './channel/unix-socket.js';
+export {
+  assertFd,
+  assertObject,
+  assertOneOf,
+  assertPositive,
+  assertString,
+  assertUint,
+  isPageAligned,
+  PAGE_SIZE,
+} from './validate.js';

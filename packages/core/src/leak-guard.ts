@@ -30,7 +30,12 @@ export class LeakGuard {
     held.sink(held.report);
   });
 
-  watch(target: object, report: LeakReport, release: (() => void) | undefined, sink: (report: LeakReport) => void): void {
+  watch(
+    target: object,
+    report: LeakReport,
+    release: (() => void) | undefined,
+    sink: (report: LeakReport) => void,
+  ): void {
     this.#registry.register(target, { report, release, sink }, target);
   }
 

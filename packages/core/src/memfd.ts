@@ -17,7 +17,12 @@ export interface MemfdOptions {
 
 function sealBits(seals: readonly MemfdSeal[]): number {
   const m = native().memfd;
-  const bits: Record<MemfdSeal, number> = { seal: m.F_SEAL_SEAL, shrink: m.F_SEAL_SHRINK, grow: m.F_SEAL_GROW, write: m.F_SEAL_WRITE };
+  const bits: Record<MemfdSeal, number> = {
+    seal: m.F_SEAL_SEAL,
+    shrink: m.F_SEAL_SHRINK,
+    grow: m.F_SEAL_GROW,
+    write: m.F_SEAL_WRITE,
+  };
   return seals.reduce((acc, s) => acc | bits[s], 0);
 }
 
@@ -26,13 +31,18 @@ export function createMemfd(name: string, size: number, options: MemfdOptions = 
   assertString('name', name, 249);
   assertUint('size', size, 2 ** 40);
   const m = native().memfd;
-  const flags = (options.allowSealing === false ? 0 : m.MFD_ALLOW_SEALING) | (options.hugetlb ? m.MFD_HUGETLB : 0);
+  const flags =
+    (options.allowSealing === false ? 0 : m.MFD_ALLOW_SEALING) | (options.hugetlb ? m.MFD_HUGETLB : 0);
   const fd = check(native().memfdCreate(name, flags), 'memfd_create', `cannot create memfd '${name}'`, (e) =>
-    e === 22 && options.hugetlb ? 'hugetlb memfds need huge pages reserved: echo N > /proc/sys/vm/nr_hugepages' : undefined,
+    e === 22 && options.hugetlb
+      ? 'hugetlb memfds need huge pages reserved: echo N > /proc/sys/vm/nr_hugepages'
+      : undefined,
   );
   try {
     check(native().ftruncate(fd, size), 'ftruncate', `cannot size memfd '${name}' to ${size} bytes`, (e) =>
-      e === 22 && options.hugetlb ? 'hugetlb memfd sizes must be multiples of the huge page size (2 MiB)' : undefined,
+      e === 22 && options.hugetlb
+        ? 'hugetlb memfd sizes must be multiples of the huge page size (2 MiB)'
+        : undefined,
     );
     if (options.seals?.length) sealMemfd(fd, options.seals);
   } catch (e) {
@@ -44,13 +54,19 @@ export function createMemfd(name: string, size: number, options: MemfdOptions = 
 
 /** Add seals to a memfd. EPERM means it was created without MFD_ALLOW_SEALING (or F_SEAL_SEAL is set). */
 export function sealMemfd(fd: number, seals: readonly MemfdSeal[]): void {
-  check(native().addSeals(fd, sealBits(seals)), 'fcntl(F_ADD_SEALS)', `cannot seal fd ${fd} with ${seals.join('+')}`, (e) => {
-    if (!isMemfd(fd)) return `fd ${fd} is not a memfd: only memfds can be sealed; create one with createMemfd()`;
-    if (e === 1) {
-      return 'The memfd was created without MFD_ALLOW_SEALING (or is already sealed with F_SEAL_SEAL); create it with allowSealing: true';
-    }
-    return undefined;
-  });
+  check(
+    native().addSeals(fd, sealBits(seals)),
+    'fcntl(F_ADD_SEALS)',
+    `cannot seal fd ${fd} with ${seals.join('+')}`,
+    (e) => {
+      if (!isMemfd(fd))
+        return `fd ${fd} is not a memfd: only memfds can be sealed; create one with createMemfd()`;
+      if (e === 1) {
+        return 'The memfd was created without MFD_ALLOW_SEALING (or is already sealed with F_SEAL_SEAL); create it with allowSealing: true';
+      }
+      return undefined;
+    },
+  );
 }
 
 /** Whether fd is a memfd (readlink shows /memfd:NAME). */
@@ -64,7 +80,12 @@ export function isMemfd(fd: number): boolean {
 
 /** The seals present on fd. */
 export function memfdSeals(fd: number): Set<MemfdSeal> {
-  const bits = check(native().getSeals(fd), 'fcntl(F_GET_SEALS)', `cannot read seals of fd ${fd}`, 'Pass a memfd');
+  const bits = check(
+    native().getSeals(fd),
+    'fcntl(F_GET_SEALS)',
+    `cannot read seals of fd ${fd}`,
+    'Pass a memfd',
+  );
   const m = native().memfd;
   const out = new Set<MemfdSeal>();
   if (bits & m.F_SEAL_SEAL) out.add('seal');
@@ -76,5 +97,8 @@ export function memfdSeals(fd: number): Set<MemfdSeal> {
 
 /** Thrown by callers that need a memfd but got something else. */
 export function notAMemfd(fd: number, link: string): DmaBufError {
-  return new DmaBufError(`fd ${fd} (${link}) is not a memfd`, { code: 'EBADF', hint: 'Create the backing with createMemfd() / memfd_create()' });
+  return new DmaBufError(`fd ${fd} (${link}) is not a memfd`, {
+    code: 'EBADF',
+    hint: 'Create the backing with createMemfd() / memfd_create()',
+  });
 }

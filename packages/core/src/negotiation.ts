@@ -64,7 +64,9 @@ export function mergeConstraints(parties: readonly LabelledConstraints[]): Const
       formatOwner = formatOwner ? `${formatOwner} and ${label}` : label;
     }
     if (c.exporters) {
-      out.exporters = out.exporters ? out.exporters.filter((e) => c.exporters?.includes(e)) : [...c.exporters];
+      out.exporters = out.exporters
+        ? out.exporters.filter((e) => c.exporters?.includes(e))
+        : [...c.exporters];
     }
   }
   return out;
@@ -74,7 +76,10 @@ function names(f: readonly FormatConstraint[]): string {
   return f.map((x) => x.format).join('/');
 }
 
-function intersectFormats(a: readonly FormatConstraint[], b: readonly FormatConstraint[]): FormatConstraint[] {
+function intersectFormats(
+  a: readonly FormatConstraint[],
+  b: readonly FormatConstraint[],
+): FormatConstraint[] {
   const out: FormatConstraint[] = [];
   for (const fa of a) {
     const fb = b.find((x) => x.format === fa.format);
@@ -92,7 +97,12 @@ function intersectFormats(a: readonly FormatConstraint[], b: readonly FormatCons
  * NegotiationError whose message names the party, the buffer and both numbers,
  * e.g. "V4L2 /dev/video0 needs 614400 bytes per plane, buffer #3 (udmabuf) has 600000".
  */
-export function checkLayout(layout: BufferLayout, party: LabelledConstraints, bufferLabel: string, segments?: number): void {
+export function checkLayout(
+  layout: BufferLayout,
+  party: LabelledConstraints,
+  bufferLabel: string,
+  segments?: number,
+): void {
   const { label, constraints: c } = party;
   const fail = (msg: string) => {
     throw new NegotiationError(`${label} ${msg}`);
@@ -104,7 +114,9 @@ export function checkLayout(layout: BufferLayout, party: LabelledConstraints, bu
     const plane = layout.planes[i];
     const have = plane ? plane.size : i === 0 ? layout.size : 0;
     if (have < need) {
-      fail(`needs ${need} bytes ${c.minPlaneSizes!.length > 1 ? `in plane ${i}` : 'per plane'}, ${bufferLabel} has ${have}`);
+      fail(
+        `needs ${need} bytes ${c.minPlaneSizes!.length > 1 ? `in plane ${i}` : 'per plane'}, ${bufferLabel} has ${have}`,
+      );
     }
   });
   if (c.alignment !== undefined && layout.size % c.alignment !== 0) {
@@ -112,11 +124,13 @@ export function checkLayout(layout: BufferLayout, party: LabelledConstraints, bu
   }
   c.pitches?.forEach((need, i) => {
     const have = layout.planes[i]?.pitch;
-    if (have !== undefined && have !== 0 && have !== need) fail(`needs a pitch of ${need} bytes in plane ${i}, ${bufferLabel} has ${have}`);
+    if (have !== undefined && have !== 0 && have !== need)
+      fail(`needs a pitch of ${need} bytes in plane ${i}, ${bufferLabel} has ${have}`);
   });
   if (c.pitchAlignment !== undefined) {
     layout.planes.forEach((p, i) => {
-      if (p.pitch % c.pitchAlignment! !== 0) fail(`needs pitches aligned to ${c.pitchAlignment}, ${bufferLabel} plane ${i} has ${p.pitch}`);
+      if (p.pitch % c.pitchAlignment! !== 0)
+        fail(`needs pitches aligned to ${c.pitchAlignment}, ${bufferLabel} plane ${i} has ${p.pitch}`);
     });
   }
   if (c.contiguous && segments !== undefined && segments > 1) {
@@ -126,6 +140,7 @@ export function checkLayout(layout: BufferLayout, party: LabelledConstraints, bu
     const f = c.formats.find((x) => x.format === layout.format);
     if (!f) fail(`takes formats ${names(c.formats)}, ${bufferLabel} is ${layout.format}`);
     const mod = layout.modifier ?? 0n;
-    if (f && !(f.modifiers ?? [0n]).includes(mod)) fail(`cannot use modifier 0x${mod.toString(16)} of ${bufferLabel} for ${layout.format}`);
+    if (f && !(f.modifiers ?? [0n]).includes(mod))
+      fail(`cannot use modifier 0x${mod.toString(16)} of ${bufferLabel} for ${layout.format}`);
   }
 }

@@ -13,7 +13,8 @@ export class ExporterRegistry {
   constructor(@injectAll(TOKENS.Exporter) exporters: ExporterPlugin[]) {
     const seen = new Set<string>();
     for (const e of exporters) {
-      if (seen.has(e.name)) throw invalidArgument('exporter plugins', 'unique names', `two exporters named '${e.name}'`);
+      if (seen.has(e.name))
+        throw invalidArgument('exporter plugins', 'unique names', `two exporters named '${e.name}'`);
       seen.add(e.name);
     }
     this.#exporters = exporters;
@@ -28,8 +29,16 @@ export class ExporterRegistry {
   byName(name: string): ExporterPlugin {
     const e = this.#exporters.find((x) => x.name === name);
     if (!e) {
-      throw invalidArgument('exporter', `one of ${this.list().map((x) => `'${x.name}'`).join(', ') || '(none registered)'}`, name,
-        'Register the exporter plugin when creating the framework: Framework.create({ plugins: [...] })');
+      throw invalidArgument(
+        'exporter',
+        `one of ${
+          this.list()
+            .map((x) => `'${x.name}'`)
+            .join(', ') || '(none registered)'
+        }`,
+        name,
+        'Register the exporter plugin when creating the framework: Framework.create({ plugins: [...] })',
+      );
     }
     return e;
   }

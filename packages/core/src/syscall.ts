@@ -5,7 +5,12 @@ import { SystemError } from './errors.js';
  * SystemError (`what` says what we were doing, `hint` what to do about it).
  * Driver packages use this for their own addons' results.
  */
-export function check<T>(result: T | number, syscall: string, what: string, hint?: string | ((errno: number) => string | undefined)): T {
+export function check<T>(
+  result: T | number,
+  syscall: string,
+  what: string,
+  hint?: string | ((errno: number) => string | undefined),
+): T {
   if (typeof result === 'number' && result < 0) {
     const errno = -result;
     const h = typeof hint === 'function' ? hint(errno) : hint;

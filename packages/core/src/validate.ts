@@ -1,14 +1,22 @@
 import { invalidArgument } from './errors.js';
 
 /** A non-negative safe integer, else InvalidArgumentError. */
-export function assertUint(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+export function assertUint(
+  name: string,
+  value: unknown,
+  max = Number.MAX_SAFE_INTEGER,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
     throw invalidArgument(name, `an integer between 0 and ${max}`, value);
   }
 }
 
 /** A positive safe integer, else InvalidArgumentError. */
-export function assertPositive(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+export function assertPositive(
+  name: string,
+  value: unknown,
+  max = Number.MAX_SAFE_INTEGER,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
     throw invalidArgument(name, `an integer between 1 and ${max}`, value);
   }
@@ -21,13 +29,21 @@ export function assertFd(name: string, value: unknown): asserts value is number 
   }
 }
 
-export function assertString(name: string, value: unknown, maxLength = Number.MAX_SAFE_INTEGER): asserts value is string {
+export function assertString(
+  name: string,
+  value: unknown,
+  maxLength = Number.MAX_SAFE_INTEGER,
+): asserts value is string {
   if (typeof value !== 'string' || value.length > maxLength) {
     throw invalidArgument(name, `a string of at most ${maxLength} characters`, value);
   }
 }
 
-export function assertOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): asserts value is T {
+export function assertOneOf<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+): asserts value is T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw invalidArgument(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
   }

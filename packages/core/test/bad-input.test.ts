@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DmaBufError,
-  Framework,
   closeFd,
   createMemfd,
+  DmaBufError,
   dupFd,
+  Framework,
   fdIdentity,
   fdSize,
   memfdSeals,
   openFdCount,
   plainDevice,
   readFdInfo,
+  SEEK_CUR,
   sealMemfd,
   seekFd,
-  SEEK_CUR,
 } from '../src/index.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
@@ -45,7 +45,14 @@ describe('bad input is a typed error, every time', () => {
   it('fd functions reject non-fds and report closed fds with errno', () => {
     for (const v of junk) {
       if (v === undefined) continue;
-      for (const [name, fn] of Object.entries({ dupFd, closeFd, fdIdentity, fdSize, readFdInfo, get: (x: number) => fw.get(x) })) {
+      for (const [name, fn] of Object.entries({
+        dupFd,
+        closeFd,
+        fdIdentity,
+        fdSize,
+        readFdInfo,
+        get: (x: number) => fw.get(x),
+      })) {
         try {
           expectTyped(() => fn(v as number));
         } catch (e) {
@@ -107,4 +114,5 @@ describe('bad input is a typed error, every time', () => {
 });
 
 import { createRequire } from 'node:module';
+
 const require = createRequire(import.meta.url);

@@ -29,7 +29,9 @@ console.log(JSON.stringify({ before, during, after, end: core.openFdCount(), rep
 
 describe('leak safety net', () => {
   it('closes and reports, once each, buffers garbage-collected while holding fds', () => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     const r = JSON.parse(out.trim().split('\n').pop()!);
     expect(r.during - r.before).toBe(6);
     expect(r.reports).toHaveLength(5);

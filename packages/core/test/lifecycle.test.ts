@@ -2,15 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DmaBufError,
   Framework,
+  type Importer,
   LifecycleError,
   NegotiationError,
-  PluginError,
-  ReleasedError,
   openFdCount,
+  PluginError,
   plainDevice,
-  type Importer,
+  ReleasedError,
 } from '../src/index.js';
-import { MemfdExporter, memfdExporterPlugin } from '../src/testing/index.js';
+import { type MemfdExporter, memfdExporterPlugin } from '../src/testing/index.js';
 
 let fw: Framework;
 let exporter: MemfdExporter;
@@ -35,7 +35,14 @@ describe('lifecycle order', () => {
     att.map('from-device').unmap();
     att.detach();
     buf.put();
-    expect(exporter.calls.map((c) => c.hook)).toEqual(['allocate', 'attach', 'map', 'unmap', 'detach', 'release']);
+    expect(exporter.calls.map((c) => c.hook)).toEqual([
+      'allocate',
+      'attach',
+      'map',
+      'unmap',
+      'detach',
+      'release',
+    ]);
     expect(exporter.calls[2]?.detail).toBe('from-device');
   });
 
@@ -62,7 +69,12 @@ describe('lifecycle order', () => {
 
   it('an importer that fails onMap leaves the exporter unmapped', () => {
     using buf = fw.export({ size: 4096 });
-    const att = buf.attach({ name: 'flaky', onMap: () => { throw new Error('device gone'); } });
+    const att = buf.attach({
+      name: 'flaky',
+      onMap: () => {
+        throw new Error('device gone');
+      },
+    });
     expect(() => att.map()).toThrow(PluginError);
     expect(exporter.calls.map((c) => c.hook).slice(-2)).toEqual(['map', 'unmap']);
     expect(att.mapCount).toBe(0);
@@ -159,14 +171,18 @@ describe('late allocation and negotiation', () => {
     using buf = fw.export({ size: 600000 });
     expect(buf.size).toBe(602112);
     expect(() => buf.attach(plainDevice('V4L2 /dev/video0', { minPlaneSizes: [614400] }))).toThrow(
-      new NegotiationError('V4L2 /dev/video0 needs 614400 bytes per plane, buffer #' + buf.id + ' (memfd-test) has 602112'),
+      new NegotiationError(
+        `V4L2 /dev/video0 needs 614400 bytes per plane, buffer #${buf.id} (memfd-test) has 602112`,
+      ),
     );
   });
 
   it('formats must intersect', () => {
     using buf = fw.export({ lazy: true });
     using _a = buf.attach(plainDevice('cam', { formats: [{ format: 'YUYV' }], minSize: 4096 }));
-    expect(() => buf.attach(plainDevice('disp', { formats: [{ format: 'XR24' }] }))).toThrow(/none in common/);
+    expect(() => buf.attach(plainDevice('disp', { formats: [{ format: 'XR24' }] }))).toThrow(
+      /none in common/,
+    );
   });
 
   it('a pending buffer with nothing to size it is a typed error at map, and nothing leaks', () => {
@@ -237,7 +253,9 @@ describe('CPU access', () => {
     access.end();
     expect(view.byteLength).toBe(0);
     expect(() => access.bytes).toThrow(LifecycleError);
-    const hooks = exporter.calls.filter((c) => c.hook.endsWith('CpuAccess')).map((c) => `${c.hook}:${c.detail}`);
+    const hooks = exporter.calls
+      .filter((c) => c.hook.endsWith('CpuAccess'))
+      .map((c) => `${c.hook}:${c.detail}`);
     expect(hooks).toEqual(['beginCpuAccess:readwrite', 'endCpuAccess:readwrite']);
   });
 

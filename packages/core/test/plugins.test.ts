@@ -4,11 +4,11 @@ import {
   type DmaBufPlugin,
   ExporterRegistry,
   Framework,
-  PluginError,
-  TOKENS,
   foreignExporter,
   inject,
   injectable,
+  PluginError,
+  TOKENS,
 } from '../src/index.js';
 import { MemfdExporter, memfdExporterPlugin } from '../src/testing/index.js';
 
@@ -34,7 +34,12 @@ describe('plugins and DI', () => {
     await using fw = await Framework.create({ plugins: [plugin, memfdExporterPlugin()] });
     const e = fw.exporters.byName('configured') as ConfiguredExporter;
     expect(e.config.tag).toBe('from-di');
-    expect(fw.exporters.list().map((x) => x.name).sort()).toEqual(['configured', 'memfd-test']);
+    expect(
+      fw.exporters
+        .list()
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(['configured', 'memfd-test']);
     expect(fw.container.resolve(TOKENS.Framework)).toBe(fw);
   });
 
@@ -50,19 +55,41 @@ describe('plugins and DI', () => {
   it('exporters can be passed directly; duplicate names are refused', async () => {
     await using fw = await Framework.create({ exporters: [new MemfdExporter()] });
     expect(fw.exporters.byName('memfd-test')).toBeInstanceOf(MemfdExporter);
-    await expect(Framework.create({ exporters: [new MemfdExporter(), new MemfdExporter()] })).rejects.toThrow(/two exporters named/);
+    await expect(Framework.create({ exporters: [new MemfdExporter(), new MemfdExporter()] })).rejects.toThrow(
+      /two exporters named/,
+    );
   });
 
   it('register/initialize failures are PluginErrors naming the plugin; started plugins are shut down', async () => {
     const log: string[] = [];
-    const good: DmaBufPlugin = { name: 'good', register() {}, initialize: () => void log.push('init good'), shutdown: () => void log.push('shutdown good') };
-    const bad: DmaBufPlugin = { name: 'bad', register() {}, initialize: async () => { throw new Error('no device'); } };
+    const good: DmaBufPlugin = {
+      name: 'good',
+      register() {},
+      initialize: () => void log.push('init good'),
+      shutdown: () => void log.push('shutdown good'),
+    };
+    const bad: DmaBufPlugin = {
+      name: 'bad',
+      register() {},
+      initialize: async () => {
+        throw new Error('no device');
+      },
+    };
     const err = await Framework.create({ plugins: [good, bad] }).catch((e) => e);
     expect(err).toBeInstanceOf(PluginError);
     expect(err.message).toBe('bad: initialize failed: no device');
     expect(err.cause.message).toBe('no device');
     expect(log).toEqual(['init good', 'shutdown good']);
-    const err2 = await Framework.create({ plugins: [{ name: 'broken', register: () => { throw new TypeError('oops'); } }] }).catch((e) => e);
+    const err2 = await Framework.create({
+      plugins: [
+        {
+          name: 'broken',
+          register: () => {
+            throw new TypeError('oops');
+          },
+        },
+      ],
+    }).catch((e) => e);
     expect(err2).toBeInstanceOf(PluginError);
     expect(err2.plugin).toBe('broken');
   });

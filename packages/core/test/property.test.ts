@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Attachment, type DeviceMapping, DmaBuf, DmaBufError, Framework, closeFd, openFdCount, plainDevice } from '../src/index.js';
+import {
+  type AnyAttachment,
+  closeFd,
+  type DeviceMapping,
+  type DmaBuf,
+  DmaBufError,
+  Framework,
+  openFdCount,
+  plainDevice,
+} from '../src/index.js';
 import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
@@ -12,8 +21,22 @@ type Op =
   | { op: 'close-fd'; i: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ op: fc.constant('export' as const), pages: fc.integer({ min: 1, max: 4 }), lazy: fc.boolean() }),
-  fc.record({ op: fc.constantFrom('attach' as const, 'get' as const, 'put' as const, 'fd' as const, 'cpu' as const, 'getFd' as const), i: fc.nat(7) }),
+  fc.record({
+    op: fc.constant('export' as const),
+    pages: fc.integer({ min: 1, max: 4 }),
+    lazy: fc.boolean(),
+  }),
+  fc.record({
+    op: fc.constantFrom(
+      'attach' as const,
+      'get' as const,
+      'put' as const,
+      'fd' as const,
+      'cpu' as const,
+      'getFd' as const,
+    ),
+    i: fc.nat(7),
+  }),
   fc.record({ op: fc.constantFrom('map' as const, 'detach' as const, 'dispose-att' as const), i: fc.nat(7) }),
   fc.record({ op: fc.constant('unmap' as const), i: fc.nat(7) }),
   fc.record({ op: fc.constant('close-fd' as const), i: fc.nat(7) }),
@@ -24,7 +47,12 @@ interface Model {
 }
 
 /** Run one op; return whether the model says it must succeed, and check it did (or failed typed). */
-function step(fw: Framework, s: { bufs: DmaBuf[]; atts: Attachment[]; maps: DeviceMapping[]; fds: number[] }, m: Model, o: Op): void {
+function step(
+  fw: Framework,
+  s: { bufs: DmaBuf[]; atts: AnyAttachment[]; maps: DeviceMapping[]; fds: number[] },
+  m: Model,
+  o: Op,
+): void {
   const pick = <T>(xs: T[], i: number): T | undefined => (xs.length ? xs[i % xs.length] : undefined);
   const expectOutcome = (shouldWork: boolean, fn: () => void) => {
     let threw: unknown;
@@ -34,7 +62,9 @@ function step(fw: Framework, s: { bufs: DmaBuf[]; atts: Attachment[]; maps: Devi
       threw = e;
     }
     if (threw !== undefined && !(threw instanceof DmaBufError)) throw threw;
-    expect(threw === undefined, `${o.op} ${shouldWork ? 'should work' : 'should be refused'}: ${threw}`).toBe(shouldWork);
+    expect(threw === undefined, `${o.op} ${shouldWork ? 'should work' : 'should be refused'}: ${threw}`).toBe(
+      shouldWork,
+    );
   };
   switch (o.op) {
     case 'export': {
@@ -134,7 +164,12 @@ describe('property: random lifecycles', () => {
       fc.asyncProperty(fc.array(opArb, { maxLength: 60 }), async (ops) => {
         const fdsBefore = openFdCount();
         const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
-        const s = { bufs: [] as DmaBuf[], atts: [] as Attachment[], maps: [] as DeviceMapping[], fds: [] as number[] };
+        const s = {
+          bufs: [] as DmaBuf[],
+          atts: [] as AnyAttachment[],
+          maps: [] as DeviceMapping[],
+          fds: [] as number[],
+        };
         const m: Model = { refs: new Map() };
         try {
           for (const o of ops) {

@@ -17,7 +17,6 @@ import {
   FRMSIZE_TYPE,
   MEMORY,
   MEMORY_KINDS,
-  type MemoryKind,
   QUEUE_KINDS,
   type QueueKind,
 } from './constants.js';
@@ -32,7 +31,7 @@ import {
 } from './controls.js';
 import { type DeviceInfo, deviceInfo } from './device-info.js';
 import { DeviceLostError, FormatError } from './errors.js';
-import { describeFormat, type FormatRequest, formatFromRaw, formatToRaw, type PixFormat } from './format.js';
+import { type FormatRequest, formatFromRaw, formatToRaw, type PixFormat } from './format.js';
 import { fourcc, fourccName } from './fourcc.js';
 import { v4l2 } from './native.js';
 import { FdPoller } from './poller.js';

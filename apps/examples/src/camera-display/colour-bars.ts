@@ -23,7 +23,8 @@ export function checkBars(rgb: Uint8Array, width: number, height: number): strin
     const x = Math.floor(bar * i + bar / 2);
     const at = (row * width + x) * 3;
     const got = [rgb[at], rgb[at + 1], rgb[at + 2]];
-    if (got.some((v, c) => v !== want[c])) wrong.push(`bar ${i} at (${x},${row}): want ${want.join(',')}, got ${got.join(',')}`);
+    if (got.some((v, c) => v !== want[c]))
+      wrong.push(`bar ${i} at (${x},${row}): want ${want.join(',')}, got ${got.join(',')}`);
   });
   return wrong;
 }

@@ -47,12 +47,15 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     strict: true,
   });
   const frames = Number(values.frames);
-  if (!Number.isInteger(frames) || frames < 0) throw new Error(`--frames wants a whole number ≥ 0, got '${values.frames}'`);
+  if (!Number.isInteger(frames) || frames < 0)
+    throw new Error(`--frames wants a whole number ≥ 0, got '${values.frames}'`);
   const size = /^(\d+)x(\d+)$/.exec(values.size);
   if (!size) throw new Error(`--size wants WIDTHxHEIGHT (e.g. 640x480), got '${values.size}'`);
   const buffers = Number(values.buffers);
   if (!Number.isInteger(buffers) || buffers < 2 || buffers > 32)
-    throw new Error(`--buffers wants 2..32 (one on screen, one being flipped, the rest with the camera), got '${values.buffers}'`);
+    throw new Error(
+      `--buffers wants 2..32 (one on screen, one being flipped, the rest with the camera), got '${values.buffers}'`,
+    );
   return {
     frames,
     width: Number(size[1]),

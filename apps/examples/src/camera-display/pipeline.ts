@@ -7,7 +7,13 @@ import {
   findDrmDevice,
   ImportRefusedError,
 } from '@dmabuf/exporter-drm';
-import { StreamError, V4l2Device, type V4l2Frame, type V4l2Queue, v4l2ExporterPlugin } from '@dmabuf/importer-v4l2';
+import {
+  StreamError,
+  V4l2Device,
+  type V4l2Frame,
+  type V4l2Queue,
+  v4l2ExporterPlugin,
+} from '@dmabuf/importer-v4l2';
 import type { DemoOptions } from './options.js';
 
 /** What a run of the pipeline did. */
@@ -31,7 +37,10 @@ export interface PipelineResult {
   copiedBytesPerFrame: number;
 }
 
-export type PipelineOptions = Pick<DemoOptions, 'frames' | 'width' | 'height' | 'camera' | 'card' | 'buffers' | 'copy'> & {
+export type PipelineOptions = Pick<
+  DemoOptions,
+  'frames' | 'width' | 'height' | 'camera' | 'card' | 'buffers' | 'copy'
+> & {
   /** Stop early (Ctrl-C): the display is restored and every buffer released all the same. */
   signal?: AbortSignal;
   /** Called after each frame is on screen (await it to hold the picture, e.g. for a screenshot). */
@@ -53,11 +62,19 @@ const FRAME_TIMEOUT_MS = 30_000;
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const log = options.log ?? (() => {});
-  using card = options.card ? DrmDevice.open(options.card) : findDrmDevice({ display: true, dumbBuffers: true });
+  using card = options.card
+    ? DrmDevice.open(options.card)
+    : findDrmDevice({ display: true, dumbBuffers: true });
   using camera = options.camera ? V4l2Device.open(options.camera) : V4l2Device.find({ queue: 'capture' });
-  await using fw = await Framework.create({ plugins: [drmExporterPlugin({ device: card }), v4l2ExporterPlugin()] });
+  await using fw = await Framework.create({
+    plugins: [drmExporterPlugin({ device: card }), v4l2ExporterPlugin()],
+  });
   const openDisplay = (): Display => Display.open(card, { mode: `${options.width}x${options.height}` });
-  const fmt = camera.setFormat('capture', { width: options.width, height: options.height, pixelformat: FORMAT });
+  const fmt = camera.setFormat('capture', {
+    width: options.width,
+    height: options.height,
+    pixelformat: FORMAT,
+  });
   if (fmt.width !== options.width || fmt.height !== options.height)
     throw new Error(
       `camera ${camera.path} gives ${fmt.width}x${fmt.height}, not ${options.width}x${options.height}: pick a size it offers (--size)`,
@@ -83,7 +100,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     return { ...base, ...(await copyPath(fw, camera, openDisplay(), options, log)), copyReason: zero.reason };
   }
   log('copy path forced (--copy): every frame is copied by the CPU');
-  return { ...base, ...(await copyPath(fw, camera, openDisplay(), options, log)), copyReason: 'forced (--copy)' };
+  return {
+    ...base,
+    ...(await copyPath(fw, camera, openDisplay(), options, log)),
+    copyReason: 'forced (--copy)',
+  };
 }
 
 type Counted = Omit<PipelineResult, 'camera' | 'display' | 'mode' | 'format' | 'copyReason'>;
@@ -101,15 +122,28 @@ async function zeroCopy(
   try {
     q = camera.queue('capture', { memory: 'dmabuf', count: options.buffers });
     for (let i = 0; i < q.count; i++) {
-      const buf = fw.export({ width: display.width, height: display.height, format: FORMAT, constraints: q.constraints(), exporter: 'drm' });
+      const buf = fw.export({
+        width: display.width,
+        height: display.height,
+        format: FORMAT,
+        constraints: q.constraints(),
+        exporter: 'drm',
+      });
       bufs.push(buf);
       fbs.set(buf, display.framebuffer(buf));
     }
     try {
       for (const buf of bufs) q.queue(buf);
     } catch (e) {
-      if (e instanceof StreamError || e instanceof ImportRefusedError || (e as Error).cause instanceof ImportRefusedError)
-        return { ok: false, reason: `camera ${camera.path} refused the display's buffers: ${(e as Error).message}` };
+      if (
+        e instanceof StreamError ||
+        e instanceof ImportRefusedError ||
+        (e as Error).cause instanceof ImportRefusedError
+      )
+        return {
+          ok: false,
+          reason: `camera ${camera.path} refused the display's buffers: ${(e as Error).message}`,
+        };
       throw e;
     }
     log(`zero-copy: ${q.count} display-allocated buffers (${bufs[0]!.expName}) imported by the camera`);
@@ -136,9 +170,14 @@ async function copyPath(
   try {
     q = camera.queue('capture', { memory: 'mmap', count: options.buffers });
     camBufs.push(...q.exportBuffers(fw));
-    for (let i = 0; i < 2; i++) screens.push(fw.export({ exporter: 'drm', width: display.width, height: display.height, format: FORMAT }));
+    for (let i = 0; i < 2; i++)
+      screens.push(
+        fw.export({ exporter: 'drm', width: display.width, height: display.height, format: FORMAT }),
+      );
     const fbs = screens.map((b) => display.framebuffer(b));
-    log(`copy: ${q.count} camera buffers (${camBufs[0]!.expName}), 2 display buffers, one CPU copy per frame`);
+    log(
+      `copy: ${q.count} camera buffers (${camBufs[0]!.expName}), 2 display buffers, one CPU copy per frame`,
+    );
     for (let i = 0; i < q.count; i++) q.queue(i);
     q.start();
     const srcPitch = q.format.planes[0]!.bytesperline;

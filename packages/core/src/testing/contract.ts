@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DmaBufError, LifecycleError, NegotiationError, ReleasedError } from '../errors.js';
-import { fdIdentity, fdSize, isCloexec } from '../fd-ops.js';
 import { openFdCount } from '../fd-info.js';
+import { fdIdentity, fdSize, isCloexec } from '../fd-ops.js';
 import type { ExportOptions, Framework } from '../framework.js';
 import { plainDevice } from '../importer.js';
 import { native } from '../native.js';
@@ -166,7 +166,9 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
       expect(buf.allocated).toBe(true);
       expect(buf.size).toBeGreaterThanOrEqual(5 * 4096 - 100);
       m.unmap();
-      expect(() => buf.attach(plainDevice('dev-c', { minSize: buf.size * 2 }))).toThrow(/dev-c needs \d+ bytes/);
+      expect(() => buf.attach(plainDevice('dev-c', { minSize: buf.size * 2 }))).toThrow(
+        /dev-c needs \d+ bytes/,
+      );
       a.detach();
       b.detach();
       buf.put();

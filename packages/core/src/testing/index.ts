@@ -1,4 +1,9 @@
-export { describeExporterContract, type ContractSetup } from './contract.js';
+export { type BenchResult, repoRoot, writeBenchResult } from './bench-result.js';
+export { type ContractSetup, describeExporterContract } from './contract.js';
 export { fdDelta } from './fd-leak.js';
-export { MemfdExporter, memfdExporterPlugin, type HookCall, type MemfdExporterOptions } from './memfd-exporter.js';
-export { repoRoot, writeBenchResult, type BenchResult } from './bench-result.js';
+export {
+  type HookCall,
+  MemfdExporter,
+  type MemfdExporterOptions,
+  memfdExporterPlugin,
+} from './memfd-exporter.js';

@@ -1,5 +1,11 @@
-import type { Allocation, AllocationRequest, AttachmentInfo, ExportedBuffer, ExporterPlugin } from '../exporter.js';
 import { DmaBufError } from '../errors.js';
+import type {
+  Allocation,
+  AllocationRequest,
+  AttachmentInfo,
+  ExportedBuffer,
+  ExporterPlugin,
+} from '../exporter.js';
 import type { FdInfo } from '../fd-info.js';
 import type { BufferLayout } from '../layout.js';
 import { createMemfd } from '../memfd.js';
@@ -33,7 +39,7 @@ const BPP: Record<string, number> = { XR24: 4, AR24: 4, XB24: 4, AB24: 4, RG16: 
  * CPU access is only recorded). It implements every hook and logs the calls.
  */
 export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
-  readonly name = 'memfd-test';
+  readonly name: string = 'memfd-test';
   readonly expNames = ['memfd-test'];
   readonly calls: HookCall[] = [];
   readonly #options: MemfdExporterOptions;
@@ -50,7 +56,12 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
     const layout = this.#layout(req);
     const fd = createMemfd(MEMFD_NAME, layout.size, { seals: ['shrink', 'grow'] });
     this.calls.push({ hook: 'allocate', buffer: 0, detail: String(layout.size) });
-    return { fd, layout, priv: { segments: 0 }, release: () => this.calls.push({ hook: 'release', buffer: 0 }) };
+    return {
+      fd,
+      layout,
+      priv: { segments: 0 },
+      release: () => this.calls.push({ hook: 'release', buffer: 0 }),
+    };
   }
 
   adopt(fd: number, _info: FdInfo, layout: BufferLayout): Allocation<{ segments: number }> {
@@ -60,7 +71,10 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
 
   attach(buffer: ExportedBuffer, att: AttachmentInfo): void {
     if (this.#options.refuse?.includes(att.device)) {
-      throw new DmaBufError(`${att.device} cannot reach memfd memory`, { code: 'ENODEV', hint: 'Use another exporter' });
+      throw new DmaBufError(`${att.device} cannot reach memfd memory`, {
+        code: 'ENODEV',
+        hint: 'Use another exporter',
+      });
     }
     this.calls.push({ hook: 'attach', buffer: buffer.id, attachment: att.id });
   }
@@ -98,12 +112,23 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
     if (req.width !== undefined && req.height !== undefined) {
       const format = req.format ?? 'XR24';
       const bpp = BPP[format];
-      if (!bpp) throw new DmaBufError(`memfd-test cannot lay out format ${format}`, { code: 'EINVAL', hint: `Use one of ${Object.keys(BPP).join(', ')}` });
+      if (!bpp)
+        throw new DmaBufError(`memfd-test cannot lay out format ${format}`, {
+          code: 'EINVAL',
+          hint: `Use one of ${Object.keys(BPP).join(', ')}`,
+        });
       const pa = c.pitchAlignment ?? 1;
       const pitch = c.pitches?.[0] ?? Math.ceil((req.width * bpp) / pa) * pa;
       const plane = Math.max(pitch * req.height, c.minPlaneSizes?.[0] ?? 0);
       const size = roundUp(Math.max(plane, c.minSize ?? 0, req.size ?? 0), align);
-      return { size, width: req.width, height: req.height, format, modifier: 0n, planes: [{ offset: 0, pitch, size: plane }] };
+      return {
+        size,
+        width: req.width,
+        height: req.height,
+        format,
+        modifier: 0n,
+        planes: [{ offset: 0, pitch, size: plane }],
+      };
     }
     const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
     if (want === 0) {
@@ -122,7 +147,9 @@ function roundUp(n: number, to: number): number {
 }
 
 /** The test exporter as a plugin module. */
-export function memfdExporterPlugin(options: MemfdExporterOptions = {}): DmaBufPlugin & { exporter: MemfdExporter } {
+export function memfdExporterPlugin(
+  options: MemfdExporterOptions = {},
+): DmaBufPlugin & { exporter: MemfdExporter } {
   const exporter = new MemfdExporter(options);
   return {
     name: 'memfd-test',
