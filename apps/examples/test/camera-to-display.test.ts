@@ -7,6 +7,7 @@ describe('camera-to-display options', () => {
   it('defaults: 120 frames of 640x480 through 4 buffers, zero-copy, lab relay allowed', () => {
     expect(parseDemoOptions([])).toEqual({
       frames: 120,
+      fps: undefined,
       width: 640,
       height: 480,
       camera: undefined,
@@ -30,12 +31,15 @@ describe('camera-to-display options', () => {
         '/dev/dri/card1',
         '--buffers',
         '6',
+        '--fps',
+        '30',
         '--copy',
         '--no-lab',
         '--json',
       ]),
     ).toEqual({
       frames: 0,
+      fps: 30,
       width: 1280,
       height: 720,
       camera: '/dev/video2',
@@ -52,6 +56,7 @@ describe('camera-to-display options', () => {
     [['--frames', 'many'], /--frames wants a whole number/],
     [['--size', '640'], /--size wants WIDTHxHEIGHT/],
     [['--buffers', '1'], /--buffers wants 2\.\.32/],
+    [['--fps', '0'], /--fps wants a rate/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseDemoOptions(argv)).toThrow(message);

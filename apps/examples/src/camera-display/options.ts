@@ -10,6 +10,8 @@ export interface DemoOptions {
   camera?: string;
   /** DRM card (default: the first with a connected display). */
   card?: string;
+  /** Camera frame rate (default: the fastest the camera offers at this size). */
+  fps?: number;
   /** Camera buffers (display-allocated dumb buffers on the zero-copy path). */
   buffers: number;
   /** Force the copy path (camera MMAP buffers copied into display buffers) — the baseline. */
@@ -23,10 +25,11 @@ export interface DemoOptions {
 export const USAGE = `camera-to-display: a V4L2 camera writes straight into the display's scanout buffers
 
   node dist/camera-to-display.js [--frames N] [--size WxH] [--camera /dev/videoN]
-                                 [--card /dev/dri/cardN] [--buffers N] [--copy] [--no-lab] [--json]
+                                 [--card /dev/dri/cardN] [--buffers N] [--fps N] [--copy] [--no-lab] [--json]
 
   --frames N     frames to show (default 120; 0 = until Ctrl-C)
   --size WxH     capture and display size (default 640x480)
+  --fps N        camera frame rate (default: the fastest it offers at this size)
   --copy         force the copy path (the baseline the zero-copy path is measured against)
   --no-lab       fail instead of relaunching in the virtual lab when no camera or display is present`;
 
@@ -40,6 +43,7 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
       camera: { type: 'string' },
       card: { type: 'string' },
       buffers: { type: 'string', default: '4' },
+      fps: { type: 'string' },
       copy: { type: 'boolean', default: false },
       'no-lab': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -56,8 +60,12 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     throw new Error(
       `--buffers wants 2..32 (one on screen, one being flipped, the rest with the camera), got '${values.buffers}'`,
     );
+  const fps = values.fps === undefined ? undefined : Number(values.fps);
+  if (fps !== undefined && !(fps > 0 && fps <= 1000))
+    throw new Error(`--fps wants a rate in 0..1000, got '${values.fps}'`);
   return {
     frames,
+    fps,
     width: Number(size[1]),
     height: Number(size[2]),
     camera: values.camera,

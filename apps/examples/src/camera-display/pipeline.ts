@@ -41,6 +41,8 @@ export type PipelineOptions = Pick<
   DemoOptions,
   'frames' | 'width' | 'height' | 'camera' | 'card' | 'buffers' | 'copy'
 > & {
+  /** Camera frame rate to ask for (default: the fastest it offers at this size). */
+  fps?: number;
   /** Stop early (Ctrl-C): the display is restored and every buffer released all the same. */
   signal?: AbortSignal;
   /** Called after each frame is on screen (await it to hold the picture, e.g. for a screenshot). */
@@ -79,13 +81,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     throw new Error(
       `camera ${camera.path} gives ${fmt.width}x${fmt.height}, not ${options.width}x${options.height}: pick a size it offers (--size)`,
     );
+  const fps = chooseFrameRate(camera, options);
   let connector = '?';
   {
     using probe = openDisplay(); // fails early, naming the modes, when the display cannot show this size
     connector = probe.connector;
   }
   log(
-    `camera ${camera.path} (${camera.info.driver}, ${camera.info.card}) → display ${card.label} ${connector} ${options.width}x${options.height}, ${FORMAT}`,
+    `camera ${camera.path} (${camera.info.driver}, ${camera.info.card}${fps ? `, ${fps} fps` : ''}) → display ${card.label} ${connector} ${options.width}x${options.height}, ${FORMAT}`,
   );
   const base = {
     camera: camera.path,
@@ -105,6 +108,23 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     ...(await copyPath(fw, camera, openDisplay(), options, log)),
     copyReason: 'forced (--copy)',
   };
+}
+
+/**
+ * Ask the camera for a frame rate: the one requested, else the fastest it
+ * lists for this format and size (as GStreamer's negotiation would pick).
+ * Returns the rate set, or undefined when the camera lists none.
+ */
+function chooseFrameRate(camera: V4l2Device, options: PipelineOptions): number | undefined {
+  const intervals = camera.frameIntervals(FORMAT, options.width, options.height);
+  if (intervals.length === 0) return undefined;
+  const seconds = (f: { numerator: number; denominator: number }): number => f.numerator / f.denominator;
+  const want = options.fps ? 1 / options.fps : 0;
+  const best = intervals
+    .map((i) => i.min)
+    .sort((a, b) => Math.abs(seconds(a) - want) - Math.abs(seconds(b) - want))[0]!;
+  const set = camera.setFrameInterval('capture', best);
+  return Math.round((set.denominator / set.numerator) * 100) / 100;
 }
 
 type Counted = Omit<PipelineResult, 'camera' | 'display' | 'mode' | 'format' | 'copyReason'>;
