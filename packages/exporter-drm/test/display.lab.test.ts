@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DmaBuf, Framework } from '@dmabuf/core';
@@ -196,6 +196,40 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     expect(crtcFb(dev, display.crtcId)).toBe(before);
     expect(() => display.framebuffer(ok)).toThrow(/closed/);
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'restores the CRTC when the process is killed by %s without closing; the signal still ends it',
+    async (sig) => {
+      const crtcId = readKms(dev, { planes: false }).crtcs[0]!.id;
+      const before = crtcFb(dev, crtcId);
+      dev.dropMaster();
+      try {
+        const child = spawn(process.execPath, [join(here, 'fixtures', 'signal-child.mjs'), VIRTIO], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+          child.on('exit', (_code, s) => resolve(s)),
+        );
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d) => {
+            out += d;
+            if (/shown \d+/.test(out)) resolve();
+          });
+          child.on('exit', () => reject(new Error(`child ended before showing: ${err}`)));
+        });
+        expect(crtcFb(dev, crtcId)).not.toBe(before);
+        child.kill(sig);
+        expect(await ended).toBe(sig);
+        expect(err).toBe('');
+      } finally {
+        dev.setMaster();
+      }
+      expect(crtcFb(dev, crtcId)).toBe(before);
+    },
+  );
 
   it('restores the CRTC when the process exits without closing (exit hook), and when the device is closed', async () => {
     const crtcId = readKms(dev, { planes: false }).crtcs[0]!.id;
