@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Sums every vitest JSON report in a folder and prints "N passed, N failed, N skipped".
+// Sums every vitest JSON report in a folder; the last line is "N passed, N failed".
 // Exits 1 when a suite failed to run at all (a report with failed suites but no failed tests).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,5 +27,6 @@ if (process.argv[3] && process.argv[3] !== '0' && failed === 0) {
   console.log('  a test run failed outside any test (setup, boot or a crashed suite): counted as 1 failure');
   failed = 1;
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`  ${skipped} skipped`);
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
