@@ -1,9 +1,10 @@
 import type { Constraints } from './constraints.js';
 import type { DmaBuf } from './dma-buf.js';
-import { LifecycleError } from './errors.js';
+import { LifecycleError, PluginError } from './errors.js';
+import type { AttachmentInfo } from './exporter.js';
 import type { Importer } from './importer.js';
-import { callHook } from './plugin.js';
 import { MAP_DIRECTIONS, type MapDirection, type SgTable } from './sg-table.js';
+import { SmallSet } from './small-set.js';
 import { assertOneOf } from './validate.js';
 
 let nextAttachmentId = 1;
@@ -12,14 +13,26 @@ let nextAttachmentId = 1;
 // biome-ignore lint/suspicious/noExplicitAny: handle type is erased in the buffer's bookkeeping
 export type AnyAttachment = Attachment<any>;
 
-/** Internal hooks an Attachment needs from its buffer (not public API). */
+/**
+ * Internal hooks an Attachment needs from its buffer (not public API): one
+ * object shared by every buffer, each hook told which attachment it is for
+ * (its buffer is `att.buffer`), so a buffer allocates no closures for them.
+ */
 export interface AttachmentHost {
-  readonly label: string;
-  assertLive(): void;
+  assertLive(att: AnyAttachment): void;
   /** Late allocation happens here if the buffer is still pending. */
   mapForDevice(att: AnyAttachment, direction: MapDirection): SgTable;
   unmapForDevice(att: AnyAttachment, table: SgTable, direction: MapDirection): void;
   removeAttachment(att: AnyAttachment): void;
+}
+
+let infoOf: (att: AnyAttachment) => AttachmentInfo;
+// biome-ignore lint/suspicious/noExplicitAny: one unmap for mappings of every handle type
+let unmapOf: (mapping: DeviceMapping<any>) => void;
+
+/** @internal The exporter's view of an attachment: one object per attachment, made once. */
+export function attachmentInfo(att: AnyAttachment): AttachmentInfo {
+  return infoOf(att);
 }
 
 /**
@@ -33,8 +46,14 @@ export class Attachment<H = unknown> implements Disposable {
   readonly importer: Importer<H>;
   readonly constraints: Constraints;
   readonly #host: AttachmentHost;
-  readonly #mappings = new Set<DeviceMapping<H>>();
+  readonly #mappings = new SmallSet<DeviceMapping<H>>();
+  readonly #info: AttachmentInfo;
   #attached = true;
+
+  static {
+    infoOf = (att) => att.#info;
+    unmapOf = (m) => m.attachment.#unmap(m);
+  }
 
   /** @internal created by DmaBuf.attach */
   constructor(buffer: DmaBuf, host: AttachmentHost, importer: Importer<H>, constraints: Constraints) {
@@ -42,6 +61,7 @@ export class Attachment<H = unknown> implements Disposable {
     this.#host = host;
     this.importer = importer;
     this.constraints = constraints;
+    this.#info = { id: this.id, device: importer.name, constraints };
   }
 
   get attached(): boolean {
@@ -64,23 +84,24 @@ export class Attachment<H = unknown> implements Disposable {
   map(direction: MapDirection = 'bidirectional'): DeviceMapping<H> {
     assertOneOf('direction', direction, MAP_DIRECTIONS);
     if (!this.#attached) {
-      throw new LifecycleError(`${this.#host.label}: map after detach (${this.device})`, {
+      throw new LifecycleError(`${this.buffer.label}: map after detach (${this.device})`, {
         code: 'EINVAL',
         hint: 'Attach again (buf.attach(device)) before mapping',
       });
     }
-    this.#host.assertLive();
+    this.#host.assertLive(this);
     const table = this.#host.mapForDevice(this, direction);
-    let handle: H;
-    try {
-      handle = this.importer.onMap
-        ? callHook(this.importer.name, 'onMap', () => this.importer.onMap!(this, table, direction))
-        : (undefined as H);
-    } catch (e) {
-      this.#host.unmapForDevice(this, table, direction);
-      throw e;
+    let handle = undefined as H;
+    const importer = this.importer;
+    if (importer.onMap) {
+      try {
+        handle = importer.onMap(this, table, direction);
+      } catch (e) {
+        this.#host.unmapForDevice(this, table, direction);
+        throw new PluginError(importer.name, 'onMap', e);
+      }
     }
-    const mapping = new DeviceMapping<H>(this, table, direction, handle, (m) => this.#unmap(m));
+    const mapping = new DeviceMapping<H>(this, table, direction, handle, unmapOf);
     this.#mappings.add(mapping);
     return mapping;
   }
@@ -88,14 +109,14 @@ export class Attachment<H = unknown> implements Disposable {
   /** Detach the device. Refused (EBUSY) while mappings are live. */
   detach(): void {
     if (!this.#attached) {
-      throw new LifecycleError(`${this.#host.label}: ${this.device} already detached`, {
+      throw new LifecycleError(`${this.buffer.label}: ${this.device} already detached`, {
         code: 'EINVAL',
         hint: 'Detach each attachment once',
       });
     }
     if (this.#mappings.size > 0) {
       throw new LifecycleError(
-        `${this.#host.label}: detach while mapped (${this.device} has ${this.#mappings.size} live mapping(s))`,
+        `${this.buffer.label}: detach while mapped (${this.device} has ${this.#mappings.size} live mapping(s))`,
         {
           code: 'EBUSY',
           hint: 'Unmap every mapping of this attachment first (mapping.unmap() or `using`)',
@@ -108,7 +129,7 @@ export class Attachment<H = unknown> implements Disposable {
 
   [Symbol.dispose](): void {
     if (!this.#attached) return;
-    for (const m of [...this.#mappings]) m.unmap();
+    if (this.#mappings.size) for (const m of this.#mappings.toArray()) m.unmap();
     this.detach();
   }
 
@@ -119,9 +140,15 @@ export class Attachment<H = unknown> implements Disposable {
 
   #unmap(mapping: DeviceMapping<H>): void {
     this.#mappings.delete(mapping);
+    const importer = this.importer;
     try {
-      if (this.importer.onUnmap)
-        callHook(this.importer.name, 'onUnmap', () => this.importer.onUnmap!(this, mapping.handle));
+      if (importer.onUnmap) {
+        try {
+          importer.onUnmap(this, mapping.handle);
+        } catch (e) {
+          throw new PluginError(importer.name, 'onUnmap', e);
+        }
+      }
     } finally {
       this.#host.unmapForDevice(this, mapping.table, mapping.direction);
     }

@@ -1,36 +1,35 @@
-import { type AnyAttachment, Attachment, type AttachmentHost } from './attachment.js';
-import type { LabelledConstraints } from './constraints.js';
+import { type AnyAttachment, Attachment, type AttachmentHost, attachmentInfo } from './attachment.js';
+import type { Constraints, LabelledConstraints } from './constraints.js';
 import { CpuAccess, CpuMapping, type CpuSyncTarget } from './cpu-mapping.js';
-import { DmaBufError, LifecycleError, ReleasedError } from './errors.js';
-import type {
-  Allocation,
-  AllocationRequest,
-  AttachmentInfo,
-  ExportedBuffer,
-  ExporterPlugin,
-} from './exporter.js';
-import { closeFd, dupFd, fdIdentity } from './fd-ops.js';
+import { DmaBufError, LifecycleError, PluginError, ReleasedError } from './errors.js';
+import type { Allocation, AllocationRequest, ExportedBuffer, ExporterPlugin } from './exporter.js';
+import { closeFd, dupFd, identityKey, statFd } from './fd-ops.js';
 import type { Importer } from './importer.js';
 import type { BufferLayout } from './layout.js';
-import type { LeakGuard, LeakReport } from './leak-guard.js';
+import type { LeakGuard } from './leak-guard.js';
 import { native } from './native.js';
 import { checkLayout, mergeConstraints } from './negotiation.js';
 import { callHook } from './plugin.js';
 import { CPU_ACCESS_MODES, type CpuAccessMode, type MapDirection, type SgTable } from './sg-table.js';
+import { SmallSet } from './small-set.js';
 import { check } from './syscall.js';
 import { assertObject, assertOneOf, assertString } from './validate.js';
 
 let nextBufferId = 1;
 
-/** What a DmaBuf needs from the framework that made it (not public API). */
+/**
+ * What a DmaBuf needs from the framework that made it (not public API). A
+ * buffer makes one WeakRef to itself and hands the same one to both tables.
+ */
 export interface BufferOwner {
   readonly leakGuard: LeakGuard;
-  leakSink(report: LeakReport): void;
-  remember(key: string, buf: DmaBuf): void;
-  forget(key: string, buf: DmaBuf): void;
-  /** Every buffer, pending ones included, until released. */
-  track(buf: DmaBuf): void;
-  untrack(buf: DmaBuf): void;
+  /** Index the buffer by identity (see identityKey). */
+  remember(key: number | string, ref: WeakRef<DmaBuf>): void;
+  /** Drop the identity entry if it is still this buffer's. */
+  forget(key: number | string, ref: WeakRef<DmaBuf>): void;
+  /** Every buffer, pending ones included, until released; returns the buffer's slot for untrack. */
+  track(ref: WeakRef<DmaBuf>): number;
+  untrack(slot: number): void;
 }
 
 export type BufferState = 'pending' | 'live' | 'released';
@@ -63,28 +62,42 @@ export class DmaBuf implements Disposable {
   readonly id = nextBufferId++;
   readonly exporter: ExporterPlugin;
   readonly #owner: BufferOwner;
-  readonly #attachments = new Set<AnyAttachment>();
-  readonly #exporterAttached = new Set<AnyAttachment>();
-  readonly #cpuMappings = new Set<CpuMapping>();
+  readonly #ref: WeakRef<DmaBuf>;
+  readonly #slot: number;
+  readonly #attachments = new SmallSet<AnyAttachment>();
+  readonly #exporterAttached = new SmallSet<AnyAttachment>();
+  #cpuMappings: Set<CpuMapping> | undefined;
   #state: BufferState = 'pending';
   #refs = 1;
   #fd = -1;
   #layout: BufferLayout | undefined;
-  #priv: unknown;
+  #view: ExportedBuffer | undefined;
   #releaseHook: (() => void) | undefined;
   #expName: string;
-  #identity = '';
+  #dev = 0;
+  #ino = 0;
+  #key: number | string = '';
+  #identity: string | undefined;
+  #label: string | undefined;
   #request: AllocationRequest | undefined;
   #name: string | undefined;
-  readonly #syncTarget: CpuSyncTarget;
-  readonly #attachHost: AttachmentHost;
+  #syncTarget: CpuSyncTarget | undefined;
+
+  /** The attachment hooks of every buffer: one shared object (see AttachmentHost). */
+  static readonly #host: AttachmentHost = {
+    assertLive: (att) => (att.buffer as DmaBuf).#assertNotReleased(),
+    mapForDevice: (att, dir) => (att.buffer as DmaBuf).#mapForDevice(att, dir),
+    unmapForDevice: (att, table, dir) => (att.buffer as DmaBuf).#unmapForDevice(att, table, dir),
+    removeAttachment: (att) => (att.buffer as DmaBuf).#removeAttachment(att),
+  };
 
   /** @internal use framework.export() / framework.get() */
   constructor(owner: BufferOwner, exporter: ExporterPlugin, source: BufferSource) {
     this.#owner = owner;
     this.exporter = exporter;
     this.#expName = exporter.expNames[0] ?? exporter.name;
-    owner.track(this);
+    this.#ref = new WeakRef(this);
+    this.#slot = owner.track(this.#ref);
     if (source.kind === 'adopt') {
       this.#expName = source.expName;
       this.#install(source.allocation);
@@ -92,24 +105,12 @@ export class DmaBuf implements Disposable {
       this.#request = source.request;
       this.#name = source.name;
     }
-    this.#syncTarget = {
-      label: this.label,
-      beginCpuAccess: (mode) => this.beginCpuAccess(mode),
-      endCpuAccess: (mode) => this.endCpuAccess(mode),
-      forgetMapping: (m) => this.#cpuMappings.delete(m),
-    };
-    this.#attachHost = {
-      label: this.label,
-      assertLive: () => this.#assertNotReleased(),
-      mapForDevice: (att, dir) => this.#mapForDevice(att, dir),
-      unmapForDevice: (att, table, dir) => this.#unmapForDevice(att, table, dir),
-      removeAttachment: (att) => this.#removeAttachment(att),
-    };
   }
 
   /** 'buffer #3 (udmabuf)': how messages name this buffer. */
   get label(): string {
-    return `buffer #${this.id} (${this.exporter.name})`;
+    this.#label ??= `buffer #${this.id} (${this.exporter.name})`;
+    return this.#label;
   }
 
   get state(): BufferState {
@@ -136,6 +137,7 @@ export class DmaBuf implements Disposable {
   /** Identity of the buffer: `dev:ino` of its file, the same for every fd of it. */
   get identity(): string {
     this.#ensureAllocated();
+    this.#identity ??= `${this.#dev}:${this.#ino}`;
     return this.#identity;
   }
 
@@ -151,7 +153,7 @@ export class DmaBuf implements Disposable {
 
   /** Live attachments. */
   get attachments(): readonly AnyAttachment[] {
-    return [...this.#attachments];
+    return this.#attachments.toArray();
   }
 
   /** Add a reference; pair with put(). */
@@ -204,9 +206,16 @@ export class DmaBuf implements Disposable {
     this.#assertNotReleased();
     assertObject('device', device);
     assertString('device.name', device.name);
-    const constraints = device.constraints
-      ? callHook(device.name, 'constraints', () => device.constraints!())
-      : {};
+    let constraints: Constraints;
+    if (device.constraints) {
+      try {
+        constraints = device.constraints();
+      } catch (e) {
+        throw new PluginError(device.name, 'constraints', e);
+      }
+    } else {
+      constraints = {};
+    }
     const party: LabelledConstraints = { label: device.name, constraints };
     if (this.#state === 'live') {
       checkLayout(this.#layout!, party, this.label);
@@ -220,13 +229,15 @@ export class DmaBuf implements Disposable {
     } else {
       mergeConstraints([...this.#parties(), party]);
     }
-    const att = new Attachment<H>(this, this.#attachHost, device, constraints);
+    const att = new Attachment<H>(this, DmaBuf.#host, device, constraints);
     if (this.#state === 'live') this.#exporterAttach(att);
-    try {
-      if (device.onAttach) callHook(device.name, 'onAttach', () => device.onAttach!(att));
-    } catch (e) {
-      this.#exporterDetach(att);
-      throw e;
+    if (device.onAttach) {
+      try {
+        device.onAttach(att);
+      } catch (e) {
+        this.#exporterDetach(att);
+        throw new PluginError(device.name, 'onAttach', e);
+      }
     }
     this.#attachments.add(att);
     return att;
@@ -238,14 +249,15 @@ export class DmaBuf implements Disposable {
     const writable = options.writable ?? true;
     const size = this.#layout!.size;
     const ab = this.exporter.mmap
-      ? callHook(this.exporter.name, 'mmap', () => this.exporter.mmap!(this.#view(), 0, size, writable))
+      ? callHook(this.exporter.name, 'mmap', () => this.exporter.mmap!(this.#view!, 0, size, writable))
       : check(
           native().mmap(this.#fd, 0, size, native().PROT_READ | (writable ? native().PROT_WRITE : 0)),
           'mmap',
           `${this.label}: cannot map ${size} bytes for CPU access`,
           (errno) => (errno === 19 ? `exporter ${this.exporter.name} does not support mmap` : undefined),
         );
-    const m = new CpuMapping(this.#syncTarget, ab, writable);
+    const m = new CpuMapping(this.#cpuTarget(), ab, writable);
+    this.#cpuMappings ??= new Set();
     this.#cpuMappings.add(m);
     return m;
   }
@@ -258,7 +270,7 @@ export class DmaBuf implements Disposable {
   cpuAccess(mode: CpuAccessMode): CpuAccess {
     assertOneOf('mode', mode, CPU_ACCESS_MODES);
     const mapping = this.mmap({ writable: mode !== 'read' });
-    return new CpuAccess(this.#syncTarget, mapping, mode, true);
+    return new CpuAccess(this.#cpuTarget(), mapping, mode, true);
   }
 
   /** Begin CPU access without a scope (prefer cpuAccess()). */
@@ -266,7 +278,7 @@ export class DmaBuf implements Disposable {
     assertOneOf('mode', mode, CPU_ACCESS_MODES);
     this.#ensureAllocated();
     if (this.exporter.beginCpuAccess) {
-      callHook(this.exporter.name, 'beginCpuAccess', () => this.exporter.beginCpuAccess!(this.#view(), mode));
+      callHook(this.exporter.name, 'beginCpuAccess', () => this.exporter.beginCpuAccess!(this.#view!, mode));
     } else {
       this.#sync(mode, 'START');
     }
@@ -277,7 +289,7 @@ export class DmaBuf implements Disposable {
     assertOneOf('mode', mode, CPU_ACCESS_MODES);
     this.#ensureAllocated();
     if (this.exporter.endCpuAccess) {
-      callHook(this.exporter.name, 'endCpuAccess', () => this.exporter.endCpuAccess!(this.#view(), mode));
+      callHook(this.exporter.name, 'endCpuAccess', () => this.exporter.endCpuAccess!(this.#view!, mode));
     } else {
       this.#sync(mode, 'END');
     }
@@ -305,8 +317,8 @@ export class DmaBuf implements Disposable {
   /** @internal forced teardown at framework close. */
   teardown(): void {
     if (this.released) return;
-    for (const m of [...this.#cpuMappings]) m.unmap();
-    for (const a of [...this.#attachments]) a.teardown();
+    if (this.#cpuMappings) for (const m of [...this.#cpuMappings]) m.unmap();
+    for (const a of this.#attachments.toArray()) a.teardown();
     this.#refs = 1;
     this.#release();
   }
@@ -321,7 +333,18 @@ export class DmaBuf implements Disposable {
   }
 
   #parties(): LabelledConstraints[] {
-    return [...this.#attachments].map((a) => ({ label: a.device, constraints: a.constraints }));
+    return this.#attachments.toArray().map((a) => ({ label: a.device, constraints: a.constraints }));
+  }
+
+  /** The CPU-access hooks of this buffer, made at its first CPU mapping. */
+  #cpuTarget(): CpuSyncTarget {
+    this.#syncTarget ??= {
+      label: this.label,
+      beginCpuAccess: (mode) => this.beginCpuAccess(mode),
+      endCpuAccess: (mode) => this.endCpuAccess(mode),
+      forgetMapping: (m) => this.#cpuMappings?.delete(m),
+    };
+    return this.#syncTarget;
   }
 
   #assertNotReleased(): void {
@@ -332,17 +355,24 @@ export class DmaBuf implements Disposable {
     this.#assertNotReleased();
     if (this.#state === 'live') return;
     const req = this.#request!;
-    const merged = mergeConstraints([
-      { label: 'the export request', constraints: req.constraints },
-      ...this.#parties(),
-    ]);
-    const allocation = callHook(this.exporter.name, 'allocate', () =>
-      this.exporter.allocate({ ...req, constraints: merged }),
+    const attached = this.#attachments.size > 0;
+    const merged = mergeConstraints(
+      attached
+        ? [{ label: 'the export request', constraints: req.constraints }, ...this.#parties()]
+        : [{ label: 'the export request', constraints: req.constraints }],
     );
+    let allocation: Allocation;
+    try {
+      allocation = this.exporter.allocate({ ...req, constraints: merged });
+    } catch (e) {
+      throw new PluginError(this.exporter.name, 'allocate', e);
+    }
     this.#install(allocation);
     try {
-      for (const p of this.#parties()) checkLayout(this.#layout!, p, this.label);
-      for (const a of this.#attachments) this.#exporterAttach(a);
+      if (attached) {
+        for (const p of this.#parties()) checkLayout(this.#layout!, p, this.label);
+        for (const a of this.#attachments.toArray()) this.#exporterAttach(a);
+      }
       if (this.#name !== undefined) this.setName(this.#name);
     } catch (e) {
       this.teardown();
@@ -351,69 +381,99 @@ export class DmaBuf implements Disposable {
   }
 
   #install(allocation: Allocation): void {
-    this.#fd = allocation.fd;
+    const fd = allocation.fd;
+    this.#fd = fd;
     this.#layout = allocation.layout;
-    this.#priv = allocation.priv;
     this.#releaseHook = allocation.release;
     this.#state = 'live';
     this.#request = undefined;
+    // The exporter's view of the buffer: made once, none of it changes until release.
+    this.#view = {
+      id: this.id,
+      fd,
+      layout: allocation.layout,
+      priv: allocation.priv,
+      expName: this.#expName,
+    };
     try {
-      this.#identity = fdIdentity(this.#fd).key;
+      const st = statFd(fd);
+      this.#dev = st.dev;
+      this.#ino = st.ino;
     } catch (e) {
       this.#releaseHook?.();
-      native().close(this.#fd);
+      native().close(fd);
       this.#state = 'released';
+      this.#owner.untrack(this.#slot);
       throw e;
     }
-    const owner = this.#owner;
-    owner.remember(this.#identity, this);
+    this.#key = identityKey(this.#dev, this.#ino);
+    this.#owner.remember(this.#key, this.#ref);
     // Nothing held here may reference `this`, or the buffer could never be collected.
-    owner.leakGuard.watch(
-      this,
-      { bufferId: this.id, exporter: this.exporter.name, fd: this.#fd, size: this.#layout.size },
-      this.#releaseHook,
-      (r) => owner.leakSink(r),
-    );
-  }
-
-  #view(): ExportedBuffer {
-    return { id: this.id, fd: this.#fd, layout: this.#layout!, priv: this.#priv, expName: this.#expName };
-  }
-
-  #info(att: AnyAttachment): AttachmentInfo {
-    return { id: att.id, device: att.device, constraints: att.constraints };
+    this.#owner.leakGuard.watch(this, {
+      bufferId: this.id,
+      exporter: this.exporter.name,
+      fd,
+      size: allocation.layout.size,
+      release: allocation.release,
+    });
   }
 
   #exporterAttach(att: AnyAttachment): void {
-    if (this.exporter.attach)
-      callHook(this.exporter.name, 'attach', () => this.exporter.attach!(this.#view(), this.#info(att)));
+    const exporter = this.exporter;
+    if (exporter.attach) {
+      try {
+        exporter.attach(this.#view!, attachmentInfo(att));
+      } catch (e) {
+        throw new PluginError(exporter.name, 'attach', e);
+      }
+    }
     this.#exporterAttached.add(att);
   }
 
   #exporterDetach(att: AnyAttachment): void {
     if (!this.#exporterAttached.delete(att)) return;
-    if (this.exporter.detach)
-      callHook(this.exporter.name, 'detach', () => this.exporter.detach!(this.#view(), this.#info(att)));
+    const exporter = this.exporter;
+    if (exporter.detach) {
+      try {
+        exporter.detach(this.#view!, attachmentInfo(att));
+      } catch (e) {
+        throw new PluginError(exporter.name, 'detach', e);
+      }
+    }
   }
 
   #mapForDevice(att: AnyAttachment, direction: MapDirection): SgTable {
     this.#ensureAllocated();
-    return callHook(this.exporter.name, 'map', () =>
-      this.exporter.map(this.#view(), this.#info(att), direction),
-    );
+    const exporter = this.exporter;
+    try {
+      return exporter.map(this.#view!, attachmentInfo(att), direction);
+    } catch (e) {
+      throw new PluginError(exporter.name, 'map', e);
+    }
   }
 
   #unmapForDevice(att: AnyAttachment, table: SgTable, direction: MapDirection): void {
-    if (this.exporter.unmap)
-      callHook(this.exporter.name, 'unmap', () =>
-        this.exporter.unmap!(this.#view(), this.#info(att), table, direction),
-      );
+    const exporter = this.exporter;
+    if (exporter.unmap) {
+      try {
+        exporter.unmap(this.#view!, attachmentInfo(att), table, direction);
+      } catch (e) {
+        throw new PluginError(exporter.name, 'unmap', e);
+      }
+    }
   }
 
   #removeAttachment(att: AnyAttachment): void {
     this.#attachments.delete(att);
+    const importer = att.importer;
     try {
-      if (att.importer.onDetach) callHook(att.importer.name, 'onDetach', () => att.importer.onDetach!(att));
+      if (importer.onDetach) {
+        try {
+          importer.onDetach(att);
+        } catch (e) {
+          throw new PluginError(importer.name, 'onDetach', e);
+        }
+      }
     } finally {
       this.#exporterDetach(att);
     }
@@ -431,16 +491,22 @@ export class DmaBuf implements Disposable {
         },
       );
     }
-    for (const m of [...this.#cpuMappings]) m.unmap();
+    if (this.#cpuMappings?.size) for (const m of [...this.#cpuMappings]) m.unmap();
     const wasLive = this.#state === 'live';
     this.#state = 'released';
     this.#refs = 0;
-    this.#owner.untrack(this);
+    this.#owner.untrack(this.#slot);
     if (!wasLive) return;
     this.#owner.leakGuard.forget(this);
-    this.#owner.forget(this.#identity, this);
+    this.#owner.forget(this.#key, this.#ref);
     try {
-      if (this.#releaseHook) callHook(this.exporter.name, 'release', this.#releaseHook);
+      if (this.#releaseHook) {
+        try {
+          this.#releaseHook();
+        } catch (e) {
+          throw new PluginError(this.exporter.name, 'release', e);
+        }
+      }
     } finally {
       closeFd(this.#fd);
       this.#fd = -1;

@@ -1,23 +1,24 @@
 import { invalidArgument } from './errors.js';
-import { native } from './native.js';
+import { native, type RawStat } from './native.js';
 import { check } from './syscall.js';
 import { assertFd } from './validate.js';
+
+// The messages below are built only when a call fails: these run once or
+// more per buffer, and a template string is an allocation.
 
 /** dup(fd) with O_CLOEXEC; the caller owns the new fd. */
 export function dupFd(fd: number): number {
   assertFd('fd', fd);
-  return check(
-    native().dup(fd),
-    'fcntl(F_DUPFD_CLOEXEC)',
-    `cannot duplicate fd ${fd}`,
-    'Pass an open file descriptor',
-  );
+  const r = native().dup(fd);
+  if (r < 0) check(r, 'fcntl(F_DUPFD_CLOEXEC)', `cannot duplicate fd ${fd}`, 'Pass an open file descriptor');
+  return r;
 }
 
 /** close(fd). Closing an fd that is not open is an error (EBADF), never silent. */
 export function closeFd(fd: number): void {
   assertFd('fd', fd);
-  check(native().close(fd), 'close', `cannot close fd ${fd}`, 'Close each fd exactly once');
+  const r = native().close(fd);
+  if (r < 0) check(r, 'close', `cannot close fd ${fd}`, 'Close each fd exactly once');
 }
 
 /** Identity of the open file behind an fd: the same for every fd of one dma-buf. */
@@ -29,9 +30,27 @@ export interface FdIdentity {
 }
 
 export function fdIdentity(fd: number): FdIdentity {
-  assertFd('fd', fd);
-  const st = check(native().fstat(fd), 'fstat', `cannot stat fd ${fd}`, 'Pass an open file descriptor');
+  const st = statFd(fd);
   return { dev: st.dev, ino: st.ino, key: `${st.dev}:${st.ino}` };
+}
+
+/** @internal fstat(fd), checked. */
+export function statFd(fd: number): RawStat {
+  assertFd('fd', fd);
+  const st = native().fstat(fd);
+  if (typeof st === 'number')
+    return check<RawStat>(st, 'fstat', `cannot stat fd ${fd}`, 'Pass an open file descriptor');
+  return st;
+}
+
+/**
+ * @internal The key of an identity in the framework's table: the number
+ * dev * 2^32 + ino when that is exact (dev < 2^21, ino < 2^32: every real
+ * device and inode number), else the `dev:ino` string. No string is made for
+ * the usual case; a number never equals a string, so the two cannot collide.
+ */
+export function identityKey(dev: number, ino: number): number | string {
+  return dev < 0x200000 && ino < 0x100000000 ? dev * 0x100000000 + ino : `${dev}:${ino}`;
 }
 
 export const SEEK_SET = 0;

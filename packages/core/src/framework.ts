@@ -3,9 +3,9 @@ import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { Constraints } from './constraints.js';
 import { type BufferOwner, DmaBuf } from './dma-buf.js';
 import { DmaBufError, invalidArgument } from './errors.js';
-import type { ExporterPlugin } from './exporter.js';
+import type { AllocationRequest, ExporterPlugin } from './exporter.js';
 import { readFdInfo } from './fd-info.js';
-import { dupFd, fdIdentity, fdSize } from './fd-ops.js';
+import { dupFd, fdSize, identityKey, statFd } from './fd-ops.js';
 import { foreignExporter } from './foreign-exporter.js';
 import { type BufferLayout, linearLayout } from './layout.js';
 import { LeakGuard, type LeakReport, warnLeak } from './leak-guard.js';
@@ -52,8 +52,14 @@ export class Framework implements AsyncDisposable {
   readonly container: DependencyContainer;
   readonly exporters: ExporterRegistry;
   readonly #plugins: readonly DmaBufPlugin[];
-  readonly #byIdentity = new Map<string, WeakRef<DmaBuf>>();
-  readonly #all = new Map<number, WeakRef<DmaBuf>>();
+  /** Buffers by identity key (see identityKey), for get(fd). */
+  readonly #byIdentity = new Map<number | string, WeakRef<DmaBuf>>();
+  /**
+   * Every buffer not released yet, in slots reused through #freeSlots: a
+   * buffer's track/untrack is an array store, no Map entry made or deleted.
+   */
+  readonly #slots: (WeakRef<DmaBuf> | undefined)[] = [];
+  readonly #freeSlots: number[] = [];
   readonly #owner: BufferOwner;
   #closed = false;
 
@@ -65,16 +71,27 @@ export class Framework implements AsyncDisposable {
     this.container = container;
     this.#plugins = plugins;
     this.exporters = container.resolve(ExporterRegistry);
-    const leakGuard = new LeakGuard();
+    const slots = this.#slots;
+    const free = this.#freeSlots;
+    const byIdentity = this.#byIdentity;
     this.#owner = {
-      leakGuard,
-      leakSink: onLeak,
-      remember: (key, buf) => this.#byIdentity.set(key, new WeakRef(buf)),
-      forget: (key, buf) => {
-        if (this.#byIdentity.get(key)?.deref() === buf) this.#byIdentity.delete(key);
+      leakGuard: new LeakGuard(onLeak),
+      remember: (key, ref) => {
+        byIdentity.set(key, ref);
       },
-      track: (buf) => this.#all.set(buf.id, new WeakRef(buf)),
-      untrack: (buf) => this.#all.delete(buf.id),
+      forget: (key, ref) => {
+        if (byIdentity.get(key) === ref) byIdentity.delete(key);
+      },
+      track: (ref) => {
+        const slot = free.length ? free.pop()! : slots.length;
+        slots[slot] = ref;
+        return slot;
+      },
+      untrack: (slot) => {
+        if (slots[slot] === undefined) return;
+        slots[slot] = undefined;
+        free.push(slot);
+      },
     };
   }
 
@@ -115,25 +132,27 @@ export class Framework implements AsyncDisposable {
     this.#assertOpen();
     assertObject('options', options);
     const exporter = this.#pickExporter(options.exporter);
-    for (const k of ['size', 'width', 'height'] as const) {
-      if (options[k] !== undefined) assertPositive(k, options[k], 2 ** 40);
-    }
-    if (options.format !== undefined) assertString('format', options.format, 4);
-    if (options.name !== undefined) assertString('name', options.name, 31);
-    const request = {
-      ...(options.size !== undefined ? { size: options.size } : {}),
-      ...(options.width !== undefined ? { width: options.width } : {}),
-      ...(options.height !== undefined ? { height: options.height } : {}),
-      ...(options.format !== undefined ? { format: options.format } : {}),
+    const { size, width, height, format, name } = options;
+    if (size !== undefined) assertPositive('size', size, 2 ** 40);
+    if (width !== undefined) assertPositive('width', width, 2 ** 40);
+    if (height !== undefined) assertPositive('height', height, 2 ** 40);
+    if (format !== undefined) assertString('format', format, 4);
+    if (name !== undefined) assertString('name', name, 31);
+    // only the fields that were given
+    const request: AllocationRequest = {
       constraints: options.constraints ?? {},
       options: options.options ?? {},
     };
-    const buf = new DmaBuf(this.#owner, exporter, {
-      kind: 'export',
-      request,
-      ...(options.name !== undefined ? { name: options.name } : {}),
-    });
-    const sized = options.size !== undefined || options.width !== undefined;
+    if (size !== undefined) request.size = size;
+    if (width !== undefined) request.width = width;
+    if (height !== undefined) request.height = height;
+    if (format !== undefined) request.format = format;
+    const buf = new DmaBuf(
+      this.#owner,
+      exporter,
+      name !== undefined ? { kind: 'export', request, name } : { kind: 'export', request },
+    );
+    const sized = size !== undefined || width !== undefined;
     if (sized && !options.lazy) buf.allocate();
     return buf;
   }
@@ -147,8 +166,8 @@ export class Framework implements AsyncDisposable {
   get(fd: number, layout?: BufferLayout): DmaBuf {
     this.#assertOpen();
     assertFd('fd', fd);
-    const id = fdIdentity(fd);
-    const known = this.#byIdentity.get(id.key)?.deref();
+    const st = statFd(fd);
+    const known = this.#byIdentity.get(identityKey(st.dev, st.ino))?.deref();
     if (known && !known.released) return known.get();
     const info = readFdInfo(fd);
     const exporter = this.exporters.match(info);
@@ -172,12 +191,19 @@ export class Framework implements AsyncDisposable {
   /** Buffers of this framework that are not released yet (pending ones included). */
   buffers(): DmaBuf[] {
     const out: DmaBuf[] = [];
-    for (const [id, ref] of this.#all) {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) {
+      const ref = slots[i];
+      if (!ref) continue;
       const b = ref.deref();
       if (b && !b.released) out.push(b);
-      else if (!b) this.#all.delete(id);
+      else if (!b) {
+        // collected without release (the leak guard saw to its fd)
+        slots[i] = undefined;
+        this.#freeSlots.push(i);
+      }
     }
-    return out;
+    return out.sort((a, b) => a.id - b.id); // creation order, as slots are reused
   }
 
   /** Release every buffer (unmapping and detaching what is left), shut plugins down, dispose the container. */

@@ -8,10 +8,10 @@ export interface LeakReport {
   size: number | undefined;
 }
 
-interface Held {
-  report: LeakReport;
+/** What the safety net keeps per watched buffer: one object, nothing that references the buffer. */
+export interface HeldBuffer extends LeakReport {
+  /** The exporter's release hook, run for a collected buffer. */
   release: (() => void) | undefined;
-  sink: (report: LeakReport) => void;
 }
 
 /**
@@ -20,23 +20,24 @@ interface Held {
  * (to the framework's leak reporter; by default a process warning).
  */
 export class LeakGuard {
-  readonly #registry = new FinalizationRegistry<Held>((held) => {
+  readonly #sink: (report: LeakReport) => void;
+  readonly #registry = new FinalizationRegistry<HeldBuffer>((held) => {
     try {
       held.release?.();
     } catch {
       // The buffer is gone; nothing more can be done than report it.
     }
-    native().close(held.report.fd);
-    held.sink(held.report);
+    native().close(held.fd);
+    this.#sink({ bufferId: held.bufferId, exporter: held.exporter, fd: held.fd, size: held.size });
   });
 
-  watch(
-    target: object,
-    report: LeakReport,
-    release: (() => void) | undefined,
-    sink: (report: LeakReport) => void,
-  ): void {
-    this.#registry.register(target, { report, release, sink }, target);
+  constructor(sink: (report: LeakReport) => void) {
+    this.#sink = sink;
+  }
+
+  /** Watch target (once per buffer); `held` must not reference it, or it could never be collected. */
+  watch(target: object, held: HeldBuffer): void {
+    this.#registry.register(target, held, target);
   }
 
   forget(target: object): void {

@@ -15,16 +15,19 @@ export interface MemfdOptions {
   seals?: readonly MemfdSeal[];
 }
 
+let bitOf: Record<MemfdSeal, number> | undefined;
+
 function sealBits(seals: readonly MemfdSeal[]): number {
-  const m = native().memfd;
-  const bits: Record<MemfdSeal, number> = {
-    seal: m.F_SEAL_SEAL,
-    shrink: m.F_SEAL_SHRINK,
-    grow: m.F_SEAL_GROW,
-    write: m.F_SEAL_WRITE,
-  };
-  return seals.reduce((acc, s) => acc | bits[s], 0);
+  if (!bitOf) {
+    const m = native().memfd;
+    bitOf = { seal: m.F_SEAL_SEAL, shrink: m.F_SEAL_SHRINK, grow: m.F_SEAL_GROW, write: m.F_SEAL_WRITE };
+  }
+  let bits = 0;
+  for (const s of seals) bits |= bitOf[s];
+  return bits;
 }
+
+// The messages and hints below are built only when a call fails.
 
 /** memfd_create + ftruncate (+ seals). Returns a CLOEXEC fd the caller owns. */
 export function createMemfd(name: string, size: number, options: MemfdOptions = {}): number {
@@ -33,17 +36,23 @@ export function createMemfd(name: string, size: number, options: MemfdOptions = 
   const m = native().memfd;
   const flags =
     (options.allowSealing === false ? 0 : m.MFD_ALLOW_SEALING) | (options.hugetlb ? m.MFD_HUGETLB : 0);
-  const fd = check(native().memfdCreate(name, flags), 'memfd_create', `cannot create memfd '${name}'`, (e) =>
-    e === 22 && options.hugetlb
-      ? 'hugetlb memfds need huge pages reserved: echo N > /proc/sys/vm/nr_hugepages'
-      : undefined,
-  );
-  try {
-    check(native().ftruncate(fd, size), 'ftruncate', `cannot size memfd '${name}' to ${size} bytes`, (e) =>
+  const fd = native().memfdCreate(name, flags);
+  if (fd < 0) {
+    check(fd, 'memfd_create', `cannot create memfd '${name}'`, (e) =>
       e === 22 && options.hugetlb
-        ? 'hugetlb memfd sizes must be multiples of the huge page size (2 MiB)'
+        ? 'hugetlb memfds need huge pages reserved: echo N > /proc/sys/vm/nr_hugepages'
         : undefined,
     );
+  }
+  try {
+    const r = native().ftruncate(fd, size);
+    if (r < 0) {
+      check(r, 'ftruncate', `cannot size memfd '${name}' to ${size} bytes`, (e) =>
+        e === 22 && options.hugetlb
+          ? 'hugetlb memfd sizes must be multiples of the huge page size (2 MiB)'
+          : undefined,
+      );
+    }
     if (options.seals?.length) sealMemfd(fd, options.seals);
   } catch (e) {
     native().close(fd);
@@ -54,19 +63,16 @@ export function createMemfd(name: string, size: number, options: MemfdOptions = 
 
 /** Add seals to a memfd. EPERM means it was created without MFD_ALLOW_SEALING (or F_SEAL_SEAL is set). */
 export function sealMemfd(fd: number, seals: readonly MemfdSeal[]): void {
-  check(
-    native().addSeals(fd, sealBits(seals)),
-    'fcntl(F_ADD_SEALS)',
-    `cannot seal fd ${fd} with ${seals.join('+')}`,
-    (e) => {
-      if (!isMemfd(fd))
-        return `fd ${fd} is not a memfd: only memfds can be sealed; create one with createMemfd()`;
-      if (e === 1) {
-        return 'The memfd was created without MFD_ALLOW_SEALING (or is already sealed with F_SEAL_SEAL); create it with allowSealing: true';
-      }
-      return undefined;
-    },
-  );
+  const r = native().addSeals(fd, sealBits(seals));
+  if (r >= 0) return;
+  check(r, 'fcntl(F_ADD_SEALS)', `cannot seal fd ${fd} with ${seals.join('+')}`, (e) => {
+    if (!isMemfd(fd))
+      return `fd ${fd} is not a memfd: only memfds can be sealed; create one with createMemfd()`;
+    if (e === 1) {
+      return 'The memfd was created without MFD_ALLOW_SEALING (or is already sealed with F_SEAL_SEAL); create it with allowSealing: true';
+    }
+    return undefined;
+  });
 }
 
 /** Whether fd is a memfd (readlink shows /memfd:NAME). */

@@ -8,13 +8,14 @@ import type {
 } from '../exporter.js';
 import type { FdInfo } from '../fd-info.js';
 import type { BufferLayout } from '../layout.js';
-import { createMemfd } from '../memfd.js';
+import { createMemfd, type MemfdOptions } from '../memfd.js';
 import type { DmaBufPlugin } from '../plugin.js';
 import type { CpuAccessMode, MapDirection, SgTable } from '../sg-table.js';
 import { TOKENS } from '../tokens.js';
 import { PAGE_SIZE } from '../validate.js';
 
 const MEMFD_NAME = 'dmabuf-test';
+const MEMFD_OPTIONS: MemfdOptions = { seals: ['shrink', 'grow'] };
 
 /** One hook call, recorded for tests that check the order the core calls hooks in. */
 export interface HookCall {
@@ -54,7 +55,7 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
 
   allocate(req: AllocationRequest): Allocation<{ segments: number }> {
     const layout = this.#layout(req);
-    const fd = createMemfd(MEMFD_NAME, layout.size, { seals: ['shrink', 'grow'] });
+    const fd = createMemfd(MEMFD_NAME, layout.size, MEMFD_OPTIONS);
     this.calls.push({ hook: 'allocate', buffer: 0, detail: String(layout.size) });
     return {
       fd,
