@@ -1,13 +1,13 @@
 import { type AnyAttachment, Attachment, type AttachmentHost, attachmentInfo } from './attachment.js';
 import type { Constraints, LabelledConstraints } from './constraints.js';
 import { CpuAccess, CpuMapping, type CpuSyncTarget } from './cpu-mapping.js';
-import { DmaBufError, LifecycleError, PluginError, ReleasedError } from './errors.js';
+import { DmaBufError, invalidArgument, LifecycleError, PluginError, ReleasedError } from './errors.js';
 import type { Allocation, AllocationRequest, ExportedBuffer, ExporterPlugin } from './exporter.js';
 import { closeFd, dupFd, identityKey, statFd } from './fd-ops.js';
 import type { Importer } from './importer.js';
 import type { BufferLayout } from './layout.js';
 import type { LeakGuard } from './leak-guard.js';
-import { native } from './native.js';
+import { native, type RawStat } from './native.js';
 import { checkLayout, mergeConstraints } from './negotiation.js';
 import { callHook } from './plugin.js';
 import { CPU_ACCESS_MODES, type CpuAccessMode, type MapDirection, type SgTable } from './sg-table.js';
@@ -23,6 +23,12 @@ let nextBufferId = 1;
  */
 export interface BufferOwner {
   readonly leakGuard: LeakGuard;
+  /**
+   * A buffer was allocated and not indexed by identity yet: an exported
+   * buffer is indexed (one fstat) only when something asks for identities,
+   * see indexIdentity().
+   */
+  deferIdentity(): void;
   /** Index the buffer by identity (see identityKey). */
   remember(key: number | string, ref: WeakRef<DmaBuf>): void;
   /** Drop the identity entry if it is still this buffer's. */
@@ -37,7 +43,18 @@ export type BufferState = 'pending' | 'live' | 'released';
 /** @internal how a DmaBuf comes to be */
 export type BufferSource =
   | { kind: 'export'; request: AllocationRequest; name?: string }
-  | { kind: 'adopt'; allocation: Allocation; expName: string };
+  | { kind: 'adopt'; allocation: Allocation; expName: string; stat?: RawStat };
+
+let indexOf: (buf: DmaBuf) => void;
+
+/**
+ * @internal Index an allocated buffer by identity if it is not yet (fstat of
+ * its fd). Framework.get() does this for every buffer before it concludes
+ * an fd is new to it.
+ */
+export function indexIdentity(buf: DmaBuf): void {
+  indexOf(buf);
+}
 
 const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = {
   read: 'READ',
@@ -76,12 +93,17 @@ export class DmaBuf implements Disposable {
   #expName: string;
   #dev = 0;
   #ino = 0;
-  #key: number | string = '';
+  /** Identity key once indexed (see indexIdentity). */
+  #key: number | string | undefined;
   #identity: string | undefined;
   #label: string | undefined;
   #request: AllocationRequest | undefined;
   #name: string | undefined;
   #syncTarget: CpuSyncTarget | undefined;
+
+  static {
+    indexOf = (buf) => buf.#index();
+  }
 
   /** The attachment hooks of every buffer: one shared object (see AttachmentHost). */
   static readonly #host: AttachmentHost = {
@@ -100,7 +122,7 @@ export class DmaBuf implements Disposable {
     this.#slot = owner.track(this.#ref);
     if (source.kind === 'adopt') {
       this.#expName = source.expName;
-      this.#install(source.allocation);
+      this.#install(source.allocation, source.stat);
     } else {
       this.#request = source.request;
       this.#name = source.name;
@@ -137,6 +159,7 @@ export class DmaBuf implements Disposable {
   /** Identity of the buffer: `dev:ino` of its file, the same for every fd of it. */
   get identity(): string {
     this.#ensureAllocated();
+    this.#index();
     this.#identity ??= `${this.#dev}:${this.#ino}`;
     return this.#identity;
   }
@@ -380,8 +403,19 @@ export class DmaBuf implements Disposable {
     }
   }
 
-  #install(allocation: Allocation): void {
+  /**
+   * Take over an exporter's allocation. `stat` is the fstat of its fd when
+   * the caller has it (get() of a received fd), and the buffer is indexed by
+   * identity now; else that waits until asked for (#index).
+   */
+  #install(allocation: Allocation, stat?: RawStat): void {
     const fd = allocation.fd;
+    if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+      allocation.release?.();
+      this.#state = 'released';
+      this.#owner.untrack(this.#slot);
+      throw invalidArgument(`the fd from exporter ${this.exporter.name}`, 'a file descriptor', fd);
+    }
     this.#fd = fd;
     this.#layout = allocation.layout;
     this.#releaseHook = allocation.release;
@@ -395,19 +429,8 @@ export class DmaBuf implements Disposable {
       priv: allocation.priv,
       expName: this.#expName,
     };
-    try {
-      const st = statFd(fd);
-      this.#dev = st.dev;
-      this.#ino = st.ino;
-    } catch (e) {
-      this.#releaseHook?.();
-      native().close(fd);
-      this.#state = 'released';
-      this.#owner.untrack(this.#slot);
-      throw e;
-    }
-    this.#key = identityKey(this.#dev, this.#ino);
-    this.#owner.remember(this.#key, this.#ref);
+    if (stat) this.#remember(stat);
+    else this.#owner.deferIdentity();
     // Nothing held here may reference `this`, or the buffer could never be collected.
     this.#owner.leakGuard.watch(this, {
       bufferId: this.id,
@@ -416,6 +439,19 @@ export class DmaBuf implements Disposable {
       size: allocation.layout.size,
       release: allocation.release,
     });
+  }
+
+  /** Index this buffer by identity if it is allocated and not indexed yet (one fstat). */
+  #index(): void {
+    if (this.#key !== undefined || this.#state !== 'live') return;
+    this.#remember(statFd(this.#fd));
+  }
+
+  #remember(stat: RawStat): void {
+    this.#dev = stat.dev;
+    this.#ino = stat.ino;
+    this.#key = identityKey(stat.dev, stat.ino);
+    this.#owner.remember(this.#key, this.#ref);
   }
 
   #exporterAttach(att: AnyAttachment): void {
@@ -498,7 +534,7 @@ export class DmaBuf implements Disposable {
     this.#owner.untrack(this.#slot);
     if (!wasLive) return;
     this.#owner.leakGuard.forget(this);
-    this.#owner.forget(this.#key, this.#ref);
+    if (this.#key !== undefined) this.#owner.forget(this.#key, this.#ref);
     try {
       if (this.#releaseHook) {
         try {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import type { Constraints } from './constraints.js';
-import { type BufferOwner, DmaBuf } from './dma-buf.js';
+import { type BufferOwner, DmaBuf, indexIdentity } from './dma-buf.js';
 import { DmaBufError, invalidArgument } from './errors.js';
 import type { AllocationRequest, ExporterPlugin } from './exporter.js';
 import { readFdInfo } from './fd-info.js';
@@ -60,6 +60,8 @@ export class Framework implements AsyncDisposable {
    */
   readonly #slots: (WeakRef<DmaBuf> | undefined)[] = [];
   readonly #freeSlots: number[] = [];
+  /** Buffers allocated since the last indexing that may not be in #byIdentity yet (an upper bound). */
+  #unindexed = 0;
   readonly #owner: BufferOwner;
   #closed = false;
 
@@ -76,6 +78,9 @@ export class Framework implements AsyncDisposable {
     const byIdentity = this.#byIdentity;
     this.#owner = {
       leakGuard: new LeakGuard(onLeak),
+      deferIdentity: () => {
+        this.#unindexed++;
+      },
       remember: (key, ref) => {
         byIdentity.set(key, ref);
       },
@@ -167,7 +172,12 @@ export class Framework implements AsyncDisposable {
     this.#assertOpen();
     assertFd('fd', fd);
     const st = statFd(fd);
-    const known = this.#byIdentity.get(identityKey(st.dev, st.ino))?.deref();
+    const key = identityKey(st.dev, st.ino);
+    let known = this.#byIdentity.get(key)?.deref();
+    if (!known && this.#unindexed > 0) {
+      this.#indexAll();
+      known = this.#byIdentity.get(key)?.deref();
+    }
     if (known && !known.released) return known.get();
     const info = readFdInfo(fd);
     const exporter = this.exporters.match(info);
@@ -181,10 +191,29 @@ export class Framework implements AsyncDisposable {
         kind: 'adopt',
         allocation,
         expName: info.expName ?? exporter.name,
+        // the stat of `fd` is the stat of its duplicate `own`
+        ...(allocation.fd === own ? { stat: st } : {}),
       });
     } catch (e) {
       native().close(own);
       throw e;
+    }
+  }
+
+  /**
+   * Index every allocated buffer not indexed yet (exported buffers are
+   * indexed lazily: an fstat per buffer only once an fd is looked up).
+   */
+  #indexAll(): void {
+    this.#unindexed = 0;
+    for (const ref of this.#slots) {
+      const b = ref?.deref();
+      if (!b?.allocated) continue;
+      try {
+        indexIdentity(b);
+      } catch {
+        // its fd cannot be stat'ed (closed behind our back): it cannot be the fd looked up
+      }
     }
   }
 

@@ -216,6 +216,30 @@ describe('identity and fds', () => {
     src.put();
   });
 
+  it('get(fd) finds every buffer of this framework, whenever it was exported (identity is indexed lazily)', async () => {
+    const { closeFd } = await import('../src/index.js');
+    await using other = await Framework.create({ plugins: [memfdExporterPlugin()] });
+    const a = fw.export({ size: 4096 });
+    const foreign = other.export({ size: 4096 });
+    const foreignFd = foreign.fd();
+    const adopted = fw.get(foreignFd); // a miss: indexes a
+    const b = fw.export({ size: 4096 }); // exported after that lookup
+    const pending = fw.export({ lazy: true, size: 4096 });
+    const fds = [a.fd(), b.fd(), pending.fd()];
+    const got = fds.map((fd) => fw.get(fd));
+    expect(got[0]).toBe(a);
+    expect(got[1]).toBe(b);
+    expect(got[2]).toBe(pending);
+    expect([a.refCount, b.refCount, pending.refCount]).toEqual([2, 2, 2]);
+    expect(fw.get(foreignFd)).toBe(adopted);
+    for (const buf of [a, b, pending, adopted]) {
+      buf.put();
+      buf.put();
+    }
+    for (const fd of [...fds, foreignFd]) closeFd(fd);
+    foreign.put();
+  });
+
   it('get(fd) of a plain file is NotADmaBufError with a hint', async () => {
     const { openSync, closeSync } = await import('node:fs');
     const fd = openSync('/proc/self/status', 'r');
