@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BARS, checkBars } from '../src/camera-display/colour-bars.js';
 import { missingDevices } from '../src/camera-display/devices.js';
@@ -94,4 +96,37 @@ describe('device discovery', () => {
       'display card /nonexistent/card9 does not exist',
     ]);
   });
+});
+
+describe('the command', () => {
+  const script = fileURLToPath(new URL('../dist/camera-to-display.js', import.meta.url));
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [script, ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, DMABUF_LAB: '' },
+    });
+
+  it('--help prints the usage and exits 0', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/--frames N .*--size WxH/s);
+  });
+
+  it('a bad flag exits 2 naming it, with the usage', () => {
+    const r = run('--size', 'big');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--size wants WIDTHxHEIGHT \(e\.g\. 640x480\), got 'big'/);
+  });
+
+  it.skipIf(missingDevices({}).length === 0)(
+    '--no-lab without a camera or display exits 1 saying what is missing',
+    () => {
+      const r = run('--no-lab', '--camera', '/nonexistent/video9');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        /camera \/nonexistent\/video9 does not exist.*Without --no-lab the demo runs in the virtual lab/,
+      );
+    },
+  );
 });
