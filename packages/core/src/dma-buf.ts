@@ -17,10 +17,7 @@ import { assertObject, assertOneOf, assertString } from './validate.js';
 
 let nextBufferId = 1;
 
-/**
- * What a DmaBuf needs from the framework that made it (not public API). A
- * buffer makes one WeakRef to itself and hands the same one to both tables.
- */
+/** What a DmaBuf needs from the framework that made it (not public API). */
 export interface BufferOwner {
   readonly leakGuard: LeakGuard;
   /**
@@ -29,12 +26,12 @@ export interface BufferOwner {
    * see indexIdentity().
    */
   deferIdentity(): void;
-  /** Index the buffer by identity (see identityKey). */
-  remember(key: number | string, ref: WeakRef<DmaBuf>): void;
-  /** Drop the identity entry if it is still this buffer's. */
+  /** Index the buffer by identity (see identityKey); returns the entry for forget(). */
+  remember(key: number | string, buf: DmaBuf): WeakRef<DmaBuf>;
+  /** Drop the identity entry if it is still this one. */
   forget(key: number | string, ref: WeakRef<DmaBuf>): void;
   /** Every buffer, pending ones included, until released; returns the buffer's slot for untrack. */
-  track(ref: WeakRef<DmaBuf>): number;
+  track(buf: DmaBuf): number;
   untrack(slot: number): void;
 }
 
@@ -79,7 +76,8 @@ export class DmaBuf implements Disposable {
   readonly id = nextBufferId++;
   readonly exporter: ExporterPlugin;
   readonly #owner: BufferOwner;
-  readonly #ref: WeakRef<DmaBuf>;
+  /** Its entry in the framework's identity table, once indexed. */
+  #ref: WeakRef<DmaBuf> | undefined;
   readonly #slot: number;
   readonly #attachments = new SmallSet<AnyAttachment>();
   readonly #exporterAttached = new SmallSet<AnyAttachment>();
@@ -118,8 +116,7 @@ export class DmaBuf implements Disposable {
     this.#owner = owner;
     this.exporter = exporter;
     this.#expName = exporter.expNames[0] ?? exporter.name;
-    this.#ref = new WeakRef(this);
-    this.#slot = owner.track(this.#ref);
+    this.#slot = owner.track(this);
     if (source.kind === 'adopt') {
       this.#expName = source.expName;
       this.#install(source.allocation, source.stat);
@@ -451,7 +448,7 @@ export class DmaBuf implements Disposable {
     this.#dev = stat.dev;
     this.#ino = stat.ino;
     this.#key = identityKey(stat.dev, stat.ino);
-    this.#owner.remember(this.#key, this.#ref);
+    this.#ref = this.#owner.remember(this.#key, this);
   }
 
   #exporterAttach(att: AnyAttachment): void {
@@ -534,7 +531,7 @@ export class DmaBuf implements Disposable {
     this.#owner.untrack(this.#slot);
     if (!wasLive) return;
     this.#owner.leakGuard.forget(this);
-    if (this.#key !== undefined) this.#owner.forget(this.#key, this.#ref);
+    if (this.#ref) this.#owner.forget(this.#key!, this.#ref);
     try {
       if (this.#releaseHook) {
         try {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
+import { BufferTable } from './buffer-table.js';
 import type { Constraints } from './constraints.js';
 import { type BufferOwner, DmaBuf, indexIdentity } from './dma-buf.js';
 import { DmaBufError, invalidArgument } from './errors.js';
@@ -54,12 +55,8 @@ export class Framework implements AsyncDisposable {
   readonly #plugins: readonly DmaBufPlugin[];
   /** Buffers by identity key (see identityKey), for get(fd). */
   readonly #byIdentity = new Map<number | string, WeakRef<DmaBuf>>();
-  /**
-   * Every buffer not released yet, in slots reused through #freeSlots: a
-   * buffer's track/untrack is an array store, no Map entry made or deleted.
-   */
-  readonly #slots: (WeakRef<DmaBuf> | undefined)[] = [];
-  readonly #freeSlots: number[] = [];
+  /** Every buffer not released yet, pending ones included. */
+  readonly #buffers = new BufferTable<DmaBuf>();
   /** Buffers allocated since the last indexing that may not be in #byIdentity yet (an upper bound). */
   #unindexed = 0;
   readonly #owner: BufferOwner;
@@ -73,30 +70,23 @@ export class Framework implements AsyncDisposable {
     this.container = container;
     this.#plugins = plugins;
     this.exporters = container.resolve(ExporterRegistry);
-    const slots = this.#slots;
-    const free = this.#freeSlots;
+    const table = this.#buffers;
     const byIdentity = this.#byIdentity;
     this.#owner = {
       leakGuard: new LeakGuard(onLeak),
       deferIdentity: () => {
         this.#unindexed++;
       },
-      remember: (key, ref) => {
+      remember: (key, buf) => {
+        const ref = new WeakRef(buf);
         byIdentity.set(key, ref);
+        return ref;
       },
       forget: (key, ref) => {
         if (byIdentity.get(key) === ref) byIdentity.delete(key);
       },
-      track: (ref) => {
-        const slot = free.length ? free.pop()! : slots.length;
-        slots[slot] = ref;
-        return slot;
-      },
-      untrack: (slot) => {
-        if (slots[slot] === undefined) return;
-        slots[slot] = undefined;
-        free.push(slot);
-      },
+      track: (buf) => table.add(buf),
+      untrack: (slot) => table.remove(slot),
     };
   }
 
@@ -206,9 +196,8 @@ export class Framework implements AsyncDisposable {
    */
   #indexAll(): void {
     this.#unindexed = 0;
-    for (const ref of this.#slots) {
-      const b = ref?.deref();
-      if (!b?.allocated) continue;
+    for (const b of this.#buffers.values()) {
+      if (!b.allocated) continue;
       try {
         indexIdentity(b);
       } catch {
@@ -219,20 +208,10 @@ export class Framework implements AsyncDisposable {
 
   /** Buffers of this framework that are not released yet (pending ones included). */
   buffers(): DmaBuf[] {
-    const out: DmaBuf[] = [];
-    const slots = this.#slots;
-    for (let i = 0; i < slots.length; i++) {
-      const ref = slots[i];
-      if (!ref) continue;
-      const b = ref.deref();
-      if (b && !b.released) out.push(b);
-      else if (!b) {
-        // collected without release (the leak guard saw to its fd)
-        slots[i] = undefined;
-        this.#freeSlots.push(i);
-      }
-    }
-    return out.sort((a, b) => a.id - b.id); // creation order, as slots are reused
+    return this.#buffers
+      .values()
+      .filter((b) => !b.released)
+      .sort((a, b) => a.id - b.id); // creation order, as slots are reused
   }
 
   /** Release every buffer (unmapping and detaching what is left), shut plugins down, dispose the container. */

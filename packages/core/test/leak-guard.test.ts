@@ -42,3 +42,42 @@ describe('leak safety net', () => {
     expect(r.warnings).toEqual(['DMABUF_LEAK']);
   });
 });
+
+// Released buffers must not be kept alive by the framework, even inside one
+// long job (a loop with `await` in it never returns to the event loop, and a
+// WeakRef made in it would keep its target until the loop ends).
+const releasedScript = `
+const core = await import(${JSON.stringify(join(dist, 'index.js'))});
+const testing = await import(${JSON.stringify(join(dist, 'testing', 'index.js'))});
+const fw = await core.Framework.create({ plugins: [testing.memfdExporterPlugin()] });
+const device = core.plainDevice('d');
+let collected = 0;
+const seen = new FinalizationRegistry(() => collected++);
+const before = core.openFdCount();
+for (let i = 0; i < 100; i++) {
+  const buf = fw.export({ size: 4096 });
+  seen.register(buf, i);
+  const att = buf.attach(device);
+  att.map().unmap();
+  att.detach();
+  buf.put();
+  if (i % 10 === 9) await null;
+}
+globalThis.gc(); // still inside the job of the loop
+const after = core.openFdCount();
+await new Promise((r) => setTimeout(r, 20));
+console.log(JSON.stringify({ collected, fds: after - before, buffers: fw.buffers().length }));
+`;
+
+describe('released buffers', () => {
+  it('are not kept alive by the framework, even within one job', () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', releasedScript], {
+      encoding: 'utf8',
+    });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    // (the last one or two may still be referenced from the loop's frame)
+    expect(r.collected).toBeGreaterThanOrEqual(90);
+    expect(r.fds).toBe(0);
+    expect(r.buffers).toBe(0);
+  });
+});
