@@ -72,6 +72,10 @@ export function mergeConstraints(parties: readonly LabelledConstraints[]): Const
   return out;
 }
 
+function negotiationFailed(label: string, msg: string): never {
+  throw new NegotiationError(`${label} ${msg}`);
+}
+
 function names(f: readonly FormatConstraint[]): string {
   return f.map((x) => x.format).join('/');
 }
@@ -104,43 +108,50 @@ export function checkLayout(
   segments?: number,
 ): void {
   const { label, constraints: c } = party;
-  const fail = (msg: string) => {
-    throw new NegotiationError(`${label} ${msg}`);
-  };
   if (c.minSize !== undefined && layout.size < c.minSize) {
-    fail(`needs ${c.minSize} bytes, ${bufferLabel} has ${layout.size}`);
+    negotiationFailed(label, `needs ${c.minSize} bytes, ${bufferLabel} has ${layout.size}`);
   }
   c.minPlaneSizes?.forEach((need, i) => {
     const plane = layout.planes[i];
     const have = plane ? plane.size : i === 0 ? layout.size : 0;
     if (have < need) {
-      fail(
+      negotiationFailed(
+        label,
         `needs ${need} bytes ${c.minPlaneSizes!.length > 1 ? `in plane ${i}` : 'per plane'}, ${bufferLabel} has ${have}`,
       );
     }
   });
   if (c.alignment !== undefined && layout.size % c.alignment !== 0) {
-    fail(`needs a size aligned to ${c.alignment} bytes, ${bufferLabel} has ${layout.size}`);
+    negotiationFailed(
+      label,
+      `needs a size aligned to ${c.alignment} bytes, ${bufferLabel} has ${layout.size}`,
+    );
   }
   c.pitches?.forEach((need, i) => {
     const have = layout.planes[i]?.pitch;
     if (have !== undefined && have !== 0 && have !== need)
-      fail(`needs a pitch of ${need} bytes in plane ${i}, ${bufferLabel} has ${have}`);
+      negotiationFailed(label, `needs a pitch of ${need} bytes in plane ${i}, ${bufferLabel} has ${have}`);
   });
   if (c.pitchAlignment !== undefined) {
     layout.planes.forEach((p, i) => {
       if (p.pitch % c.pitchAlignment! !== 0)
-        fail(`needs pitches aligned to ${c.pitchAlignment}, ${bufferLabel} plane ${i} has ${p.pitch}`);
+        negotiationFailed(
+          label,
+          `needs pitches aligned to ${c.pitchAlignment}, ${bufferLabel} plane ${i} has ${p.pitch}`,
+        );
     });
   }
   if (c.contiguous && segments !== undefined && segments > 1) {
-    fail(`needs contiguous memory, ${bufferLabel} has ${segments} segments`);
+    negotiationFailed(label, `needs contiguous memory, ${bufferLabel} has ${segments} segments`);
   }
   if (c.formats && layout.format) {
     const f = c.formats.find((x) => x.format === layout.format);
-    if (!f) fail(`takes formats ${names(c.formats)}, ${bufferLabel} is ${layout.format}`);
+    if (!f) negotiationFailed(label, `takes formats ${names(c.formats)}, ${bufferLabel} is ${layout.format}`);
     const mod = layout.modifier ?? 0n;
     if (f && !(f.modifiers ?? [0n]).includes(mod))
-      fail(`cannot use modifier 0x${mod.toString(16)} of ${bufferLabel} for ${layout.format}`);
+      negotiationFailed(
+        label,
+        `cannot use modifier 0x${mod.toString(16)} of ${bufferLabel} for ${layout.format}`,
+      );
   }
 }

@@ -81,11 +81,18 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
   readonly limits: LimitsCache;
   readonly stats: UdmabufStats = { buffers: 0, attachments: 0, mappings: 0, cpuAccess: 0 };
   readonly #memfdName: string;
+  /** The segment source of a buffer over a memfd of its own (the same for each). */
+  readonly #ownSource: string;
+  /** Every buffer's release hook (one function, not one per buffer). */
+  readonly #release = (): void => {
+    this.stats.buffers--;
+  };
 
   constructor(options: UdmabufExporterOptions = {}) {
     this.device = new UdmabufDevice(options.device ?? UDMABUF_DEVICE);
     this.limits = new LimitsCache(options.paramsDir ?? UDMABUF_PARAMS_DIR);
     this.#memfdName = options.memfdName ?? 'dmabuf-udmabuf';
+    this.#ownSource = `memfd:${this.#memfdName}@0x0`;
   }
 
   allocate(req: AllocationRequest): Allocation<UdmabufPriv> {
@@ -178,15 +185,14 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     this.#checkSize(layout.size);
     const memfdSize = hugetlb ? roundUp(layout.size, HUGE_PAGE_SIZE) : layout.size;
     if (hugetlb) this.#checkHugePages(memfdSize);
-    const source = `memfd:${this.#memfdName}@0x0`;
-    const fd = this.#create(
-      () => this.device.createOwn(this.#memfdName, memfdSize, layout.size, hugetlb),
-      layout.size,
-      1,
-      false,
-    );
+    let fd: number;
+    try {
+      fd = this.device.createOwn(this.#memfdName, memfdSize, layout.size, hugetlb);
+    } catch (e) {
+      this.#createFailed(e, layout.size, 1, false);
+    }
     return this.#allocation(fd, layout, {
-      segments: [{ offset: 0, length: layout.size, source }],
+      segments: [{ offset: 0, length: layout.size, source: this.#ownSource }],
       hugetlb,
       contiguous,
       origin: 'memfd',
@@ -238,7 +244,12 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
         'Allocate from a contiguous dma-heap (e.g. linux,cma) instead',
       );
     }
-    const fd = this.#create(() => this.device.create(checked, forceList), total, checked.length, useList);
+    let fd: number;
+    try {
+      fd = this.device.create(checked, forceList);
+    } catch (e) {
+      this.#createFailed(e, total, checked.length, useList);
+    }
     const segments: SgSegment[] = [];
     let offset = 0;
     for (const r of checked) {
@@ -248,24 +259,20 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     return this.#allocation(fd, layout, { segments, hugetlb: false, contiguous, origin: 'ranges' });
   }
 
-  /** The ioctl; an EINVAL that a limit lowered since the last read explains is reported as that limit. */
-  #create(ioctl: () => number, total: number, count: number, list: boolean): number {
-    try {
-      return ioctl();
-    } catch (e) {
-      if (!(e instanceof SystemError) || e.errno !== EINVAL || !e.syscall?.startsWith('ioctl(')) throw e;
-      const before = this.limits.current();
-      const now = this.limits.fresh();
-      if (now.sizeLimitMb === before.sizeLimitMb && now.listLimit === before.listLimit) throw e;
-      if (list && count > now.listLimit) this.#refuseCount(count, now.listLimit, e);
-      this.#checkSize(total, e);
-      throw e;
-    }
+  /** The create ioctl failed: an EINVAL that a limit lowered since the last read explains is reported as that limit. */
+  #createFailed(e: unknown, total: number, count: number, list: boolean): never {
+    if (!(e instanceof SystemError) || e.errno !== EINVAL || !e.syscall?.startsWith('ioctl(')) throw e;
+    const before = this.limits.current();
+    const now = this.limits.fresh();
+    if (now.sizeLimitMb === before.sizeLimitMb && now.listLimit === before.listLimit) throw e;
+    if (list && count > now.listLimit) this.#refuseCount(count, now.listLimit, e);
+    this.#checkSize(total, e);
+    throw e;
   }
 
   #allocation(fd: number, layout: BufferLayout, priv: UdmabufPriv): Allocation<UdmabufPriv> {
     this.stats.buffers++;
-    return { fd, layout, priv, release: () => void this.stats.buffers-- };
+    return { fd, layout, priv, release: this.#release };
   }
 
   #refuseCount(count: number, limit: number, cause?: SystemError): never {

@@ -70,7 +70,8 @@ export function computeLayout(exporter: string, req: AllocationRequest, granule 
     const total = roundUp(Math.max(offset, c.minSize ?? 0, req.size ?? 0), align);
     return { size: total, width: req.width, height: req.height, format, modifier: 0n, planes };
   }
-  const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
+  let want = Math.max(req.size ?? 0, c.minSize ?? 0);
+  if (c.minPlaneSizes) for (const s of c.minPlaneSizes) want = Math.max(want, s);
   if (want === 0) {
     throw new DmaBufError(`${exporter}: nothing says how big the buffer must be`, {
       code: 'EINVAL',

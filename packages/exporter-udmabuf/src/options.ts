@@ -47,9 +47,9 @@ export function parseExportOptions(options: Readonly<Record<string, unknown>>): 
       );
     }
   }
-  return {
-    ...(hugetlb !== undefined ? { hugetlb } : {}),
-    ...(ranges ? { ranges } : {}),
-    ...(list !== undefined ? { list } : {}),
-  };
+  const parsed: UdmabufExportOptions = {};
+  if (hugetlb !== undefined) parsed.hugetlb = hugetlb;
+  if (ranges) parsed.ranges = ranges;
+  if (list !== undefined) parsed.list = list;
+  return parsed;
 }
