@@ -10,13 +10,20 @@
  * with `await` in it would keep every buffer it ever made. Held here instead,
  * a buffer released in the turn it was made in is let go at once and never
  * needs a WeakRef at all: the usual export → use → release cycle makes none.
+ * `settle` is called for each item as it is weakened (the framework puts the
+ * buffer under the leak guard then: before, it cannot be collected anyway).
  */
 export class BufferTable<T extends object> {
   readonly #slots: (T | WeakRef<T> | undefined)[] = [];
   readonly #free: number[] = [];
   /** Slots filled in this turn (possibly emptied and refilled since): weakened when the turn is over. */
   readonly #young: number[] = [];
+  readonly #settle: (item: T) => void;
   #weakening: NodeJS.Immediate | undefined;
+
+  constructor(settle: (item: T) => void) {
+    this.#settle = settle;
+  }
 
   /** Hold item; returns its slot for remove(). */
   add(item: T): number {
@@ -31,6 +38,8 @@ export class BufferTable<T extends object> {
     if (this.#slots[slot] === undefined) return;
     this.#slots[slot] = undefined;
     this.#free.push(slot);
+    // made and removed in one turn, the usual case: #young stays short
+    if (this.#young[this.#young.length - 1] === slot) this.#young.pop();
   }
 
   /** The items held, in slot order; slots whose item was collected are freed. */
@@ -56,7 +65,9 @@ export class BufferTable<T extends object> {
     const slots = this.#slots;
     for (const slot of this.#young) {
       const v = slots[slot];
-      if (v !== undefined && !(v instanceof WeakRef)) slots[slot] = new WeakRef(v);
+      if (v === undefined || v instanceof WeakRef) continue;
+      slots[slot] = new WeakRef(v);
+      this.#settle(v);
     }
     this.#young.length = 0;
   };

@@ -43,6 +43,17 @@ export type BufferSource =
   | { kind: 'adopt'; allocation: Allocation; expName: string; stat?: RawStat };
 
 let indexOf: (buf: DmaBuf) => void;
+let settleOf: (buf: DmaBuf) => void;
+
+/**
+ * @internal The turn the buffer was made in is over (see BufferTable): from
+ * now on it may be collected, so it goes under the leak guard, now if it is
+ * allocated, else at allocation. A buffer released in the turn it was made
+ * in never needs the guard.
+ */
+export function settleBuffer(buf: DmaBuf): void {
+  settleOf(buf);
+}
 
 /**
  * @internal Index an allocated buffer by identity if it is not yet (fstat of
@@ -98,9 +109,17 @@ export class DmaBuf implements Disposable {
   #request: AllocationRequest | undefined;
   #name: string | undefined;
   #syncTarget: CpuSyncTarget | undefined;
+  /** Past the turn it was made in (see settleBuffer). */
+  #settled = false;
+  /** Under the leak guard. */
+  #watched = false;
 
   static {
     indexOf = (buf) => buf.#index();
+    settleOf = (buf) => {
+      buf.#settled = true;
+      if (buf.#state === 'live') buf.#watch();
+    };
   }
 
   /** The attachment hooks of every buffer: one shared object (see AttachmentHost). */
@@ -428,13 +447,20 @@ export class DmaBuf implements Disposable {
     };
     if (stat) this.#remember(stat);
     else this.#owner.deferIdentity();
+    if (this.#settled) this.#watch();
+  }
+
+  /** Put the allocated buffer under the leak guard (once). */
+  #watch(): void {
+    if (this.#watched) return;
+    this.#watched = true;
     // Nothing held here may reference `this`, or the buffer could never be collected.
     this.#owner.leakGuard.watch(this, {
       bufferId: this.id,
       exporter: this.exporter.name,
-      fd,
-      size: allocation.layout.size,
-      release: allocation.release,
+      fd: this.#fd,
+      size: this.#layout!.size,
+      release: this.#releaseHook,
     });
   }
 
@@ -530,7 +556,7 @@ export class DmaBuf implements Disposable {
     this.#refs = 0;
     this.#owner.untrack(this.#slot);
     if (!wasLive) return;
-    this.#owner.leakGuard.forget(this);
+    if (this.#watched) this.#owner.leakGuard.forget(this);
     if (this.#ref) this.#owner.forget(this.#key!, this.#ref);
     try {
       if (this.#releaseHook) {

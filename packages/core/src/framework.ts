@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { BufferTable } from './buffer-table.js';
 import type { Constraints } from './constraints.js';
-import { type BufferOwner, DmaBuf, indexIdentity } from './dma-buf.js';
+import { type BufferOwner, DmaBuf, indexIdentity, settleBuffer } from './dma-buf.js';
 import { DmaBufError, invalidArgument } from './errors.js';
 import type { AllocationRequest, ExporterPlugin } from './exporter.js';
 import { readFdInfo } from './fd-info.js';
@@ -56,7 +56,7 @@ export class Framework implements AsyncDisposable {
   /** Buffers by identity key (see identityKey), for get(fd). */
   readonly #byIdentity = new Map<number | string, WeakRef<DmaBuf>>();
   /** Every buffer not released yet, pending ones included. */
-  readonly #buffers = new BufferTable<DmaBuf>();
+  readonly #buffers = new BufferTable<DmaBuf>(settleBuffer);
   /** Buffers allocated since the last indexing that may not be in #byIdentity yet (an upper bound). */
   #unindexed = 0;
   readonly #owner: BufferOwner;

@@ -81,3 +81,33 @@ describe('released buffers', () => {
     expect(r.buffers).toBe(0);
   });
 });
+
+// A buffer allocated after the turn it was made in (late allocation) is
+// watched from its allocation on.
+const lateScript = `
+const core = await import(${JSON.stringify(join(dist, 'index.js'))});
+const testing = await import(${JSON.stringify(join(dist, 'testing', 'index.js'))});
+const reports = [];
+const fw = await core.Framework.create({ plugins: [testing.memfdExporterPlugin()], onLeak: (r) => reports.push(r) });
+const before = core.openFdCount();
+let late = [fw.export({ size: 8192, lazy: true })];
+await new Promise((r) => setTimeout(r, 20));
+late[0].allocate();
+const during = core.openFdCount();
+late = undefined;
+for (let i = 0; i < 10 && reports.length < 1; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+console.log(JSON.stringify({ reports, allocated: during - before, after: core.openFdCount() - before }));
+`;
+
+describe('late-allocated buffers', () => {
+  it('are watched from their allocation on', () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', lateScript], {
+      encoding: 'utf8',
+    });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    expect(r.allocated).toBe(1);
+    expect(r.reports).toHaveLength(1);
+    expect(r.reports[0]).toMatchObject({ exporter: 'memfd-test', size: 8192 });
+    expect(r.after).toBe(0);
+  });
+});
