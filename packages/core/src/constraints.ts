@@ -26,6 +26,9 @@ export interface FormatConstraint {
   modifiers?: readonly bigint[];
 }
 
+/** @internal An export request without constraints: one shared object, never changed. */
+export const NO_CONSTRAINTS: Readonly<Constraints> = Object.freeze({});
+
 /** The constraints of one attaching party, labelled for messages. */
 export interface LabelledConstraints {
   /** Who asked, e.g. "V4L2 /dev/video0". */

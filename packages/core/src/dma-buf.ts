@@ -1,5 +1,5 @@
 import { type AnyAttachment, Attachment, type AttachmentHost, attachmentInfo } from './attachment.js';
-import type { Constraints, LabelledConstraints } from './constraints.js';
+import { type Constraints, type LabelledConstraints, NO_CONSTRAINTS } from './constraints.js';
 import { CpuAccess, CpuMapping, type CpuSyncTarget } from './cpu-mapping.js';
 import { DmaBufError, invalidArgument, LifecycleError, PluginError, ReleasedError } from './errors.js';
 import type { Allocation, AllocationRequest, ExportedBuffer, ExporterPlugin } from './exporter.js';
@@ -395,11 +395,13 @@ export class DmaBuf implements Disposable {
     if (this.#state === 'live') return;
     const req = this.#request!;
     const attached = this.#attachments.size > 0;
-    const merged = mergeConstraints(
-      attached
-        ? [{ label: 'the export request', constraints: req.constraints }, ...this.#parties()]
-        : [{ label: 'the export request', constraints: req.constraints }],
-    );
+    const merged =
+      attached || req.constraints !== NO_CONSTRAINTS
+        ? mergeConstraints([
+            { label: 'the export request', constraints: req.constraints },
+            ...this.#parties(),
+          ])
+        : {};
     let allocation: Allocation;
     try {
       allocation = this.exporter.allocate({ ...req, constraints: merged });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { BufferTable } from './buffer-table.js';
-import type { Constraints } from './constraints.js';
+import { type Constraints, NO_CONSTRAINTS } from './constraints.js';
 import { type BufferOwner, DmaBuf, indexIdentity, settleBuffer } from './dma-buf.js';
 import { DmaBufError, invalidArgument } from './errors.js';
 import type { AllocationRequest, ExporterPlugin } from './exporter.js';
@@ -135,7 +135,7 @@ export class Framework implements AsyncDisposable {
     if (name !== undefined) assertString('name', name, 31);
     // only the fields that were given
     const request: AllocationRequest = {
-      constraints: options.constraints ?? {},
+      constraints: options.constraints ?? NO_CONSTRAINTS,
       options: options.options ?? {},
     };
     if (size !== undefined) request.size = size;
