@@ -69,6 +69,14 @@ async function ours(mode, count) {
   return { rate: ((count - 1) / (t1 - t0)) * 1000, cpu: (cpu.user + cpu.system + sender.cpuUs) / count };
 }
 
+/** The floor from JS (bench/fdpass-raw.js): the native calls alone, spinning, no channel. fds/s. */
+function raw(count) {
+  const out = execFileSync(process.execPath, [join(here, 'fdpass-raw.js'), String(count)], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out).rate;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
@@ -110,9 +118,11 @@ for (const [mode, count, unit] of [
   const cs = [];
   const os = [];
   const ns = [];
+  const rs = [];
   for (let r = 0; r < RUNS; r++) {
     cs.push(c(mode, count));
     os.push(await ours(mode, count));
+    if (mode === 'stream') rs.push(raw(count));
     if (mode === 'rtt') ns.push(await nodeNet(count));
   }
   const oursCpu = median(os.map((x) => x.cpu));
@@ -133,6 +143,15 @@ for (const [mode, count, unit] of [
       cpuEfficiencyRatio: Number((cCpu / oursCpu).toFixed(3)),
       cpuNote:
         'CPU time (user+sys) of sender and receiver together per message, medians; independent of how the scheduler shares a loaded machine. cpuEfficiencyRatio = C CPU / ours CPU, comparable to the throughput target',
+      ...(rs.length
+        ? {
+            rawFromJs: Math.round(median(rs)),
+            rawFromJsRuns: rs.map((x) => x.toFixed(0)).join(', '),
+            rawFromJsRatioToC: Number((median(rs) / median(cs.map((x) => x.rate))).toFixed(3)),
+            rawFromJsNote:
+              "the floor from JS: the core's native sendmsg/recvmmsg and close called directly by two node processes spinning on EAGAIN, no BufferChannel, no framework (bench/fdpass-raw.js)",
+          }
+        : {}),
       ...(ns.length
         ? {
             nodeNetPingPong: Math.round(median(ns)),

@@ -1,0 +1,63 @@
+// The floor of fd passing from JS: sender and receiver call the core's native
+// sendmsg/recvmmsg functions directly and spin on EAGAIN — no BufferChannel,
+// no framework, no event loop. Same message text and memfd pool as ours.
+//   node fdpass-raw.js <count>            receiver: prints {"rate"} (fds/s)
+//   node fdpass-raw.js send <path> <count> (started by the receiver)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { native } from '@dmabuf/core';
+
+const n = native();
+const EAGAIN = -11;
+
+if (process.argv[2] === 'send') {
+  const [path, countArg] = process.argv.slice(3);
+  const count = Number(countArg);
+  let fd = -1;
+  while (fd < 0) fd = n.unixConnect(path);
+  const pool = [0, 1, 2, 3].map(() => n.memfdCreate('fdpass-raw', n.memfd.MFD_ALLOW_SEALING));
+  const head =
+    '{"l":{"size":65536,"planes":[{"offset":0,"pitch":65536,"size":65536}]},"e":"memfd-test","x":"memfd"}';
+  for (let i = 0; i < count; i++) {
+    const text = `B${head}\n{"i":${i}}`;
+    for (;;) {
+      const r = n.sendMessage(fd, text, [pool[i & 3]]);
+      if (r >= 0) break;
+      if (r !== EAGAIN) throw new Error(`sendmsg: ${r}`);
+    }
+  }
+  // the receiver kills this process when it has everything
+  setInterval(() => {}, 1000);
+} else {
+  const count = Number(process.argv[2] ?? 100_000);
+  const dir = mkdtempSync(join(tmpdir(), 'dmabuf-fdpass-raw-'));
+  const path = join(dir, 'raw.sock');
+  const listener = n.unixListen(path, 4);
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'send', path, String(count)], {
+    stdio: 'inherit',
+  });
+  let s = -1;
+  while (s < 0) s = n.unixAccept(listener);
+  let got = 0;
+  const t0 = performance.now();
+  while (got < count) {
+    const r = n.receiveMessages(s, 32);
+    if (typeof r === 'number') {
+      if (r !== EAGAIN) throw new Error(`recvmsg: ${r}`);
+      continue;
+    }
+    for (let i = 0; i < r.length; i += 6) {
+      for (const f of r[i + 1]) n.close(f);
+      got++;
+    }
+  }
+  const rate = (count / (performance.now() - t0)) * 1000;
+  child.kill();
+  n.close(s);
+  n.close(listener);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify({ rate }));
+}
