@@ -8,14 +8,17 @@
 // unixSocketPair()           -> [fd, fd] | -errno
 // peerCredentials(fd)        -> { pid, uid, gid } | -errno (SO_PEERCRED)
 // sendMessage(fd, text, fds) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
-// receiveMessages(fd, max)   -> [text, fds, flags, size, dev, ino, text, ...] | -errno
+// receiveMessages(fd, max, head?) -> [text, fds, flags, size, dev, ino, text, ...] | -errno
 //   Reads up to `max` (at most 32) messages without blocking, in one
 //   recvmmsg, as flat sextuples (the text
 //   decoded as UTF-8; size, dev, ino: fstat of the fd when exactly one came,
 //   else -1). An empty array means the peer hung up (end of stream);
 //   -EAGAIN means nothing is waiting. flags: 1 = the kernel cut the fds
 //   (MSG_CTRUNC; the fds that did arrive are closed here), 2 = the text was
-//   cut (MSG_TRUNC: longer than 64 KiB).
+//   cut (MSG_TRUNC: longer than 64 KiB), 4 = the message was 'B' + head +
+//   '\n' + rest for the `head` string given (a buffer head the caller has
+//   parsed before): text is only the rest, the head is neither copied nor
+//   decoded again.
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -183,6 +186,11 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   unsigned max = info[1].As<Napi::Number>().Uint32Value();
   if (max == 0) max = 1;
   if (max > kMaxBatch) max = kMaxBatch;
+  // The head the caller knows: 'B' + head + '\n' as bytes (empty: none).
+  std::string known;
+  if (info.Length() > 2 && info[2].IsString()) {
+    known = "B" + info[2].As<Napi::String>().Utf8Value() + "\n";
+  }
   static thread_local Batch batch;
   const size_t controlSize = CMSG_SPACE(sizeof(int) * kMaxFds);
   for (unsigned i = 0; i < max; i++) {
@@ -220,16 +228,24 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
       continue;
     }
     size_t len = n < kMaxMessage ? n : kMaxMessage;
-    // Flat sextuples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC), size, dev, ino.
+    const char* bytes = static_cast<const char*>(batch.iov[i].iov_base);
+    int extra = 0;
+    if (!known.empty() && !(flags & MSG_TRUNC) && len >= known.size() &&
+        memcmp(bytes, known.data(), known.size()) == 0) {
+      bytes += known.size();
+      len -= known.size();
+      extra = 4;
+    }
+    // Flat sextuples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC, 4 = known head), size, dev, ino.
     napi_value text, list, bits;
-    napi_create_string_utf8(e, static_cast<const char*>(batch.iov[i].iov_base), len, &text);
+    napi_create_string_utf8(e, bytes, len, &text);
     napi_create_array_with_length(e, fds.size(), &list);
     for (size_t k = 0; k < fds.size(); k++) {
       napi_value v;
       napi_create_int32(e, fds[k], &v);
       napi_set_element(e, list, static_cast<uint32_t>(k), v);
     }
-    napi_create_int32(e, ((flags & MSG_CTRUNC) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0), &bits);
+    napi_create_int32(e, ((flags & MSG_CTRUNC) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0) | extra, &bits);
     // st_size of a lone fd: what the receiver checks a claimed layout against,
     // and its identity (st_dev, st_ino), so a known buffer is found without another fstat.
     struct stat st;

@@ -101,10 +101,11 @@ export interface CoreAddon {
    * Up to max messages without blocking (recvmsg MSG_CMSG_CLOEXEC), as flat
    * sextuples [text, fds, flags, size, dev, ino, ...]; flags 1: the fds were
    * cut (MSG_CTRUNC; those that arrived are already closed), 2: the text was
-   * cut (MSG_TRUNC); size/dev/ino: fstat of the fd when exactly one came, else -1.
-   * [] is the end of the stream; -EAGAIN nothing waiting.
+   * cut (MSG_TRUNC), 4: the text was 'B' + head + '\n' + rest for the `head`
+   * given, and is only the rest; size/dev/ino: fstat of the fd when exactly
+   * one came, else -1. [] is the end of the stream; -EAGAIN nothing waiting.
    */
-  receiveMessages(fd: number, max: number): Array<string | number[] | number> | number;
+  receiveMessages(fd: number, max: number, head?: string): Array<string | number[] | number> | number;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -203,6 +203,63 @@ describe('BufferChannel (in one process)', () => {
     expect(openFdCount()).toBe(before);
   });
 
+  it('a buffer head seen before is recognised per message: other heads, bad meta, wrong sizes still caught', async () => {
+    const before = openFdCount();
+    // received into another framework and put at once: each message makes a DmaBuf with its own layout
+    const { peer, raw, close } = rawPair(other);
+    const memfd = fw.export({ size: 4096 });
+    const fd = memfd.borrowFd();
+    const sock = native().unixSocketPair() as [number, number];
+    const h1 =
+      'B{"l":{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"memfd-test","x":"memfd-test"}';
+    const h2 =
+      'B{"l":{"size":2048,"planes":[{"offset":0,"pitch":0,"size":2048}]},"e":"memfd-test","x":"memfd-test"}';
+    const send = (text: string, fds = [fd]) =>
+      expect(native().sendMessage(raw, text, fds)).toBeGreaterThan(0);
+    const layoutSize = async () => {
+      const m = await peer.receive({ timeoutMs: 2000 });
+      const b = bufferOf(m);
+      const size = b.layout.size;
+      b.put();
+      return [size, 'meta' in m ? m.meta : 'none'];
+    };
+    const bad = async (why: RegExp) =>
+      expect(peer.receive({ timeoutMs: 2000 })).rejects.toMatchObject({
+        code: 'EBADMSG',
+        message: expect.stringMatching(why),
+      });
+    send(`${h1}\n{"i":0}`);
+    expect(await layoutSize()).toEqual([4096, { i: 0 }]);
+    // all of these wait in the socket together and come in one batch
+    send(`${h1}\n{"i":1}`);
+    send(`${h2}\n{"i":2}`);
+    send(`${h1}\n"three"`);
+    send(`${h1}\n{oops`);
+    send(`${h1}\n{"i":5}`, [sock[0]]);
+    send(`${h1}\n{"i":6}`, [fd, fd]);
+    send(h1);
+    send(`${h1}\n{"i":8}`);
+    send(`${h2}\n{"i":9}`);
+    send(`${h2}\n{"i":10}`);
+    send(`${h1}\n{"i":11}`);
+    expect(await layoutSize()).toEqual([4096, { i: 1 }]);
+    expect(await layoutSize()).toEqual([2048, { i: 2 }]);
+    expect(await layoutSize()).toEqual([4096, 'three']);
+    await bad(/the meta is not JSON/);
+    await bad(/the buffer has 0/);
+    await bad(/came with 2 fds instead of 1/);
+    expect(await layoutSize()).toEqual([4096, undefined]);
+    expect(await layoutSize()).toEqual([4096, { i: 8 }]);
+    expect(await layoutSize()).toEqual([2048, { i: 9 }]);
+    expect(await layoutSize()).toEqual([2048, { i: 10 }]);
+    expect(await layoutSize()).toEqual([4096, { i: 11 }]);
+    native().close(sock[0]);
+    native().close(sock[1]);
+    memfd.put();
+    close();
+    expect(openFdCount()).toBe(before);
+  });
+
   it('an error in framework.get closes the received fd', async () => {
     const before = openFdCount();
     const closedFw = await Framework.create({ plugins: [memfdExporterPlugin()] });

@@ -13,7 +13,16 @@ import {
   timeoutError,
 } from '../poll.js';
 import { describePeer, PeerRefusedError } from './allow-list.js';
-import { badMessage, copyLayout, decode, encodeBuffer, encodeMessage, PROTOCOL_VERSION } from './protocol.js';
+import {
+  badMessage,
+  copyLayout,
+  decode,
+  decodeKnown,
+  encodeBuffer,
+  encodeMessage,
+  type Head,
+  PROTOCOL_VERSION,
+} from './protocol.js';
 import { guardSocket, type HeldSocket, unguardSocket } from './socket-guard.js';
 import {
   closedError,
@@ -97,6 +106,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #writePoll = 0;
   /** Buffers delivered by this peer, by identity (see #adopt). */
   readonly #delivered = new Map<string, WeakRef<DmaBuf>>();
+  /** The head of the last buffer message with meta: the native receive matches it and skips its text. */
+  #head: Head | undefined;
 
   /** @internal use BufferChannel.connect / listen / pair */
   constructor(fd: number, framework: Framework, credentials: PeerCredentials) {
@@ -366,7 +377,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #fill(): void {
     if (this.#ended || this.#failure !== undefined || this.#fd < 0) return;
     try {
-      const r = receiveRaw(this.#fd, BATCH, `${this.label}: cannot receive`);
+      const r = receiveRaw(this.#fd, BATCH, `${this.label}: cannot receive`, this.#head);
       if (r === 'end') this.#ended = true;
       else if (r !== 'again') for (const m of r) this.#inbox.push(m);
     } catch (e) {
@@ -425,7 +436,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
       if (raw.flags & FDS_CUT)
         throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
       if (raw.flags & TEXT_CUT) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
-      const d = decode(raw.text, what);
+      const d = raw.head ? decodeKnown(raw.head, raw.text, what) : decode(raw.text, what);
       switch (d.kind) {
         case 'message':
           if (raw.fds.length) throw badMessage(what, `a plain message came with ${raw.fds.length} fd(s)`);
@@ -437,6 +448,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
           // A layout larger than the buffer would make a CPU mapping fault (SIGBUS) past its end.
           if (d.layout.size > raw.size)
             throw badMessage(what, `the layout says ${d.layout.size} bytes but the buffer has ${raw.size}`);
+          if (d.head) this.#head = d.head;
           return { buffer: this.#adopt(fd, raw.identity, d.layout), meta: d.meta, exporter: d.exporter };
         }
         case 'refused':

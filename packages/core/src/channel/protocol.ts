@@ -20,7 +20,15 @@ export const HELLO = `H{"v":${PROTOCOL_VERSION}}`;
 export type Decoded =
   | { kind: 'hello'; version: number }
   | { kind: 'refused'; reason: string }
-  | { kind: 'buffer'; layout: BufferLayout; exporter: string; expName: string; meta: unknown }
+  | {
+      kind: 'buffer';
+      layout: BufferLayout;
+      exporter: string;
+      expName: string;
+      meta: unknown;
+      /** The parsed head, when it came with meta and is cached (see receiveRaw's head). */
+      head?: Head | undefined;
+    }
   | { kind: 'message'; message: unknown };
 
 /** A message that breaks the wire format (code EBADMSG). */
@@ -131,7 +139,10 @@ function parseLayout(v: unknown, what: string): BufferLayout {
   return layout;
 }
 
-interface Head {
+/** A buffer message's head (the text between 'B' and the newline), parsed. */
+export interface Head {
+  /** The head text itself. */
+  readonly text: string;
   layout: BufferLayout;
   exporter: string;
   expName: string;
@@ -159,7 +170,7 @@ function parseHead(text: string, what: string): Head {
   const b = body as Record<string, unknown>;
   if (typeof b.e !== 'string' || typeof b.x !== 'string')
     throw badMessage(what, 'buffer header lacks exporter names');
-  head = { layout: parseLayout(b.l, what), exporter: b.e, expName: b.x };
+  head = { text, layout: parseLayout(b.l, what), exporter: b.e, expName: b.x };
   if (text.length <= MAX_HEAD_CHARS) {
     if (heads.size >= MAX_HEADS) heads.clear();
     heads.set(text, head);
@@ -178,8 +189,15 @@ export function decode(text: string, what: string): Decoded {
   if (tag === 'B') {
     const nl = text.indexOf('\n');
     const head = parseHead(nl < 0 ? text.slice(1) : text.slice(1, nl), what);
-    const meta = nl < 0 ? undefined : parseJson(text.slice(nl + 1), what, 'meta');
-    return { kind: 'buffer', layout: head.layout, exporter: head.exporter, expName: head.expName, meta };
+    if (nl < 0)
+      return {
+        kind: 'buffer',
+        layout: head.layout,
+        exporter: head.exporter,
+        expName: head.expName,
+        meta: undefined,
+      };
+    return decodeMeta(head.text.length <= MAX_HEAD_CHARS ? head : undefined, head, text.slice(nl + 1), what);
   }
   const body = parseJson(
     text.slice(1),
@@ -201,4 +219,23 @@ export function decode(text: string, what: string): Decoded {
     default:
       throw badMessage(what, `unknown tag ${JSON.stringify(tag)}`);
   }
+}
+
+/**
+ * A buffer message whose head is known (received with KNOWN_HEAD): only the
+ * meta JSON after the newline to parse. Same result as decode() of the whole text.
+ */
+export function decodeKnown(head: Head, metaText: string, what: string): Decoded {
+  return decodeMeta(head, head, metaText, what);
+}
+
+function decodeMeta(known: Head | undefined, head: Head, metaText: string, what: string): Decoded {
+  return {
+    kind: 'buffer',
+    layout: head.layout,
+    exporter: head.exporter,
+    expName: head.expName,
+    meta: parseJson(metaText, what, 'meta'),
+    head: known,
+  };
 }

@@ -2,6 +2,7 @@ import { errnoName } from '../errno.js';
 import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import { native } from '../native.js';
 import { check } from '../syscall.js';
+import type { Head } from './protocol.js';
 
 /** Who is on the other end of a Unix socket (SO_PEERCRED, taken by the kernel at connect/listen). */
 export interface PeerCredentials {
@@ -16,16 +17,24 @@ export interface ReceivedMessage {
   text: string;
   /** fds that came with it (CLOEXEC, ours to close). */
   fds: number[];
-  /** FDS_CUT: more fds than a message may carry (those that arrived are closed); TEXT_CUT: longer than MAX_MESSAGE_BYTES. */
+  /**
+   * FDS_CUT: more fds than a message may carry (those that arrived are
+   * closed); TEXT_CUT: longer than MAX_MESSAGE_BYTES; KNOWN_HEAD: a buffer
+   * message with the head passed to receiveRaw, text is only what follows
+   * its newline (the meta JSON).
+   */
   flags: number;
   /** st_size of the fd when exactly one came, else -1. */
   size: number;
   /** `dev:ino` of the fd when exactly one came (its buffer identity), else ''. */
   identity: string;
+  /** With KNOWN_HEAD: the head given to receiveRaw, which text followed. */
+  head: Head | undefined;
 }
 
 export const FDS_CUT = 1;
 export const TEXT_CUT = 2;
+export const KNOWN_HEAD = 4;
 
 /** Largest message (header text) the channel sends or accepts, in bytes. */
 export const MAX_MESSAGE_BYTES = 65536;
@@ -124,22 +133,31 @@ export function sendRaw(fd: number, text: string, fds: number[], what: string): 
 
 /**
  * recvmsg of up to max messages: the messages, 'again' when none is waiting,
- * or 'end' when the other side hung up.
+ * or 'end' when the other side hung up. head: a buffer head the caller has
+ * parsed already; messages that start with it (and a newline) come with
+ * KNOWN_HEAD, that head, and only the text after the newline.
  */
-export function receiveRaw(fd: number, max: number, what: string): ReceivedMessage[] | 'again' | 'end' {
+export function receiveRaw(
+  fd: number,
+  max: number,
+  what: string,
+  head?: Head,
+): ReceivedMessage[] | 'again' | 'end' {
   for (let attempt = 0; ; attempt++) {
-    const r = native().receiveMessages(fd, max);
+    const r = native().receiveMessages(fd, max, head?.text);
     if (typeof r !== 'number') {
       if (r.length === 0) return 'end';
       const out: ReceivedMessage[] = [];
       for (let i = 0; i < r.length; i += 6) {
         const size = r[i + 3] as number;
+        const flags = r[i + 2] as number;
         out.push({
           text: r[i] as string,
           fds: r[i + 1] as number[],
-          flags: r[i + 2] as number,
+          flags,
           size,
           identity: size < 0 ? '' : `${r[i + 4]}:${r[i + 5]}`,
+          head: flags & KNOWN_HEAD ? head : undefined,
         });
       }
       return out;
