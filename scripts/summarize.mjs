@@ -8,9 +8,7 @@ const dir = process.argv[2] ?? 'reports';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const f of (existsSync(dir) ? readdirSync(dir) : [])
-  .filter((n) => n.endsWith('.json'))
-  .sort()) {
+for (const f of (existsSync(dir) ? readdirSync(dir) : []).filter((n) => n.endsWith('.json')).sort()) {
   const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   const p = r.numPassedTests ?? 0;
   const x = r.numFailedTests ?? 0;
