@@ -27,6 +27,7 @@ describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', (
       frames: 20,
       mode: '640x480',
       format: 'XR24',
+      displayFormat: 'XR24',
       copiedBytesPerFrame: 0,
     });
     expect(r.copyReason).toBeUndefined();
@@ -55,6 +56,32 @@ describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', (
       frames: 10,
       copiedBytesPerFrame: 640 * 480 * 4,
       copyReason: 'forced (--copy)',
+    });
+    expect(shot).toEqual([]);
+    expect(openFdCount()).toBe(fds);
+  });
+
+  it('a camera format the display cannot scan out (YUYV on virtio-gpu): each frame converted by the CPU; the screen shows the bars', async () => {
+    const fds = openFdCount();
+    let shot: ReturnType<typeof checkBars> | undefined;
+    const r = await runPipeline({
+      ...base,
+      frames: 10,
+      copy: false,
+      format: 'YUYV',
+      onShown: async (n) => {
+        if (n === 10) {
+          const s = await screendump('camera-to-display-lab-yuyv');
+          shot = checkBars(s.pixels, s.width, s.height, 8);
+        }
+      },
+    });
+    expect(r).toMatchObject({
+      path: 'copy',
+      format: 'YUYV',
+      displayFormat: 'XR24',
+      frames: 10,
+      copyReason: expect.stringMatching(/the display cannot scan out YUYV/),
     });
     expect(shot).toEqual([]);
     expect(openFdCount()).toBe(fds);

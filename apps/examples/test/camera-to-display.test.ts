@@ -3,13 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BARS, checkBars } from '../src/camera-display/colour-bars.js';
 import { missingDevices } from '../src/camera-display/devices.js';
+import { chooseFormat } from '../src/camera-display/format-choice.js';
 import { parseDemoOptions } from '../src/camera-display/options.js';
+import { yuyvToXrgb } from '../src/camera-display/yuyv.js';
 
 describe('camera-to-display options', () => {
   it('defaults: 120 frames of 640x480 through 4 buffers, zero-copy, lab relay allowed', () => {
     expect(parseDemoOptions([])).toEqual({
       frames: 120,
       fps: undefined,
+      format: undefined,
       width: 640,
       height: 480,
       camera: undefined,
@@ -35,6 +38,8 @@ describe('camera-to-display options', () => {
         '6',
         '--fps',
         '30',
+        '--format',
+        'YUYV',
         '--copy',
         '--no-lab',
         '--json',
@@ -42,6 +47,7 @@ describe('camera-to-display options', () => {
     ).toEqual({
       frames: 0,
       fps: 30,
+      format: 'YUYV',
       width: 1280,
       height: 720,
       camera: '/dev/video2',
@@ -59,6 +65,7 @@ describe('camera-to-display options', () => {
     [['--size', '640'], /--size wants WIDTHxHEIGHT/],
     [['--buffers', '1'], /--buffers wants 2\.\.32/],
     [['--fps', '0'], /--fps wants a rate/],
+    [['--format', 'yuyv'], /--format wants a V4L2 fourcc/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseDemoOptions(argv)).toThrow(message);
@@ -129,4 +136,70 @@ describe('the command', () => {
       );
     },
   );
+});
+
+describe('format choice', () => {
+  const drmOf = (f: string) => ({ XR24: 'XR24', AR24: 'AR24', YUYV: 'YUYV', NV12: 'NV12' })[f];
+
+  it('XR24 first when both sides have it: the camera writes the scanout buffers', () => {
+    expect(chooseFormat(['YUYV', 'NV12', 'XR24'], ['AR24', 'XR24'], drmOf)).toEqual({
+      camera: 'XR24',
+      display: 'XR24',
+      convert: false,
+    });
+  });
+
+  it("else the camera's first format the display takes", () => {
+    expect(chooseFormat(['YUYV', 'AR24'], ['AR24', 'XR24'], drmOf)).toEqual({
+      camera: 'AR24',
+      display: 'AR24',
+      convert: false,
+    });
+  });
+
+  it('a webcam with only YUYV and MJPG on an XR24-only plane: YUYV converted to XR24 by the CPU', () => {
+    expect(chooseFormat(['YUYV'], ['XR24'], drmOf)).toEqual({
+      camera: 'YUYV',
+      display: 'XR24',
+      convert: true,
+    });
+  });
+
+  it('a requested format: direct if the display takes it, converted if it can be, else an error naming both sides', () => {
+    expect(chooseFormat(['YUYV', 'XR24'], ['XR24', 'YUYV'], drmOf, 'YUYV').convert).toBe(false);
+    expect(chooseFormat(['YUYV', 'XR24'], ['XR24'], drmOf, 'YUYV').convert).toBe(true);
+    expect(() => chooseFormat(['YUYV'], ['XR24'], drmOf, 'NV12')).toThrow(
+      /--format NV12: the camera offers YUYV, the display takes XR24; pick one the camera offers/,
+    );
+    expect(() => chooseFormat(['NV12'], ['XR24'], drmOf, 'NV12')).toThrow(/converts only YUYV/);
+    expect(() => chooseFormat(['NV12'], ['XR24'], drmOf)).toThrow(/no format fits/);
+  });
+});
+
+describe('YUYV → XRGB8888', () => {
+  it("converts BT.601 limited range: 75% white, vivid's 75% yellow, black; honours both pitches", () => {
+    // two pixel pairs per row, two rows; source pitch 12 (8 bytes used), destination pitch 20 (16 used)
+    const pairs = [
+      [180, 128, 180, 128], // Y=180: 75% white
+      [162, 44, 162, 142], // 75% yellow (BT.601)
+    ];
+    const src = new Uint8Array(24);
+    for (let y = 0; y < 2; y++) src.set([...pairs[0]!, ...pairs[1]!], y * 12);
+    src[12] = 16; // row 1, first pixel black
+    const dst = new Uint8Array(40);
+    yuyvToXrgb(src, 12, dst, 20, 4, 2);
+    const px = (x: number, y: number) => [...dst.subarray(y * 20 + x * 4, y * 20 + x * 4 + 3)].reverse();
+    expect(px(0, 0)).toEqual([191, 191, 191]);
+    const [r, g, b] = px(2, 0) as [number, number, number];
+    expect([r, g, b]).toEqual(truth(162, 44 - 128, 142 - 128));
+    expect(Math.abs(r - 191) <= 2 && Math.abs(g - 191) <= 2 && b <= 2).toBe(true);
+    expect(px(0, 1)).toEqual([0, 0, 0]);
+    expect(dst.subarray(16, 20).every((v) => v === 0)).toBe(true); // bytes past the row untouched
+  });
+
+  function truth(y: number, u: number, v: number): [number, number, number] {
+    const c = 298 * (y - 16);
+    const f = (n: number) => Math.max(0, Math.min(255, n >> 8));
+    return [f(c + 409 * v + 128), f(c - 100 * u - 208 * v + 128), f(c + 516 * u + 128)];
+  }
 });

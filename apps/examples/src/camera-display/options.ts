@@ -12,6 +12,8 @@ export interface DemoOptions {
   card?: string;
   /** Camera frame rate (default: the fastest the camera offers at this size). */
   fps?: number;
+  /** Camera pixel format, V4L2 fourcc (default: one the display scans out, XR24 first; else YUYV converted). */
+  format?: string;
   /** Camera buffers (display-allocated dumb buffers on the zero-copy path). */
   buffers: number;
   /** Force the copy path (camera MMAP buffers copied into display buffers) — the baseline. */
@@ -25,11 +27,13 @@ export interface DemoOptions {
 export const USAGE = `camera-to-display: a V4L2 camera writes straight into the display's scanout buffers
 
   node dist/camera-to-display.js [--frames N] [--size WxH] [--camera /dev/videoN]
-                                 [--card /dev/dri/cardN] [--buffers N] [--fps N] [--copy] [--no-lab] [--json]
+                                 [--card /dev/dri/cardN] [--buffers N] [--fps N] [--format FOURCC] [--copy] [--no-lab] [--json]
 
   --frames N     frames to show (default 120; 0 = until Ctrl-C)
   --size WxH     capture and display size (default 640x480)
   --fps N        camera frame rate (default: the fastest it offers at this size)
+  --format CC    camera pixel format (default: one the display scans out, XR24 first; else YUYV,
+                 converted by the CPU)
   --copy         force the copy path (the baseline the zero-copy path is measured against)
   --no-lab       fail instead of relaunching in the virtual lab when no camera or display is present`;
 
@@ -44,6 +48,7 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
       card: { type: 'string' },
       buffers: { type: 'string', default: '4' },
       fps: { type: 'string' },
+      format: { type: 'string' },
       copy: { type: 'boolean', default: false },
       'no-lab': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -63,9 +68,12 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
   const fps = values.fps === undefined ? undefined : Number(values.fps);
   if (fps !== undefined && !(fps > 0 && fps <= 1000))
     throw new Error(`--fps wants a rate in 0..1000, got '${values.fps}'`);
+  if (values.format !== undefined && !/^[A-Z0-9 ]{4}$/.test(values.format))
+    throw new Error(`--format wants a V4L2 fourcc such as YUYV or XR24, got '${values.format}'`);
   return {
     frames,
     fps,
+    format: values.format,
     width: Number(size[1]),
     height: Number(size[2]),
     camera: values.camera,

@@ -8,24 +8,30 @@ import {
   ImportRefusedError,
 } from '@dmabuf/exporter-drm';
 import {
+  drmFormatOf,
   StreamError,
   V4l2Device,
   type V4l2Frame,
   type V4l2Queue,
   v4l2ExporterPlugin,
 } from '@dmabuf/importer-v4l2';
+import { chooseFormat, type FormatChoice } from './format-choice.js';
 import type { DemoOptions } from './options.js';
+import { yuyvToXrgb } from './yuyv.js';
 
 /** What a run of the pipeline did. */
 export interface PipelineResult {
   /** 'zero-copy': the camera wrote into the display's buffers; 'copy': every frame was copied by the CPU. */
   path: 'zero-copy' | 'copy';
-  /** Why the copy path ran (forced, or the refusal that forced it). */
+  /** Why the copy path ran (forced, a conversion, or the refusal that forced it). */
   copyReason?: string;
   camera: string;
   display: string;
   mode: string;
-  format: 'XR24';
+  /** The camera's pixel format (V4L2 fourcc). */
+  format: string;
+  /** The display buffers' format (DRM fourcc). */
+  displayFormat: string;
   frames: number;
   /** Frames the camera produced that were never shown (sequence gaps). */
   skipped: number;
@@ -43,6 +49,8 @@ export type PipelineOptions = Pick<
 > & {
   /** Camera frame rate to ask for (default: the fastest it offers at this size). */
   fps?: number;
+  /** Camera pixel format (default: one the display scans out, XR24 first; else YUYV converted). */
+  format?: string;
   /** Stop early (Ctrl-C): the display is restored and every buffer released all the same. */
   signal?: AbortSignal;
   /** Called after each frame is on screen (await it to hold the picture, e.g. for a screenshot). */
@@ -50,7 +58,6 @@ export type PipelineOptions = Pick<
   log?: (line: string) => void;
 };
 
-const FORMAT = 'XR24';
 const FRAME_TIMEOUT_MS = 30_000;
 
 /**
@@ -72,40 +79,56 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     plugins: [drmExporterPlugin({ device: card }), v4l2ExporterPlugin()],
   });
   const openDisplay = (): Display => Display.open(card, { mode: `${options.width}x${options.height}` });
+  let connector: string;
+  let choice: FormatChoice;
+  {
+    using probe = openDisplay(); // fails early, naming the modes, when the display cannot show this size
+    connector = probe.connector;
+    const cameraFormats = camera
+      .formats('capture')
+      .filter((f) => !f.compressed)
+      .map((f) => f.pixelformat);
+    choice = chooseFormat(cameraFormats, probe.formats, drmFormatOf, options.format);
+  }
   const fmt = camera.setFormat('capture', {
     width: options.width,
     height: options.height,
-    pixelformat: FORMAT,
+    pixelformat: choice.camera,
   });
   if (fmt.width !== options.width || fmt.height !== options.height)
     throw new Error(
       `camera ${camera.path} gives ${fmt.width}x${fmt.height}, not ${options.width}x${options.height}: pick a size it offers (--size)`,
     );
-  const fps = chooseFrameRate(camera, options);
-  let connector = '?';
-  {
-    using probe = openDisplay(); // fails early, naming the modes, when the display cannot show this size
-    connector = probe.connector;
-  }
+  const fps = chooseFrameRate(camera, choice.camera, options);
   log(
-    `camera ${camera.path} (${camera.info.driver}, ${camera.info.card}${fps ? `, ${fps} fps` : ''}) → display ${card.label} ${connector} ${options.width}x${options.height}, ${FORMAT}`,
+    `camera ${camera.path} (${camera.info.driver}, ${camera.info.card}, ${choice.camera}${fps ? `, ${fps} fps` : ''}) → display ${card.label} ${connector} ${options.width}x${options.height}, ${choice.display}`,
   );
   const base = {
     camera: camera.path,
     display: `${card.label} ${connector}`,
     mode: `${options.width}x${options.height}`,
-    format: FORMAT,
+    format: choice.camera,
+    displayFormat: choice.display,
   } as const;
+  if (choice.convert) {
+    const why = `the display cannot scan out ${choice.camera}: each frame converted to ${choice.display} by the CPU`;
+    log(`COPY PATH: ${why}`);
+    return { ...base, ...(await copyPath(fw, camera, openDisplay(), choice, options, log)), copyReason: why };
+  }
   if (!options.copy) {
-    const zero = await zeroCopy(fw, camera, openDisplay(), options, log);
+    const zero = await zeroCopy(fw, camera, openDisplay(), choice, options, log);
     if (zero.ok) return { ...base, ...zero.result };
     log(`COPY FALLBACK: ${zero.reason}`);
-    return { ...base, ...(await copyPath(fw, camera, openDisplay(), options, log)), copyReason: zero.reason };
+    return {
+      ...base,
+      ...(await copyPath(fw, camera, openDisplay(), choice, options, log)),
+      copyReason: zero.reason,
+    };
   }
   log('copy path forced (--copy): every frame is copied by the CPU');
   return {
     ...base,
-    ...(await copyPath(fw, camera, openDisplay(), options, log)),
+    ...(await copyPath(fw, camera, openDisplay(), choice, options, log)),
     copyReason: 'forced (--copy)',
   };
 }
@@ -115,8 +138,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
  * lists for this format and size (as GStreamer's negotiation would pick).
  * Returns the rate set, or undefined when the camera lists none.
  */
-function chooseFrameRate(camera: V4l2Device, options: PipelineOptions): number | undefined {
-  const intervals = camera.frameIntervals(FORMAT, options.width, options.height);
+function chooseFrameRate(camera: V4l2Device, format: string, options: PipelineOptions): number | undefined {
+  const intervals = camera.frameIntervals(format, options.width, options.height);
   if (intervals.length === 0) return undefined;
   const seconds = (f: { numerator: number; denominator: number }): number => f.numerator / f.denominator;
   const want = options.fps ? 1 / options.fps : 0;
@@ -127,12 +150,16 @@ function chooseFrameRate(camera: V4l2Device, options: PipelineOptions): number |
   return Math.round((set.denominator / set.numerator) * 100) / 100;
 }
 
-type Counted = Omit<PipelineResult, 'camera' | 'display' | 'mode' | 'format' | 'copyReason'>;
+type Counted = Omit<
+  PipelineResult,
+  'camera' | 'display' | 'mode' | 'format' | 'displayFormat' | 'copyReason'
+>;
 
 async function zeroCopy(
   fw: Framework,
   camera: V4l2Device,
   display: Display,
+  choice: FormatChoice,
   options: PipelineOptions,
   log: (line: string) => void,
 ): Promise<{ ok: true; result: Counted } | { ok: false; reason: string }> {
@@ -145,7 +172,7 @@ async function zeroCopy(
       const buf = fw.export({
         width: display.width,
         height: display.height,
-        format: FORMAT,
+        format: choice.display,
         constraints: q.constraints(),
         exporter: 'drm',
       });
@@ -181,6 +208,7 @@ async function copyPath(
   fw: Framework,
   camera: V4l2Device,
   display: Display,
+  choice: FormatChoice,
   options: PipelineOptions,
   log: (line: string) => void,
 ): Promise<Counted> {
@@ -192,17 +220,22 @@ async function copyPath(
     camBufs.push(...q.exportBuffers(fw));
     for (let i = 0; i < 2; i++)
       screens.push(
-        fw.export({ exporter: 'drm', width: display.width, height: display.height, format: FORMAT }),
+        fw.export({ exporter: 'drm', width: display.width, height: display.height, format: choice.display }),
       );
     const fbs = screens.map((b) => display.framebuffer(b));
     log(
-      `copy: ${q.count} camera buffers (${camBufs[0]!.expName}), 2 display buffers, one CPU copy per frame`,
+      `copy: ${q.count} camera buffers (${camBufs[0]!.expName}), 2 display buffers, one CPU ${choice.convert ? `${choice.camera}→${choice.display} conversion` : 'copy'} per frame`,
     );
     for (let i = 0; i < q.count; i++) q.queue(i);
     q.start();
     const srcPitch = q.format.planes[0]!.bytesperline;
     const dstPitch = screens[0]!.layout.planes[0]!.pitch;
-    const rowBytes = display.width * 4;
+    // Same-format copy: every row of every (stacked) plane, as far as both buffers go.
+    const rowBytes = Math.min(srcPitch, dstPitch);
+    const rows = Math.min(
+      Math.floor(q.format.planes[0]!.sizeimage / srcPitch),
+      Math.floor(screens[0]!.size / dstPitch),
+    );
     let next = 0;
     return await loop(
       q,
@@ -214,12 +247,15 @@ async function copyPath(
         {
           using src = frame.buffer!.cpuAccess('read');
           using dst = screens[target]!.cpuAccess('write');
-          for (let y = 0; y < display.height; y++)
-            dst.bytes.set(src.bytes.subarray(y * srcPitch, y * srcPitch + rowBytes), y * dstPitch);
+          if (choice.convert)
+            yuyvToXrgb(src.bytes, srcPitch, dst.bytes, dstPitch, display.width, display.height);
+          else
+            for (let y = 0; y < rows; y++)
+              dst.bytes.set(src.bytes.subarray(y * srcPitch, y * srcPitch + rowBytes), y * dstPitch);
         }
         return fbs[target]!;
       },
-      rowBytes * display.height,
+      choice.convert ? display.width * display.height * 4 : rowBytes * rows,
       true,
     );
   } finally {
