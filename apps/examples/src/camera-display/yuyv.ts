@@ -31,7 +31,7 @@ export function yuyvToXrgb(
 }
 
 function clamp(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return Math.max(0, Math.min(v, 255));
 }
 
 function pixel(c: number, r: number, g: number, b: number): number {
