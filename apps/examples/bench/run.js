@@ -2,31 +2,18 @@
 // camera-to-display pipeline zero-copy against its own copy path (camera
 // MMAP buffers copied by the CPU into display buffers), same boot — and
 // writes bench/results/examples-camera-to-display.json at the repo root.
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchResult } from '@dmabuf/core/testing';
+import { runForResult } from '@dmabuf/lab';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
-const lab = join(pkg, 'node_modules', '@dmabuf', 'lab', 'bin', 'dmabuf-lab.js');
-const child = spawn(
-  process.execPath,
-  [lab, 'run', '--drivers', 'vivid,virtio_gpu', '--', process.execPath, join(here, 'guest.js')],
-  { stdio: ['ignore', 'pipe', 'inherit'], cwd: pkg },
-);
-let text = '';
-child.stdout.on('data', (d) => {
-  text += d;
-  process.stdout.write(d);
+const r = await runForResult({
+  command: [process.execPath, join(here, 'guest.js')],
+  drivers: ['vivid', 'virtio_gpu'],
+  cwd: pkg,
 });
-const code = await new Promise((r) => child.on('exit', r));
-const line = text.split('\n').find((l) => l.startsWith('RESULT '));
-if (code !== 0 || !line) {
-  console.error(`bench: the lab run failed (exit ${code})`);
-  process.exit(1);
-}
-const r = JSON.parse(line.slice(7));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 writeBenchResult({
   name: 'examples-camera-to-display',

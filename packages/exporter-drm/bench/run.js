@@ -1,13 +1,13 @@
 // Host side of the flip benchmark: boots the lab once, runs bench/flip.js
 // (ours, then modetest, same boot), writes the results on the host.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchResult } from '@dmabuf/core/testing';
+import { runForResult } from '@dmabuf/lab';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const lab = join(here, '..', 'node_modules', '@dmabuf', 'lab', 'bin', 'dmabuf-lab.js');
 // The C baseline, built now on the host (the guest sees the same path).
 mkdirSync(join(here, 'build'), { recursive: true });
 execFileSync(
@@ -22,22 +22,10 @@ execFileSync(
   ],
   { stdio: 'inherit' },
 );
-const child = spawn(process.execPath, [lab, 'run', '--', process.execPath, join(here, 'flip.js')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
+const r = await runForResult({
+  command: [process.execPath, join(here, 'flip.js')],
   cwd: join(here, '..'),
 });
-let out = '';
-child.stdout.on('data', (d) => {
-  out += d;
-  process.stdout.write(d);
-});
-const code = await new Promise((r) => child.on('exit', r));
-const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-if (code !== 0 || !line) {
-  console.error(`bench: the lab run failed (exit ${code})`);
-  process.exit(1);
-}
-const r = JSON.parse(line.slice(7));
 const extra = {
   modetestArgs: r.modetest.args,
   oursAtomicFps: Number(r.atomic.fps.toFixed(2)),

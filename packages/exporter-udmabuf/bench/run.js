@@ -1,11 +1,12 @@
 // pnpm bench: compiles the C baselines on the host, boots the lab once, runs
 // bench/guest.js there (ours and the baselines in the same boot), and writes
 // bench/results/exporter-udmabuf-*.json at the repo root.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchResult } from '@dmabuf/core/testing';
+import { runForResult } from '@dmabuf/lab';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
@@ -16,27 +17,11 @@ for (const prog of ['cycle', 'memcpy']) {
     stdio: 'inherit',
   });
 }
-const lab = join(pkg, 'node_modules', '@dmabuf', 'lab', 'bin', 'dmabuf-lab.js');
-const child = spawn(
-  process.execPath,
-  [lab, 'run', '--drivers', '', '--', process.execPath, join(here, 'guest.js'), out],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    cwd: pkg,
-  },
-);
-let text = '';
-child.stdout.on('data', (d) => {
-  text += d;
-  process.stdout.write(d);
+const r = await runForResult({
+  command: [process.execPath, join(here, 'guest.js'), out],
+  drivers: [],
+  cwd: pkg,
 });
-const code = await new Promise((r) => child.on('exit', r));
-const line = text.split('\n').find((l) => l.startsWith('RESULT '));
-if (code !== 0 || !line) {
-  console.error(`bench: the lab run failed (exit ${code})`);
-  process.exit(1);
-}
-const r = JSON.parse(line.slice(7));
 const round = (xs) => xs.map((x) => Number(x.toFixed(1))).join(' ');
 const note =
   'lab: QEMU TCG (software CPU), one boot; ours/baseline are medians, ratio is the median of per-round ratios (rounds alternate ours and baseline)';

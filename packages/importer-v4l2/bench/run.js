@@ -1,32 +1,16 @@
 // Host side of the capture benchmark: boots the lab once, runs bench/capture.js
 // (ours, then v4l2-ctl, same boot), writes the results on the host.
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchResult } from '@dmabuf/core/testing';
+import { runForResult } from '@dmabuf/lab';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const lab = join(here, '..', 'node_modules', '@dmabuf', 'lab', 'bin', 'dmabuf-lab.js');
-const child = spawn(process.execPath, [lab, 'run', '--', process.execPath, join(here, 'capture.js')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
+const r = await runForResult({
+  command: [process.execPath, join(here, 'capture.js')],
   cwd: join(here, '..'),
-  env: {
-    ...process.env,
-    DMABUF_LAB_VIVID_OPTS: process.env.DMABUF_LAB_VIVID_OPTS ?? 'n_devs=2 multiplanar=1,2',
-  },
+  vividOpts: process.env.DMABUF_LAB_VIVID_OPTS ?? 'n_devs=2 multiplanar=1,2',
 });
-let out = '';
-child.stdout.on('data', (d) => {
-  out += d;
-  process.stdout.write(d);
-});
-const code = await new Promise((r) => child.on('exit', r));
-const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-if (code !== 0 || !line) {
-  console.error(`bench: the lab run failed (exit ${code})`);
-  process.exit(1);
-}
-const r = JSON.parse(line.slice(7));
 const extra = {
   format: r.format,
   buffers: r.buffers,

@@ -88,6 +88,14 @@ export interface LabHandle {
 
 /** Boot the lab, run one command, resolve with its exit code (rejects with LabError on lab failures). */
 export function runInLab(opts: RunOptions): Promise<RunResult>;
+/** 'RESULT ': the prefix of the JSON line runForResult() looks for. */
+export const RESULT_PREFIX: string;
+/**
+ * Run a command in the lab (a benchmark's guest side), stream its output, and
+ * return the JSON of its `RESULT {...}` line; LabError on a non-zero exit or
+ * no such line.
+ */
+export function runForResult(opts: RunOptions): Promise<unknown>;
 /** Same, with a handle to take screendumps from the host while the command runs. */
 export function startLab(opts: RunOptions): LabHandle;
 /** Last lines of a console log. */
