@@ -9,6 +9,7 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DmaBufError } from '@dmabuf/core';
+import { inLab } from '@dmabuf/lab/guest';
 import { missingDevices } from './camera-display/devices.js';
 import { relayToLab } from './camera-display/lab-relay.js';
 import { type DemoOptions, parseDemoOptions, USAGE } from './camera-display/options.js';
@@ -16,8 +17,6 @@ import { type PipelineResult, runPipeline } from './camera-display/pipeline.js';
 import { checkScreen } from './camera-display/screen-check.js';
 
 export { type PipelineResult, runPipeline };
-
-const inLab = (): boolean => process.env.DMABUF_LAB === '1';
 
 /** Run the demo here; in the lab, also check the screen at the last frame. Exit code. */
 export async function runDemo(

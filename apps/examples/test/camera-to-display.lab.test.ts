@@ -2,26 +2,34 @@ import { openFdCount } from '@dmabuf/core';
 import { inLab, screendump } from '@dmabuf/lab/guest';
 import { describe, expect, it } from 'vitest';
 import { checkBars } from '../src/camera-display/colour-bars.js';
-import { runPipeline } from '../src/camera-display/pipeline.js';
+import { type PipelineOptions, runPipeline } from '../src/camera-display/pipeline.js';
 
 const base = { width: 640, height: 480, buffers: 4, camera: '/dev/video0' } as const;
+
+/** Run the pipeline and take a screenshot while its last frame is on screen; the bars checked with `tolerance`. */
+async function runWithShot(
+  name: string,
+  options: Omit<PipelineOptions, keyof typeof base | 'onShown'>,
+  tolerance = 0,
+) {
+  let shot: { width: number; height: number; bars: string[] } | undefined;
+  const result = await runPipeline({
+    ...base,
+    ...options,
+    onShown: async (n) => {
+      if (n !== options.frames) return;
+      const s = await screendump(name);
+      shot = { width: s.width, height: s.height, bars: checkBars(s.pixels, s.width, s.height, tolerance) };
+    },
+  });
+  return { r: result, shot };
+}
 
 describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', () => {
   it('zero-copy: the camera writes into scanout buffers; the screen shows its colour bars; nothing leaks; screen restored', async () => {
     const fds = openFdCount();
-    let shot: ReturnType<typeof checkBars> | undefined;
-    const r = await runPipeline({
-      ...base,
-      frames: 20,
-      copy: false,
-      onShown: async (n) => {
-        if (n === 20) {
-          const s = await screendump('camera-to-display-lab');
-          expect([s.width, s.height]).toEqual([640, 480]);
-          shot = checkBars(s.pixels, s.width, s.height);
-        }
-      },
-    });
+    const { r, shot } = await runWithShot('camera-to-display-lab', { frames: 20, copy: false });
+    expect([shot?.width, shot?.height]).toEqual([640, 480]);
     expect(r).toMatchObject({
       path: 'zero-copy',
       frames: 20,
@@ -31,7 +39,7 @@ describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', (
       copiedBytesPerFrame: 0,
     });
     expect(r.copyReason).toBeUndefined();
-    expect(shot).toEqual([]);
+    expect(shot?.bars).toEqual([]);
     expect(openFdCount()).toBe(fds);
     const after = await screendump('camera-to-display-lab-after');
     expect(after.width).not.toBe(640); // the console's mode is back (1280x800)
@@ -39,43 +47,24 @@ describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', (
 
   it('copy path (the baseline): same picture, one CPU copy of 1200 KiB per frame', async () => {
     const fds = openFdCount();
-    let shot: ReturnType<typeof checkBars> | undefined;
-    const r = await runPipeline({
-      ...base,
-      frames: 10,
-      copy: true,
-      onShown: async (n) => {
-        if (n === 10) {
-          const s = await screendump('camera-to-display-lab-copy');
-          shot = checkBars(s.pixels, s.width, s.height);
-        }
-      },
-    });
+    const { r, shot } = await runWithShot('camera-to-display-lab-copy', { frames: 10, copy: true });
     expect(r).toMatchObject({
       path: 'copy',
       frames: 10,
       copiedBytesPerFrame: 640 * 480 * 4,
       copyReason: 'forced (--copy)',
     });
-    expect(shot).toEqual([]);
+    expect(shot?.bars).toEqual([]);
     expect(openFdCount()).toBe(fds);
   });
 
   it('a camera format the display cannot scan out (YUYV on virtio-gpu): each frame converted by the CPU; the screen shows the bars', async () => {
     const fds = openFdCount();
-    let shot: ReturnType<typeof checkBars> | undefined;
-    const r = await runPipeline({
-      ...base,
-      frames: 10,
-      copy: false,
-      format: 'YUYV',
-      onShown: async (n) => {
-        if (n === 10) {
-          const s = await screendump('camera-to-display-lab-yuyv');
-          shot = checkBars(s.pixels, s.width, s.height, 8);
-        }
-      },
-    });
+    const { r, shot } = await runWithShot(
+      'camera-to-display-lab-yuyv',
+      { frames: 10, copy: false, format: 'YUYV' },
+      8,
+    );
     expect(r).toMatchObject({
       path: 'copy',
       format: 'YUYV',
@@ -83,7 +72,7 @@ describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', (
       frames: 10,
       copyReason: expect.stringMatching(/the display cannot scan out YUYV/),
     });
-    expect(shot).toEqual([]);
+    expect(shot?.bars).toEqual([]);
     expect(openFdCount()).toBe(fds);
   });
 

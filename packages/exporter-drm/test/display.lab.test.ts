@@ -204,7 +204,7 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
       const before = crtcFb(dev, crtcId);
       dev.dropMaster();
       try {
-        const child = spawn(process.execPath, [join(here, 'fixtures', 'signal-child.mjs'), VIRTIO], {
+        const child = spawn(process.execPath, [join(here, 'fixtures', 'show-child.mjs'), VIRTIO, 'wait'], {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let out = '';
@@ -236,7 +236,7 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     const before = crtcFb(dev, crtcId);
     dev.dropMaster();
     try {
-      const r = spawnSync(process.execPath, [join(here, 'fixtures', 'exit-child.mjs'), VIRTIO], {
+      const r = spawnSync(process.execPath, [join(here, 'fixtures', 'show-child.mjs'), VIRTIO, 'exit'], {
         encoding: 'utf8',
         timeout: 60_000,
       });

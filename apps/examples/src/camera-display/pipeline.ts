@@ -110,27 +110,25 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     format: choice.camera,
     displayFormat: choice.display,
   } as const;
+  const run: PathRun = { fw, camera, choice, options, log };
+  const copy = async (why: string) => ({
+    ...base,
+    ...(await copyPath(run, openDisplay())),
+    copyReason: why,
+  });
   if (choice.convert) {
     const why = `the display cannot scan out ${choice.camera}: each frame converted to ${choice.display} by the CPU`;
     log(`COPY PATH: ${why}`);
-    return { ...base, ...(await copyPath(fw, camera, openDisplay(), choice, options, log)), copyReason: why };
+    return await copy(why); // await: the `using` resources above must outlive the copy
   }
-  if (!options.copy) {
-    const zero = await zeroCopy(fw, camera, openDisplay(), choice, options, log);
-    if (zero.ok) return { ...base, ...zero.result };
-    log(`COPY FALLBACK: ${zero.reason}`);
-    return {
-      ...base,
-      ...(await copyPath(fw, camera, openDisplay(), choice, options, log)),
-      copyReason: zero.reason,
-    };
+  if (options.copy) {
+    log('copy path forced (--copy): every frame is copied by the CPU');
+    return await copy('forced (--copy)');
   }
-  log('copy path forced (--copy): every frame is copied by the CPU');
-  return {
-    ...base,
-    ...(await copyPath(fw, camera, openDisplay(), choice, options, log)),
-    copyReason: 'forced (--copy)',
-  };
+  const zero = await zeroCopy(run, openDisplay());
+  if (zero.ok) return { ...base, ...zero.result };
+  log(`COPY FALLBACK: ${zero.reason}`);
+  return await copy(zero.reason);
 }
 
 /**
@@ -150,18 +148,23 @@ function chooseFrameRate(camera: V4l2Device, format: string, options: PipelineOp
   return Math.round((set.denominator / set.numerator) * 100) / 100;
 }
 
+/** What both paths work with (each gets its own Display, closed when it is done). */
+interface PathRun {
+  fw: Framework;
+  camera: V4l2Device;
+  choice: FormatChoice;
+  options: PipelineOptions;
+  log: (line: string) => void;
+}
+
 type Counted = Omit<
   PipelineResult,
   'camera' | 'display' | 'mode' | 'format' | 'displayFormat' | 'copyReason'
 >;
 
 async function zeroCopy(
-  fw: Framework,
-  camera: V4l2Device,
+  { fw, camera, choice, options, log }: PathRun,
   display: Display,
-  choice: FormatChoice,
-  options: PipelineOptions,
-  log: (line: string) => void,
 ): Promise<{ ok: true; result: Counted } | { ok: false; reason: string }> {
   const bufs: DmaBuf[] = [];
   const fbs = new Map<DmaBuf, Framebuffer>();
@@ -204,14 +207,7 @@ async function zeroCopy(
   }
 }
 
-async function copyPath(
-  fw: Framework,
-  camera: V4l2Device,
-  display: Display,
-  choice: FormatChoice,
-  options: PipelineOptions,
-  log: (line: string) => void,
-): Promise<Counted> {
+async function copyPath({ fw, camera, choice, options, log }: PathRun, display: Display): Promise<Counted> {
   const camBufs: DmaBuf[] = [];
   const screens: DmaBuf[] = [];
   let q: V4l2Queue | undefined;

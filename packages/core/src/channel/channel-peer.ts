@@ -105,7 +105,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   readonly #held: HeldSocket;
   #writePoll = 0;
   /** Buffers delivered by this peer, by identity (see #adopt). */
-  readonly #delivered = new Map<string, WeakRef<DmaBuf>>();
+  readonly #delivered = new Map<number | string, WeakRef<DmaBuf>>();
   /** The head of the last buffer message with meta: the native receive matches it and skips its text. */
   #head: Head | undefined;
 
@@ -468,14 +468,14 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
    * framework.get would return (one per identity), so it gets one more
    * reference without another fstat; anything else goes to framework.get.
    */
-  #adopt(fd: number, identity: string, layout: BufferLayout): DmaBuf {
-    const known = this.#delivered.get(identity)?.deref();
+  #adopt(fd: number, identity: number | string | undefined, layout: BufferLayout): DmaBuf {
+    const known = identity === undefined ? undefined : this.#delivered.get(identity)?.deref();
     if (known && !known.released) return known.get();
     const buf = this.framework.get(fd, copyLayout(layout));
     if (this.#delivered.size >= 1024) {
       for (const [k, ref] of this.#delivered) if (ref.deref()?.released !== false) this.#delivered.delete(k);
     }
-    this.#delivered.set(buf.identity, new WeakRef(buf));
+    if (identity !== undefined) this.#delivered.set(identity, new WeakRef(buf));
     return buf;
   }
 

@@ -1,5 +1,6 @@
 import { errnoName } from '../errno.js';
 import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
+import { identityKey } from '../fd-ops.js';
 import { native } from '../native.js';
 import { check } from '../syscall.js';
 import type { Head } from './protocol.js';
@@ -26,8 +27,8 @@ export interface ReceivedMessage {
   flags: number;
   /** st_size of the fd when exactly one came, else -1. */
   size: number;
-  /** `dev:ino` of the fd when exactly one came (its buffer identity), else ''. */
-  identity: string;
+  /** The fd's identity key (identityKey(dev, ino), as the framework's table uses) when exactly one came. */
+  identity: number | string | undefined;
   /** With KNOWN_HEAD: the head given to receiveRaw, which text followed. */
   head: Head | undefined;
 }
@@ -156,7 +157,7 @@ export function receiveRaw(
           fds: r[i + 1] as number[],
           flags,
           size,
-          identity: size < 0 ? '' : `${r[i + 4]}:${r[i + 5]}`,
+          identity: size < 0 ? undefined : identityKey(r[i + 4] as number, r[i + 5] as number),
           head: flags & KNOWN_HEAD ? head : undefined,
         });
       }
