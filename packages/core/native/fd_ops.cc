@@ -2,7 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <vector>
 
 #include "ops.h"
 
@@ -18,6 +22,42 @@ static Napi::Value Close(const Napi::CallbackInfo& info) {
   // close() must not be retried on EINTR on Linux: the fd is gone either way.
   int rc = close(Fd(info, 0));
   return Napi::Number::New(info.Env(), rc < 0 && errno != EINTR ? -errno : 0);
+}
+
+// closeFds([fd, ...]) -> 0 or the first -errno. Closes every fd of the list;
+// runs of consecutive numbers (the kernel hands out the lowest free fd, so a
+// batch of received fds usually is one run) go in one close_range() call.
+// Only fds of the list are ever closed; inside a run, one that is not open is
+// skipped without an error (close_range), a lone one gives -EBADF. For fds
+// the caller owns (received ones); the list is checked in TS.
+static Napi::Value CloseFds(const Napi::CallbackInfo& info) {
+  auto list = info[0].As<Napi::Array>();
+  uint32_t n = list.Length();
+  std::vector<int> fds(n);
+  for (uint32_t i = 0; i < n; i++) fds[i] = list.Get(i).As<Napi::Number>().Int32Value();
+  std::sort(fds.begin(), fds.end());
+  int first_error = 0;
+  auto fail = [&](int e) {
+    if (e != EINTR && first_error == 0) first_error = e;
+  };
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i;
+    while (j + 1 < n && fds[j + 1] == fds[j] + 1) j++;
+    bool done = false;
+#ifdef SYS_close_range
+    if (j > i) {
+      if (syscall(SYS_close_range, static_cast<unsigned>(fds[i]), static_cast<unsigned>(fds[j]), 0) == 0)
+        done = true;
+      else if (errno != ENOSYS && errno != EINVAL)
+        fail(errno), done = true;
+    }
+#endif
+    if (!done)
+      for (uint32_t k = i; k <= j; k++)
+        if (close(fds[k]) < 0) fail(errno);
+    i = j + 1;
+  }
+  return Napi::Number::New(info.Env(), -first_error);
 }
 
 // fstat(fd) -> { dev, ino, mode, size, rdev } or -errno
@@ -49,6 +89,7 @@ static Napi::Value GetFdFlags(const Napi::CallbackInfo& info) {
 void InitFdOps(Napi::Env env, Napi::Object exports) {
   exports.Set("dup", Napi::Function::New(env, Dup, "dup"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("closeFds", Napi::Function::New(env, CloseFds, "closeFds"));
   exports.Set("fstat", Napi::Function::New(env, Fstat, "fstat"));
   exports.Set("lseek", Napi::Function::New(env, Lseek, "lseek"));
   exports.Set("getFdFlags", Napi::Function::New(env, GetFdFlags, "getFdFlags"));

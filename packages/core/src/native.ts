@@ -26,6 +26,12 @@ export interface RawMessage {
 export interface CoreAddon {
   dup(fd: number): number;
   close(fd: number): number;
+  /**
+   * Close every fd of the list (runs of consecutive fds in one close_range).
+   * 0 or the first -errno; inside a run a closed fd is skipped silently: only
+   * for fds the caller owns.
+   */
+  closeFds(fds: readonly number[]): number;
   fstat(fd: number): RawStat | number;
   lseek(fd: number, offset: number, whence: number): number;
   getFdFlags(fd: number): number;

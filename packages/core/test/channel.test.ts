@@ -293,6 +293,42 @@ describe('BufferChannel (in one process)', () => {
     expect(openFdCount()).toBe(before);
   });
 
+  it('the fds of a received batch are all closed once its last message is delivered', async () => {
+    const [a, b] = BufferChannel.pair({ framework: fw });
+    const buf = fw.export({ size: 4096 });
+    for (let i = 0; i < 12; i++) await a.send(buf, { i });
+    const held = openFdCount();
+    // the first receive reads all 12 (12 fds more); each delivery leaves its fd for the batch's close
+    const got: DmaBuf[] = [bufferOf(await b.receive())];
+    expect(openFdCount()).toBe(held + 12);
+    for (let i = 1; i < 11; i++) got.push(bufferOf(await b.receive()));
+    expect(openFdCount()).toBe(held + 12);
+    got.push(bufferOf(await b.receive()));
+    expect(openFdCount()).toBe(held);
+    expect(got.every((g) => g === buf)).toBe(true);
+    expect(buf.refCount).toBe(13);
+    for (const g of got) g.put();
+    buf.put();
+    a.close();
+    b.close();
+  });
+
+  it('native closeFds closes exactly the listed fds (runs and gaps); a lone closed fd is EBADF', () => {
+    const n = native();
+    const fds = Array.from({ length: 6 }, () => n.memfdCreate('close-fds', 0));
+    const open = (fd: number) => n.getFdFlags(fd) >= 0;
+    const [f0, f1, f2, f3, f4, f5] = fds as [number, number, number, number, number, number];
+    expect(n.closeFds([f3, f0, f1])).toBe(0);
+    expect(fds.map(open)).toEqual([false, false, true, false, true, true]);
+    // one run: close_range skips f3 (closed already) and closes f2 and f4
+    expect(n.closeFds([f2, f3, f4])).toBe(0);
+    expect(fds.map(open)).toEqual([false, false, false, false, false, true]);
+    expect(n.closeFds([f0])).toBe(-9); // EBADF
+    expect(n.closeFds([])).toBe(0);
+    expect(n.closeFds([f5])).toBe(0);
+    expect(open(f5)).toBe(false);
+  });
+
   it('receive times out and aborts with typed errors; send/receive after close are ECANCELED', async () => {
     const [a, b] = BufferChannel.pair({ framework: fw });
     await expect(b.receive({ timeoutMs: 20 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });

@@ -93,6 +93,12 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   readonly label: string;
   #fd: number;
   readonly #inbox: ReceivedMessage[] = [];
+  /**
+   * fds of messages already decoded (the framework holds its own duplicate,
+   * or already had the buffer): closed together once the inbox is empty, in
+   * one close_range for the whole batch instead of one close() per message.
+   */
+  readonly #spent: number[] = [];
   #waiters: Waiter[] = [];
   #outbox: PendingSend[] = [];
   #ended = false;
@@ -115,7 +121,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     this.framework = framework;
     this.credentials = credentials;
     this.label = `channel peer ${describePeer(credentials)}`;
-    this.#held = { fd, watcher: undefined, inbox: this.#inbox, label: this.label };
+    this.#held = { fd, watcher: undefined, inbox: this.#inbox, spent: this.#spent, label: this.label };
     guardSocket(this, this.#held);
   }
 
@@ -253,6 +259,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     const err = closedError(this.label);
     for (const w of this.#waiters.splice(0)) w.reject(err);
     for (const raw of this.#inbox.splice(0)) closeAll(raw.fds);
+    this.#closeSpent();
     for (const s of this.#outbox.splice(0)) {
       closeAll(s.fds);
       s.reject(err);
@@ -458,8 +465,16 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
           return undefined;
       }
     } finally {
-      closeAll(raw.fds);
+      for (const fd of raw.fds) this.#spent.push(fd);
+      if (this.#inbox.length === 0) this.#closeSpent();
     }
+  }
+
+  /** Close the fds of the decoded messages (see #spent). */
+  #closeSpent(): void {
+    if (this.#spent.length === 0) return;
+    native().closeFds(this.#spent);
+    this.#spent.length = 0;
   }
 
   /**

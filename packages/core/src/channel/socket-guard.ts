@@ -10,6 +10,8 @@ export interface HeldSocket {
   watcher: FdWatcher | undefined;
   /** Received messages not delivered yet (their fds are ours). */
   inbox?: ReceivedMessage[];
+  /** fds of delivered messages, closed together at the end of their batch. */
+  spent?: number[];
   /** A listening socket's file, removed with it. */
   socketFile?: { path: string; ino: number };
   /** How warnings name it. */
@@ -35,6 +37,7 @@ export function removeSocketFile(path: string, ino: number): void {
 const registry = new FinalizationRegistry<HeldSocket>((held) => {
   held.watcher?.close();
   for (const raw of held.inbox ?? []) for (const fd of raw.fds) native().close(fd);
+  if (held.spent?.length) native().closeFds(held.spent);
   native().close(held.fd);
   if (held.socketFile) removeSocketFile(held.socketFile.path, held.socketFile.ino);
   process.emitWarning(
