@@ -1,6 +1,6 @@
 // The floor of fd passing from JS: sender and receiver call the core's native
-// sendmsg/recvmmsg functions directly and spin on EAGAIN — no BufferChannel,
-// no framework, no event loop. Same message text and memfd pool as ours.
+// sendmsg/recvmmsg/closeFds functions directly and spin on EAGAIN — no
+// BufferChannel, no framework, no event loop. Same message text and memfd pool as ours.
 //   node fdpass-raw.js <count>            receiver: prints {"rate"} (fds/s)
 //   node fdpass-raw.js send <path> <count> (started by the receiver)
 import { spawn } from 'node:child_process';
@@ -22,7 +22,7 @@ if (process.argv[2] === 'send') {
   const head =
     '{"l":{"size":65536,"planes":[{"offset":0,"pitch":65536,"size":65536}]},"e":"memfd-test","x":"memfd"}';
   for (let i = 0; i < count; i++) {
-    const text = `B${head}\n{"i":${i}}`;
+    const text = `B${head}\n1:${i & 3}\n{"i":${i}}`;
     for (;;) {
       const r = n.sendMessage(fd, text, [pool[i & 3]]);
       if (r >= 0) break;
@@ -49,10 +49,12 @@ if (process.argv[2] === 'send') {
       if (r !== EAGAIN) throw new Error(`recvmsg: ${r}`);
       continue;
     }
-    for (let i = 0; i < r.length; i += 6) {
-      for (const f of r[i + 1]) n.close(f);
+    const spent = [];
+    for (let i = 0; i < r.length; i += 3) {
+      for (const f of r[i + 1]) spent.push(f);
       got++;
     }
+    n.closeFds(spent);
   }
   const rate = (count / (performance.now() - t0)) * 1000;
   child.kill();

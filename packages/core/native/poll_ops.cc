@@ -183,11 +183,11 @@ void OnPoll(uv_poll_t* h, int status, int uvEvents) {
 void OnWatch(uv_poll_t* h, int status, int uvEvents) {
   auto* r = static_cast<PollReq*>(h->data);
   if (r->settled) return;
-  if (status < 0 || !r->deferred) {
-    // Nobody waits (or libuv stopped the watch on an error): stop until the next wait.
-    uv_poll_stop(&r->poll);
-    r->started = false;
-  }
+  // Stop watching until the next wait: a socket registered with epoll makes
+  // every write to it run the epoll callback under the wait-queue lock in the
+  // writer (costly in a VM), even while this side is busy reading.
+  uv_poll_stop(&r->poll);
+  r->started = false;
   if (!r->deferred) return;
   // A watcher's caller reads (or accepts) until EAGAIN anyway: libuv's bits are enough.
   int result = ResultOf(r, status, uvEvents, false);

@@ -8,11 +8,12 @@
 // unixSocketPair()           -> [fd, fd] | -errno
 // peerCredentials(fd)        -> { pid, uid, gid } | -errno (SO_PEERCRED)
 // sendMessage(fd, text, fds) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
-// receiveMessages(fd, max, head?) -> [text, fds, flags, size, dev, ino, text, ...] | -errno
+//   fds: an array, or one fd as a number; text at most 64 KiB (else -EMSGSIZE)
+// receiveMessages(fd, max, head?) -> [text, fds, flags, text, fds, flags, ...] | -errno
 //   Reads up to `max` (at most 32) messages without blocking, in one
-//   recvmmsg, as flat sextuples (the text
-//   decoded as UTF-8; size, dev, ino: fstat of the fd when exactly one came,
-//   else -1). An empty array means the peer hung up (end of stream);
+//   recvmmsg, as flat triples (the text decoded as UTF-8). No fstat here:
+//   the channel stats an fd only when the buffer is new to it. An empty
+//   array means the peer hung up (end of stream);
 //   -EAGAIN means nothing is waiting. flags: 1 = the kernel cut the fds
 //   (MSG_CTRUNC; the fds that did arrive are closed here), 2 = the text was
 //   cut (MSG_TRUNC: longer than 64 KiB), 4 = the message was 'B' + head +
@@ -23,7 +24,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -119,33 +119,51 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
 
 Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  napi_env e = env;
   int fd = Fd(info, 0);
-  std::string text = info[1].As<Napi::String>().Utf8Value();
-  auto list = info[2].As<Napi::Array>();
-  uint32_t nfds = list.Length();
-  if (nfds > kMaxSendFds) return Errno(env, EINVAL);
+  // The text straight into a per-thread buffer (no allocation per message);
+  // room for more than a message may have (never a character split at the
+  // end: a text over the limit always copies more than kMaxMessage bytes).
+  constexpr size_t kRoom = kMaxMessage + 8;
+  static thread_local std::unique_ptr<char[]> text{new char[kRoom]};
+  size_t len = 0;
+  if (napi_get_value_string_utf8(e, info[1], text.get(), kRoom, &len) != napi_ok) return Errno(env, EINVAL);
+  if (len > kMaxMessage) return Errno(env, EMSGSIZE);
+  // fds: one fd as a number (the common case: no array to walk), or an array.
+  int fds[kMaxSendFds];
+  uint32_t nfds = 0;
+  if (info[2].IsNumber()) {
+    fds[nfds++] = info[2].As<Napi::Number>().Int32Value();
+  } else {
+    auto list = info[2].As<Napi::Array>();
+    nfds = list.Length();
+    if (nfds > kMaxSendFds) return Errno(env, EINVAL);
+    for (uint32_t i = 0; i < nfds; i++) fds[i] = list.Get(i).As<Napi::Number>().Int32Value();
+  }
 
-  struct iovec iov = {const_cast<char*>(text.data()), text.size()};
+  struct iovec iov = {text.get(), len};
   struct msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxSendFds)];
   if (nfds > 0) {
-    memset(control, 0, sizeof(control));
     msg.msg_control = control;
     msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    memset(control, 0, msg.msg_controllen);
     struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-    int* out = reinterpret_cast<int*>(CMSG_DATA(c));
-    for (uint32_t i = 0; i < nfds; i++) out[i] = list.Get(i).As<Napi::Number>().Int32Value();
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
   }
   ssize_t n;
   do {
     n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
-  return n < 0 ? Errno(env, errno) : Napi::Number::New(env, static_cast<double>(n));
+  if (n < 0) return Errno(env, errno);
+  napi_value r;
+  napi_create_int32(e, static_cast<int32_t>(n), &r);
+  return Napi::Value(env, r);
 }
 
 // Per-thread receive buffers for one batch: kMaxBatch messages of up to
@@ -236,7 +254,7 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
       len -= known.size();
       extra = 4;
     }
-    // Flat sextuples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC, 4 = known head), size, dev, ino.
+    // Flat triples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC, 4 = known head).
     napi_value text, list, bits;
     napi_create_string_utf8(e, bytes, len, &text);
     napi_create_array_with_length(e, fds.size(), &list);
@@ -246,20 +264,9 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
       napi_set_element(e, list, static_cast<uint32_t>(k), v);
     }
     napi_create_int32(e, ((flags & MSG_CTRUNC) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0) | extra, &bits);
-    // st_size of a lone fd: what the receiver checks a claimed layout against,
-    // and its identity (st_dev, st_ino), so a known buffer is found without another fstat.
-    struct stat st;
-    bool one = fds.size() == 1 && fstat(fds[0], &st) == 0;
-    napi_value size, dev, ino;
-    napi_create_double(e, one ? static_cast<double>(st.st_size) : -1, &size);
-    napi_create_double(e, one ? static_cast<double>(st.st_dev) : -1, &dev);
-    napi_create_double(e, one ? static_cast<double>(st.st_ino) : -1, &ino);
     napi_set_element(e, out, slot++, text);
     napi_set_element(e, out, slot++, list);
     napi_set_element(e, out, slot++, bits);
-    napi_set_element(e, out, slot++, size);
-    napi_set_element(e, out, slot++, dev);
-    napi_set_element(e, out, slot++, ino);
   }
   // Only an end of stream and nothing before it gives []: the caller's "ended".
   return Napi::Value(env, out);

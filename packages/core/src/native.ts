@@ -101,15 +101,14 @@ export interface CoreAddon {
   unixSocketPair(): [number, number] | number;
   /** SO_PEERCRED of a connected socket. */
   peerCredentials(fd: number): { pid: number; uid: number; gid: number } | number;
-  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text with fds as SCM_RIGHTS (at most 64; a receiver takes 16). Bytes sent or -errno. */
-  sendMessage(fd: number, text: string, fds: number[]): number;
+  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text (at most 64 KiB) with fds as SCM_RIGHTS (an array of at most 64, a receiver takes 16; or one fd as a number). Bytes sent or -errno. */
+  sendMessage(fd: number, text: string, fds: readonly number[] | number): number;
   /**
-   * Up to max messages without blocking (recvmsg MSG_CMSG_CLOEXEC), as flat
-   * sextuples [text, fds, flags, size, dev, ino, ...]; flags 1: the fds were
-   * cut (MSG_CTRUNC; those that arrived are already closed), 2: the text was
-   * cut (MSG_TRUNC), 4: the text was 'B' + head + '\n' + rest for the `head`
-   * given, and is only the rest; size/dev/ino: fstat of the fd when exactly
-   * one came, else -1. [] is the end of the stream; -EAGAIN nothing waiting.
+   * Up to max messages without blocking (recvmmsg MSG_CMSG_CLOEXEC), as flat
+   * triples [text, fds, flags, ...]; flags 1: the fds were cut (MSG_CTRUNC;
+   * those that arrived are already closed), 2: the text was cut (MSG_TRUNC),
+   * 4: the text was 'B' + head + '\n' + rest for the `head` given, and is
+   * only the rest. [] is the end of the stream; -EAGAIN nothing waiting.
    */
   receiveMessages(fd: number, max: number, head?: string): Array<string | number[] | number> | number;
 }

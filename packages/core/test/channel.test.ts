@@ -153,24 +153,31 @@ describe('BufferChannel (in one process)', () => {
     const fd = memfd.borrowFd();
     const pipeLike = native().unixSocketPair() as [number, number];
     const layout = '{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]}';
+    const claim = '\n1:2'; // an identity claim no buffer has
     const cases: Array<[string, number[], RegExp]> = [
-      ['B{not json', [fd], /is not JSON/],
-      [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [], /came with 0 fds instead of 1/],
-      [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [fd, fd], /came with 2 fds instead of 1/],
+      [`B{not json${claim}`, [fd], /is not JSON/],
+      [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [fd], /lacks the sender's identity claim/],
+      [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}\n\n{}`, [fd], /identity claim is not dev:ino/],
+      [`B{"l":${layout},"e":"memfd-test","x":"memfd-test"}${claim}`, [], /came with 0 fds instead of 1/],
+      [
+        `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}${claim}`,
+        [fd, fd],
+        /came with 2 fds instead of 1/,
+      ],
       ['M{"hi":1}', [fd], /plain message came with 1 fd/],
       ['Z{}', [fd], /unknown tag/],
       [
-        `B{"l":{"size":8192,"planes":[{"offset":0,"pitch":0,"size":8192}]},"e":"memfd-test","x":"memfd-test"}`,
+        `B{"l":{"size":8192,"planes":[{"offset":0,"pitch":0,"size":8192}]},"e":"memfd-test","x":"memfd-test"}${claim}`,
         [fd],
         /says 8192 bytes but the buffer has 4096/,
       ],
       [
-        `B{"l":{"size":4096,"modifier":"-1","planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"m","x":"m"}`,
+        `B{"l":{"size":4096,"modifier":"-1","planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"m","x":"m"}${claim}`,
         [fd],
         /modifier/,
       ],
       [
-        `B{"l":{"size":4096,"planes":[{"offset":4000,"pitch":0,"size":4096}]},"e":"m","x":"m"}`,
+        `B{"l":{"size":4096,"planes":[{"offset":4000,"pitch":0,"size":4096}]},"e":"m","x":"m"}${claim}`,
         [fd],
         /inside the buffer/,
       ],
@@ -183,13 +190,13 @@ describe('BufferChannel (in one process)', () => {
       expect(err, text).toMatchObject({ code: 'EBADMSG', message: expect.stringMatching(why) });
     }
     // a socket sent as a "buffer": it has no size, typed, fd closed
-    native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}`, [pipeLike[0]]);
+    native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}${claim}`, [pipeLike[0]]);
     await expect(peer.receive()).rejects.toMatchObject({
       code: 'EBADMSG',
       message: expect.stringMatching(/the buffer has 0/),
     });
     // bad meta after a good head
-    native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}\n{oops`, [fd]);
+    native().sendMessage(raw, `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}${claim}\n{oops`, [fd]);
     await expect(peer.receive()).rejects.toMatchObject({
       code: 'EBADMSG',
       message: expect.stringMatching(/the meta is not JSON/),
@@ -214,8 +221,13 @@ describe('BufferChannel (in one process)', () => {
       'B{"l":{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"memfd-test","x":"memfd-test"}';
     const h2 =
       'B{"l":{"size":2048,"planes":[{"offset":0,"pitch":0,"size":2048}]},"e":"memfd-test","x":"memfd-test"}';
-    const send = (text: string, fds = [fd]) =>
-      expect(native().sendMessage(raw, text, fds)).toBeGreaterThan(0);
+    // each text gets the sender's identity claim of the memfd after its head
+    const send = (text: string, fds = [fd]) => {
+      const nl = text.indexOf('\n');
+      const claimed =
+        nl < 0 ? `${text}\n${memfd.identity}` : `${text.slice(0, nl)}\n${memfd.identity}${text.slice(nl)}`;
+      expect(native().sendMessage(raw, claimed, fds)).toBeGreaterThan(0);
+    };
     const layoutSize = async () => {
       const m = await peer.receive({ timeoutMs: 2000 });
       const b = bufferOf(m);
@@ -256,6 +268,46 @@ describe('BufferChannel (in one process)', () => {
     native().close(sock[0]);
     native().close(sock[1]);
     memfd.put();
+    close();
+    expect(openFdCount()).toBe(before);
+  });
+
+  it("a buffer's identity claim is checked once, then trusted only for the buffer this peer delivered", async () => {
+    const before = openFdCount();
+    const { peer, raw, close } = rawPair(other);
+    const a = fw.export({ size: 4096 });
+    const b = fw.export({ size: 4096 });
+    const mine = other.export({ size: 4096 }); // the receiver's own buffer, never sent by this peer
+    const head =
+      'B{"l":{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"memfd-test","x":"memfd-test"}';
+    const send = (claim: string, fd: number) =>
+      expect(native().sendMessage(raw, `${head}\n${claim}`, [fd])).toBeGreaterThan(0);
+    send(a.identity, a.borrowFd());
+    const gotA = bufferOf(await peer.receive());
+    expect(gotA.identity).toBe(a.identity);
+    // the same claim again: the same object, no fstat needed
+    send(a.identity, a.borrowFd());
+    const again = bufferOf(await peer.receive());
+    expect(again).toBe(gotA);
+    // a false claim naming A with B's fd: the peer only gets back its own buffer A, B's fd is closed
+    send(a.identity, b.borrowFd());
+    expect(bufferOf(await peer.receive())).toBe(gotA);
+    expect(gotA.refCount).toBe(3);
+    // a claim naming a buffer this peer never delivered is checked: the buffer that came is B
+    send(mine.identity, b.borrowFd());
+    const gotB = bufferOf(await peer.receive());
+    expect(gotB).not.toBe(mine);
+    expect(gotB.identity).toBe(b.identity);
+    // once A is released, its claim is checked again
+    gotA.put();
+    gotA.put();
+    gotA.put();
+    send(a.identity, b.borrowFd());
+    const b2 = bufferOf(await peer.receive());
+    expect(b2).toBe(gotB);
+    b2.put();
+    gotB.put();
+    for (const x of [a, b, mine]) x.put();
     close();
     expect(openFdCount()).toBe(before);
   });
@@ -311,6 +363,21 @@ describe('BufferChannel (in one process)', () => {
     buf.put();
     a.close();
     b.close();
+  });
+
+  it('native sendMessage takes one fd as a number or an array, and refuses text over 64 KiB (EMSGSIZE)', () => {
+    const n = native();
+    const [x, y] = n.unixSocketPair() as [number, number];
+    const memfd = n.memfdCreate('send-one', 0);
+    expect(n.sendMessage(x, 'Mone', memfd)).toBe(4);
+    expect(n.sendMessage(x, 'Mtwo', [memfd, memfd])).toBe(4);
+    expect(n.sendMessage(x, `M${'é'.repeat(40000)}`, [])).toBe(-90);
+    const r = n.receiveMessages(y, 8) as Array<string | number[] | number>;
+    expect(r.filter((_, i) => i % 3 === 0)).toEqual(['Mone', 'Mtwo']);
+    const fds = [...(r[1] as number[]), ...(r[4] as number[])];
+    expect(fds).toHaveLength(3);
+    expect(n.closeFds(fds)).toBe(0);
+    for (const fd of [x, y, memfd]) n.close(fd);
   });
 
   it('native closeFds closes exactly the listed fds (runs and gaps); a lone closed fd is EBADF', () => {

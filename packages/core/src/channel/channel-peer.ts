@@ -110,8 +110,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   /** The socket, its watcher and the inbox, as the safety net sees them. */
   readonly #held: HeldSocket;
   #writePoll = 0;
-  /** Buffers delivered by this peer, by identity (see #adopt). */
-  readonly #delivered = new Map<number | string, WeakRef<DmaBuf>>();
+  /** Buffers delivered by this peer, by the identity claim fstat confirmed (see #adopt). */
+  readonly #claimed = new Map<string, WeakRef<DmaBuf>>();
   /** The head of the last buffer message with meta: the native receive matches it and skips its text. */
   #head: Head | undefined;
 
@@ -149,7 +149,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
       // queued send holds a duplicate until it goes out.
       if (
         this.#outbox.length === 0 &&
-        sendRaw(this.#fd, text, [buf.borrowFd()], `${this.label}: cannot send ${buf.label}`)
+        sendRaw(this.#fd, text, buf.borrowFd(), `${this.label}: cannot send ${buf.label}`)
       )
         return RESOLVED;
       return this.#queue(text, [buf.fd()]);
@@ -451,12 +451,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
         case 'buffer': {
           if (raw.fds.length !== 1)
             throw badMessage(what, `a buffer message came with ${raw.fds.length} fds instead of 1`);
-          const fd = raw.fds[0]!;
-          // A layout larger than the buffer would make a CPU mapping fault (SIGBUS) past its end.
-          if (d.layout.size > raw.size)
-            throw badMessage(what, `the layout says ${d.layout.size} bytes but the buffer has ${raw.size}`);
           if (d.head) this.#head = d.head;
-          return { buffer: this.#adopt(fd, raw.identity, d.layout), meta: d.meta, exporter: d.exporter };
+          return { buffer: this.#adopt(raw.fds[0]!, d.claim, d.layout), meta: d.meta, exporter: d.exporter };
         }
         case 'refused':
           this.#failure = this.#refused(d.reason);
@@ -478,19 +474,27 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   }
 
   /**
-   * framework.get(fd, layout), with a cache in front for the buffers this
-   * peer delivered before: while such a buffer is alive it is the object
-   * framework.get would return (one per identity), so it gets one more
-   * reference without another fstat; anything else goes to framework.get.
+   * The DmaBuf for a received buffer fd. A buffer this peer delivered before
+   * and that is still alive, named by the same identity claim, gets one more
+   * reference without a syscall (see protocol.ts: a false claim only names
+   * the peer's own earlier buffer). Anything else: fstat (the layout must fit
+   * the buffer: a larger one would make a CPU mapping fault past its end),
+   * then framework.get; the claim is remembered once fstat confirmed it.
    */
-  #adopt(fd: number, identity: number | string | undefined, layout: BufferLayout): DmaBuf {
-    const known = identity === undefined ? undefined : this.#delivered.get(identity)?.deref();
-    if (known && !known.released) return known.get();
+  #adopt(fd: number, claim: string, layout: BufferLayout): DmaBuf {
+    const known = this.#claimed.get(claim)?.deref();
+    if (known !== undefined && !known.released) return known.get();
+    const st = native().fstat(fd);
+    const size = typeof st === 'number' ? 0 : st.size;
+    if (layout.size > size)
+      throw badMessage(this.label, `the layout says ${layout.size} bytes but the buffer has ${size}`);
     const buf = this.framework.get(fd, copyLayout(layout));
-    if (this.#delivered.size >= 1024) {
-      for (const [k, ref] of this.#delivered) if (ref.deref()?.released !== false) this.#delivered.delete(k);
+    if (buf.identity === claim) {
+      if (this.#claimed.size >= 1024) {
+        for (const [k, ref] of this.#claimed) if (ref.deref()?.released !== false) this.#claimed.delete(k);
+      }
+      this.#claimed.set(claim, new WeakRef(buf));
     }
-    if (identity !== undefined) this.#delivered.set(identity, new WeakRef(buf));
     return buf;
   }
 

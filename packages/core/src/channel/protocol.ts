@@ -6,15 +6,20 @@ import { MAX_MESSAGE_BYTES } from './unix-socket.js';
 /**
  * The wire format: one SOCK_SEQPACKET message per item, text = a one-letter
  * tag + JSON, and the fds as SCM_RIGHTS.
- *   H{"v":1}                         server → client: accepted (first message)
+ *   H{"v":2}                         server → client: accepted (first message)
  *   R{"reason":"…"}                  server → client: refused, then closed
- *   B{"l":layout,"e":exporter,"x":expName}\n<meta json> + 1 fd: a buffer
+ *   B{"l":layout,"e":exporter,"x":expName}\n<dev>:<ino>[\n<meta json>] + 1 fd: a buffer
  *   M<json>                          a plain message, no fd
  * The layout's bigint modifier travels as a decimal string. A buffer's head
- * (before the newline, which JSON text never contains) is the same every
- * time that buffer is sent, so the receiver parses each distinct head once.
+ * (before the first newline, which JSON text never contains) is the same
+ * every time that buffer is sent, so the receiver parses each distinct head
+ * once. `<dev>:<ino>` is the sender's claim of the buffer's identity (its
+ * fstat): the receiver verifies it the first time (fstat of the fd) and,
+ * while the buffer it verified is alive, trusts the same claim from the same
+ * peer without another syscall. A false claim can only name a buffer that
+ * peer itself sent before, so it gains the peer nothing.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const HELLO = `H{"v":${PROTOCOL_VERSION}}`;
 
 export type Decoded =
@@ -26,7 +31,9 @@ export type Decoded =
       exporter: string;
       expName: string;
       meta: unknown;
-      /** The parsed head, when it came with meta and is cached (see receiveRaw's head). */
+      /** The sender's identity claim for the buffer ('dev:ino'; see above). */
+      claim: string;
+      /** The parsed head, when it is cached (see receiveRaw's head). */
       head?: Head | undefined;
     }
   | { kind: 'message'; message: unknown };
@@ -86,14 +93,14 @@ function checkSize(text: string, name: string): string {
   return text;
 }
 
-/** B-message text for a buffer (the layout part is computed once per buffer). */
+/** B-message text for a buffer (head and identity claim are computed once per buffer). */
 export function encodeBuffer(buf: DmaBuf, meta: unknown): string {
-  let head = prefixes.get(buf);
-  if (head === undefined) {
-    head = `B{"l":${layoutJson(buf.layout)},"e":${JSON.stringify(buf.exporter.name)},"x":${JSON.stringify(buf.expName)}}`;
-    prefixes.set(buf, head);
+  let prefix = prefixes.get(buf);
+  if (prefix === undefined) {
+    prefix = `B{"l":${layoutJson(buf.layout)},"e":${JSON.stringify(buf.exporter.name)},"x":${JSON.stringify(buf.expName)}}\n${buf.identity}`;
+    prefixes.set(buf, prefix);
   }
-  return meta === undefined ? head : checkSize(`${head}\n${jsonOf(meta, 'meta')}`, 'meta');
+  return meta === undefined ? prefix : checkSize(`${prefix}\n${jsonOf(meta, 'meta')}`, 'meta');
 }
 
 export function encodeMessage(message: unknown): string {
@@ -188,16 +195,9 @@ export function decode(text: string, what: string): Decoded {
   const tag = text[0];
   if (tag === 'B') {
     const nl = text.indexOf('\n');
-    const head = parseHead(nl < 0 ? text.slice(1) : text.slice(1, nl), what);
-    if (nl < 0)
-      return {
-        kind: 'buffer',
-        layout: head.layout,
-        exporter: head.exporter,
-        expName: head.expName,
-        meta: undefined,
-      };
-    return decodeMeta(head.text.length <= MAX_HEAD_CHARS ? head : undefined, head, text.slice(nl + 1), what);
+    if (nl < 0) throw badMessage(what, "a buffer message lacks the sender's identity claim");
+    const head = parseHead(text.slice(1, nl), what);
+    return decodeRest(head.text.length <= MAX_HEAD_CHARS ? head : undefined, head, text.slice(nl + 1), what);
   }
   const body = parseJson(
     text.slice(1),
@@ -223,19 +223,29 @@ export function decode(text: string, what: string): Decoded {
 
 /**
  * A buffer message whose head is known (received with KNOWN_HEAD): only the
- * meta JSON after the newline to parse. Same result as decode() of the whole text.
+ * claim and the meta after the newline to parse. Same result as decode() of
+ * the whole text.
  */
-export function decodeKnown(head: Head, metaText: string, what: string): Decoded {
-  return decodeMeta(head, head, metaText, what);
+export function decodeKnown(head: Head, rest: string, what: string): Decoded {
+  return decodeRest(head, head, rest, what);
 }
 
-function decodeMeta(known: Head | undefined, head: Head, metaText: string, what: string): Decoded {
+/** A claim longer than this is not 'dev:ino'. */
+const MAX_CLAIM_CHARS = 48;
+
+/** rest = '<claim>' or '<claim>\n<meta json>'. */
+function decodeRest(known: Head | undefined, head: Head, rest: string, what: string): Decoded {
+  const nl = rest.indexOf('\n');
+  const claim = nl < 0 ? rest : rest.slice(0, nl);
+  if (claim.length === 0 || claim.length > MAX_CLAIM_CHARS)
+    throw badMessage(what, "a buffer message's identity claim is not dev:ino");
   return {
     kind: 'buffer',
     layout: head.layout,
     exporter: head.exporter,
     expName: head.expName,
-    meta: parseJson(metaText, what, 'meta'),
+    meta: nl < 0 ? undefined : parseJson(rest.slice(nl + 1), what, 'meta'),
+    claim,
     head: known,
   };
 }

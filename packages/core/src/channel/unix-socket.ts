@@ -1,6 +1,5 @@
 import { errnoName } from '../errno.js';
 import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
-import { identityKey } from '../fd-ops.js';
 import { native } from '../native.js';
 import { check } from '../syscall.js';
 import type { Head } from './protocol.js';
@@ -22,13 +21,9 @@ export interface ReceivedMessage {
    * FDS_CUT: more fds than a message may carry (those that arrived are
    * closed); TEXT_CUT: longer than MAX_MESSAGE_BYTES; KNOWN_HEAD: a buffer
    * message with the head passed to receiveRaw, text is only what follows
-   * its newline (the meta JSON).
+   * its newline (the identity claim, then the meta).
    */
   flags: number;
-  /** st_size of the fd when exactly one came, else -1. */
-  size: number;
-  /** The fd's identity key (identityKey(dev, ino), as the framework's table uses) when exactly one came. */
-  identity: number | string | undefined;
   /** With KNOWN_HEAD: the head given to receiveRaw, which text followed. */
   head: Head | undefined;
 }
@@ -125,7 +120,7 @@ export function peerCredentials(fd: number): PeerCredentials {
 }
 
 /** sendmsg of one message; false when the socket is full (wait for POLLOUT and retry). */
-export function sendRaw(fd: number, text: string, fds: number[], what: string): boolean {
+export function sendRaw(fd: number, text: string, fds: readonly number[] | number, what: string): boolean {
   const n = native().sendMessage(fd, text, fds);
   if (n >= 0) return true;
   if (n === -EAGAIN) return false;
@@ -149,15 +144,12 @@ export function receiveRaw(
     if (typeof r !== 'number') {
       if (r.length === 0) return 'end';
       const out: ReceivedMessage[] = [];
-      for (let i = 0; i < r.length; i += 6) {
-        const size = r[i + 3] as number;
+      for (let i = 0; i < r.length; i += 3) {
         const flags = r[i + 2] as number;
         out.push({
           text: r[i] as string,
           fds: r[i + 1] as number[],
           flags,
-          size,
-          identity: size < 0 ? undefined : identityKey(r[i + 4] as number, r[i + 5] as number),
           head: flags & KNOWN_HEAD ? head : undefined,
         });
       }
