@@ -183,11 +183,11 @@ void OnPoll(uv_poll_t* h, int status, int uvEvents) {
 void OnWatch(uv_poll_t* h, int status, int uvEvents) {
   auto* r = static_cast<PollReq*>(h->data);
   if (r->settled) return;
-  // Stop watching until the next wait: a socket registered with epoll makes
-  // every write to it run the epoll callback under the wait-queue lock in the
-  // writer (costly in a VM), even while this side is busy reading.
-  uv_poll_stop(&r->poll);
-  r->started = false;
+  if (status < 0 || !r->deferred) {
+    // Nobody waits (or libuv stopped the watch on an error): stop until the next wait.
+    uv_poll_stop(&r->poll);
+    r->started = false;
+  }
   if (!r->deferred) return;
   // A watcher's caller reads (or accepts) until EAGAIN anyway: libuv's bits are enough.
   int result = ResultOf(r, status, uvEvents, false);
@@ -343,6 +343,21 @@ Napi::Value WatcherCancel(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), 0);
 }
 
+// Leave the event loop's epoll set while nobody waits (no-op if a wait is
+// pending or the watch is stopped already). A socket in an epoll set makes
+// every write to it run the epoll callback under the wait-queue lock in the
+// writer, even while this side is busy reading; a reader that is draining a
+// stream pauses, and the next wait() joins again.
+Napi::Value WatcherPause(const Napi::CallbackInfo& info) {
+  PollReq* r = Watcher(info);
+  if (!r) return Errno(info.Env(), ENOENT);
+  if (!r->deferred && r->started) {
+    uv_poll_stop(&r->poll);
+    r->started = false;
+  }
+  return Napi::Number::New(info.Env(), 0);
+}
+
 Napi::Value WatcherClose(const Napi::CallbackInfo& info) {
   PollReq* r = Watcher(info);
   if (!r) return Errno(info.Env(), ENOENT);
@@ -392,6 +407,7 @@ void InitPollOps(Napi::Env env, Napi::Object exports) {
   exports.Set("watcherOpen", Napi::Function::New(env, WatcherOpen, "watcherOpen", s));
   exports.Set("watcherWait", Napi::Function::New(env, WatcherWait, "watcherWait", s));
   exports.Set("watcherCancel", Napi::Function::New(env, WatcherCancel, "watcherCancel", s));
+  exports.Set("watcherPause", Napi::Function::New(env, WatcherPause, "watcherPause", s));
   exports.Set("watcherClose", Napi::Function::New(env, WatcherClose, "watcherClose", s));
   exports.Set("liveWatchers", Napi::Function::New(env, LiveWatchers, "liveWatchers", s));
   auto bits = Napi::Object::New(env);

@@ -86,6 +86,8 @@ export interface CoreAddon {
   watcherWait(id: number, events: number): Promise<number> | number;
   /** Resolve the watcher's pending wait with -ECANCELED. 0 or -ENOENT. */
   watcherCancel(id: number): number;
+  /** Leave the loop's epoll set until the next wait (no-op while a wait is pending). 0 or -ENOENT. */
+  watcherPause(id: number): number;
   /** Cancel, stop and close the watcher (and its duplicate fd). 0 or -ENOENT. */
   watcherClose(id: number): number;
   /** Watchers not closed yet. */

@@ -98,6 +98,15 @@ export class FdWatcher {
     if (this.#id) native().watcherCancel(this.#id);
   }
 
+  /**
+   * Stop watching until the next wait() (no-op while one is pending): for a
+   * reader draining a stream, so that the writer does not run an epoll
+   * callback for every message it sends meanwhile.
+   */
+  pause(): void {
+    if (this.#id) native().watcherPause(this.#id);
+  }
+
   close(): void {
     if (!this.#id) return;
     native().watcherClose(this.#id);

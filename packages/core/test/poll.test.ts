@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemfd, DmaBufError, native, openFdCount, pollFd, SystemError } from '../src/index.js';
+import { FdWatcher } from '../src/poll.js';
 
 /** Wait until libuv has run the close callbacks of finished polls. */
 async function settled(): Promise<void> {
@@ -206,5 +207,43 @@ describe('pollFd', () => {
     expect(r.stdout.trim().split('\n')).toEqual(['ABORT_ERR', 'true']);
     // the process exits as soon as the work is done: no handle is left behind
     expect(performance.now() - t0).toBeLessThan(10000);
+  });
+});
+
+describe('FdWatcher', () => {
+  it('waits again and again on one fd; pause() between waits leaves epoll and the next wait still sees data', async () => {
+    const before = openFdCount();
+    const [a, b] = socketPair();
+    const w = new FdWatcher(a, 'test watcher');
+    const first = w.wait('in');
+    let done = false;
+    void first.then(() => (done = true));
+    await settled();
+    expect(done).toBe(false);
+    w.pause(); // a wait is pending: no-op, the wait still resolves
+    expect(native().sendMessage(b, 'Mone', [])).toBe(4);
+    expect((await first) & native().pollBits.READABLE).toBeTruthy();
+    expect(native().receiveMessages(a, 4)).toEqual(['Mone', [], 0]);
+    w.pause();
+    w.pause(); // idempotent
+    // data that arrives while paused is seen by the next wait
+    expect(native().sendMessage(b, 'Mtwo', [])).toBe(4);
+    await settled();
+    expect((await w.wait('in')) & native().pollBits.READABLE).toBeTruthy();
+    expect(native().receiveMessages(a, 4)).toEqual(['Mtwo', [], 0]);
+    // and a wait with nothing there waits
+    const third = w.wait('in');
+    let thirdDone = false;
+    void third.then(() => (thirdDone = true));
+    await settled();
+    expect(thirdDone).toBe(false);
+    w.close();
+    expect(await third).toBe(-125); // ECANCELED
+    w.pause(); // after close: nothing to do, no throw
+    native().close(a);
+    native().close(b);
+    await settled();
+    expect(native().liveWatchers()).toBe(0);
+    expect(openFdCount()).toBe(before);
   });
 });

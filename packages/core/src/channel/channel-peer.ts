@@ -386,7 +386,11 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     try {
       const r = receiveRaw(this.#fd, BATCH, `${this.label}: cannot receive`, this.#head);
       if (r === 'end') this.#ended = true;
-      else if (r !== 'again') for (const m of r) this.#inbox.push(m);
+      else if (r !== 'again') {
+        for (const m of r) this.#inbox.push(m);
+        // Several at once: a stream is flowing; stay out of epoll while draining it (see FdWatcher.pause).
+        if (r.length > 1 && !this.#watching) this.#held.watcher?.pause();
+      }
     } catch (e) {
       this.#failure = e;
     }
