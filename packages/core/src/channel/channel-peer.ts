@@ -26,11 +26,13 @@ import {
 import { guardSocket, type HeldSocket, unguardSocket } from './socket-guard.js';
 import {
   closedError,
+  EAGAIN_RESULT,
   FDS_CUT,
   MAX_MESSAGE_BYTES,
   type PeerCredentials,
   type ReceivedMessage,
   receiveRaw,
+  sendError,
   sendRaw,
   TEXT_CUT,
 } from './unix-socket.js';
@@ -146,12 +148,13 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
       if (!(buf instanceof DmaBuf)) throw invalidArgument('buf', 'a DmaBuf', buf);
       const text = encodeBuffer(buf, meta);
       // The buffer's own fd is enough for a sendmsg that completes now; a
-      // queued send holds a duplicate until it goes out.
-      if (
-        this.#outbox.length === 0 &&
-        sendRaw(this.#fd, text, buf.borrowFd(), `${this.label}: cannot send ${buf.label}`)
-      )
-        return RESOLVED;
+      // queued send holds a duplicate until it goes out. (The error text is
+      // built only on error: this runs once per message.)
+      if (this.#outbox.length === 0) {
+        const n = native().sendMessage(this.#fd, text, buf.borrowFd());
+        if (n >= 0) return RESOLVED;
+        if (n !== EAGAIN_RESULT) throw sendError(`${this.label}: cannot send ${buf.label}`, n);
+      }
       return this.#queue(text, [buf.fd()]);
     } catch (e) {
       return Promise.reject(e);

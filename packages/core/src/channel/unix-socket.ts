@@ -124,8 +124,15 @@ export function sendRaw(fd: number, text: string, fds: readonly number[] | numbe
   const n = native().sendMessage(fd, text, fds);
   if (n >= 0) return true;
   if (n === -EAGAIN) return false;
-  throw new SystemError(what, -n, 'sendmsg', socketHint(-n));
+  throw sendError(what, n);
 }
+
+/** The error of a failed sendmsg (n: -errno, not -EAGAIN). */
+export function sendError(what: string, n: number): SystemError {
+  return new SystemError(what, -n, 'sendmsg', socketHint(-n));
+}
+
+export const EAGAIN_RESULT = -EAGAIN;
 
 /**
  * recvmsg of up to max messages: the messages, 'again' when none is waiting,
