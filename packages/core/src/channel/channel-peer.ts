@@ -166,8 +166,11 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     try {
       this.#assertOpen();
       const text = encodeMessage(message);
-      if (this.#outbox.length === 0 && sendRaw(this.#fd, text, [], `${this.label}: cannot send a message`))
-        return RESOLVED;
+      if (this.#outbox.length === 0) {
+        const n = native().sendMessage(this.#fd, text, []);
+        if (n >= 0) return RESOLVED;
+        if (n !== EAGAIN_RESULT) throw sendError(`${this.label}: cannot send a message`, n);
+      }
       return this.#queue(text, []);
     } catch (e) {
       return Promise.reject(e);
