@@ -114,6 +114,8 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #writePoll = 0;
   /** Buffers delivered by this peer, by the identity claim fstat confirmed (see #adopt). */
   readonly #claimed = new Map<string, WeakRef<DmaBuf>>();
+  /** The last read found exactly one message (see #ready). */
+  #single = false;
   /** The head of the last buffer message with meta: the native receive matches it and skips its text. */
   #head: Head | undefined;
 
@@ -229,7 +231,10 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   #ready(): ChannelMessage | null | undefined {
     this.#assertOpen();
     while (this.#waiters.length === 0) {
-      if (this.#inbox.length === 0) this.#fill();
+      // After a read that found a single message (request/reply traffic) the
+      // socket is most likely empty: wait for POLLIN rather than spend a
+      // recvmmsg on EAGAIN (epoll is level-triggered: nothing is missed).
+      if (this.#inbox.length === 0 && !this.#single) this.#fill();
       const raw = this.#inbox.shift();
       if (raw === undefined) {
         if (this.#failure !== undefined) throw this.#failure;
@@ -391,6 +396,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     if (this.#ended || this.#failure !== undefined || this.#fd < 0) return;
     try {
       const r = receiveRaw(this.#fd, BATCH, `${this.label}: cannot receive`, this.#head);
+      this.#single = r !== 'again' && r !== 'end' && r.length === 1;
       if (r === 'end') this.#ended = true;
       else if (r !== 'again') {
         for (const m of r) this.#inbox.push(m);
