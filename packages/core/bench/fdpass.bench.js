@@ -136,7 +136,8 @@ for (const [mode, count, unit] of [
     baseline: median(cs.map((x) => x.rate)),
     ratio: median(ratios),
     unit,
-    target: '>= 0.75',
+    // the issue's target is on throughput (stream); round trips are reported
+    target: mode === 'stream' ? '>= 0.75' : 'report',
     baselineName: 'C sendmsg/recvmsg (cc -O2, blocking)',
     extra: {
       method: `${count} messages of a 64 KiB memfd-test buffer (pool of 4) + meta {i}, sender and receiver in two processes; ${RUNS} rounds, each C then ours; ratio = median of the rounds' ratios, ours/baseline = medians of the rates; ours: BufferChannel (await per send), receiver keeps buffers it has seen (the same DmaBuf comes back), ${WARMUP} warm-up messages not timed`,
