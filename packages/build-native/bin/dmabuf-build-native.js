@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs `node-gyp rebuild` in the current package against the headers that sit
 // beside the running node (<prefix>/include/node), so no header download is
-// attempted and no per-machine npm config is needed.
+// attempted and no per-machine npm config is needed. Then copies the binding
+// to prebuilds/<platform>-<arch>/node.napi.<libc>.node, where node-gyp-build
+// finds it in the packed package: users install without a compiler.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -33,4 +35,18 @@ if (stale) {
   const rc = run('configure', ...extra);
   if (rc !== 0) process.exit(rc);
 }
-process.exit(run('build', '--jobs=max', ...extra));
+const rc = run('build', '--jobs=max', ...extra);
+if (rc !== 0) process.exit(rc);
+
+// The prebuild: a node-addon-api binding works on every node with the same
+// N-API, so one per platform, arch and C library (node-gyp-build's tags).
+const release = join('build', 'Release');
+const built = readdirSync(release).filter((f) => f.endsWith('.node'));
+if (built.length !== 1) {
+  console.error(`dmabuf-build-native: expected one .node in ${release}, found ${built.length}`);
+  process.exit(1);
+}
+const libc = process.report?.getReport?.().header?.glibcVersionRuntime ? 'glibc' : 'musl';
+const target = join('prebuilds', `${process.platform}-${process.arch}`);
+mkdirSync(target, { recursive: true });
+copyFileSync(join(release, built[0]), join(target, `node.napi.${libc}.node`));

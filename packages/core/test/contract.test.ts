@@ -1,5 +1,6 @@
 import { Framework } from '../src/index.js';
-import { describeExporterContract, memfdExporterPlugin } from '../src/testing/index.js';
+import { describeExporterContract } from '../src/testing/contract.js';
+import { memfdExporterPlugin } from '../src/testing/index.js';
 
 describeExporterContract('memfd-test (host)', async () => ({
   framework: await Framework.create({ plugins: [memfdExporterPlugin()] }),

@@ -1,5 +1,5 @@
 import { closeFd, DmaBufError, Framework, fdIdentity, readFdInfo } from '@dmabuf/core';
-import { describeExporterContract } from '@dmabuf/core/testing';
+import { describeExporterContract } from '@dmabuf/core/contract';
 import { describe, expect, it } from 'vitest';
 import { DrmDevice, drmExporterPlugin, findDrmDevice, listDrmDevices } from '../src/index.js';
 import { IN_LAB, NOT_IN_LAB, VGEM, VIRTIO } from './lab.js';

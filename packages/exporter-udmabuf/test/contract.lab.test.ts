@@ -1,5 +1,5 @@
 import { closeFd, createMemfd, Framework } from '@dmabuf/core';
-import { describeExporterContract } from '@dmabuf/core/testing';
+import { describeExporterContract } from '@dmabuf/core/contract';
 import { udmabufPlugin } from '../src/index.js';
 import { labSuite } from './lab.js';
 

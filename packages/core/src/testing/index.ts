@@ -1,5 +1,6 @@
+// Test helpers that need no test runner. The contract suite (vitest) is
+// `@dmabuf/core/contract`.
 export { type BenchResult, repoRoot, writeBenchResult } from './bench-result.js';
-export { type ContractSetup, describeExporterContract } from './contract.js';
 export { fdDelta } from './fd-leak.js';
 export {
   type HookCall,

@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// What a user gets from npm: each published package packed (pnpm pack, as
+// `changeset publish` does), the tarballs installed into an empty project
+// with npm and --ignore-scripts, so nothing is compiled there: the bindings
+// must come from the prebuilds inside the tarballs.
+const here = fileURLToPath(new URL('.', import.meta.url));
+const packages = join(here, '..', '..');
+const published = ['core', 'exporter-udmabuf', 'exporter-heap', 'exporter-drm', 'importer-v4l2'];
+const prebuild = `prebuilds/${process.platform}-${process.arch}/node.napi.glibc.node`;
+
+describe('the packed packages, installed without install scripts', () => {
+  let dir: string;
+  let tarballs: string[];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dmabuf-install-'));
+    const packs = join(dir, 'packs');
+    for (const p of published) {
+      execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: join(packages, p), stdio: 'pipe' });
+    }
+    tarballs = readdirSync(packs).map((f) => join(packs, f));
+    const app = join(dir, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
+    execFileSync(
+      'npm',
+      ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', ...tarballs],
+      { cwd: app, stdio: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } },
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('every tarball holds its prebuilt binding, its dist and no build folder', () => {
+    expect(tarballs).toHaveLength(published.length);
+    for (const t of tarballs) {
+      const files = execFileSync('tar', ['-tzf', t], { encoding: 'utf8' }).split('\n');
+      expect(files, t).toContain(`package/${prebuild}`);
+      expect(files, t).toContain('package/dist/index.js');
+      expect(
+        files.some((f) => f.startsWith('package/build/')),
+        t,
+      ).toBe(false);
+      expect(
+        files.some((f) => f.startsWith('package/test/')),
+        t,
+      ).toBe(false);
+    }
+  });
+
+  it('each package loads its binding from the prebuild, and it works; the core runs a buffer through a channel', () => {
+    const app = join(dir, 'app');
+    copyFileSync(join(here, 'smoke.mjs'), join(app, 'smoke.mjs'));
+    const out = execFileSync(process.execPath, ['smoke.mjs'], { cwd: app, encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    for (const p of published) {
+      expect(r.bindings[`@dmabuf/${p}`], p).toEqual({ path: prebuild, works: true });
+      // nothing was compiled in the user's project
+      expect(existsSync(join(app, 'node_modules', '@dmabuf', p, 'build')), p).toBe(false);
+    }
+    expect(r.core).toEqual({ sameBuffer: true, meta: { seq: 1 }, sum: 7 * 4096, fdsLeft: 0 });
+  });
+});
