@@ -18,6 +18,7 @@ export {
 } from './channel/channel-peer.js';
 export { ChannelServer } from './channel/channel-server.js';
 export { MAX_MESSAGE_BYTES, type PeerCredentials } from './channel/unix-socket.js';
+export { computeLayout, LAYOUT_FORMATS } from './compute-layout.js';
 export type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
 export { CpuAccess, CpuMapping } from './cpu-mapping.js';
 export { type BufferState, DmaBuf } from './dma-buf.js';

@@ -6,6 +6,7 @@ import {
   type BufferLayout,
   check,
   closeFd,
+  computeLayout,
   DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
@@ -18,7 +19,6 @@ import {
 import { HeapError } from './errors.js';
 import { HeapDevice } from './heap-device.js';
 import { assertHeapName, DEFAULT_HEAP, DMA_HEAP_DIR, type HeapInfo, listHeaps } from './heaps.js';
-import { computeLayout } from './layout.js';
 import { heapNative } from './native.js';
 import { parseExportOptions } from './options.js';
 

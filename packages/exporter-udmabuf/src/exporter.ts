@@ -6,6 +6,7 @@ import {
   type CpuAccessMode,
   check,
   checkLayout,
+  computeLayout,
   DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
@@ -20,7 +21,6 @@ import {
 import { UDMABUF_DEVICE, UdmabufDevice } from './device.js';
 import { UdmabufError } from './errors.js';
 import { availableHugePages, HUGE_PAGE_SIZE, readHugePages } from './hugepages.js';
-import { computeLayout } from './layout.js';
 import { LimitsCache, UDMABUF_PARAMS_DIR } from './limits.js';
 import { type CheckedRange, checkRange, type MemfdRange } from './memfd-check.js';
 import { parseExportOptions, type UdmabufExportOptions } from './options.js';

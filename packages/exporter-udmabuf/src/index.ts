@@ -1,3 +1,5 @@
+/** @deprecated moved to @dmabuf/core; re-exported here for existing imports. */
+export { computeLayout, LAYOUT_FORMATS } from '@dmabuf/core';
 export { UDMABUF_DEVICE, UdmabufDevice } from './device.js';
 export { UdmabufError, type UdmabufErrorDetail } from './errors.js';
 export { exportRanges } from './export-ranges.js';
@@ -9,7 +11,6 @@ export {
   type UdmabufStats,
 } from './exporter.js';
 export { availableHugePages, HUGE_PAGE_SIZE, type HugePageInfo, readHugePages } from './hugepages.js';
-export { computeLayout, LAYOUT_FORMATS } from './layout.js';
 export {
   DEFAULT_LIMITS,
   LimitsCache,

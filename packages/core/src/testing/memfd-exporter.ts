@@ -1,3 +1,4 @@
+import { computeLayout } from '../compute-layout.js';
 import { DmaBufError } from '../errors.js';
 import type {
   Allocation,
@@ -12,7 +13,6 @@ import { createMemfd, type MemfdOptions } from '../memfd.js';
 import type { DmaBufPlugin } from '../plugin.js';
 import type { CpuAccessMode, MapDirection, SgTable } from '../sg-table.js';
 import { TOKENS } from '../tokens.js';
-import { PAGE_SIZE } from '../validate.js';
 
 const MEMFD_NAME = 'dmabuf-test';
 const MEMFD_OPTIONS: MemfdOptions = { seals: ['shrink', 'grow'] };
@@ -31,8 +31,6 @@ export interface MemfdExporterOptions {
   /** Split the buffer into segments of this many bytes in map() (a scatter buffer). */
   segmentSize?: number;
 }
-
-const BPP: Record<string, number> = { XR24: 4, AR24: 4, XB24: 4, AB24: 4, RG16: 2, YUYV: 2, R8: 1 };
 
 /**
  * The host test exporter: a sealed memfd stands in for the dma-buf (mmap,
@@ -108,43 +106,8 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
   }
 
   #layout(req: AllocationRequest): BufferLayout {
-    const c = req.constraints;
-    const align = Math.max(PAGE_SIZE, c.alignment ?? 1);
-    if (req.width !== undefined && req.height !== undefined) {
-      const format = req.format ?? 'XR24';
-      const bpp = BPP[format];
-      if (!bpp)
-        throw new DmaBufError(`memfd-test cannot lay out format ${format}`, {
-          code: 'EINVAL',
-          hint: `Use one of ${Object.keys(BPP).join(', ')}`,
-        });
-      const pa = c.pitchAlignment ?? 1;
-      const pitch = c.pitches?.[0] ?? Math.ceil((req.width * bpp) / pa) * pa;
-      const plane = Math.max(pitch * req.height, c.minPlaneSizes?.[0] ?? 0);
-      const size = roundUp(Math.max(plane, c.minSize ?? 0, req.size ?? 0), align);
-      return {
-        size,
-        width: req.width,
-        height: req.height,
-        format,
-        modifier: 0n,
-        planes: [{ offset: 0, pitch, size: plane }],
-      };
-    }
-    const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
-    if (want === 0) {
-      throw new DmaBufError('memfd-test: nothing says how big the buffer must be', {
-        code: 'EINVAL',
-        hint: 'Pass a size at export, or attach a device with constraints before the first map',
-      });
-    }
-    const size = roundUp(want, align);
-    return { size, planes: [{ offset: 0, pitch: 0, size }] };
+    return computeLayout('memfd-test', req);
   }
-}
-
-function roundUp(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
 }
 
 /** The test exporter as a plugin module. */

@@ -1,6 +1,5 @@
-import { DmaBufError } from '@dmabuf/core';
 import { describe, expect, it } from 'vitest';
-import { computeLayout } from '../src/index.js';
+import { computeLayout, DmaBufError } from '../src/index.js';
 
 const req = (r: object) => ({ constraints: {}, options: {}, ...r });
 

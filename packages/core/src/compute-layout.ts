@@ -1,6 +1,9 @@
-import { type AllocationRequest, type BufferLayout, DmaBufError, PAGE_SIZE } from '@dmabuf/core';
+import { DmaBufError } from './errors.js';
+import type { AllocationRequest } from './exporter.js';
+import type { BufferLayout } from './layout.js';
+import { PAGE_SIZE } from './validate.js';
 
-/** Bytes per pixel of the single-plane formats this exporter lays out. */
+/** Bytes per pixel of the single-plane formats computeLayout lays out. */
 const BPP: Readonly<Record<string, number>> = {
   XR24: 4,
   AR24: 4,
@@ -24,10 +27,11 @@ function roundUp(n: number, to: number): number {
 }
 
 /**
- * The layout of a new buffer for an export request and the merged
+ * For exporter plugins that allocate plain memory (memfd, udmabuf, dma-heap):
+ * the layout of a new buffer for an export request and the merged
  * constraints of the devices attached so far: a plain size, or an image
  * (width × height in a fourcc format) with pitches and planes. The total size
- * is rounded up to `granule` (the page size, or more).
+ * is rounded up to `granule` (the page size, or more). Errors name `exporter`.
  */
 export function computeLayout(exporter: string, req: AllocationRequest, granule = PAGE_SIZE): BufferLayout {
   const c = req.constraints;
@@ -70,7 +74,8 @@ export function computeLayout(exporter: string, req: AllocationRequest, granule 
     const total = roundUp(Math.max(offset, c.minSize ?? 0, req.size ?? 0), align);
     return { size: total, width: req.width, height: req.height, format, modifier: 0n, planes };
   }
-  const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
+  let want = Math.max(req.size ?? 0, c.minSize ?? 0);
+  if (c.minPlaneSizes) for (const s of c.minPlaneSizes) want = Math.max(want, s);
   if (want === 0) {
     throw new DmaBufError(`${exporter}: nothing says how big the buffer must be`, {
       code: 'EINVAL',
