@@ -7,8 +7,9 @@
 // unixAccept(fd)             -> fd | -errno (accept4, EAGAIN: nobody waiting)
 // unixSocketPair()           -> [fd, fd] | -errno
 // peerCredentials(fd)        -> { pid, uid, gid } | -errno (SO_PEERCRED)
-// sendMessage(fd, text, fds) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
-//   fds: an array, or one fd as a number; text at most 64 KiB (else -EMSGSIZE)
+// sendMessage(fd, text, fds, tail?) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
+//   fds: an array, or one fd as a number; with tail the message is
+//   text + '\n' + tail; at most 64 KiB in all (else -EMSGSIZE)
 // receiveMessages(fd, max, head?) -> [text, fds, flags, text, fds, flags, ...] | -errno
 //   Reads up to `max` (at most 32) messages without blocking, in one
 //   recvmmsg, as flat triples (the text decoded as UTF-8). No fstat here:
@@ -129,6 +130,15 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   size_t len = 0;
   if (napi_get_value_string_utf8(e, info[1], text.get(), kRoom, &len) != napi_ok) return Errno(env, EINVAL);
   if (len > kMaxMessage) return Errno(env, EMSGSIZE);
+  // A tail: the message is text + '\n' + tail, joined here (no joined JS string).
+  if (info.Length() > 3 && info[3].IsString()) {
+    text[len++] = '\n';
+    size_t more = 0;
+    if (napi_get_value_string_utf8(e, info[3], text.get() + len, kRoom - len, &more) != napi_ok)
+      return Errno(env, EINVAL);
+    len += more;
+    if (len > kMaxMessage) return Errno(env, EMSGSIZE);
+  }
   // fds: one fd as a number (the common case: no array to walk), or an array.
   int fds[kMaxSendFds];
   uint32_t nfds = 0;

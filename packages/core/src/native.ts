@@ -103,8 +103,8 @@ export interface CoreAddon {
   unixSocketPair(): [number, number] | number;
   /** SO_PEERCRED of a connected socket. */
   peerCredentials(fd: number): { pid: number; uid: number; gid: number } | number;
-  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text (at most 64 KiB) with fds as SCM_RIGHTS (an array of at most 64, a receiver takes 16; or one fd as a number). Bytes sent or -errno. */
-  sendMessage(fd: number, text: string, fds: readonly number[] | number): number;
+  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text (at most 64 KiB) with fds as SCM_RIGHTS (an array of at most 64, a receiver takes 16; or one fd as a number); with tail the message is text + '\n' + tail. Bytes sent or -errno. */
+  sendMessage(fd: number, text: string, fds: readonly number[] | number, tail?: string): number;
   /**
    * Up to max messages without blocking (recvmmsg MSG_CMSG_CLOEXEC), as flat
    * triples [text, fds, flags, ...]; flags 1: the fds were cut (MSG_CTRUNC;

@@ -365,15 +365,25 @@ describe('BufferChannel (in one process)', () => {
     b.close();
   });
 
-  it('native sendMessage takes one fd as a number or an array, and refuses text over 64 KiB (EMSGSIZE)', () => {
+  it('native sendMessage takes one fd as a number or an array, joins a tail, and refuses over 64 KiB (EMSGSIZE)', () => {
     const n = native();
     const [x, y] = n.unixSocketPair() as [number, number];
     const memfd = n.memfdCreate('send-one', 0);
     expect(n.sendMessage(x, 'Mone', memfd)).toBe(4);
     expect(n.sendMessage(x, 'Mtwo', [memfd, memfd])).toBe(4);
     expect(n.sendMessage(x, `M${'é'.repeat(40000)}`, [])).toBe(-90);
+    // a tail: text + newline + tail, the limit counting both
+    expect(n.sendMessage(x, 'Mhead', [], 'tail')).toBe(10);
+    expect(n.sendMessage(x, 'M', [], 'é'.repeat(40000))).toBe(-90);
+    expect(n.sendMessage(x, 'x'.repeat(65000), [], 'y'.repeat(535))).toBe(65536);
+    expect(n.sendMessage(x, 'x'.repeat(65000), [], 'y'.repeat(536))).toBe(-90);
     const r = n.receiveMessages(y, 8) as Array<string | number[] | number>;
-    expect(r.filter((_, i) => i % 3 === 0)).toEqual(['Mone', 'Mtwo']);
+    expect(r.filter((_, i) => i % 3 === 0)).toEqual([
+      'Mone',
+      'Mtwo',
+      'Mhead\ntail',
+      `${'x'.repeat(65000)}\n${'y'.repeat(535)}`,
+    ]);
     const fds = [...(r[1] as number[]), ...(r[4] as number[])];
     expect(fds).toHaveLength(3);
     expect(n.closeFds(fds)).toBe(0);

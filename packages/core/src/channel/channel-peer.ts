@@ -15,11 +15,12 @@ import {
 import { describePeer, PeerRefusedError } from './allow-list.js';
 import {
   badMessage,
+  bufferPrefix,
   copyLayout,
   decode,
   decodeKnown,
-  encodeBuffer,
   encodeMessage,
+  encodeMeta,
   type Head,
   PROTOCOL_VERSION,
 } from './protocol.js';
@@ -148,16 +149,18 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     try {
       this.#assertOpen();
       if (!(buf instanceof DmaBuf)) throw invalidArgument('buf', 'a DmaBuf', buf);
-      const text = encodeBuffer(buf, meta);
+      const prefix = bufferPrefix(buf);
+      const json = encodeMeta(prefix, meta);
       // The buffer's own fd is enough for a sendmsg that completes now; a
-      // queued send holds a duplicate until it goes out. (The error text is
-      // built only on error: this runs once per message.)
+      // queued send holds a duplicate until it goes out. Per message (the hot
+      // path): prefix and meta go to the native call as two strings (no
+      // joined string), and the error text is built only on error.
       if (this.#outbox.length === 0) {
-        const n = native().sendMessage(this.#fd, text, buf.borrowFd());
+        const n = native().sendMessage(this.#fd, prefix, buf.borrowFd(), json);
         if (n >= 0) return RESOLVED;
         if (n !== EAGAIN_RESULT) throw sendError(`${this.label}: cannot send ${buf.label}`, n);
       }
-      return this.#queue(text, [buf.fd()]);
+      return this.#queue(json === undefined ? prefix : `${prefix}\n${json}`, [buf.fd()]);
     } catch (e) {
       return Promise.reject(e);
     }

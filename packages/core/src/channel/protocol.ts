@@ -93,14 +93,44 @@ function checkSize(text: string, name: string): string {
   return text;
 }
 
-/** B-message text for a buffer (head and identity claim are computed once per buffer). */
-export function encodeBuffer(buf: DmaBuf, meta: unknown): string {
+/** A buffer message's text up to its meta: 'B' + head + '\n' + identity claim (computed once per buffer). */
+export function bufferPrefix(buf: DmaBuf): string {
   let prefix = prefixes.get(buf);
   if (prefix === undefined) {
     prefix = `B{"l":${layoutJson(buf.layout)},"e":${JSON.stringify(buf.exporter.name)},"x":${JSON.stringify(buf.expName)}}\n${buf.identity}`;
     prefixes.set(buf, prefix);
   }
-  return meta === undefined ? prefix : checkSize(`${prefix}\n${jsonOf(meta, 'meta')}`, 'meta');
+  return prefix;
+}
+
+/**
+ * The meta part of a buffer message (JSON), undefined for none; the whole
+ * message (prefix + '\n' + meta) must fit MAX_MESSAGE_BYTES. Sent as a
+ * second string beside the prefix, so no joined string is built per message.
+ */
+export function encodeMeta(prefix: string, meta: unknown): string | undefined {
+  if (meta === undefined) return undefined;
+  const json = jsonOf(meta, 'meta');
+  const chars = prefix.length + 1 + json.length;
+  if (
+    chars * 3 > MAX_MESSAGE_BYTES &&
+    Buffer.byteLength(prefix) + 1 + Buffer.byteLength(json) > MAX_MESSAGE_BYTES
+  ) {
+    throw invalidArgument(
+      'meta',
+      `at most ${MAX_MESSAGE_BYTES} bytes of JSON`,
+      `${Buffer.byteLength(json)} bytes`,
+      'Send large data through a buffer, not in meta',
+    );
+  }
+  return json;
+}
+
+/** The whole B-message text for a buffer (prefix, then meta if any). */
+export function encodeBuffer(buf: DmaBuf, meta: unknown): string {
+  const prefix = bufferPrefix(buf);
+  const json = encodeMeta(prefix, meta);
+  return json === undefined ? prefix : `${prefix}\n${json}`;
 }
 
 export function encodeMessage(message: unknown): string {
