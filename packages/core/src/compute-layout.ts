@@ -1,7 +1,7 @@
 import { DmaBufError } from './errors.js';
 import type { AllocationRequest } from './exporter.js';
 import type { BufferLayout } from './layout.js';
-import { PAGE_SIZE } from './validate.js';
+import { assertObject, assertPositive, assertString, PAGE_SIZE } from './validate.js';
 
 /** Bytes per pixel of the single-plane formats computeLayout lays out. */
 const BPP: Readonly<Record<string, number>> = {
@@ -34,6 +34,13 @@ function roundUp(n: number, to: number): number {
  * is rounded up to `granule` (the page size, or more). Errors name `exporter`.
  */
 export function computeLayout(exporter: string, req: AllocationRequest, granule = PAGE_SIZE): BufferLayout {
+  assertString('exporter', exporter, 256);
+  assertObject('req', req);
+  assertObject('req.constraints', req.constraints);
+  assertPositive('granule', granule, 2 ** 30);
+  for (const k of ['size', 'width', 'height'] as const)
+    if (req[k] !== undefined) assertPositive(`req.${k}`, req[k]);
+  if (req.format !== undefined) assertString('req.format', req.format, 4);
   const c = req.constraints;
   const align = Math.max(granule, c.alignment ?? 1);
   if (req.width !== undefined || req.height !== undefined) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeFd,
+  computeLayout,
   createMemfd,
   DmaBufError,
   dupFd,
@@ -92,6 +93,24 @@ describe('bad input is a typed error, every time', () => {
     using att = buf.attach(plainDevice('d'));
     expectTyped(() => att.map('up' as never));
     expect(buf.attachments).toHaveLength(1);
+  });
+
+  it('computeLayout rejects what is not an exporter name, a request or a size', () => {
+    const ok = { constraints: {} };
+    for (const v of junk) {
+      if (typeof v !== 'string') expectTyped(() => computeLayout(v as string, { ...ok, size: 4096 }));
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        expectTyped(() => computeLayout('x', v as never));
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        expectTyped(() => computeLayout('x', { constraints: v as never, size: 4096 }));
+      if (v !== undefined) {
+        expectTyped(() => computeLayout('x', { ...ok, size: v as number }));
+        expectTyped(() => computeLayout('x', { ...ok, width: v as number, height: 16 }));
+      }
+    }
+    expectTyped(() => computeLayout('x', ok)); // no size at all
+    expectTyped(() => computeLayout('x', { ...ok, width: 16, height: 16, format: 'NOPE' }));
+    expect(computeLayout('x', { ...ok, size: 1 }).size).toBe(4096);
   });
 
   it('memfd helpers explain seal refusals', () => {
