@@ -96,13 +96,13 @@ describe('bad input is a typed error, every time', () => {
   });
 
   it('computeLayout rejects what is not an exporter name, a request or a size', () => {
-    const ok = { constraints: {} };
+    const ok = { constraints: {}, options: {} };
     for (const v of junk) {
       if (typeof v !== 'string') expectTyped(() => computeLayout(v as string, { ...ok, size: 4096 }));
       if (typeof v !== 'object' || v === null || Array.isArray(v))
         expectTyped(() => computeLayout('x', v as never));
       if (typeof v !== 'object' || v === null || Array.isArray(v))
-        expectTyped(() => computeLayout('x', { constraints: v as never, size: 4096 }));
+        expectTyped(() => computeLayout('x', { ...ok, constraints: v as never, size: 4096 }));
       if (v !== undefined) {
         expectTyped(() => computeLayout('x', { ...ok, size: v as number }));
         expectTyped(() => computeLayout('x', { ...ok, width: v as number, height: 16 }));
