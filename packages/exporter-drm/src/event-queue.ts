@@ -27,6 +27,7 @@ export class DrmEventQueue {
   readonly #waiters = new Map<number, Waiter>();
   #watch: WatchHandle | undefined;
   #refd = false;
+  #unrefLater: ReturnType<typeof setImmediate> | undefined;
   #nextToken = 1;
   #closed = false;
 
@@ -67,6 +68,8 @@ export class DrmEventQueue {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#unrefLater) clearImmediate(this.#unrefLater);
+    this.#unrefLater = undefined;
     if (this.#watch) drmNative().unwatch(this.#watch);
     this.#watch = undefined;
     const err = new DrmError(this.#label, 'the device was closed before the page flip completed', {
@@ -89,11 +92,30 @@ export class DrmEventQueue {
     this.#watch = w;
   }
 
+  /**
+   * Keep the process alive while something waits. Letting go is deferred to
+   * the end of this turn of the event loop: a program that flips again as
+   * soon as a flip completed (a render loop) never drops and retakes the
+   * reference, which would be two native calls per flip.
+   */
   #ref(): void {
     const want = this.#waiters.size > 0;
     if (!this.#watch || want === this.#refd) return;
-    this.#refd = want;
-    drmNative().refWatch(this.#watch, want);
+    if (want) {
+      this.#refd = true;
+      drmNative().refWatch(this.#watch, true);
+      return;
+    }
+    if (this.#unrefLater) return;
+    this.#unrefLater = setImmediate(() => {
+      this.#unrefLater = undefined;
+      if (this.#watch && this.#refd && this.#waiters.size === 0) {
+        this.#refd = false;
+        drmNative().refWatch(this.#watch, false);
+      }
+    });
+    // the deferral itself must not keep the process alive
+    this.#unrefLater.unref();
   }
 
   #dispatch(events: RawEvent[] | number): void {

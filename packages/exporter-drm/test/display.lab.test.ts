@@ -231,7 +231,7 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
     },
   );
 
-  it('restores the CRTC when the process exits without closing (exit hook), and when the device is closed', async () => {
+  it('restores the CRTC when the process exits without closing (exit hook), when it just ends after flipping, and when the device is closed', async () => {
     const crtcId = readKms(dev, { planes: false }).crtcs[0]!.id;
     const before = crtcFb(dev, crtcId);
     dev.dropMaster();
@@ -242,6 +242,23 @@ describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${N
       });
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(/^shown \d+/);
+      expect(r.status).toBe(0);
+    } finally {
+      dev.setMaster();
+    }
+    expect(crtcFb(dev, crtcId)).toBe(before);
+
+    // A program that flips and then has nothing left to do ends by itself
+    // (the event watch lets go once no flip is pending), and the screen comes back.
+    dev.dropMaster();
+    try {
+      const r = spawnSync(process.execPath, [join(here, 'fixtures', 'show-child.mjs'), VIRTIO, 'drain'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^shown \d+\nflipped 5\n$/);
+      expect(r.signal).toBeNull(); // not killed by the timeout
       expect(r.status).toBe(0);
     } finally {
       dev.setMaster();

@@ -71,6 +71,8 @@ export class Display implements Disposable {
   #modeSet = false;
   #showing: Framebuffer | undefined;
   #tail: Promise<unknown> = Promise.resolve();
+  /** The atomic commit that flips to a framebuffer (see #submitAndWait). */
+  readonly #flipCommits = new WeakMap<Framebuffer, ReturnType<AtomicRequest['arrays']>>();
   #queued = 0;
   #flips = 0;
   #closed = false;
@@ -204,16 +206,19 @@ export class Display implements Disposable {
    * A refused flip rejects with the errno and leaves the screen as it was.
    */
   flip(fb: Framebuffer): Promise<FlipResult> {
-    const run = this.#queued === 0 ? this.#flipNow(fb) : this.#tail.then(() => this.#flipNow(fb));
+    // The common case, nothing in flight: submit now, no chain of promises.
+    if (this.#queued === 0) {
+      this.#queued++;
+      const run = this.#flipNow(fb);
+      this.#tail = run;
+      return run;
+    }
     this.#queued++;
-    this.#tail = run.then(
-      () => {
-        this.#queued--;
-      },
-      () => {
-        this.#queued--;
-      },
+    const run = this.#tail.then(
+      () => this.#flipNow(fb),
+      () => this.#flipNow(fb),
     );
+    this.#tail = run;
     return run;
   }
 
@@ -257,6 +262,14 @@ export class Display implements Disposable {
   }
 
   async #flipNow(fb: Framebuffer): Promise<FlipResult> {
+    try {
+      return await this.#submitAndWait(fb);
+    } finally {
+      this.#queued--;
+    }
+  }
+
+  async #submitAndWait(fb: Framebuffer): Promise<FlipResult> {
     this.#checkFb(fb);
     if (!this.#modeSet)
       throw new DrmError(this.device.label, `${this.connector}: flip before the first show()`, {
@@ -268,8 +281,12 @@ export class Display implements Disposable {
     const { token, done } = events.expect();
     let r: number;
     if (this.atomic) {
-      const req = new AtomicRequest().set(this.planeId!, this.#props!.plane.get('FB_ID')?.id, fb.id);
-      const a = req.arrays();
+      // The commit of a flip to fb is the same every time: built once per framebuffer.
+      let a = this.#flipCommits.get(fb);
+      if (!a) {
+        a = new AtomicRequest().set(this.planeId!, this.#props!.plane.get('FB_ID')?.id, fb.id).arrays();
+        this.#flipCommits.set(fb, a);
+      }
       r = n.atomicCommit(
         this.device.fd,
         DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
