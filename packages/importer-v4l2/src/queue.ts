@@ -105,6 +105,8 @@ export class V4l2Queue implements FrameOwner, Disposable {
   readonly #slots: (V4l2Slot | undefined)[];
   readonly #byKey = new Map<string, V4l2Slot>();
   readonly #requeueWaiters = new Set<() => void>();
+  /** QBUF planes of capture slots (see #qbufPlanes). */
+  readonly #capturePlanes = new WeakMap<V4l2Slot, RawQueuePlane[]>();
   #state: QueueState = 'idle';
   #stopCtl = new AbortController();
   #pending: SlotHandle | undefined;
@@ -313,6 +315,31 @@ export class V4l2Queue implements FrameOwner, Disposable {
     } else {
       slot = this.attach(target);
     }
+    const r = this.#qbuf(slot, options);
+    return {
+      index: r.index,
+      flags: r.flags,
+      planes: r.planes.map((p) => ({
+        ...(p.fd !== undefined ? { fd: p.fd } : {}),
+        length: p.length,
+        bytesUsed: p.bytesused,
+        dataOffset: p.dataOffset,
+      })),
+    };
+  }
+
+  /**
+   * @internal FrameOwner: a frame goes back to its slot (once per frame: the
+   * kernel's echo is not turned into a QueuedBuffer nobody reads).
+   */
+  requeue(slot: V4l2Slot, options: QueueBufferOptions = {}): void {
+    this.#assertOpen();
+    assertObject('options', options);
+    this.#qbuf(this.#resolve(slot), options);
+  }
+
+  /** QBUF of an attached slot; the kernel's echo. */
+  #qbuf(slot: V4l2Slot, options: QueueBufferOptions): RawBuffer {
     if (slot.state === 'queued') {
       throw new LifecycleError(`${this.name}: buffer index ${slot.index} is already queued`, {
         code: 'EBUSY',
@@ -332,21 +359,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
     slot.queuedCount++;
     this.#queued++;
     if (this.#requeueWaiters.size) for (const wake of [...this.#requeueWaiters]) wake();
-    return {
-      index: r.index,
-      flags: r.flags,
-      planes: r.planes.map((p) => ({
-        ...(p.fd !== undefined ? { fd: p.fd } : {}),
-        length: p.length,
-        bytesUsed: p.bytesused,
-        dataOffset: p.dataOffset,
-      })),
-    };
-  }
-
-  /** @internal FrameOwner: a frame goes back to its slot. */
-  requeue(slot: V4l2Slot, options?: QueueBufferOptions): void {
-    this.queue(slot, options);
+    return r;
   }
 
   /** STREAMON. */
@@ -641,6 +654,20 @@ export class V4l2Queue implements FrameOwner, Disposable {
   #qbufPlanes(slot: V4l2Slot, options: QueueBufferOptions): RawQueuePlane[] {
     const output = isOutputKind(this.kind);
     const used = options.bytesUsed;
+    // A capture slot's QBUF planes never change (same buffers, nothing to say
+    // about payloads): built once per slot, not per frame.
+    if (!output && used === undefined) {
+      let planes = this.#capturePlanes.get(slot);
+      if (!planes) {
+        planes = this.#buildQbufPlanes(slot, false, undefined);
+        this.#capturePlanes.set(slot, planes);
+      }
+      return planes;
+    }
+    return this.#buildQbufPlanes(slot, output, used);
+  }
+
+  #buildQbufPlanes(slot: V4l2Slot, output: boolean, used: QueueBufferOptions['bytesUsed']): RawQueuePlane[] {
     if (used !== undefined) {
       if (!output)
         throw invalidArgument(
