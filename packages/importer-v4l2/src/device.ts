@@ -35,7 +35,8 @@ import { type FormatRequest, formatFromRaw, formatToRaw, type PixFormat } from '
 import { fourcc, fourccName } from './fourcc.js';
 import { v4l2 } from './native.js';
 import { FdPoller } from './poller.js';
-import { type QueueOptions, V4l2Queue } from './queue.js';
+import { V4l2Queue } from './queue.js';
+import type { QueueOptions } from './queue-types.js';
 
 /** A pixel format a queue offers (ENUM_FMT). */
 export interface FormatDescription {

@@ -1,4 +1,5 @@
 import { DmaBufError } from '@dmabuf/core';
+import { ERRNO } from './constants.js';
 
 /** The device cannot use the format asked for (it silently picked another, or refused). */
 export class FormatError extends DmaBufError {
@@ -23,5 +24,21 @@ export class DeviceLostError extends StreamError {
       hint: 'Close it and open the device again once it is back (V4l2Device.find())',
       cause,
     });
+  }
+}
+
+/** What to do about a failed stream ioctl, by errno (undefined: nothing specific). */
+export function streamErrorHint(errno: number): string | undefined {
+  switch (errno) {
+    case ERRNO.EINVAL:
+      return 'The kernel could not import the buffer: is it a real dma-buf at least as large as the plane (sizeimage), and the fd open?';
+    case ERRNO.EBADF:
+      return 'The buffer fd was closed; keep the DmaBuf alive while it is queued';
+    case ERRNO.EIO:
+      return 'The device reported an error; restart the stream';
+    case ERRNO.EPIPE:
+      return 'The stream was stopped or is at its end';
+    default:
+      return undefined;
   }
 }

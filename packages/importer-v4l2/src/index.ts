@@ -53,13 +53,13 @@ export {
   v4l2FormatsOf,
 } from './fourcc.js';
 export { type QueueBufferOptions, V4l2Frame } from './frame.js';
-export {
-  type PlaneInput,
-  type QueuedBuffer,
-  type QueueOptions,
-  type QueueState,
-  type SlotInput,
-  V4l2Queue,
-  type WaitOptions,
-} from './queue.js';
+export { V4l2Queue } from './queue.js';
+export type {
+  PlaneInput,
+  QueuedBuffer,
+  QueueOptions,
+  QueueState,
+  SlotInput,
+  WaitOptions,
+} from './queue-types.js';
 export { type SlotHandle, type SlotPlane, type SlotState, V4l2Slot } from './slot.js';

@@ -21,61 +21,20 @@ import {
   BUF_TYPE,
   ERRNO,
   FIELD_ANY,
-  isMplaneKind,
   isOutputKind,
   MEMORY,
   type MemoryKind,
   type QueueKind,
 } from './constants.js';
 import { planeConstraints } from './constraints.js';
-import { StreamError } from './errors.js';
-import { describeFormat, formatFromRaw, layoutPlanes, type PixFormat } from './format.js';
+import { StreamError, streamErrorHint } from './errors.js';
+import { formatFromRaw, layoutPlanes, type PixFormat } from './format.js';
 import { type FrameOwner, type QueueBufferOptions, V4l2Frame } from './frame.js';
 import { type RawBuffer, type RawQueuePlane, v4l2 } from './native.js';
-import type { FdPoller } from './poller.js';
+import { qbufPlanes } from './qbuf-planes.js';
+import type { QueuedBuffer, QueueHost, QueueState, SlotInput, WaitOptions } from './queue-types.js';
 import { type SlotHandle, type SlotPlane, slotKey, V4l2Slot } from './slot.js';
-
-export interface QueueOptions {
-  /** 'dmabuf' (default): attach dma-bufs you own. 'mmap': the device allocates; export them with exportBuffers(). */
-  memory?: MemoryKind;
-  /** Buffers to request (default 4); the driver may give more or fewer. */
-  count?: number;
-}
-
-/** A plane of a slot given to attach(): a buffer, and for output queues where its data starts. */
-export interface PlaneInput {
-  buffer: DmaBuf;
-  offset?: number;
-}
-
-/** One buffer (single-plane formats), or one per memory plane. */
-export type SlotInput = DmaBuf | readonly (DmaBuf | PlaneInput)[];
-
-/** What the kernel echoed back on QBUF. */
-export interface QueuedBuffer {
-  index: number;
-  flags: number;
-  planes: { fd?: number; length: number; bytesUsed: number; dataOffset: number }[];
-}
-
-export type QueueState = 'idle' | 'streaming' | 'closed';
-
-/** How long to wait for a frame. */
-export interface WaitOptions {
-  /** Abort the wait: dequeue() rejects with the signal's reason, frames() ends. */
-  signal?: AbortSignal;
-  /** Give up after this many milliseconds with ETIMEDOUT (per frame for frames()). */
-  timeoutMs?: number;
-}
-
-/** @internal what a queue needs from its device */
-export interface QueueHost {
-  readonly device: { readonly name: string; readonly path: string };
-  readonly fd: number;
-  readonly poller: FdPoller;
-  onClose(): void;
-  lost(cause: unknown): DmaBufError;
-}
+import { normaliseSlotInput } from './slot-input.js';
 
 const STOPPED = Symbol('stopped');
 
@@ -231,7 +190,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
         hint: "Open the queue with memory: 'dmabuf' to import, or use exportBuffers() to get these as dma-bufs",
       });
     }
-    const planes = this.#normalise(input);
+    const planes = normaliseSlotInput(input, this);
     const key = slotKey(planes);
     const known = this.#byKey.get(key);
     if (known) return known;
@@ -659,75 +618,12 @@ export class V4l2Queue implements FrameOwner, Disposable {
     if (!output && used === undefined) {
       let planes = this.#capturePlanes.get(slot);
       if (!planes) {
-        planes = this.#buildQbufPlanes(slot, false, undefined);
+        planes = qbufPlanes(slot, false, undefined, this);
         this.#capturePlanes.set(slot, planes);
       }
       return planes;
     }
-    return this.#buildQbufPlanes(slot, output, used);
-  }
-
-  #buildQbufPlanes(slot: V4l2Slot, output: boolean, used: QueueBufferOptions['bytesUsed']): RawQueuePlane[] {
-    if (used !== undefined) {
-      if (!output)
-        throw invalidArgument(
-          'options.bytesUsed',
-          'nothing: a capture queue gets the payload size from the device',
-          used,
-        );
-      const list = typeof used === 'number' ? [used] : used;
-      if (!Array.isArray(list) || list.length !== this.planeCount)
-        throw invalidArgument('options.bytesUsed', `${this.planeCount} payload size(s)`, used);
-      list.forEach((n, i) => {
-        assertUint(`options.bytesUsed[${i}]`, n, this.format.planes[i]!.sizeimage);
-      });
-    }
-    const payload = (i: number) =>
-      (typeof used === 'number' ? used : used?.[i]) ?? this.format.planes[i]!.sizeimage;
-    if (this.memory === 'mmap') {
-      return this.format.planes.map((_, i) => ({
-        length: 0,
-        bytesused: output ? payload(i) : 0,
-        dataOffset: 0,
-      }));
-    }
-    return slot.planes.map((p, i) => ({
-      fd: p.buffer.borrowFd(),
-      length: p.buffer.size,
-      bytesused: output ? p.offset + payload(i) : 0,
-      dataOffset: output ? p.offset : 0,
-    }));
-  }
-
-  #normalise(input: SlotInput): { buffer: DmaBuf; offset: number }[] {
-    const list = input instanceof DmaBuf ? [input] : input;
-    if (!Array.isArray(list))
-      throw invalidArgument('buffers', 'a DmaBuf or an array of one per plane', input);
-    if (list.length !== this.planeCount) {
-      throw invalidArgument(
-        'buffers',
-        `${this.planeCount} buffer(s), one per memory plane of ${describeFormat(this.format)}`,
-        input,
-      );
-    }
-    return list.map((x: DmaBuf | PlaneInput, i: number) => {
-      const p = x instanceof DmaBuf ? { buffer: x, offset: 0 } : x;
-      if (!(p?.buffer instanceof DmaBuf))
-        throw invalidArgument(`buffers[${i}]`, 'a DmaBuf or { buffer, offset }', x);
-      const offset = p.offset ?? 0;
-      assertUint(`buffers[${i}].offset`, offset, 2 ** 32 - 1);
-      if (offset !== 0 && !isOutputKind(this.kind)) {
-        throw invalidArgument(
-          `buffers[${i}].offset`,
-          '0: the kernel writes every captured plane at the start of its dma-buf',
-          offset,
-          'Give each plane its own buffer, or use an output queue',
-        );
-      }
-      if (offset !== 0 && !isMplaneKind(this.kind))
-        throw invalidArgument(`buffers[${i}].offset`, '0 on a single-planar queue', offset);
-      return { buffer: p.buffer, offset };
-    });
+    return qbufPlanes(slot, output, used, this);
   }
 
   #makeImporter(plane: number): Importer<SlotHandle> {
@@ -825,7 +721,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
   #fail(result: number, ioctl: string, what: string): DmaBufError {
     const errno = -result;
     const syscall = ioctl.startsWith('VIDIOC_') ? `ioctl(${ioctl})` : ioctl;
-    const cause = new SystemError(`${this.name}: ${what}`, errno, syscall, this.#hintFor(errno));
+    const cause = new SystemError(`${this.name}: ${what}`, errno, syscall, streamErrorHint(errno));
     const err =
       errno === ERRNO.ENODEV
         ? this.#host.lost(cause)
@@ -833,7 +729,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
             code: cause.code,
             errno,
             syscall,
-            ...(this.#hintFor(errno) ? { hint: this.#hintFor(errno)! } : {}),
+            ...(streamErrorHint(errno) ? { hint: streamErrorHint(errno)! } : {}),
             cause,
           });
     this.#failure = err;
@@ -850,21 +746,6 @@ export class V4l2Queue implements FrameOwner, Disposable {
       }
     }
     return err;
-  }
-
-  #hintFor(errno: number): string | undefined {
-    switch (errno) {
-      case ERRNO.EINVAL:
-        return 'The kernel could not import the buffer: is it a real dma-buf at least as large as the plane (sizeimage), and the fd open?';
-      case ERRNO.EBADF:
-        return 'The buffer fd was closed; keep the DmaBuf alive while it is queued';
-      case ERRNO.EIO:
-        return 'The device reported an error; restart the stream';
-      case ERRNO.EPIPE:
-        return 'The stream was stopped or is at its end';
-      default:
-        return undefined;
-    }
   }
 
   #check<T>(r: T | number, ioctl: string, what: string, hint?: (errno: number) => string | undefined): T {
