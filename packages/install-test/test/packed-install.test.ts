@@ -27,11 +27,24 @@ describe('the packed packages, installed without install scripts', () => {
     const app = join(dir, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
-    execFileSync(
-      'npm',
-      ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', ...tarballs],
-      { cwd: app, stdio: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } },
-    );
+    // The registry is a network away: a failed attempt is retried (twice) before the suite fails.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync(
+          'npm',
+          ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', ...tarballs],
+          {
+            cwd: app,
+            stdio: 'pipe',
+            timeout: 120_000,
+            env: { ...process.env, npm_config_update_notifier: 'false' },
+          },
+        );
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
