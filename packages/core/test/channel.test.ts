@@ -528,6 +528,31 @@ describe('BufferChannel (in one process)', () => {
     expect(JSON.parse(out)).toEqual({ warnings: 3, leaked: 0, file: false, watchers: 0 });
   });
 
+  it('a server of another protocol version is refused with EPROTO, nothing left open', async () => {
+    const before = openFdCount();
+    const n = native();
+    const path = join(dir, 'old.sock');
+    const listener = n.unixListen(path, 4);
+    expect(listener).toBeGreaterThanOrEqual(0);
+    const connecting = BufferChannel.connect(path, { framework: fw, timeoutMs: 5000 });
+    let server = -11;
+    for (let i = 0; i < 200 && server < 0; i++) {
+      server = n.unixAccept(listener);
+      if (server < 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(server).toBeGreaterThanOrEqual(0);
+    expect(n.sendMessage(server, 'H{"v":1}', [])).toBeGreaterThan(0);
+    await expect(connecting).rejects.toMatchObject({
+      code: 'EPROTO',
+      message: expect.stringMatching(/speaks channel protocol 1, this process 2/),
+    });
+    n.close(server);
+    n.close(listener);
+    rmSync(path);
+    await settled();
+    expect(openFdCount()).toBe(before);
+  });
+
   it('listen in a folder that does not exist says so', () => {
     expect(() => BufferChannel.listen(join(dir, 'missing', 'x.sock'), { framework: fw })).toThrow(
       expect.objectContaining({ code: 'ENOENT', hint: expect.stringMatching(/folder .* does not exist/) }),
