@@ -9,7 +9,7 @@ import { V4l2Device } from '../dist/index.js';
 
 const FRAMES = Number(process.env.V4L2_BENCH_FRAMES ?? 600);
 const WARMUP = 60;
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.V4L2_BENCH_ROUNDS ?? 4);
 const BUFFERS = Number(process.env.V4L2_BENCH_BUFFERS ?? 4);
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -104,7 +104,8 @@ function baseline(path) {
   };
 }
 
-// Alternate the two, keep each one's best round: the lab shares 2 host cores with everything else.
+// Alternate the two, round by round: the lab shares 2 host cores with everything else, so
+// the host side takes the median of the rounds' ratios (and reports each one's best round).
 const runs = { ours: [], baseline: [] };
 for (let i = 0; i < ROUNDS; i++) {
   runs.ours.push(await ours('dmabuf'));
