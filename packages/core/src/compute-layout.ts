@@ -38,8 +38,10 @@ export function computeLayout(exporter: string, req: AllocationRequest, granule 
   assertObject('req', req);
   assertObject('req.constraints', req.constraints);
   assertPositive('granule', granule, 2 ** 30);
-  for (const k of ['size', 'width', 'height'] as const)
-    if (req[k] !== undefined) assertPositive(`req.${k}`, req[k]);
+  // (no array or string per call: this runs at every allocation)
+  if (req.size !== undefined) assertPositive('req.size', req.size);
+  if (req.width !== undefined) assertPositive('req.width', req.width);
+  if (req.height !== undefined) assertPositive('req.height', req.height);
   if (req.format !== undefined) assertString('req.format', req.format, 4);
   const c = req.constraints;
   const align = Math.max(granule, c.alignment ?? 1);

@@ -27,12 +27,17 @@ for (let i = 0; i < 10 && warnings.length < 1; i++) { globalThis.gc(); await new
 console.log(JSON.stringify({ before, during, after, end: core.openFdCount(), reports, warnings }));
 `;
 
+/** Run a script in a node with --expose-gc; its last stdout line, parsed. */
+function runWithGc(script: string) {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
 describe('leak safety net', () => {
   it('closes and reports, once each, buffers garbage-collected while holding fds', () => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
-      encoding: 'utf8',
-    });
-    const r = JSON.parse(out.trim().split('\n').pop()!);
+    const r = runWithGc(script);
     expect(r.during - r.before).toBe(6);
     expect(r.reports).toHaveLength(5);
     expect(new Set(r.reports.map((x: { bufferId: number }) => x.bufferId)).size).toBe(5);
@@ -71,10 +76,7 @@ console.log(JSON.stringify({ collected, fds: after - before, buffers: fw.buffers
 
 describe('released buffers', () => {
   it('are not kept alive by the framework, even within one job', () => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', releasedScript], {
-      encoding: 'utf8',
-    });
-    const r = JSON.parse(out.trim().split('\n').pop()!);
+    const r = runWithGc(releasedScript);
     // (the last one or two may still be referenced from the loop's frame)
     expect(r.collected).toBeGreaterThanOrEqual(90);
     expect(r.fds).toBe(0);
@@ -101,10 +103,7 @@ console.log(JSON.stringify({ reports, allocated: during - before, after: core.op
 
 describe('late-allocated buffers', () => {
   it('are watched from their allocation on', () => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', lateScript], {
-      encoding: 'utf8',
-    });
-    const r = JSON.parse(out.trim().split('\n').pop()!);
+    const r = runWithGc(lateScript);
     expect(r.allocated).toBe(1);
     expect(r.reports).toHaveLength(1);
     expect(r.reports[0]).toMatchObject({ exporter: 'memfd-test', size: 8192 });

@@ -152,14 +152,9 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
       const prefix = bufferPrefix(buf);
       const json = encodeMeta(prefix, meta);
       // The buffer's own fd is enough for a sendmsg that completes now; a
-      // queued send holds a duplicate until it goes out. Per message (the hot
-      // path): prefix and meta go to the native call as two strings (no
-      // joined string), and the error text is built only on error.
-      if (this.#outbox.length === 0) {
-        const n = native().sendMessage(this.#fd, prefix, buf.borrowFd(), json);
-        if (n >= 0) return RESOLVED;
-        if (n !== EAGAIN_RESULT) throw sendError(`${this.label}: cannot send ${buf.label}`, n);
-      }
+      // queued send holds a duplicate until it goes out. Prefix and meta go
+      // to the native call as two strings: no joined string per message.
+      if (this.#outbox.length === 0 && this.#sendNow(prefix, buf.borrowFd(), json, buf)) return RESOLVED;
       return this.#queue(json === undefined ? prefix : `${prefix}\n${json}`, [buf.fd()]);
     } catch (e) {
       return Promise.reject(e);
@@ -171,11 +166,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     try {
       this.#assertOpen();
       const text = encodeMessage(message);
-      if (this.#outbox.length === 0) {
-        const n = native().sendMessage(this.#fd, text, []);
-        if (n >= 0) return RESOLVED;
-        if (n !== EAGAIN_RESULT) throw sendError(`${this.label}: cannot send a message`, n);
-      }
+      if (this.#outbox.length === 0 && this.#sendNow(text, [], undefined, undefined)) return RESOLVED;
       return this.#queue(text, []);
     } catch (e) {
       return Promise.reject(e);
@@ -518,6 +509,23 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   }
 
   // ---- sending ----
+
+  /**
+   * sendmsg now (text, then '\n' + tail if any); false when the socket is
+   * full. Runs once per message: the error text (naming buf, or a plain
+   * message) is built only on error.
+   */
+  #sendNow(
+    text: string,
+    fds: number | readonly number[],
+    tail: string | undefined,
+    buf: DmaBuf | undefined,
+  ): boolean {
+    const n = native().sendMessage(this.#fd, text, fds, tail);
+    if (n >= 0) return true;
+    if (n === EAGAIN_RESULT) return false;
+    throw sendError(`${this.label}: cannot send ${buf ? buf.label : 'a message'}`, n);
+  }
 
   #queue(text: string, fds: number[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {

@@ -126,13 +126,6 @@ export function encodeMeta(prefix: string, meta: unknown): string | undefined {
   return json;
 }
 
-/** The whole B-message text for a buffer (prefix, then meta if any). */
-export function encodeBuffer(buf: DmaBuf, meta: unknown): string {
-  const prefix = bufferPrefix(buf);
-  const json = encodeMeta(prefix, meta);
-  return json === undefined ? prefix : `${prefix}\n${json}`;
-}
-
 export function encodeMessage(message: unknown): string {
   return checkSize(`M${jsonOf(message, 'message')}`, 'message');
 }

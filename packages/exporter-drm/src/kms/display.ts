@@ -71,7 +71,7 @@ export class Display implements Disposable {
   #modeSet = false;
   #showing: Framebuffer | undefined;
   #tail: Promise<unknown> = Promise.resolve();
-  /** The atomic commit that flips to a framebuffer (see #submitAndWait). */
+  /** The atomic commit that flips to a framebuffer (see #flipNow). */
   readonly #flipCommits = new WeakMap<Framebuffer, ReturnType<AtomicRequest['arrays']>>();
   #queued = 0;
   #flips = 0;
@@ -261,57 +261,54 @@ export class Display implements Disposable {
     this.close();
   }
 
+  /** Submit one flip and wait for its completion event; one fewer in flight either way. */
   async #flipNow(fb: Framebuffer): Promise<FlipResult> {
     try {
-      return await this.#submitAndWait(fb);
+      this.#checkFb(fb);
+      if (!this.#modeSet)
+        throw new DrmError(this.device.label, `${this.connector}: flip before the first show()`, {
+          code: 'EINVAL',
+          hint: 'show() a framebuffer first: it sets the mode',
+        });
+      const n = drmNative();
+      const events = this.device.events;
+      const { token, done } = events.expect();
+      let r: number;
+      if (this.atomic) {
+        // The commit of a flip to fb is the same every time: built once per framebuffer.
+        let a = this.#flipCommits.get(fb);
+        if (!a) {
+          a = new AtomicRequest().set(this.planeId!, this.#props!.plane.get('FB_ID')?.id, fb.id).arrays();
+          this.#flipCommits.set(fb, a);
+        }
+        r = n.atomicCommit(
+          this.device.fd,
+          DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
+          a.objects,
+          a.counts,
+          a.props,
+          a.values,
+          token,
+        );
+      } else {
+        r = n.pageFlip(this.device.fd, this.crtcId, fb.id, DRM_MODE_PAGE_FLIP_EVENT, token);
+      }
+      if (r < 0) {
+        events.cancel(token);
+        drmCheck(
+          r,
+          this.atomic ? 'DRM_IOCTL_MODE_ATOMIC' : 'DRM_IOCTL_MODE_PAGE_FLIP',
+          this.device.label,
+          `${this.connector}: page flip to ${fb.label} failed`,
+        );
+      }
+      const ev = await done;
+      this.#flips++;
+      if (!this.#closed) this.#setShowing(fb);
+      return { ...ev, framebuffer: fb };
     } finally {
       this.#queued--;
     }
-  }
-
-  async #submitAndWait(fb: Framebuffer): Promise<FlipResult> {
-    this.#checkFb(fb);
-    if (!this.#modeSet)
-      throw new DrmError(this.device.label, `${this.connector}: flip before the first show()`, {
-        code: 'EINVAL',
-        hint: 'show() a framebuffer first: it sets the mode',
-      });
-    const n = drmNative();
-    const events = this.device.events;
-    const { token, done } = events.expect();
-    let r: number;
-    if (this.atomic) {
-      // The commit of a flip to fb is the same every time: built once per framebuffer.
-      let a = this.#flipCommits.get(fb);
-      if (!a) {
-        a = new AtomicRequest().set(this.planeId!, this.#props!.plane.get('FB_ID')?.id, fb.id).arrays();
-        this.#flipCommits.set(fb, a);
-      }
-      r = n.atomicCommit(
-        this.device.fd,
-        DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
-        a.objects,
-        a.counts,
-        a.props,
-        a.values,
-        token,
-      );
-    } else {
-      r = n.pageFlip(this.device.fd, this.crtcId, fb.id, DRM_MODE_PAGE_FLIP_EVENT, token);
-    }
-    if (r < 0) {
-      events.cancel(token);
-      drmCheck(
-        r,
-        this.atomic ? 'DRM_IOCTL_MODE_ATOMIC' : 'DRM_IOCTL_MODE_PAGE_FLIP',
-        this.device.label,
-        `${this.connector}: page flip to ${fb.label} failed`,
-      );
-    }
-    const ev = await done;
-    this.#flips++;
-    if (!this.#closed) this.#setShowing(fb);
-    return { ...ev, framebuffer: fb };
   }
 
   #setShowing(fb: Framebuffer): void {
