@@ -26,3 +26,5 @@ export function parsePpm(buf: Buffer): RgbImage;
 export function readPpm(path: string): RgbImage;
 /** [r, g, b] at (x, y). */
 export function pixelAt(img: RgbImage, x: number, y: number): [number, number, number];
+/** Why the lab drivers `names` cannot be used here ('' when all are loaded): not in the lab, not built, not asked for. */
+export function whyUnavailable(names?: string[]): string;

@@ -11,6 +11,37 @@ export function inLab() {
   return process.env.DMABUF_LAB === '1';
 }
 
+/** Built into the lab kernel: always there, never loaded. */
+const builtIn = new Set(['udmabuf', 'dma_heap']);
+
+/**
+ * Why the lab drivers `names` cannot be used here, or '' when every one is loaded.
+ * Outside the guest: says to run the lab. Inside: a driver that provisioning could
+ * not build says why (DMABUF_LAB_UNAVAILABLE), one the run did not ask for says how
+ * to ask (`dmabuf-lab vitest --drivers …`).
+ * @param {string[]} [names] e.g. ['vim2m'], ['vkms']; 'virtio-gpu' and 'virtio_gpu' both work
+ */
+export function whyUnavailable(names = []) {
+  const list = names.map((n) => n.trim().replaceAll('-', '_'));
+  if (!inLab()) {
+    const what = list.length ? ` (${list.join(', ')})` : '';
+    return `not in the dmabuf-lab guest${what}: run \`pnpm test:lab\` (dmabuf-lab vitest)`;
+  }
+  const loaded = new Set((process.env.DMABUF_LAB_DRIVERS ?? '').split(/\s+/).filter(Boolean));
+  /** @type {Record<string, string>} */
+  let failed = {};
+  try {
+    failed = JSON.parse(process.env.DMABUF_LAB_UNAVAILABLE || '{}');
+  } catch {}
+  const reasons = [];
+  for (const d of list) {
+    if (builtIn.has(d) || loaded.has(d)) continue;
+    if (failed[d]) reasons.push(`${d} is not available: ${failed[d]}`);
+    else reasons.push(`${d} is not loaded: add it to the package's \`dmabuf-lab vitest --drivers …\``);
+  }
+  return reasons.join('; ');
+}
+
 /** The guest path of the writable share the host reads back (DMABUF_LAB_OUT). */
 export function labOutDir() {
   const out = process.env.DMABUF_LAB_OUT;

@@ -21,6 +21,10 @@ export const hostPackages = [
   'util-linux',
   'xz-utils',
   'cpio',
+  // building the drivers Debian leaves out (vkms, vim2m, vicodec, vimc) against the kernel's headers
+  'make',
+  'gcc-12',
+  'libelf1',
 ];
 
 /** @param {string[]} pkgs @returns {string[]} those not installed */
@@ -109,6 +113,33 @@ export class Apt {
   /** Names of the kernel packages apt knows about. */
   kernelPackageNames() {
     return run('apt-cache', ['pkgnames', 'linux-image-6.12']).split('\n').filter(Boolean);
+  }
+
+  /** The version apt would install of one package. */
+  candidateVersion(pkg) {
+    const text = run('apt-cache', ['show', '--no-all-versions', pkg]);
+    const v = /^Version:\s*(\S+)/m.exec(text)?.[1];
+    if (!v) throw new Error(`apt-cache knows no version of ${pkg}`);
+    return v;
+  }
+
+  /**
+   * Download packages (`name=version`) into dir, without installing them.
+   * @param {string[]} specs @param {string} dir @returns {Record<string, string>} name → .deb path
+   */
+  downloadExact(specs, dir) {
+    progress(`apt-get download ${specs.join(' ')}`);
+    run('apt-get', ['download', '-q', ...specs], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const files = readdirSync(dir);
+    /** @type {Record<string, string>} */
+    const out = {};
+    for (const spec of specs) {
+      const name = spec.split('=')[0] ?? spec;
+      const deb = files.find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'));
+      if (!deb) throw new Error(`apt-get download ${spec} left no .deb in ${dir}`);
+      out[name] = join(dir, deb);
+    }
+    return out;
   }
 
   /** Download one package into dir; returns the .deb path. */

@@ -9,7 +9,8 @@ export const usage = `dmabuf-lab — a real Linux kernel with udmabuf, dma-heaps
 
 options:
   --drivers LIST   modules to load, comma-separated (default vgem,vivid,virtio-gpu; udmabuf and
-                   the system dma-heap are built in)
+                   the system dma-heap are built in); provisioning also builds
+                   v4l2-mem2mem, vim2m, vicodec, vimc and vkms
   --timeout SEC    hard limit for boot + command (default 1200)
   --cwd DIR        working directory in the guest (same path as on the host; default: here)
   --env K=V        extra environment for the command (repeatable)

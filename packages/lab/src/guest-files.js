@@ -1,3 +1,4 @@
+import { driverFunctions, normalizeDriver } from './drivers.js';
 import { guestOutDir } from './init-script.js';
 import { shq } from './sh.js';
 
@@ -18,12 +19,7 @@ export const passthroughEnv = [
 /** Default drivers: udmabuf and the system heap are built in; these are modules. */
 export const defaultDrivers = ['vgem', 'vivid', 'virtio_gpu'];
 
-/** Accept 'virtio-gpu' as well as 'virtio_gpu'; udmabuf/dma_heap are built in (checked, not loaded). */
-export function normalizeDriver(name) {
-  const n = name.trim().replaceAll('-', '_');
-  if (n === 'dma_heap' || n === 'system_heap' || n === 'heap') return 'dma_heap';
-  return n;
-}
+export { normalizeDriver };
 
 /**
  * The guest's environment for the command.
@@ -53,17 +49,18 @@ export function commandScript({ argv, cwd, env }) {
 }
 
 /**
- * .lab/params.sh, read by /init.
- * @param {{ drivers: string[], vividOpts: string, modRoot: string, hugepages: number, ninepCache: string }} o
+ * .lab/params.sh, sourced by /init: the settings, and the functions that load
+ * the drivers (`lab_load`) and list the devices not there yet (`lab_missing`).
+ * @param {{ drivers: string[], moduleOpts: Record<string, string>, modRoot: string, hugepages: number,
+ *   ninepCache: string }} o
  */
 export function paramsScript(o) {
   const load = o.drivers.filter((d) => d !== 'udmabuf' && d !== 'dma_heap');
   return [
     `DRIVERS=${shq(load.join(' '))}`,
-    `VIVID_OPTS=${shq(o.vividOpts)}`,
     `MODROOT=${shq(o.modRoot)}`,
     `HUGEPAGES=${shq(String(o.hugepages))}`,
     `NINEP_CACHE=${shq(o.ninepCache)}`,
-    '',
+    driverFunctions(o.drivers, (d) => o.moduleOpts[d] ?? ''),
   ].join('\n');
 }

@@ -50,12 +50,8 @@ mount --move /out $R@GUEST_OUT@ || die "cannot move the out share"
 O=$R@GUEST_OUT@/.lab
 hostname dmabuf-lab
 [ -n "$HUGEPAGES" ] && echo "$HUGEPAGES" > /proc/sys/vm/nr_hugepages 2>/dev/null
-for d in $DRIVERS; do
-  opts=""
-  [ "$d" = vivid ] && opts="$VIVID_OPTS"
-  ( chroot $R /sbin/modprobe -d "$MODROOT" "$d" $opts 2>/tmp/modprobe-$d.err || { cat /tmp/modprobe-$d.err; echo "$d" >> /tmp/modprobe-failed; } ) &
-done
-wait
+rm -f /tmp/modprobe-failed
+lab_load
 if [ -s /tmp/modprobe-failed ]; then
   why=""
   for d in $(cat /tmp/modprobe-failed); do why="$why module $d: $(tail -n1 /tmp/modprobe-$d.err | sed 's/^modprobe: //');"; done
@@ -63,20 +59,9 @@ if [ -s /tmp/modprobe-failed ]; then
 fi
 say "modules loaded"
 # Wait for the device nodes and sysfs entries each driver should give.
-missing=""
 i=0
 while :; do
-  missing=""
-  for d in $DRIVERS udmabuf dma_heap; do
-    case "$d" in
-      udmabuf) [ -c /dev/udmabuf ] || missing="$missing /dev/udmabuf(udmabuf)" ;;
-      dma_heap) [ -c /dev/dma_heap/system ] || missing="$missing /dev/dma_heap/system(dma-heap system)" ;;
-      vgem) [ -d /sys/bus/platform/devices/vgem/drm ] || missing="$missing /dev/dri/card*(vgem)" ;;
-      virtio_gpu) ls -d /sys/bus/virtio/drivers/virtio_gpu/virtio*/../drm >/dev/null 2>&1 || missing="$missing /dev/dri/card*(virtio_gpu)" ;;
-      vivid) grep -qs vivid /sys/class/video4linux/video*/name || missing="$missing /dev/video*(vivid)" ;;
-      *) [ -d /sys/module/$d ] || missing="$missing module:$d" ;;
-    esac
-  done
+  missing=$(lab_missing)
   [ -z "$missing" ] && break
   i=$((i+1))
   [ $i -gt 100 ] && die "driver(s) did not appear:$missing"

@@ -12,17 +12,20 @@ import {
 import { join, resolve } from 'node:path';
 import { Apt, hostPackages, missingPackages } from './apt.js';
 import { LabError, missingKernelError } from './errors.js';
+import { extraModulesKey } from './extra-modules.js';
 import { initScriptHash } from './init-script.js';
 import { buildInitramfs } from './initramfs.js';
 import { pickKernelPackage } from './kernel-pick.js';
 import { withLock } from './lock.js';
 import { progress } from './log.js';
+import { buildExtraModules, ownKernelModules, readModulesManifest } from './module-build.js';
 import { cacheDir, stampName } from './paths.js';
 import { has, run } from './sh.js';
 
 /**
  * @typedef {{ kernelVersion: string, kernelPackage: string | null, vmlinuz: string, modRoot: string,
- *   initramfs: string, initHash: string, cache: string, provisionedAt: string }} LabStamp
+ *   initramfs: string, initHash: string, cache: string, provisionedAt: string,
+ *   modules?: import('./module-build.js').ModulesManifest }} LabStamp
  */
 
 /** @param {string} p */
@@ -92,6 +95,7 @@ export async function provision(opts = {}) {
     stamp &&
     !missing.length &&
     stamp.initHash === hashInit &&
+    (custom || stamp.modules?.key === extraModulesKey()) &&
     (!custom || (custom.vmlinuz === stamp.vmlinuz && custom.modRoot === stamp.modRoot))
   ) {
     progress(`lab already provisioned: kernel ${stamp.kernelVersion}, cache ${cache}`);
@@ -101,15 +105,21 @@ export async function provision(opts = {}) {
   mkdirSync(cache, { recursive: true });
   return withLock(join(cache, '.provision.lock'), async () => {
     const again = opts.force ? null : readStamp(cache);
-    if (again && again.initHash === hashInit && !missingPackages(hostPackages).length && !custom) {
+    if (
+      again &&
+      again.initHash === hashInit &&
+      again.modules?.key === extraModulesKey() &&
+      !missingPackages(hostPackages).length &&
+      !custom
+    ) {
       progress(`lab provisioned meanwhile by another process: kernel ${again.kernelVersion}, cache ${cache}`);
       return again;
     }
-    return doProvision({ env, cache, apt, hashInit, stamp, missing, custom, t0 });
+    return doProvision({ env, cache, apt, hashInit, stamp, missing, custom, t0, force: !!opts.force });
   });
 }
 
-async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0 }) {
+async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0, force }) {
   if (missing.length) {
     if (!apt.available)
       throw missingKernelError(
@@ -138,6 +148,21 @@ async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0 })
     progress(`depmod -b ${modRoot} ${version}`);
     run('depmod', ['-b', modRoot, version]);
   }
+  const modules = custom
+    ? ownKernelModules(modRoot, version)
+    : (!force && readModulesManifest(modRoot, version)) ||
+      buildExtraModules({
+        apt,
+        cache,
+        modRoot,
+        version,
+        kernelPackage: /** @type {string} */ (kernelPackage),
+      });
+  const failed = Object.entries(modules.failed);
+  if (failed.length) {
+    progress(`not available: ${failed.map(([n, why]) => `${n} (${why})`).join('; ')}`);
+  }
+
   const key = createHash('sha256')
     .update(`${vmlinuz}\n${modRoot}\n${version}\n${hashInit}`)
     .digest('hex')
@@ -147,9 +172,12 @@ async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0 })
     progress(`building ${initramfs}`);
     const r = buildInitramfs({ modRoot, version, out: initramfs });
     progress(`initramfs: ${(r.bytes / 1e6).toFixed(1)} MB, modules ${r.modules.join(' ')}`);
+    // Older ones go, but not one made in the last hour: a checkout on another commit
+    // (another /init) may be about to boot it.
     for (const f of readdirSync(cache)) {
-      if (/^initramfs-.*\.cpio\.gz$/.test(f) && join(cache, f) !== initramfs)
-        rmSync(join(cache, f), { force: true });
+      const p = join(cache, f);
+      if (/^initramfs-.*\.cpio\.gz$/.test(f) && p !== initramfs && Date.now() - statSync(p).mtimeMs > 3600e3)
+        rmSync(p, { force: true });
     }
   }
 
@@ -163,6 +191,7 @@ async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0 })
     initHash: hashInit,
     cache,
     provisionedAt: new Date().toISOString(),
+    modules,
   };
   writeFileSync(join(cache, stampName), `${JSON.stringify(next, null, 2)}\n`);
   progress(

@@ -2,9 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chooseAccel } from './accel.js';
+import { moduleOptions } from './drivers.js';
 import { LabError } from './errors.js';
 import { commandScript, defaultDrivers, guestEnv, normalizeDriver, paramsScript } from './guest-files.js';
 import { progress } from './log.js';
+import { readModulesManifest } from './module-build.js';
 import { portServer } from './ports.js';
 import { provision } from './provision.js';
 import { qemuArgs } from './qemu-args.js';
@@ -17,7 +19,9 @@ import { watchScreendumpRequests } from './screendump-service.js';
  * @property {string[]} command argv to run in the guest (required)
  * @property {string} [cwd] guest working directory (same path as on the host); default process.cwd()
  * @property {Record<string,string>} [env] extra environment for the command
- * @property {string[]} [drivers] modules to load; default vgem, vivid, virtio_gpu
+ * @property {string[]} [drivers] modules to load; default vgem, vivid, virtio_gpu; also the ones
+ *   provisioning builds (v4l2_mem2mem, vim2m, vicodec, vimc, vkms): one that did not build is left
+ *   out (said on stderr) and the guest learns why through DMABUF_LAB_UNAVAILABLE
  * @property {number} [timeoutSec] hard limit for the whole boot + command (default 1200)
  * @property {string} [outDir] host folder shared as DMABUF_LAB_OUT (default: a temp folder)
  * @property {boolean} [keep] keep the run folder even on success
@@ -25,7 +29,9 @@ import { watchScreendumpRequests } from './screendump-service.js';
  * @property {NodeJS.WritableStream} [stderr]
  * @property {NodeJS.ReadableStream} [stdin] forwarded to the command (default: /dev/null)
  * @property {boolean} [shell] interactive: one tty for stdin/stdout/stderr (stdin raw)
- * @property {string} [vividOpts]
+ * @property {string} [vividOpts] vivid's module options (same as moduleOpts.vivid)
+ * @property {Record<string, string>} [moduleOpts] module options by driver (default: DMABUF_LAB_<NAME>_OPTS
+ *   for vivid and vkms, and vkms gets enable_overlay=1 enable_writeback=1)
  * @property {number} [hugepages] 2 MiB pages to reserve (default 32)
  * @property {number} [memoryMB]
  * @property {number} [smp]
@@ -99,14 +105,20 @@ async function boot(opts, handle) {
   rmSync(join(outDir, '.lab', 'error'), { force: true });
   rmSync(join(outDir, '.lab', 'ready'), { force: true });
   const consoleLog = join(runDir, 'console.log');
-  const drivers = (opts.drivers ?? defaultDrivers).map(normalizeDriver);
+  const requested = (opts.drivers ?? defaultDrivers).map(normalizeDriver);
+  const unavailable =
+    (stamp.modules ?? readModulesManifest(stamp.modRoot, stamp.kernelVersion))?.failed ?? {};
+  const drivers = requested.filter((d) => !unavailable[d]);
+  for (const d of requested.filter((x) => unavailable[x]))
+    progress(`${d} is not loaded: ${unavailable[d]} (tests that need it skip, saying so)`);
+  const given = { ...(opts.vividOpts === undefined ? {} : { vivid: opts.vividOpts }), ...opts.moduleOpts };
   const mode = opts.shell ? 'shell' : 'run';
 
   writeFileSync(
     join(outDir, '.lab', 'params.sh'),
     paramsScript({
       drivers,
-      vividOpts: opts.vividOpts ?? env.DMABUF_LAB_VIVID_OPTS ?? '',
+      moduleOpts: Object.fromEntries(drivers.map((d) => [d, moduleOptions(d, given, env)])),
       modRoot: stamp.modRoot,
       hugepages: opts.hugepages ?? Number(env.DMABUF_LAB_HUGEPAGES ?? 32),
       ninepCache: env.DMABUF_LAB_9P_CACHE ?? 'loose',
@@ -117,7 +129,11 @@ async function boot(opts, handle) {
     commandScript({
       argv: opts.command,
       cwd: resolve(opts.cwd ?? process.cwd()),
-      env: guestEnv(env, opts.env ?? {}),
+      env: guestEnv(env, {
+        DMABUF_LAB_DRIVERS: drivers.join(' '),
+        DMABUF_LAB_UNAVAILABLE: JSON.stringify(unavailable),
+        ...opts.env,
+      }),
     }),
   );
 

@@ -75,13 +75,13 @@ describe('guest files', () => {
   it('params leave built-in drivers out of the modprobe list', () => {
     const p = paramsScript({
       drivers: ['udmabuf', 'vgem', 'vivid'],
-      vividOpts: 'n_devs=1',
+      moduleOpts: { vivid: 'n_devs=1' },
       modRoot: '/k',
       hugepages: 32,
       ninepCache: 'loose',
     });
     expect(p).toContain("DRIVERS='vgem vivid'");
-    expect(p).toContain('VIVID_OPTS=n_devs=1');
+    expect(p).toContain('modprobe -d "$MODROOT" vivid n_devs=1 ');
   });
 
   it('vitest runs with the lab config and a JSON report in the out share', () => {

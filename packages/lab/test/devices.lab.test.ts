@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { inLab, labOutDir } from '../guest/index.js';
+import { expect, it } from 'vitest';
+import { labOutDir } from '../guest/index.js';
+import { labSuite } from '../guest/suite.js';
 import { drmCards, videoNames } from './sysfs.js';
 
-describe.runIf(inLab())('the lab guest', () => {
+labSuite('the lab guest', () => {
   it('runs the 6.12 backports kernel', () => {
     console.log(`kernel ${release()}`);
     expect(release()).toMatch(/^(6\.(1[2-9]|[2-9]\d)|[7-9]\.\d+)\./); // 6.12 or newer
