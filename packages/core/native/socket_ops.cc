@@ -8,19 +8,22 @@
 // unixSocketPair()           -> [fd, fd] | -errno
 // peerCredentials(fd)        -> { pid, uid, gid } | -errno (SO_PEERCRED)
 // sendMessage(fd, text, fds, tail?) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
-//   fds: an array, or one fd as a number; with tail the message is
-//   text + '\n' + tail; at most 64 KiB in all (else -EMSGSIZE)
-// receiveMessages(fd, max, head?) -> [text, fds, flags, text, fds, flags, ...] | -errno
+//   fds: an array, or one fd as a number; with tail the message is text
+//   followed by tail, joined as they are; at most 64 KiB in all (else -EMSGSIZE)
+// sendMessages(fd, list, from, count) -> messages sent | -errno
+//   list: flat triples [text, tail, fds, ...] as for sendMessage (tail
+//   undefined for none); sends `count` of them (at most 64) from index
+//   `from` in one sendmmsg; fewer when the socket fills up; -errno only
+//   when the first cannot go.
+// receiveMessages(fd, max, prefix?) -> [text, fds, flags, text, fds, flags, ...] | -errno
 //   Reads up to `max` (at most 32) messages without blocking, in one
-//   recvmmsg, as flat triples (the text decoded as UTF-8). No fstat here:
-//   the channel stats an fd only when the buffer is new to it. An empty
-//   array means the peer hung up (end of stream);
-//   -EAGAIN means nothing is waiting. flags: 1 = the kernel cut the fds
-//   (MSG_CTRUNC; the fds that did arrive are closed here), 2 = the text was
-//   cut (MSG_TRUNC: longer than 64 KiB), 4 = the message was 'B' + head +
-//   '\n' + rest for the `head` string given (a buffer head the caller has
-//   parsed before): text is only the rest, the head is neither copied nor
-//   decoded again.
+//   recvmmsg, as flat triples (the text decoded as UTF-8). An empty array
+//   means the peer hung up (end of stream); -EAGAIN means nothing is
+//   waiting. flags: 1 = the kernel cut the fds (MSG_CTRUNC; the fds that did
+//   arrive are closed here), 2 = the text was cut (MSG_TRUNC: longer than
+//   64 KiB), 4 = the message began with the bytes of `prefix` (a string the
+//   caller gives, up to 4 KiB): text is only the rest, the prefix is neither
+//   copied nor decoded again. What the bytes mean is the caller's business.
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -39,6 +42,7 @@ namespace {
 constexpr int kMaxFds = 16;             // received per message; more arrive as MSG_CTRUNC
 constexpr int kMaxSendFds = 64;         // sent per message (the kernel allows 253)
 constexpr size_t kMaxMessage = 65536;   // bytes per message; longer is MSG_TRUNC
+constexpr size_t kMaxPrefix = 4096;     // longest prefix receiveMessages matches
 
 int Fd(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
 
@@ -118,61 +122,127 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   return o;
 }
 
-Napi::Value SendMessage(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  napi_env e = env;
-  int fd = Fd(info, 0);
-  // The text straight into a per-thread buffer (no allocation per message);
-  // room for more than a message may have (never a character split at the
-  // end: a text over the limit always copies more than kMaxMessage bytes).
-  constexpr size_t kRoom = kMaxMessage + 8;
-  static thread_local std::unique_ptr<char[]> text{new char[kRoom]};
+// Per-thread send buffers for one batch: kMaxSendBatch messages, each text
+// (+ tail) copied straight from the JS strings (no allocation per message;
+// allocated uninitialised, only the bytes written are touched), and the
+// SCM_RIGHTS control of each.
+constexpr unsigned kMaxSendBatch = 64;
+constexpr size_t kRoom = kMaxMessage + 8;  // a text over the limit always copies more than kMaxMessage bytes
+constexpr size_t kSendControl = CMSG_SPACE(sizeof(int) * kMaxSendFds);
+struct SendBatch {
+  std::unique_ptr<char[]> data{new char[kMaxSendBatch * kRoom]};
+  std::unique_ptr<char[]> control{new char[kMaxSendBatch * kSendControl]};
+  struct mmsghdr msgs[kMaxSendBatch];
+  struct iovec iov[kMaxSendBatch];
+};
+
+// Message `slot` of the batch: text + tail (tail: a string or anything else
+// for none; the two are joined as they are, no separator), fds: one fd as a
+// number (the common case: no array to walk) or an array. 0 or an errno.
+int FillMessage(napi_env e, SendBatch& b, unsigned slot, napi_value text, napi_value tail, napi_value fdsValue) {
+  char* data = b.data.get() + slot * kRoom;
   size_t len = 0;
-  if (napi_get_value_string_utf8(e, info[1], text.get(), kRoom, &len) != napi_ok) return Errno(env, EINVAL);
-  if (len > kMaxMessage) return Errno(env, EMSGSIZE);
-  // A tail: the message is text + '\n' + tail, joined here (no joined JS string).
-  if (info.Length() > 3 && info[3].IsString()) {
-    text[len++] = '\n';
+  if (napi_get_value_string_utf8(e, text, data, kRoom, &len) != napi_ok) return EINVAL;
+  if (len > kMaxMessage) return EMSGSIZE;
+  napi_valuetype type;
+  napi_typeof(e, tail, &type);
+  if (type == napi_string) {
     size_t more = 0;
-    if (napi_get_value_string_utf8(e, info[3], text.get() + len, kRoom - len, &more) != napi_ok)
-      return Errno(env, EINVAL);
+    if (napi_get_value_string_utf8(e, tail, data + len, kRoom - len, &more) != napi_ok) return EINVAL;
     len += more;
-    if (len > kMaxMessage) return Errno(env, EMSGSIZE);
+    if (len > kMaxMessage) return EMSGSIZE;
   }
-  // fds: one fd as a number (the common case: no array to walk), or an array.
   int fds[kMaxSendFds];
   uint32_t nfds = 0;
-  if (info[2].IsNumber()) {
-    fds[nfds++] = info[2].As<Napi::Number>().Int32Value();
+  napi_typeof(e, fdsValue, &type);
+  if (type == napi_number) {
+    napi_get_value_int32(e, fdsValue, &fds[nfds++]);
   } else {
-    auto list = info[2].As<Napi::Array>();
-    nfds = list.Length();
-    if (nfds > kMaxSendFds) return Errno(env, EINVAL);
-    for (uint32_t i = 0; i < nfds; i++) fds[i] = list.Get(i).As<Napi::Number>().Int32Value();
+    if (napi_get_array_length(e, fdsValue, &nfds) != napi_ok) return EINVAL;
+    if (nfds > kMaxSendFds) return EINVAL;
+    for (uint32_t i = 0; i < nfds; i++) {
+      napi_value v;
+      napi_get_element(e, fdsValue, i, &v);
+      napi_get_value_int32(e, v, &fds[i]);
+    }
   }
-
-  struct iovec iov = {text.get(), len};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxSendFds)];
+  b.iov[slot] = {data, len};
+  struct msghdr* h = &b.msgs[slot].msg_hdr;
+  memset(h, 0, sizeof(*h));
+  h->msg_iov = &b.iov[slot];
+  h->msg_iovlen = 1;
   if (nfds > 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-    memset(control, 0, msg.msg_controllen);
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    char* control = b.control.get() + slot * kSendControl;
+    h->msg_control = control;
+    h->msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    memset(control, 0, h->msg_controllen);
+    struct cmsghdr* c = CMSG_FIRSTHDR(h);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
     memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
   }
-  ssize_t n;
+  return 0;
+}
+
+// One sendmmsg of the first `count` messages of the batch: how many went, or -errno.
+int SendFilled(int fd, SendBatch& b, unsigned count) {
+  int n;
   do {
-    n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    n = sendmmsg(fd, b.msgs, count, MSG_NOSIGNAL | MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return Errno(env, errno);
+  return n < 0 ? -errno : n;
+}
+
+SendBatch& SendBuffers() {
+  static thread_local SendBatch batch;
+  return batch;
+}
+
+// sendMessage(fd, text, fds, tail?): one message; bytes sent or -errno.
+Napi::Value SendMessage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  napi_env e = env;
+  SendBatch& b = SendBuffers();
+  napi_value tail = info.Length() > 3 ? static_cast<napi_value>(info[3]) : static_cast<napi_value>(env.Undefined());
+  int err = FillMessage(e, b, 0, info[1], tail, info[2]);
+  if (err) return Errno(env, err);
+  int n = SendFilled(Fd(info, 0), b, 1);
+  if (n < 0) return Napi::Number::New(env, n);
   napi_value r;
-  napi_create_int32(e, static_cast<int32_t>(n), &r);
+  napi_create_int32(e, static_cast<int32_t>(b.msgs[0].msg_len), &r);
+  return Napi::Value(env, r);
+}
+
+// sendMessages(fd, list, from, count): messages from..from+count-1 of the
+// flat list [text, tail, fds, ...] in one sendmmsg (count at most
+// kMaxSendBatch). How many went (fewer when the socket filled up), or -errno
+// when the first could not go. A message that cannot be built (over 64 KiB)
+// ends the batch before it; alone, it is its -errno.
+Napi::Value SendMessages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  napi_env e = env;
+  napi_value list = info[1];
+  uint32_t from = info[2].As<Napi::Number>().Uint32Value();
+  uint32_t count = info[3].As<Napi::Number>().Uint32Value();
+  if (count > kMaxSendBatch) count = kMaxSendBatch;
+  SendBatch& b = SendBuffers();
+  unsigned filled = 0;
+  for (; filled < count; filled++) {
+    napi_value text, tail, fds;
+    uint32_t at = (from + filled) * 3;
+    napi_get_element(e, list, at, &text);
+    napi_get_element(e, list, at + 1, &tail);
+    napi_get_element(e, list, at + 2, &fds);
+    int err = FillMessage(e, b, filled, text, tail, fds);
+    if (err) {
+      if (filled == 0) return Errno(env, err);
+      break;
+    }
+  }
+  if (filled == 0) return Napi::Number::New(env, 0);
+  napi_value r;
+  napi_create_int32(e, SendFilled(Fd(info, 0), b, filled), &r);
   return Napi::Value(env, r);
 }
 
@@ -214,10 +284,13 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   unsigned max = info[1].As<Napi::Number>().Uint32Value();
   if (max == 0) max = 1;
   if (max > kMaxBatch) max = kMaxBatch;
-  // The head the caller knows: 'B' + head + '\n' as bytes (empty: none).
-  std::string known;
-  if (info.Length() > 2 && info[2].IsString()) {
-    known = "B" + info[2].As<Napi::String>().Utf8Value() + "\n";
+  // A prefix the caller knows (bytes; empty: none), read into a per-thread buffer.
+  static thread_local std::unique_ptr<char[]> prefix{new char[kMaxPrefix + 8]};
+  size_t prefixLen = 0;
+  if (info.Length() > 2 && info[2].IsString() &&
+      napi_get_value_string_utf8(e, info[2], prefix.get(), kMaxPrefix + 8, &prefixLen) == napi_ok &&
+      prefixLen > kMaxPrefix) {
+    prefixLen = 0;  // longer than any prefix worth matching (a longer string copies more): match none
   }
   static thread_local Batch batch;
   const size_t controlSize = CMSG_SPACE(sizeof(int) * kMaxFds);
@@ -258,13 +331,12 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
     size_t len = n < kMaxMessage ? n : kMaxMessage;
     const char* bytes = static_cast<const char*>(batch.iov[i].iov_base);
     int extra = 0;
-    if (!known.empty() && !(flags & MSG_TRUNC) && len >= known.size() &&
-        memcmp(bytes, known.data(), known.size()) == 0) {
-      bytes += known.size();
-      len -= known.size();
+    if (prefixLen > 0 && !(flags & MSG_TRUNC) && len >= prefixLen && memcmp(bytes, prefix.get(), prefixLen) == 0) {
+      bytes += prefixLen;
+      len -= prefixLen;
       extra = 4;
     }
-    // Flat triples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC, 4 = known head).
+    // Flat triples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC, 4 = prefix stripped).
     napi_value text, list, bits;
     napi_create_string_utf8(e, bytes, len, &text);
     napi_create_array_with_length(e, fds.size(), &list);
@@ -291,5 +363,6 @@ void InitSocketOps(Napi::Env env, Napi::Object exports) {
   exports.Set("unixSocketPair", Napi::Function::New(env, SocketPair, "unixSocketPair"));
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
   exports.Set("sendMessage", Napi::Function::New(env, SendMessage, "sendMessage"));
+  exports.Set("sendMessages", Napi::Function::New(env, SendMessages, "sendMessages"));
   exports.Set("receiveMessages", Napi::Function::New(env, ReceiveMessages, "receiveMessages"));
 }

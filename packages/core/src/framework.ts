@@ -10,7 +10,7 @@ import { dupFd, fdSize, identityKey, statFd } from './fd-ops.js';
 import { foreignExporter } from './foreign-exporter.js';
 import { type BufferLayout, linearLayout } from './layout.js';
 import { LeakGuard, type LeakReport, warnLeak } from './leak-guard.js';
-import { native } from './native.js';
+import { native, type RawStat } from './native.js';
 import { callHook, callHookAsync, type DmaBufPlugin } from './plugin.js';
 import { ExporterRegistry } from './registry.js';
 import { TOKENS } from './tokens.js';
@@ -161,7 +161,15 @@ export class Framework implements AsyncDisposable {
   get(fd: number, layout?: BufferLayout): DmaBuf {
     this.#assertOpen();
     assertFd('fd', fd);
-    const st = statFd(fd);
+    return this.getStated(fd, statFd(fd), layout);
+  }
+
+  /**
+   * @internal get() for a caller that has the fstat of fd already (the
+   * channel checks a received buffer's size first): no second fstat.
+   */
+  getStated(fd: number, st: RawStat, layout?: BufferLayout): DmaBuf {
+    this.#assertOpen();
     const key = identityKey(st.dev, st.ino);
     let known = this.#byIdentity.get(key)?.deref();
     if (!known && this.#unindexed > 0) {

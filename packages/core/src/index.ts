@@ -13,7 +13,9 @@ export {
   type BufferMessage,
   type ChannelMessage,
   ChannelPeer,
+  type Outgoing,
   type PlainMessage,
+  type ReceiveManyOptions,
   type ReceiveOptions,
 } from './channel/channel-peer.js';
 export { ChannelServer } from './channel/channel-server.js';

@@ -103,16 +103,29 @@ export interface CoreAddon {
   unixSocketPair(): [number, number] | number;
   /** SO_PEERCRED of a connected socket. */
   peerCredentials(fd: number): { pid: number; uid: number; gid: number } | number;
-  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text (at most 64 KiB) with fds as SCM_RIGHTS (an array of at most 64, a receiver takes 16; or one fd as a number); with tail the message is text + '\n' + tail. Bytes sent or -errno. */
+  /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text (at most 64 KiB) with fds as SCM_RIGHTS (an array of at most 64, a receiver takes 16; or one fd as a number); with tail the message is text followed by tail (joined as they are). Bytes sent or -errno. */
   sendMessage(fd: number, text: string, fds: readonly number[] | number, tail?: string): number;
+  /**
+   * One sendmmsg of `count` messages (at most 64) of the flat list
+   * [text, tail, fds, ...] from message index `from`, each built as for
+   * sendMessage (tail undefined for none). How many went (fewer when the
+   * socket filled up, or before a message over 64 KiB), or -errno when the
+   * first could not go.
+   */
+  sendMessages(
+    fd: number,
+    list: ReadonlyArray<string | undefined | number | readonly number[]>,
+    from: number,
+    count: number,
+  ): number;
   /**
    * Up to max messages without blocking (recvmmsg MSG_CMSG_CLOEXEC), as flat
    * triples [text, fds, flags, ...]; flags 1: the fds were cut (MSG_CTRUNC;
    * those that arrived are already closed), 2: the text was cut (MSG_TRUNC),
-   * 4: the text was 'B' + head + '\n' + rest for the `head` given, and is
-   * only the rest. [] is the end of the stream; -EAGAIN nothing waiting.
+   * 4: the text began with the bytes of `prefix` (up to 4 KiB), and is only
+   * the rest. [] is the end of the stream; -EAGAIN nothing waiting.
    */
-  receiveMessages(fd: number, max: number, head?: string): Array<string | number[] | number> | number;
+  receiveMessages(fd: number, max: number, prefix?: string): Array<string | number[] | number> | number;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

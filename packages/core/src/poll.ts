@@ -114,7 +114,12 @@ export class FdWatcher {
   }
 }
 
-/** @internal a fresh id for native().pollCancel. */
+/** @internal Stop the wait started with this id (startPoll): it resolves -ECANCELED. */
+export function cancelPoll(id: number): void {
+  native().pollCancel(id);
+}
+
+/** @internal a fresh id for cancelPoll. */
 export function nextPollId(): number {
   const id = nextId;
   nextId = nextId >= 0xffff_fff0 ? 1 : nextId + 1;

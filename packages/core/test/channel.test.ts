@@ -365,28 +365,63 @@ describe('BufferChannel (in one process)', () => {
     b.close();
   });
 
-  it('native sendMessage takes one fd as a number or an array, joins a tail, and refuses over 64 KiB (EMSGSIZE)', () => {
+  it('native sendMessage takes one fd as a number or an array, appends a tail as it is, and refuses over 64 KiB (EMSGSIZE)', () => {
     const n = native();
     const [x, y] = n.unixSocketPair() as [number, number];
     const memfd = n.memfdCreate('send-one', 0);
     expect(n.sendMessage(x, 'Mone', memfd)).toBe(4);
     expect(n.sendMessage(x, 'Mtwo', [memfd, memfd])).toBe(4);
     expect(n.sendMessage(x, `M${'é'.repeat(40000)}`, [])).toBe(-90);
-    // a tail: text + newline + tail, the limit counting both
-    expect(n.sendMessage(x, 'Mhead', [], 'tail')).toBe(10);
+    // a tail: text then tail, no separator added (the protocol's own bytes are TypeScript's), the limit counting both
+    expect(n.sendMessage(x, 'Mhead\n', [], 'tail')).toBe(10);
     expect(n.sendMessage(x, 'M', [], 'é'.repeat(40000))).toBe(-90);
-    expect(n.sendMessage(x, 'x'.repeat(65000), [], 'y'.repeat(535))).toBe(65536);
-    expect(n.sendMessage(x, 'x'.repeat(65000), [], 'y'.repeat(536))).toBe(-90);
+    expect(n.sendMessage(x, 'x'.repeat(65000), [], 'y'.repeat(536))).toBe(65536);
+    expect(n.sendMessage(x, 'x'.repeat(65000), [], 'y'.repeat(537))).toBe(-90);
     const r = n.receiveMessages(y, 8) as Array<string | number[] | number>;
     expect(r.filter((_, i) => i % 3 === 0)).toEqual([
       'Mone',
       'Mtwo',
       'Mhead\ntail',
-      `${'x'.repeat(65000)}\n${'y'.repeat(535)}`,
+      `${'x'.repeat(65000)}${'y'.repeat(536)}`,
     ]);
     const fds = [...(r[1] as number[]), ...(r[4] as number[])];
     expect(fds).toHaveLength(3);
     expect(n.closeFds(fds)).toBe(0);
+    for (const fd of [x, y, memfd]) n.close(fd);
+  });
+
+  it('native sendMessages sends a flat list in one sendmmsg, stops before a message over 64 KiB, and strips a given prefix on receive', () => {
+    const n = native();
+    const [x, y] = n.unixSocketPair() as [number, number];
+    const memfd = n.memfdCreate('send-many', 0);
+    const triples = [
+      ['Pone', undefined, memfd],
+      ['Ptw', 'o', []],
+      ['x'.repeat(65537), undefined, []],
+      ['Plast', undefined, []],
+    ];
+    const list = triples.flat(1) as Array<string | undefined | number | number[]>;
+    expect(n.sendMessages(x, list, 0, 4)).toBe(2); // the third is too long: the batch ends before it
+    expect(n.sendMessages(x, list, 2, 2)).toBe(-90); // alone first, it is its error
+    expect(n.sendMessages(x, list, 3, 1)).toBe(1);
+    expect(n.sendMessages(x, list, 3, 0)).toBe(0);
+    // the receiver names a prefix: messages that begin with it come without it, flag 4
+    const r = n.receiveMessages(y, 8, 'P') as Array<string | number[] | number>;
+    expect(r.filter((_, i) => i % 3 !== 1)).toEqual(['one', 4, 'two', 4, 'last', 4]);
+    expect(r[1]).toHaveLength(1);
+    expect(n.closeFds(r[1] as number[])).toBe(0);
+    expect(n.sendMessage(x, 'Qno', [])).toBe(3);
+    expect(n.receiveMessages(y, 8, 'P')).toEqual(['Qno', [], 0]);
+    // a socket that is full: 0 messages went, nothing lost
+    let sent = 0;
+    for (let k = n.sendMessages(x, list, 0, 2); k > 0; k = n.sendMessages(x, list, 1, 1)) sent += k;
+    expect(n.sendMessages(x, list, 1, 1)).toBe(-11); // EAGAIN
+    let got = 0;
+    for (let m = n.receiveMessages(y, 32); typeof m !== 'number'; m = n.receiveMessages(y, 32)) {
+      for (let i = 0; i < m.length; i += 3) n.closeFds(m[i + 1] as number[]);
+      got += m.length / 3;
+    }
+    expect(got).toBe(sent);
     for (const fd of [x, y, memfd]) n.close(fd);
   });
 

@@ -67,6 +67,15 @@ export class PeerRefusedError extends DmaBufError {
   }
 }
 
+/** The error for a refusal the other side sent over the channel (code EACCES). */
+export function refusedError(label: string, credentials: PeerCredentials, reason: string): PeerRefusedError {
+  return new PeerRefusedError(
+    `${label} refused this process: ${reason}`,
+    credentials,
+    "Add this process's uid/gid/pid to the server's allow-list",
+  );
+}
+
 export function describePeer(c: PeerCredentials): string {
   return `pid ${c.pid} (uid ${c.uid}, gid ${c.gid})`;
 }

@@ -1,12 +1,18 @@
 import { lstatSync, statSync, unlinkSync } from 'node:fs';
 import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import { Framework } from '../framework.js';
-import { native } from '../native.js';
 import { abortError, checkPollOptions, type PollOptions, timeoutError } from '../poll.js';
 import { type AllowList, allowCheck, describePeer, PeerRefusedError } from './allow-list.js';
 import { ChannelPeer } from './channel-peer.js';
 import { ChannelServer } from './channel-server.js';
-import { assertSocketPath, connectSocket, listenSocket, peerCredentials, socketPair } from './unix-socket.js';
+import {
+  assertSocketPath,
+  closeSocket,
+  connectSocket,
+  listenSocket,
+  peerCredentials,
+  socketPair,
+} from './unix-socket.js';
 
 export interface ChannelOptions {
   /** Received fds become DmaBufs of this framework (framework.get). */
@@ -47,7 +53,7 @@ function isStaleSocket(path: string): boolean {
   }
   try {
     const fd = connectSocket(path);
-    if (fd !== undefined) native().close(fd);
+    if (fd !== undefined) closeSocket(fd);
     return false;
   } catch (e) {
     return e instanceof SystemError && e.code === 'ECONNREFUSED';
@@ -92,7 +98,7 @@ export const BufferChannel = {
     try {
       ino = statSync(path).ino;
     } catch (e) {
-      native().close(fd);
+      closeSocket(fd);
       throw new DmaBufError(`the socket file ${path} vanished right after bind`, {
         code: 'ENOENT',
         hint: 'Something else removes files there; use another folder',
@@ -142,7 +148,7 @@ export const BufferChannel = {
       }
       peer = new ChannelPeer(fd, options.framework, cred);
     } catch (e) {
-      native().close(fd);
+      closeSocket(fd);
       throw e;
     }
     try {

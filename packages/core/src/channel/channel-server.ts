@@ -1,17 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { Framework } from '../framework.js';
-import { native } from '../native.js';
-import { abortError, checkPollOptions, FdWatcher, type PollOptions, timeoutError } from '../poll.js';
+import { checkPollOptions, FdWatcher, type PollOptions } from '../poll.js';
 import { type AllowCheck, describePeer, PeerRefusedError } from './allow-list.js';
 import { ChannelPeer } from './channel-peer.js';
-import { encodeRefused, HELLO } from './protocol.js';
+import { greet, refuse } from './handshake.js';
 import { guardSocket, type HeldSocket, removeSocketFile, unguardSocket } from './socket-guard.js';
-import { acceptSocket, closedError, type PeerCredentials, peerCredentials, sendRaw } from './unix-socket.js';
-
-interface AcceptWaiter {
-  resolve(peer: ChannelPeer): void;
-  reject(error: unknown): void;
-}
+import {
+  acceptSocket,
+  closedError,
+  closeSocket,
+  type PeerCredentials,
+  peerCredentials,
+} from './unix-socket.js';
+import { addWaiter, type Waiter, type WaitSpec } from './waiters.js';
 
 const ECANCELED = 125;
 
@@ -36,7 +37,8 @@ export class ChannelServer
   readonly #ino: number;
   readonly #allow: AllowCheck;
   readonly #ready: ChannelPeer[] = [];
-  #waiters: AcceptWaiter[] = [];
+  readonly #waiters: Waiter<ChannelPeer>[] = [];
+  readonly #waitSpec: WaitSpec;
   #pumping = false;
   /** The listening socket's watcher (opened at the first wait), and whether a wait is pending on it. */
   #watching = false;
@@ -53,6 +55,13 @@ export class ChannelServer
     this.#allow = allow;
     this.#held = { fd, watcher: undefined, socketFile: { path, ino }, label: `channel server ${path}` };
     guardSocket(this, this.#held);
+    this.#waitSpec = {
+      what: `accept on ${path}`,
+      timeoutHint: 'Raise timeoutMs, or check that the client connects',
+      dropped: () => {
+        if (!this.#wanted() && this.#watching) this.#held.watcher?.cancel();
+      },
+    };
     this.on('newListener', (event) => {
       if (event === 'connection') queueMicrotask(() => void this.#pump());
     });
@@ -73,49 +82,14 @@ export class ChannelServer
       if (this.#fd < 0) throw closedError(`channel server ${this.path}`);
       const ready = this.#ready.shift();
       if (ready) return Promise.resolve(ready);
-      const { signal, timeoutMs } = options;
-      if (signal?.aborted) throw abortError(`accept on ${this.path}`, signal);
-      return new Promise<ChannelPeer>((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const done = () => {
-          if (timer) clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        };
-        const w: AcceptWaiter = {
-          resolve: (p) => {
-            done();
-            resolve(p);
-          },
-          reject: (e) => {
-            done();
-            reject(e);
-          },
-        };
-        const drop = (e: unknown) => {
-          const i = this.#waiters.indexOf(w);
-          if (i < 0) return;
-          this.#waiters.splice(i, 1);
-          w.reject(e);
-          if (!this.#wanted() && this.#watching) this.#held.watcher?.cancel();
-        };
-        const onAbort = () => drop(abortError(`accept on ${this.path}`, signal!));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        if (timeoutMs !== undefined) {
-          timer = setTimeout(
-            () =>
-              drop(
-                timeoutError(
-                  `accept on ${this.path}`,
-                  timeoutMs,
-                  'Raise timeoutMs, or check that the client connects',
-                ),
-              ),
-            timeoutMs,
-          );
-        }
-        this.#waiters.push(w);
-        void this.#pump();
-      });
+      const p = addWaiter<ChannelPeer, Waiter<ChannelPeer>>(
+        this.#waiters,
+        (resolve, reject) => ({ resolve, reject }),
+        options,
+        this.#waitSpec,
+      );
+      void this.#pump();
+      return p;
     } catch (e) {
       return Promise.reject(e);
     }
@@ -150,7 +124,7 @@ export class ChannelServer
     const err = closedError(`channel server ${this.path}`);
     for (const w of this.#waiters.splice(0)) w.reject(err);
     for (const p of this.#ready.splice(0)) p.close();
-    native().close(fd);
+    closeSocket(fd);
     removeSocketFile(this.path, this.#ino);
     this.emit('close');
   }
@@ -214,18 +188,14 @@ export class ChannelServer
     try {
       cred = peerCredentials(fd);
     } catch (e) {
-      native().close(fd);
+      closeSocket(fd);
       if (this.listenerCount('error') > 0) this.emit('error', e);
       return;
     }
     const why = this.#allow(cred);
     if (why !== undefined) {
-      try {
-        sendRaw(fd, encodeRefused(why), [], 'refuse');
-      } catch {
-        // The client is gone already; closing is all that is left.
-      }
-      native().close(fd);
+      refuse(fd, why);
+      closeSocket(fd);
       this.emit(
         'refused',
         new PeerRefusedError(
@@ -236,12 +206,8 @@ export class ChannelServer
       );
       return;
     }
-    try {
-      // A fresh socket always has room for the hello; a client that already left gets EPIPE.
-      if (!sendRaw(fd, HELLO, [], `channel server ${this.path}: cannot greet ${describePeer(cred)}`))
-        throw new Error('unreachable: socket full');
-    } catch {
-      native().close(fd);
+    if (!greet(fd, `channel server ${this.path}: cannot greet ${describePeer(cred)}`)) {
+      closeSocket(fd);
       return;
     }
     const peer = new ChannelPeer(fd, this.framework, cred);

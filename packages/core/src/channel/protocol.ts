@@ -1,11 +1,12 @@
 import type { DmaBuf } from '../dma-buf.js';
 import { DmaBufError, invalidArgument } from '../errors.js';
 import type { BufferLayout, PlaneLayout } from '../layout.js';
-import { MAX_MESSAGE_BYTES } from './unix-socket.js';
+import { FDS_CUT, MAX_MESSAGE_BYTES, PREFIXED, type ReceivedMessage, TEXT_CUT } from './unix-socket.js';
 
 /**
- * The wire format: one SOCK_SEQPACKET message per item, text = a one-letter
- * tag + JSON, and the fds as SCM_RIGHTS.
+ * The wire format, all of it (the socket layer below moves bytes and fds
+ * only): one SOCK_SEQPACKET message per item, text = a one-letter tag + JSON,
+ * and the fds as SCM_RIGHTS.
  *   H{"v":2}                         server → client: accepted (first message)
  *   R{"reason":"…"}                  server → client: refused, then closed
  *   B{"l":layout,"e":exporter,"x":expName}\n<dev>:<ino>[\n<meta json>] + 1 fd: a buffer
@@ -17,7 +18,9 @@ import { MAX_MESSAGE_BYTES } from './unix-socket.js';
  * fstat): the receiver verifies it the first time (fstat of the fd) and,
  * while the buffer it verified is alive, trusts the same claim from the same
  * peer without another syscall. A false claim can only name a buffer that
- * peer itself sent before, so it gains the peer nothing.
+ * peer itself sent before, so it gains the peer nothing. The receiver asks
+ * the socket layer to strip a head it has parsed before (Head.prefix: 'B' +
+ * head + newline), so a repeated head is neither copied nor parsed again.
  */
 export const PROTOCOL_VERSION = 2;
 export const HELLO = `H{"v":${PROTOCOL_VERSION}}`;
@@ -33,7 +36,7 @@ export type Decoded =
       meta: unknown;
       /** The sender's identity claim for the buffer ('dev:ino'; see above). */
       claim: string;
-      /** The parsed head, when it is cached (see receiveRaw's head). */
+      /** The parsed head, when it is cached: worth asking the socket to strip next time (Head.prefix). */
       head?: Head | undefined;
     }
   | { kind: 'message'; message: unknown };
@@ -46,7 +49,13 @@ export function badMessage(what: string, detail: string): DmaBufError {
   });
 }
 
-const prefixes = new WeakMap<DmaBuf, string>();
+/** A buffer's message text before its meta: without meta, and with (ending in the newline before the meta). */
+export interface BufferText {
+  bare: string;
+  withMeta: string;
+}
+
+const prefixes = new WeakMap<DmaBuf, BufferText>();
 
 function layoutJson(l: BufferLayout): string {
   return JSON.stringify({
@@ -93,20 +102,22 @@ function checkSize(text: string, name: string): string {
   return text;
 }
 
-/** A buffer message's text up to its meta: 'B' + head + '\n' + identity claim (computed once per buffer). */
-export function bufferPrefix(buf: DmaBuf): string {
-  let prefix = prefixes.get(buf);
-  if (prefix === undefined) {
-    prefix = `B{"l":${layoutJson(buf.layout)},"e":${JSON.stringify(buf.exporter.name)},"x":${JSON.stringify(buf.expName)}}\n${buf.identity}`;
-    prefixes.set(buf, prefix);
+/** A buffer message's text up to its meta: 'B' + head + '\n' + identity claim [+ '\n'] (computed once per buffer). */
+export function bufferText(buf: DmaBuf): BufferText {
+  let text = prefixes.get(buf);
+  if (text === undefined) {
+    const bare = `B{"l":${layoutJson(buf.layout)},"e":${JSON.stringify(buf.exporter.name)},"x":${JSON.stringify(buf.expName)}}\n${buf.identity}`;
+    text = { bare, withMeta: `${bare}\n` };
+    prefixes.set(buf, text);
   }
-  return prefix;
+  return text;
 }
 
 /**
  * The meta part of a buffer message (JSON), undefined for none; the whole
- * message (prefix + '\n' + meta) must fit MAX_MESSAGE_BYTES. Sent as a
- * second string beside the prefix, so no joined string is built per message.
+ * message (withMeta + meta) must fit MAX_MESSAGE_BYTES. Sent as a second
+ * string after BufferText.withMeta (the socket joins them), so no joined
+ * string is built per message.
  */
 export function encodeMeta(prefix: string, meta: unknown): string | undefined {
   if (meta === undefined) return undefined;
@@ -173,6 +184,8 @@ function parseLayout(v: unknown, what: string): BufferLayout {
 export interface Head {
   /** The head text itself. */
   readonly text: string;
+  /** How a message with this head begins on the wire ('B' + text + '\n'): what the socket may strip. */
+  readonly prefix: string;
   layout: BufferLayout;
   exporter: string;
   expName: string;
@@ -200,7 +213,7 @@ function parseHead(text: string, what: string): Head {
   const b = body as Record<string, unknown>;
   if (typeof b.e !== 'string' || typeof b.x !== 'string')
     throw badMessage(what, 'buffer header lacks exporter names');
-  head = { text, layout: parseLayout(b.l, what), exporter: b.e, expName: b.x };
+  head = { text, prefix: `B${text}\n`, layout: parseLayout(b.l, what), exporter: b.e, expName: b.x };
   if (text.length <= MAX_HEAD_CHARS) {
     if (heads.size >= MAX_HEADS) heads.clear();
     heads.set(text, head);
@@ -245,12 +258,23 @@ export function decode(text: string, what: string): Decoded {
 }
 
 /**
- * A buffer message whose head is known (received with KNOWN_HEAD): only the
- * claim and the meta after the newline to parse. Same result as decode() of
- * the whole text.
+ * A message as it came off the socket, checked and parsed; throws EBADMSG
+ * (the caller closes its fds). `head`: the head whose prefix the socket was
+ * asked to strip when it read this message (PREFIXED: text is what followed
+ * it, so only the claim and the meta are left to parse).
  */
-export function decodeKnown(head: Head, rest: string, what: string): Decoded {
-  return decodeRest(head, head, rest, what);
+export function decodeReceived(raw: ReceivedMessage, head: Head | undefined, what: string): Decoded {
+  if (raw.flags & FDS_CUT)
+    throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
+  if (raw.flags & TEXT_CUT) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
+  const d = raw.flags & PREFIXED && head ? decodeRest(head, head, raw.text, what) : decode(raw.text, what);
+  const fds = raw.fds.length;
+  if (d.kind === 'buffer') {
+    if (fds !== 1) throw badMessage(what, `a buffer message came with ${fds} fds instead of 1`);
+  } else if (d.kind === 'message' && fds) {
+    throw badMessage(what, `a plain message came with ${fds} fd(s)`);
+  }
+  return d;
 }
 
 /** A claim longer than this is not 'dev:ino'. */

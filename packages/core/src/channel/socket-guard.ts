@@ -1,7 +1,6 @@
 import { lstatSync, unlinkSync } from 'node:fs';
-import { native } from '../native.js';
 import type { FdWatcher } from '../poll.js';
-import type { ReceivedMessage } from './unix-socket.js';
+import { closeOwned, closeSocket, type ReceivedMessage } from './unix-socket.js';
 
 /** What a channel end holds that must be freed if it is garbage-collected without close(). */
 export interface HeldSocket {
@@ -36,9 +35,9 @@ export function removeSocketFile(path: string, ino: number): void {
  */
 const registry = new FinalizationRegistry<HeldSocket>((held) => {
   held.watcher?.close();
-  for (const raw of held.inbox ?? []) for (const fd of raw.fds) native().close(fd);
-  if (held.spent?.length) native().closeFds(held.spent);
-  native().close(held.fd);
+  for (const raw of held.inbox ?? []) closeOwned(raw.fds);
+  if (held.spent?.length) closeOwned(held.spent);
+  closeSocket(held.fd);
   if (held.socketFile) removeSocketFile(held.socketFile.path, held.socketFile.ino);
   process.emitWarning(
     `${held.label} was garbage-collected without close(); its socket (fd ${held.fd}) was closed. Close channels with close() or \`await using\`.`,

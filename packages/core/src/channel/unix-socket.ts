@@ -1,8 +1,12 @@
+/**
+ * The channel's transport: AF_UNIX SOCK_SEQPACKET sockets that carry text and
+ * fds, as typed calls over the core addon. It moves bytes and fds only; what
+ * the text means is protocol.ts's business.
+ */
 import { errnoName } from '../errno.js';
 import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import { native } from '../native.js';
 import { check } from '../syscall.js';
-import type { Head } from './protocol.js';
 
 /** Who is on the other end of a Unix socket (SO_PEERCRED, taken by the kernel at connect/listen). */
 export interface PeerCredentials {
@@ -13,27 +17,31 @@ export interface PeerCredentials {
 
 /** One message as it came off the socket. */
 export interface ReceivedMessage {
-  /** The header text (UTF-8 decoded). */
+  /** The text (UTF-8 decoded); with PREFIXED, only what followed the prefix. */
   text: string;
   /** fds that came with it (CLOEXEC, ours to close). */
   fds: number[];
   /**
    * FDS_CUT: more fds than a message may carry (those that arrived are
-   * closed); TEXT_CUT: longer than MAX_MESSAGE_BYTES; KNOWN_HEAD: a buffer
-   * message with the head passed to receiveRaw, text is only what follows
-   * its newline (the identity claim, then the meta).
+   * closed); TEXT_CUT: longer than MAX_MESSAGE_BYTES; PREFIXED: the message
+   * began with the prefix passed to receiveRaw, which was stripped.
    */
   flags: number;
-  /** With KNOWN_HEAD: the head given to receiveRaw, which text followed. */
-  head: Head | undefined;
 }
 
 export const FDS_CUT = 1;
 export const TEXT_CUT = 2;
-export const KNOWN_HEAD = 4;
+export const PREFIXED = 4;
 
-/** Largest message (header text) the channel sends or accepts, in bytes. */
+/** Largest message (text) the channel sends or accepts, in bytes. */
 export const MAX_MESSAGE_BYTES = 65536;
+
+/** Most messages one sendmmsg takes (sendBatch), and one recvmmsg reads. */
+export const SEND_BATCH = 64;
+export const RECEIVE_BATCH = 32;
+
+/** What sendBatch takes: flat triples [text, tail, fds, ...] (see native sendMessages). */
+export type OutgoingList = Array<string | undefined | number | readonly number[]>;
 
 const EAGAIN = 11;
 const ECONNRESET = 104;
@@ -124,41 +132,57 @@ export function sendRaw(fd: number, text: string, fds: readonly number[] | numbe
   const n = native().sendMessage(fd, text, fds);
   if (n >= 0) return true;
   if (n === -EAGAIN) return false;
-  throw sendError(what, n);
+  throw new SystemError(what, -n, 'sendmsg', socketHint(-n));
 }
-
-/** The error of a failed sendmsg (n: -errno, not -EAGAIN). */
-export function sendError(what: string, n: number): SystemError {
-  return new SystemError(what, -n, 'sendmsg', socketHint(-n));
-}
-
-export const EAGAIN_RESULT = -EAGAIN;
 
 /**
- * recvmsg of up to max messages: the messages, 'again' when none is waiting,
- * or 'end' when the other side hung up. head: a buffer head the caller has
- * parsed already; messages that start with it (and a newline) come with
- * KNOWN_HEAD, that head, and only the text after the newline.
+ * One sendmmsg of `count` messages (at most SEND_BATCH) of `list` from
+ * message index `from`: how many went (0: the socket is full, wait for
+ * POLLOUT). Throws SystemError when the first cannot go; `what(i)` names
+ * message i in that error (built only then).
+ */
+export function sendBatch(
+  fd: number,
+  list: OutgoingList,
+  from: number,
+  count: number,
+  what: (index: number) => string,
+): number {
+  const n = native().sendMessages(fd, list, from, count);
+  if (n >= 0) return n;
+  if (n === -EAGAIN) return 0;
+  throw new SystemError(what(from), -n, 'sendmmsg', socketHint(-n));
+}
+
+/** Close fds this process owns (received, or duplicated to send), in as few syscalls as runs of numbers. */
+export function closeOwned(fds: readonly number[]): void {
+  if (fds.length === 1) native().close(fds[0]!);
+  else if (fds.length) native().closeFds(fds);
+}
+
+/** Close a socket this process owns. */
+export function closeSocket(fd: number): void {
+  native().close(fd);
+}
+
+/**
+ * recvmmsg of up to max messages: the messages, 'again' when none is
+ * waiting, or 'end' when the other side hung up. prefix: messages that
+ * begin with it come with PREFIXED and only the text after it.
  */
 export function receiveRaw(
   fd: number,
   max: number,
   what: string,
-  head?: Head,
+  prefix?: string,
 ): ReceivedMessage[] | 'again' | 'end' {
   for (let attempt = 0; ; attempt++) {
-    const r = native().receiveMessages(fd, max, head?.text);
+    const r = native().receiveMessages(fd, max, prefix);
     if (typeof r !== 'number') {
       if (r.length === 0) return 'end';
       const out: ReceivedMessage[] = [];
       for (let i = 0; i < r.length; i += 3) {
-        const flags = r[i + 2] as number;
-        out.push({
-          text: r[i] as string,
-          fds: r[i + 1] as number[],
-          flags,
-          head: flags & KNOWN_HEAD ? head : undefined,
-        });
+        out.push({ text: r[i] as string, fds: r[i + 1] as number[], flags: r[i + 2] as number });
       }
       return out;
     }
