@@ -11,11 +11,13 @@ export interface Constraints {
   alignment?: number;
   /** Pitch must be a multiple of this. */
   pitchAlignment?: number;
+  /** Rows of plane 0 must be a multiple of this (codecs: 16 or 32); chroma planes follow by subsampling. */
+  heightAlignment?: number;
   /** Exact pitch per plane the device will use (e.g. V4L2 bytesperline). */
   pitches?: readonly number[];
   /** The device needs physically contiguous memory (a single segment). */
   contiguous?: boolean;
-  /** Formats the device accepts, fourcc → allowed modifiers (empty = LINEAR only). */
+  /** Formats the device accepts (DRM fourccs of the format table), each with the modifiers it takes (absent = LINEAR only). */
   formats?: readonly FormatConstraint[];
   /** Exporter names (exp_name) the device can import from; absent = any. */
   exporters?: readonly string[];

@@ -59,6 +59,7 @@ export {
   seekFd,
 } from './fd-ops.js';
 export { foreignExporter } from './foreign-exporter.js';
+export * from './formats/index.js';
 export { type ExportOptions, Framework, type FrameworkOptions } from './framework.js';
 export { type Importer, type ImporterAttachment, plainDevice } from './importer.js';
 export { type BufferLayout, linearLayout, type PlaneLayout } from './layout.js';

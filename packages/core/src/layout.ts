@@ -21,6 +21,8 @@ export interface BufferLayout {
   format?: string;
   /** DRM format modifier; 0n is LINEAR. */
   modifier?: bigint;
+  /** Why the exporter chose `modifier` (e.g. "LINEAR: the default ..."); stays in this process. */
+  modifierReason?: string;
   planes: PlaneLayout[];
 }
 

@@ -1,5 +1,7 @@
 import type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
 import { NegotiationError } from './errors.js';
+import { pixelFormat } from './formats/lookup.js';
+import { modifierList } from './formats/modifiers.js';
 import type { BufferLayout } from './layout.js';
 
 function gcd(a: number, b: number): number {
@@ -19,11 +21,17 @@ function lcm(a: number, b: number): number {
 export function mergeConstraints(parties: readonly LabelledConstraints[]): Constraints {
   const out: Constraints = {};
   let pitchOwner = '';
+  let alignOwner = '';
   let formatOwner = '';
   for (const { label, constraints: c } of parties) {
     if (c.minSize !== undefined) out.minSize = Math.max(out.minSize ?? 0, c.minSize);
     if (c.alignment !== undefined) out.alignment = lcm(out.alignment ?? 1, c.alignment);
-    if (c.pitchAlignment !== undefined) out.pitchAlignment = lcm(out.pitchAlignment ?? 1, c.pitchAlignment);
+    if (c.pitchAlignment !== undefined) {
+      out.pitchAlignment = lcm(out.pitchAlignment ?? 1, c.pitchAlignment);
+      alignOwner = alignOwner ? `${alignOwner} and ${label}` : label;
+    }
+    if (c.heightAlignment !== undefined)
+      out.heightAlignment = lcm(out.heightAlignment ?? 1, c.heightAlignment);
     if (c.contiguous) out.contiguous = true;
     if (c.minPlaneSizes) {
       const cur = [...(out.minPlaneSizes ?? [])];
@@ -47,6 +55,17 @@ export function mergeConstraints(parties: readonly LabelledConstraints[]): Const
         out.pitches = [...c.pitches];
         pitchOwner = label;
       }
+    }
+    if (out.pitches && out.pitchAlignment !== undefined) {
+      const pa = out.pitchAlignment;
+      out.pitches.forEach((p, i) => {
+        if (p % pa !== 0) {
+          throw new NegotiationError(
+            `${pitchOwner} needs a pitch of exactly ${p} bytes for plane ${i}, ${alignOwner} needs pitches aligned to ${pa}`,
+            'These devices cannot share one buffer; allocate one for each and copy',
+          );
+        }
+      });
     }
     if (c.formats) {
       if (out.formats) {
@@ -76,6 +95,13 @@ function negotiationFailed(label: string, msg: string): never {
   throw new NegotiationError(`${label} ${msg}`);
 }
 
+/** The same format of the table ('R8' and 'R8  ', 'XR24' and 'XRGB8888'), or the same string. */
+function sameFormat(a: string, b: string): boolean {
+  if (a === b) return true;
+  const fa = pixelFormat(a);
+  return fa !== undefined && fa === pixelFormat(b);
+}
+
 function names(f: readonly FormatConstraint[]): string {
   return f.map((x) => x.format).join('/');
 }
@@ -86,7 +112,7 @@ function intersectFormats(
 ): FormatConstraint[] {
   const out: FormatConstraint[] = [];
   for (const fa of a) {
-    const fb = b.find((x) => x.format === fa.format);
+    const fb = b.find((x) => sameFormat(x.format, fa.format));
     if (!fb) continue;
     const ma = fa.modifiers ?? [0n];
     const mb = fb.modifiers ?? [0n];
@@ -141,17 +167,28 @@ export function checkLayout(
         );
     });
   }
+  const rows0 =
+    layout.planes[0] && layout.planes[0].pitch > 0 ? layout.planes[0].size / layout.planes[0].pitch : 0;
+  if (c.heightAlignment !== undefined && layout.height !== undefined && rows0 > 0) {
+    const need = Math.ceil(layout.height / c.heightAlignment) * c.heightAlignment;
+    if (rows0 < need)
+      negotiationFailed(
+        label,
+        `needs ${need} rows in plane 0 (height ${layout.height} aligned to ${c.heightAlignment}), ${bufferLabel} has ${rows0}`,
+      );
+  }
   if (c.contiguous && segments !== undefined && segments > 1) {
     negotiationFailed(label, `needs contiguous memory, ${bufferLabel} has ${segments} segments`);
   }
   if (c.formats && layout.format) {
-    const f = c.formats.find((x) => x.format === layout.format);
+    const f = c.formats.find((x) => sameFormat(x.format, layout.format!));
     if (!f) negotiationFailed(label, `takes formats ${names(c.formats)}, ${bufferLabel} is ${layout.format}`);
     const mod = layout.modifier ?? 0n;
-    if (f && !(f.modifiers ?? [0n]).includes(mod))
+    const takes = f?.modifiers ?? [0n];
+    if (!takes.includes(mod))
       negotiationFailed(
         label,
-        `cannot use modifier 0x${mod.toString(16)} of ${bufferLabel} for ${layout.format}`,
+        `takes ${layout.format} with modifiers ${modifierList(takes)}, ${bufferLabel} has ${modifierList([mod])}`,
       );
   }
 }

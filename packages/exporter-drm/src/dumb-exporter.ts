@@ -2,12 +2,14 @@ import {
   type Allocation,
   type AllocationRequest,
   type BufferLayout,
+  chooseModifier,
   closeFd,
   DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
   type FdInfo,
   fdIdentity,
+  imagePlanes,
   invalidArgument,
   PAGE_SIZE,
   readFdInfo,
@@ -82,7 +84,7 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
       n.createDumb(dev.fd, plan.dumbWidth, plan.dumbHeight, DUMB_BPP),
       'DRM_IOCTL_MODE_CREATE_DUMB',
       dev.label,
-      `cannot create a dumb buffer of ${plan.dumbWidth}x${plan.dumbHeight} at ${DUMB_BPP} bpp (for ${plan.width}x${plan.height} ${plan.info.fourcc.trimEnd()})`,
+      `cannot create a dumb buffer of ${plan.dumbWidth}x${plan.dumbHeight} at ${DUMB_BPP} bpp (for ${plan.width}x${plan.height} ${plan.info.fourcc})`,
       (e) => (e === 22 || e === 12 ? 'The driver refuses this size: try a smaller width/height' : undefined),
     );
     let fd = -1;
@@ -162,10 +164,16 @@ export interface DumbPlan {
   info: FormatInfo;
   width: number;
   height: number;
-  /** Width of the dumb buffer in 32 bpp pixels: plane 0's row bytes / 4, rounded up. */
+  /** Rows laid out (height rounded up to the constraints' height alignment). */
+  rows: number;
+  /** The least plane-0 pitch that meets the constraints (the driver may choose more). */
+  pitch: number;
+  /** Width of the dumb buffer in 32 bpp pixels: plane 0's pitch / 4, rounded up. */
   dumbWidth: number;
-  /** Rows of the dumb buffer: all planes stacked (NV12: height × 1.5). */
+  /** Rows of the dumb buffer: all planes stacked at plane 0's pitch (NV12: rows × 1.5). */
   dumbHeight: number;
+  /** Why the buffer is LINEAR (dumb buffers are nothing else). */
+  modifierReason: string;
 }
 
 /** Turn an allocation request (image, or size only) into a dumb buffer request; typed errors for bad input. */
@@ -186,7 +194,7 @@ export function planDumb(req: AllocationRequest, device: string): DumbPlan {
       if (!Number.isSafeInteger(v) || v < 1 || v > MAX_DIM)
         throw invalidArgument(k, `an integer between 1 and ${MAX_DIM}`, v);
     }
-    const format = req.format ?? 'XR24';
+    const format = req.format ?? c.formats?.[0]?.format ?? 'XR24';
     const info = formatInfo(format);
     if (!info) {
       throw new UnsupportedFormatError(
@@ -206,23 +214,29 @@ export function planDumb(req: AllocationRequest, device: string): DumbPlan {
         'Export in a format every attached device takes',
       );
     }
-    const even = info.planes.some((p) => p.hsub > 1 || p.vsub > 1);
-    if (even && (req.width % 2 || req.height % 2))
-      throw invalidArgument('width/height', `even numbers for ${format}`, `${req.width}x${req.height}`);
-    let width = req.width;
-    const pa = c.pitchAlignment;
-    if (pa !== undefined) {
-      const bytes = info.planes[0]!.bpp / 8;
-      width = (Math.ceil((width * bytes) / pa) * pa) / bytes;
-      if (!Number.isInteger(width)) width = req.width;
-    }
-    const dumbHeight = stackedRows(info, req.height);
+    const { reason } = chooseModifier(info.fourcc, c, `${device} (dumb buffers)`);
+    const planes = imagePlanes(
+      info,
+      req.width,
+      req.height,
+      {
+        ...(c.pitchAlignment !== undefined ? { pitchAlignment: c.pitchAlignment } : {}),
+        ...(c.heightAlignment !== undefined ? { heightAlignment: c.heightAlignment } : {}),
+        ...(c.pitches?.[0] !== undefined ? { pitches: [c.pitches[0]] } : {}),
+      },
+      device,
+    );
+    const pitch = planes[0]!.pitch;
+    const bytes = planes.reduce((s, p) => s + p.size, 0);
     return {
       info,
-      width,
+      width: req.width,
       height: req.height,
-      dumbWidth: Math.ceil((width * info.planes[0]!.bpp) / 8 / 4),
-      dumbHeight,
+      rows: planes[0]!.rows,
+      pitch,
+      dumbWidth: Math.ceil(pitch / 4),
+      dumbHeight: Math.ceil(bytes / pitch),
+      modifierReason: reason,
     };
   }
   const want = Math.max(req.size ?? 0, c.minSize ?? 0, ...(c.minPlaneSizes ?? [0]));
@@ -234,12 +248,16 @@ export function planDumb(req: AllocationRequest, device: string): DumbPlan {
   }
   const info = formatInfo('R8')!;
   const rows = Math.ceil(roundUp(want, Math.max(PAGE_SIZE, c.alignment ?? 1)) / BLOB_PITCH);
-  return { info, width: BLOB_PITCH, height: rows, dumbWidth: BLOB_PITCH / 4, dumbHeight: rows };
-}
-
-function stackedRows(info: FormatInfo, height: number): number {
-  const bpp0 = info.planes[0]!.bpp;
-  return info.planes.reduce((rows, p) => rows + (Math.ceil(height / p.vsub) * p.bpp) / p.hsub / bpp0, 0);
+  return {
+    info,
+    width: BLOB_PITCH,
+    height: rows,
+    rows,
+    pitch: BLOB_PITCH,
+    dumbWidth: BLOB_PITCH / 4,
+    dumbHeight: rows,
+    modifierReason: 'LINEAR: a plain buffer',
+  };
 }
 
 function roundUp(n: number, to: number): number {
@@ -248,7 +266,7 @@ function roundUp(n: number, to: number): number {
 
 /** The layout of a dumb buffer the driver made with pitch/size. Pure: exported for tests. */
 export function layoutOf(plan: DumbPlan, pitch: number, size: number): BufferLayout {
-  const geo = planeGeometry(plan.info, plan.width, plan.height, pitch);
+  const geo = planeGeometry(plan.info, plan.width, plan.rows, pitch);
   let offset = 0;
   const planes = geo.map((g) => {
     const p = { offset, pitch: g.pitch, size: g.pitch * g.rows };
@@ -259,8 +277,9 @@ export function layoutOf(plan: DumbPlan, pitch: number, size: number): BufferLay
     size,
     width: plan.width,
     height: plan.height,
-    format: plan.info.fourcc.trimEnd(),
+    format: plan.info.fourcc,
     modifier: 0n,
+    modifierReason: plan.modifierReason,
     planes,
   };
 }

@@ -18,7 +18,6 @@ export { DrmError, ImportRefusedError, NoDisplayError, UnsupportedFormatError } 
 export type { DrmEvent } from './event-queue.js';
 export {
   type FormatInfo,
-  type FormatPlane,
   formatInfo,
   fourccCode,
   fourccName,

@@ -14,7 +14,8 @@ describe('fourcc', () => {
   it('round-trips every known format and finds them by kernel name too', () => {
     for (const f of knownFormats()) expect(fourccName(fourccCode(f)).trimEnd()).toBe(f);
     expect(formatInfo('XRGB8888')?.fourcc).toBe('XR24');
-    expect(formatInfo('R8')?.planes[0]?.bpp).toBe(8);
+    expect(formatInfo('R8')?.planes[0]?.blockBytes).toBe(1);
+    expect(knownFormats()).toEqual(expect.arrayContaining(['NV16', 'NV61', 'YU12', 'YV12', 'YVYU']));
     expect(formatInfo('ZZZZ')).toBeUndefined();
   });
 
@@ -30,5 +31,6 @@ describe('fourcc', () => {
       { pitch: 640, rows: 240, minPitch: 640 },
     ]);
     expect(planeGeometry(formatInfo('XR24')!, 33, 2, 192)[0]).toEqual({ pitch: 192, rows: 2, minPitch: 132 });
+    expect(planeGeometry(formatInfo('YU12')!, 640, 480, 640).map((g) => g.pitch)).toEqual([640, 320, 320]);
   });
 });

@@ -46,17 +46,38 @@ describe('dumb buffer planning', () => {
   });
 
   it('widens to a pitch alignment an attached device asks for', () => {
-    expect(planDumb(req({ width: 100, height: 10, constraints: { pitchAlignment: 256 } }), 'dev').width).toBe(
-      128,
-    );
+    expect(
+      planDumb(req({ width: 100, height: 10, constraints: { pitchAlignment: 256 } }), 'dev'),
+    ).toMatchObject({
+      width: 100,
+      pitch: 512,
+      dumbWidth: 128,
+    });
+    // height alignment: NV12 rows 100 → 128, chroma 64: 192 rows of plane 0's pitch
+    expect(
+      planDumb(req({ width: 64, height: 100, format: 'NV12', constraints: { heightAlignment: 32 } }), 'dev'),
+    ).toMatchObject({ rows: 128, dumbWidth: 16, dumbHeight: 192 });
+    // YU12: chroma planes at half the pitch, stacked into plane 0's rows
+    expect(planDumb(req({ width: 64, height: 48, format: 'YU12' }), 'dev')).toMatchObject({
+      pitch: 64,
+      dumbHeight: 72,
+    });
   });
 
   it('refuses bad input with typed errors that name the numbers', () => {
     expect(() => planDumb(req({ width: 64 }), 'dev')).toThrow(/height/);
     expect(() => planDumb(req({ width: 0, height: 4 }), 'dev')).toThrow(/width but received 0/);
-    expect(() => planDumb(req({ width: 65, height: 48, format: 'NV12' }), 'dev')).toThrow(
-      /even numbers for NV12.*65x48/,
-    );
+    expect(() =>
+      planDumb(
+        req({
+          width: 4,
+          height: 4,
+          format: 'XR24',
+          constraints: { formats: [{ format: 'XR24', modifiers: [7n] }] },
+        }),
+        'DRM card1 (x)',
+      ),
+    ).toThrow(/take XR24 with modifiers \[NONE 0x7\], DRM card1 \(x\) \(dumb buffers\) lays out \[LINEAR\]/);
     expect(() => planDumb(req({ width: 4, height: 4, format: 'Y0L0' }), 'DRM card1 (x)')).toThrow(
       UnsupportedFormatError,
     );
@@ -77,6 +98,7 @@ describe('dumb buffer planning', () => {
       height: 48,
       format: 'NV12',
       modifier: 0n,
+      modifierReason: expect.stringMatching(/^LINEAR: the default/),
       planes: [
         { offset: 0, pitch: 64, size: 3072 },
         { offset: 3072, pitch: 64, size: 1536 },

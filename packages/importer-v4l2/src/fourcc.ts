@@ -1,4 +1,12 @@
-import { invalidArgument } from '@dmabuf/core';
+import {
+  derivedPitches,
+  drmFourccOfV4l2,
+  invalidArgument,
+  pitchRatio,
+  planeRows,
+  v4l2Format,
+  v4l2FourccsOf,
+} from '@dmabuf/core';
 
 const BE_FLAG = 0x80000000;
 
@@ -28,7 +36,7 @@ export function fourccName(code: number): string {
 }
 
 /** One colour plane of a pixel format, relative to the first plane's line and height. */
-interface ColourPlane {
+export interface ColourPlane {
   /** Bytes per line of this plane = bytesperline(plane 0) × num / den. */
   pitchNum: number;
   pitchDen: number;
@@ -36,11 +44,11 @@ interface ColourPlane {
   heightDiv: number;
 }
 
-/** What this package knows of a V4L2 pixel format: its DRM twin and how its colour planes lie. */
+/** What core's format table says of a V4L2 pixel format: its DRM twin and how its colour planes lie. */
 export interface PixelFormatInfo {
   /** V4L2 fourcc name. */
   v4l2: string;
-  /** The DRM fourcc with the same memory layout ('XR24', 'NV12', 'R8  '...). */
+  /** The DRM fourcc with the same memory layout ('XR24', 'NV12', 'R8'...). */
   drm: string;
   /** Colour planes, in memory order. */
   planes: readonly ColourPlane[];
@@ -48,78 +56,36 @@ export interface PixelFormatInfo {
   memoryPlanes: number;
 }
 
-const P1: ColourPlane = { pitchNum: 1, pitchDen: 1, heightDiv: 1 };
-const semi420: ColourPlane[] = [P1, { pitchNum: 1, pitchDen: 1, heightDiv: 2 }];
-const semi422: ColourPlane[] = [P1, { pitchNum: 1, pitchDen: 1, heightDiv: 1 }];
-const planar420: ColourPlane[] = [
-  P1,
-  { pitchNum: 1, pitchDen: 2, heightDiv: 2 },
-  { pitchNum: 1, pitchDen: 2, heightDiv: 2 },
-];
-const planar422: ColourPlane[] = [
-  P1,
-  { pitchNum: 1, pitchDen: 2, heightDiv: 1 },
-  { pitchNum: 1, pitchDen: 2, heightDiv: 1 },
-];
-
-const TABLE: PixelFormatInfo[] = [
-  // packed YUV
-  { v4l2: 'YUYV', drm: 'YUYV', planes: [P1], memoryPlanes: 1 },
-  { v4l2: 'YVYU', drm: 'YVYU', planes: [P1], memoryPlanes: 1 },
-  { v4l2: 'UYVY', drm: 'UYVY', planes: [P1], memoryPlanes: 1 },
-  { v4l2: 'VYUY', drm: 'VYUY', planes: [P1], memoryPlanes: 1 },
-  // RGB: V4L2 names the memory byte order, DRM the little-endian word
-  { v4l2: 'XR24', drm: 'XR24', planes: [P1], memoryPlanes: 1 }, // B G R X
-  { v4l2: 'AR24', drm: 'AR24', planes: [P1], memoryPlanes: 1 }, // B G R A
-  { v4l2: 'BGR4', drm: 'XR24', planes: [P1], memoryPlanes: 1 }, // deprecated alias of XR24
-  { v4l2: 'BX24', drm: 'BX24', planes: [P1], memoryPlanes: 1 }, // X R G B
-  { v4l2: 'BA24', drm: 'BA24', planes: [P1], memoryPlanes: 1 }, // A R G B
-  { v4l2: 'XB24', drm: 'XB24', planes: [P1], memoryPlanes: 1 }, // R G B X
-  { v4l2: 'AB24', drm: 'AB24', planes: [P1], memoryPlanes: 1 }, // R G B A
-  { v4l2: 'RX24', drm: 'RX24', planes: [P1], memoryPlanes: 1 }, // X B G R
-  { v4l2: 'RGBP', drm: 'RG16', planes: [P1], memoryPlanes: 1 }, // RGB565 little-endian
-  { v4l2: 'RGB3', drm: 'BG24', planes: [P1], memoryPlanes: 1 }, // R G B
-  { v4l2: 'BGR3', drm: 'RG24', planes: [P1], memoryPlanes: 1 }, // B G R
-  { v4l2: 'GREY', drm: 'R8  ', planes: [P1], memoryPlanes: 1 },
-  // semi-planar and planar YUV, one buffer
-  { v4l2: 'NV12', drm: 'NV12', planes: semi420, memoryPlanes: 1 },
-  { v4l2: 'NV21', drm: 'NV21', planes: semi420, memoryPlanes: 1 },
-  { v4l2: 'NV16', drm: 'NV16', planes: semi422, memoryPlanes: 1 },
-  { v4l2: 'NV61', drm: 'NV61', planes: semi422, memoryPlanes: 1 },
-  { v4l2: 'YU12', drm: 'YU12', planes: planar420, memoryPlanes: 1 },
-  { v4l2: 'YV12', drm: 'YV12', planes: planar420, memoryPlanes: 1 },
-  { v4l2: '422P', drm: 'YU16', planes: planar422, memoryPlanes: 1 },
-  // the same, one buffer per plane (multi-planar API only)
-  { v4l2: 'NM12', drm: 'NV12', planes: semi420, memoryPlanes: 2 },
-  { v4l2: 'NM21', drm: 'NV21', planes: semi420, memoryPlanes: 2 },
-  { v4l2: 'NM16', drm: 'NV16', planes: semi422, memoryPlanes: 2 },
-  { v4l2: 'NM61', drm: 'NV61', planes: semi422, memoryPlanes: 2 },
-  { v4l2: 'YM12', drm: 'YU12', planes: planar420, memoryPlanes: 3 },
-  { v4l2: 'YM21', drm: 'YV12', planes: planar420, memoryPlanes: 3 },
-  { v4l2: 'YM16', drm: 'YU16', planes: planar422, memoryPlanes: 3 },
-];
-
-const BY_V4L2 = new Map(TABLE.map((f) => [f.v4l2, f]));
-
-/** What this package knows of a V4L2 pixel format, or undefined. */
+/** What this package knows of a V4L2 pixel format (from core's format table), or undefined. */
 export function pixelFormatInfo(v4l2Name: string): PixelFormatInfo | undefined {
-  return BY_V4L2.get(v4l2Name);
+  const v = v4l2Format(v4l2Name);
+  if (!v) return undefined;
+  const f = v.format;
+  return {
+    v4l2: v.v4l2,
+    drm: f.fourcc,
+    planes: f.planes.map((p, i) => {
+      const [pitchNum, pitchDen] = pitchRatio(f, i);
+      return { pitchNum, pitchDen, heightDiv: p.vsub };
+    }),
+    memoryPlanes: v.memoryPlanes,
+  };
 }
 
-/** The DRM fourcc with the same memory layout as a V4L2 pixel format, or undefined. */
+/** The DRM fourcc with the same memory layout as a V4L2 pixel format ('RGB3' → 'BG24'), or undefined. */
 export function drmFormatOf(v4l2Name: string): string | undefined {
-  return BY_V4L2.get(v4l2Name)?.drm;
+  return drmFourccOfV4l2(v4l2Name);
 }
 
 /** V4L2 pixel formats (single-buffer ones) that share a DRM fourcc's memory layout. */
 export function v4l2FormatsOf(drm: string): string[] {
-  return TABLE.filter((f) => f.drm === drm && f.memoryPlanes === 1 && f.v4l2 !== 'BGR4').map((f) => f.v4l2);
+  return v4l2FourccsOf(drm);
 }
 
 /**
  * Where each colour plane lies inside one memory plane of `bytesperline` ×
- * `height`: offset, pitch and size. Formats this package does not know are
- * one plane of `sizeimage` bytes.
+ * `height`: offset, pitch and size. Formats the table does not know, and the
+ * one-buffer-per-plane variants, are one plane of `sizeimage` bytes.
  */
 export function colourPlanes(
   v4l2Name: string,
@@ -127,13 +93,13 @@ export function colourPlanes(
   bytesperline: number,
   sizeimage: number,
 ): { offset: number; pitch: number; size: number }[] {
-  const info = BY_V4L2.get(v4l2Name);
-  if (info?.memoryPlanes !== 1) return [{ offset: 0, pitch: bytesperline, size: sizeimage }];
+  const v = v4l2Format(v4l2Name);
+  const pitches = v?.memoryPlanes === 1 ? derivedPitches(v.format, bytesperline) : undefined;
+  if (!v || !pitches) return [{ offset: 0, pitch: bytesperline, size: sizeimage }];
   const out: { offset: number; pitch: number; size: number }[] = [];
   let offset = 0;
-  for (const p of info.planes) {
-    const pitch = (bytesperline * p.pitchNum) / p.pitchDen;
-    const size = pitch * Math.ceil(height / p.heightDiv);
+  for (const [i, pitch] of pitches.entries()) {
+    const size = pitch * planeRows(v.format, i, height);
     out.push({ offset, pitch, size });
     offset += size;
   }

@@ -35,10 +35,12 @@ describe('V4L2 ↔ DRM formats', () => {
     expect(drmFormatOf('RGB3')).toBe('BG24'); // R G B in memory is DRM BGR888
     expect(drmFormatOf('BGR3')).toBe('RG24');
     expect(drmFormatOf('RGBP')).toBe('RG16');
-    expect(drmFormatOf('GREY')).toBe('R8  ');
+    expect(drmFormatOf('GREY')).toBe('R8');
     expect(drmFormatOf('NM12')).toBe('NV12');
     expect(drmFormatOf('HSV3')).toBeUndefined();
     expect(v4l2FormatsOf('XR24')).toEqual(['XR24']);
+    expect(v4l2FormatsOf('YU16')).toEqual(['422P']);
+    expect(drmFormatOf('NM16')).toBe('NV16');
     expect(pixelFormatInfo('YM12')?.memoryPlanes).toBe(3);
   });
 

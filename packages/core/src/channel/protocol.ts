@@ -11,7 +11,8 @@ import { FDS_CUT, MAX_MESSAGE_BYTES, PREFIXED, type ReceivedMessage, TEXT_CUT } 
  *   R{"reason":"…"}                  server → client: refused, then closed
  *   B{"l":layout,"e":exporter,"x":expName}\n<dev>:<ino>[\n<meta json>] + 1 fd: a buffer
  *   M<json>                          a plain message, no fd
- * The layout's bigint modifier travels as a decimal string. A buffer's head
+ * The layout's bigint modifier travels as a decimal string (with the
+ * exporter's reason for it, modifierReason). A buffer's head
  * (before the first newline, which JSON text never contains) is the same
  * every time that buffer is sent, so the receiver parses each distinct head
  * once. `<dev>:<ino>` is the sender's claim of the buffer's identity (its
@@ -64,6 +65,7 @@ function layoutJson(l: BufferLayout): string {
     ...(l.height !== undefined ? { height: l.height } : {}),
     ...(l.format !== undefined ? { format: l.format } : {}),
     ...(l.modifier !== undefined ? { modifier: l.modifier.toString() } : {}),
+    ...(l.modifierReason !== undefined ? { modifierReason: l.modifierReason } : {}),
     planes: l.planes.map((p) => ({ offset: p.offset, pitch: p.pitch, size: p.size })),
   });
 }
@@ -167,6 +169,11 @@ function parseLayout(v: unknown, what: string): BufferLayout {
       throw badMessage(what, 'layout.modifier is not a 64-bit decimal string');
     }
     layout.modifier = BigInt(o.modifier);
+  }
+  if (o.modifierReason !== undefined) {
+    if (typeof o.modifierReason !== 'string' || o.modifierReason.length > 1024)
+      throw badMessage(what, 'layout.modifierReason is not a string of at most 1024 characters');
+    layout.modifierReason = o.modifierReason;
   }
   if (!Array.isArray(o.planes) || o.planes.length === 0 || o.planes.length > 4)
     throw badMessage(what, 'layout.planes is not 1 to 4 planes');

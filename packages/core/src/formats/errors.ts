@@ -1,0 +1,22 @@
+import { DmaBufError } from '../errors.js';
+
+/**
+ * A pixel format or modifier that cannot work here: `format` (and
+ * `modifier`) say what was asked, `available` what is on offer.
+ */
+export class PixelFormatError extends DmaBufError {
+  readonly format: string;
+  readonly modifier: bigint | undefined;
+  readonly available: readonly string[];
+
+  constructor(
+    message: string,
+    what: { format: string; modifier?: bigint; available: readonly string[] },
+    hint: string,
+  ) {
+    super(message, { code: 'EINVAL', hint });
+    this.format = what.format;
+    this.modifier = what.modifier;
+    this.available = what.available;
+  }
+}
