@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { native } from '@dmabuf/core';
+// the raw addon is not part of the public API: this bench lives in the package and takes it from dist
+import { native } from '../dist/native.js';
 
 const n = native();
 const EAGAIN = -11;
