@@ -8,8 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Framework, native, plainDevice } from '@dmabuf/core';
+import { Framework, plainDevice } from '@dmabuf/core';
 import { memfdExporterPlugin, writeBenchResult } from '@dmabuf/core/testing';
+import { native } from '../dist/native.js';
 
 const SIZE = 65536;
 const BATCH = 2000;

@@ -1,7 +1,6 @@
 import { LifecycleError } from './errors.js';
-import { native } from './native.js';
+import { munmapBuffer } from './mmap.js';
 import type { CpuAccessMode } from './sg-table.js';
-import { check } from './syscall.js';
 
 /** Hooks a CpuMapping / CpuAccess needs from its buffer. */
 export interface CpuSyncTarget {
@@ -63,7 +62,7 @@ export class CpuMapping implements Disposable {
     }
     this.#mapped = false;
     this.#target.forgetMapping(this);
-    check(native().munmap(this.#buffer), 'munmap', `${this.#target.label}: cannot unmap`);
+    munmapBuffer(this.#buffer, { what: `${this.#target.label}: cannot unmap` });
   }
 
   [Symbol.dispose](): void {

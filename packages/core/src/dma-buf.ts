@@ -1,15 +1,17 @@
 import { type AnyAttachment, Attachment, type AttachmentHost, attachmentInfo } from './attachment.js';
+import type { BufferState, BufferView } from './buffer-view.js';
 import { type Constraints, type LabelledConstraints, NO_CONSTRAINTS } from './constraints.js';
 import { CpuAccess, CpuMapping, type CpuSyncTarget } from './cpu-mapping.js';
-import { DmaBufError, invalidArgument, LifecycleError, PluginError, ReleasedError } from './errors.js';
+import { assertDmaBufName, setDmaBufName, syncRaw } from './dma-buf-ioctls.js';
+import { invalidArgument, LifecycleError, PluginError, ReleasedError } from './errors.js';
 import type { Allocation, AllocationRequest, ExportedBuffer, ExporterPlugin } from './exporter.js';
-import { closeFd, dupFd, identityKey, statFd } from './fd-ops.js';
+import { closeFd, dupFd, type FdStat, identityKey, statFd } from './fd-ops.js';
+import { callHook } from './hook.js';
 import type { Importer } from './importer.js';
 import type { BufferLayout } from './layout.js';
 import type { LeakGuard } from './leak-guard.js';
-import { native, type RawStat } from './native.js';
+import { mmapFd } from './mmap.js';
 import { checkLayout, mergeConstraints } from './negotiation.js';
-import { callHook } from './plugin.js';
 import { CPU_ACCESS_MODES, type CpuAccessMode, type MapDirection, type SgTable } from './sg-table.js';
 import { SmallSet } from './small-set.js';
 import { check } from './syscall.js';
@@ -35,12 +37,12 @@ export interface BufferOwner {
   untrack(slot: number): void;
 }
 
-export type BufferState = 'pending' | 'live' | 'released';
+export type { BufferState } from './buffer-view.js';
 
 /** @internal how a DmaBuf comes to be */
 export type BufferSource =
   | { kind: 'export'; request: AllocationRequest; name?: string }
-  | { kind: 'adopt'; allocation: Allocation; expName: string; stat?: RawStat };
+  | { kind: 'adopt'; allocation: Allocation; expName: string; stat?: FdStat };
 
 let indexOf: (buf: DmaBuf) => void;
 let settleOf: (buf: DmaBuf) => void;
@@ -64,12 +66,6 @@ export function indexIdentity(buf: DmaBuf): void {
   indexOf(buf);
 }
 
-const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = {
-  read: 'READ',
-  write: 'WRITE',
-  readwrite: 'RW',
-};
-
 /**
  * The buffer object: a real dma-buf fd and the exporter that made it.
  *
@@ -83,7 +79,7 @@ const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = {
  *   first map (or fd()/CPU access) to fit every attachment's constraints.
  * - After release every call throws ReleasedError (EBADF).
  */
-export class DmaBuf implements Disposable {
+export class DmaBuf implements BufferView, Disposable {
   readonly id = nextBufferId++;
   readonly exporter: ExporterPlugin;
   readonly #owner: BufferOwner;
@@ -289,12 +285,11 @@ export class DmaBuf implements Disposable {
     const size = this.#layout!.size;
     const ab = this.exporter.mmap
       ? callHook(this.exporter.name, 'mmap', () => this.exporter.mmap!(this.#view!, 0, size, writable))
-      : check(
-          native().mmap(this.#fd, 0, size, native().PROT_READ | (writable ? native().PROT_WRITE : 0)),
-          'mmap',
-          `${this.label}: cannot map ${size} bytes for CPU access`,
-          (errno) => (errno === 19 ? `exporter ${this.exporter.name} does not support mmap` : undefined),
-        );
+      : mmapFd(this.#fd, 0, size, writable, {
+          what: `${this.label}: cannot map ${size} bytes for CPU access`,
+          hint: (errno) =>
+            errno === 19 ? `exporter ${this.exporter.name} does not support mmap` : undefined,
+        });
     const m = new CpuMapping(this.#cpuTarget(), ab, writable);
     this.#cpuMappings ??= new Set();
     this.#cpuMappings.add(m);
@@ -319,7 +314,7 @@ export class DmaBuf implements Disposable {
     if (this.exporter.beginCpuAccess) {
       callHook(this.exporter.name, 'beginCpuAccess', () => this.exporter.beginCpuAccess!(this.#view!, mode));
     } else {
-      this.#sync(mode, 'START');
+      this.#sync(mode, 'start');
     }
   }
 
@@ -330,27 +325,19 @@ export class DmaBuf implements Disposable {
     if (this.exporter.endCpuAccess) {
       callHook(this.exporter.name, 'endCpuAccess', () => this.exporter.endCpuAccess!(this.#view!, mode));
     } else {
-      this.#sync(mode, 'END');
+      this.#sync(mode, 'end');
     }
   }
 
   /** DMA_BUF_SET_NAME: at most 31 bytes; shows as `name:` in fdinfo. */
   setName(name: string): void {
-    assertString('name', name, 31);
-    if (Buffer.byteLength(name) > 31) {
-      throw new DmaBufError(`buffer name '${name}' is longer than 31 bytes`, {
-        code: 'EINVAL',
-        hint: 'Use a shorter name',
-      });
-    }
+    assertDmaBufName(name);
     this.#ensureAllocated();
-    check(
-      native().setName(this.#fd, name),
-      'ioctl(DMA_BUF_SET_NAME)',
-      `${this.label}: cannot set name`,
-      (e) =>
+    setDmaBufName(this.#fd, name, {
+      what: `${this.label}: cannot set name`,
+      hint: (e) =>
         e === 25 ? `exporter ${this.exporter.name} is not a kernel dma-buf and has no name` : undefined,
-    );
+    });
   }
 
   /** @internal forced teardown at framework close. */
@@ -362,13 +349,14 @@ export class DmaBuf implements Disposable {
     this.#release();
   }
 
-  #sync(mode: CpuAccessMode, phase: 'START' | 'END'): void {
-    const c = native().dmaBufSync;
-    check(
-      native().sync(this.#fd, c[SYNC_FLAGS[mode]] | c[phase]),
-      'ioctl(DMA_BUF_IOCTL_SYNC)',
-      `${this.label}: CPU access sync ${phase} failed`,
-    );
+  #sync(mode: CpuAccessMode, phase: 'start' | 'end'): void {
+    const r = syncRaw(this.#fd, mode, phase);
+    if (r < 0)
+      check(
+        r,
+        'ioctl(DMA_BUF_IOCTL_SYNC)',
+        `${this.label}: CPU access sync ${phase === 'start' ? 'START' : 'END'} failed`,
+      );
   }
 
   #parties(): LabelledConstraints[] {
@@ -426,7 +414,7 @@ export class DmaBuf implements Disposable {
    * the caller has it (get() of a received fd), and the buffer is indexed by
    * identity now; else that waits until asked for (#index).
    */
-  #install(allocation: Allocation, stat?: RawStat): void {
+  #install(allocation: Allocation, stat?: FdStat): void {
     const fd = allocation.fd;
     if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
       allocation.release?.();
@@ -472,7 +460,7 @@ export class DmaBuf implements Disposable {
     this.#remember(statFd(this.#fd));
   }
 
-  #remember(stat: RawStat): void {
+  #remember(stat: FdStat): void {
     this.#dev = stat.dev;
     this.#ino = stat.ino;
     this.#key = identityKey(stat.dev, stat.ino);

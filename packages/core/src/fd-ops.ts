@@ -6,6 +6,11 @@ import { assertFd } from './validate.js';
 // The messages below are built only when a call fails: these run once or
 // more per buffer, and a template string is an allocation.
 
+/** @internal Load the core addon now (Framework.create fails early with NativeLoadError). */
+export function loadCoreAddon(): void {
+  native();
+}
+
 /** dup(fd) with O_CLOEXEC; the caller owns the new fd. */
 export function dupFd(fd: number): number {
   assertFd('fd', fd);
@@ -34,8 +39,11 @@ export function fdIdentity(fd: number): FdIdentity {
   return { dev: st.dev, ino: st.ino, key: `${st.dev}:${st.ino}` };
 }
 
-/** @internal fstat(fd), checked. */
-export function statFd(fd: number): RawStat {
+/** What fstat says of an fd: device and inode (the identity), mode, size, rdev. */
+export type FdStat = Readonly<RawStat>;
+
+/** fstat(fd), checked. */
+export function statFd(fd: number): FdStat {
   assertFd('fd', fd);
   const st = native().fstat(fd);
   if (typeof st === 'number')

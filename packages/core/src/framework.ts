@@ -6,12 +6,12 @@ import { type BufferOwner, DmaBuf, indexIdentity, settleBuffer } from './dma-buf
 import { DmaBufError, invalidArgument } from './errors.js';
 import type { AllocationRequest, ExporterPlugin } from './exporter.js';
 import { readFdInfo } from './fd-info.js';
-import { dupFd, fdSize, identityKey, statFd } from './fd-ops.js';
+import { closeFd, dupFd, type FdStat, fdSize, identityKey, loadCoreAddon, statFd } from './fd-ops.js';
 import { foreignExporter } from './foreign-exporter.js';
+import { callHook, callHookAsync } from './hook.js';
 import { type BufferLayout, linearLayout } from './layout.js';
 import { LeakGuard, type LeakReport, warnLeak } from './leak-guard.js';
-import { native, type RawStat } from './native.js';
-import { callHook, callHookAsync, type DmaBufPlugin } from './plugin.js';
+import type { DmaBufPlugin } from './plugin.js';
 import { ExporterRegistry } from './registry.js';
 import { TOKENS } from './tokens.js';
 import { assertFd, assertObject, assertPositive, assertString } from './validate.js';
@@ -93,7 +93,7 @@ export class Framework implements AsyncDisposable {
   /** Create a framework with its plugins registered and initialized. */
   static async create(options: FrameworkOptions = {}): Promise<Framework> {
     assertObject('options', options);
-    native();
+    loadCoreAddon();
     const plugins = options.plugins ?? [];
     const child = rootContainer.createChildContainer();
     child.registerInstance(TOKENS.FrameworkOptions, options);
@@ -168,7 +168,7 @@ export class Framework implements AsyncDisposable {
    * @internal get() for a caller that has the fstat of fd already (the
    * channel checks a received buffer's size first): no second fstat.
    */
-  getStated(fd: number, st: RawStat, layout?: BufferLayout): DmaBuf {
+  getStated(fd: number, st: FdStat, layout?: BufferLayout): DmaBuf {
     this.#assertOpen();
     const key = identityKey(st.dev, st.ino);
     let known = this.#byIdentity.get(key)?.deref();
@@ -193,7 +193,7 @@ export class Framework implements AsyncDisposable {
         ...(allocation.fd === own ? { stat: st } : {}),
       });
     } catch (e) {
-      native().close(own);
+      closeFd(own);
       throw e;
     }
   }

@@ -1,11 +1,12 @@
+import type { BufferView } from './buffer-view.js';
 import type { Constraints } from './constraints.js';
-import type { DmaBuf } from './dma-buf.js';
 import type { MapDirection, SgTable } from './sg-table.js';
 
 /** What an importer's hooks receive about the attachment. */
 export interface ImporterAttachment {
   readonly id: number;
-  readonly buffer: DmaBuf;
+  /** The buffer, read-only: hooks do not drive its lifecycle (the core does). */
+  readonly buffer: BufferView;
 }
 
 /**

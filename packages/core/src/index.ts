@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export { type DependencyContainer, inject, injectAll, injectable, singleton } from 'tsyringe';
 export { type AnyAttachment, Attachment, DeviceMapping } from './attachment.js';
+export type { BufferState, BufferView } from './buffer-view.js';
 export { type AllowList, PeerRefusedError } from './channel/allow-list.js';
 export {
   BufferChannel,
@@ -23,7 +24,8 @@ export { MAX_MESSAGE_BYTES, type PeerCredentials } from './channel/unix-socket.j
 export { computeLayout, LAYOUT_FORMATS } from './compute-layout.js';
 export type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
 export { CpuAccess, CpuMapping } from './cpu-mapping.js';
-export { type BufferState, DmaBuf } from './dma-buf.js';
+export { DmaBuf } from './dma-buf.js';
+export { DMA_BUF_NAME_MAX, type SyncPhase, setDmaBufName, syncDmaBuf } from './dma-buf-ioctls.js';
 export { errnoName, errnoValue } from './errno.js';
 export {
   DmaBufError,
@@ -50,6 +52,7 @@ export {
   closeFd,
   dupFd,
   type FdIdentity,
+  type FdStat,
   fdIdentity,
   fdSize,
   isCloexec,
@@ -57,6 +60,7 @@ export {
   SEEK_END,
   SEEK_SET,
   seekFd,
+  statFd,
 } from './fd-ops.js';
 export { foreignExporter } from './foreign-exporter.js';
 export * from './formats/index.js';
@@ -64,11 +68,10 @@ export { type ExportOptions, Framework, type FrameworkOptions } from './framewor
 export { type Importer, type ImporterAttachment, plainDevice } from './importer.js';
 export { type BufferLayout, linearLayout, type PlaneLayout } from './layout.js';
 export type { LeakReport } from './leak-guard.js';
-export { loadAddon } from './load-addon.js';
 export { createMemfd, isMemfd, type MemfdOptions, type MemfdSeal, memfdSeals, sealMemfd } from './memfd.js';
-export { type CoreAddon, native } from './native.js';
+export { liveMappings, mmapFd, munmapBuffer } from './mmap.js';
 export { checkLayout, mergeConstraints } from './negotiation.js';
-export { callHook, callHookAsync, type DmaBufPlugin } from './plugin.js';
+export type { DmaBufPlugin } from './plugin.js';
 export {
   abortError,
   POLL_EVENTS,
@@ -88,7 +91,7 @@ export {
   type SgTable,
 } from './sg-table.js';
 export { exportSyncFile, importSyncFile, SyncFile, waitIdle } from './sync-file.js';
-export { check } from './syscall.js';
+export type { CallContext, Hint } from './syscall.js';
 export { TOKENS } from './tokens.js';
 export {
   assertFd,

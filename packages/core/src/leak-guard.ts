@@ -1,4 +1,4 @@
-import { native } from './native.js';
+import { closeFd } from './fd-ops.js';
 
 /** What the safety net reports when a buffer was garbage-collected while still holding its fd. */
 export interface LeakReport {
@@ -27,7 +27,11 @@ export class LeakGuard {
     } catch {
       // The buffer is gone; nothing more can be done than report it.
     }
-    native().close(held.fd);
+    try {
+      closeFd(held.fd);
+    } catch {
+      // closed behind our back: nothing left to close
+    }
     this.#sink({ bufferId: held.bufferId, exporter: held.exporter, fd: held.fd, size: held.size });
   });
 

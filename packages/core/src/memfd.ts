@@ -4,7 +4,11 @@ import { native } from './native.js';
 import { check } from './syscall.js';
 import { assertString, assertUint } from './validate.js';
 
-export type MemfdSeal = 'seal' | 'shrink' | 'grow' | 'write';
+/** F_SEAL_*: 'future-write' is F_SEAL_FUTURE_WRITE (Linux 5.1). */
+export type MemfdSeal = 'seal' | 'shrink' | 'grow' | 'write' | 'future-write';
+
+/** F_SEAL_FUTURE_WRITE (linux/fcntl.h); the addon's table predates it. */
+const F_SEAL_FUTURE_WRITE = 0x10;
 
 export interface MemfdOptions {
   /** Allow seals to be added later (MFD_ALLOW_SEALING). Default true. */
@@ -20,7 +24,13 @@ let bitOf: Record<MemfdSeal, number> | undefined;
 function sealBits(seals: readonly MemfdSeal[]): number {
   if (!bitOf) {
     const m = native().memfd;
-    bitOf = { seal: m.F_SEAL_SEAL, shrink: m.F_SEAL_SHRINK, grow: m.F_SEAL_GROW, write: m.F_SEAL_WRITE };
+    bitOf = {
+      seal: m.F_SEAL_SEAL,
+      shrink: m.F_SEAL_SHRINK,
+      grow: m.F_SEAL_GROW,
+      write: m.F_SEAL_WRITE,
+      'future-write': F_SEAL_FUTURE_WRITE,
+    };
   }
   let bits = 0;
   for (const s of seals) bits |= bitOf[s];
@@ -98,6 +108,7 @@ export function memfdSeals(fd: number): Set<MemfdSeal> {
   if (bits & m.F_SEAL_SHRINK) out.add('shrink');
   if (bits & m.F_SEAL_GROW) out.add('grow');
   if (bits & m.F_SEAL_WRITE) out.add('write');
+  if (bits & F_SEAL_FUTURE_WRITE) out.add('future-write');
   return out;
 }
 

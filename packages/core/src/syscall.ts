@@ -1,16 +1,24 @@
 import { SystemError } from './errors.js';
 
+/** What to tell an npm user when a call fails: a sentence, or one chosen by errno. */
+export type Hint = string | ((errno: number) => string | undefined);
+
+/**
+ * How a typed fd call names a failure: `what` says what was being done (the
+ * error's message), `hint` what to do about it. Each call has a default.
+ */
+export interface CallContext {
+  what?: string;
+  hint?: Hint;
+}
+
 /**
  * Turn a native result into a value: negative numbers are -errno and become a
  * SystemError (`what` says what we were doing, `hint` what to do about it).
- * Driver packages use this for their own addons' results.
+ * Driver packages use this for their own addons' results
+ * (`@dmabuf/core/driver`).
  */
-export function check<T>(
-  result: T | number,
-  syscall: string,
-  what: string,
-  hint?: string | ((errno: number) => string | undefined),
-): T {
+export function check<T>(result: T | number, syscall: string, what: string, hint?: Hint): T {
   if (typeof result === 'number' && result < 0) {
     const errno = -result;
     const h = typeof hint === 'function' ? hint(errno) : hint;

@@ -8,10 +8,10 @@ import {
   BufferChannel,
   type ChannelServer,
   Framework,
-  native,
   openFdCount,
   type PeerRefusedError,
 } from '../src/index.js';
+import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/channel-child.mjs', import.meta.url));

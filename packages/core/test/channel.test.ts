@@ -11,11 +11,11 @@ import {
   type DmaBuf,
   DmaBufError,
   Framework,
-  native,
   openFdCount,
   PeerRefusedError,
   ReleasedError,
 } from '../src/index.js';
+import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
 async function settled(): Promise<void> {
@@ -532,7 +532,8 @@ describe('BufferChannel (in one process)', () => {
     const dist = fileURLToPath(new URL('../dist/', import.meta.url));
     const sock = join(dir, 'gc.sock');
     const script = `
-      const { BufferChannel, Framework, openFdCount, native } = await import(${JSON.stringify(`${dist}index.js`)});
+      const { BufferChannel, Framework, openFdCount } = await import(${JSON.stringify(`${dist}index.js`)});
+      const { native } = await import(${JSON.stringify(`${dist}native.js`)});
       const { memfdExporterPlugin } = await import(${JSON.stringify(`${dist}testing/index.js`)});
       const { existsSync } = await import('node:fs');
       const warnings = [];

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemfd, DmaBufError, native, openFdCount, pollFd, SystemError } from '../src/index.js';
+import { createMemfd, DmaBufError, openFdCount, pollFd, SystemError } from '../src/index.js';
+import { native } from '../src/native.js';
 import { FdWatcher } from '../src/poll.js';
 
 /** Wait until libuv has run the close callbacks of finished polls. */
@@ -158,7 +159,8 @@ describe('pollFd', () => {
   it('tears down cleanly with waits pending: a terminated worker, process.exit()', async () => {
     const index = fileURLToPath(new URL('../dist/index.js', import.meta.url));
     const worker = new Worker(
-      `const { pollFd, native } = await import(${JSON.stringify(index)});
+      `const { pollFd } = await import(${JSON.stringify(index)});
+       const { native } = await import(${JSON.stringify(index.replace(/index\.js$/, 'native.js'))});
        const { parentPort } = await import('node:worker_threads');
        const [a] = native().unixSocketPair();
        for (let i = 0; i < 20; i++) pollFd(a, 'in', i % 2 ? { timeoutMs: 60000 } : {}).catch(() => {});
@@ -175,7 +177,8 @@ describe('pollFd', () => {
       [
         '--input-type=module',
         '-e',
-        `const { pollFd, native } = await import(${JSON.stringify(index)});
+        `const { pollFd } = await import(${JSON.stringify(index)});
+       const { native } = await import(${JSON.stringify(index.replace(/index\.js$/, 'native.js'))});
          const [a] = native().unixSocketPair();
          pollFd(a, 'in'); pollFd(a, 'out'); pollFd(a, 'in', { timeoutMs: 60000 });
          setTimeout(() => process.exit(7), 10);`,
@@ -189,7 +192,8 @@ describe('pollFd', () => {
   it('keeps the event loop alive only while a wait is pending', () => {
     const index = fileURLToPath(new URL('../dist/index.js', import.meta.url));
     const script = `
-      const { pollFd, native } = await import(${JSON.stringify(index)});
+      const { pollFd } = await import(${JSON.stringify(index)});
+       const { native } = await import(${JSON.stringify(index.replace(/index\.js$/, 'native.js'))});
       const [a, b] = native().unixSocketPair();
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 20);

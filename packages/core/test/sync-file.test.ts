@@ -5,13 +5,13 @@ import {
   exportSyncFile,
   Framework,
   importSyncFile,
-  native,
   openFdCount,
   ReleasedError,
   SyncFile,
   SystemError,
   waitIdle,
 } from '../src/index.js';
+import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
 function socketPair(): [number, number] {

@@ -1,11 +1,5 @@
-import {
-  type Attachment,
-  type DeviceMapping,
-  type DmaBuf,
-  type Importer,
-  type ImporterAttachment,
-  PluginError,
-} from '@dmabuf/core';
+import { type Attachment, type DeviceMapping, type DmaBuf, PluginError } from '@dmabuf/core';
+import type { Importer, ImporterAttachment } from '@dmabuf/core/plugin';
 import type { DrmDevice } from './device.js';
 import { ImportRefusedError } from './errors.js';
 import { drmNative } from './native.js';

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAddon } from '@dmabuf/core';
+import { loadAddon } from '@dmabuf/core/driver';
 
 /** struct drm_mode_modeinfo, field for field. */
 export interface DrmModeInfo {

@@ -1,4 +1,4 @@
-import { check } from '@dmabuf/core';
+import { check } from '@dmabuf/core/driver';
 
 const HINTS: Record<number, string> = {
   1: 'This needs DRM master: run as the only display client (stop the compositor), or on a free VT',

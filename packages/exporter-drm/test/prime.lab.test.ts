@@ -3,12 +3,12 @@ import {
   dupFd,
   Framework,
   fdSize,
-  native,
   plainDevice,
   readFdInfo,
   SEEK_CUR,
   SEEK_SET,
   seekFd,
+  syncDmaBuf,
 } from '@dmabuf/core';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { describe, expect, it } from 'vitest';
@@ -112,7 +112,7 @@ describe.skipIf(!IN_LAB)(`PRIME import and the dma-buf file in the lab (skipped 
     expect(virtio.handles.size).toBe(1); // only the handle of its own export v
   });
 
-  it('the dma-buf file: lseek gives the size and nothing else; names show in fdinfo; SYNC refuses bad flags', async () => {
+  it('the dma-buf file: lseek gives the size and nothing else; names show in fdinfo; SYNC pairs, and a bad mode is refused before the ioctl', async () => {
     await using fw = await Framework.create({ plugins: [drmExporterPlugin({ device: VIRTIO })] });
     using buf = fw.export({ width: 64, height: 64 });
     const fd = buf.borrowFd();
@@ -123,10 +123,15 @@ describe.skipIf(!IN_LAB)(`PRIME import and the dma-buf file in the lab (skipped 
     buf.setName('drm-lab-buffer-name-of-31-chars');
     expect(readFdInfo(fd).name).toBe('drm-lab-buffer-name-of-31-chars');
     expect(() => buf.setName('x'.repeat(32))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
-    const c = native().dmaBufSync;
-    expect(native().sync(fd, c.READ | c.START)).toBe(0);
-    expect(native().sync(fd, c.READ | c.END)).toBe(0);
-    expect(native().sync(fd, 0x10)).toBe(-22);
-    expect(native().sync(fd, c.START)).toBe(-22);
+    syncDmaBuf(fd, 'read', 'start');
+    syncDmaBuf(fd, 'read', 'end');
+    syncDmaBuf(fd, 'readwrite', 'start');
+    syncDmaBuf(fd, 'readwrite', 'end');
+    expect(() => syncDmaBuf(fd, 'sideways' as never, 'start')).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    expect(() => syncDmaBuf(fd, 'read', 'middle' as never)).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
   });
 });

@@ -4,7 +4,6 @@ import {
   type AllocationRequest,
   type AttachmentInfo,
   type BufferLayout,
-  check,
   closeFd,
   computeLayout,
   DmaBufError,
@@ -12,9 +11,9 @@ import {
   type ExporterPlugin,
   type FdInfo,
   NegotiationError,
-  native,
   PAGE_SIZE,
   type SgTable,
+  setDmaBufName,
 } from '@dmabuf/core';
 import { HeapError } from './errors.js';
 import { HeapDevice } from './heap-device.js';
@@ -149,10 +148,11 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
     const n = heapNative();
     const fd = this.device(heap).alloc(layout.size, n.flags.O_RDWR | n.flags.O_CLOEXEC, opts.heapFlags ?? 0);
     if (this.#bufferName !== false) {
-      const rc = native().setName(fd, this.#bufferName);
-      if (rc < 0) {
+      try {
+        setDmaBufName(fd, this.#bufferName, { what: `dma-heap ${heap}: cannot name the new buffer` });
+      } catch (e) {
         closeFd(fd);
-        check(rc, 'ioctl(DMA_BUF_SET_NAME)', `dma-heap ${heap}: cannot name the new buffer`);
+        throw e;
       }
     }
     return this.#allocation(fd, layout, { heap, contiguous, origin: 'allocated' });

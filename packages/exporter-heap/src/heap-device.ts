@@ -1,4 +1,5 @@
-import { check, closeFd } from '@dmabuf/core';
+import { closeFd } from '@dmabuf/core';
+import { check } from '@dmabuf/core/driver';
 import { HeapError } from './errors.js';
 import { listHeaps } from './heaps.js';
 import { heapNative } from './native.js';

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAddon } from '@dmabuf/core';
+import { loadAddon } from '@dmabuf/core/driver';
 
 /**
  * The dma-heap addon. Arguments are validated in TypeScript first; every

@@ -1,4 +1,5 @@
-import { check, closeFd } from '@dmabuf/core';
+import { closeFd } from '@dmabuf/core';
+import { check } from '@dmabuf/core/driver';
 import type { CheckedRange } from './memfd-check.js';
 import { udmabufNative } from './native.js';
 

@@ -4,7 +4,6 @@ import {
   type AttachmentInfo,
   type BufferLayout,
   type CpuAccessMode,
-  check,
   checkLayout,
   computeLayout,
   DmaBufError,
@@ -12,11 +11,11 @@ import {
   type ExporterPlugin,
   type FdInfo,
   NegotiationError,
-  native,
   PAGE_SIZE,
   type SgSegment,
   type SgTable,
   SystemError,
+  syncDmaBuf,
 } from '@dmabuf/core';
 import { UDMABUF_DEVICE, UdmabufDevice } from './device.js';
 import { UdmabufError } from './errors.js';
@@ -157,17 +156,13 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
   }
 
   #sync(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode, phase: 'START' | 'END'): void {
-    const c = native().dmaBufSync;
-    const dir = mode === 'read' ? c.READ : mode === 'write' ? c.WRITE : c.RW;
-    check(
-      native().sync(buffer.fd, dir | c[phase]),
-      'ioctl(DMA_BUF_IOCTL_SYNC)',
-      `udmabuf buffer #${buffer.id}: CPU access ${phase} (${mode}) failed`,
-      (errno) =>
+    syncDmaBuf(buffer.fd, mode, phase === 'START' ? 'start' : 'end', {
+      what: `udmabuf buffer #${buffer.id}: CPU access ${phase} (${mode}) failed`,
+      hint: (errno) =>
         errno === EINVAL && phase === 'END'
           ? 'udmabuf ends CPU access only after a START on the same buffer: use buf.cpuAccess(mode) scopes'
           : undefined,
-    );
+    });
   }
 
   #ownMemfd(req: AllocationRequest, opts: UdmabufExportOptions): Allocation<UdmabufPriv> {

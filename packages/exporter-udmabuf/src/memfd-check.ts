@@ -1,4 +1,13 @@
-import { assertFd, assertUint, native, PAGE_SIZE, readFdInfo } from '@dmabuf/core';
+import {
+  assertFd,
+  assertUint,
+  type FdStat,
+  type MemfdSeal,
+  memfdSeals,
+  PAGE_SIZE,
+  readFdInfo,
+  statFd,
+} from '@dmabuf/core';
 import { UdmabufError } from './errors.js';
 
 /** One piece of a memfd to turn into (part of) a udmabuf. */
@@ -19,11 +28,6 @@ export interface CheckedRange {
   /** `memfd:<name>#<inode>@0x<offset>` */
   source: string;
 }
-
-const F_SEAL_SEAL = 0x1;
-const F_SEAL_SHRINK = 0x2;
-const F_SEAL_WRITE = 0x8;
-const F_SEAL_FUTURE_WRITE = 0x10;
 
 function memfdName(fd: number): string {
   try {
@@ -50,8 +54,10 @@ export function checkRange(range: MemfdRange, index: number): CheckedRange {
   }
   assertFd(`${at}.memfd`, range.memfd);
   const fd = range.memfd;
-  const st = native().fstat(fd);
-  if (typeof st === 'number') {
+  let st: FdStat;
+  try {
+    st = statFd(fd);
+  } catch {
     throw new UdmabufError(
       `${at}.memfd: fd ${fd} is not open`,
       'EBADFD',
@@ -59,8 +65,10 @@ export function checkRange(range: MemfdRange, index: number): CheckedRange {
       { range: index },
     );
   }
-  const seals = native().getSeals(fd);
-  if (seals < 0) {
+  let seals: Set<MemfdSeal>;
+  try {
+    seals = memfdSeals(fd);
+  } catch {
     let link = `fd ${fd}`;
     try {
       link = `fd ${fd} (${readFdInfo(fd).link})`;
@@ -74,8 +82,8 @@ export function checkRange(range: MemfdRange, index: number): CheckedRange {
       { range: index },
     );
   }
-  if ((seals & F_SEAL_SHRINK) === 0) {
-    if (seals & F_SEAL_SEAL) {
+  if (!seals.has('shrink')) {
+    if (seals.has('seal')) {
       throw new UdmabufError(
         `${at}.memfd: fd ${fd} lacks F_SEAL_SHRINK and can no longer get it: F_SEAL_SEAL is set (the memfd was made without MFD_ALLOW_SEALING, or sealed shut)`,
         'EINVAL',
@@ -90,8 +98,8 @@ export function checkRange(range: MemfdRange, index: number): CheckedRange {
       { range: index, seal: 'F_SEAL_SHRINK' },
     );
   }
-  if (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) {
-    const seal = seals & F_SEAL_WRITE ? 'F_SEAL_WRITE' : 'F_SEAL_FUTURE_WRITE';
+  if (seals.has('write') || seals.has('future-write')) {
+    const seal = seals.has('write') ? 'F_SEAL_WRITE' : 'F_SEAL_FUTURE_WRITE';
     throw new UdmabufError(
       `${at}.memfd: fd ${fd} is sealed with ${seal}, which udmabuf refuses (devices may write through the dma-buf)`,
       'EINVAL',

@@ -8,7 +8,8 @@ import {
   Framework,
   fdSize,
   isCloexec,
-  native,
+  mmapFd,
+  munmapBuffer,
   PluginError,
   plainDevice,
   readFdInfo,
@@ -76,13 +77,11 @@ labSuite('udmabuf conformance (lab)', () => {
   }
   /** Map a memfd (the caller's side of the selftest) and run fn on its bytes. */
   function withMemfdBytes<T>(memfd: number, size: number, fn: (bytes: Uint8Array) => T): T {
-    const n = native();
-    const ab = n.mmap(memfd, 0, size, n.PROT_READ | n.PROT_WRITE);
-    if (typeof ab === 'number') throw new Error(`mmap of the memfd failed: ${ab}`);
+    const ab = mmapFd(memfd, 0, size, true);
     try {
       return fn(new Uint8Array(ab));
     } finally {
-      n.munmap(ab);
+      munmapBuffer(ab);
     }
   }
   function writePages(bytes: Uint8Array, pageSize: number, chr: string): void {

@@ -1,4 +1,4 @@
-import { check, native } from '@dmabuf/core';
+import { munmapBuffer } from '@dmabuf/core';
 
 /**
  * A CPU view of an MMAP buffer through the device fd (mmap at the buffer's
@@ -31,7 +31,7 @@ export class DeviceBufferView implements Disposable {
     if (!this.#buffer) return;
     const b = this.#buffer;
     this.#buffer = undefined;
-    check(native().munmap(b), 'munmap', `cannot unmap buffer ${this.index} plane ${this.plane}`);
+    munmapBuffer(b, { what: `cannot unmap buffer ${this.index} plane ${this.plane}` });
   }
 
   [Symbol.dispose](): void {

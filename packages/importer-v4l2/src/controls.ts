@@ -1,4 +1,5 @@
-import { check, DmaBufError, invalidArgument } from '@dmabuf/core';
+import { DmaBufError, invalidArgument } from '@dmabuf/core';
+import { check } from '@dmabuf/core/driver';
 import { CTRL_FLAG, CTRL_TYPE, ERRNO } from './constants.js';
 import { type RawExtCtrl, v4l2 } from './native.js';
 

@@ -5,11 +5,11 @@ import {
   assertPositive,
   assertString,
   assertUint,
-  check,
   closeFd,
   DmaBufError,
   LifecycleError,
 } from '@dmabuf/core';
+import { check } from '@dmabuf/core/driver';
 import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
 import {
   BUF_TYPE,

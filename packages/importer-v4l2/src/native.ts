@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAddon } from '@dmabuf/core';
+import { loadAddon } from '@dmabuf/core/driver';
 
 /** QUERYCAP as the addon reports it. */
 export interface RawCapability {

@@ -1,4 +1,5 @@
-import { check, SystemError } from '@dmabuf/core';
+import { SystemError } from '@dmabuf/core';
+import { check } from '@dmabuf/core/driver';
 import { type RawPoller, v4l2 } from './native.js';
 
 const noop = () => {};

@@ -3,18 +3,18 @@ import {
   assertPositive,
   assertUint,
   type BufferLayout,
-  check,
   DmaBuf,
   DmaBufError,
   type Framework,
   type Importer,
   invalidArgument,
   LifecycleError,
+  mmapFd,
   NegotiationError,
-  native,
   SystemError,
   timeoutError,
 } from '@dmabuf/core';
+import { check } from '@dmabuf/core/driver';
 import { DeviceBufferView } from './buffer-view.js';
 import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
 import {
@@ -437,16 +437,13 @@ export class V4l2Queue implements FrameOwner, Disposable {
     );
     const p = info.planes[plane];
     const length = p?.length || this.format.planes[plane]!.sizeimage;
-    const n = native();
-    const ab = check(
-      n.mmap(this.#host.fd, p?.memOffset ?? 0, length, n.PROT_READ | (options.writable ? n.PROT_WRITE : 0)),
-      'mmap',
-      `${this.name}: cannot map buffer index ${index} plane ${plane}`,
-      (errno) =>
+    const ab = mmapFd(this.#host.fd, p?.memOffset ?? 0, length, options.writable ?? false, {
+      what: `${this.name}: cannot map buffer index ${index} plane ${plane}`,
+      hint: (errno) =>
         errno === ERRNO.EINVAL && this.memory !== 'mmap'
           ? "Only MMAP buffers can be mapped through the device; map the dma-buf you queued (buf.cpuAccess('read'))"
           : undefined,
-    );
+    });
     return new DeviceBufferView(index, plane, ab);
   }
 

@@ -1,0 +1,27 @@
+import type { BufferLayout } from './layout.js';
+
+export type BufferState = 'pending' | 'live' | 'released';
+
+/**
+ * The read-only view of a buffer that importers see (what `DmaBuf` offers a
+ * device besides the lifecycle calls): names for messages, its identity, its
+ * layout and a borrowed fd to hand to an ioctl. `DmaBuf` implements it.
+ */
+export interface BufferView {
+  readonly id: number;
+  /** 'buffer #3 (udmabuf)': how messages name the buffer. */
+  readonly label: string;
+  /** exp_name as the kernel reports it in fdinfo. */
+  readonly expName: string;
+  readonly state: BufferState;
+  /** Allocated (not pending, not released). */
+  readonly allocated: boolean;
+  readonly released: boolean;
+  /** The layout; reading it allocates a pending buffer. */
+  readonly layout: BufferLayout;
+  readonly size: number;
+  /** `dev:ino` of the buffer's file: the same for every fd of it. */
+  readonly identity: string;
+  /** The buffer's own fd, borrowed: valid while the buffer lives, never closed by the caller. */
+  borrowFd(): number;
+}

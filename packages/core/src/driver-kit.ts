@@ -1,0 +1,14 @@
+/**
+ * `@dmabuf/core/driver`: for authors of driver packages that ship an addon
+ * of their own (as exporter-udmabuf, exporter-heap, exporter-drm and
+ * importer-v4l2 do). Not needed to use dmabuf-js, nor to write a plugin on
+ * top of the core's fd calls (`@dmabuf/core/plugin` + `@dmabuf/core`).
+ *
+ * - `loadAddon(packageRoot, packageName)`: load the package's node-addon-api
+ *   binding (prebuilds or build/Release); when nothing loads, a
+ *   NativeLoadError that lists fixes.
+ * - `check(result, syscall, what, hint)`: the one way a native `-errno`
+ *   result becomes a typed SystemError.
+ */
+export { loadAddon } from './load-addon.js';
+export { type CallContext, check, type Hint } from './syscall.js';
