@@ -35,8 +35,9 @@ export function whyUnavailable(names = []) {
   } catch {}
   const reasons = [];
   for (const d of list) {
-    if (builtIn.has(d) || loaded.has(d)) continue;
+    // A built-in driver this lab's kernel lacks (no dma-heap on arm64) is listed as unavailable.
     if (failed[d]) reasons.push(`${d} is not available: ${failed[d]}`);
+    else if (builtIn.has(d) || loaded.has(d)) continue;
     else reasons.push(`${d} is not loaded: add it to the package's \`dmabuf-lab vitest --drivers …\``);
   }
   return reasons.join('; ');

@@ -2,12 +2,15 @@ import { LabError } from './errors.js';
 
 export const usage = `dmabuf-lab — a real Linux kernel with udmabuf, dma-heaps, vgem, virtio-gpu and vivid, under QEMU
 
-  dmabuf-lab provision [--force]
+  dmabuf-lab provision [--force] [--arch arm64]
   dmabuf-lab run [options] -- <command...>
   dmabuf-lab shell [options]
   dmabuf-lab vitest [options] [--report HOSTPATH] [vitest args...]
 
 options:
+  --arch ARCH      x64 (default) or arm64: the aarch64 lab (software CPU, an arm64 userland
+                   with node for arm64 over the host's root, bindings from prebuilds/linux-arm64;
+                   provisioned on first use or by \`provision --arch arm64\`)
   --drivers LIST   modules to load, comma-separated (default vgem,vivid,virtio-gpu; udmabuf and
                    the system dma-heap are built in); provisioning also builds
                    v4l2-mem2mem, vim2m, vicodec, vimc and vkms
@@ -17,15 +20,17 @@ options:
   --out DIR        host folder shared as $DMABUF_LAB_OUT (default: a temp folder)
   --keep           keep the run folder (console.log, out/) even on success
   --stdin          forward this process' stdin to the command
+  --config FILE    (vitest) the vitest config to run (default vitest.lab.config.ts)
 `;
 
-const withValue = new Set(['--drivers', '--timeout', '--cwd', '--env', '--out', '--report']);
+const withValue = new Set(['--drivers', '--timeout', '--cwd', '--env', '--out', '--report', '--arch', '--config']);
 const flags = new Set(['--keep', '--stdin', '--force', '--help', '-h']);
 
 /**
  * @param {string[]} argv process.argv.slice(2)
  * @returns {{ sub: string, drivers?: string[], timeoutSec?: number, cwd?: string, env: Record<string,string>,
- *   out?: string, report?: string, keep: boolean, stdin: boolean, force: boolean, help: boolean, rest: string[] }}
+ *   out?: string, report?: string, arch?: string, config?: string, keep: boolean, stdin: boolean, force: boolean,
+ *   help: boolean, rest: string[] }}
  */
 export function parseArgs(argv) {
   const [sub = 'help', ...args] = argv;

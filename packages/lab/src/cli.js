@@ -1,6 +1,8 @@
 import { parseArgs, usage } from './cli-args.js';
 import { LabError } from './errors.js';
+import { labArch } from './arch.js';
 import { provision } from './provision.js';
+import { provisionArm64 } from './provision-arm64.js';
 import { runInLab } from './run.js';
 
 /** @param {string[]} argv @returns {Promise<number>} exit code */
@@ -18,13 +20,15 @@ export async function main(argv) {
       env: o.env,
       outDir: o.out,
       keep: o.keep,
+      arch: o.arch,
     };
     // `pnpm lab -- shell` (the root script is `dmabuf-lab run`) means the interactive shell.
     const sub = o.sub === 'run' && o.rest.length === 1 && o.rest[0] === 'shell' ? 'shell' : o.sub;
     if (sub !== o.sub) o.rest = [];
     switch (sub) {
       case 'provision':
-        await provision({ force: o.force });
+        if (labArch(o.arch).name === 'arm64') await provisionArm64({ force: o.force });
+        else await provision({ force: o.force });
         return 0;
       case 'run': {
         if (!o.rest.length)
@@ -40,7 +44,7 @@ export async function main(argv) {
       }
       case 'vitest': {
         const { runVitest } = await import('./vitest.js');
-        return await runVitest({ ...common, report: o.report, args: o.rest });
+        return await runVitest({ ...common, report: o.report, config: o.config, args: o.rest });
       }
       default:
         throw new LabError(`dmabuf-lab: unknown command ${o.sub}\n\n${usage}`, {

@@ -98,8 +98,9 @@ export function moduleOptions(driver, given, env) {
  * and lists failures in /tmp/modprobe-failed; `lab_missing` prints the devices not there yet.
  * @param {string[]} drivers normalized names
  * @param {(driver: string) => string} optsOf
+ * @param {string[]} [absent] built-in drivers this lab's kernel does not have (not checked)
  */
-export function driverFunctions(drivers, optsOf) {
+export function driverFunctions(drivers, optsOf, absent = []) {
   const waves = loadWaves(drivers).map((wave) =>
     [
       ...wave.map(
@@ -109,7 +110,7 @@ export function driverFunctions(drivers, optsOf) {
       '  wait',
     ].join('\n'),
   );
-  const checks = [...new Set([...drivers, 'udmabuf', 'dma_heap'])].map((d) => {
+  const checks = [...new Set([...drivers, ...builtIn])].filter((d) => !absent.includes(d)).map((d) => {
     const spec = labDrivers[d];
     if (!spec?.appears) return `  [ -d /sys/module/${d} ] || missing="$missing module:${d}"`;
     return `  ${spec.appears} || missing="$missing ${spec.device ?? d}"`;

@@ -52,7 +52,8 @@ export function commandScript({ argv, cwd, env }) {
  * .lab/params.sh, sourced by /init: the settings, and the functions that load
  * the drivers (`lab_load`) and list the devices not there yet (`lab_missing`).
  * @param {{ drivers: string[], moduleOpts: Record<string, string>, modRoot: string, hugepages: number,
- *   ninepCache: string }} o
+ *   ninepCache: string, archRoot?: boolean, absent?: string[] }} o `archRoot`: lay the `archroot` share
+ *   over the host's root; `absent`: built-in drivers this kernel lacks
  */
 export function paramsScript(o) {
   const load = o.drivers.filter((d) => d !== 'udmabuf' && d !== 'dma_heap');
@@ -61,6 +62,7 @@ export function paramsScript(o) {
     `MODROOT=${shq(o.modRoot)}`,
     `HUGEPAGES=${shq(String(o.hugepages))}`,
     `NINEP_CACHE=${shq(o.ninepCache)}`,
-    driverFunctions(o.drivers, (d) => o.moduleOpts[d] ?? ''),
+    `ARCHROOT=${o.archRoot ? '1' : ''}`,
+    driverFunctions(o.drivers, (d) => o.moduleOpts[d] ?? '', o.absent),
   ].join('\n');
 }

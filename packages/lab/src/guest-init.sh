@@ -25,9 +25,16 @@ mkdir -p /lower /rw /newroot /out
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out /out || die "cannot mount the out share"
 . /out/.lab/params.sh
 mount -t 9p -o "trans=virtio,version=9p2000.L,ro,msize=512000,cache=$NINEP_CACHE" hostroot /lower || die "cannot mount the host root share"
+LOWER=/lower
+if [ -n "$ARCHROOT" ]; then
+  # Another arch's userland (the aarch64 lab's arm64 root), laid over the host's root.
+  mkdir -p /arch
+  mount -t 9p -o "trans=virtio,version=9p2000.L,ro,msize=512000,cache=$NINEP_CACHE" archroot /arch || die "cannot mount the arch root share"
+  LOWER=/arch:/lower
+fi
 mount -t tmpfs -o mode=0755 rw /rw
 mkdir -p /rw/upper /rw/work
-if ! mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work,xino=off,index=off,metacopy=off,redirect_dir=off root /newroot; then
+if ! mount -t overlay -o lowerdir=$LOWER,upperdir=/rw/upper,workdir=/rw/work,xino=off,index=off,metacopy=off,redirect_dir=off root /newroot; then
   say "overlay failed: the root stays read-only (tmpfs on /tmp /run /root)"
   mount --bind /lower /newroot
   RO_ROOT=1

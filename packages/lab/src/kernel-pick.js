@@ -1,6 +1,7 @@
-/** Choosing the kernel package: the newest linux-image-6.12.*-amd64-unsigned. */
+/** Choosing the kernel package: the newest linux-image-6.12.*-<amd64|arm64>-unsigned. */
 
-const pattern = /^linux-image-(6\.12\.\d+(?:\+[A-Za-z0-9.~]+)?)-amd64-unsigned$/;
+/** @param {string} debArch */
+const patternFor = (debArch) => new RegExp(`^linux-image-(6\\.12\\.\\d+(?:\\+[A-Za-z0-9.~]+)?)-${debArch}-unsigned$`);
 
 /** Compare dotted/dashed version strings numerically, part by part. */
 export function compareVersions(a, b) {
@@ -18,14 +19,16 @@ export function compareVersions(a, b) {
 
 /**
  * @param {string[]} names package names (e.g. from `apt-cache pkgnames linux-image-6.12`)
+ * @param {string} [debArch] Debian's arch name: amd64 (default) or arm64
  * @returns {{ pkg: string, kernelVersion: string } | null}
  */
-export function pickKernelPackage(names) {
+export function pickKernelPackage(names, debArch = 'amd64') {
+  const pattern = patternFor(debArch);
   const found = names
     .map((n) => n.trim())
     .map((n) => ({ n, m: pattern.exec(n) }))
     .filter((x) => x.m)
-    .map((x) => ({ pkg: x.n, kernelVersion: `${x.m[1]}-amd64` }));
+    .map((x) => ({ pkg: x.n, kernelVersion: `${x.m[1]}-${debArch}` }));
   found.sort((a, b) => compareVersions(b.kernelVersion, a.kernelVersion));
   return found[0] ?? null;
 }

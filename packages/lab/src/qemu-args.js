@@ -1,12 +1,17 @@
+import { labArches } from './arch.js';
+
 /**
  * The QEMU command line of one lab boot (pure: paths in, argv out).
  * @param {{ vmlinuz: string, initramfs: string, runDir: string, outDir: string, accel: 'tcg'|'kvm',
- *   mode?: 'run'|'shell'|'probe', bios?: string, memoryMB?: number, smp?: number, extraAppend?: string }} o
+ *   mode?: 'run'|'shell'|'probe', bios?: string, memoryMB?: number, smp?: number, extraAppend?: string,
+ *   arch?: import('./arch.js').LabArch, archRoot?: string }} o `archRoot`: a root laid over the
+ *   host's (the arm64 userland), shared as `archroot`
  */
 export function qemuArgs(o) {
   const mode = o.mode ?? 'run';
+  const arch = o.arch ?? labArches.x64;
   const append = [
-    'console=ttyS0',
+    `console=${arch.console}`,
     'quiet',
     'panic=-1',
     'oops=panic',
@@ -18,19 +23,19 @@ export function qemuArgs(o) {
     .filter(Boolean)
     .join(' ');
   const args = [
+    ...arch.machine,
     '-nodefaults',
     '-no-user-config',
     ...(o.accel === 'kvm'
       ? ['-accel', 'kvm', '-cpu', 'host']
-      : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+      : ['-accel', 'tcg,thread=multi', '-cpu', arch.cpu]),
     '-m',
     String(o.memoryMB ?? 2048),
     '-smp',
     String(o.smp ?? 2),
     '-display',
     'none',
-    '-vga',
-    'none',
+    ...(arch.vga ? ['-vga', 'none'] : []),
     '-no-reboot',
     ...(o.bios ? ['-bios', o.bios] : []),
     '-nic',
@@ -50,6 +55,9 @@ export function qemuArgs(o) {
     'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
     '-virtfs',
     `local,path=${o.outDir},mount_tag=out,security_model=none,multidevs=remap`,
+    ...(o.archRoot
+      ? ['-virtfs', `local,path=${o.archRoot},mount_tag=archroot,security_model=none,readonly=on,multidevs=remap`]
+      : []),
     '-device',
     'virtio-gpu-pci',
     '-qmp',

@@ -34,10 +34,11 @@ function hookProcess() {
  * Start QEMU under `setpriv --pdeathsig KILL`, so it dies with us even when
  * this process is killed with SIGKILL.
  * @param {string[]} args
+ * @param {string} [qemu] the system emulator (qemu-system-aarch64 for the aarch64 lab)
  */
-export function startQemu(args) {
+export function startQemu(args, qemu = 'qemu-system-x86_64') {
   hookProcess();
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', qemu, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

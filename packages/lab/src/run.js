@@ -2,13 +2,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chooseAccel } from './accel.js';
+import { labArch } from './arch.js';
+import { archSetup } from './run-arch.js';
 import { moduleOptions } from './drivers.js';
 import { LabError } from './errors.js';
 import { commandScript, defaultDrivers, guestEnv, normalizeDriver, paramsScript } from './guest-files.js';
 import { progress } from './log.js';
 import { readModulesManifest } from './module-build.js';
 import { portServer } from './ports.js';
-import { provision } from './provision.js';
 import { qemuArgs } from './qemu-args.js';
 import { startQemu } from './qemu-process.js';
 import { screendumpVia } from './screendump.js';
@@ -35,6 +36,8 @@ import { watchScreendumpRequests } from './screendump-service.js';
  * @property {number} [hugepages] 2 MiB pages to reserve (default 32)
  * @property {number} [memoryMB]
  * @property {number} [smp]
+ * @property {string} [arch] the guest's arch: x64 (default, or DMABUF_LAB_ARCH) or arm64 (the aarch64
+ *   lab: software CPU, an arm64 userland over the host's root, prebuilds only)
  */
 
 /**
@@ -43,6 +46,7 @@ import { watchScreendumpRequests } from './screendump-service.js';
  * @property {string} runDir the host folder with console.log (removed on success unless keep)
  * @property {string} outDir the host side of DMABUF_LAB_OUT
  * @property {'kvm'|'tcg'} accel
+ * @property {'x64'|'arm64'} arch
  * @property {number} bootMs time from QEMU start to the command's start (from the init's READY mark)
  * @property {number} totalMs
  */
@@ -96,8 +100,10 @@ async function boot(opts, handle) {
   if (!opts?.command?.length) throw new LabError('runInLab: command is required (an argv array)');
   const t0 = Date.now();
   const env = process.env;
-  const stamp = await provision();
-  const { accel, why } = await chooseAccel(stamp);
+  const arch = labArch(opts.arch);
+  const setup = await archSetup(arch);
+  const stamp = setup.stamp;
+  const { accel, why } = arch.kvm ? await chooseAccel(stamp) : { accel: /** @type {'tcg'} */ ('tcg'), why: setup.accelWhy };
   const runDir = mkdtempSync(join(tmpdir(), 'dmabuf-lab-'));
   const outDir = resolve(opts.outDir ?? join(runDir, 'out'));
   mkdirSync(join(outDir, '.lab'), { recursive: true });
@@ -106,8 +112,10 @@ async function boot(opts, handle) {
   rmSync(join(outDir, '.lab', 'ready'), { force: true });
   const consoleLog = join(runDir, 'console.log');
   const requested = (opts.drivers ?? defaultDrivers).map(normalizeDriver);
-  const unavailable =
-    (stamp.modules ?? readModulesManifest(stamp.modRoot, stamp.kernelVersion))?.failed ?? {};
+  const unavailable = {
+    ...((stamp.modules ?? readModulesManifest(stamp.modRoot, stamp.kernelVersion))?.failed ?? {}),
+    ...arch.unavailable,
+  };
   const drivers = requested.filter((d) => !unavailable[d]);
   for (const d of requested.filter((x) => unavailable[x]))
     progress(`${d} is not loaded: ${unavailable[d]} (tests that need it skip, saying so)`);
@@ -122,6 +130,8 @@ async function boot(opts, handle) {
       modRoot: stamp.modRoot,
       hugepages: opts.hugepages ?? Number(env.DMABUF_LAB_HUGEPAGES ?? 32),
       ninepCache: env.DMABUF_LAB_9P_CACHE ?? 'loose',
+      archRoot: !!setup.archRoot,
+      absent: Object.keys(arch.unavailable),
     }),
   );
   writeFileSync(
@@ -132,6 +142,8 @@ async function boot(opts, handle) {
       env: guestEnv(env, {
         DMABUF_LAB_DRIVERS: drivers.join(' '),
         DMABUF_LAB_UNAVAILABLE: JSON.stringify(unavailable),
+        DMABUF_LAB_ARCH: arch.name,
+        ...setup.env,
         ...opts.env,
       }),
     }),
@@ -152,10 +164,12 @@ async function boot(opts, handle) {
     mode,
     memoryMB: opts.memoryMB,
     smp: opts.smp,
-    bios: biosFor(env),
+    bios: arch.name === 'x64' ? biosFor(env) : undefined,
+    arch,
+    archRoot: setup.archRoot,
   });
   progress(`booting ${stamp.kernelVersion} (${accel}: ${why}), drivers: ${drivers.join(' ')}`);
-  const qemu = startQemu(args);
+  const qemu = startQemu(args, arch.qemu);
   handle.kill = qemu.kill;
 
   const wire = async () => {
@@ -236,7 +250,7 @@ async function boot(opts, handle) {
   if (!opts.keep && !opts.outDir && exitCode === 0 && !env.DMABUF_LAB_KEEP)
     rmSync(runDir, { recursive: true, force: true });
   else if (exitCode !== 0) progress(`command exited with ${exitCode}; console log: ${consoleLog}`);
-  return { exitCode, runDir, outDir, accel, totalMs, bootMs };
+  return { exitCode, runDir, outDir, accel, arch: arch.name, totalMs, bootMs };
 }
 
 /** qboot starts the kernel seconds sooner than SeaBIOS under TCG; DMABUF_LAB_BIOS=seabios keeps QEMU's default. */

@@ -1,7 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
+import { labArch } from './arch.js';
 import { LabError } from './errors.js';
+import { guestNodePath } from './arm64-root.js';
 import { guestOutDir } from './init-script.js';
 import { progress } from './log.js';
 import { runInLab } from './run.js';
@@ -39,22 +41,24 @@ export function repoRoot(cwd) {
   return resolve(cwd);
 }
 
-/** Default report path: <repo>/reports/<package folder>-lab.json */
-export function defaultReportPath(cwd) {
-  return join(repoRoot(cwd), 'reports', `${basename(resolve(cwd))}-lab.json`);
+/** Default report path: <repo>/reports/<package folder>-lab.json (-lab-arm64.json for the aarch64 lab) */
+export function defaultReportPath(cwd, arch = 'x64') {
+  const suffix = arch === 'x64' ? '' : `-${arch}`;
+  return join(repoRoot(cwd), 'reports', `${basename(resolve(cwd))}-lab${suffix}.json`);
 }
 
 /**
  * The guest argv: node <vitest.mjs> run --config vitest.lab.config.ts, default + JSON reporters, then the caller's args.
  * @param {string} vitestBin @param {string[]} args
+ * @param {{ node?: string, config?: string }} [o] the guest's node (the aarch64 lab has its own), another config
  */
-export function vitestArgv(vitestBin, args) {
+export function vitestArgv(vitestBin, args, o = {}) {
   return [
-    process.execPath,
+    o.node ?? process.execPath,
     vitestBin,
     'run',
     '--config',
-    labConfigName,
+    o.config ?? labConfigName,
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${guestOutDir}/report.json`,
@@ -64,14 +68,15 @@ export function vitestArgv(vitestBin, args) {
 
 /**
  * Boot the lab once and run the package's lab tests inside it.
- * @param {{ cwd?: string, report?: string, args?: string[] } & Omit<import('./run.js').RunOptions, 'command'>} o
+ * @param {{ cwd?: string, report?: string, config?: string, args?: string[] } & Omit<import('./run.js').RunOptions, 'command'>} o
  * @returns {Promise<number>} vitest's exit code
  */
 export async function runVitest(o) {
   const cwd = resolve(o.cwd ?? process.cwd());
-  if (!existsSync(join(cwd, labConfigName))) {
+  const config = o.config ?? labConfigName;
+  if (!existsSync(join(cwd, config))) {
     throw new LabError(
-      `dmabuf-lab vitest: no ${labConfigName} in ${cwd} (it should include test/**/*.lab.test.ts)`,
+      `dmabuf-lab vitest: no ${config} in ${cwd} (${labConfigName} should include test/**/*.lab.test.ts)`,
       {
         code: 'ENOCONFIG',
         exitCode: 2,
@@ -79,8 +84,10 @@ export async function runVitest(o) {
     );
   }
   const bin = resolveVitestBin(cwd);
-  const report = resolve(o.report ?? defaultReportPath(cwd));
-  const r = await runInLab({ ...o, cwd, command: vitestArgv(bin, o.args ?? []), keep: true });
+  const arch = labArch(o.arch);
+  const report = resolve(o.report ?? defaultReportPath(cwd, arch.name));
+  const node = arch.name === 'arm64' ? guestNodePath : undefined;
+  const r = await runInLab({ ...o, cwd, command: vitestArgv(bin, o.args ?? [], { node, config }), keep: true });
   const produced = join(r.outDir, 'report.json');
   if (existsSync(produced)) {
     mkdirSync(dirname(report), { recursive: true });

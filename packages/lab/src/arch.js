@@ -1,0 +1,67 @@
+import { LabError } from './errors.js';
+import { extraModuleNames } from './extra-modules.js';
+
+/**
+ * @typedef {object} LabArch what differs between the x86-64 lab and the aarch64 one
+ * @property {'x64'|'arm64'} name node's name for it (process.arch)
+ * @property {string} debArch Debian's name (the kernel package's suffix, `:arm64` for apt)
+ * @property {string} uname what `uname -m` says in the guest
+ * @property {string} qemu the system emulator
+ * @property {string} qemuPackage the Debian package that has it
+ * @property {string[]} machine QEMU machine arguments
+ * @property {string} cpu QEMU's -cpu under TCG
+ * @property {string} console the kernel's serial console
+ * @property {boolean} vga whether `-vga none` applies (the PC has a default VGA head)
+ * @property {boolean} kvm whether KVM is worth probing (same arch as the host)
+ * @property {Record<string, string>} unavailable lab drivers this arch's lab does not have, and why
+ */
+
+const notBuiltHere = 'built from the kernel source for the x86-64 lab only (no arm64 build of it yet)';
+
+/** @type {Record<'x64'|'arm64', LabArch>} */
+export const labArches = {
+  x64: {
+    name: 'x64',
+    debArch: 'amd64',
+    uname: 'x86_64',
+    qemu: 'qemu-system-x86_64',
+    qemuPackage: 'qemu-system-x86',
+    machine: [],
+    cpu: 'max',
+    console: 'ttyS0',
+    vga: true,
+    kvm: true,
+    unavailable: {},
+  },
+  arm64: {
+    name: 'arm64',
+    debArch: 'arm64',
+    uname: 'aarch64',
+    qemu: 'qemu-system-aarch64',
+    qemuPackage: 'qemu-system-arm',
+    machine: ['-M', 'virt'],
+    // Every arm64 function entry and return signs/authenticates a pointer (kernel and node);
+    // QEMU's implementation-defined algorithm for it is far cheaper under TCG than QARMA.
+    cpu: 'max,pauth-impdef=on',
+    console: 'ttyAMA0',
+    vga: false,
+    kvm: false,
+    unavailable: {
+      dma_heap: "Debian's arm64 kernel is built without CONFIG_DMABUF_HEAPS (no /dev/dma_heap in the arm64 lab)",
+      ...Object.fromEntries(extraModuleNames.map((n) => [n, notBuiltHere])),
+    },
+  },
+};
+
+const aliases = { x64: 'x64', x86_64: 'x64', amd64: 'x64', arm64: 'arm64', aarch64: 'arm64' };
+
+/**
+ * The lab arch for a name (x64, x86_64, amd64, arm64, aarch64); default: DMABUF_LAB_ARCH, else x64.
+ * @param {string} [name] @returns {LabArch}
+ */
+export function labArch(name = process.env.DMABUF_LAB_ARCH || 'x64') {
+  const key = /** @type {'x64'|'arm64'|undefined} */ (aliases[/** @type {keyof typeof aliases} */ (name)]);
+  if (!key)
+    throw new LabError(`dmabuf-lab: unknown --arch ${name} (x64 or arm64)`, { code: 'EUSAGE', exitCode: 2 });
+  return labArches[key];
+}
