@@ -47,7 +47,8 @@ export const labArches = {
     vga: false,
     kvm: false,
     unavailable: {
-      dma_heap: "Debian's arm64 kernel is built without CONFIG_DMABUF_HEAPS (no /dev/dma_heap in the arm64 lab)",
+      dma_heap:
+        "Debian's arm64 kernel is built without CONFIG_DMABUF_HEAPS (no /dev/dma_heap in the arm64 lab)",
       ...Object.fromEntries(extraModuleNames.map((n) => [n, notBuiltHere])),
     },
   },

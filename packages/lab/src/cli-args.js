@@ -23,7 +23,16 @@ options:
   --config FILE    (vitest) the vitest config to run (default vitest.lab.config.ts)
 `;
 
-const withValue = new Set(['--drivers', '--timeout', '--cwd', '--env', '--out', '--report', '--arch', '--config']);
+const withValue = new Set([
+  '--drivers',
+  '--timeout',
+  '--cwd',
+  '--env',
+  '--out',
+  '--report',
+  '--arch',
+  '--config',
+]);
 const flags = new Set(['--keep', '--stdin', '--force', '--help', '-h']);
 
 /**

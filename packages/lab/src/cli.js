@@ -1,6 +1,6 @@
+import { labArch } from './arch.js';
 import { parseArgs, usage } from './cli-args.js';
 import { LabError } from './errors.js';
-import { labArch } from './arch.js';
 import { provision } from './provision.js';
 import { provisionArm64 } from './provision-arm64.js';
 import { runInLab } from './run.js';

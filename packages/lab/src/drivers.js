@@ -110,11 +110,13 @@ export function driverFunctions(drivers, optsOf, absent = []) {
       '  wait',
     ].join('\n'),
   );
-  const checks = [...new Set([...drivers, ...builtIn])].filter((d) => !absent.includes(d)).map((d) => {
-    const spec = labDrivers[d];
-    if (!spec?.appears) return `  [ -d /sys/module/${d} ] || missing="$missing module:${d}"`;
-    return `  ${spec.appears} || missing="$missing ${spec.device ?? d}"`;
-  });
+  const checks = [...new Set([...drivers, ...builtIn])]
+    .filter((d) => !absent.includes(d))
+    .map((d) => {
+      const spec = labDrivers[d];
+      if (!spec?.appears) return `  [ -d /sys/module/${d} ] || missing="$missing module:${d}"`;
+      return `  ${spec.appears} || missing="$missing ${spec.device ?? d}"`;
+    });
   return [
     'lab_load() {',
     '  :',

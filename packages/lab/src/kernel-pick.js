@@ -1,7 +1,8 @@
 /** Choosing the kernel package: the newest linux-image-6.12.*-<amd64|arm64>-unsigned. */
 
 /** @param {string} debArch */
-const patternFor = (debArch) => new RegExp(`^linux-image-(6\\.12\\.\\d+(?:\\+[A-Za-z0-9.~]+)?)-${debArch}-unsigned$`);
+const patternFor = (debArch) =>
+  new RegExp(`^linux-image-(6\\.12\\.\\d+(?:\\+[A-Za-z0-9.~]+)?)-${debArch}-unsigned$`);
 
 /** Compare dotted/dashed version strings numerically, part by part. */
 export function compareVersions(a, b) {

@@ -24,7 +24,13 @@ import { has, run } from './sh.js';
  */
 
 /** Host packages the aarch64 lab needs (beyond what dpkg/apt already are). */
-export const arm64HostPackages = [labArches.arm64.qemuPackage, 'kmod', 'xz-utils', 'util-linux', 'busybox-static'];
+export const arm64HostPackages = [
+  labArches.arm64.qemuPackage,
+  'kmod',
+  'xz-utils',
+  'util-linux',
+  'busybox-static',
+];
 
 /**
  * @typedef {import('./provision.js').LabStamp & { arch: 'arm64', root: string, rootKey: string, node: string }} Arm64Stamp
@@ -38,7 +44,8 @@ export function arm64CacheDir(env = process.env) {
 /** The arm64 stamp when it and everything it names are intact and current; else null. */
 export function readArm64Stamp(cache = arm64CacheDir()) {
   const s = /** @type {Arm64Stamp | null} */ (readStamp(cache));
-  if (!s || s.initHash !== initScriptHash() || s.rootKey !== arm64RootKey() || !arm64RootOk(s.root)) return null;
+  if (!s || s.initHash !== initScriptHash() || s.rootKey !== arm64RootKey() || !arm64RootOk(s.root))
+    return null;
   return s;
 }
 
@@ -52,7 +59,9 @@ export async function provisionArm64(opts = {}) {
   const env = opts.env ?? process.env;
   const cache = arm64CacheDir(env);
   const ready = () =>
-    !opts.force && !missingPackages(arm64HostPackages).length && has(labArches.arm64.qemu) ? readArm64Stamp(cache) : null;
+    !opts.force && !missingPackages(arm64HostPackages).length && has(labArches.arm64.qemu)
+      ? readArm64Stamp(cache)
+      : null;
   const stamp = ready();
   if (stamp) {
     progress(`arm64 lab already provisioned: kernel ${stamp.kernelVersion}, cache ${cache}`);
@@ -76,10 +85,16 @@ function doProvision(cache, force) {
   if (!apt.available) throw missingKernelError(['apt-get / apt-cache', 'linux-image-6.12.*-arm64-unsigned']);
   const missing = missingPackages(arm64HostPackages);
   if (missing.length) apt.install(missing);
-  if (!has(labArches.arm64.qemu)) throw new LabError(`dmabuf-lab: ${labArches.arm64.qemu} is missing after installing ${labArches.arm64.qemuPackage}`);
+  if (!has(labArches.arm64.qemu))
+    throw new LabError(
+      `dmabuf-lab: ${labArches.arm64.qemu} is missing after installing ${labArches.arm64.qemuPackage}`,
+    );
   if (!hasForeignArch()) {
     if (process.getuid?.() !== 0)
-      throw missingKernelError(['arm64 as a dpkg foreign architecture'], 'not root: run `sudo dpkg --add-architecture arm64 && sudo apt-get update`');
+      throw missingKernelError(
+        ['arm64 as a dpkg foreign architecture'],
+        'not root: run `sudo dpkg --add-architecture arm64 && sudo apt-get update`',
+      );
     progress('dpkg --add-architecture arm64 (lets apt download arm64 packages; none is installed)');
     run('dpkg', ['--add-architecture', 'arm64']);
     apt.updated = false;
@@ -124,11 +139,15 @@ function doProvision(cache, force) {
     progress(`arm64 root: ${r.packages.length} Debian packages + ${r.node} in ${root}`);
   }
   for (const f of readdirSync(cache)) {
-    if (/^root-[0-9a-f]+$/.test(f) && join(cache, f) !== root) rmSync(join(cache, f), { recursive: true, force: true });
+    if (/^root-[0-9a-f]+$/.test(f) && join(cache, f) !== root)
+      rmSync(join(cache, f), { recursive: true, force: true });
   }
 
   const initHash = initScriptHash();
-  const key = createHash('sha256').update(`${vmlinuz}\n${version}\n${initHash}\n${rootKey}`).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(`${vmlinuz}\n${version}\n${initHash}\n${rootKey}`)
+    .digest('hex')
+    .slice(0, 12);
   const initramfs = join(cache, `initramfs-${version}-${key}.cpio.gz`);
   if (force || !sizeOk(initramfs)) {
     progress(`building ${initramfs}`);
@@ -155,17 +174,27 @@ function doProvision(cache, force) {
     rootKey,
     node: `${guestNode.pkg}@${guestNode.version}`,
     provisionedAt: new Date().toISOString(),
-    modules: { key: '', kernelVersion: version, built: [], failed: { ...labArches.arm64.unavailable }, seconds: 0 },
+    modules: {
+      key: '',
+      kernelVersion: version,
+      built: [],
+      failed: { ...labArches.arm64.unavailable },
+      seconds: 0,
+    },
   };
   writeFileSync(join(cache, stampName), `${JSON.stringify(stamp, null, 2)}\n`);
-  progress(`arm64 lab provisioned in ${((Date.now() - t0) / 1000).toFixed(1)} s: kernel ${version}, cache ${cache}`);
+  progress(
+    `arm64 lab provisioned in ${((Date.now() - t0) / 1000).toFixed(1)} s: kernel ${version}, cache ${cache}`,
+  );
   return stamp;
 }
 
 /** Whether apt has arm64 package lists (after --add-architecture, an update is needed once). */
 function arm64PackagesKnown() {
   try {
-    return /Architecture: arm64/.test(run('apt-cache', ['show', '--no-all-versions', 'busybox-static:arm64']));
+    return /Architecture: arm64/.test(
+      run('apt-cache', ['show', '--no-all-versions', 'busybox-static:arm64']),
+    );
   } catch {
     return false;
   }

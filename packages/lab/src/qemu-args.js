@@ -56,7 +56,10 @@ export function qemuArgs(o) {
     '-virtfs',
     `local,path=${o.outDir},mount_tag=out,security_model=none,multidevs=remap`,
     ...(o.archRoot
-      ? ['-virtfs', `local,path=${o.archRoot},mount_tag=archroot,security_model=none,readonly=on,multidevs=remap`]
+      ? [
+          '-virtfs',
+          `local,path=${o.archRoot},mount_tag=archroot,security_model=none,readonly=on,multidevs=remap`,
+        ]
       : []),
     '-device',
     'virtio-gpu-pci',

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chooseAccel } from './accel.js';
 import { labArch } from './arch.js';
-import { archSetup } from './run-arch.js';
 import { moduleOptions } from './drivers.js';
 import { LabError } from './errors.js';
 import { commandScript, defaultDrivers, guestEnv, normalizeDriver, paramsScript } from './guest-files.js';
@@ -12,6 +11,7 @@ import { readModulesManifest } from './module-build.js';
 import { portServer } from './ports.js';
 import { qemuArgs } from './qemu-args.js';
 import { startQemu } from './qemu-process.js';
+import { archSetup } from './run-arch.js';
 import { screendumpVia } from './screendump.js';
 import { watchScreendumpRequests } from './screendump-service.js';
 
@@ -103,7 +103,9 @@ async function boot(opts, handle) {
   const arch = labArch(opts.arch);
   const setup = await archSetup(arch);
   const stamp = setup.stamp;
-  const { accel, why } = arch.kvm ? await chooseAccel(stamp) : { accel: /** @type {'tcg'} */ ('tcg'), why: setup.accelWhy };
+  const { accel, why } = arch.kvm
+    ? await chooseAccel(stamp)
+    : { accel: /** @type {'tcg'} */ ('tcg'), why: setup.accelWhy };
   const runDir = mkdtempSync(join(tmpdir(), 'dmabuf-lab-'));
   const outDir = resolve(opts.outDir ?? join(runDir, 'out'));
   mkdirSync(join(outDir, '.lab'), { recursive: true });

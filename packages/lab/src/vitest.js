@@ -2,8 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { labArch } from './arch.js';
-import { LabError } from './errors.js';
 import { guestNodePath } from './arm64-root.js';
+import { LabError } from './errors.js';
 import { guestOutDir } from './init-script.js';
 import { progress } from './log.js';
 import { runInLab } from './run.js';
@@ -87,7 +87,12 @@ export async function runVitest(o) {
   const arch = labArch(o.arch);
   const report = resolve(o.report ?? defaultReportPath(cwd, arch.name));
   const node = arch.name === 'arm64' ? guestNodePath : undefined;
-  const r = await runInLab({ ...o, cwd, command: vitestArgv(bin, o.args ?? [], { node, config }), keep: true });
+  const r = await runInLab({
+    ...o,
+    cwd,
+    command: vitestArgv(bin, o.args ?? [], { node, config }),
+    keep: true,
+  });
   const produced = join(r.outDir, 'report.json');
   if (existsSync(produced)) {
     mkdirSync(dirname(report), { recursive: true });

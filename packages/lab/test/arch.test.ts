@@ -45,7 +45,9 @@ describe('the aarch64 lab', () => {
     expect(args.join(' ')).toContain('-accel tcg,thread=multi -cpu max,pauth-impdef=on');
     expect(args).not.toContain('-vga');
     expect(args[args.indexOf('-append') + 1]).toMatch(/^console=ttyAMA0 /);
-    expect(args).toContain('local,path=/c/arm64/root-x,mount_tag=archroot,security_model=none,readonly=on,multidevs=remap');
+    expect(args).toContain(
+      'local,path=/c/arm64/root-x,mount_tag=archroot,security_model=none,readonly=on,multidevs=remap',
+    );
     expect(args).toContain('virtio-gpu-pci');
   });
 
@@ -97,7 +99,9 @@ describe('the aarch64 lab', () => {
   });
 
   it('builds its userland from named Debian arm64 packages and a pinned node ≥ 20.11', () => {
-    expect(arm64RootPackages).toEqual(expect.arrayContaining(['busybox-static', 'kmod', 'libc6', 'libstdc++6']));
+    expect(arm64RootPackages).toEqual(
+      expect.arrayContaining(['busybox-static', 'kmod', 'libc6', 'libstdc++6']),
+    );
     const [major, minor] = guestNode.version.split('.').map(Number);
     expect(major! > 20 || (major === 20 && minor! >= 11)).toBe(true);
     expect(arm64RootKey()).toMatch(/^[0-9a-f]{12}$/);
