@@ -50,8 +50,9 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     this.credentials = credentials;
     this.label = `channel peer ${describePeer(credentials)}`;
     this.#held = { fd, watcher: undefined, inbox: [], spent: [], label: this.label };
-    this.#sender = new ChannelSender(fd, this.label);
+    this.#sender = new ChannelSender(this, fd, this.label);
     this.#receiver = new ChannelReceiver(
+      this,
       this.#held,
       new Adoption(framework, this.label),
       this.label,

@@ -55,6 +55,8 @@ const DONE: IteratorResult<ChannelMessage> = Object.freeze({ done: true, value: 
 export class ChannelReceiver {
   readonly #label: string;
   readonly #credentials: PeerCredentials;
+  /** The peer: a pending read (which holds this receiver) keeps it alive, so its safety net never closes the socket under a waiting caller. */
+  readonly owner: object;
   readonly #held: HeldSocket;
   readonly #adoption: Adoption;
   readonly #inbox: ReceivedMessage[];
@@ -79,7 +81,14 @@ export class ChannelReceiver {
     if (this.#waiters.length === 0 && this.#watching) this.#held.watcher?.cancel();
   };
 
-  constructor(held: HeldSocket, adoption: Adoption, label: string, credentials: PeerCredentials) {
+  constructor(
+    owner: object,
+    held: HeldSocket,
+    adoption: Adoption,
+    label: string,
+    credentials: PeerCredentials,
+  ) {
+    this.owner = owner;
     this.#held = held;
     this.#adoption = adoption;
     this.#label = label;

@@ -28,6 +28,8 @@ const RESOLVED: Promise<void> = Promise.resolve();
  */
 export class ChannelSender {
   readonly #label: string;
+  /** The peer: a pending write (which holds this sender) keeps it alive, so its safety net never closes the socket under a waiting caller. */
+  readonly owner: object;
   #fd: number;
   /** Queued messages as flat triples [text, tail, fds, ...] (fds: duplicates we own), from index #start. */
   readonly #queue: OutgoingList = [];
@@ -44,7 +46,8 @@ export class ChannelSender {
   readonly #one: OutgoingList = ['', undefined, NO_FDS];
   readonly #name = (i: number) => this.#describe(this.#subjects[i]);
 
-  constructor(fd: number, label: string) {
+  constructor(owner: object, fd: number, label: string) {
+    this.owner = owner;
     this.#fd = fd;
     this.#label = label;
   }
