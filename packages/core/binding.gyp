@@ -9,7 +9,8 @@
         "native/memfd_ops.cc",
         "native/sync_ops.cc",
         "native/poll_ops.cc",
-        "native/socket_ops.cc"
+        "native/socket_ops.cc",
+        "native/convert_ops.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

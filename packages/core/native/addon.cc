@@ -7,6 +7,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSyncOps(env, exports);
   InitPollOps(env, exports);
   InitSocketOps(env, exports);
+  InitConvertOps(env, exports);
   return exports;
 }
 

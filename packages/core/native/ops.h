@@ -11,6 +11,7 @@ void InitMemfdOps(Napi::Env env, Napi::Object exports);
 void InitSyncOps(Napi::Env env, Napi::Object exports);
 void InitPollOps(Napi::Env env, Napi::Object exports);
 void InitSocketOps(Napi::Env env, Napi::Object exports);
+void InitConvertOps(Napi::Env env, Napi::Object exports);
 
 // -errno as a JS number.
 inline Napi::Value Errno(Napi::Env env, int err) { return Napi::Number::New(env, -err); }

@@ -23,6 +23,13 @@ export { ChannelServer } from './channel/channel-server.js';
 export { MAX_MESSAGE_BYTES, type PeerCredentials } from './channel/unix-socket.js';
 export { computeLayout, LAYOUT_FORMATS } from './compute-layout.js';
 export type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
+export {
+  CONVERT_FORMATS,
+  type ConvertFormat,
+  type ConvertSource,
+  convertLayout,
+  convertToXrgb,
+} from './convert.js';
 export { CpuAccess, CpuMapping } from './cpu-mapping.js';
 export { DmaBuf } from './dma-buf.js';
 export { DMA_BUF_NAME_MAX, type SyncPhase, setDmaBufName, syncDmaBuf } from './dma-buf-ioctls.js';

@@ -126,6 +126,18 @@ export interface CoreAddon {
    * the rest. [] is the end of the stream; -EAGAIN nothing waiting.
    */
   receiveMessages(fd: number, max: number, prefix?: string): Array<string | number[] | number> | number;
+
+  /** YUYV (0), UYVY (1), NV12 (2), YU12 (3) to XR24; 0 or -EINVAL (a plane or the output does not fit its buffer). */
+  convertToXrgb(
+    src: Uint8Array,
+    format: number,
+    width: number,
+    height: number,
+    pitches: readonly number[],
+    offsets: readonly number[],
+    dst: Uint8Array,
+    dstPitch: number,
+  ): number;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
