@@ -9,7 +9,8 @@
         "native/mode_ops.cc",
         "native/prop_ops.cc",
         "native/fb_ops.cc",
-        "native/event_ops.cc"
+        "native/event_ops.cc",
+        "native/vgem_ops.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/libdrm"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -7,6 +7,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPropOps(env, exports);
   InitFbOps(env, exports);
   InitEventOps(env, exports);
+  InitVgemOps(env, exports);
   return exports;
 }
 

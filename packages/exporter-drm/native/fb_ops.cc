@@ -65,7 +65,15 @@ static Napi::Value AtomicCommit(const Napi::CallbackInfo& info) {
   a.props_ptr = Ptr(props.data());
   a.prop_values_ptr = Ptr(values.data());
   a.user_data = ArgU64(info, 6);
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_ATOMIC, &a));
+  // Optional 8th argument: the index of the OUT_FENCE_PTR value. The kernel
+  // writes the out-fence (a sync_file fd) to that pointer; it is returned
+  // instead of 0 (-1 stays when the kernel made none).
+  int outIndex = info.Length() > 7 ? ArgInt(info, 7) : -1;
+  int32_t outFence = -1;
+  if (outIndex >= 0 && static_cast<size_t>(outIndex) < values.size()) values[outIndex] = Ptr(&outFence);
+  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_ATOMIC, &a);
+  if (r < 0 || outIndex < 0) return Napi::Number::New(info.Env(), r);
+  return Napi::Number::New(info.Env(), outFence);
 }
 
 void InitFbOps(Napi::Env env, Napi::Object exports) {

@@ -22,6 +22,7 @@ void InitModeOps(Napi::Env env, Napi::Object exports);
 void InitPropOps(Napi::Env env, Napi::Object exports);
 void InitFbOps(Napi::Env env, Napi::Object exports);
 void InitEventOps(Napi::Env env, Napi::Object exports);
+void InitVgemOps(Napi::Env env, Napi::Object exports);
 
 // -errno as a JS number.
 inline Napi::Value Errno(Napi::Env env, int err) { return Napi::Number::New(env, -err); }

@@ -27,7 +27,13 @@ export {
 export { GemHandleTable } from './handle-table.js';
 export { DrmImporter, drmImporter, type GemHandle, GemImport, importBuffer } from './importer.js';
 export { connectorName } from './kms/connector-names.js';
-export { Display, type DisplayOptions, type FlipResult } from './kms/display.js';
+export {
+  Display,
+  type DisplayOptions,
+  type FlipOptions,
+  type FlipResult,
+  type SubmittedFlip,
+} from './kms/display.js';
 export {
   type AcceptedFormats,
   createFramebuffer,
@@ -35,8 +41,39 @@ export {
   type FramebufferOptions,
 } from './kms/framebuffer.js';
 export { parseInFormats } from './kms/in-formats.js';
-export { chooseMode, describeMode, type ModeRequest, parseModeRequest, refreshOf } from './kms/mode.js';
+export {
+  chooseMode,
+  describeMode,
+  initialMode,
+  type ModeRequest,
+  parseModeRequest,
+  refreshOf,
+} from './kms/mode.js';
 export { choosePipe, type KmsPipe } from './kms/pipe.js';
+export {
+  centredRect,
+  choosePlacement,
+  describePlacement,
+  fitRect,
+  legacyRule,
+  modesOfSize,
+  type Placement,
+  type PlacementChoice,
+  type PlacementKind,
+  type PlacementPlane,
+  placementCandidates,
+  type Rect,
+  type Refusal,
+  type Size,
+} from './kms/placement.js';
+export {
+  describeRefusals,
+  type ModifiersOf,
+  type PlaneNeeds,
+  type PlaneRefusal,
+  planesFor,
+  requirePlanes,
+} from './kms/plane-choice.js';
 export {
   type KmsConnector,
   type KmsCrtc,
@@ -48,3 +85,4 @@ export {
 } from './kms/snapshot.js';
 export type { DrmModeInfo } from './native.js';
 export { type DrmExporterPluginOptions, drmExporterPlugin } from './plugin.js';
+export { VgemFence } from './vgem-fence.js';

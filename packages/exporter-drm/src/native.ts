@@ -176,7 +176,12 @@ export interface DrmAddon {
     props: number[],
     values: bigint[],
     userData: number,
+    /** Index in `values` of OUT_FENCE_PTR: the kernel's out-fence fd is returned instead of 0. */
+    outFenceIndex?: number,
   ): number;
+
+  vgemFenceAttach(fd: number, handle: number, flags: number): number;
+  vgemFenceSignal(fd: number, fence: number): number;
 
   readEvents(fd: number): RawEvent[] | number;
   watch(fd: number, callback: (events: RawEvent[] | number) => void): WatchHandle | number;

@@ -1,77 +1,82 @@
-import { assertObject, type DmaBuf } from '@dmabuf/core';
-import { DRM_CLIENT_CAP, DRM_MODE_ATOMIC, DRM_MODE_OBJECT, DRM_MODE_PAGE_FLIP_EVENT } from '../constants.js';
+import { assertObject, type DmaBuf, type SyncFile } from '@dmabuf/core';
+import { DRM_CLIENT_CAP, DRM_MODE_ATOMIC, DRM_MODE_PAGE_FLIP_EVENT } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError } from '../errors.js';
 import type { DrmEvent } from '../event-queue.js';
 import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import { AtomicRequest } from './atomic.js';
-import {
-  type AcceptedFormats,
-  createFramebuffer,
-  type Framebuffer,
-  type FramebufferOptions,
-  onScreen,
-} from './framebuffer.js';
-import { parseInFormats } from './in-formats.js';
-import { chooseMode, describeMode, type ModeRequest } from './mode.js';
+import { checkFlipOptions, type FlipOptions, submitAtomicFlip } from './flip-request.js';
+import { createFramebuffer, type Framebuffer, type FramebufferOptions, onScreen } from './framebuffer.js';
+import { describeMode, initialMode, type ModeRequest } from './mode.js';
 import { choosePipe } from './pipe.js';
+import type { PlacementChoice } from './placement.js';
+import { Placer } from './placer.js';
+import { PlaneSet } from './plane-set.js';
 import { restoreOnExit } from './restore.js';
-import { objectProperties, type PropertyValue, readKms } from './snapshot.js';
+import { restoreCrtc, type SavedCrtc, saveCrtc } from './saved-crtc.js';
+import { readKms } from './snapshot.js';
 
 export interface DisplayOptions {
-  /** Connector name, e.g. 'Virtual-1' (default: the first connected). */
+  /** Connector name, e.g. 'HDMI-A-2' or 'Virtual-1' (default: the first connected). */
   connector?: string;
-  /** Mode (default: the connector's preferred). */
+  /** Mode to set (default: keep the current one; the preferred one if the CRTC is off). */
   mode?: ModeRequest;
   /** Use legacy SETCRTC/PAGE_FLIP even where the driver has atomic modesetting. */
   legacy?: boolean;
+  /** Told how each picture size is placed, and why (also in `display.placement`). */
+  onPlacement?: (choice: PlacementChoice) => void;
 }
+
+export type { FlipOptions };
 
 /** A completed show/flip. */
 export interface FlipResult extends DrmEvent {
   framebuffer: Framebuffer;
+  /** The out-fence, when asked for ({ outFence: true }); the caller owns it. */
+  outFence?: SyncFile;
 }
 
-interface SavedCrtc {
-  fbId: number;
-  x: number;
-  y: number;
-  mode: DrmModeInfo | undefined;
-  connectors: number[];
+/** A flip handed to the kernel: its out-fence (if asked for) now, its completion later. */
+export interface SubmittedFlip {
+  outFence?: SyncFile;
+  done: Promise<FlipResult>;
 }
-
-type Props = Map<string, PropertyValue>;
 
 /**
- * A display: connector → CRTC → primary plane on a DRM device, in a chosen
- * mode. show() sets the mode on first use, then page-flips; each flip is a
- * Promise that settles on the kernel's flip-complete event (read through
- * libuv), and flips are paced one per completion. close() — or process exit,
- * or closing the device — puts back what the CRTC showed before.
+ * A display: connector → CRTC → a plane for the picture. The current mode is
+ * kept by default; show() places a picture of any size with a plane (scaled
+ * to fit where the plane scales, centred where it only positions, a mode of
+ * the picture's size only when neither works) and says what it chose and why
+ * (`placement`). Then page flips: each a Promise settled on the kernel's
+ * flip-complete event, paced one per completion, optionally with fences
+ * (in: wait for a producer; out: know when the previous buffer is off
+ * screen). close() — or process exit, or closing the device — puts back what
+ * the CRTC showed before.
  */
 export class Display implements Disposable {
   readonly device: DrmDevice;
   readonly connector: string;
   readonly connectorId: number;
   readonly crtcId: number;
+  /** The CRTC's primary plane. */
   readonly planeId: number | undefined;
-  readonly mode: DrmModeInfo;
   /** Atomic commits (true) or legacy SETCRTC/PAGE_FLIP. */
   readonly atomic: boolean;
-  /** Formats the primary plane takes (fourcc strings). */
+  /** Formats the primary plane takes (fourcc strings); `planes` lists every plane's. */
   readonly formats: readonly string[];
-  readonly #modifiers: Map<string, bigint[]>;
+  /** Why the display's mode is the one it is ('current mode 1280x800@75 kept'). */
+  readonly modeReason: string;
+  readonly #planes: PlaneSet;
+  readonly #placer: Placer;
   readonly #saved: SavedCrtc;
   readonly #framebuffers = new Set<Framebuffer>();
-  readonly #props: { connector: Props; crtc: Props; plane: Props } | undefined;
+  readonly #onPlacement: ((choice: PlacementChoice) => void) | undefined;
   readonly #unregisterExit: () => void;
   readonly #unregisterClose: () => void;
-  #modeBlob = 0;
-  #modeSet = false;
   #showing: Framebuffer | undefined;
   #tail: Promise<unknown> = Promise.resolve();
-  /** The atomic commit that flips to a framebuffer (see #flipNow). */
+  /** The atomic commit that flips to a framebuffer, without fences (see #submitNow). */
   readonly #flipCommits = new WeakMap<Framebuffer, ReturnType<AtomicRequest['arrays']>>();
   #queued = 0;
   #flips = 0;
@@ -88,10 +93,11 @@ export class Display implements Disposable {
     }
     const n = drmNative();
     n.setMaster(device.fd);
-    n.setClientCap(device.fd, DRM_CLIENT_CAP.UNIVERSAL_PLANES, 1);
     let atomic = device.caps.atomic && !options.legacy;
     if (atomic && n.setClientCap(device.fd, DRM_CLIENT_CAP.ATOMIC, 1) !== 0) atomic = false;
     if (!atomic && device.caps.atomic) n.setClientCap(device.fd, DRM_CLIENT_CAP.ATOMIC, 0);
+    // After ATOMIC: turning atomic off turns universal planes off with it.
+    n.setClientCap(device.fd, DRM_CLIENT_CAP.UNIVERSAL_PLANES, 1);
     const kms = readKms(device);
     const pipe = choosePipe(
       kms,
@@ -102,43 +108,40 @@ export class Display implements Disposable {
     this.connectorId = pipe.connector.id;
     this.crtcId = pipe.crtc.id;
     this.planeId = pipe.plane?.id;
-    this.mode = chooseMode(pipe.connector.modes, options.mode, dev, pipe.connector.name);
+    const initial = initialMode(pipe.connector.modes, pipe.crtc.mode, options.mode, dev, pipe.connector.name);
+    this.modeReason = initial.why;
     this.formats = pipe.plane?.formats ?? ['XR24'];
-    this.#modifiers = new Map();
-    if (pipe.plane?.inFormatsBlob) {
-      const blob = n.getPropBlob(device.fd, pipe.plane.inFormatsBlob);
-      if (typeof blob !== 'number') for (const [f, m] of parseInFormats(blob)) this.#modifiers.set(f, m);
-    }
-    if (atomic && pipe.plane) {
-      this.#props = {
-        connector: objectProperties(device, pipe.connector.id, DRM_MODE_OBJECT.CONNECTOR),
-        crtc: objectProperties(device, pipe.crtc.id, DRM_MODE_OBJECT.CRTC),
-        plane: objectProperties(device, pipe.plane.id, DRM_MODE_OBJECT.PLANE),
-      };
-    } else {
-      atomic = false;
-    }
+    if (!pipe.plane) atomic = false;
     this.atomic = atomic;
-    const onThisCrtc = kms.connectors
-      .filter((c) => kms.encoders.some((e) => e.id === c.encoderId && e.crtcId === pipe.crtc.id))
-      .map((c) => c.id);
-    this.#saved = {
-      fbId: pipe.crtc.fbId,
-      x: pipe.crtc.x,
-      y: pipe.crtc.y,
-      mode: pipe.crtc.mode,
-      connectors: onThisCrtc,
-    };
+    this.#planes = new PlaneSet(device, kms, pipe.crtc, pipe.connector.id, atomic);
+    this.#saved = saveCrtc(kms, pipe.crtc.id);
+    this.#placer = new Placer({
+      device,
+      planes: this.#planes,
+      connectorId: pipe.connector.id,
+      connector: pipe.connector.name,
+      crtcId: pipe.crtc.id,
+      modes: pipe.connector.modes,
+      mode: initial.mode,
+      modeFixed: options.mode !== undefined,
+      atomic,
+    });
+    this.#onPlacement = options.onPlacement;
     this.#unregisterExit = restoreOnExit(() => {
-      if (this.#modeSet) this.#restore();
+      if (this.#placer.placed) this.#restore();
     });
     this.#unregisterClose = device.onClose(() => this.close());
   }
 
-  /** Take over a display on a device: pick connector, CRTC, plane and mode. Nothing changes on screen until show(). */
+  /** Take over a display on a device: pick connector, CRTC and mode. Nothing changes on screen until show(). */
   static open(device: DrmDevice, options: DisplayOptions = {}): Display {
     assertObject('options', options);
     return new Display(device, options);
+  }
+
+  /** The mode the CRTC runs in (after a show() that changed it, the new one). */
+  get mode(): DrmModeInfo {
+    return this.#placer.mode;
   }
 
   get width(): number {
@@ -147,6 +150,16 @@ export class Display implements Disposable {
 
   get height(): number {
     return this.mode.vdisplay;
+  }
+
+  /** How the current picture is placed and why (after the first show()). */
+  get placement(): PlacementChoice | undefined {
+    return this.#placer.choice;
+  }
+
+  /** The planes this display can use (primary first), with the formats each takes. */
+  get planes(): readonly { id: number; type: string; formats: readonly string[] }[] {
+    return this.#planes.usable.map((p) => ({ id: p.id, type: p.type, formats: p.formats }));
   }
 
   get closed(): boolean {
@@ -170,56 +183,95 @@ export class Display implements Disposable {
 
   /** Modifiers the primary plane takes for a format (IN_FORMATS); [0n] (LINEAR) when the driver does not say. */
   modifiers(format: string): bigint[] {
-    return this.#modifiers.get(format) ?? (this.formats.includes(format) ? [0n] : []);
+    const primary = this.#planes.usable.find((p) => p.id === this.planeId);
+    if (!primary) return format === 'XR24' ? [0n] : [];
+    return [
+      ...(this.#planes.modifiersOf(primary)?.get(format) ?? (primary.formats.includes(format) ? [0n] : [])),
+    ];
   }
 
-  /** A framebuffer of a buffer for this display's plane (format/modifier/size checked first). Removed at close(). */
+  /** A framebuffer of a buffer for one of this display's planes (format/modifier/size checked first). Removed at close(). */
   framebuffer(buf: DmaBuf, options: FramebufferOptions = {}): Framebuffer {
     this.#assertOpen();
-    const accepted: AcceptedFormats = {
-      formats: this.formats,
-      ...(this.#modifiers.size ? { modifiers: this.#modifiers } : {}),
-      label: this.planeId !== undefined ? `plane ${this.planeId} of ${this.device.label}` : this.device.label,
-    };
-    const fb = createFramebuffer(this.device, buf, options, accepted);
+    const fb = createFramebuffer(this.device, buf, options, this.#planes.accepted());
     this.#framebuffers.add(fb);
     return fb;
   }
 
-  /** Put a framebuffer on screen: sets the mode the first time, page-flips after that. */
-  show(fb: Framebuffer): Promise<FlipResult> {
-    if (this.#modeSet) return this.flip(fb);
-    try {
-      this.#checkFb(fb);
-      this.#modeset(fb);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    this.#setShowing(fb);
-    const now = performance.now();
-    return Promise.resolve({ type: 'flip', sequence: 0, timeMs: now, crtcId: this.crtcId, framebuffer: fb });
+  /**
+   * How show() would place this framebuffer's picture (test commits only:
+   * nothing changes on screen). Throws the typed error show() would.
+   */
+  plan(fb: Framebuffer): PlacementChoice {
+    this.#checkFb(fb);
+    return this.#placer.plan(fb);
   }
 
   /**
-   * Page-flip to a framebuffer; settles when the kernel reports the flip
-   * complete. Flips queue: each is submitted after the previous completed.
-   * A refused flip rejects with the errno and leaves the screen as it was.
+   * Put a framebuffer on screen. The first picture of a size (and format) is
+   * placed — a plane, its rectangles and maybe a mode, chosen by test commits
+   * and announced (onPlacement, `placement`) — with a blocking commit; after
+   * that, show() page-flips like flip().
    */
-  flip(fb: Framebuffer): Promise<FlipResult> {
+  show(fb: Framebuffer, options?: FlipOptions): Promise<FlipResult> {
+    if (this.#placer.fits(fb)) return this.flip(fb, options);
+    const place = (): FlipResult => {
+      this.#checkFb(fb);
+      const choice = this.#placer.place(fb);
+      this.#setShowing(fb);
+      this.#onPlacement?.(choice);
+      return { type: 'flip', sequence: 0, timeMs: performance.now(), crtcId: this.crtcId, framebuffer: fb };
+    };
+    if (this.#queued === 0) {
+      try {
+        return Promise.resolve(place());
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    const run = this.#tail.then(place, place);
+    this.#tail = run;
+    return run;
+  }
+
+  /**
+   * Page-flip to a framebuffer of the size and format already shown; settles
+   * when the kernel reports the flip complete. Flips queue: each is
+   * submitted after the previous completed. With { inFence } the flip waits
+   * for the fence; with { outFence: true } the result carries a sync_file
+   * that signalled at the flip. A refused flip rejects with the errno and
+   * leaves the screen as it was.
+   */
+  flip(fb: Framebuffer, options?: FlipOptions): Promise<FlipResult> {
     // The common case, nothing in flight: submit now, no chain of promises.
     if (this.#queued === 0) {
       this.#queued++;
-      const run = this.#flipNow(fb);
+      const run = this.#flipNow(fb, options);
       this.#tail = run;
       return run;
     }
     this.#queued++;
-    const run = this.#tail.then(
-      () => this.#flipNow(fb),
-      () => this.#flipNow(fb),
-    );
+    const go = () => this.#flipNow(fb, options);
+    const run = this.#tail.then(go, go);
     this.#tail = run;
     return run;
+  }
+
+  /**
+   * Like flip(), but resolves as soon as the kernel has the flip (after the
+   * flips queued before it completed): with the out-fence, to hand to a
+   * producer before the flip happens, and `done` for the completion.
+   */
+  submit(fb: Framebuffer, options?: FlipOptions): Promise<SubmittedFlip> {
+    this.#queued++;
+    const start = this.#queued === 1 ? Promise.resolve() : this.#tail.then(noop, noop);
+    const submitted = start.then(() => this.#submitNow(fb, options));
+    const done = submitted
+      .then(async (s) => ({ ...(await s.done), ...(s.outFence ? { outFence: s.outFence } : {}) }))
+      .finally(() => this.#queued--);
+    done.catch(noop); // observed through `submitted` when submitting fails
+    this.#tail = done;
+    return submitted.then((s) => ({ ...(s.outFence ? { outFence: s.outFence } : {}), done }));
   }
 
   /** Tell the driver the framebuffer's contents changed (front-buffer drawing): DIRTYFB. */
@@ -238,7 +290,7 @@ export class Display implements Disposable {
     this.#unregisterClose();
     const errors: unknown[] = [];
     try {
-      if (this.#modeSet) this.#restore();
+      if (this.#placer.placed) this.#restore();
     } catch (e) {
       errors.push(e);
     }
@@ -252,8 +304,7 @@ export class Display implements Disposable {
       }
     }
     this.#framebuffers.clear();
-    if (this.#modeBlob && !this.device.closed) drmNative().destroyPropBlob(this.device.fd, this.#modeBlob);
-    this.#modeBlob = 0;
+    this.#placer.dispose();
     if (errors.length) throw errors[0];
   }
 
@@ -262,53 +313,78 @@ export class Display implements Disposable {
   }
 
   /** Submit one flip and wait for its completion event; one fewer in flight either way. */
-  async #flipNow(fb: Framebuffer): Promise<FlipResult> {
+  async #flipNow(fb: Framebuffer, options: FlipOptions | undefined): Promise<FlipResult> {
     try {
-      this.#checkFb(fb);
-      if (!this.#modeSet)
-        throw new DrmError(this.device.label, `${this.connector}: flip before the first show()`, {
-          code: 'EINVAL',
-          hint: 'show() a framebuffer first: it sets the mode',
-        });
-      const n = drmNative();
-      const events = this.device.events;
-      const { token, done } = events.expect();
-      let r: number;
-      if (this.atomic) {
-        // The commit of a flip to fb is the same every time: built once per framebuffer.
-        let a = this.#flipCommits.get(fb);
-        if (!a) {
-          a = new AtomicRequest().set(this.planeId!, this.#props!.plane.get('FB_ID')?.id, fb.id).arrays();
-          this.#flipCommits.set(fb, a);
-        }
-        r = n.atomicCommit(
-          this.device.fd,
-          DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
-          a.objects,
-          a.counts,
-          a.props,
-          a.values,
-          token,
-        );
-      } else {
-        r = n.pageFlip(this.device.fd, this.crtcId, fb.id, DRM_MODE_PAGE_FLIP_EVENT, token);
-      }
-      if (r < 0) {
-        events.cancel(token);
-        drmCheck(
-          r,
-          this.atomic ? 'DRM_IOCTL_MODE_ATOMIC' : 'DRM_IOCTL_MODE_PAGE_FLIP',
-          this.device.label,
-          `${this.connector}: page flip to ${fb.label} failed`,
-        );
-      }
-      const ev = await done;
-      this.#flips++;
-      if (!this.#closed) this.#setShowing(fb);
-      return { ...ev, framebuffer: fb };
+      const s = this.#submitNow(fb, options);
+      const r = await s.done;
+      return s.outFence ? { ...r, outFence: s.outFence } : r;
     } finally {
       this.#queued--;
     }
+  }
+
+  /** Hand one flip to the kernel (throws the typed error when refused); `done` settles on its event. */
+  #submitNow(
+    fb: Framebuffer,
+    options: FlipOptions | undefined,
+  ): { outFence?: SyncFile; done: Promise<FlipResult> } {
+    this.#checkFb(fb);
+    checkFlipOptions(options, this.atomic, this.device.label);
+    const placement = this.#placer.choice?.placement;
+    if (!placement)
+      throw new DrmError(this.device.label, `${this.connector}: flip before the first show()`, {
+        code: 'EINVAL',
+        hint: 'show() a framebuffer first: it places the picture (and sets the mode if need be)',
+      });
+    if (!this.#placer.fits(fb))
+      throw new DrmError(
+        this.device.label,
+        `${this.connector}: flip to ${fb.label}, but the picture placed is ${placement.src.width}x${placement.src.height} ${this.#placer.format}`,
+        { code: 'EINVAL', hint: 'show() a picture of another size or format: it is placed anew' },
+      );
+    const n = drmNative();
+    const events = this.device.events;
+    const { token, done } = events.expect();
+    let outFence: SyncFile | undefined;
+    const what = `${this.connector}: page flip to ${fb.label} failed`;
+    try {
+      if (this.atomic && (options?.inFence || options?.outFence)) {
+        const props = this.#planes.props(placement.plane.id);
+        outFence = submitAtomicFlip(
+          this.device,
+          { planeId: placement.plane.id, crtcId: this.crtcId, fbId: fb.id },
+          { plane: props, crtc: this.#planes.commitProps().crtc },
+          options,
+          token,
+          what,
+        );
+      } else if (this.atomic) {
+        // The commit of a flip to fb is the same every time: built once per framebuffer.
+        let a = this.#flipCommits.get(fb);
+        if (!a) {
+          const planeId = placement.plane.id;
+          a = new AtomicRequest().set(planeId, this.#planes.props(planeId).get('FB_ID')?.id, fb.id).arrays();
+          this.#flipCommits.set(fb, a);
+        }
+        const flags = DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
+        const r = n.atomicCommit(this.device.fd, flags, a.objects, a.counts, a.props, a.values, token);
+        drmCheck(r, 'DRM_IOCTL_MODE_ATOMIC', this.device.label, what);
+      } else {
+        const r = n.pageFlip(this.device.fd, this.crtcId, fb.id, DRM_MODE_PAGE_FLIP_EVENT, token);
+        drmCheck(r, 'DRM_IOCTL_MODE_PAGE_FLIP', this.device.label, what);
+      }
+    } catch (e) {
+      events.cancel(token);
+      throw e;
+    }
+    return {
+      ...(outFence ? { outFence } : {}),
+      done: done.then((ev) => {
+        this.#flips++;
+        if (!this.#closed) this.#setShowing(fb);
+        return { ...ev, framebuffer: fb };
+      }),
+    };
   }
 
   #setShowing(fb: Framebuffer): void {
@@ -332,91 +408,22 @@ export class Display implements Disposable {
         hint: "Make the framebuffer on the display's device",
       });
     }
-    if (fb.width < this.width || fb.height < this.height) {
-      throw new DrmError(
-        this.device.label,
-        `${fb.label} is smaller than the mode ${describeMode(this.mode)} of ${this.connector}`,
-        {
-          code: 'EINVAL',
-          hint: `The primary plane must cover the screen: allocate at least ${this.width}x${this.height}`,
-        },
-      );
-    }
   }
 
-  #modeset(fb: Framebuffer): void {
-    const n = drmNative();
-    const dev = this.device;
-    if (this.atomic) {
-      const p = this.#props!;
-      if (this.#modeBlob) n.destroyPropBlob(dev.fd, this.#modeBlob);
-      this.#modeBlob = 0;
-      this.#modeBlob = drmCheck(
-        n.createModeBlob(dev.fd, this.mode),
-        'DRM_IOCTL_MODE_CREATEPROPBLOB',
-        dev.label,
-        `cannot make a blob of mode ${describeMode(this.mode)}`,
-      );
-      const w = this.width;
-      const h = this.height;
-      const req = new AtomicRequest()
-        .set(this.connectorId, p.connector.get('CRTC_ID')?.id, this.crtcId)
-        .set(this.crtcId, p.crtc.get('MODE_ID')?.id, this.#modeBlob)
-        .set(this.crtcId, p.crtc.get('ACTIVE')?.id, 1)
-        .set(this.planeId!, p.plane.get('FB_ID')?.id, fb.id)
-        .set(this.planeId!, p.plane.get('CRTC_ID')?.id, this.crtcId)
-        .set(this.planeId!, p.plane.get('SRC_X')?.id, 0)
-        .set(this.planeId!, p.plane.get('SRC_Y')?.id, 0)
-        .set(this.planeId!, p.plane.get('SRC_W')?.id, BigInt(w) << 16n)
-        .set(this.planeId!, p.plane.get('SRC_H')?.id, BigInt(h) << 16n)
-        .set(this.planeId!, p.plane.get('CRTC_X')?.id, 0)
-        .set(this.planeId!, p.plane.get('CRTC_Y')?.id, 0)
-        .set(this.planeId!, p.plane.get('CRTC_W')?.id, w)
-        .set(this.planeId!, p.plane.get('CRTC_H')?.id, h);
-      const a = req.arrays();
-      drmCheck(
-        n.atomicCommit(dev.fd, DRM_MODE_ATOMIC.ALLOW_MODESET, a.objects, a.counts, a.props, a.values, 0),
-        'DRM_IOCTL_MODE_ATOMIC',
-        dev.label,
-        `${this.connector}: cannot set mode ${describeMode(this.mode)} with ${fb.label}`,
-      );
-    } else {
-      drmCheck(
-        n.setCrtc(dev.fd, this.crtcId, fb.id, 0, 0, [this.connectorId], this.mode),
-        'DRM_IOCTL_MODE_SETCRTC',
-        dev.label,
-        `${this.connector}: cannot set mode ${describeMode(this.mode)} with ${fb.label}`,
-      );
-    }
-    this.#modeSet = true;
-  }
-
-  /** Put the CRTC back as it was at open (synchronous: also runs at process exit). */
+  /** Turn off the planes this display lit besides the primary, then put the CRTC back (synchronous: also runs at exit). */
   #restore(): void {
-    if (this.device.closed) return;
-    const n = drmNative();
-    const s = this.#saved;
-    const fd = this.device.fd;
-    let r =
-      s.fbId && s.mode
-        ? n.setCrtc(
-            fd,
-            this.crtcId,
-            s.fbId,
-            s.x,
-            s.y,
-            s.connectors.length ? s.connectors : [this.connectorId],
-            s.mode,
-          )
-        : -1;
-    if (r < 0) r = n.setCrtc(fd, this.crtcId, 0, 0, 0, [], null);
-    this.#modeSet = false;
-    drmCheck(
-      r,
-      'DRM_IOCTL_MODE_SETCRTC',
-      this.device.label,
-      `${this.connector}: cannot restore CRTC ${this.crtcId}`,
-    );
+    let first: unknown;
+    try {
+      this.#placer.disableOverlays();
+    } catch (e) {
+      first = e;
+    }
+    try {
+      restoreCrtc(this.device, this.#saved, this.connectorId, this.connector);
+    } finally {
+      this.#placer.unplace();
+    }
+    if (first) throw first;
   }
 
   #assertOpen(): void {
@@ -427,3 +434,5 @@ export class Display implements Disposable {
       });
   }
 }
+
+function noop(): void {}

@@ -88,3 +88,28 @@ export function chooseMode(
     (a, b) => Number(isPreferred(b)) - Number(isPreferred(a)) || refreshOf(b) - refreshOf(a),
   )[0]!;
 }
+
+/**
+ * The mode a display starts in: the one asked for; else the mode the CRTC
+ * runs now (kept: nothing on screen changes size); else the connector's
+ * preferred one. Returns it with a sentence saying why. Pure.
+ */
+export function initialMode(
+  modes: readonly DrmModeInfo[],
+  current: DrmModeInfo | undefined,
+  want: ModeRequest | undefined,
+  device: string,
+  connector: string,
+): { mode: DrmModeInfo; why: string } {
+  if (want !== undefined) {
+    const mode = chooseMode(modes, want, device, connector);
+    return { mode, why: `mode ${describeMode(mode)} as asked` };
+  }
+  if (current && current.hdisplay > 0 && current.vdisplay > 0)
+    return { mode: current, why: `current mode ${describeMode(current)} kept` };
+  const mode = chooseMode(modes, undefined, device, connector);
+  return {
+    mode,
+    why: `the CRTC was off: ${isPreferred(mode) ? 'the preferred' : 'the first'} mode ${describeMode(mode)}`,
+  };
+}

@@ -1,0 +1,42 @@
+// vgem's fence ioctls: attach a fence to a vgem buffer (a GEM handle on the
+// vgem device), signal it later. The uAPI is include/uapi/drm/vgem_drm.h,
+// which Debian's libdrm headers do not ship: its two structs are declared
+// here, as the kernel defines them.
+#include "ops.h"
+
+struct dmabuf_vgem_fence_attach {
+  uint32_t handle;
+  uint32_t flags;
+  uint32_t out_fence;
+  uint32_t pad;
+};
+
+struct dmabuf_vgem_fence_signal {
+  uint32_t fence;
+  uint32_t flags;
+};
+
+#define DMABUF_VGEM_FENCE_ATTACH DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct dmabuf_vgem_fence_attach)
+#define DMABUF_VGEM_FENCE_SIGNAL DRM_IOW(DRM_COMMAND_BASE + 0x2, struct dmabuf_vgem_fence_signal)
+
+// VGEM_FENCE_ATTACH(fd, handle, flags) -> fence id.
+static Napi::Value FenceAttach(const Napi::CallbackInfo& info) {
+  dmabuf_vgem_fence_attach a{};
+  a.handle = ArgU32(info, 1);
+  a.flags = ArgU32(info, 2);
+  int r = Ioctl(ArgInt(info, 0), DMABUF_VGEM_FENCE_ATTACH, &a);
+  if (r < 0) return Errno(info.Env(), -r);
+  return Napi::Number::New(info.Env(), a.out_fence);
+}
+
+// VGEM_FENCE_SIGNAL(fd, fenceId) -> 0 or -errno.
+static Napi::Value FenceSignal(const Napi::CallbackInfo& info) {
+  dmabuf_vgem_fence_signal s{};
+  s.fence = ArgU32(info, 1);
+  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DMABUF_VGEM_FENCE_SIGNAL, &s));
+}
+
+void InitVgemOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("vgemFenceAttach", Napi::Function::New(env, FenceAttach, "vgemFenceAttach"));
+  exports.Set("vgemFenceSignal", Napi::Function::New(env, FenceSignal, "vgemFenceSignal"));
+}

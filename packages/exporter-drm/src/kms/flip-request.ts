@@ -1,0 +1,109 @@
+import { invalidArgument, SyncFile } from '@dmabuf/core';
+import { DRM_MODE_ATOMIC, DRM_MODE_PAGE_FLIP_EVENT } from '../constants.js';
+import type { DrmDevice } from '../device.js';
+import { DrmError } from '../errors.js';
+import { drmNative } from '../native.js';
+import { drmCheck } from '../syscall.js';
+import { AtomicRequest } from './atomic.js';
+import type { PropertyValue } from './snapshot.js';
+
+/** Explicit sync for one flip. */
+export interface FlipOptions {
+  /**
+   * A sync_file the flip waits for before the plane scans out the new
+   * framebuffer (IN_FENCE_FD): a producer's "done writing" (a GPU, a camera,
+   * another process). The display takes its own reference: the caller still
+   * owns and closes it.
+   */
+  inFence?: SyncFile;
+  /**
+   * Ask for an out-fence (OUT_FENCE_PTR): a sync_file that signals when this
+   * flip has happened, i.e. when the framebuffer shown before it is off screen.
+   */
+  outFence?: boolean;
+}
+
+/** Check flip options before anything is queued. */
+export function checkFlipOptions(options: FlipOptions | undefined, atomic: boolean, device: string): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument('options', '{ inFence?: SyncFile, outFence?: boolean }', options);
+  if (options.inFence !== undefined && !(options.inFence instanceof SyncFile))
+    throw invalidArgument(
+      'options.inFence',
+      'a SyncFile (from exportSyncFile, a producer, or new SyncFile(fd))',
+      options.inFence,
+    );
+  if (options.inFence?.closed)
+    throw invalidArgument('options.inFence', 'an open SyncFile', 'a closed SyncFile');
+  if (options.outFence !== undefined && typeof options.outFence !== 'boolean')
+    throw invalidArgument('options.outFence', 'a boolean', options.outFence);
+  if ((options.inFence || options.outFence) && !atomic) {
+    throw new DrmError(device, 'fences need atomic modesetting (IN_FENCE_FD / OUT_FENCE_PTR)', {
+      code: 'EOPNOTSUPP',
+      hint: 'Open the display without { legacy: true } on a driver with atomic modesetting, or wait on the fence in JS first (syncFile.wait())',
+    });
+  }
+}
+
+/**
+ * Submit one atomic page flip (NONBLOCK, with a flip event carrying
+ * `token`): FB_ID on the plane, with IN_FENCE_FD and OUT_FENCE_PTR as asked.
+ * Returns the out-fence, if asked for. Throws the typed error when refused.
+ */
+export function submitAtomicFlip(
+  device: DrmDevice,
+  ids: { planeId: number; crtcId: number; fbId: number },
+  props: { plane: ReadonlyMap<string, PropertyValue>; crtc: ReadonlyMap<string, PropertyValue> },
+  options: FlipOptions,
+  token: number,
+  what: string,
+): SyncFile | undefined {
+  const missing = (name: string, on: string): never => {
+    throw new DrmError(device.label, `${on} has no ${name} property: the driver does not do explicit sync`, {
+      code: 'EOPNOTSUPP',
+      hint: 'Flip without fences, and wait on the in-fence in JS first (syncFile.wait())',
+    });
+  };
+  const req = new AtomicRequest().set(ids.planeId, props.plane.get('FB_ID')?.id, ids.fbId);
+  if (options.inFence) {
+    const p = props.plane.get('IN_FENCE_FD') ?? missing('IN_FENCE_FD', `plane ${ids.planeId}`);
+    req.set(ids.planeId, p.id, options.inFence.fd);
+  }
+  let outIndex = -1;
+  if (options.outFence) {
+    const p = props.crtc.get('OUT_FENCE_PTR') ?? missing('OUT_FENCE_PTR', `CRTC ${ids.crtcId}`);
+    req.set(ids.crtcId, p.id, 0); // the native side puts the pointer to its result here
+  }
+  const a = req.arrays();
+  if (options.outFence) {
+    const id = props.crtc.get('OUT_FENCE_PTR')!.id;
+    outIndex = a.props.findIndex((pid, i) => pid === id && objectOf(a, i) === ids.crtcId);
+  }
+  const r = drmNative().atomicCommit(
+    device.fd,
+    DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
+    a.objects,
+    a.counts,
+    a.props,
+    a.values,
+    token,
+    outIndex,
+  );
+  drmCheck(r, 'DRM_IOCTL_MODE_ATOMIC', device.label, what, (errno) =>
+    errno === 22 && options.inFence
+      ? 'The kernel refused the in-fence: pass a sync_file fd (exportSyncFile, or a producer’s fence)'
+      : undefined,
+  );
+  return options.outFence && r >= 0 ? new SyncFile(r) : undefined;
+}
+
+/** The object id the i-th property of the request arrays belongs to. */
+function objectOf(a: { objects: number[]; counts: number[] }, i: number): number {
+  let at = 0;
+  for (let k = 0; k < a.objects.length; k++) {
+    at += a.counts[k]!;
+    if (i < at) return a.objects[k]!;
+  }
+  return -1;
+}
