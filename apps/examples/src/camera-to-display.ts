@@ -5,13 +5,14 @@
  * this machine it relaunches itself in the virtual lab (vivid → virtio-gpu)
  * and checks a screenshot of the result.
  *
- * Run: node dist/camera-to-display.js [--frames N] [--size WxH] [--copy] (see --help)
+ * Run: node dist/camera-to-display.js [--frames N] [--size WxH] [--connector NAME] [--mode WxH] [--list] (see --help)
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DmaBufError } from '@dmabuf/core';
 import { inLab } from '@dmabuf/lab/guest';
 import { missingDevices } from './camera-display/devices.js';
 import { relayToLab } from './camera-display/lab-relay.js';
+import { listCameras, listDisplays } from './camera-display/list.js';
 import { type DemoOptions, parseDemoOptions, USAGE } from './camera-display/options.js';
 import { type PipelineResult, runPipeline } from './camera-display/pipeline.js';
 import { checkScreen } from './camera-display/screen-check.js';
@@ -62,7 +63,7 @@ function summary(r: PipelineResult): string {
       ? `${(r.copiedBytesPerFrame / 1024).toFixed(0)} KiB copied per frame`
       : 'no bytes copied';
   return (
-    `camera-to-display: ${r.path}${r.copyReason ? ` (${r.copyReason})` : ''}: ${r.frames} frames ${r.mode} ${r.format} in ${r.seconds} s, ` +
+    `camera-to-display: ${r.path}${r.copyReason ? ` (${r.copyReason})` : ''}: ${r.frames} frames ${r.format} in mode ${r.mode} (${r.placement}) in ${r.seconds} s, ` +
     `${r.fps} fps, CPU ${r.cpuMsPerFrame} ms/frame, ${copied}, ${r.skipped} camera frames skipped`
   );
 }
@@ -91,6 +92,10 @@ async function main(argv: string[]): Promise<number> {
       `camera-to-display: ${missing.join('; ')}: running in the virtual lab (vivid camera → virtio-gpu display)`,
     );
     return relayToLab(fileURLToPath(import.meta.url), argv);
+  }
+  if (options.list) {
+    for (const line of [...listCameras(), ...listDisplays()]) console.log(line);
+    return 0;
   }
   try {
     return await runDemo(options);

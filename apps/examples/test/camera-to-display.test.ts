@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { convertToXrgb } from '@dmabuf/core';
 import { describe, expect, it } from 'vitest';
 import { BARS, checkBars } from '../src/camera-display/colour-bars.js';
 import { missingDevices } from '../src/camera-display/devices.js';
 import { chooseFormat } from '../src/camera-display/format-choice.js';
 import { parseDemoOptions } from '../src/camera-display/options.js';
-import { yuyvToXrgb } from '../src/camera-display/yuyv.js';
 
 describe('camera-to-display options', () => {
   it('defaults: 120 frames of 640x480 through 4 buffers, zero-copy, lab relay allowed', () => {
@@ -17,6 +17,9 @@ describe('camera-to-display options', () => {
       height: 480,
       camera: undefined,
       card: undefined,
+      connector: undefined,
+      mode: undefined,
+      list: false,
       buffers: 4,
       copy: false,
       noLab: false,
@@ -34,6 +37,11 @@ describe('camera-to-display options', () => {
         '/dev/video2',
         '--card',
         '/dev/dri/card1',
+        '--connector',
+        'HDMI-A-2',
+        '--mode',
+        '1280x720@60',
+        '--list',
         '--buffers',
         '6',
         '--fps',
@@ -52,6 +60,9 @@ describe('camera-to-display options', () => {
       height: 720,
       camera: '/dev/video2',
       card: '/dev/dri/card1',
+      connector: 'HDMI-A-2',
+      mode: '1280x720@60',
+      list: true,
       buffers: 6,
       copy: true,
       noLab: true,
@@ -66,6 +77,7 @@ describe('camera-to-display options', () => {
     [['--buffers', '1'], /--buffers wants 2\.\.32/],
     [['--fps', '0'], /--fps wants a rate/],
     [['--format', 'yuyv'], /--format wants a V4L2 fourcc/],
+    [['--mode', 'big'], /--mode wants WIDTHxHEIGHT or WIDTHxHEIGHT@HZ/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseDemoOptions(argv)).toThrow(message);
@@ -139,7 +151,7 @@ describe('the command', () => {
 });
 
 describe('format choice', () => {
-  const drmOf = (f: string) => ({ XR24: 'XR24', AR24: 'AR24', YUYV: 'YUYV', NV12: 'NV12' })[f];
+  const drmOf = (f: string) => ({ XR24: 'XR24', AR24: 'AR24', YUYV: 'YUYV', NV12: 'NV12', RGBP: 'RG16' })[f];
 
   it('XR24 first when both sides have it: the camera writes the scanout buffers', () => {
     expect(chooseFormat(['YUYV', 'NV12', 'XR24'], ['AR24', 'XR24'], drmOf)).toEqual({
@@ -165,18 +177,35 @@ describe('format choice', () => {
     });
   });
 
+  it('a YUV camera and a plane (an overlay) that takes YUV: zero-copy, no conversion', () => {
+    // displayFormats is every plane's formats: primary XR24, overlay NV12/YUYV
+    expect(chooseFormat(['YUYV'], ['XR24', 'NV12', 'YUYV'], drmOf)).toEqual({
+      camera: 'YUYV',
+      display: 'YUYV',
+      convert: false,
+    });
+  });
+
+  it('UYVY, NV12 and YU12 cameras on an XR24-only plane are converted too', () => {
+    for (const f of ['UYVY', 'NV12', 'YU12'])
+      expect(chooseFormat([f], ['XR24'], drmOf)).toEqual({ camera: f, display: 'XR24', convert: true });
+  });
+
   it('a requested format: direct if the display takes it, converted if it can be, else an error naming both sides', () => {
     expect(chooseFormat(['YUYV', 'XR24'], ['XR24', 'YUYV'], drmOf, 'YUYV').convert).toBe(false);
     expect(chooseFormat(['YUYV', 'XR24'], ['XR24'], drmOf, 'YUYV').convert).toBe(true);
     expect(() => chooseFormat(['YUYV'], ['XR24'], drmOf, 'NV12')).toThrow(
       /--format NV12: the camera offers YUYV, the display takes XR24; pick one the camera offers/,
     );
-    expect(() => chooseFormat(['NV12'], ['XR24'], drmOf, 'NV12')).toThrow(/converts only YUYV/);
-    expect(() => chooseFormat(['NV12'], ['XR24'], drmOf)).toThrow(/no format fits/);
+    expect(chooseFormat(['NV12'], ['XR24'], drmOf, 'NV12').convert).toBe(true);
+    expect(() => chooseFormat(['RGBP'], ['XR24'], drmOf, 'RGBP')).toThrow(
+      /converts only YUYV, UYVY, NV12, YU12/,
+    );
+    expect(() => chooseFormat(['RGBP', 'MJPG'], ['XR24'], drmOf)).toThrow(/no format fits/);
   });
 });
 
-describe('YUYV → XRGB8888', () => {
+describe('YUYV → XRGB8888 (the native conversion the copy path uses)', () => {
   it("converts BT.601 limited range: 75% white, vivid's 75% yellow, black; honours both pitches", () => {
     // two pixel pairs per row, two rows; source pitch 12 (8 bytes used), destination pitch 20 (16 used)
     const pairs = [
@@ -187,7 +216,7 @@ describe('YUYV → XRGB8888', () => {
     for (let y = 0; y < 2; y++) src.set([...pairs[0]!, ...pairs[1]!], y * 12);
     src[12] = 16; // row 1, first pixel black
     const dst = new Uint8Array(40);
-    yuyvToXrgb(src, 12, dst, 20, 4, 2);
+    convertToXrgb(src, { format: 'YUYV', width: 4, height: 2, pitches: [12] }, dst, 20);
     const px = (x: number, y: number) => [...dst.subarray(y * 20 + x * 4, y * 20 + x * 4 + 3)].reverse();
     expect(px(0, 0)).toEqual([191, 191, 191]);
     const [r, g, b] = px(2, 0) as [number, number, number];

@@ -1,3 +1,5 @@
+import { CONVERT_FORMATS } from '@dmabuf/core';
+
 /** How frames get from the camera's pixel format to one the display scans out. */
 export interface FormatChoice {
   /** V4L2 pixel format asked of the camera. */
@@ -8,13 +10,14 @@ export interface FormatChoice {
   convert: boolean;
 }
 
-/** Camera formats this example converts to XR24 on the CPU when the display cannot show them. */
-export const CONVERTIBLE: readonly string[] = ['YUYV'];
+/** Camera formats converted to XR24 (in native code) when no display plane takes them. */
+export const CONVERTIBLE: readonly string[] = CONVERT_FORMATS;
 
 /**
- * Pick the formats: a camera format whose DRM twin the display's plane takes
- * (XR24 first), so the camera can write the scanout buffers directly; else a
- * camera format converted to XR24 by the CPU. `drmOf` maps a V4L2 pixel format
+ * Pick the formats: a camera format whose DRM twin one of the display's planes
+ * takes (XR24 first; `displayFormats` is every plane's formats), so the camera
+ * writes the scanout buffers directly (zero-copy); else a camera format
+ * converted to XR24 by the CPU. `drmOf` maps a V4L2 pixel format
  * to its DRM twin (undefined when there is none). Throws an Error naming both
  * sides' formats when nothing fits.
  */

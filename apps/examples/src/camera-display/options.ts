@@ -10,6 +10,12 @@ export interface DemoOptions {
   camera?: string;
   /** DRM card (default: the first with a connected display). */
   card?: string;
+  /** Connector name, e.g. 'HDMI-A-2' (default: the first connected). */
+  connector?: string;
+  /** Display mode 'WxH' or 'WxH@Hz' (default: keep the current one; the picture is placed by a plane). */
+  mode?: string;
+  /** Print cameras and displays, and exit. */
+  list: boolean;
   /** Camera frame rate (default: the fastest the camera offers at this size). */
   fps?: number;
   /** Camera pixel format, V4L2 fourcc (default: one the display scans out, XR24 first; else YUYV converted). */
@@ -27,13 +33,19 @@ export interface DemoOptions {
 export const USAGE = `camera-to-display: a V4L2 camera writes straight into the display's scanout buffers
 
   node dist/camera-to-display.js [--frames N] [--size WxH] [--camera /dev/videoN]
-                                 [--card /dev/dri/cardN] [--buffers N] [--fps N] [--format FOURCC] [--copy] [--no-lab] [--json]
+                                 [--card /dev/dri/cardN] [--connector NAME] [--mode WxH[@Hz]]
+                                 [--buffers N] [--fps N] [--format FOURCC] [--copy] [--no-lab] [--json]
+  node dist/camera-to-display.js --list
 
   --frames N     frames to show (default 120; 0 = until Ctrl-C)
-  --size WxH     capture and display size (default 640x480)
+  --size WxH     capture size (default 640x480); the display keeps its mode and a plane places the
+                 picture: scaled to fit, else centred, else (announced) a mode of the picture's size
+  --connector C  the display connector, e.g. HDMI-A-2 (default: the first connected)
+  --mode WxH[@Hz] set this display mode instead of keeping the current one
+  --list         print the cameras (formats, sizes, rates) and displays (connectors, modes, planes)
   --fps N        camera frame rate (default: the fastest it offers at this size)
-  --format CC    camera pixel format (default: one the display scans out, XR24 first; else YUYV,
-                 converted by the CPU)
+  --format CC    camera pixel format (default: one a display plane scans out, XR24 first: zero-copy;
+                 else YUYV, UYVY, NV12 or YU12 converted to XR24 in native code)
   --copy         force the copy path (the baseline the zero-copy path is measured against)
   --no-lab       fail instead of relaunching in the virtual lab when no camera or display is present`;
 
@@ -46,6 +58,9 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
       size: { type: 'string', default: '640x480' },
       camera: { type: 'string' },
       card: { type: 'string' },
+      connector: { type: 'string' },
+      mode: { type: 'string' },
+      list: { type: 'boolean', default: false },
       buffers: { type: 'string', default: '4' },
       fps: { type: 'string' },
       format: { type: 'string' },
@@ -70,6 +85,8 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     throw new Error(`--fps wants a rate in 0..1000, got '${values.fps}'`);
   if (values.format !== undefined && !/^[A-Z0-9 ]{4}$/.test(values.format))
     throw new Error(`--format wants a V4L2 fourcc such as YUYV or XR24, got '${values.format}'`);
+  if (values.mode !== undefined && !/^\d+x\d+(@\d+(\.\d+)?)?$/.test(values.mode))
+    throw new Error(`--mode wants WIDTHxHEIGHT or WIDTHxHEIGHT@HZ (e.g. 1280x720@60), got '${values.mode}'`);
   return {
     frames,
     fps,
@@ -78,6 +95,9 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     height: Number(size[2]),
     camera: values.camera,
     card: values.card,
+    connector: values.connector,
+    mode: values.mode,
+    list: values.list,
     buffers,
     copy: values.copy,
     noLab: values['no-lab'],

@@ -1,4 +1,4 @@
-import { type DmaBuf, Framework } from '@dmabuf/core';
+import { type ConvertFormat, convertLayout, convertToXrgb, type DmaBuf, Framework } from '@dmabuf/core';
 import {
   Display,
   DrmDevice,
@@ -17,7 +17,6 @@ import {
 } from '@dmabuf/importer-v4l2';
 import { chooseFormat, type FormatChoice } from './format-choice.js';
 import type { DemoOptions } from './options.js';
-import { yuyvToXrgb } from './yuyv.js';
 
 /** What a run of the pipeline did. */
 export interface PipelineResult {
@@ -28,6 +27,10 @@ export interface PipelineResult {
   camera: string;
   display: string;
   mode: string;
+  /** How the display placed the picture, and why (plane, scaling/position, mode kept or changed). */
+  placement: string;
+  /** Why the display's mode was the one it started in. */
+  modeReason: string;
   /** The camera's pixel format (V4L2 fourcc). */
   format: string;
   /** The display buffers' format (DRM fourcc). */
@@ -45,7 +48,7 @@ export interface PipelineResult {
 
 export type PipelineOptions = Pick<
   DemoOptions,
-  'frames' | 'width' | 'height' | 'camera' | 'card' | 'buffers' | 'copy'
+  'frames' | 'width' | 'height' | 'camera' | 'card' | 'buffers' | 'copy' | 'connector' | 'mode'
 > & {
   /** Camera frame rate to ask for (default: the fastest it offers at this size). */
   fps?: number;
@@ -78,17 +81,34 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   await using fw = await Framework.create({
     plugins: [drmExporterPlugin({ device: card }), v4l2ExporterPlugin()],
   });
-  const openDisplay = (): Display => Display.open(card, { mode: `${options.width}x${options.height}` });
+  const openDisplay = (): Display =>
+    Display.open(card, {
+      ...(options.connector !== undefined ? { connector: options.connector } : {}),
+      ...(options.mode !== undefined ? { mode: options.mode } : {}),
+      onPlacement: (c) => log(`display: ${c.reason}`),
+    });
   let connector: string;
   let choice: FormatChoice;
+  let planned: string;
+  let modeReason: string;
   {
-    using probe = openDisplay(); // fails early, naming the modes, when the display cannot show this size
+    // Fails early, naming what is available, for a connector, mode or size the display cannot do.
+    using probe = openDisplay();
     connector = probe.connector;
+    modeReason = probe.modeReason;
     const cameraFormats = camera
       .formats('capture')
       .filter((f) => !f.compressed)
       .map((f) => f.pixelformat);
-    choice = chooseFormat(cameraFormats, probe.formats, drmFormatOf, options.format);
+    const planeFormats = [...new Set(probe.planes.flatMap((p) => p.formats))];
+    choice = chooseFormat(cameraFormats, planeFormats, drmFormatOf, options.format);
+    using one = fw.export({
+      exporter: 'drm',
+      width: options.width,
+      height: options.height,
+      format: choice.display,
+    });
+    planned = probe.plan(probe.framebuffer(one)).reason;
   }
   const fmt = camera.setFormat('capture', {
     width: options.width,
@@ -101,12 +121,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     );
   const fps = chooseFrameRate(camera, choice.camera, options);
   log(
-    `camera ${camera.path} (${camera.info.driver}, ${camera.info.card}, ${choice.camera}${fps ? `, ${fps} fps` : ''}) → display ${card.label} ${connector} ${options.width}x${options.height}, ${choice.display}`,
+    `camera ${camera.path} (${camera.info.driver}, ${camera.info.card}, ${choice.camera}${fps ? `, ${fps} fps` : ''}) → display ${card.label} ${connector} (${modeReason}), ${options.width}x${options.height} ${choice.display}`,
   );
+  log(`display plan: ${planned}`);
   const base = {
     camera: camera.path,
     display: `${card.label} ${connector}`,
-    mode: `${options.width}x${options.height}`,
+    modeReason,
     format: choice.camera,
     displayFormat: choice.display,
   } as const;
@@ -117,7 +138,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     copyReason: why,
   });
   if (choice.convert) {
-    const why = `the display cannot scan out ${choice.camera}: each frame converted to ${choice.display} by the CPU`;
+    const why = `no display plane scans out ${choice.camera}: each frame converted to ${choice.display} by the CPU (native)`;
     log(`COPY PATH: ${why}`);
     return await copy(why); // await: the `using` resources above must outlive the copy
   }
@@ -159,7 +180,7 @@ interface PathRun {
 
 type Counted = Omit<
   PipelineResult,
-  'camera' | 'display' | 'mode' | 'format' | 'displayFormat' | 'copyReason'
+  'camera' | 'display' | 'modeReason' | 'format' | 'displayFormat' | 'copyReason'
 >;
 
 async function zeroCopy(
@@ -173,8 +194,8 @@ async function zeroCopy(
     q = camera.queue('capture', { memory: 'dmabuf', count: options.buffers });
     for (let i = 0; i < q.count; i++) {
       const buf = fw.export({
-        width: display.width,
-        height: display.height,
+        width: options.width,
+        height: options.height,
         format: choice.display,
         constraints: q.constraints(),
         exporter: 'drm',
@@ -216,7 +237,7 @@ async function copyPath({ fw, camera, choice, options, log }: PathRun, display: 
     camBufs.push(...q.exportBuffers(fw));
     for (let i = 0; i < 2; i++)
       screens.push(
-        fw.export({ exporter: 'drm', width: display.width, height: display.height, format: choice.display }),
+        fw.export({ exporter: 'drm', width: options.width, height: options.height, format: choice.display }),
       );
     const fbs = screens.map((b) => display.framebuffer(b));
     log(
@@ -226,6 +247,9 @@ async function copyPath({ fw, camera, choice, options, log }: PathRun, display: 
     q.start();
     const srcPitch = q.format.planes[0]!.bytesperline;
     const dstPitch = screens[0]!.layout.planes[0]!.pitch;
+    const source = choice.convert
+      ? convertSource(choice.camera as ConvertFormat, options, srcPitch)
+      : undefined;
     // Same-format copy: every row of every (stacked) plane, as far as both buffers go.
     const rowBytes = Math.min(srcPitch, dstPitch);
     const rows = Math.min(
@@ -243,15 +267,14 @@ async function copyPath({ fw, camera, choice, options, log }: PathRun, display: 
         {
           using src = frame.buffer!.cpuAccess('read');
           using dst = screens[target]!.cpuAccess('write');
-          if (choice.convert)
-            yuyvToXrgb(src.bytes, srcPitch, dst.bytes, dstPitch, display.width, display.height);
+          if (source) convertToXrgb(src.bytes, source, dst.bytes, dstPitch);
           else
             for (let y = 0; y < rows; y++)
               dst.bytes.set(src.bytes.subarray(y * srcPitch, y * srcPitch + rowBytes), y * dstPitch);
         }
         return fbs[target]!;
       },
-      choice.convert ? display.width * display.height * 4 : rowBytes * rows,
+      choice.convert ? options.width * options.height * 4 : rowBytes * rows,
       true,
     );
   } finally {
@@ -306,6 +329,8 @@ async function loop(
   const cpu = process.cpuUsage(cpu0);
   return {
     path: releaseEarly ? 'copy' : 'zero-copy',
+    mode: `${display.width}x${display.height}`,
+    placement: display.placement?.reason ?? 'nothing shown',
     frames: shown,
     skipped,
     seconds: round(seconds, 3),
@@ -318,4 +343,27 @@ async function loop(
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/**
+ * The camera's layout of a frame in a format convertToXrgb reads: one
+ * memory plane (V4L2 single-planar) of `bytesperline` rows, the chroma
+ * planes after the luma one at the pitch V4L2 gives them (the same for NV12,
+ * half for YU12).
+ */
+function convertSource(format: ConvertFormat, size: { width: number; height: number }, bytesperline: number) {
+  const { width, height } = size;
+  const pitches =
+    format === 'NV12'
+      ? [bytesperline, bytesperline]
+      : format === 'YU12'
+        ? [bytesperline, bytesperline / 2, bytesperline / 2]
+        : [bytesperline];
+  return {
+    format,
+    width,
+    height,
+    pitches,
+    offsets: convertLayout({ format, width, height, pitches }).offsets,
+  };
 }
