@@ -81,6 +81,7 @@ export {
   type KmsPlane,
   type KmsSnapshot,
   type PlaneType,
+  planeProperties,
   readKms,
 } from './kms/snapshot.js';
 export type { DrmModeInfo } from './native.js';

@@ -178,3 +178,10 @@ export function objectProperties(
   });
   return out;
 }
+
+/** A plane's properties by name, values only (what the kernel holds now: FB_ID, CRTC_X, SRC_W in 16.16, …). */
+export function planeProperties(device: DrmDevice, planeId: number): Record<string, bigint> {
+  const out: Record<string, bigint> = {};
+  for (const [name, p] of objectProperties(device, planeId, DRM_MODE_OBJECT.PLANE)) out[name] = p.value;
+  return out;
+}
