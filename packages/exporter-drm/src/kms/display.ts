@@ -1,13 +1,25 @@
 import { assertObject, type DmaBuf, type SyncFile } from '@dmabuf/core';
-import { DRM_CLIENT_CAP, DRM_MODE_ATOMIC, DRM_MODE_PAGE_FLIP_EVENT } from '../constants.js';
+import { DRM_CLIENT_CAP } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError } from '../errors.js';
-import type { DrmEvent } from '../event-queue.js';
 import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import { AtomicRequest } from './atomic.js';
-import { checkFlipOptions, type FlipOptions, submitAtomicFlip } from './flip-request.js';
-import { createFramebuffer, type Framebuffer, type FramebufferOptions, onScreen } from './framebuffer.js';
+import {
+  checkFlipOptions,
+  type FlipOptions,
+  type FlipResult,
+  type SubmittedFlip,
+  submitAtomicFlip,
+  submitPlainFlip,
+} from './flip-request.js';
+import {
+  checkFramebufferOf,
+  createFramebuffer,
+  type Framebuffer,
+  type FramebufferOptions,
+  onScreen,
+} from './framebuffer.js';
 import { describeMode, initialMode, type ModeRequest } from './mode.js';
 import { choosePipe } from './pipe.js';
 import type { PlacementChoice } from './placement.js';
@@ -28,20 +40,7 @@ export interface DisplayOptions {
   onPlacement?: (choice: PlacementChoice) => void;
 }
 
-export type { FlipOptions };
-
-/** A completed show/flip. */
-export interface FlipResult extends DrmEvent {
-  framebuffer: Framebuffer;
-  /** The out-fence, when asked for ({ outFence: true }); the caller owns it. */
-  outFence?: SyncFile;
-}
-
-/** A flip handed to the kernel: its out-fence (if asked for) now, its completion later. */
-export interface SubmittedFlip {
-  outFence?: SyncFile;
-  done: Promise<FlipResult>;
-}
+export type { FlipOptions, FlipResult, SubmittedFlip };
 
 /**
  * A display: connector → CRTC → a plane for the picture. The current mode is
@@ -330,19 +329,7 @@ export class Display implements Disposable {
   ): { outFence?: SyncFile; done: Promise<FlipResult> } {
     this.#checkFb(fb);
     checkFlipOptions(options, this.atomic, this.device.label);
-    const placement = this.#placer.choice?.placement;
-    if (!placement)
-      throw new DrmError(this.device.label, `${this.connector}: flip before the first show()`, {
-        code: 'EINVAL',
-        hint: 'show() a framebuffer first: it places the picture (and sets the mode if need be)',
-      });
-    if (!this.#placer.fits(fb))
-      throw new DrmError(
-        this.device.label,
-        `${this.connector}: flip to ${fb.label}, but the picture placed is ${placement.src.width}x${placement.src.height} ${this.#placer.format}`,
-        { code: 'EINVAL', hint: 'show() a picture of another size or format: it is placed anew' },
-      );
-    const n = drmNative();
+    const placement = this.#placer.assertFlippable(fb);
     const events = this.device.events;
     const { token, done } = events.expect();
     let outFence: SyncFile | undefined;
@@ -366,12 +353,9 @@ export class Display implements Disposable {
           a = new AtomicRequest().set(planeId, this.#planes.props(planeId).get('FB_ID')?.id, fb.id).arrays();
           this.#flipCommits.set(fb, a);
         }
-        const flags = DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
-        const r = n.atomicCommit(this.device.fd, flags, a.objects, a.counts, a.props, a.values, token);
-        drmCheck(r, 'DRM_IOCTL_MODE_ATOMIC', this.device.label, what);
+        submitPlainFlip(this.device, a, this.crtcId, fb.id, token, what);
       } else {
-        const r = n.pageFlip(this.device.fd, this.crtcId, fb.id, DRM_MODE_PAGE_FLIP_EVENT, token);
-        drmCheck(r, 'DRM_IOCTL_MODE_PAGE_FLIP', this.device.label, what);
+        submitPlainFlip(this.device, undefined, this.crtcId, fb.id, token, what);
       }
     } catch (e) {
       events.cancel(token);
@@ -395,19 +379,7 @@ export class Display implements Disposable {
 
   #checkFb(fb: Framebuffer): void {
     this.#assertOpen();
-    if (!fb || typeof fb !== 'object' || typeof fb.assertLive !== 'function') {
-      throw new DrmError(this.device.label, 'show/flip takes a Framebuffer', {
-        code: 'EINVAL',
-        hint: 'Make one with display.framebuffer(buf)',
-      });
-    }
-    fb.assertLive();
-    if (fb.device !== this.device) {
-      throw new DrmError(this.device.label, `${fb.label} belongs to ${fb.device.label}`, {
-        code: 'EINVAL',
-        hint: "Make the framebuffer on the display's device",
-      });
-    }
+    checkFramebufferOf(this.device, fb);
   }
 
   /** Turn off the planes this display lit besides the primary, then put the CRTC back (synchronous: also runs at exit). */

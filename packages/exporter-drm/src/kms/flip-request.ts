@@ -2,10 +2,25 @@ import { invalidArgument, SyncFile } from '@dmabuf/core';
 import { DRM_MODE_ATOMIC, DRM_MODE_PAGE_FLIP_EVENT } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError } from '../errors.js';
+import type { DrmEvent } from '../event-queue.js';
 import { drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import { AtomicRequest } from './atomic.js';
+import type { Framebuffer } from './framebuffer.js';
 import type { PropertyValue } from './snapshot.js';
+
+/** A completed show/flip. */
+export interface FlipResult extends DrmEvent {
+  framebuffer: Framebuffer;
+  /** The out-fence, when asked for ({ outFence: true }); the caller owns it. */
+  outFence?: SyncFile;
+}
+
+/** A flip handed to the kernel: its out-fence (if asked for) now, its completion later. */
+export interface SubmittedFlip {
+  outFence?: SyncFile;
+  done: Promise<FlipResult>;
+}
 
 /** Explicit sync for one flip. */
 export interface FlipOptions {
@@ -106,4 +121,32 @@ function objectOf(a: { objects: number[]; counts: number[] }, i: number): number
     if (i < at) return a.objects[k]!;
   }
   return -1;
+}
+
+/** A flip without fences: the atomic commit built for it (NONBLOCK, flip event), or legacy PAGE_FLIP when there is none. */
+export function submitPlainFlip(
+  device: DrmDevice,
+  commit: ReturnType<AtomicRequest['arrays']> | undefined,
+  crtcId: number,
+  fbId: number,
+  token: number,
+  what: string,
+): void {
+  const n = drmNative();
+  if (commit) {
+    const flags = DRM_MODE_ATOMIC.NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
+    const r = n.atomicCommit(
+      device.fd,
+      flags,
+      commit.objects,
+      commit.counts,
+      commit.props,
+      commit.values,
+      token,
+    );
+    drmCheck(r, 'DRM_IOCTL_MODE_ATOMIC', device.label, what);
+  } else {
+    const r = n.pageFlip(device.fd, crtcId, fbId, DRM_MODE_PAGE_FLIP_EVENT, token);
+    drmCheck(r, 'DRM_IOCTL_MODE_PAGE_FLIP', device.label, what);
+  }
 }

@@ -255,3 +255,20 @@ function offsetAfter(pitches: number[], geo: { rows: number }[], i: number): num
   for (let k = 0; k < i; k++) off += pitches[k]! * geo[k]!.rows;
   return off;
 }
+
+/** Throw (typed) unless `fb` is a live Framebuffer made on `device`. */
+export function checkFramebufferOf(device: DrmDevice, fb: Framebuffer): void {
+  if (!fb || typeof fb !== 'object' || typeof fb.assertLive !== 'function') {
+    throw new DrmError(device.label, 'show/flip takes a Framebuffer', {
+      code: 'EINVAL',
+      hint: 'Make one with display.framebuffer(buf)',
+    });
+  }
+  fb.assertLive();
+  if (fb.device !== device) {
+    throw new DrmError(device.label, `${fb.label} belongs to ${fb.device.label}`, {
+      code: 'EINVAL',
+      hint: "Make the framebuffer on the display's device",
+    });
+  }
+}

@@ -85,6 +85,24 @@ export class Placer {
     );
   }
 
+  /** The placement a plain flip to `fb` uses; typed error before the first show() or for a picture of another size or format. */
+  assertFlippable(fb: Framebuffer): Placement {
+    const s = this.#s;
+    const placement = this.#choice?.placement;
+    if (!placement || !this.#placed)
+      throw new DrmError(s.device.label, `${s.connector}: flip before the first show()`, {
+        code: 'EINVAL',
+        hint: 'show() a framebuffer first: it places the picture (and sets the mode if need be)',
+      });
+    if (!this.fits(fb))
+      throw new DrmError(
+        s.device.label,
+        `${s.connector}: flip to ${fb.label}, but the picture placed is ${placement.src.width}x${placement.src.height} ${this.#format}`,
+        { code: 'EINVAL', hint: 'show() a picture of another size or format: it is placed anew' },
+      );
+    return placement;
+  }
+
   /** Choose a placement for the framebuffer's picture by test commits, without showing anything. Throws when none works. */
   plan(fb: Framebuffer): PlacementChoice {
     const s = this.#s;
