@@ -226,10 +226,34 @@ describe('framebuffer checks before any ioctl', () => {
     buf.put();
   });
 
-  it('refuses a modifier on a device without ADDFB2 modifiers', () => {
+  it('refuses a modifier the plane does not list (IN_FORMATS), naming the plane, the format and both lists', () => {
+    const withMods = { ...kmsDevice, caps: { kms: true, addFb2Modifiers: true } } as unknown as DrmDevice;
+    const tiledOnly = { ...accepted, modifiers: new Map([['XR24', [0x0100000000000001n]]]) };
     const buf = fw.export({ width: 32, height: 32, format: 'XR24' });
-    expect(() => createFramebuffer(kmsDevice, buf, { modifier: 0x0100000000000001n }, accepted)).toThrow(
+    try {
+      createFramebuffer(withMods, buf, {}, tiledOnly);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(UnsupportedFormatError);
+      expect(e).toMatchObject({ code: 'EINVAL', format: 'XR24', modifier: 0n });
+      expect((e as Error).message).toMatch(
+        /plane 31 of DRM card1 \(virtio_gpu\) takes XR24 with modifiers \[I915_X_TILED\], buffer #\d+ \(memfd-test\) has \[LINEAR\]/,
+      );
+    }
+    const linearOnly = { ...accepted, modifiers: new Map([['XR24', [0n]]]) };
+    expect(() => createFramebuffer(withMods, buf, { modifier: 0x0100000000000002n }, linearOnly)).toThrow(
+      /takes XR24 with modifiers \[LINEAR\], .* has \[I915_Y_TILED\]/,
+    );
+    buf.put();
+  });
+
+  it('refuses a modifier on a device without ADDFB2 modifiers; a plane without IN_FORMATS takes LINEAR only', () => {
+    const buf = fw.export({ width: 32, height: 32, format: 'XR24' });
+    expect(() => createFramebuffer(kmsDevice, buf, { modifier: 0x0100000000000001n })).toThrow(
       /takes no format modifiers \(asked 0x100000000000001 for XR24\)/,
+    );
+    expect(() => createFramebuffer(kmsDevice, buf, { modifier: 0x0100000000000001n }, accepted)).toThrow(
+      /plane 31 of DRM card1 \(virtio_gpu\) takes XR24 with modifiers \[LINEAR\], .* has \[I915_X_TILED\]/,
     );
     buf.put();
   });

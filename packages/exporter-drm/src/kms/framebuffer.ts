@@ -1,4 +1,4 @@
-import { type DmaBuf, invalidArgument } from '@dmabuf/core';
+import { type DmaBuf, invalidArgument, modifierList } from '@dmabuf/core';
 import { DRM_MODE_FB_MODIFIERS } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError, UnsupportedFormatError } from '../errors.js';
@@ -173,6 +173,18 @@ export function createFramebuffer(
     );
   }
   const modifier = options.modifier ?? layout.modifier ?? 0n;
+  // IN_FORMATS lists per format the modifiers the plane scans out (LINEAR included or not);
+  // a plane without it scans out LINEAR only.
+  const mods = accepted ? (accepted.modifiers?.get(fourcc) ?? [0n]) : undefined;
+  if (mods && !mods.includes(modifier)) {
+    throw new UnsupportedFormatError(
+      dev,
+      `${accepted!.label} takes ${fourcc} with modifiers ${modifierList(mods)}, ${buf.label} has ${modifierList([modifier])}`,
+      fourcc,
+      modifier,
+      'Allocate the buffer with one of the modifiers the plane lists (IN_FORMATS), or use another plane',
+    );
+  }
   if (modifier !== 0n && !device.caps.addFb2Modifiers) {
     throw new UnsupportedFormatError(
       dev,
@@ -180,16 +192,6 @@ export function createFramebuffer(
       fourcc,
       modifier,
       'Use a LINEAR buffer (modifier 0)',
-    );
-  }
-  const mods = accepted?.modifiers?.get(fourcc);
-  if (modifier !== 0n && mods && !mods.includes(modifier)) {
-    throw new UnsupportedFormatError(
-      dev,
-      `${accepted!.label} does not take modifier 0x${modifier.toString(16)} for ${fourcc}`,
-      fourcc,
-      modifier,
-      `It takes: ${mods.map((m) => `0x${m.toString(16)}`).join(', ')}`,
     );
   }
   const pitch0 = options.pitches?.[0] ?? layout.planes[0]?.pitch ?? 0;
