@@ -24,6 +24,7 @@ const BITS: Record<string, number> = {
   YUYV: 16, YVYU: 16, UYVY: 16, VYUY: 16,
   NV12: 12, NV21: 12, NV16: 16, NV61: 16, NV24: 24, NV42: 24,
   YU12: 12, YV12: 12, YU16: 16, YV16: 16, YU24: 24,
+  YV24: 24,
 }; // biome-ignore format: a table
 
 const req = (r: object) => ({ constraints: {}, options: {}, ...r });

@@ -92,6 +92,7 @@ const ROWS: readonly Row[] = [
   ['YU16', 'YUV422', ['422P'], 'YM16', tri(2, 1)],
   ['YV16', 'YVU422', [], 'YM61', tri(2, 1)],
   ['YU24', 'YUV444', [], 'YM24', tri(1, 1)],
+  ['YV24', 'YVU444', [], 'YM42', tri(1, 1)],
 ];
 
 function fourccOf(s: string): number {
