@@ -243,6 +243,11 @@ export function createFramebuffer(
       'DRM_IOCTL_MODE_ADDFB2',
       dev,
       `cannot add a ${width}x${height} ${fourcc} framebuffer (pitches ${pitches.join('/')}, modifier 0x${modifier.toString(16)}) for ${buf.label}`,
+      // EINVAL from the core's checks, ENOENT from drivers that scan out a few formats only (virtio-gpu)
+      (e) =>
+        e === 22 || e === 2
+          ? `The driver does not scan out ${fourcc} with this modifier: use a format and modifier one of its planes lists (readKms(device).planes, display.formats)`
+          : undefined,
     );
   } catch (e) {
     imp.release();
