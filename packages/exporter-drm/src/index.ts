@@ -50,6 +50,7 @@ export {
   refreshOf,
 } from './kms/mode.js';
 export { choosePipe, type KmsPipe } from './kms/pipe.js';
+export { planeModifiers } from './kms/plane-modifiers.js';
 export {
   centredRect,
   choosePlacement,

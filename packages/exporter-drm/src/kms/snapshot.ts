@@ -1,4 +1,4 @@
-import { DRM_MODE_OBJECT, DRM_PLANE_TYPE } from '../constants.js';
+import { DRM_CLIENT_CAP, DRM_MODE_OBJECT, DRM_PLANE_TYPE } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { fourccName } from '../fourcc.js';
 import { type DrmModeInfo, drmNative } from '../native.js';
@@ -60,7 +60,11 @@ export interface KmsSnapshot {
   maxHeight: number;
 }
 
-/** Read connectors (probing them), encoders, CRTCs and, with universal planes set, planes and their types. */
+/**
+ * Read connectors (probing them), encoders, CRTCs and planes with their
+ * types (this sets the universal-planes client cap on the fd, so primary and
+ * cursor planes are listed too).
+ */
 export function readKms(device: DrmDevice, options: { planes?: boolean } = {}): KmsSnapshot {
   const n = drmNative();
   const fd = device.fd;
@@ -117,6 +121,7 @@ export function readKms(device: DrmDevice, options: { planes?: boolean } = {}): 
 function readPlanes(device: DrmDevice): KmsPlane[] {
   const n = drmNative();
   const fd = device.fd;
+  n.setClientCap(fd, DRM_CLIENT_CAP.UNIVERSAL_PLANES, 1);
   const ids = drmCheck(
     n.getPlaneResources(fd),
     'DRM_IOCTL_MODE_GETPLANERESOURCES',

@@ -1,0 +1,18 @@
+/** Where a command writes: process.stdout/stderr by default, buffers in tests. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** Exit codes: 0 ok, 1 a failure, 2 bad usage. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Bad usage (unknown option, bad value): exit code 2, with the message and where to read more. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
