@@ -4,7 +4,7 @@ export default defineProject({
   test: {
     name: 'cli (lab)',
     include: ['test/**/*.lab.test.ts'],
-    testTimeout: 120_000,
+    testTimeout: 300_000,
     hookTimeout: 120_000,
     fileParallelism: false,
   },
