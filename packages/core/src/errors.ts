@@ -25,7 +25,8 @@ export class DmaBufError extends Error {
   readonly hint: string | undefined;
 
   constructor(message: string, options: DmaBufErrorOptions) {
-    super(options.hint ? `${message}. ${options.hint}` : message, { cause: options.cause });
+    const hinted = options.hint && !message.endsWith(options.hint) ? `${message}. ${options.hint}` : message;
+    super(hinted, { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;
     this.errno = options.errno ?? errnoValue(options.code);
@@ -86,20 +87,42 @@ export class NotADmaBufError extends DmaBufError {
   }
 }
 
-/** A plugin's hook (an exporter's map, an importer's attach, ...) failed; `cause` is the original error. */
+/** What a hook's error says about itself: a DmaBufError's fields, or a Node system error's code and errno. */
+function causeFields(
+  cause: unknown,
+): Pick<DmaBufErrorOptions, 'errno' | 'syscall' | 'hint'> & { code?: string } {
+  if (cause instanceof DmaBufError) {
+    return {
+      code: cause.code,
+      ...(cause.errno !== undefined ? { errno: cause.errno } : {}),
+      ...(cause.syscall ? { syscall: cause.syscall } : {}),
+      ...(cause.hint ? { hint: cause.hint } : {}),
+    };
+  }
+  const e = cause as NodeJS.ErrnoException | undefined;
+  if (typeof e?.code !== 'string' || !/^E[A-Z0-9]+$/.test(e.code)) return {};
+  return {
+    code: e.code,
+    ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : {}),
+    ...(typeof e.syscall === 'string' ? { syscall: e.syscall } : {}),
+  };
+}
+
+/**
+ * A plugin's hook (an exporter's map, an importer's attach, ...) failed;
+ * `cause` is the original error. The message names the plugin and the hook;
+ * `code`, `errno`, `syscall` and `hint` are the cause's (a DmaBufError's, or
+ * a Node system error's code and errno), so callers need not dig into
+ * `cause` to act on it. A cause without a code gives 'EPLUGIN'.
+ */
 export class PluginError extends DmaBufError {
   readonly plugin: string;
   readonly hook: string;
 
   constructor(plugin: string, hook: string, cause: unknown) {
     const inner = cause instanceof Error ? cause.message : String(cause);
-    const base = cause instanceof DmaBufError ? cause : undefined;
-    super(`${plugin}: ${hook} failed: ${inner}`, {
-      code: base?.code ?? 'EPLUGIN',
-      ...(base?.errno !== undefined ? { errno: base.errno } : {}),
-      ...(base?.syscall ? { syscall: base.syscall } : {}),
-      cause,
-    });
+    const { code, ...rest } = causeFields(cause);
+    super(`${plugin}: ${hook} failed: ${inner}`, { code: code ?? 'EPLUGIN', ...rest, cause });
     this.plugin = plugin;
     this.hook = hook;
   }

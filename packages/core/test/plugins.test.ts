@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type DependencyContainer,
+  DmaBufError,
   type DmaBufPlugin,
   ExporterRegistry,
   Framework,
@@ -92,6 +94,50 @@ describe('plugins and DI', () => {
     }).catch((e) => e);
     expect(err2).toBeInstanceOf(PluginError);
     expect(err2.plugin).toBe('broken');
+  });
+
+  it("a hook's failure carries the cause's code, errno, syscall and hint at the top level; the message names plugin and hook", async () => {
+    const refusing = (cause: unknown): DmaBufPlugin => ({
+      name: 'refusing',
+      register() {},
+      initialize: () => {
+        throw cause;
+      },
+    });
+    const typed = new DmaBufError('cannot open /dev/widget', {
+      code: 'ENODEV',
+      errno: 19,
+      syscall: 'open',
+      hint: 'Load the widget driver (modprobe widget)',
+    });
+    const err = await Framework.create({ plugins: [refusing(typed)] }).catch((e) => e);
+    expect(err).toBeInstanceOf(PluginError);
+    expect(err).toMatchObject({
+      plugin: 'refusing',
+      hook: 'initialize',
+      code: 'ENODEV',
+      errno: 19,
+      syscall: 'open',
+      hint: 'Load the widget driver (modprobe widget)',
+      cause: typed,
+    });
+    // the hint once, at the end: the message is the cause's, prefixed with plugin and hook
+    expect(err.message).toBe(
+      'refusing: initialize failed: cannot open /dev/widget. Load the widget driver (modprobe widget)',
+    );
+
+    let fsError: unknown;
+    try {
+      readFileSync('/nonexistent/dmabuf-plugin-config');
+    } catch (e) {
+      fsError = e;
+    }
+    const fromNode = await Framework.create({ plugins: [refusing(fsError)] }).catch((e) => e);
+    expect(fromNode).toMatchObject({ code: 'ENOENT', errno: 2, syscall: 'open', hint: undefined });
+    expect(fromNode.message).toMatch(/^refusing: initialize failed: ENOENT: no such file or directory/);
+
+    const plain = await Framework.create({ plugins: [refusing(new Error('odd'))] }).catch((e) => e);
+    expect(plain).toMatchObject({ code: 'EPLUGIN', errno: undefined, syscall: undefined, hint: undefined });
   });
 
   it('close runs plugin shutdown in reverse order and disposes the container', async () => {
