@@ -50,7 +50,6 @@ export {
   refreshOf,
 } from './kms/mode.js';
 export { choosePipe, type KmsPipe } from './kms/pipe.js';
-export { planeModifiers } from './kms/plane-modifiers.js';
 export {
   centredRect,
   choosePlacement,
@@ -75,6 +74,7 @@ export {
   planesFor,
   requirePlanes,
 } from './kms/plane-choice.js';
+export { planeModifiers } from './kms/plane-modifiers.js';
 export {
   type KmsConnector,
   type KmsCrtc,
