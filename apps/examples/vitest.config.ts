@@ -1,10 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { unitTests } from '../../vitest.preset.js';
 
-export default defineProject({
-  test: {
-    name: 'examples',
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.lab.test.ts'],
-    testTimeout: 30_000,
-  },
-});
+export default unitTests('examples', { testTimeout: 30_000 });

@@ -1,12 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { labTests } from '../../vitest.preset.js';
 
 // Runs inside the virtual lab (dmabuf-lab vitest): real udmabuf, virtio-gpu and vivid.
-export default defineConfig({
-  test: {
-    name: 'examples-lab',
-    include: ['test/**/*.lab.test.ts'],
-    testTimeout: 300_000,
-    hookTimeout: 120_000,
-    fileParallelism: false,
-  },
-});
+export default labTests('examples', { testTimeout: 300_000 });

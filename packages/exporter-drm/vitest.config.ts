@@ -1,9 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { unitTests } from '../../vitest.preset.js';
 
-export default defineProject({
-  test: {
-    name: 'exporter-drm',
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.lab.test.ts'],
-  },
-});
+export default unitTests('exporter-drm');

@@ -1,12 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { labTests } from '../../vitest.preset.js';
 
-// Run inside the lab: `dmabuf-lab vitest` (from this folder) boots once and runs these.
-export default defineProject({
-  test: {
-    name: 'exporter-drm (lab)',
-    include: ['test/**/*.lab.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    fileParallelism: false,
-  },
-});
+export default labTests('exporter-drm');

@@ -1,11 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { labTests } from '../../vitest.preset.js';
 
-export default defineProject({
-  test: {
-    name: 'exporter-heap (lab)',
-    include: ['test/**/*.lab.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    fileParallelism: false,
-  },
-});
+export default labTests('exporter-heap');

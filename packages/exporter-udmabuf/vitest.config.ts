@@ -1,10 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { unitTests } from '../../vitest.preset.js';
 
-export default defineProject({
-  test: {
-    name: 'exporter-udmabuf',
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.lab.test.ts'],
-    testTimeout: 20_000,
-  },
-});
+export default unitTests('exporter-udmabuf');

@@ -1,12 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { labTests } from '../../vitest.preset.js';
 
-export default defineProject({
-  test: {
-    name: 'importer-v4l2 (lab)',
-    include: ['test/**/*.lab.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // One boot, one process: the suites share the lab's vivid instance.
-    fileParallelism: false,
-  },
-});
+export default labTests('importer-v4l2');

@@ -1,11 +1,7 @@
-import { defineProject } from 'vitest/config';
+import { unitTests } from '../../vitest.preset.js';
 
-export default defineProject({
-  test: {
-    name: 'install-test',
-    include: ['test/**/*.test.ts'],
-    // packing five packages and an npm install from the registry
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-  },
+export default unitTests('install-test', {
+  // packing five packages and an npm install from the registry
+  testTimeout: 300_000,
+  hookTimeout: 300_000,
 });

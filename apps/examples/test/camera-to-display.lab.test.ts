@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openFdCount } from '@dmabuf/core';
-import { inLab, screendump } from '@dmabuf/lab/guest';
-import { describe, expect, it } from 'vitest';
+import { screendump } from '@dmabuf/lab/guest';
+import { labSuite } from '@dmabuf/lab/suite';
+import { expect, it } from 'vitest';
 import { checkBars } from '../src/camera-display/colour-bars.js';
 import { type PipelineOptions, runPipeline } from '../src/camera-display/pipeline.js';
 
@@ -28,7 +29,7 @@ async function runWithShot(
   return { r: result, shot };
 }
 
-describe.runIf(inLab())('camera-to-display in the lab (vivid → virtio-gpu)', () => {
+labSuite('camera-to-display in the lab (vivid → virtio-gpu)', { needs: ['vivid', 'virtio-gpu'] }, () => {
   it('zero-copy: the camera writes into scanout buffers; the screen shows its colour bars; nothing leaks; screen restored', async () => {
     const fds = openFdCount();
     const { r, shot } = await runWithShot('camera-to-display-lab', { frames: 20, copy: false });

@@ -1,8 +1,8 @@
-import { inLab } from '@dmabuf/lab/guest';
-import { describe, expect, it } from 'vitest';
+import { labSuite } from '@dmabuf/lab/suite';
+import { expect, it } from 'vitest';
 import { producer } from '../src/share-frames.js';
 
-describe.runIf(inLab())('share-frames example in the lab (real udmabuf)', () => {
+labSuite('share-frames example in the lab (real udmabuf)', { needs: ['udmabuf'] }, () => {
   it('two processes share udmabuf frames; every frame verified; no fd leaked', async () => {
     const r = await producer(20);
     expect(r).toMatchObject({

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Framework } from '@dmabuf/core';
 import { pixelAt, screendump } from '@dmabuf/lab/guest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labSuite } from '@dmabuf/lab/suite';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   Display,
   DrmDevice,
@@ -14,12 +15,12 @@ import {
   readKms,
   UnsupportedFormatError,
 } from '../src/index.js';
-import { IN_LAB, NOT_IN_LAB, VGEM, VIRTIO } from './lab.js';
+import { VGEM, VIRTIO } from './lab.js';
 import { BLUE, crtcFb, GREEN, near, paint, RED, type Rgb, WHITE } from './paint.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-describe.skipIf(!IN_LAB)(`KMS display on virtio-gpu in the lab (skipped when ${NOT_IN_LAB})`, () => {
+labSuite('KMS display on virtio-gpu in the lab', { needs: ['vgem', 'virtio-gpu'] }, () => {
   let dev: DrmDevice;
   let fw: Framework;
   beforeAll(async () => {

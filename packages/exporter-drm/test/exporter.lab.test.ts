@@ -1,13 +1,14 @@
 import { closeFd, DmaBufError, Framework, fdIdentity, readFdInfo } from '@dmabuf/core';
 import { describeExporterContract } from '@dmabuf/core/contract';
-import { describe, expect, it } from 'vitest';
+import { labSuite } from '@dmabuf/lab/suite';
+import { expect, it } from 'vitest';
 import { DrmDevice, drmExporterPlugin, findDrmDevice, listDrmDevices } from '../src/index.js';
-import { IN_LAB, NOT_IN_LAB, VGEM, VIRTIO } from './lab.js';
+import { VGEM, VIRTIO } from './lab.js';
 
 const O_ACCMODE = 3;
 const O_RDWR = 2;
 
-describe.skipIf(!IN_LAB)(`DRM dumb exporter in the lab (skipped when ${NOT_IN_LAB})`, () => {
+labSuite('DRM dumb exporter in the lab', { needs: ['vgem', 'virtio-gpu'] }, () => {
   describeExporterContract('drm dumb buffers on vgem (lab)', async () => ({
     framework: await Framework.create({ plugins: [drmExporterPlugin({ device: VGEM })] }),
     exportOptions: { exporter: 'drm', width: 64, height: 48, format: 'XR24' },

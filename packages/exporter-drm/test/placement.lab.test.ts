@@ -1,6 +1,7 @@
 import { Framework } from '@dmabuf/core';
 import { pixelAt, screendump } from '@dmabuf/lab/guest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labSuite } from '@dmabuf/lab/suite';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   Display,
   DrmDevice,
@@ -10,7 +11,7 @@ import {
   type PlacementChoice,
   readKms,
 } from '../src/index.js';
-import { IN_LAB, NOT_IN_LAB, VIRTIO } from './lab.js';
+import { VIRTIO } from './lab.js';
 import { BLUE, crtcFb, GREEN, near, paint, RED, type Rgb, WHITE } from './paint.js';
 
 function crtcMode(dev: DrmDevice, crtcId: number): string {
@@ -18,7 +19,7 @@ function crtcMode(dev: DrmDevice, crtcId: number): string {
   return m ? describeMode(m) : 'off';
 }
 
-describe.skipIf(!IN_LAB)(`placing pictures on virtio-gpu in the lab (skipped when ${NOT_IN_LAB})`, () => {
+labSuite('placing pictures on virtio-gpu in the lab', { needs: ['virtio-gpu'] }, () => {
   let dev: DrmDevice;
   let fw: Framework;
   beforeAll(async () => {

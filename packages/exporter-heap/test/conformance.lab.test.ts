@@ -1,8 +1,8 @@
 import { closeFd, Framework, PluginError, plainDevice, readFdInfo, SystemError } from '@dmabuf/core';
 import { fdDelta } from '@dmabuf/core/testing';
+import { labSuite } from '@dmabuf/lab/suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeapDevice, HeapError, heapPlugin, listHeaps } from '../src/index.js';
-import { labSuite } from './lab.js';
 
 // The cases of the kernel's dma-heap selftest (tools/testing/selftests/dmabuf-heaps)
 // through the public API. Where the exporter refuses before the ioctl, the
@@ -12,7 +12,7 @@ const MiB = 1024 * 1024;
 const O_RDWR = 2;
 const O_CLOEXEC = 0o2000000;
 
-labSuite('dma-heap conformance (lab)', () => {
+labSuite('dma-heap conformance (lab)', { needs: ['dma-heap'] }, () => {
   const plugin = heapPlugin();
   let fw: Framework;
   beforeAll(async () => {

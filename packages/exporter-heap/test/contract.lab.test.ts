@@ -1,9 +1,9 @@
 import { Framework } from '@dmabuf/core';
 import { describeExporterContract } from '@dmabuf/core/contract';
+import { labSuite } from '@dmabuf/lab/suite';
 import { heapPlugin } from '../src/index.js';
-import { labSuite } from './lab.js';
 
-labSuite('dma-heap exporter contract (lab)', () => {
+labSuite('dma-heap exporter contract (lab)', { needs: ['dma-heap'] }, () => {
   describeExporterContract('dma-heap system (lab)', async () => ({
     framework: await Framework.create({ plugins: [heapPlugin()] }),
     exportOptions: { exporter: 'dma-heap', size: 256 * 1024 },

@@ -1,90 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BufferChannel, Framework } from '@dmabuf/core';
-import { expect, it } from 'vitest';
-import { heapPlugin } from '../src/index.js';
-import { labSuite } from './lab.js';
+import { describeCrossProcessSharing } from '@dmabuf/core/contract';
+import { labSuite } from '@dmabuf/lab/suite';
 
-const here = new URL('.', import.meta.url).pathname;
-const SIZE = 1024 * 1024 + 3 * 4096;
+// The consumer process loads the built package: both sides make the plugin from it.
+const module = new URL('../dist/index.js', import.meta.url).pathname;
 
-/**
- * What this process has open, sockets counted once per socket: the channel
- * watches its socket through a duplicate opened at its first wait for a
- * message, which is the channel's, not a leak of the buffer's.
- */
-function fdsBesidesChannel(): string[] {
-  const out = new Set<string>();
-  for (const f of readdirSync('/proc/self/fd')) {
-    try {
-      const what = readlinkSync(`/proc/self/fd/${f}`);
-      out.add(what.startsWith('socket:') ? what : `${f} ${what}`);
-    } catch {
-      // the fd of the listing itself
-    }
-  }
-  return [...out].sort();
-}
-
-labSuite('dma-heap across processes (lab)', () => {
-  it('producer exports and fills, consumer recognises, checks every byte and answers; no fd left either side', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'heap-xproc-'));
-    const socket = join(dir, 'channel.sock');
-    const plugin = heapPlugin();
-    const framework = await Framework.create({ plugins: [plugin] });
-    plugin.exporter.device('system').fd();
-    try {
-      await using server = BufferChannel.listen(socket, { framework });
-      const child = spawn(
-        process.execPath,
-        [join(here, 'fixtures', 'consumer.mjs'), socket, join(here, '..', 'dist', 'index.js'), 'heapPlugin'],
-        {
-          stdio: ['ignore', 'inherit', 'inherit'],
-        },
-      );
-      const exited = new Promise<number | null>((r) => child.on('exit', r));
-      await using peer = await server.accept({ timeoutMs: 60_000 });
-      expect(peer.credentials.pid).toBe(child.pid);
-      await peer.sendMessage('hello');
-      expect(await peer.receive({ timeoutMs: 60_000 })).toEqual({ message: 'ready' });
-      const before = fdsBesidesChannel();
-
-      {
-        using buf = framework.export({ exporter: 'dma-heap', size: SIZE, name: 'xproc' });
-        const seed = 0x3c;
-        {
-          using w = buf.cpuAccess('write');
-          const bytes = w.bytes;
-          for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + seed) & 0xff;
-        }
-        await peer.send(buf, { seed });
-        const reply = await peer.receive({ timeoutMs: 60_000 });
-        expect('message' in reply).toBe(true);
-        const report = (reply as { message: Record<string, unknown> }).message;
-        expect(report).toMatchObject({
-          exporter: 'dma-heap',
-          expName: 'system',
-          senderExporter: 'dma-heap',
-          size: SIZE,
-          checked: SIZE,
-          bad: -1,
-        });
-        expect(report.newFds).toEqual([]);
-        expect(report.goneFds).toEqual([]);
-        using r = buf.cpuAccess('read');
-        const answer = new TextDecoder().decode(r.bytes.subarray(0, 64)).replace(/\0+$/, '');
-        expect(answer).toBe(`ok ${child.pid} ${SIZE}`);
-        expect(r.bytes[64]).toBe((64 * 7 + seed) & 0xff);
-      }
-      expect(fdsBesidesChannel()).toEqual(before);
-      peer.close();
-      expect(await exited).toBe(0);
-    } finally {
-      await framework.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-    expect(plugin.exporter.stats).toEqual({ buffers: 0, attachments: 0, mappings: 0 });
-  });
-});
+labSuite('dma-heap across processes (lab)', { needs: ['dma-heap'] }, () =>
+  describeCrossProcessSharing('dma-heap', { module, factory: 'heapPlugin', expName: 'system' }),
+);

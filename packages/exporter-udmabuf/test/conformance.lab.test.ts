@@ -19,6 +19,7 @@ import {
   seekFd,
 } from '@dmabuf/core';
 import { fdDelta } from '@dmabuf/core/testing';
+import { labSuite } from '@dmabuf/lab/suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   availableHugePages,
@@ -29,7 +30,6 @@ import {
   UdmabufError,
   udmabufPlugin,
 } from '../src/index.js';
-import { labSuite } from './lab.js';
 
 // The cases of the kernel's selftest (tools/testing/selftests/drivers/dma-buf/udmabuf.c)
 // and of the driver's own checks, through the public API. Where the exporter
@@ -38,7 +38,7 @@ import { labSuite } from './lab.js';
 const PAGE = 4096;
 const PARAMS = '/sys/module/udmabuf/parameters';
 
-labSuite('udmabuf conformance (lab)', () => {
+labSuite('udmabuf conformance (lab)', { needs: ['udmabuf'] }, () => {
   let fw: Framework;
   const device = new UdmabufDevice();
   beforeAll(async () => {

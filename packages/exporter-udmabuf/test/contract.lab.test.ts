@@ -1,11 +1,11 @@
 import { closeFd, createMemfd, Framework } from '@dmabuf/core';
 import { describeExporterContract } from '@dmabuf/core/contract';
+import { labSuite } from '@dmabuf/lab/suite';
 import { udmabufPlugin } from '../src/index.js';
-import { labSuite } from './lab.js';
 
 const PAGE = 4096;
 
-labSuite('udmabuf exporter contract (lab)', () => {
+labSuite('udmabuf exporter contract (lab)', { needs: ['udmabuf'] }, () => {
   describeExporterContract('udmabuf, own memfd (lab)', async () => ({
     framework: await Framework.create({ plugins: [udmabufPlugin()] }),
     exportOptions: { exporter: 'udmabuf', size: 64 * 1024 },

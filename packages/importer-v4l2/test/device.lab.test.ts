@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from '@dmabuf/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labSuite } from '@dmabuf/lab/suite';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FormatError, V4l2Device } from '../src/index.js';
-import { inLab, NOT_IN_LAB, resetVivid, sysVideoNames, vividCapture } from './lab-helpers.js';
+import { resetVivid, sysVideoNames, vividCapture } from './lab-helpers.js';
 
-describe.skipIf(!inLab())(`V4L2 device on vivid [${inLab() ? 'lab' : `skipped: ${NOT_IN_LAB}`}]`, () => {
+labSuite('V4L2 device on vivid', { needs: ['vivid'] }, () => {
   let cap: V4l2Device;
   let mp: V4l2Device;
 

@@ -1,11 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type FindCriteria, V4l2Device, type V4l2Frame, type V4l2Queue } from '../src/index.js';
 
-export { inLab } from '@dmabuf/lab/guest';
-
-/** Why a lab suite is skipped on the host. */
-export const NOT_IN_LAB = 'needs the dmabuf-lab guest (vivid, udmabuf, virtio-gpu): run `pnpm test:lab`';
-
 /** vivid's video capture node of the single-planar instance. */
 export function vividCapture(extra: FindCriteria = {}): V4l2Device {
   return V4l2Device.find({ driver: 'vivid', queue: 'capture', ...extra });

@@ -53,6 +53,7 @@ export function labOutDir() {
   return out;
 }
 
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -29,6 +29,7 @@ export async function chooseAccel(stamp, env = process.env) {
   } catch {}
   progress('probing KVM with a short boot');
   const ok = await probeBoot(stamp, 'kvm', 15_000);
+  /** @type {{ accel: 'kvm'|'tcg', why: string }} */
   const answer = ok
     ? { accel: 'kvm', why: 'KVM probe boot worked' }
     : { accel: 'tcg', why: 'KVM probe boot failed' };
@@ -38,7 +39,11 @@ export async function chooseAccel(stamp, env = process.env) {
   return answer;
 }
 
-/** Boot to the initramfs' probe mode and see whether it says PROBE-OK. */
+/**
+ * Boot to the initramfs' probe mode and see whether it says PROBE-OK.
+ * @param {import('./provision.js').LabStamp} stamp @param {'kvm'|'tcg'} accel @param {number} timeoutMs
+ * @returns {Promise<boolean>}
+ */
 export function probeBoot(stamp, accel, timeoutMs) {
   const runDir = mkdtempSync(join(tmpdir(), 'dmabuf-lab-probe-'));
   const args = qemuArgs({
@@ -57,6 +62,7 @@ export function probeBoot(stamp, accel, timeoutMs) {
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     // A broken KVM (e.g. under PVM) pauses the guest after saying so: no need to wait for the timeout.
+    /** @param {Buffer} d */
     const watchFor = (d) => {
       if (/KVM internal error|emulation failure|failed to set MSR|Could not access KVM/.test(String(d)))
         child.kill('SIGKILL');

@@ -18,9 +18,9 @@ export function parseDeb822(text) {
         continue;
       }
       const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
-      if (m) {
+      if (m?.[1]) {
         last = m[1];
-        fields[last] = m[2];
+        fields[last] = m[2] ?? '';
       }
     }
     if (Object.keys(fields).length) stanzas.push(fields);
@@ -35,7 +35,7 @@ export function parseDeb822(text) {
  *   there is no Debian main-archive entry to derive it from
  */
 export function deriveBackportsEntry(sourcesText, suite = 'bookworm-backports') {
-  const base = suite.split('-')[0];
+  const base = suite.split('-')[0] ?? suite;
   const stanza = parseDeb822(sourcesText).find(
     (s) => (s.Types ?? '').split(/\s+/).includes('deb') && (s.Suites ?? '').split(/\s+/).includes(base),
   );

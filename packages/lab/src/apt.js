@@ -33,6 +33,7 @@ export function missingPackages(pkgs) {
   return pkgs.filter((p) => out.get(p) !== 'install ok installed');
 }
 
+/** @param {string[]} pkgs @returns {Map<string, string>} */
 function spawnStatus(pkgs) {
   const map = new Map();
   if (!has('dpkg-query')) return map;
@@ -115,7 +116,7 @@ export class Apt {
     return run('apt-cache', ['pkgnames', 'linux-image-6.12']).split('\n').filter(Boolean);
   }
 
-  /** The version apt would install of one package. */
+  /** The version apt would install of one package. @param {string} pkg */
   candidateVersion(pkg) {
     const text = run('apt-cache', ['show', '--no-all-versions', pkg]);
     const v = /^Version:\s*(\S+)/m.exec(text)?.[1];
@@ -142,7 +143,7 @@ export class Apt {
     return out;
   }
 
-  /** Download one package into dir; returns the .deb path. */
+  /** Download one package into dir; returns the .deb path. @param {string} pkg @param {string} dir */
   download(pkg, dir) {
     progress(`apt-get download ${pkg}`);
     run('apt-get', ['download', '-q', pkg], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -152,7 +153,7 @@ export class Apt {
   }
 }
 
-/** One-line sources.list syntax → a rough deb822 text, for suite detection only. */
+/** One-line sources.list syntax → a rough deb822 text, for suite detection only. @param {string} text */
 export function listToDeb822(text) {
   return text
     .split('\n')

@@ -23,6 +23,12 @@ options:
   --config FILE    (vitest) the vitest config to run (default vitest.lab.config.ts)
 `;
 
+/**
+ * @typedef {{ sub: string, drivers?: string[], timeoutSec?: number, cwd?: string, env: Record<string,string>,
+ *   out?: string, report?: string, arch?: string, config?: string, keep: boolean, stdin: boolean, force: boolean,
+ *   help: boolean, rest: string[] }} ParsedArgs
+ */
+
 const withValue = new Set([
   '--drivers',
   '--timeout',
@@ -37,16 +43,15 @@ const flags = new Set(['--keep', '--stdin', '--force', '--help', '-h']);
 
 /**
  * @param {string[]} argv process.argv.slice(2)
- * @returns {{ sub: string, drivers?: string[], timeoutSec?: number, cwd?: string, env: Record<string,string>,
- *   out?: string, report?: string, arch?: string, config?: string, keep: boolean, stdin: boolean, force: boolean,
- *   help: boolean, rest: string[] }}
+ * @returns {ParsedArgs}
  */
 export function parseArgs(argv) {
   const [sub = 'help', ...args] = argv;
+  /** @type {ParsedArgs} */
   const o = { sub, env: {}, keep: false, stdin: false, force: false, help: sub === 'help', rest: [] };
   const passUnknown = sub === 'vitest';
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    const a = /** @type {string} */ (args[i]);
     if (a === '--') {
       o.rest.push(...args.slice(i + 1));
       break;
@@ -60,7 +65,7 @@ export function parseArgs(argv) {
       setOption(o, name, value, sub);
     } else if (flags.has(a)) {
       if (a === '-h' || a === '--help') o.help = true;
-      else o[a.slice(2)] = true;
+      else o[/** @type {'keep'|'stdin'|'force'} */ (a.slice(2))] = true;
     } else if (a.startsWith('-') && !passUnknown) {
       throw new LabError(`dmabuf-lab ${sub}: unknown option ${a}\n\n${usage}`, {
         code: 'EUSAGE',
@@ -76,6 +81,7 @@ export function parseArgs(argv) {
   return o;
 }
 
+/** @param {ParsedArgs} o @param {string} name @param {string} value @param {string} sub */
 function setOption(o, name, value, sub) {
   switch (name) {
     case '--drivers':
@@ -105,6 +111,6 @@ function setOption(o, name, value, sub) {
       break;
     }
     default:
-      o[name.slice(2)] = value;
+      o[/** @type {'cwd'|'out'|'report'} */ (name.slice(2))] = value;
   }
 }

@@ -8,17 +8,25 @@ const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 const S_IFCHR = 0o020000;
 
+/** @typedef {{ name: string, mode: number, data?: Buffer, rdev?: [number, number] }} CpioEntry */
+
 export const cpioEntry = {
+  /** @param {string} name @returns {CpioEntry} */
   dir: (name, perm = 0o755) => ({ name, mode: S_IFDIR | perm }),
+  /** @param {string} name @param {string | Uint8Array} data @returns {CpioEntry} */
   file: (name, data, perm = 0o644) => ({ name, mode: S_IFREG | perm, data: Buffer.from(data) }),
+  /** @param {string} name @param {string} target @returns {CpioEntry} */
   symlink: (name, target) => ({ name, mode: S_IFLNK | 0o777, data: Buffer.from(target) }),
+  /** @param {string} name @param {number} major @param {number} minor @returns {CpioEntry} */
   chardev: (name, major, minor, perm = 0o600) => ({ name, mode: S_IFCHR | perm, rdev: [major, minor] }),
 };
 
+/** @param {number} n */
 const pad4 = (n) => (4 - (n % 4)) % 4;
+/** @param {number} n */
 const hex8 = (n) => n.toString(16).padStart(8, '0');
 
-/** @param {Array<{name: string, mode: number, data?: Buffer, rdev?: [number, number]}>} entries */
+/** @param {CpioEntry[]} entries */
 export function writeCpio(entries) {
   const parts = [];
   let ino = 1;

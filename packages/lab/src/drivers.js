@@ -12,6 +12,7 @@ import { shq } from './sh.js';
  *   the DRM cards and video nodes of the drivers Debian ships keep their numbers (vgem card0, virtio-gpu card1)
  */
 
+/** @param {string} name */
 const videoNamed = (name) => `grep -qs ${shq(name)} /sys/class/video4linux/video*/name`;
 
 /** @type {Record<string, LabDriver>} */
@@ -56,7 +57,7 @@ export const labDrivers = {
   },
 };
 
-/** Accept 'virtio-gpu' as well as 'virtio_gpu'; udmabuf/dma_heap are built in (checked, not loaded). */
+/** Accept 'virtio-gpu' as well as 'virtio_gpu'; udmabuf/dma_heap are built in (checked, not loaded). @param {string} name */
 export function normalizeDriver(name) {
   const n = name.trim().replaceAll('-', '_');
   if (n === 'dma_heap' || n === 'system_heap' || n === 'heap') return 'dma_heap';
@@ -131,4 +132,5 @@ export function driverFunctions(drivers, optsOf, absent = []) {
   ].join('\n');
 }
 
+/** @param {string} s */
 const splitOpts = (s) => s.split(/\s+/).filter(Boolean);

@@ -14,18 +14,20 @@ export const initramfsModules = ['9p', '9pnet_virtio', 'overlay', 'virtio_consol
  * @param {string} modRoot @param {string} version @param {string[]} names
  */
 export function moduleLoadOrder(modRoot, version, names) {
+  /** @type {string[]} */
   const order = [];
   for (const name of names) {
     const text = run('modprobe', ['-d', modRoot, '-S', version, '--show-depends', name]);
     for (const line of text.split('\n')) {
       const m = /^insmod\s+(\S+)/.exec(line.trim());
-      if (m && !order.includes(m[1])) order.push(m[1]);
+      if (m?.[1] && !order.includes(m[1])) order.push(m[1]);
     }
   }
   return order;
 }
 
 /** The contents of one .ko (.ko.xz / .ko.zst decompressed: busybox insmod reads plain ELF only). */
+/** @param {string} path @returns {Buffer} */
 function readModule(path) {
   if (path.endsWith('.xz')) return execFileSync('xz', ['-dc', path], { maxBuffer: 256 << 20 });
   if (path.endsWith('.zst')) return execFileSync('zstd', ['-dc', path], { maxBuffer: 256 << 20 });
@@ -66,6 +68,7 @@ export function buildInitramfs({ modRoot, version, busybox = '/bin/busybox', out
 }
 
 /** ELF without a PT_INTERP program header = static. */
+/** @param {Buffer} elf */
 function isStatic(elf) {
   if (elf.readUInt32BE(0) !== 0x7f454c46) return false;
   const phoff = Number(elf.readBigUInt64LE(0x20));

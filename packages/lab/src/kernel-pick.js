@@ -4,7 +4,7 @@
 const patternFor = (debArch) =>
   new RegExp(`^linux-image-(6\\.12\\.\\d+(?:\\+[A-Za-z0-9.~]+)?)-${debArch}-unsigned$`);
 
-/** Compare dotted/dashed version strings numerically, part by part. */
+/** Compare dotted/dashed version strings numerically, part by part. @param {string} a @param {string} b */
 export function compareVersions(a, b) {
   const pa = a.split(/[.+~-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
   const pb = b.split(/[.+~-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
@@ -27,9 +27,9 @@ export function pickKernelPackage(names, debArch = 'amd64') {
   const pattern = patternFor(debArch);
   const found = names
     .map((n) => n.trim())
-    .map((n) => ({ n, m: pattern.exec(n) }))
-    .filter((x) => x.m)
-    .map((x) => ({ pkg: x.n, kernelVersion: `${x.m[1]}-${debArch}` }));
+    .map((n) => ({ n, version: pattern.exec(n)?.[1] }))
+    .filter((x) => x.version)
+    .map((x) => ({ pkg: x.n, kernelVersion: `${x.version}-${debArch}` }));
   found.sort((a, b) => compareVersions(b.kernelVersion, a.kernelVersion));
   return found[0] ?? null;
 }

@@ -1,12 +1,13 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { progress } from './log.js';
 
+/** @param {number} pid */
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    return e.code === 'EPERM';
+    return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
   }
 };
 
@@ -26,7 +27,7 @@ export async function withLock(path, fn, waitMs = 15 * 60_000) {
       closeSync(fd);
       break;
     } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
       const owner = Number(readFileSafe(path));
       if (!owner || !alive(owner)) {
         rmSync(path, { force: true });
@@ -46,6 +47,7 @@ export async function withLock(path, fn, waitMs = 15 * 60_000) {
   }
 }
 
+/** @param {string} path */
 function readFileSafe(path) {
   try {
     return readFileSync(path, 'utf8').trim();

@@ -46,6 +46,7 @@ export function readModulesManifest(modRoot, version) {
 }
 
 /** v4l2_mem2mem is built as v4l2-mem2mem.ko (its source's name). */
+/** @param {string} name */
 const koName = (name) => (name === 'v4l2_mem2mem' ? 'v4l2-mem2mem' : name);
 
 /**
@@ -96,7 +97,10 @@ export function buildExtraModules({ apt, cache, modRoot, version, kernelPackage 
   return manifest;
 }
 
-/** Download and unpack headers + kbuild + the needed source files; fix the headers' absolute Makefile include. */
+/**
+ * Download and unpack headers + kbuild + the needed source files; fix the headers' absolute Makefile include.
+ * @param {import('./apt.js').Apt} apt @param {string} work @param {string} version @param {string} kernelPackage
+ */
 function fetchBuildTree(apt, work, version, kernelPackage) {
   const pkgs = buildPackages(version);
   const debVersion = apt.candidateVersion(kernelPackage);
@@ -106,9 +110,11 @@ function fetchBuildTree(apt, work, version, kernelPackage) {
     Object.values(pkgs).map((p) => `${p}=${debVersion}`),
     debs,
   );
+  /** @param {string} name */
+  const deb = (name) => /** @type {string} */ (got[name]);
   const root = join(work, 'root');
   mkdirSync(root, { recursive: true });
-  for (const p of [pkgs.headers, pkgs.common, pkgs.kbuild]) run('dpkg-deb', ['-x', got[p], root]);
+  for (const p of [pkgs.headers, pkgs.common, pkgs.kbuild]) run('dpkg-deb', ['-x', deb(p), root]);
   const headers = join(root, 'usr/src', pkgs.headers);
   // Its Makefile is one line, `include /usr/src/linux-headers-…-common/Makefile`: point it at our unpack.
   const mk = join(headers, 'Makefile');
@@ -120,14 +126,18 @@ function fetchBuildTree(apt, work, version, kernelPackage) {
   const members = extraModules
     .flatMap((m) => m.sources)
     .map((s) => shq(`${pkgs.source}/${s}${s.endsWith('.c') ? '' : '/*'}`));
-  progress(`unpacking ${members.length} source paths from ${basename(got[pkgs.source])}`);
-  const sh = `dpkg-deb --fsys-tarfile ${shq(got[pkgs.source])} | tar -xO ${shq(tarball)} | xz -dc | tar -x -C ${shq(srcRoot)} --strip-components=1 --wildcards ${members.join(' ')}`;
+  progress(`unpacking ${members.length} source paths from ${basename(deb(pkgs.source))}`);
+  const sh = `dpkg-deb --fsys-tarfile ${shq(deb(pkgs.source))} | tar -xO ${shq(tarball)} | xz -dc | tar -x -C ${shq(srcRoot)} --strip-components=1 --wildcards ${members.join(' ')}`;
   run('bash', ['-o', 'pipefail', '-c', sh]);
   rmSync(debs, { recursive: true, force: true });
   return { headers, srcRoot };
 }
 
-/** Build one module; returns why it failed, or '' when its .ko is in `dest`. */
+/**
+ * Build one module; returns why it failed, or '' when its .ko is in `dest`.
+ * @param {import('./extra-modules.js').ExtraModule} m
+ * @param {{ headers: string, srcRoot: string, work: string, dest: string, manifest: ModulesManifest }} o
+ */
 function buildOne(m, { headers, srcRoot, work, dest, manifest }) {
   const missing = (m.symbols ?? []).filter((s) => !manifest.built.includes(s));
   if (missing.length) return `needs ${missing.join(', ')}, which did not build`;
@@ -151,6 +161,7 @@ function buildOne(m, { headers, srcRoot, work, dest, manifest }) {
     ...(symvers.length ? [`KBUILD_EXTRA_SYMBOLS=${symvers.join(' ')}`] : []),
     'modules',
   ];
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, LC_ALL: 'C' };
   for (const k of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'ARCH', 'CROSS_COMPILE', 'KBUILD_OUTPUT'])
     delete env[k];
@@ -170,6 +181,7 @@ function buildOne(m, { headers, srcRoot, work, dest, manifest }) {
   return '';
 }
 
+/** @param {unknown} e */
 const firstLine = (e) => String(e instanceof Error ? e.message : e).split('\n')[0];
 
 /**

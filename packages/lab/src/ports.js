@@ -12,9 +12,11 @@ export function portServer(path) {
   const connected = new Promise((resolve) => {
     onConn = resolve;
   });
+  /** @type {() => void} */
   let endResolve = () => {};
+  /** @type {Promise<void>} */
   const ended = new Promise((resolve) => {
-    endResolve = resolve;
+    endResolve = () => resolve();
   });
   server.on('connection', (sock) => {
     server.close();

@@ -13,12 +13,12 @@ export function parsePpm(buf) {
   let pos = 0;
   const token = () => {
     for (;;) {
-      while (pos < buf.length && /\s/.test(String.fromCharCode(buf[pos]))) pos++;
+      while (pos < buf.length && /\s/.test(String.fromCharCode(/** @type {number} */ (buf[pos])))) pos++;
       if (buf[pos] !== 0x23) break; // '#': comment to end of line
       while (pos < buf.length && buf[pos] !== 0x0a) pos++;
     }
     const start = pos;
-    while (pos < buf.length && !/\s/.test(String.fromCharCode(buf[pos]))) pos++;
+    while (pos < buf.length && !/\s/.test(String.fromCharCode(/** @type {number} */ (buf[pos])))) pos++;
     return buf.toString('latin1', start, pos);
   };
   const magic = token();
@@ -40,10 +40,14 @@ export function readPpm(path) {
   return parsePpm(readFileSync(path));
 }
 
-/** The [r, g, b] at (x, y). @param {RgbImage} img */
+/**
+ * The [r, g, b] at (x, y).
+ * @param {RgbImage} img @param {number} x @param {number} y @returns {[number, number, number]}
+ */
 export function pixelAt(img, x, y) {
   if (x < 0 || y < 0 || x >= img.width || y >= img.height)
     throw new RangeError(`(${x}, ${y}) is outside ${img.width}x${img.height}`);
   const i = (y * img.width + x) * 3;
-  return [img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]];
+  const p = img.pixels;
+  return [p[i] ?? 0, p[i + 1] ?? 0, p[i + 2] ?? 0];
 }

@@ -37,7 +37,7 @@ const fileOk = (p, min = 1) => {
   }
 };
 
-/** Whether an unpacked kernel tree is complete enough to boot. */
+/** Whether an unpacked kernel tree is complete enough to boot. @param {string} root @param {string} version */
 export function kernelTreeOk(root, version) {
   return (
     fileOk(join(root, 'boot', `vmlinuz-${version}`), 1 << 20) &&
@@ -59,9 +59,12 @@ export function readStamp(cache = cacheDir()) {
   }
 }
 
-/** A kernel of one's own: DMABUF_LAB_KERNEL + DMABUF_LAB_MODULES. */
+/**
+ * A kernel of one's own: DMABUF_LAB_KERNEL + DMABUF_LAB_MODULES.
+ * @param {NodeJS.ProcessEnv} env @returns {{ vmlinuz: string, modRoot: string, version: string }}
+ */
 function ownKernel(env) {
-  const vmlinuz = resolve(env.DMABUF_LAB_KERNEL);
+  const vmlinuz = resolve(env.DMABUF_LAB_KERNEL ?? '');
   const modRoot = resolve(env.DMABUF_LAB_MODULES ?? '');
   if (!fileOk(vmlinuz)) throw missingKernelError([`DMABUF_LAB_KERNEL=${vmlinuz} (no such file)`]);
   const modDir = join(modRoot, 'lib/modules');
@@ -115,10 +118,15 @@ export async function provision(opts = {}) {
       progress(`lab provisioned meanwhile by another process: kernel ${again.kernelVersion}, cache ${cache}`);
       return again;
     }
-    return doProvision({ env, cache, apt, hashInit, stamp, missing, custom, t0, force: !!opts.force });
+    return doProvision({ cache, apt, hashInit, stamp, missing, custom, t0, force: !!opts.force });
   });
 }
 
+/**
+ * @param {{ cache: string, apt: Apt, hashInit: string, stamp: LabStamp | null, missing: string[],
+ *   custom: { vmlinuz: string, modRoot: string, version: string } | null, t0: number, force: boolean }} o
+ * @returns {Promise<LabStamp>}
+ */
 async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0, force }) {
   if (missing.length) {
     if (!apt.available)
@@ -200,7 +208,10 @@ async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0, f
   return next;
 }
 
-/** Find, download and unpack the newest 6.12 backports kernel (reusing an intact unpack). */
+/**
+ * Find, download and unpack the newest 6.12 backports kernel (reusing an intact unpack).
+ * @param {Apt} apt @param {string} cache @param {LabStamp | null} stamp
+ */
 function fetchKernel(apt, cache, stamp) {
   if (!apt.available) {
     throw missingKernelError(['apt-get / apt-cache', 'linux-image-6.12.*-amd64-unsigned']);
@@ -216,7 +227,7 @@ function fetchKernel(apt, cache, stamp) {
     }
   } catch (e) {
     if (e instanceof LabError) throw e;
-    throw missingKernelError(['linux-image-6.12.*-amd64-unsigned'], String(e.message).split('\n')[0]);
+    throw missingKernelError(['linux-image-6.12.*-amd64-unsigned'], firstLine(e));
   }
   if (!picked) throw missingKernelError(['linux-image-6.12.*-amd64-unsigned (apt knows no such package)']);
   const { pkg, kernelVersion: version } = picked;
@@ -232,7 +243,7 @@ function fetchKernel(apt, cache, stamp) {
     try {
       deb = apt.download(pkg, debs);
     } catch (e) {
-      throw missingKernelError([pkg], String(e.message).split('\n').slice(-1)[0]);
+      throw missingKernelError([pkg], lastLine(e));
     }
     const partial = `${root}.partial`;
     rmSync(partial, { recursive: true, force: true });
@@ -249,3 +260,10 @@ function fetchKernel(apt, cache, stamp) {
   }
   return { vmlinuz: join(root, 'boot', `vmlinuz-${version}`), modRoot: root, version, kernelPackage: pkg };
 }
+
+/** @param {unknown} e */
+const message = (e) => (e instanceof Error ? e.message : String(e));
+/** @param {unknown} e */
+const firstLine = (e) => message(e).split('\n')[0];
+/** @param {unknown} e */
+const lastLine = (e) => message(e).split('\n').slice(-1)[0];

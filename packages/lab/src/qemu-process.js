@@ -18,11 +18,13 @@ function hookProcess() {
   hooked = true;
   process.on('exit', killAll);
   process.on('uncaughtExceptionMonitor', killAll);
-  for (const [sig, code] of [
+  /** @type {Array<[NodeJS.Signals, number]>} */
+  const signals = [
     ['SIGINT', 130],
     ['SIGTERM', 143],
     ['SIGHUP', 129],
-  ]) {
+  ];
+  for (const [sig, code] of signals) {
     process.on(sig, () => {
       killAll();
       process.exit(code);
@@ -43,6 +45,7 @@ export function startQemu(args, qemu = 'qemu-system-x86_64') {
   });
   live.add(child);
   let output = '';
+  /** @param {Buffer} d */
   const keep = (d) => {
     output = (output + d.toString()).slice(-8000);
   };

@@ -9,7 +9,9 @@ export async function openQmp(socketPath, timeoutMs = 10_000) {
   let buffer = '';
   /** @type {Array<(msg: any) => void>} */
   const waiting = [];
+  /** @type {any[]} */
   const lines = [];
+  /** @type {Error | null} */
   let failed = null;
   sock.setEncoding('utf8');
   sock.on('data', (d) => {

@@ -51,7 +51,7 @@ import { watchScreendumpRequests } from './screendump-service.js';
  * @property {number} totalMs
  */
 
-/** Last lines of a console log, for error messages. */
+/** Last lines of a console log, for error messages. @param {string} path */
 export function consoleTail(path, n = 30) {
   try {
     return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
@@ -154,7 +154,10 @@ async function boot(opts, handle) {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const portNames = mode === 'shell' ? ['tty'] : ['stdout', 'stderr', 'stdin'];
+  /** @type {Record<string, ReturnType<typeof portServer>>} */
   const ports = Object.fromEntries(portNames.map((n) => [n, portServer(join(runDir, `${n}.sock`))]));
+  /** @param {string} name */
+  const port = (name) => /** @type {ReturnType<typeof portServer>} */ (ports[name]);
   await Promise.all(Object.values(ports).map((p) => p.listening));
 
   const args = qemuArgs({
@@ -176,7 +179,7 @@ async function boot(opts, handle) {
 
   const wire = async () => {
     if (mode === 'shell') {
-      const tty = await ports.tty.connected;
+      const tty = await port('tty').connected;
       tty.pipe(/** @type {NodeJS.WritableStream} */ (stdout), { end: false });
       const input = opts.stdin ?? process.stdin;
       if (input === process.stdin && process.stdin.isTTY) process.stdin.setRawMode(true);
@@ -184,9 +187,9 @@ async function boot(opts, handle) {
       return;
     }
     const [so, se, si] = await Promise.all([
-      ports.stdout.connected,
-      ports.stderr.connected,
-      ports.stdin.connected,
+      port('stdout').connected,
+      port('stderr').connected,
+      port('stdin').connected,
     ]);
     so.pipe(/** @type {NodeJS.WritableStream} */ (stdout), { end: false });
     se.pipe(/** @type {NodeJS.WritableStream} */ (stderr), { end: false });
@@ -196,7 +199,9 @@ async function boot(opts, handle) {
   wire().catch(() => {});
 
   const qmpSocket = join(runDir, 'qmp.sock');
-  handle.screendump = serialize((pngPath) => screendumpVia(qmpSocket, resolve(pngPath)));
+  handle.screendump = serialize((/** @type {string} */ pngPath) =>
+    screendumpVia(qmpSocket, resolve(pngPath)),
+  );
   const screendumps = watchScreendumpRequests({ outDir, dump: handle.screendump });
 
   const timeoutSec = opts.timeoutSec ?? Number(env.DMABUF_LAB_TIMEOUT ?? 1200);
@@ -224,6 +229,7 @@ async function boot(opts, handle) {
   const ready = /dmabuf-lab-init: .*READY/.test(log);
   const labError = readOr(join(outDir, '.lab', 'error'), '').trim();
   const exitText = readOr(join(outDir, '.lab', 'exit'), '').trim();
+  /** @param {string} message @param {string} code @param {number} exitCode @returns {never} */
   const fail = (message, code, exitCode) => {
     throw new LabError(
       `${message}\nconsole log: ${consoleLog}\n--- last lines ---\n${consoleTail(consoleLog)}`,
@@ -255,7 +261,10 @@ async function boot(opts, handle) {
   return { exitCode, runDir, outDir, accel, arch: arch.name, totalMs, bootMs };
 }
 
-/** qboot starts the kernel seconds sooner than SeaBIOS under TCG; DMABUF_LAB_BIOS=seabios keeps QEMU's default. */
+/**
+ * qboot starts the kernel seconds sooner than SeaBIOS under TCG; DMABUF_LAB_BIOS=seabios keeps QEMU's default.
+ * @param {NodeJS.ProcessEnv} env
+ */
 function biosFor(env) {
   const b = env.DMABUF_LAB_BIOS;
   if (b === 'seabios') return undefined;
@@ -263,6 +272,7 @@ function biosFor(env) {
   return existsSync('/usr/share/qemu/qboot.rom') ? '/usr/share/qemu/qboot.rom' : undefined;
 }
 
+/** @param {string} path @param {string} fallback */
 function readOr(path, fallback) {
   try {
     return existsSync(path) ? readFileSync(path, 'utf8') : fallback;
@@ -271,8 +281,13 @@ function readOr(path, fallback) {
   }
 }
 
-/** One call at a time (QMP takes one client). */
+/**
+ * One call at a time (QMP takes one client).
+ * @template {unknown[]} A @template R
+ * @param {(...a: A) => Promise<R>} fn @returns {(...a: A) => Promise<R>}
+ */
 function serialize(fn) {
+  /** @type {Promise<unknown>} */
   let chain = Promise.resolve();
   return (...a) => {
     const p = chain.then(() => fn(...a));
@@ -281,8 +296,9 @@ function serialize(fn) {
   };
 }
 
-/** A cancellable sleep (a pending timer would keep the process alive). */
+/** A cancellable sleep (a pending timer would keep the process alive). @param {number} ms */
 function sleep(ms) {
+  /** @type {NodeJS.Timeout | undefined} */
   let timer;
   const p = new Promise((r) => {
     timer = setTimeout(r, ms);

@@ -17,6 +17,7 @@ export function watchScreendumpRequests({ outDir, dump }) {
   let closed = false;
   let chain = Promise.resolve();
 
+  /** @param {string} name */
   const serve = (name) => {
     chain = chain.then(async () => {
       let answer;
@@ -24,7 +25,7 @@ export function watchScreendumpRequests({ outDir, dump }) {
         const img = await dump(join(dir, `${name}.png`));
         answer = { ok: true, width: img.width, height: img.height, png: join(dir, `${name}.png`) };
       } catch (e) {
-        answer = { ok: false, error: String(e?.message ?? e) };
+        answer = { ok: false, error: e instanceof Error ? e.message : String(e) };
       }
       rmSync(join(dir, `${name}.request`), { force: true });
       writeFileSync(join(dir, `${name}.done.tmp`), JSON.stringify(answer));

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 
-/** Quote one word for a POSIX shell. */
+/** Quote one word for a POSIX shell. @param {unknown} word */
 export function shq(word) {
   const s = String(word);
   if (/^[A-Za-z0-9_/.,:=@%+-]+$/.test(s)) return s;
@@ -10,6 +10,7 @@ export function shq(word) {
 /**
  * Run a program synchronously; throw with its stderr when it fails.
  * @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnSyncOptions} [opts]
+ * @returns {string} its stdout
  */
 export function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
@@ -18,10 +19,10 @@ export function run(cmd, args, opts = {}) {
     const tail = `${r.stderr ?? ''}`.trim().split('\n').slice(-8).join('\n');
     throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}${tail ? `:\n${tail}` : ''}`);
   }
-  return r.stdout ?? '';
+  return String(r.stdout ?? '');
 }
 
-/** Whether a program is on PATH. */
+/** Whether a program is on PATH. @param {string} cmd */
 export function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${shq(cmd)}`], { stdio: 'ignore' }).status === 0;
 }

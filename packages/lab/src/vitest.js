@@ -10,7 +10,7 @@ import { runInLab } from './run.js';
 
 export const labConfigName = 'vitest.lab.config.ts';
 
-/** The package's own vitest entry (vitest/vitest.mjs), resolved from its folder. */
+/** The package's own vitest entry (vitest/vitest.mjs), resolved from its folder. @param {string} cwd */
 export function resolveVitestBin(cwd) {
   try {
     const req = createRequire(join(cwd, 'package.json'));
@@ -27,7 +27,7 @@ export function resolveVitestBin(cwd) {
   }
 }
 
-/** The workspace root: the nearest folder up with pnpm-workspace.yaml (else .git, else cwd). */
+/** The workspace root: the nearest folder up with pnpm-workspace.yaml (else .git, else cwd). @param {string} cwd */
 export function repoRoot(cwd) {
   for (const marker of ['pnpm-workspace.yaml', '.git']) {
     let dir = resolve(cwd);
@@ -41,7 +41,7 @@ export function repoRoot(cwd) {
   return resolve(cwd);
 }
 
-/** Default report path: <repo>/reports/<package folder>-lab.json (-lab-arm64.json for the aarch64 lab) */
+/** Default report path: <repo>/reports/<package folder>-lab.json (-lab-arm64.json for the aarch64 lab) @param {string} cwd */
 export function defaultReportPath(cwd, arch = 'x64') {
   const suffix = arch === 'x64' ? '' : `-${arch}`;
   return join(repoRoot(cwd), 'reports', `${basename(resolve(cwd))}-lab${suffix}.json`);

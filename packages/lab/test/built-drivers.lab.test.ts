@@ -12,63 +12,44 @@ const loaded = (m: string) => statSync(join('/sys/module', m)).isDirectory();
 const nodeNamed = (name: string) => Object.entries(videoNames()).filter(([, n]) => n === name);
 const v4l2Info = (node: string) => execFileSync('v4l2-ctl', ['-d', node, '--info'], { encoding: 'utf8' });
 
-labSuite(
-  'vim2m (built from the kernel source)',
-  () => {
-    it('is loaded after v4l2-mem2mem and gives a memory-to-memory video node', () => {
-      expect(loaded('v4l2_mem2mem')).toBe(true);
-      const nodes = nodeNamed('vim2m');
-      expect(nodes).toHaveLength(1);
-      const dev = join('/dev', nodes[0]![0]);
-      expect(statSync(dev).isCharacterDevice()).toBe(true);
-      const info = v4l2Info(dev);
-      expect(info).toMatch(/Driver name\s+: vim2m/);
-      expect(info).toMatch(/Video Memory-to-Memory/);
-    });
-  },
-  { needs: ['vim2m'] },
-);
+labSuite('vim2m (built from the kernel source)', { needs: ['vim2m'] }, () => {
+  it('is loaded after v4l2-mem2mem and gives a memory-to-memory video node', () => {
+    expect(loaded('v4l2_mem2mem')).toBe(true);
+    const nodes = nodeNamed('vim2m');
+    expect(nodes).toHaveLength(1);
+    const dev = join('/dev', nodes[0]![0]);
+    expect(statSync(dev).isCharacterDevice()).toBe(true);
+    const info = v4l2Info(dev);
+    expect(info).toMatch(/Driver name\s+: vim2m/);
+    expect(info).toMatch(/Video Memory-to-Memory/);
+  });
+});
 
-labSuite(
-  'vicodec (built from the kernel source)',
-  () => {
-    it('gives the stateful FWHT encoder and decoder and the stateless decoder', () => {
-      for (const name of ['stateful-encoder', 'stateful-decoder', 'stateless-decoder']) {
-        const nodes = nodeNamed(name);
-        expect(nodes, name).toHaveLength(1);
-        const info = v4l2Info(join('/dev', nodes[0]![0]));
-        expect(info).toMatch(/Driver name\s+: vicodec/);
-        expect(info).toMatch(/Memory-to-Memory/);
-      }
-    });
-  },
-  { needs: ['vicodec'] },
-);
+labSuite('vicodec (built from the kernel source)', { needs: ['vicodec'] }, () => {
+  it('gives the stateful FWHT encoder and decoder and the stateless decoder', () => {
+    for (const name of ['stateful-encoder', 'stateful-decoder', 'stateless-decoder']) {
+      const nodes = nodeNamed(name);
+      expect(nodes, name).toHaveLength(1);
+      const info = v4l2Info(join('/dev', nodes[0]![0]));
+      expect(info).toMatch(/Driver name\s+: vicodec/);
+      expect(info).toMatch(/Memory-to-Memory/);
+    }
+  });
+});
 
-labSuite(
-  'vimc (built from the kernel source)',
-  () => {
-    it('gives a media graph: sensors, debayer, scaler and the capture nodes', () => {
-      const media = readdirSync('/sys/bus/media/devices').find(
-        (m) => readFileSync(join('/sys/bus/media/devices', m, 'model'), 'utf8').trim() === 'VIMC MDEV',
-      );
-      expect(media).toBeDefined();
-      const graph = execFileSync('media-ctl', ['-d', join('/dev', media!), '-p'], { encoding: 'utf8' });
-      for (const entity of [
-        'Sensor A',
-        'Sensor B',
-        'Debayer A',
-        'Scaler',
-        'Raw Capture 0',
-        'RGB/YUV Capture',
-      ])
-        expect(graph).toContain(entity);
-      for (const name of ['Raw Capture 0', 'Raw Capture 1', 'RGB/YUV Capture'])
-        expect(nodeNamed(name), name).toHaveLength(1);
-    });
-  },
-  { needs: ['vimc'] },
-);
+labSuite('vimc (built from the kernel source)', { needs: ['vimc'] }, () => {
+  it('gives a media graph: sensors, debayer, scaler and the capture nodes', () => {
+    const media = readdirSync('/sys/bus/media/devices').find(
+      (m) => readFileSync(join('/sys/bus/media/devices', m, 'model'), 'utf8').trim() === 'VIMC MDEV',
+    );
+    expect(media).toBeDefined();
+    const graph = execFileSync('media-ctl', ['-d', join('/dev', media!), '-p'], { encoding: 'utf8' });
+    for (const entity of ['Sensor A', 'Sensor B', 'Debayer A', 'Scaler', 'Raw Capture 0', 'RGB/YUV Capture'])
+      expect(graph).toContain(entity);
+    for (const name of ['Raw Capture 0', 'Raw Capture 1', 'RGB/YUV Capture'])
+      expect(nodeNamed(name), name).toHaveLength(1);
+  });
+});
 
 /** modetest's planes of one driver: type (Overlay/Primary/Cursor) and formats. */
 function planes(driver: string): { type: string; formats: string[] }[] {
@@ -84,6 +65,7 @@ function planes(driver: string): { type: string; formats: string[] }[] {
 
 labSuite(
   'vkms (built from the kernel source, enable_overlay=1 enable_writeback=1)',
+  { needs: ['vkms'] },
   () => {
     it('is a DRM card with a Writeback connector', () => {
       const cards = drmCards();
@@ -106,5 +88,4 @@ labSuite(
       for (const f of ['XR24', 'AR24', 'RG16']) expect(overlays[0]!.formats).toContain(f);
     });
   },
-  { needs: ['vkms'] },
 );

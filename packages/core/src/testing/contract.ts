@@ -175,3 +175,5 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
     });
   });
 }
+
+export { type CrossProcessCase, describeCrossProcessSharing } from './cross-process.js';

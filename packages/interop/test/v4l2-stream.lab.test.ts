@@ -10,9 +10,16 @@ import {
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
 import { drmExporterPlugin } from '@dmabuf/exporter-drm';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlKey, StreamError, V4l2Device, type V4l2Queue, v4l2ExporterPlugin } from '../src/index.js';
-import { inLab, NOT_IN_LAB, quietPattern, resetVivid, take, vividCapture } from './lab-helpers.js';
+import { labSuite } from '@dmabuf/lab/suite';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  controlKey,
+  StreamError,
+  V4l2Device,
+  type V4l2Queue,
+  v4l2ExporterPlugin,
+} from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
+import { quietPattern, resetVivid, take, vividCapture } from '../../importer-v4l2/test/lab-helpers.js';
 
 /** Y of the pixel at (x, y) of a YUYV image with `pitch` bytes per line. */
 function lumaAt(bytes: Uint8Array, pitch: number, x: number, y: number): number {
@@ -29,7 +36,7 @@ function putAll(bufs: DmaBuf[]): void {
   for (const b of bufs) if (!b.released) b.put();
 }
 
-describe.skipIf(!inLab())(`V4L2 streaming on vivid [${inLab() ? 'lab' : `skipped: ${NOT_IN_LAB}`}]`, () => {
+labSuite('V4L2 streaming on vivid', { needs: ['vivid', 'udmabuf', 'virtio-gpu'] }, () => {
   let fw: Framework;
   let cap: V4l2Device;
 

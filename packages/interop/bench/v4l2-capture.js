@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { Framework } from '@dmabuf/core';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
-import { V4l2Device } from '../dist/index.js';
+import { V4l2Device } from '@dmabuf/importer-v4l2';
 
 const FRAMES = Number(process.env.V4L2_BENCH_FRAMES ?? 600);
 const WARMUP = 60;

@@ -7,7 +7,7 @@ import { runForResult } from '@dmabuf/lab';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const r = await runForResult({
-  command: [process.execPath, join(here, 'capture.js')],
+  command: [process.execPath, join(here, 'v4l2-capture.js')],
   cwd: join(here, '..'),
   vividOpts: process.env.DMABUF_LAB_VIVID_OPTS ?? 'n_devs=2 multiplanar=1,2',
 });
