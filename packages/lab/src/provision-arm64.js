@@ -200,6 +200,7 @@ function arm64PackagesKnown() {
   }
 }
 
+/** @param {string} p */
 function sizeOk(p) {
   try {
     return statSync(p).size > 1024;
