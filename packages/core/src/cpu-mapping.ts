@@ -126,6 +126,9 @@ export class CpuAccess implements Disposable {
   end(): void {
     if (!this.#open) return;
     this.#open = false;
+    // The buffer was put or its framework closed: that unmapped the mapping
+    // and ended every access already; nothing is left for this scope to end.
+    if (this.#ownsMapping && !this.#mapping.mapped) return;
     try {
       this.#target.endCpuAccess(this.mode);
     } finally {

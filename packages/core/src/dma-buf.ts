@@ -280,6 +280,9 @@ export class DmaBuf implements BufferView, Disposable {
 
   /** Map for CPU access; unmap (or `using`) detaches every view. */
   mmap(options: { writable?: boolean } = {}): CpuMapping {
+    assertObject('options', options);
+    if (options.writable !== undefined && typeof options.writable !== 'boolean')
+      throw invalidArgument('options.writable', 'a boolean', options.writable);
     this.#ensureAllocated();
     const writable = options.writable ?? true;
     const size = this.#layout!.size;

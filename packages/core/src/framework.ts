@@ -15,6 +15,8 @@ import type { DmaBufPlugin } from './plugin.js';
 import { ExporterRegistry } from './registry.js';
 import { TOKENS } from './tokens.js';
 import { assertFd, assertObject, assertPositive, assertString } from './validate.js';
+import { assertConstraints } from './validate-constraints.js';
+import { assertLayout } from './validate-layout.js';
 
 export interface FrameworkOptions {
   /** Plugin modules: each registers exporters (and services) in this framework's container. */
@@ -133,6 +135,8 @@ export class Framework implements AsyncDisposable {
     if (height !== undefined) assertPositive('height', height, 2 ** 40);
     if (format !== undefined) assertString('format', format, 4);
     if (name !== undefined) assertString('name', name, 31);
+    if (options.constraints !== undefined) assertConstraints('constraints', options.constraints);
+    if (options.options !== undefined) assertObject('options.options', options.options);
     // only the fields that were given
     const request: AllocationRequest = {
       constraints: options.constraints ?? NO_CONSTRAINTS,
@@ -148,7 +152,15 @@ export class Framework implements AsyncDisposable {
       name !== undefined ? { kind: 'export', request, name } : { kind: 'export', request },
     );
     const sized = size !== undefined || width !== undefined;
-    if (sized && !options.lazy) buf.allocate();
+    if (sized && !options.lazy) {
+      try {
+        buf.allocate();
+      } catch (e) {
+        // a refused export leaves nothing behind: not even a pending buffer
+        if (!buf.released) buf.teardown();
+        throw e;
+      }
+    }
     return buf;
   }
 
@@ -161,6 +173,7 @@ export class Framework implements AsyncDisposable {
   get(fd: number, layout?: BufferLayout): DmaBuf {
     this.#assertOpen();
     assertFd('fd', fd);
+    if (layout !== undefined) assertLayout('layout', layout);
     return this.getStated(fd, statFd(fd), layout);
   }
 
@@ -181,7 +194,10 @@ export class Framework implements AsyncDisposable {
     const exporter = this.exporters.match(info);
     const own = dupFd(fd);
     try {
-      const l = layout ?? linearLayout(info.size ?? fdSize(own));
+      const real = info.size ?? (st.size > 0 ? st.size : fdSize(own));
+      // a caller's layout larger than the buffer would map past its end (SIGBUS)
+      if (layout !== undefined) assertLayout('layout', layout, real);
+      const l = layout ?? linearLayout(real);
       const allocation = exporter.adopt
         ? callHook(exporter.name, 'adopt', () => exporter.adopt!(own, info, l))
         : { fd: own, layout: l, priv: undefined };

@@ -1,6 +1,8 @@
 import type { BufferView } from './buffer-view.js';
 import type { Constraints } from './constraints.js';
 import type { MapDirection, SgTable } from './sg-table.js';
+import { assertString } from './validate.js';
+import { assertConstraints } from './validate-constraints.js';
 
 /** What an importer's hooks receive about the attachment. */
 export interface ImporterAttachment {
@@ -32,5 +34,7 @@ export interface Importer<H = unknown> {
 
 /** A device with no constraints and no device-side state (a CPU user, a test). */
 export function plainDevice(name: string, constraints: Constraints = {}): Importer<undefined> {
+  assertString('name', name);
+  assertConstraints('constraints', constraints);
   return { name, constraints: () => constraints };
 }

@@ -1,8 +1,8 @@
 import { readlinkSync } from 'node:fs';
-import { DmaBufError } from './errors.js';
+import { DmaBufError, invalidArgument } from './errors.js';
 import { native } from './native.js';
 import { check } from './syscall.js';
-import { assertString, assertUint } from './validate.js';
+import { assertFd, assertObject, assertString, assertUint } from './validate.js';
 
 /** F_SEAL_*: 'future-write' is F_SEAL_FUTURE_WRITE (Linux 5.1). */
 export type MemfdSeal = 'seal' | 'shrink' | 'grow' | 'write' | 'future-write';
@@ -20,6 +20,7 @@ export interface MemfdOptions {
 }
 
 let bitOf: Record<MemfdSeal, number> | undefined;
+const SEAL_NAMES = "'seal', 'shrink', 'grow', 'write', 'future-write'";
 
 function sealBits(seals: readonly MemfdSeal[]): number {
   if (!bitOf) {
@@ -32,8 +33,13 @@ function sealBits(seals: readonly MemfdSeal[]): number {
       'future-write': F_SEAL_FUTURE_WRITE,
     };
   }
+  if (!Array.isArray(seals as unknown)) throw invalidArgument('seals', `an array of ${SEAL_NAMES}`, seals);
   let bits = 0;
-  for (const s of seals) bits |= bitOf[s];
+  seals.forEach((s, i) => {
+    const bit = typeof s === 'string' && Object.hasOwn(bitOf!, s) ? bitOf![s as MemfdSeal] : undefined;
+    if (bit === undefined) throw invalidArgument(`seals[${i}]`, `one of ${SEAL_NAMES}`, s);
+    bits |= bit;
+  });
   return bits;
 }
 
@@ -43,6 +49,9 @@ function sealBits(seals: readonly MemfdSeal[]): number {
 export function createMemfd(name: string, size: number, options: MemfdOptions = {}): number {
   assertString('name', name, 249);
   assertUint('size', size, 2 ** 40);
+  assertObject('options', options);
+  // checked before anything is created
+  if (options.seals !== undefined) sealBits(options.seals);
   const m = native().memfd;
   const flags =
     (options.allowSealing === false ? 0 : m.MFD_ALLOW_SEALING) | (options.hugetlb ? m.MFD_HUGETLB : 0);
@@ -73,6 +82,7 @@ export function createMemfd(name: string, size: number, options: MemfdOptions = 
 
 /** Add seals to a memfd. EPERM means it was created without MFD_ALLOW_SEALING (or F_SEAL_SEAL is set). */
 export function sealMemfd(fd: number, seals: readonly MemfdSeal[]): void {
+  assertFd('fd', fd);
   const r = native().addSeals(fd, sealBits(seals));
   if (r >= 0) return;
   check(r, 'fcntl(F_ADD_SEALS)', `cannot seal fd ${fd} with ${seals.join('+')}`, (e) => {
@@ -96,6 +106,7 @@ export function isMemfd(fd: number): boolean {
 
 /** The seals present on fd. */
 export function memfdSeals(fd: number): Set<MemfdSeal> {
+  assertFd('fd', fd);
   const bits = check(
     native().getSeals(fd),
     'fcntl(F_GET_SEALS)',

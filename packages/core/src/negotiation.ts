@@ -1,8 +1,11 @@
 import type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
-import { NegotiationError } from './errors.js';
+import { invalidArgument, NegotiationError } from './errors.js';
 import { pixelFormat } from './formats/lookup.js';
 import { modifierList } from './formats/modifiers.js';
 import type { BufferLayout } from './layout.js';
+import { assertString } from './validate.js';
+import { assertParty } from './validate-constraints.js';
+import { assertLayout } from './validate-layout.js';
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -19,6 +22,11 @@ function lcm(a: number, b: number): number {
  * together (different exact pitches, no common format).
  */
 export function mergeConstraints(parties: readonly LabelledConstraints[]): Constraints {
+  if (!Array.isArray(parties as unknown))
+    throw invalidArgument('parties', 'an array of { label, constraints }', parties);
+  parties.forEach((p, i) => {
+    assertParty(`parties[${i}]`, p);
+  });
   const out: Constraints = {};
   let pitchOwner = '';
   let alignOwner = '';
@@ -133,6 +141,9 @@ export function checkLayout(
   bufferLabel: string,
   segments?: number,
 ): void {
+  assertLayout('layout', layout);
+  assertParty('party', party);
+  assertString('bufferLabel', bufferLabel);
   const { label, constraints: c } = party;
   if (c.minSize !== undefined && layout.size < c.minSize) {
     negotiationFailed(label, `needs ${c.minSize} bytes, ${bufferLabel} has ${layout.size}`);

@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import type { DmaBuf } from './dma-buf.js';
 import { DmaBufError, invalidArgument, ReleasedError, SystemError } from './errors.js';
 import { closeFd } from './fd-ops.js';
@@ -14,6 +15,20 @@ const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = {
 };
 const ENOTTY = 25;
 const EPERM = 1;
+const EBADF = 9;
+const SYNC_FILE_LINK = 'anon_inode:sync_file';
+
+/** What /proc/self/fd shows for fd, or undefined when it is not open. */
+function fdLink(fd: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Set while exportSyncFile wraps an fd the kernel just made a sync_file. */
+let fromKernel = false;
 
 function assertBuffer(buf: DmaBuf): void {
   if (typeof buf !== 'object' || buf === null || typeof (buf as DmaBuf).borrowFd !== 'function') {
@@ -41,6 +56,23 @@ export class SyncFile implements Disposable {
   /** Take ownership of a sync_file fd (e.g. one received from another process). */
   constructor(fd: number) {
     assertFd('fd', fd);
+    if (!fromKernel) {
+      const link = fdLink(fd);
+      if (link === undefined)
+        throw new SystemError(
+          `fd ${fd} is not open`,
+          EBADF,
+          'readlink(/proc/self/fd)',
+          'Pass an open sync_file fd',
+        );
+      if (link !== SYNC_FILE_LINK)
+        throw invalidArgument(
+          'fd',
+          'a sync_file fd',
+          `fd ${fd} (${link})`,
+          'A sync_file comes from exportSyncFile(), a driver (out-fence) or another process; the fd stays yours',
+        );
+    }
     this.#fd = fd;
   }
 
@@ -101,7 +133,20 @@ export function exportSyncFile(buf: DmaBuf, mode: CpuAccessMode): SyncFile {
     `${buf.label}: cannot export a sync_file`,
     (e) => syncHint(buf, e),
   );
-  return new SyncFile(fd);
+  return trustedSyncFile(fd);
+}
+
+/**
+ * @internal A SyncFile over an fd not checked to be a sync_file: one the
+ * kernel just returned as such, or (tests) a stand-in whose poll acts alike.
+ */
+export function trustedSyncFile(fd: number): SyncFile {
+  fromKernel = true;
+  try {
+    return new SyncFile(fd);
+  } finally {
+    fromKernel = false;
+  }
 }
 
 /**
@@ -117,7 +162,10 @@ export function importSyncFile(buf: DmaBuf, syncFile: SyncFile, mode: CpuAccessM
     native().importSyncFile(buf.borrowFd(), native().dmaBufSync[SYNC_FLAGS[mode]], syncFile.fd),
     'ioctl(DMA_BUF_IOCTL_IMPORT_SYNC_FILE)',
     `${buf.label}: cannot import a sync_file`,
-    (e) => syncHint(buf, e),
+    (e) =>
+      e === 22 && fdLink(syncFile.fd) !== SYNC_FILE_LINK
+        ? `fd ${syncFile.fd} is no longer a sync_file (it was closed and reused behind the SyncFile); keep the SyncFile the only owner of its fd`
+        : syncHint(buf, e),
   );
 }
 

@@ -12,6 +12,8 @@ import {
   waitIdle,
 } from '../src/index.js';
 import { native } from '../src/native.js';
+// a socket stands in for a sync_file (its poll acts alike); new SyncFile() refuses what is not one
+import { trustedSyncFile } from '../src/sync-file.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
 function socketPair(): [number, number] {
@@ -54,7 +56,7 @@ describe('sync_file fences', () => {
 
   it('importSyncFile on such a buffer is ENOTTY too, and the sync_file stays open', () => {
     const [a, b] = socketPair();
-    using sf = new SyncFile(a);
+    using sf = trustedSyncFile(a);
     expect(() => importSyncFile(buf, sf, 'write')).toThrow(
       expect.objectContaining({ code: 'ENOTTY', hint: expect.stringMatching(/is not a kernel dma-buf/) }),
     );
@@ -72,7 +74,7 @@ describe('sync_file fences', () => {
 
   it('SyncFile.wait resolves when the fd signals, times out and aborts with typed errors', async () => {
     const [a, b] = socketPair();
-    const sf = new SyncFile(a);
+    const sf = trustedSyncFile(a);
     await expect(sf.wait({ timeoutMs: 20 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     const ac = new AbortController();
     const aborted = sf.wait({ signal: ac.signal });
@@ -90,7 +92,7 @@ describe('sync_file fences', () => {
     const [a, b] = socketPair();
     native().sendMessage(a, 'unread', []);
     native().close(b);
-    using sf = new SyncFile(a);
+    using sf = trustedSyncFile(a);
     await expect(sf.wait({ timeoutMs: 2000 })).rejects.toMatchObject({
       code: 'EIO',
       message: expect.stringMatching(/signalled with an error/),
@@ -100,7 +102,7 @@ describe('sync_file fences', () => {
   it('close() closes the fd once; use after close is ReleasedError', () => {
     const before = openFdCount();
     const [a, b] = socketPair();
-    const sf = new SyncFile(a);
+    const sf = trustedSyncFile(a);
     {
       using _scoped = sf;
     }

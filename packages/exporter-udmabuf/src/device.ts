@@ -1,4 +1,4 @@
-import { closeFd } from '@dmabuf/core';
+import { assertString, closeFd } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import type { CheckedRange } from './memfd-check.js';
 import { udmabufNative } from './native.js';
@@ -50,6 +50,7 @@ export class UdmabufDevice {
   #fd = -1;
 
   constructor(path = UDMABUF_DEVICE) {
+    assertString('device', path, 4095);
     this.path = path;
   }
 

@@ -1,4 +1,4 @@
-import type { DmaBuf, ExportOptions, Framework } from '@dmabuf/core';
+import { assertObject, type DmaBuf, type ExportOptions, type Framework, invalidArgument } from '@dmabuf/core';
 import type { MemfdRange } from './memfd-check.js';
 
 /**
@@ -15,6 +15,11 @@ export function exportRanges(
     exporter?: string;
   } = {},
 ): DmaBuf {
+  if (typeof (framework as Partial<Framework> | null)?.export !== 'function')
+    throw invalidArgument('framework', 'a Framework', framework);
+  if (!Array.isArray(ranges) || ranges.length === 0)
+    throw invalidArgument('ranges', 'a non-empty array of { memfd, offset, size }', ranges);
+  assertObject('options', options);
   const { list, exporter = 'udmabuf', ...rest } = options;
   const buf = framework.export({
     ...rest,

@@ -2,6 +2,8 @@ import {
   type Allocation,
   type AllocationRequest,
   type AttachmentInfo,
+  assertObject,
+  assertString,
   type BufferLayout,
   type CpuAccessMode,
   checkLayout,
@@ -88,6 +90,10 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
   };
 
   constructor(options: UdmabufExporterOptions = {}) {
+    assertObject('options', options);
+    if (options.device !== undefined) assertString('device', options.device, 4095);
+    if (options.paramsDir !== undefined) assertString('options.paramsDir', options.paramsDir, 4095);
+    if (options.memfdName !== undefined) assertString('options.memfdName', options.memfdName, 200);
     this.device = new UdmabufDevice(options.device ?? UDMABUF_DEVICE);
     this.limits = new LimitsCache(options.paramsDir ?? UDMABUF_PARAMS_DIR);
     this.#memfdName = options.memfdName ?? 'dmabuf-udmabuf';

@@ -1,4 +1,4 @@
-import { type DmaBufPlugin, TOKENS } from '@dmabuf/core';
+import { assertObject, type DmaBufPlugin, TOKENS } from '@dmabuf/core';
 import { UdmabufExporter, type UdmabufExporterOptions } from './exporter.js';
 
 /**
@@ -9,6 +9,7 @@ import { UdmabufExporter, type UdmabufExporterOptions } from './exporter.js';
 export function udmabufPlugin(
   options: UdmabufExporterOptions = {},
 ): DmaBufPlugin & { exporter: UdmabufExporter } {
+  assertObject('options', options);
   const exporter = new UdmabufExporter(options);
   return {
     name: 'udmabuf',
