@@ -12,7 +12,7 @@
         "native/event_ops.cc",
         "native/vgem_ops.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/libdrm"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions"],
       "cflags_cc!": ["-fno-rtti"]

@@ -12,9 +12,22 @@
 #include <sys/ioctl.h>
 #include <vector>
 
-#include <drm.h>
-#include <drm_fourcc.h>
-#include <drm_mode.h>
+// The kernel's DRM uAPI headers, from the compiler's own search path (so a
+// cross compiler finds its sysroot's): the kernel's layout (<drm/…>, from the
+// kernel headers package: Alpine linux-headers, Fedora kernel-headers, the
+// Debian cross sysroots) or libdrm's copy of it (<libdrm/…>, Debian/Ubuntu
+// libdrm-dev). Only the headers: the binding does not link libdrm.
+#if __has_include(<drm/drm_mode.h>)
+#include <drm/drm.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_mode.h>
+#elif __has_include(<libdrm/drm_mode.h>)
+#include <libdrm/drm.h>
+#include <libdrm/drm_fourcc.h>
+#include <libdrm/drm_mode.h>
+#else
+#error "@dmabuf/exporter-drm: the kernel's DRM headers are missing (drm/drm_mode.h or libdrm/drm_mode.h). Install libdrm-dev (Debian, Ubuntu), linux-headers (Alpine) or kernel-headers (Fedora), then: npm rebuild @dmabuf/exporter-drm"
+#endif
 
 void InitDeviceOps(Napi::Env env, Napi::Object exports);
 void InitGemOps(Napi::Env env, Napi::Object exports);
