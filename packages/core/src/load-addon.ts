@@ -1,14 +1,22 @@
 import { createRequire } from 'node:module';
+import { diagnoseAddon } from './addon-platform.js';
 import { NativeLoadError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 
 /**
  * Load a package's node-addon-api binding (prebuilds/ or build/Release via
- * node-gyp-build). When nothing loads, throw a NativeLoadError listing fixes.
- * Driver packages use this for their own addons.
+ * node-gyp-build). When nothing loads, throw a NativeLoadError naming this
+ * platform, the prebuilds the package ships and, when none is for this
+ * platform, what a build from source needs and how to install it.
+ * Driver packages use this for their own addons; `buildDeps` are the system
+ * packages their from-source build needs beyond a compiler, make and python3.
  */
-export function loadAddon<T>(packageRoot: string, packageName: string): T {
+export function loadAddon<T>(
+  packageRoot: string,
+  packageName: string,
+  buildDeps?: { debian: string[]; alpine: string[] },
+): T {
   if (process.platform !== 'linux') {
     throw new NativeLoadError(`${packageName} works on Linux only (this is ${process.platform})`, {
       code: 'ENOSYS',
@@ -19,17 +27,10 @@ export function loadAddon<T>(packageRoot: string, packageName: string): T {
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
     return nodeGypBuild(packageRoot) as T;
   } catch (cause) {
-    throw new NativeLoadError(`${packageName}: its native binding could not be loaded from ${packageRoot}`, {
-      code: 'ENOENT',
-      cause,
-      hint:
-        'Fixes: (1) build it: `pnpm --filter ' +
-        packageName +
-        ' build` (needs python3, make, g++ and the node headers); ' +
-        '(2) reinstall the package so its install step can build it; ' +
-        '(3) check that this node (' +
-        process.version +
-        ') matches the one it was built for',
-    });
+    const d = diagnoseAddon(packageRoot, packageName, buildDeps);
+    throw new NativeLoadError(
+      `${packageName}: its native binding could not be loaded on ${d.platform} (node ${process.version})`,
+      { code: d.hasPrebuild ? 'ELIBBAD' : 'ENOENT', cause, hint: d.hint },
+    );
   }
 }

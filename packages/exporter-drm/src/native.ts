@@ -195,6 +195,7 @@ let addon: DrmAddon | undefined;
 
 /** The DRM addon, loaded on first use (a NativeLoadError lists fixes when it cannot be). */
 export function drmNative(): DrmAddon {
-  addon ??= loadAddon<DrmAddon>(packageRoot, '@dmabuf/exporter-drm');
+  // from source it also needs the kernel's DRM uAPI headers: libdrm-dev on Debian/Ubuntu (Alpine's linux-headers has them)
+  addon ??= loadAddon<DrmAddon>(packageRoot, '@dmabuf/exporter-drm', { debian: ['libdrm-dev'], alpine: [] });
   return addon;
 }
