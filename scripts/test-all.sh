@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Every test: host unit tests of every package, then every package's lab
-# suite inside the virtual lab. Ends with one line: "N passed, N failed".
+# Every test: host unit tests of every package (the install test among them:
+# every tarball holds the x64, arm64 and armv7 prebuilds, and the foreign ones
+# load under qemu-user), the core's driver-free unit tests on the arm64 and
+# armv7 prebuilds under qemu-user, then every package's lab suite inside the
+# virtual lab. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/setup.sh test || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 export TURBO_TELEMETRY_DISABLED=1
 rm -rf reports && mkdir -p reports
 
 status=0
 echo "== unit tests (host) =="
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=reports/unit.json || status=1
+
+echo "== core unit tests on the arm64 and armv7 prebuilds (qemu-user) =="
+t0=$(date +%s)
+(cd packages/core && pnpm exec vitest run --config vitest.qemu.config.ts --reporter=default \
+  --reporter=json --outputFile.json=../../reports/qemu-user.json) || status=1
+echo "qemu-user: $(($(date +%s) - t0)) s"
 
 echo "== lab tests (real drivers under QEMU) =="
 pnpm exec turbo run test:lab --concurrency=1 --continue || status=1

@@ -3,6 +3,9 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cachedForeignNode } from '@dmabuf/build-native/foreign-node';
+import { qemuMissing } from '@dmabuf/build-native/qemu-pool';
+import { crossTargets, prebuildTargets } from '@dmabuf/build-native/targets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // What a user gets from npm: each published package packed (pnpm pack, as
@@ -12,7 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packages = join(here, '..', '..');
 const published = ['core', 'exporter-udmabuf', 'exporter-heap', 'exporter-drm', 'importer-v4l2'];
-const prebuild = `prebuilds/${process.platform}-${process.arch}/node.napi.glibc.node`;
+const prebuildOf = (arch: string): string => `prebuilds/linux-${arch}/node.napi.glibc.node`;
+const prebuild = prebuildOf(process.arch);
+/** ELF e_machine of each arch we ship (x86-64, AArch64, ARM) and its class (2: 64-bit, 1: 32-bit). */
+const elf: Record<string, { machine: number; class: number }> = {
+  x64: { machine: 62, class: 2 },
+  arm64: { machine: 183, class: 2 },
+  arm: { machine: 40, class: 1 },
+};
 
 describe('the packed packages, installed without install scripts', () => {
   let dir: string;
@@ -65,6 +75,18 @@ describe('the packed packages, installed without install scripts', () => {
     }
   });
 
+  it('every tarball holds a prebuild for each platform we ship (linux x64, arm64, armv7; glibc), each an ELF of its arch', () => {
+    for (const t of tarballs) {
+      const files = execFileSync('tar', ['-tzf', t], { encoding: 'utf8' }).split('\n');
+      for (const { arch } of prebuildTargets) {
+        expect(files, `${t}: ${prebuildOf(arch)}`).toContain(`package/${prebuildOf(arch)}`);
+        const head = execFileSync('tar', ['-xzOf', t, `package/${prebuildOf(arch)}`]).subarray(0, 20);
+        expect(head.subarray(0, 4).toString('latin1'), `${t}: ${arch}`).toBe('\x7fELF');
+        expect({ class: head[4], machine: head.readUInt16LE(18) }, `${t}: ${arch}`).toEqual(elf[arch]);
+      }
+    }
+  });
+
   it('each package loads its binding from the prebuild, and it works; the core runs a buffer through a channel', () => {
     const app = join(dir, 'app');
     copyFileSync(join(here, 'smoke.mjs'), join(app, 'smoke.mjs'));
@@ -77,4 +99,25 @@ describe('the packed packages, installed without install scripts', () => {
     }
     expect(r.core).toEqual({ sameBuffer: true, meta: { seq: 1 }, sum: 7 * 4096, fdsLeft: 0 });
   });
+  // The other arches' prebuilds, loaded by a node of that arch (from the npm
+  // registry's node-linux-* packages) under qemu-user with the cross
+  // compiler's sysroot as its root: the same smoke, in the same installed project.
+  for (const target of crossTargets(process.arch)) {
+    it(`under qemu-user, linux-${target.arch}: each package loads its ${target.arch} prebuild and it works; the core runs a buffer through a channel`, () => {
+      expect(qemuMissing(target.arch), 'what running it under qemu-user needs').toEqual([]);
+      const app = join(dir, 'app');
+      copyFileSync(join(here, 'smoke.mjs'), join(app, 'smoke.mjs'));
+      const out = execFileSync(target.qemu, ['-L', target.sysroot, cachedForeignNode(target)!, 'smoke.mjs'], {
+        cwd: app,
+        encoding: 'utf8',
+        timeout: 240_000,
+      });
+      const r = JSON.parse(out.trim().split('\n').pop()!);
+      expect(r.arch).toBe(target.arch);
+      for (const p of published) {
+        expect(r.bindings[`@dmabuf/${p}`], p).toEqual({ path: prebuildOf(target.arch), works: true });
+      }
+      expect(r.core).toEqual({ sameBuffer: true, meta: { seq: 1 }, sum: 7 * 4096, fdsLeft: 0 });
+    });
+  }
 });

@@ -2,7 +2,8 @@
 // there (imports resolve from this file's folder: never the workspace's
 // packages): loads every package the way a user does and exercises each
 // prebuilt binding. Plain node 20 JavaScript (no `using`). Prints one JSON
-// line: { bindings, core }.
+// line: { arch, bindings, core }. The install test also runs it under
+// qemu-user with a node of another arch.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
@@ -55,4 +56,4 @@ a.close();
 b.close();
 await fw.close();
 core.fdsLeft = openFdCount() - before;
-console.log(JSON.stringify({ bindings, core }));
+console.log(JSON.stringify({ arch: process.arch, bindings, core }));
