@@ -2,10 +2,11 @@
  * Camera to display, zero-copy: a V4L2 camera captures straight into scanout
  * buffers the display's DRM device allocated, and KMS page-flips to each
  * frame. No pixel passes through JavaScript. Without a camera or display on
- * this machine it relaunches itself in the virtual lab (vivid → virtio-gpu)
- * and checks a screenshot of the result.
+ * this machine it says which is missing and relaunches itself in the virtual
+ * lab (vivid → virtio-gpu), where it checks a screenshot of the result;
+ * --lab forces the lab, --no-lab refuses it.
  *
- * Run: node dist/camera-to-display.js [--frames N] [--size WxH] [--connector NAME] [--mode WxH] [--list] (see --help)
+ * Run: node dist/camera-to-display.js [--frames N] [--size WxH] [--connector NAME] [--mode WxH] [--list] [--lab | --no-lab] (see --help)
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DmaBufError } from '@dmabuf/core';
@@ -15,6 +16,7 @@ import { relayToLab } from './camera-display/lab-relay.js';
 import { listCameras, listDisplays } from './camera-display/list.js';
 import { type DemoOptions, parseDemoOptions, USAGE } from './camera-display/options.js';
 import { type PipelineResult, runPipeline } from './camera-display/pipeline.js';
+import { placeDemo } from './camera-display/placement.js';
 import { checkScreen } from './camera-display/screen-check.js';
 
 export { type PipelineResult, runPipeline };
@@ -80,19 +82,28 @@ async function main(argv: string[]): Promise<number> {
     console.error(`camera-to-display: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const missing = missingDevices(options);
-  if (missing.length > 0 && !inLab()) {
-    if (options.noLab) {
-      console.error(
-        `camera-to-display: ${missing.join('; ')}. Without --no-lab the demo runs in the virtual lab.`,
-      );
+  if (inLab()) return await runHere(options);
+  const place = placeDemo(options, missingDevices(options));
+  switch (place.where) {
+    case 'check':
+      console.log(place.say);
+      return place.exitCode;
+    case 'refuse':
+      console.error(place.error);
       return 1;
-    }
-    console.log(
-      `camera-to-display: ${missing.join('; ')}: running in the virtual lab (vivid camera → virtio-gpu display)`,
-    );
-    return relayToLab(fileURLToPath(import.meta.url), argv);
+    case 'lab':
+      console.log(place.say);
+      return relayToLab(
+        fileURLToPath(import.meta.url),
+        argv.filter((a) => a !== '--lab'),
+      );
+    case 'here':
+      console.log(place.say);
+      return await runHere(options);
   }
+}
+
+async function runHere(options: DemoOptions): Promise<number> {
   if (options.list) {
     for (const line of [...listCameras(), ...listDisplays()]) console.log(line);
     return 0;

@@ -6,6 +6,7 @@ import { BARS, checkBars } from '../src/camera-display/colour-bars.js';
 import { missingDevices } from '../src/camera-display/devices.js';
 import { chooseFormat } from '../src/camera-display/format-choice.js';
 import { parseDemoOptions } from '../src/camera-display/options.js';
+import { placeDemo } from '../src/camera-display/placement.js';
 
 describe('camera-to-display options', () => {
   it('defaults: 120 frames of 640x480 through 4 buffers, zero-copy, lab relay allowed', () => {
@@ -23,6 +24,8 @@ describe('camera-to-display options', () => {
       buffers: 4,
       copy: false,
       noLab: false,
+      lab: false,
+      checkDevices: false,
       json: false,
     });
   });
@@ -66,8 +69,11 @@ describe('camera-to-display options', () => {
       buffers: 6,
       copy: true,
       noLab: true,
+      lab: false,
+      checkDevices: false,
       json: true,
     });
+    expect(parseDemoOptions(['--lab', '--check-devices'])).toMatchObject({ lab: true, checkDevices: true });
   });
 
   it.each([
@@ -79,6 +85,7 @@ describe('camera-to-display options', () => {
     [['--format', 'yuyv'], /--format wants a V4L2 fourcc/],
     [['--mode', 'big'], /--mode wants WIDTHxHEIGHT or WIDTHxHEIGHT@HZ/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--lab', '--no-lab'], /--lab and --no-lab contradict each other/],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseDemoOptions(argv)).toThrow(message);
   });
@@ -138,16 +145,71 @@ describe('the command', () => {
     expect(r.stderr).toMatch(/--size wants WIDTHxHEIGHT \(e\.g\. 640x480\), got 'big'/);
   });
 
-  it.skipIf(missingDevices({}).length === 0)(
-    '--no-lab without a camera or display exits 1 saying what is missing',
-    () => {
-      const r = run('--no-lab', '--camera', '/nonexistent/video9');
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(
-        /camera \/nonexistent\/video9 does not exist.*Without --no-lab the demo runs in the virtual lab/,
-      );
-    },
-  );
+  it('--no-lab without a camera or display exits 1 saying what is missing and that the lab is refused', () => {
+    const r = run('--no-lab', '--camera', '/nonexistent/video9');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /camera \/nonexistent\/video9 does not exist.*--no-lab: not running in the virtual lab\. Connect a V4L2 camera/,
+    );
+    expect(r.stdout).not.toMatch(/running in the virtual lab/);
+  });
+
+  it('--check-devices names what this machine lacks and exits 3 (setup provisions the lab on that)', () => {
+    const r = run('--check-devices', '--camera', '/nonexistent/video9');
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/this machine lacks: camera \/nonexistent\/video9 does not exist/);
+  });
+
+  it('--lab with --no-lab exits 2 naming the contradiction', () => {
+    const r = run('--lab', '--no-lab');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--lab and --no-lab contradict each other/);
+  });
+});
+
+describe('where the demo runs', () => {
+  const flags = { lab: false, noLab: false, checkDevices: false };
+  const none = ['no V4L2 capture device (/dev/video*)'];
+
+  it('on the real camera and display when both are here, without the lab', () => {
+    expect(placeDemo(flags, [])).toEqual({
+      where: 'here',
+      say: "camera-to-display: using this machine's camera and display",
+    });
+  });
+
+  it('in the lab when something is missing, announced with what is missing', () => {
+    expect(placeDemo(flags, none)).toEqual({
+      where: 'lab',
+      say: 'camera-to-display: no V4L2 capture device (/dev/video*): running in the virtual lab (vivid camera → virtio-gpu display) instead',
+    });
+  });
+
+  it('--lab forces the lab even with a camera and display here, and says so', () => {
+    expect(placeDemo({ ...flags, lab: true }, [])).toMatchObject({
+      where: 'lab',
+      say: expect.stringMatching(/--lab: running in the virtual lab/),
+    });
+  });
+
+  it('--no-lab refuses the lab, naming what is missing; with both devices here it runs here', () => {
+    expect(placeDemo({ ...flags, noLab: true }, none)).toMatchObject({
+      where: 'refuse',
+      error: expect.stringMatching(
+        /^camera-to-display: no V4L2 capture device.*--no-lab: not running in the virtual lab/,
+      ),
+    });
+    expect(placeDemo({ ...flags, noLab: true }, [])).toMatchObject({ where: 'here' });
+  });
+
+  it('--check-devices only reports: exit 0 with both, 3 naming what is missing', () => {
+    expect(placeDemo({ ...flags, checkDevices: true }, [])).toMatchObject({ where: 'check', exitCode: 0 });
+    expect(placeDemo({ ...flags, checkDevices: true }, none)).toMatchObject({
+      where: 'check',
+      exitCode: 3,
+      say: 'camera-to-display: this machine lacks: no V4L2 capture device (/dev/video*)',
+    });
+  });
 });
 
 describe('format choice', () => {

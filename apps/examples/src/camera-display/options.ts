@@ -26,6 +26,10 @@ export interface DemoOptions {
   copy: boolean;
   /** Never relaunch in the virtual lab, even without a camera or display here. */
   noLab: boolean;
+  /** Run in the virtual lab even with a camera and display here. */
+  lab: boolean;
+  /** Only say whether this machine has a camera and a display (exit 0) or what it lacks (exit 3). */
+  checkDevices: boolean;
   /** Print the result as one JSON line. */
   json: boolean;
 }
@@ -34,8 +38,9 @@ export const USAGE = `camera-to-display: a V4L2 camera writes straight into the 
 
   node dist/camera-to-display.js [--frames N] [--size WxH] [--camera /dev/videoN]
                                  [--card /dev/dri/cardN] [--connector NAME] [--mode WxH[@Hz]]
-                                 [--buffers N] [--fps N] [--format FOURCC] [--copy] [--no-lab] [--json]
+                                 [--buffers N] [--fps N] [--format FOURCC] [--copy] [--lab | --no-lab] [--json]
   node dist/camera-to-display.js --list
+  node dist/camera-to-display.js --check-devices
 
   --frames N     frames to show (default 120; 0 = until Ctrl-C)
   --size WxH     capture size (default 640x480); the display keeps its mode and a plane places the
@@ -47,7 +52,9 @@ export const USAGE = `camera-to-display: a V4L2 camera writes straight into the 
   --format CC    camera pixel format (default: one a display plane scans out, XR24 first: zero-copy;
                  else YUYV, UYVY, NV12 or YU12 converted to XR24 in native code)
   --copy         force the copy path (the baseline the zero-copy path is measured against)
-  --no-lab       fail instead of relaunching in the virtual lab when no camera or display is present`;
+  --lab          run in the virtual lab (vivid camera → virtio-gpu display) even with a camera and display here
+  --no-lab       never run in the virtual lab: exit 1 naming what is missing when no camera or display is here
+  --check-devices  only say whether this machine has a camera and a display (exit 0) or what it lacks (exit 3)`;
 
 /** Parse argv into options; throws an Error naming the bad flag. */
 export function parseDemoOptions(argv: readonly string[]): DemoOptions {
@@ -66,10 +73,13 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
       format: { type: 'string' },
       copy: { type: 'boolean', default: false },
       'no-lab': { type: 'boolean', default: false },
+      lab: { type: 'boolean', default: false },
+      'check-devices': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     strict: true,
   });
+  if (values.lab && values['no-lab']) throw new Error('--lab and --no-lab contradict each other: choose one');
   const frames = Number(values.frames);
   if (!Number.isInteger(frames) || frames < 0)
     throw new Error(`--frames wants a whole number ≥ 0, got '${values.frames}'`);
@@ -101,6 +111,8 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     buffers,
     copy: values.copy,
     noLab: values['no-lab'],
+    lab: values.lab,
+    checkDevices: values['check-devices'],
     json: values.json,
   };
 }
