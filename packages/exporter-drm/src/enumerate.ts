@@ -151,7 +151,7 @@ export function findDrmDevice(needs: DrmDeviceNeeds = {}, dir = DRI): DrmDevice 
     : `no DRM device under ${dir}`;
   const hint = reasons.length
     ? 'Connect a display or pick another device (listDrmDevices() shows what each can do)'
-    : 'Load a DRM driver (vgem, virtio-gpu, your GPU driver) or run inside the lab (dmabuf-lab run)';
+    : 'Load a DRM driver (vgem, virtio-gpu, your GPU driver) or run inside the virtual lab (npx -p @dmabuf/lab dmabuf-lab run -- <command>)';
   if (needs.display || needs.connector) throw new NoDisplayError(dir, message, { code: 'ENODEV', hint });
   throw new DmaBufError(message, { code: 'ENODEV', hint });
 }

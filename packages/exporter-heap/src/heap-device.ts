@@ -42,7 +42,7 @@ export class HeapDevice {
         'ENOENT',
         have.length
           ? `Use one of: ${have.join(', ')}`
-          : `This kernel has no dma-heaps: build it with CONFIG_DMABUF_HEAPS and CONFIG_DMABUF_HEAPS_SYSTEM; on a machine without them, run in the lab: dmabuf-lab run -- <command>`,
+          : `This kernel has no dma-heaps: build it with CONFIG_DMABUF_HEAPS and CONFIG_DMABUF_HEAPS_SYSTEM; on a machine without them, run in the virtual lab: npx -p @dmabuf/lab dmabuf-lab run -- <command>`,
         this.name,
         `open(${this.path})`,
       );

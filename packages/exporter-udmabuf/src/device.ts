@@ -19,7 +19,7 @@ const STEP = 4096;
 function openHint(path: string) {
   return (errno: number): string | undefined => {
     if (errno === ENOENT || errno === ENODEV) {
-      return `This kernel has no ${path}: build it with CONFIG_UDMABUF or load the module (modprobe udmabuf); on a machine without it, run in the lab: dmabuf-lab run -- <command>`;
+      return `This kernel has no ${path}: build it with CONFIG_UDMABUF or load the module (modprobe udmabuf); on a machine without it, run in the virtual lab: npx -p @dmabuf/lab dmabuf-lab run -- <command>`;
     }
     if (errno === EACCES)
       return `Give this user read-write access to ${path} (it is often group 'kvm'), or run as root`;
