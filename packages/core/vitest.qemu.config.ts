@@ -2,7 +2,7 @@ import { qemuPool } from '@dmabuf/build-native/qemu-pool';
 import { defineConfig } from 'vitest/config';
 
 // The core's unit tests that need no kernel driver (memfd, fd ops, the
-// lifecycle and the exporter contract on the memfd test exporter, layouts,
+// lifecycle and the exporter contract on the memfd test exporter, layouts, the format table,
 // plugins, bad input), run by a node of another arch under qemu-user: the
 // arm64 and armv7 prebuilds (prebuilds/linux-<arch>) do the work. vitest and
 // its transforms stay on the host; see @dmabuf/build-native/qemu-pool.
@@ -16,6 +16,7 @@ const files = [
   'test/plugins.test.ts',
   'test/bad-input.test.ts',
   'test/errno.test.ts',
+  'test/formats.test.ts',
 ];
 
 export default defineConfig({
