@@ -4,7 +4,7 @@
  * importer-v4l2 do). Not needed to use dmabuf-js, nor to write a plugin on
  * top of the core's fd calls (`@dmabuf/core/plugin` + `@dmabuf/core`).
  *
- * - `loadAddon(packageRoot, packageName)`: load the package's node-addon-api
+ * - `loadAddon(packageRoot, packageName, buildDeps?)`: load the package's node-addon-api
  *   binding (prebuilds or build/Release); when nothing loads, a
  *   NativeLoadError that lists fixes.
  * - `check(result, syscall, what, hint)`: the one way a native `-errno`

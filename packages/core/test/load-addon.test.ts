@@ -9,7 +9,7 @@ import { diagnoseAddon } from '../src/addon-platform.js';
 // A platform with no prebuild and no compiler, simulated: a package folder
 // that ships only some prebuilds, node-gyp-build told another arch or libc
 // (npm_config_arch, LIBC: the variables it honours), and a PATH without build tools.
-const dist = pathToFileURL(fileURLToPath(new URL('../dist/index.js', import.meta.url))).href;
+const dist = pathToFileURL(fileURLToPath(new URL('../dist/driver-kit.js', import.meta.url))).href;
 
 describe('loading a binding on a platform without a prebuild', () => {
   let root: string;
