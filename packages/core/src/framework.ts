@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { BufferTable } from './buffer-table.js';
 import { type Constraints, NO_CONSTRAINTS } from './constraints.js';
-import { type BufferOwner, DmaBuf, indexIdentity, settleBuffer } from './dma-buf.js';
+import { type BufferOwner, DmaBuf, settleBuffer } from './dma-buf.js';
 import { DmaBufError, invalidArgument } from './errors.js';
 import type { AllocationRequest, ExporterPlugin } from './exporter.js';
 import { readFdInfo } from './fd-info.js';
@@ -223,7 +223,7 @@ export class Framework implements AsyncDisposable {
     for (const b of this.#buffers.values()) {
       if (!b.allocated) continue;
       try {
-        indexIdentity(b);
+        b.indexIdentity();
       } catch {
         // its fd cannot be stat'ed (closed behind our back): it cannot be the fd looked up
       }

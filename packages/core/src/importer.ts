@@ -16,9 +16,11 @@ export interface ImporterAttachment {
  * declares its constraints and maps attached buffers into itself; the core
  * calls the hooks in legal order only.
  *
- * H is the device-side handle a map yields (a GEM handle, a V4L2 slot).
+ * H is the device-side handle a map yields (a GEM handle, a V4L2 slot); C
+ * the context a map hands onMap (what the caller of `attachment.map` knows
+ * of this map and the device needs).
  */
-export interface Importer<H = unknown> {
+export interface Importer<H = unknown, C = unknown> {
   /** Human name for messages: 'V4L2 /dev/video0', 'DRM card0 (virtio_gpu)'. */
   readonly name: string;
   /** What this device needs of a buffer. */
@@ -27,13 +29,18 @@ export interface Importer<H = unknown> {
   onAttach?(attachment: ImporterAttachment): void;
   /** Called after the last unmap, when the attachment goes away. */
   onDetach?(attachment: ImporterAttachment): void;
-  /** Map into the device; return the device-side handle. */
-  onMap?(attachment: ImporterAttachment, table: SgTable, direction: MapDirection): H;
+  /**
+   * Map into the device; return the device-side handle. `context` is what
+   * the caller passed to `attachment.map(direction, context)` (undefined when
+   * nothing was): what the device needs to know of this map besides the
+   * buffer, e.g. the V4L2 slot its queue assigned.
+   */
+  onMap?(attachment: ImporterAttachment, table: SgTable, direction: MapDirection, context: C | undefined): H;
   onUnmap?(attachment: ImporterAttachment, handle: H): void;
 }
 
 /** A device with no constraints and no device-side state (a CPU user, a test). */
-export function plainDevice(name: string, constraints: Constraints = {}): Importer<undefined> {
+export function plainDevice(name: string, constraints: Constraints = {}): Importer<undefined, undefined> {
   assertString('name', name);
   assertConstraints('constraints', constraints);
   return { name, constraints: () => constraints };

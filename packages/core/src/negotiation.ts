@@ -1,8 +1,9 @@
 import type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
-import { invalidArgument, NegotiationError } from './errors.js';
+import { invalidArgument, LifecycleError, NegotiationError } from './errors.js';
 import { pixelFormat } from './formats/lookup.js';
 import { modifierList } from './formats/modifiers.js';
 import type { BufferLayout } from './layout.js';
+import type { SgTable } from './sg-table.js';
 import { assertString } from './validate.js';
 import { assertParty } from './validate-constraints.js';
 import { assertLayout } from './validate-layout.js';
@@ -201,5 +202,46 @@ export function checkLayout(
         label,
         `takes ${layout.format} with modifiers ${modifierList(takes)}, ${bufferLabel} has ${modifierList([mod])}`,
       );
+  }
+}
+
+/**
+ * Check a device about to attach to an allocated buffer: its constraints
+ * against the layout (checkLayout), and its list of exporters, if it has
+ * one, against the buffer's exp_name (`expName` undefined: an exporter
+ * without kernel names, nothing to check).
+ */
+export function checkAttachable(
+  layout: BufferLayout,
+  party: LabelledConstraints,
+  bufferLabel: string,
+  expName: string | undefined,
+): void {
+  checkLayout(layout, party, bufferLabel);
+  const exporters = party.constraints.exporters;
+  if (exporters && expName && !exporters.includes(expName)) {
+    throw new LifecycleError(`${party.label} cannot import from exporter ${expName} (${bufferLabel})`, {
+      code: 'ENODEV',
+      hint: `Allocate from one of: ${exporters.join(', ')}; or copy into such a buffer`,
+    });
+  }
+}
+
+/**
+ * Check the scatterlist an exporter's map returned against the attachment's
+ * constraints: a device that needs contiguous memory gets one segment, and
+ * the table covers what the device needs. The kernel importer re-derives the
+ * real scatterlist from the fd, so this is what userspace can know of it.
+ */
+export function checkTable(table: SgTable, party: LabelledConstraints, bufferLabel: string): void {
+  const c = party.constraints;
+  if (c.contiguous && table.segments.length > 1) {
+    throw new NegotiationError(
+      `${party.label} needs contiguous memory, ${bufferLabel} maps as ${table.segments.length} segments`,
+      'Allocate from a contiguous exporter (a CMA dma-heap, or udmabuf with hugetlb for up to 2 MiB)',
+    );
+  }
+  if (c.minSize !== undefined && table.size < c.minSize) {
+    throw new NegotiationError(`${party.label} needs ${c.minSize} bytes, ${bufferLabel} maps ${table.size}`);
   }
 }

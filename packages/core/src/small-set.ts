@@ -20,6 +20,10 @@ export class SmallSet<T extends object> {
     }
   }
 
+  has(value: T): boolean {
+    return this.#many ? this.#many.has(value) : this.#one === value;
+  }
+
   /** Whether value was a member. */
   delete(value: T): boolean {
     if (this.#many) {

@@ -67,6 +67,48 @@ describe('lifecycle order', () => {
     expect(log).toEqual(['onAttach', 'onMap 4096', 'onUnmap 42', 'onDetach']);
   });
 
+  it("a map's context reaches the importer's onMap as it was given (undefined when none), with the attachment it is for", () => {
+    const seen: unknown[] = [];
+    const dev: Importer<string, { slot: number }> = {
+      name: 'slotted',
+      onMap: (a, _table, direction, context) => {
+        seen.push([a.id, direction, context]);
+        if (!context) throw new Error('map through the queue');
+        return `slot ${context.slot}`;
+      },
+    };
+    using buf = fw.export({ size: 4096 });
+    using att = buf.attach(dev);
+    const ctx = { slot: 3 };
+    {
+      using m = att.map('to-device', ctx);
+      expect(m.handle).toBe('slot 3');
+      expect(m.attachment).toBe(att);
+      expect(m.attachment.buffer).toBe(buf);
+    }
+    expect(() => att.map()).toThrow(PluginError);
+    expect(seen).toEqual([
+      [att.id, 'to-device', ctx],
+      [att.id, 'bidirectional', undefined],
+    ]);
+    expect((seen[0] as unknown[])[2]).toBe(ctx);
+    expect(att.mapCount).toBe(0);
+  });
+
+  it("the exporter's scatterlist is checked against the device's constraints at map: a contiguous device refuses a scattered buffer", async () => {
+    const plugin = memfdExporterPlugin({ segmentSize: 4096 });
+    await using scatter = await Framework.create({ plugins: [plugin] });
+    using buf = scatter.export({ size: 16384 });
+    using plain = buf.attach(plainDevice('sg-capable'));
+    using att = buf.attach(plainDevice('dma-contig', { contiguous: true }));
+    expect(plain.map().table.segments).toHaveLength(4);
+    expect(() => att.map()).toThrow(NegotiationError);
+    expect(() => att.map()).toThrow(`dma-contig needs contiguous memory, ${buf.label} maps as 4 segments`);
+    expect(att.mapCount).toBe(0);
+    expect(plugin.exporter.calls.map((c) => c.hook).slice(-2)).toEqual(['map', 'unmap']);
+    expect(plain.mapCount).toBe(1);
+  });
+
   it('an importer that fails onMap leaves the exporter unmapped', () => {
     using buf = fw.export({ size: 4096 });
     const att = buf.attach({

@@ -61,12 +61,15 @@ export class GemImport implements Disposable {
   readonly buffer: DmaBuf;
   readonly device: DrmDevice;
   readonly handle: number;
-  readonly #attachment: Attachment<GemHandle>;
-  readonly #mapping: DeviceMapping<GemHandle>;
+  readonly #attachment: Attachment<GemHandle, unknown, DmaBuf>;
+  readonly #mapping: DeviceMapping<GemHandle, unknown, DmaBuf>;
   #released = false;
 
   /** @internal use importBuffer(device, buf) */
-  constructor(attachment: Attachment<GemHandle>, mapping: DeviceMapping<GemHandle>) {
+  constructor(
+    attachment: Attachment<GemHandle, unknown, DmaBuf>,
+    mapping: DeviceMapping<GemHandle, unknown, DmaBuf>,
+  ) {
     this.#attachment = attachment;
     this.#mapping = mapping;
     this.buffer = attachment.buffer;
@@ -110,7 +113,7 @@ export function drmImporter(device: DrmDevice): DrmImporter {
  */
 export function importBuffer(device: DrmDevice, buf: DmaBuf): GemImport {
   const importer = drmImporter(device);
-  let att: Attachment<GemHandle> | undefined;
+  let att: Attachment<GemHandle, unknown, DmaBuf> | undefined;
   try {
     att = buf.attach(importer);
     return new GemImport(att, att.map('to-device'));

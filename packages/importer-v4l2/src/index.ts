@@ -62,4 +62,4 @@ export type {
   SlotInput,
   WaitOptions,
 } from './queue-types.js';
-export { type SlotHandle, type SlotPlane, type SlotState, V4l2Slot } from './slot.js';
+export { type SlotAssignment, type SlotHandle, type SlotPlane, type SlotState, V4l2Slot } from './slot.js';

@@ -6,14 +6,23 @@ export interface SlotHandle {
   plane: number;
 }
 
+/**
+ * What queue.attach() passes with each map of a plane (the core hands it to
+ * the plane importer's onMap): the slot it assigned, and the queue that did,
+ * so a map from anywhere else is refused.
+ */
+export interface SlotAssignment extends SlotHandle {
+  readonly queue: object;
+}
+
 /** One memory plane of a slot: the dma-buf behind it and where its data starts. */
 export interface SlotPlane {
   readonly buffer: DmaBuf;
   /** data_offset (output queues only; capture planes start at 0). */
   readonly offset: number;
   /** The core attachment (DMABUF queues; MMAP slots have exported buffers, not attachments). */
-  attachment?: Attachment<SlotHandle>;
-  mapping?: DeviceMapping<SlotHandle>;
+  attachment?: Attachment<SlotHandle, SlotAssignment, DmaBuf>;
+  mapping?: DeviceMapping<SlotHandle, SlotAssignment, DmaBuf>;
 }
 
 export type SlotState = 'idle' | 'queued' | 'dequeued';
