@@ -69,7 +69,7 @@ const builtIn = new Set(['udmabuf', 'dma_heap']);
 /**
  * The modprobe waves for `drivers`: shared helpers first, then built modules others
  * build on (v4l2-mem2mem before vim2m/vicodec), then Debian's drivers, then the built
- * ones; each wave in parallel.
+ * ones; each wave in parallel (vgem in a wave of its own first, so it is always card0).
  * @param {string[]} drivers normalized names
  * @returns {string[][]}
  */
@@ -82,7 +82,12 @@ export function loadWaves(drivers) {
     (d) => !load.includes(d) && !after.includes(d),
   );
   const late = load.filter((d) => labDrivers[d]?.built);
-  return [deps, after, load.filter((d) => !late.includes(d)), late].filter((w) => w.length);
+  // vgem alone before the other DRM driver: loaded in parallel, vgem and virtio-gpu raced for
+  // card0 (seen: virtio-gpu card0, vgem card1, and the DRM suites failed).
+  const debian = load.filter((d) => !late.includes(d));
+  const first = debian.filter((d) => d === 'vgem');
+  const rest = debian.filter((d) => d !== 'vgem');
+  return [deps, after, first, rest, late].filter((w) => w.length);
 }
 
 /**
