@@ -5,6 +5,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitControlOps(env, exports);
   InitBufferOps(env, exports);
   InitPollOps(env, exports);
+  InitEventOps(env, exports);
+  InitMediaOps(env, exports);
   return exports;
 }
 

@@ -11,6 +11,8 @@ void InitDeviceOps(Napi::Env env, Napi::Object exports);
 void InitControlOps(Napi::Env env, Napi::Object exports);
 void InitBufferOps(Napi::Env env, Napi::Object exports);
 void InitPollOps(Napi::Env env, Napi::Object exports);
+void InitEventOps(Napi::Env env, Napi::Object exports);
+void InitMediaOps(Napi::Env env, Napi::Object exports);
 
 // -errno as a JS number.
 inline Napi::Value Errno(Napi::Env env, int err) { return Napi::Number::New(env, -err); }

@@ -82,6 +82,13 @@ export const CTRL_FLAG = {
   NEXT_CTRL: 0x80000000,
 } as const;
 
+/** V4L2_EVENT_* types a memory-to-memory device sends. */
+export const EVENT_TYPE = { EOS: 2, CTRL: 3, SOURCE_CHANGE: 5 } as const;
+/** V4L2_EVENT_SRC_CH_RESOLUTION. */
+export const SRC_CH_RESOLUTION = 1;
+/** V4L2_ENC_CMD_* and V4L2_DEC_CMD_* (the same numbers for START and STOP). */
+export const CODEC_CMD = { START: 0, STOP: 1 } as const;
+
 export const FRMSIZE_TYPE = { DISCRETE: 1, CONTINUOUS: 2, STEPWISE: 3 } as const;
 
 export const ERRNO = {
@@ -96,4 +103,5 @@ export const ERRNO = {
   EINVAL: 22,
   ENOTTY: 25,
   EPIPE: 32,
+  ENOSPC: 28,
 } as const;

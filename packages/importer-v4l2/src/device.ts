@@ -215,6 +215,12 @@ export class V4l2Device implements Disposable {
     return this.#fd;
   }
 
+  /** @internal the readiness watcher of the device fd (one per fd: M2M queues and events share it) */
+  get poller(): FdPoller {
+    this.#assertOpen();
+    return this.#poller;
+  }
+
   /** The first video queue of this node: what a camera node captures on. */
   get defaultQueue(): QueueKind {
     const q = this.info.queues[0];

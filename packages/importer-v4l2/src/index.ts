@@ -53,6 +53,15 @@ export {
   v4l2FormatsOf,
 } from './fourcc.js';
 export { type QueueBufferOptions, V4l2Frame } from './frame.js';
+export type { CodecRole } from './m2m/codec-commands.js';
+export {
+  type M2mFindCriteria,
+  type M2mFormats,
+  type M2mResult,
+  type M2mSide,
+  V4l2M2mDevice,
+} from './m2m/m2m-device.js';
+export type { M2mEvent, M2mEventKind, M2mEvents } from './m2m/m2m-events.js';
 export { V4l2Queue } from './queue.js';
 export type {
   PlaneInput,

@@ -125,6 +125,43 @@ export interface RawQueuePlane {
   dataOffset: number;
 }
 
+export interface RawEvent {
+  type: number;
+  id: number;
+  pending: number;
+  sequence: number;
+  sec: number;
+  nsec: number;
+  /** V4L2_EVENT_SRC_CH_* of a SOURCE_CHANGE event (0 for other types). */
+  changes: number;
+}
+
+export interface RawMediaDeviceInfo {
+  driver: string;
+  model: string;
+  serial: string;
+  busInfo: string;
+  mediaVersion: number;
+  hwRevision: number;
+  driverVersion: number;
+}
+
+export interface RawTopology {
+  version: number;
+  entities: { id: number; name: string; function: number; flags: number }[];
+  interfaces: { id: number; type: number; flags: number; major: number; minor: number }[];
+  pads: { id: number; entityId: number; flags: number; index: number }[];
+  links: { id: number; sourceId: number; sinkId: number; flags: number }[];
+}
+
+export interface RawMbusFormat {
+  width: number;
+  height: number;
+  code: number;
+  field: number;
+  colorspace: number;
+}
+
 export interface RawPoller {
   start(events: number): number;
   stop(): void;
@@ -174,6 +211,33 @@ export interface V4l2Addon {
   streamon(fd: number, type: number): number;
   streamoff(fd: number, type: number): number;
   expbuf(fd: number, type: number, index: number, plane: number): number;
+
+  subscribeEvent(fd: number, type: number, id: number, flags: number, unsubscribe: boolean): number;
+  dqevent(fd: number): RawEvent | number;
+  encoderCmd(fd: number, cmd: number, flags: number, tryOnly: boolean): number;
+  decoderCmd(fd: number, cmd: number, flags: number, tryOnly: boolean): number;
+
+  mediaDeviceInfo(fd: number): RawMediaDeviceInfo | number;
+  mediaTopology(fd: number): RawTopology | number;
+  setupLink(
+    fd: number,
+    sourceEntity: number,
+    sourcePad: number,
+    sinkEntity: number,
+    sinkPad: number,
+    flags: number,
+  ): number;
+  subdevFormat(
+    fd: number,
+    pad: number,
+    which: number,
+    set: boolean,
+    width: number,
+    height: number,
+    code: number,
+    field: number,
+  ): RawMbusFormat | number;
+  subdevEnumCode(fd: number, pad: number, which: number, index: number): number;
 
   Poller: new (fd: number, callback: (status: number, events: number) => void) => RawPoller;
   poll: { READABLE: number; WRITABLE: number; DISCONNECT: number; PRIORITIZED: number };

@@ -102,6 +102,20 @@ export class V4l2Queue implements FrameOwner, Disposable {
     return this.#slots.slots;
   }
 
+  /**
+   * An M2M capture queue gave its last buffer (V4L2_BUF_FLAG_LAST): frames()
+   * has ended and dequeue() refuses until the queue is restarted or the
+   * device resumes (see V4l2M2mDevice.drain()).
+   */
+  get ended(): boolean {
+    return this.#stream.ended;
+  }
+
+  /** @internal the device was told to start again after a drain */
+  resume(): void {
+    this.#stream.resume();
+  }
+
   /** Buffers the kernel holds right now (queued, not yet dequeued). */
   get queuedCount(): number {
     return this.#stream.queued;
@@ -242,6 +256,12 @@ export class V4l2Queue implements FrameOwner, Disposable {
     if (!frame) {
       throw (
         this.#stream.failure ??
+        (this.#stream.ended
+          ? new LifecycleError(`${this.name}: the stream is drained (its LAST buffer was dequeued)`, {
+              code: 'EPIPE',
+              hint: 'Restart it (stop() then start()), or resume the device after its drain',
+            })
+          : undefined) ??
         new LifecycleError(`${this.name}: the stream was stopped`, {
           code: 'EPIPE',
           hint: 'Start it again (queue.start())',

@@ -9,7 +9,15 @@ import {
   timeoutError,
 } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
-import { ERRNO, FIELD_ANY, isOutputKind, MEMORY, type MemoryKind, type QueueKind } from './constants.js';
+import {
+  BUF_FLAG,
+  ERRNO,
+  FIELD_ANY,
+  isOutputKind,
+  MEMORY,
+  type MemoryKind,
+  type QueueKind,
+} from './constants.js';
 import { StreamError, streamErrorHint } from './errors.js';
 import type { PixFormat } from './format.js';
 import { type FrameOwner, type QueueBufferOptions, V4l2Frame } from './frame.js';
@@ -49,6 +57,7 @@ export class QueueStream {
   #stopCtl = new AbortController();
   #failure: DmaBufError | undefined;
   #queued = 0;
+  #ended = false;
 
   constructor(queue: StreamHost, host: QueueHost, type: number, slots: SlotTable) {
     this.#queue = queue;
@@ -64,6 +73,20 @@ export class QueueStream {
   /** Buffers the kernel holds right now (queued, not yet dequeued). */
   get queued(): number {
     return this.#queued;
+  }
+
+  /**
+   * A memory-to-memory capture queue gave its last buffer (V4L2_BUF_FLAG_LAST,
+   * after a drain or a resolution change): nothing more comes until the queue
+   * is restarted (stop/start) or the device is told to start again.
+   */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The device was told to go on after a drain (V4L2_ENC_CMD_START / V4L2_DEC_CMD_START). */
+  resume(): void {
+    this.#ended = false;
   }
 
   /** Why the stream failed last (until the next start). */
@@ -106,6 +129,7 @@ export class QueueStream {
   start(): void {
     if (this.#state === 'streaming') return;
     this.#failure = undefined;
+    this.#ended = false;
     this.check(v4l2().streamon(this.#host.fd, this.#type), 'VIDIOC_STREAMON', 'cannot start streaming');
     this.#stopCtl = new AbortController();
     this.#state = 'streaming';
@@ -129,6 +153,7 @@ export class QueueStream {
     }
     for (const s of this.#slots.slots) s.state = 'idle';
     this.#queued = 0;
+    this.#ended = false;
     this.#requeued.wake();
     this.#host.poller.quiesce();
     if (!options.keepAttached && this.#queue.memory === 'dmabuf') this.#slots.dropAll();
@@ -165,7 +190,7 @@ export class QueueStream {
     const deadline = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
     let spurious = 0;
     for (;;) {
-      if (this.#state !== 'streaming') return undefined;
+      if (this.#state !== 'streaming' || this.#ended) return undefined;
       const stop = this.#stopCtl.signal;
       // the stream's own stop ends the wait through poller.cancel(): no signal to listen to per frame
       const user =
@@ -194,6 +219,11 @@ export class QueueStream {
       if (this.#state !== 'streaming') return undefined;
       const r = v4l2().dqbuf(this.#host.fd, this.#type, MEMORY[this.#queue.memory]);
       if (typeof r !== 'number') return this.#frameOf(r);
+      if (r === -ERRNO.EPIPE && !isOutputKind(this.#queue.kind)) {
+        // an M2M capture queue past its LAST buffer (dequeued elsewhere): the end, not a failure
+        this.#ended = true;
+        return undefined;
+      }
       if (r !== -ERRNO.EAGAIN) throw this.fail(r, 'VIDIOC_DQBUF', 'cannot dequeue a buffer');
       spurious++;
     }
@@ -271,6 +301,7 @@ export class QueueStream {
     }
     slot.state = 'dequeued';
     this.#queued--;
+    if ((r.flags & BUF_FLAG.LAST) !== 0 && !isOutputKind(this.#queue.kind)) this.#ended = true;
     return new V4l2Frame(this.#queue, slot, r);
   }
 

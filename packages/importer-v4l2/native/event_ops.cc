@@ -1,0 +1,65 @@
+// V4L2 events and codec commands, what a memory-to-memory device's drain and
+// resolution change need: VIDIOC_SUBSCRIBE_EVENT / UNSUBSCRIBE_EVENT,
+// VIDIOC_DQEVENT, VIDIOC_(TRY_)ENCODER_CMD and VIDIOC_(TRY_)DECODER_CMD.
+#include <linux/videodev2.h>
+#include <string.h>
+
+#include "ops.h"
+
+namespace {
+
+// subscribeEvent(fd, type, id, flags, unsubscribe) -> 0 or -errno
+Napi::Value SubscribeEvent(const Napi::CallbackInfo& info) {
+  struct v4l2_event_subscription sub = {};
+  sub.type = ArgU32(info, 1);
+  sub.id = ArgU32(info, 2);
+  sub.flags = ArgU32(info, 3);
+  bool unsubscribe = info[4].As<Napi::Boolean>().Value();
+  int rc = Xioctl(ArgInt(info, 0), unsubscribe ? VIDIOC_UNSUBSCRIBE_EVENT : VIDIOC_SUBSCRIBE_EVENT, &sub);
+  return rc < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), 0);
+}
+
+// dqevent(fd) -> { type, id, pending, sequence, sec, nsec, changes } or -errno (ENOENT: none pending)
+Napi::Value Dqevent(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct v4l2_event ev = {};
+  if (Xioctl(ArgInt(info, 0), VIDIOC_DQEVENT, &ev) < 0) return Errno(env, errno);
+  auto o = Napi::Object::New(env);
+  o.Set("type", ev.type);
+  o.Set("id", ev.id);
+  o.Set("pending", ev.pending);
+  o.Set("sequence", ev.sequence);
+  o.Set("sec", Napi::Number::New(env, static_cast<double>(ev.timestamp.tv_sec)));
+  o.Set("nsec", Napi::Number::New(env, static_cast<double>(ev.timestamp.tv_nsec)));
+  o.Set("changes", ev.type == V4L2_EVENT_SOURCE_CHANGE ? ev.u.src_change.changes : 0);
+  return o;
+}
+
+// encoderCmd(fd, cmd, flags, tryOnly) -> flags the driver kept, or -errno
+Napi::Value EncoderCmd(const Napi::CallbackInfo& info) {
+  struct v4l2_encoder_cmd c = {};
+  c.cmd = ArgU32(info, 1);
+  c.flags = ArgU32(info, 2);
+  bool tryOnly = info[3].As<Napi::Boolean>().Value();
+  int rc = Xioctl(ArgInt(info, 0), tryOnly ? VIDIOC_TRY_ENCODER_CMD : VIDIOC_ENCODER_CMD, &c);
+  return rc < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), c.flags);
+}
+
+// decoderCmd(fd, cmd, flags, tryOnly) -> flags the driver kept, or -errno
+Napi::Value DecoderCmd(const Napi::CallbackInfo& info) {
+  struct v4l2_decoder_cmd c = {};
+  c.cmd = ArgU32(info, 1);
+  c.flags = ArgU32(info, 2);
+  bool tryOnly = info[3].As<Napi::Boolean>().Value();
+  int rc = Xioctl(ArgInt(info, 0), tryOnly ? VIDIOC_TRY_DECODER_CMD : VIDIOC_DECODER_CMD, &c);
+  return rc < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), c.flags);
+}
+
+}  // namespace
+
+void InitEventOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("subscribeEvent", Napi::Function::New(env, SubscribeEvent, "subscribeEvent"));
+  exports.Set("dqevent", Napi::Function::New(env, Dqevent, "dqevent"));
+  exports.Set("encoderCmd", Napi::Function::New(env, EncoderCmd, "encoderCmd"));
+  exports.Set("decoderCmd", Napi::Function::New(env, DecoderCmd, "decoderCmd"));
+}
