@@ -1,5 +1,6 @@
 import type { Attachment } from './attachment.js';
 import { CpuAccess, CpuMapping, type CpuSyncTarget } from './cpu-mapping.js';
+import { debugLog } from './debug-log.js';
 import { assertDmaBufName, setDmaBufName, syncRaw } from './dma-buf-ioctls.js';
 import { invalidArgument } from './errors.js';
 import type { Allocation, AllocationRequest, ExporterPlugin } from './exporter.js';
@@ -14,6 +15,9 @@ import { check } from './syscall.js';
 import { assertObject, assertOneOf } from './validate.js';
 
 export type { BufferState } from './buffer-view.js';
+
+/** NODE_DEBUG=dmabuf or dmabuf:core */
+const debug = debugLog('core');
 
 /** What a DmaBuf needs from the framework that made it (not public API). */
 export interface BufferOwner {
@@ -107,6 +111,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
   get(): this {
     this.assertNotReleased();
     this.#refs++;
+    if (debug.enabled) debug('%s: get, %d reference(s)', this.label, this.#refs);
     return this;
   }
 
@@ -116,6 +121,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
    */
   put(): void {
     this.assertNotReleased();
+    if (debug.enabled) debug('%s: put, %d reference(s) left', this.label, this.#refs - 1);
     if (this.#refs === 1) this.release();
     else this.#refs--;
   }
@@ -144,6 +150,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
     const writable = options.writable ?? true;
     const view = this.exported;
     const size = view.layout.size;
+    if (debug.enabled) debug('%s: mmap %d bytes %s', this.label, size, writable ? 'read-write' : 'read-only');
     const exporter = this.exporter;
     const ab = exporter.mmap
       ? callHook(exporter.name, 'mmap', () => exporter.mmap!(view, 0, size, writable))
@@ -172,6 +179,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
   beginCpuAccess(mode: CpuAccessMode): void {
     assertOneOf('mode', mode, CPU_ACCESS_MODES);
     this.ensureAllocated();
+    if (debug.enabled) debug('%s: begin CPU access (%s)', this.label, mode);
     const exporter = this.exporter;
     if (exporter.beginCpuAccess) {
       callHook(exporter.name, 'beginCpuAccess', () => exporter.beginCpuAccess!(this.exported, mode));
@@ -184,6 +192,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
   endCpuAccess(mode: CpuAccessMode): void {
     assertOneOf('mode', mode, CPU_ACCESS_MODES);
     this.ensureAllocated();
+    if (debug.enabled) debug('%s: end CPU access (%s)', this.label, mode);
     const exporter = this.exporter;
     if (exporter.endCpuAccess) {
       callHook(exporter.name, 'endCpuAccess', () => exporter.endCpuAccess!(this.exported, mode));
@@ -196,6 +205,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
   setName(name: string): void {
     assertDmaBufName(name);
     this.ensureAllocated();
+    if (debug.enabled) debug('%s: set name %s', this.label, name);
     setDmaBufName(this.exported.fd, name, {
       what: `${this.label}: cannot set name`,
       hint: (e) =>

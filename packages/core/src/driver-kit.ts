@@ -6,9 +6,13 @@
  *
  * - `loadAddon(packageRoot, packageName, buildDeps?)`: load the package's node-addon-api
  *   binding (prebuilds or build/Release); when nothing loads, a
- *   NativeLoadError that lists fixes.
+ *   NativeLoadError that lists fixes. With `NODE_DEBUG=dmabuf:<section>`
+ *   every call into it is logged (`traceAddon`).
  * - `check(result, syscall, what, hint)`: the one way a native `-errno`
  *   result becomes a typed SystemError.
+ * - `debugLog(section)`: the package's own NODE_DEBUG log, for its steps.
  */
-export { loadAddon } from './load-addon.js';
+export { type DebugLog, debugLog } from './debug-log.js';
+export { debugSection, loadAddon } from './load-addon.js';
 export { type CallContext, check, type Hint } from './syscall.js';
+export { traceAddon } from './trace-addon.js';

@@ -1,4 +1,8 @@
+import { debugLog } from './debug-log.js';
 import { errnoName, errnoValue } from './errno.js';
+
+/** NODE_DEBUG=dmabuf or dmabuf:core: a plugin hook that threw is logged as it is wrapped. */
+const debug = debugLog('core');
 
 export interface DmaBufErrorOptions {
   /** Symbolic code, errno-like: 'EINVAL', 'EBUSY', 'EBADF', ... */
@@ -125,6 +129,7 @@ export class PluginError extends DmaBufError {
     super(`${plugin}: ${hook} failed: ${inner}`, { code: code ?? 'EPLUGIN', ...rest, cause });
     this.plugin = plugin;
     this.hook = hook;
+    if (debug.enabled) debug('plugin %s: hook %s threw: %s', plugin, hook, inner);
   }
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 import { BufferTable } from './buffer-table.js';
 import { type Constraints, NO_CONSTRAINTS } from './constraints.js';
+import { brief, debugLog } from './debug-log.js';
 import { type BufferOwner, DmaBuf, settleBuffer } from './dma-buf.js';
 import { DmaBufError, invalidArgument } from './errors.js';
 import type { AllocationRequest, ExporterPlugin } from './exporter.js';
@@ -17,6 +18,9 @@ import { TOKENS } from './tokens.js';
 import { assertFd, assertObject, assertPositive, assertString } from './validate.js';
 import { assertConstraints } from './validate-constraints.js';
 import { assertLayout } from './validate-layout.js';
+
+/** NODE_DEBUG=dmabuf or dmabuf:core */
+const debug = debugLog('core');
 
 export interface FrameworkOptions {
   /** Plugin modules: each registers exporters (and services) in this framework's container. */
@@ -117,6 +121,8 @@ export class Framework implements AsyncDisposable {
       await child.dispose();
       throw e;
     }
+    if (debug.enabled)
+      debug('framework created: plugins %s', plugins.map((p) => p.name).join(', ') || 'none');
     return fw;
   }
 
@@ -152,6 +158,8 @@ export class Framework implements AsyncDisposable {
       name !== undefined ? { kind: 'export', request, name } : { kind: 'export', request },
     );
     const sized = size !== undefined || width !== undefined;
+    if (debug.enabled)
+      debug('%s: export %s', buf.label, brief(name === undefined ? request : { ...request, name }));
     if (sized && !options.lazy) {
       try {
         buf.allocate();
@@ -189,9 +197,20 @@ export class Framework implements AsyncDisposable {
       this.#indexAll();
       known = this.#byIdentity.get(key)?.deref();
     }
-    if (known && !known.released) return known.get();
+    if (known && !known.released) {
+      if (debug.enabled) debug('get(fd %d): %s, already known', fd, known.label);
+      return known.get();
+    }
     const info = readFdInfo(fd);
     const exporter = this.exporters.match(info);
+    if (debug.enabled)
+      debug(
+        'get(fd %d): adopting a %s buffer of %s bytes by %s',
+        fd,
+        info.expName ?? '?',
+        info.size ?? '?',
+        exporter.name,
+      );
     const own = dupFd(fd);
     try {
       const real = info.size ?? (st.size > 0 ? st.size : fdSize(own));
@@ -242,6 +261,7 @@ export class Framework implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (debug.enabled) debug('framework close: %d buffer(s) left to tear down', this.buffers().length);
     const errors: unknown[] = [];
     for (const b of this.buffers()) {
       try {

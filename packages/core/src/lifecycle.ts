@@ -7,6 +7,7 @@ import {
 } from './attachment.js';
 import type { BufferState, BufferView } from './buffer-view.js';
 import { type LabelledConstraints, NO_CONSTRAINTS } from './constraints.js';
+import { brief, debugLog } from './debug-log.js';
 import { invalidArgument, LifecycleError, PluginError, ReleasedError } from './errors.js';
 import type { Allocation, AllocationRequest, ExportedBuffer, ExporterPlugin } from './exporter.js';
 import type { FdStat } from './fd-ops.js';
@@ -28,6 +29,9 @@ import { checkAttachable, checkLayout, checkTable, mergeConstraints } from './ne
 import { MAP_DIRECTIONS, type MapDirection } from './sg-table.js';
 import { SmallSet } from './small-set.js';
 import { assertObject, assertOneOf, assertString } from './validate.js';
+
+/** NODE_DEBUG=dmabuf or dmabuf:core: every step of every buffer's lifecycle. */
+const debug = debugLog('core');
 
 let nextBufferId = 1;
 let nextAttachmentId = 1;
@@ -164,6 +168,7 @@ export abstract class BufferLifecycle implements BufferView {
       attached: true,
       mappings: new SmallSet(),
     };
+    if (debug.enabled) debug('%s: attach %s %s', this.label, device.name, brief(constraints));
     const att = new Attachment<H, C, this>(BufferLifecycle.#ops, state);
     if (this.#state === 'live') this.#exporterAttach(state);
     try {
@@ -206,6 +211,7 @@ export abstract class BufferLifecycle implements BufferView {
           ])
         : {};
     let allocation: Allocation;
+    if (debug.enabled) debug('%s: allocate %s', this.label, brief({ ...req, constraints: merged }));
     try {
       allocation = this.exporter.allocate({ ...req, constraints: merged });
     } catch (e) {
@@ -233,6 +239,7 @@ export abstract class BufferLifecycle implements BufferView {
       this.onRelease(false);
       throw invalidArgument(`the fd from exporter ${this.exporter.name}`, 'a file descriptor', fd);
     }
+    if (debug.enabled) debug('%s: live, fd %d, %s', this.label, fd, layoutText(allocation.layout));
     this.#fd = fd;
     this.#layout = allocation.layout;
     this.#releaseHook = allocation.release;
@@ -265,6 +272,8 @@ export abstract class BufferLifecycle implements BufferView {
       );
     }
     const wasLive = this.#state === 'live';
+    if (debug.enabled)
+      debug('%s: release%s', this.label, wasLive ? `, close fd ${this.#fd}` : ' (never allocated)');
     this.#state = 'released';
     this.onRelease(wasLive);
     if (!wasLive) return;
@@ -309,6 +318,14 @@ export abstract class BufferLifecycle implements BufferView {
       exporterUnmap(this.exporter, this.#view!, st.info, table, direction);
       throw e;
     }
+    if (debug.enabled)
+      debug(
+        '%s: map for %s (%s): %d segment(s)',
+        this.label,
+        st.importer.name,
+        direction,
+        table.segments.length,
+      );
     const mapping = new DeviceMapping<H, C>(BufferLifecycle.#ops, st, table, direction, handle);
     st.mappings.add(mapping);
     return mapping;
@@ -321,6 +338,7 @@ export abstract class BufferLifecycle implements BufferView {
         hint: 'Unmap each mapping once',
       });
     }
+    if (debug.enabled) debug('%s: unmap for %s (%s)', this.label, st.importer.name, mapping.direction);
     try {
       importerUnmap(st.importer, st.attachment, mapping.handle);
     } finally {
@@ -345,6 +363,7 @@ export abstract class BufferLifecycle implements BufferView {
         },
       );
     }
+    if (debug.enabled) debug('%s: detach %s', this.label, device);
     st.attached = false;
     this.#attachments.delete(st);
     try {
@@ -362,4 +381,10 @@ export abstract class BufferLifecycle implements BufferView {
   #exporterDetach(st: AttachmentState): void {
     if (this.#exporterAttached.delete(st)) exporterDetach(this.exporter, this.#view!, st.info);
   }
+}
+
+/** A layout in one line, for the debug log: '8192 bytes' or '640x480 XR24, 1228800 bytes, 1 plane(s)'. */
+function layoutText(l: BufferLayout): string {
+  if (l.width === undefined) return `${l.size} bytes`;
+  return `${l.width}x${l.height} ${l.format ?? '?'}, ${l.size} bytes, ${l.planes.length} plane(s)`;
 }

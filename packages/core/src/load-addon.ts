@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { diagnoseAddon } from './addon-platform.js';
+import { debugLog } from './debug-log.js';
 import { NativeLoadError } from './errors.js';
+import { traceAddon } from './trace-addon.js';
 
 const require = createRequire(import.meta.url);
 
@@ -11,6 +13,12 @@ const require = createRequire(import.meta.url);
  * platform, what a build from source needs and how to install it.
  * Driver packages use this for their own addons; `buildDeps` are the system
  * packages their from-source build needs beyond a compiler, make and python3.
+ *
+ * With `NODE_DEBUG=dmabuf` or `dmabuf:<section>` every call into the binding
+ * is logged with its arguments and result (see `traceAddon`); the section is
+ * the package name without its scope and an `exporter-`/`importer-` prefix
+ * (`@dmabuf/importer-v4l2` → `dmabuf:v4l2`, `@dmabuf/core` → `dmabuf:core`).
+ * Off, the binding is returned as it is: no wrapper, no cost.
  */
 export function loadAddon<T>(
   packageRoot: string,
@@ -23,9 +31,10 @@ export function loadAddon<T>(
       hint: 'dma-buf is a Linux kernel interface; run this on Linux',
     });
   }
+  let addon: T & object;
   try {
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-    return nodeGypBuild(packageRoot) as T;
+    addon = nodeGypBuild(packageRoot) as T & object;
   } catch (cause) {
     const d = diagnoseAddon(packageRoot, packageName, buildDeps);
     throw new NativeLoadError(
@@ -33,4 +42,10 @@ export function loadAddon<T>(
       { code: d.hasPrebuild ? 'ELIBBAD' : 'ENOENT', cause, hint: d.hint },
     );
   }
+  return traceAddon(addon, debugLog(debugSection(packageName)));
+}
+
+/** The NODE_DEBUG section of a package: `@dmabuf/exporter-drm` → `drm`, `my-plugin` → `my-plugin`. */
+export function debugSection(packageName: string): string {
+  return packageName.replace(/^@[^/]+\//, '').replace(/^(exporter|importer)-/, '');
 }

@@ -22,8 +22,14 @@ describe('public entries', () => {
     expect(plugin.TOKENS).toBe(main.TOKENS);
   });
 
-  it('@dmabuf/core/driver holds what a driver with an addon of its own needs: loadAddon and check', () => {
-    expect(Object.keys(driver).sort()).toEqual(['check', 'loadAddon']);
+  it('@dmabuf/core/driver holds what a driver with an addon of its own needs: loadAddon, check and its debug log', () => {
+    expect(Object.keys(driver).sort()).toEqual([
+      'check',
+      'debugLog',
+      'debugSection',
+      'loadAddon',
+      'traceAddon',
+    ]);
     expect(() => driver.check(-13, 'open', 'cannot open x', 'Ask for access')).toThrow(
       expect.objectContaining({ code: 'EACCES', errno: 13, syscall: 'open', hint: 'Ask for access' }),
     );
@@ -31,7 +37,15 @@ describe('public entries', () => {
   });
 
   it('the main entry has no raw addon and no plumbing', () => {
-    for (const name of ['native', 'CoreAddon', 'check', 'callHook', 'callHookAsync', 'loadAddon']) {
+    for (const name of [
+      'native',
+      'CoreAddon',
+      'check',
+      'callHook',
+      'callHookAsync',
+      'loadAddon',
+      'traceAddon',
+    ]) {
       expect(Object.keys(main)).not.toContain(name);
     }
   });
