@@ -54,6 +54,9 @@ export {
 } from './fourcc.js';
 export { type QueueBufferOptions, V4l2Frame } from './frame.js';
 export type { CodecRole } from './m2m/codec-commands.js';
+export { type CodedChunk, codedChunks } from './m2m/coded-chunks.js';
+export { copyFrameBytes } from './m2m/frame-bytes.js';
+export { type DecodedFrame, type DecoderOptions, M2mDecoder } from './m2m/m2m-decoder.js';
 export {
   type M2mFindCriteria,
   type M2mFormats,
@@ -62,6 +65,7 @@ export {
   V4l2M2mDevice,
 } from './m2m/m2m-device.js';
 export type { M2mEvent, M2mEventKind, M2mEvents } from './m2m/m2m-events.js';
+export { type FeedOptions, feedFrames } from './m2m/m2m-feed.js';
 export { V4l2Queue } from './queue.js';
 export type {
   PlaneInput,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { assertObject, assertOneOf, DmaBufError, LifecycleError } from '@dmabuf/core';
 import { isMplaneKind, type QueueKind } from '../constants.js';
 import { type FormatDescription, V4l2Device } from '../device.js';
@@ -19,8 +21,21 @@ const SIDES: readonly M2mSide[] = ['output', 'capture'];
 export interface M2mFindCriteria {
   /** QUERYCAP driver name: 'vim2m', 'vicodec', … */
   driver?: string;
-  /** Card name (exact): vicodec's 'stateful-encoder', 'stateful-decoder', … */
+  /** Card name (exact). */
   card?: string;
+  /** The node's name in sysfs (/sys/class/video4linux/videoN/name): vicodec's 'stateful-encoder', 'stateful-decoder', … */
+  node?: string;
+  /** What its codec commands say it is: 'encoder', 'decoder', or 'converter' (neither). */
+  role?: CodecRole | 'converter';
+}
+
+/** The sysfs name of a video node ('' when unknown). */
+function nodeName(path: string): string {
+  try {
+    return readFileSync(`/sys/class/video4linux/${basename(path)}/name`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /** Both formats of a device, set together (OUTPUT first: a codec derives CAPTURE from it). */
@@ -52,11 +67,14 @@ export class V4l2M2mDevice implements Disposable {
   /** 'encoder', 'decoder', or undefined for a device with no codec commands (a converter). */
   readonly role: CodecRole | undefined;
   readonly events: M2mEvents;
+  /** The node's name (sysfs), else QUERYCAP's card: 'vim2m', 'stateful-encoder', … */
+  readonly label: string;
   #output: V4l2Queue | undefined;
   #capture: V4l2Queue | undefined;
 
   private constructor(device: V4l2Device) {
     this.device = device;
+    this.label = nodeName(device.path) || device.info.card;
     this.role = codecRole(device.fd);
     this.events = new M2mEvents(device.fd, device.poller, this.name);
   }
@@ -87,17 +105,23 @@ export class V4l2M2mDevice implements Disposable {
   static find(criteria: M2mFindCriteria = {}, dir = '/dev'): V4l2M2mDevice {
     assertObject('criteria', criteria);
     const seen = V4l2M2mDevice.list(dir);
+    const roleOf = (path: string): CodecRole | 'converter' => {
+      using m2m = V4l2M2mDevice.open(path);
+      return m2m.role ?? 'converter';
+    };
     const match = seen.find(
       (d) =>
         (criteria.driver === undefined || d.driver === criteria.driver) &&
-        (criteria.card === undefined || d.card === criteria.card),
+        (criteria.card === undefined || d.card === criteria.card) &&
+        (criteria.node === undefined || nodeName(d.path) === criteria.node) &&
+        (criteria.role === undefined || roleOf(d.path) === criteria.role),
     );
     if (!match) {
       const what = criteria.driver ?? criteria.card ?? 'memory-to-memory';
       throw new DmaBufError(`no V4L2 memory-to-memory device matches ${JSON.stringify(criteria)}`, {
         code: 'ENODEV',
         hint: seen.length
-          ? `Memory-to-memory devices here: ${seen.map((d) => `${d.path} (${d.driver}: ${d.card})`).join('; ')}`
+          ? `Memory-to-memory devices here: ${seen.map((d) => `${d.path} (${d.driver}: ${nodeName(d.path) || d.card})`).join('; ')}`
           : `No memory-to-memory node here: load the driver (e.g. modprobe ${/^(vim2m|vicodec)$/.test(what) ? what : 'vim2m'})`,
       });
     }
@@ -106,7 +130,7 @@ export class V4l2M2mDevice implements Disposable {
 
   /** 'V4L2 M2M /dev/video4 (vim2m)'. */
   get name(): string {
-    return `V4L2 M2M ${this.device.path} (${this.device.info.card})`;
+    return `V4L2 M2M ${this.device.path} (${this.label})`;
   }
 
   get path(): string {
@@ -169,6 +193,14 @@ export class V4l2M2mDevice implements Disposable {
     if (side === 'output') this.#output = q;
     else this.#capture = q;
     return q;
+  }
+
+  /** Close one side's queue if it is open (STREAMOFF, buffers detached, REQBUFS 0): to set it up again. */
+  closeQueue(side: M2mSide): void {
+    const q = side === 'output' ? this.#output : this.#capture;
+    if (side === 'output') this.#output = undefined;
+    else this.#capture = undefined;
+    if (q && q.state !== 'closed') q.close();
   }
 
   /** The OUTPUT queue (open it first). */
