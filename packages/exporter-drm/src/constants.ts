@@ -10,7 +10,7 @@ export const DRM_CAP = {
 
 export const DRM_PRIME_CAP = { IMPORT: 0x1, EXPORT: 0x2 } as const;
 
-export const DRM_CLIENT_CAP = { UNIVERSAL_PLANES: 2, ATOMIC: 3 } as const;
+export const DRM_CLIENT_CAP = { UNIVERSAL_PLANES: 2, ATOMIC: 3, WRITEBACK_CONNECTORS: 5 } as const;
 
 export const DRM_MODE_OBJECT = {
   CRTC: 0xcccccccc,

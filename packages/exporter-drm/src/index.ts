@@ -26,6 +26,7 @@ export {
 } from './fourcc.js';
 export { GemHandleTable } from './handle-table.js';
 export { DrmImporter, drmImporter, type GemHandle, GemImport, importBuffer } from './importer.js';
+export type { Composition } from './kms/composition.js';
 export { connectorName } from './kms/connector-names.js';
 export {
   Display,
@@ -41,6 +42,13 @@ export {
   type FramebufferOptions,
 } from './kms/framebuffer.js';
 export { parseInFormats } from './kms/in-formats.js';
+export {
+  assignPlanes,
+  type Layer,
+  type LayerPlacement,
+  layerRects,
+  type PlaneStacking,
+} from './kms/layers.js';
 export {
   chooseMode,
   describeMode,
@@ -85,6 +93,7 @@ export {
   planeProperties,
   readKms,
 } from './kms/snapshot.js';
+export { Writeback, type WritebackResult, type WritebackSource } from './kms/writeback.js';
 export type { DrmModeInfo } from './native.js';
 export { type DrmExporterPluginOptions, drmExporterPlugin } from './plugin.js';
 export { VgemFence } from './vgem-fence.js';

@@ -4,14 +4,14 @@ import type { DrmDevice } from '../device.js';
 import { DrmError } from '../errors.js';
 import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
-import { AtomicRequest } from './atomic.js';
+import type { Composition } from './composition.js';
 import {
   checkFlipOptions,
+  type FlipCommits,
   type FlipOptions,
   type FlipResult,
   type SubmittedFlip,
-  submitAtomicFlip,
-  submitPlainFlip,
+  submitFlipTo,
 } from './flip-request.js';
 import {
   checkFramebufferOf,
@@ -20,6 +20,7 @@ import {
   type FramebufferOptions,
   onScreen,
 } from './framebuffer.js';
+import type { Layer } from './layers.js';
 import { describeMode, initialMode, type ModeRequest } from './mode.js';
 import { choosePipe } from './pipe.js';
 import type { PlacementChoice } from './placement.js';
@@ -74,9 +75,11 @@ export class Display implements Disposable {
   readonly #unregisterExit: () => void;
   readonly #unregisterClose: () => void;
   #showing: Framebuffer | undefined;
+  /** The framebuffers of the last compose() still on screen. */
+  #layered: Framebuffer[] = [];
   #tail: Promise<unknown> = Promise.resolve();
-  /** The atomic commit that flips to a framebuffer, without fences (see #submitNow). */
-  readonly #flipCommits = new WeakMap<Framebuffer, ReturnType<AtomicRequest['arrays']>>();
+  /** The atomic commit that flips to a framebuffer, without fences (built once per framebuffer). */
+  readonly #flipCommits: FlipCommits = new WeakMap();
   #queued = 0;
   #flips = 0;
   #closed = false;
@@ -182,11 +185,7 @@ export class Display implements Disposable {
 
   /** Modifiers the primary plane takes for a format (IN_FORMATS); [0n] (LINEAR) when the driver does not say. */
   modifiers(format: string): bigint[] {
-    const primary = this.#planes.usable.find((p) => p.id === this.planeId);
-    if (!primary) return format === 'XR24' ? [0n] : [];
-    return [
-      ...(this.#planes.modifiersOf(primary)?.get(format) ?? (primary.formats.includes(format) ? [0n] : [])),
-    ];
+    return this.#planes.primaryModifiers(this.planeId, format);
   }
 
   /** A framebuffer of a buffer for one of this display's planes (format/modifier/size checked first). Removed at close(). */
@@ -231,6 +230,21 @@ export class Display implements Disposable {
     const run = this.#tail.then(place, place);
     this.#tail = run;
     return run;
+  }
+
+  /** Show framebuffers on several planes at once, layers[0] at the bottom (Placer.compose: test commit first, blocking). */
+  compose(layers: readonly Layer[]): Composition {
+    this.#assertOpen();
+    if (this.#queued)
+      throw new DrmError(this.device.label, `${this.connector}: compose() while flips are pending`, {
+        code: 'EBUSY',
+        hint: 'Await the pending show()/flip() Promises first',
+      });
+    const c = this.#placer.compose(layers);
+    this.#setShowing(undefined);
+    this.#layered = layers.map((l) => l.framebuffer);
+    for (const fb of this.#layered) onScreen.add(fb);
+    return c;
   }
 
   /**
@@ -293,8 +307,7 @@ export class Display implements Disposable {
     } catch (e) {
       errors.push(e);
     }
-    if (this.#showing) onScreen.delete(this.#showing);
-    this.#showing = undefined;
+    this.#setShowing(undefined);
     for (const fb of this.#framebuffers) {
       try {
         fb.remove();
@@ -335,28 +348,8 @@ export class Display implements Disposable {
     let outFence: SyncFile | undefined;
     const what = `${this.connector}: page flip to ${fb.label} failed`;
     try {
-      if (this.atomic && (options?.inFence || options?.outFence)) {
-        const props = this.#planes.props(placement.plane.id);
-        outFence = submitAtomicFlip(
-          this.device,
-          { planeId: placement.plane.id, crtcId: this.crtcId, fbId: fb.id },
-          { plane: props, crtc: this.#planes.commitProps().crtc },
-          options,
-          token,
-          what,
-        );
-      } else if (this.atomic) {
-        // The commit of a flip to fb is the same every time: built once per framebuffer.
-        let a = this.#flipCommits.get(fb);
-        if (!a) {
-          const planeId = placement.plane.id;
-          a = new AtomicRequest().set(planeId, this.#planes.props(planeId).get('FB_ID')?.id, fb.id).arrays();
-          this.#flipCommits.set(fb, a);
-        }
-        submitPlainFlip(this.device, a, this.crtcId, fb.id, token, what);
-      } else {
-        submitPlainFlip(this.device, undefined, this.crtcId, fb.id, token, what);
-      }
+      const to = { planeId: placement.plane.id, crtcId: this.crtcId, fb, atomic: this.atomic };
+      outFence = submitFlipTo(this.device, this.#planes, to, this.#flipCommits, options, token, what);
     } catch (e) {
       events.cancel(token);
       throw e;
@@ -371,10 +364,12 @@ export class Display implements Disposable {
     };
   }
 
-  #setShowing(fb: Framebuffer): void {
+  #setShowing(fb: Framebuffer | undefined): void {
     if (this.#showing) onScreen.delete(this.#showing);
+    for (const l of this.#layered) onScreen.delete(l);
+    this.#layered = [];
     this.#showing = fb;
-    onScreen.add(fb);
+    if (fb) onScreen.add(fb);
   }
 
   #checkFb(fb: Framebuffer): void {

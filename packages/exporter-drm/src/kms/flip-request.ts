@@ -7,6 +7,7 @@ import { drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import { AtomicRequest } from './atomic.js';
 import type { Framebuffer } from './framebuffer.js';
+import type { PlaneSet } from './plane-set.js';
 import type { PropertyValue } from './snapshot.js';
 
 /** A completed show/flip. */
@@ -149,4 +150,35 @@ export function submitPlainFlip(
     const r = n.pageFlip(device.fd, crtcId, fbId, DRM_MODE_PAGE_FLIP_EVENT, token);
     drmCheck(r, 'DRM_IOCTL_MODE_PAGE_FLIP', device.label, what);
   }
+}
+
+/** Per framebuffer, the atomic commit that flips to it (no fences): the same every time. */
+export type FlipCommits = WeakMap<Framebuffer, ReturnType<AtomicRequest['arrays']>>;
+
+/**
+ * Hand a flip to `to.fb` on its plane to the kernel: an atomic commit with
+ * the fences asked for, the cached plain atomic commit, or legacy PAGE_FLIP.
+ * Returns the out-fence if asked for; throws the typed error when refused.
+ */
+export function submitFlipTo(
+  device: DrmDevice,
+  planes: PlaneSet,
+  to: { planeId: number; crtcId: number; fb: Framebuffer; atomic: boolean },
+  commits: FlipCommits,
+  options: FlipOptions | undefined,
+  token: number,
+  what: string,
+): SyncFile | undefined {
+  const { planeId, crtcId, fb } = to;
+  if (to.atomic && (options?.inFence || options?.outFence)) {
+    const props = { plane: planes.props(planeId), crtc: planes.commitProps().crtc };
+    return submitAtomicFlip(device, { planeId, crtcId, fbId: fb.id }, props, options, token, what);
+  }
+  let a = commits.get(fb);
+  if (to.atomic && !a) {
+    a = new AtomicRequest().set(planeId, planes.props(planeId).get('FB_ID')?.id, fb.id).arrays();
+    commits.set(fb, a);
+  }
+  submitPlainFlip(device, to.atomic ? a : undefined, crtcId, fb.id, token, what);
+  return undefined;
 }

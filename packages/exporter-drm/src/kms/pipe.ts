@@ -19,7 +19,8 @@ export function choosePipe(kms: KmsSnapshot, want: { connector?: string }, devic
   const connector =
     want.connector !== undefined
       ? kms.connectors.find((c) => c.name === want.connector)
-      : kms.connectors.find((c) => c.connection === 'connected');
+      : // A writeback connector (listed to clients that ask) writes to memory: never a default display.
+        kms.connectors.find((c) => c.connection === 'connected' && !c.name.startsWith('Writeback-'));
   if (!connector) {
     throw new NoDisplayError(
       device,

@@ -6,7 +6,9 @@ import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import { BlackBackground } from './background.js';
 import { disableRequest, placementRequest } from './commit.js';
+import { type Composition, planComposition } from './composition.js';
 import type { Framebuffer } from './framebuffer.js';
+import type { Layer } from './layers.js';
 import { describeMode } from './mode.js';
 import {
   choosePlacement,
@@ -143,6 +145,42 @@ export class Placer {
     this.#mode = choice.placement.mode;
     this.#placed = true;
     return choice;
+  }
+
+  /**
+   * Show several framebuffers at once, one plane each, stacked bottom to top
+   * (layers[0] lowest), in the current mode: checked by a TEST_ONLY commit,
+   * then committed (blocking). Throws, screen unchanged, when the driver
+   * refuses. The next show() places its picture anew.
+   */
+  compose(layers: readonly Layer[]): Composition {
+    const s = this.#s;
+    const plan = planComposition(s, layers, (head) => {
+      head
+        .set(s.connectorId, s.planes.commitProps().connector.get('CRTC_ID')?.id, s.crtcId)
+        .set(s.crtcId, s.planes.commitProps().crtc.get('MODE_ID')?.id, this.#blob(this.#mode))
+        .set(s.crtcId, s.planes.commitProps().crtc.get('ACTIVE')?.id, 1);
+    });
+    const a = plan.request.arrays();
+    drmCheck(
+      drmNative().atomicCommit(
+        s.device.fd,
+        DRM_MODE_ATOMIC.ALLOW_MODESET,
+        a.objects,
+        a.counts,
+        a.props,
+        a.values,
+        0,
+      ),
+      'DRM_IOCTL_MODE_ATOMIC',
+      s.device.label,
+      `${s.connector}: cannot show ${layers.length} layers`,
+    );
+    this.#lit.clear();
+    for (const l of plan.composition.layers) if (l.plane.type !== 'primary') this.#lit.add(l.plane.id);
+    this.#choice = undefined;
+    this.#placed = true;
+    return plan.composition;
   }
 
   /** Turn off the planes other than the primary this display lit (an atomic commit; nothing to do in legacy). */

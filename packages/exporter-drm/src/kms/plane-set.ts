@@ -82,6 +82,13 @@ export class PlaneSet {
     return this.#modifiers.get(plane.id);
   }
 
+  /** Modifiers a display's primary plane takes for a format; [0n] (LINEAR) when the driver does not say. */
+  primaryModifiers(planeId: number | undefined, format: string): bigint[] {
+    const primary = this.usable.find((p) => p.id === planeId);
+    if (!primary) return format === 'XR24' ? [0n] : [];
+    return [...(this.modifiersOf(primary)?.get(format) ?? (primary.formats.includes(format) ? [0n] : []))];
+  }
+
   /** The planes that take a picture's format and modifier, best first; UnsupportedFormatError listing every plane's reason if none. */
   forPicture(needs: PlaneNeeds): KmsPlane[] {
     const fit = requirePlanes(this.#device.label, this.#all, this.#crtc, needs, (p) => this.modifiersOf(p));
