@@ -1,5 +1,6 @@
 import { DmaBufError, invalidArgument } from './errors.js';
 import { native } from './native.js';
+import { assertObject, assertOneOf, assertUint } from './validate.js';
 
 /** The formats convertToXrgb reads (V4L2 and DRM share these fourccs). */
 export const CONVERT_FORMATS = ['YUYV', 'UYVY', 'NV12', 'YU12'] as const;
@@ -24,7 +25,16 @@ export function convertLayout(source: Omit<ConvertSource, 'offsets'> & { offsets
   offsets: number[];
   size: number;
 } {
+  assertObject('source', source);
   const { format, width: w, height: h } = source;
+  assertOneOf('source.format', format, CONVERT_FORMATS);
+  assertUint('source.width', w);
+  assertUint('source.height', h);
+  for (const key of ['pitches', 'offsets'] as const) {
+    const v = source[key];
+    if (v !== undefined && (!Array.isArray(v) || !v.every((n) => Number.isSafeInteger(n) && n >= 0)))
+      throw invalidArgument(`source.${key}`, 'an array of byte counts (integers >= 0)', v);
+  }
   const cw = Math.ceil(w / 2);
   const ch = Math.ceil(h / 2);
   const tight =

@@ -20,6 +20,7 @@ export class CpuMapping implements Disposable {
   readonly writable: boolean;
   #mapped = true;
 
+  /** @internal made by buf.mmap() / buf.cpuAccess() */
   constructor(target: CpuSyncTarget, buffer: ArrayBuffer, writable: boolean) {
     this.#target = target;
     this.#buffer = buffer;
@@ -91,6 +92,7 @@ export class CpuAccess implements Disposable {
   readonly mode: CpuAccessMode;
   #open = true;
 
+  /** @internal made by buf.cpuAccess() / mapping.access() */
   constructor(target: CpuSyncTarget, mapping: CpuMapping, mode: CpuAccessMode, ownsMapping: boolean) {
     this.#target = target;
     this.#mapping = mapping;

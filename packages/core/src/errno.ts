@@ -14,10 +14,11 @@ for (const [name, value] of Object.entries(LINUX_EXTRA)) {
 
 /** The symbolic name of an errno value ('EINVAL' for 22); 'E<n>' when unknown. */
 export function errnoName(errno: number): string {
+  if (typeof errno !== 'number') return 'EUNKNOWN';
   return byNumber.get(Math.abs(errno)) ?? `E${Math.abs(errno)}`;
 }
 
 /** The errno value of a symbolic name (22 for 'EINVAL'), or undefined. */
 export function errnoValue(name: string): number | undefined {
-  return byName[name];
+  return typeof name === 'string' && Object.hasOwn(byName, name) ? byName[name] : undefined;
 }

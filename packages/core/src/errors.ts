@@ -4,6 +4,15 @@ import { errnoName, errnoValue } from './errno.js';
 /** NODE_DEBUG=dmabuf or dmabuf:core: a plugin hook that threw is logged as it is wrapped. */
 const debug = debugLog('core');
 
+/** @internal Any value as text, for messages: never throws (symbols, null-prototype objects, throwing toString). */
+export function text(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 export interface DmaBufErrorOptions {
   /** Symbolic code, errno-like: 'EINVAL', 'EBUSY', 'EBADF', ... */
   code: string;
@@ -29,13 +38,17 @@ export class DmaBufError extends Error {
   readonly hint: string | undefined;
 
   constructor(message: string, options: DmaBufErrorOptions) {
-    const hinted = options.hint && !message.endsWith(options.hint) ? `${message}. ${options.hint}` : message;
-    super(hinted, { cause: options.cause });
+    // Built from whatever it is given (an error must not throw while being made).
+    const o: Partial<DmaBufErrorOptions> = typeof options === 'object' && options !== null ? options : {};
+    const said = text(message);
+    const hint = typeof o.hint === 'string' && o.hint ? o.hint : undefined;
+    const hinted = hint && !said.endsWith(hint) ? `${said}. ${hint}` : said;
+    super(hinted, { cause: o.cause });
     this.name = new.target.name;
-    this.code = options.code;
-    this.errno = options.errno ?? errnoValue(options.code);
-    this.syscall = options.syscall;
-    this.hint = options.hint;
+    this.code = typeof o.code === 'string' && o.code ? o.code : 'EUNKNOWN';
+    this.errno = typeof o.errno === 'number' ? o.errno : errnoValue(this.code);
+    this.syscall = typeof o.syscall === 'string' ? o.syscall : undefined;
+    this.hint = hint;
   }
 }
 
@@ -74,10 +87,10 @@ export class NegotiationError extends DmaBufError {
 /** A syscall or ioctl failed; carries the kernel's errno. */
 export class SystemError extends DmaBufError {
   constructor(message: string, errno: number, syscall: string, hint?: string, cause?: unknown) {
-    super(`${message}: ${syscall} failed with ${errnoName(errno)}`, {
+    super(`${text(message)}: ${text(syscall)} failed with ${errnoName(errno)}`, {
       code: errnoName(errno),
-      errno: Math.abs(errno),
-      syscall,
+      errno: typeof errno === 'number' ? Math.abs(errno) : undefined,
+      syscall: text(syscall),
       ...(hint ? { hint } : {}),
       cause,
     });
@@ -124,12 +137,12 @@ export class PluginError extends DmaBufError {
   readonly hook: string;
 
   constructor(plugin: string, hook: string, cause: unknown) {
-    const inner = cause instanceof Error ? cause.message : String(cause);
+    const inner = cause instanceof Error ? cause.message : text(cause);
     const { code, ...rest } = causeFields(cause);
-    super(`${plugin}: ${hook} failed: ${inner}`, { code: code ?? 'EPLUGIN', ...rest, cause });
-    this.plugin = plugin;
-    this.hook = hook;
-    if (debug.enabled) debug('plugin %s: hook %s threw: %s', plugin, hook, inner);
+    super(`${text(plugin)}: ${text(hook)} failed: ${inner}`, { code: code ?? 'EPLUGIN', ...rest, cause });
+    this.plugin = text(plugin);
+    this.hook = text(hook);
+    if (debug.enabled) debug('plugin %s: hook %s threw: %s', this.plugin, this.hook, inner);
   }
 }
 
@@ -143,10 +156,21 @@ export function invalidArgument(
   actual: unknown,
   hint?: string,
 ): InvalidArgumentError {
-  return new InvalidArgumentError(`Expected ${expected} for ${name} but received ${describe(actual)}`, hint);
+  return new InvalidArgumentError(
+    `Expected ${text(expected)} for ${text(name)} but received ${describe(actual)}`,
+    typeof hint === 'string' ? hint : undefined,
+  );
 }
 
 function describe(value: unknown): string {
+  try {
+    return describeUnsafe(value);
+  } catch {
+    return 'a value that cannot be shown';
+  }
+}
+
+function describeUnsafe(value: unknown): string {
   if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
   if (typeof value === 'bigint') return `${value}n`;
   if (value === null) return 'null';

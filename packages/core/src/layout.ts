@@ -1,3 +1,4 @@
+import { assertUint } from './validate.js';
 /** One plane of an image buffer: where it starts and how its rows are laid out. */
 export interface PlaneLayout {
   /** Byte offset of the plane in the buffer. */
@@ -28,5 +29,6 @@ export interface BufferLayout {
 
 /** A single-plane layout of `size` bytes. */
 export function linearLayout(size: number): BufferLayout {
+  assertUint('size', size);
   return { size, planes: [{ offset: 0, pitch: 0, size }] };
 }

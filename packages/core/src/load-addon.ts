@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { diagnoseAddon } from './addon-platform.js';
 import { debugLog } from './debug-log.js';
-import { NativeLoadError } from './errors.js';
+import { invalidArgument, NativeLoadError } from './errors.js';
 import { traceAddon } from './trace-addon.js';
 
 const require = createRequire(import.meta.url);
@@ -25,6 +25,18 @@ export function loadAddon<T>(
   packageName: string,
   buildDeps?: { debian: string[]; alpine: string[] },
 ): T {
+  if (typeof packageRoot !== 'string')
+    throw invalidArgument('packageRoot', "the package's folder", packageRoot);
+  if (typeof packageName !== 'string')
+    throw invalidArgument('packageName', "the package's name", packageName);
+  if (
+    buildDeps !== undefined &&
+    (typeof buildDeps !== 'object' ||
+      buildDeps === null ||
+      !Array.isArray(buildDeps.debian) ||
+      !Array.isArray(buildDeps.alpine))
+  )
+    throw invalidArgument('buildDeps', '{ debian: string[], alpine: string[] }', buildDeps);
   if (process.platform !== 'linux') {
     throw new NativeLoadError(`${packageName} works on Linux only (this is ${process.platform})`, {
       code: 'ENOSYS',

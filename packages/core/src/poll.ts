@@ -1,4 +1,4 @@
-import { DmaBufError, invalidArgument, SystemError } from './errors.js';
+import { DmaBufError, invalidArgument, SystemError, text } from './errors.js';
 import { native } from './native.js';
 import { assertFd, assertOneOf } from './validate.js';
 
@@ -128,15 +128,18 @@ export function nextPollId(): number {
 
 /** The error an aborted wait rejects with: code ABORT_ERR, cause = the signal's reason. */
 export function abortError(what: string, signal: AbortSignal): DmaBufError {
-  return new DmaBufError(`${what} was aborted`, { code: 'ABORT_ERR', cause: signal.reason });
+  return new DmaBufError(`${text(what)} was aborted`, { code: 'ABORT_ERR', cause: signal?.reason });
 }
 
 /** The error a wait that ran out of time rejects with: code ETIMEDOUT. */
 export function timeoutError(what: string, timeoutMs: number, hint?: string): DmaBufError {
-  return new DmaBufError(`${what} timed out after ${timeoutMs} ms`, {
+  return new DmaBufError(`${text(what)} timed out after ${text(timeoutMs)} ms`, {
     code: 'ETIMEDOUT',
     errno: ETIMEDOUT,
-    hint: hint ?? 'Raise timeoutMs, or check that the other side (device, fence or peer) makes progress',
+    hint:
+      typeof hint === 'string'
+        ? hint
+        : 'Raise timeoutMs, or check that the other side (device, fence or peer) makes progress',
   });
 }
 

@@ -4,6 +4,7 @@ import type { ExporterPlugin } from './exporter.js';
 import type { FdInfo } from './fd-info.js';
 import { foreignExporter } from './foreign-exporter.js';
 import { TOKENS } from './tokens.js';
+import { assertObject } from './validate.js';
 
 /** The exporters registered in a framework's container, by name and by exp_name. */
 @injectable()
@@ -11,6 +12,8 @@ export class ExporterRegistry {
   readonly #exporters: ExporterPlugin[];
 
   constructor(@injectAll(TOKENS.Exporter) exporters: ExporterPlugin[]) {
+    if (!Array.isArray(exporters) || !exporters.every((e) => typeof e === 'object' && e !== null))
+      throw invalidArgument('exporters', 'an array of exporter plugins', exporters);
     const seen = new Set<string>();
     for (const e of exporters) {
       if (seen.has(e.name))
@@ -45,6 +48,9 @@ export class ExporterRegistry {
 
   /** The exporter a received fd belongs to: a plugin's matcher, then exp_name, then the foreign adopter. */
   match(info: FdInfo): ExporterPlugin {
+    assertObject('info', info);
+    if (typeof info.link !== 'string' || (info.expName !== undefined && typeof info.expName !== 'string'))
+      throw invalidArgument('info', 'what readFdInfo(fd) returns', info);
     const byMatcher = this.#exporters.find((e) => e.matches?.(info));
     if (byMatcher) return byMatcher;
     if (info.expName !== undefined) {

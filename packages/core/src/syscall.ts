@@ -1,4 +1,4 @@
-import { SystemError } from './errors.js';
+import { invalidArgument, SystemError } from './errors.js';
 
 /** What to tell an npm user when a call fails: a sentence, or one chosen by errno. */
 export type Hint = string | ((errno: number) => string | undefined);
@@ -19,6 +19,10 @@ export interface CallContext {
  * (`@dmabuf/core/driver`).
  */
 export function check<T>(result: T | number, syscall: string, what: string, hint?: Hint): T {
+  if (typeof syscall !== 'string') throw invalidArgument('syscall', "the syscall's name", syscall);
+  if (typeof what !== 'string') throw invalidArgument('what', 'what was being done (a string)', what);
+  if (hint !== undefined && typeof hint !== 'string' && typeof hint !== 'function')
+    throw invalidArgument('hint', 'a string or a function of the errno', hint);
   if (typeof result === 'number' && result < 0) {
     const errno = -result;
     const h = typeof hint === 'function' ? hint(errno) : hint;

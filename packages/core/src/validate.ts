@@ -1,4 +1,4 @@
-import { invalidArgument } from './errors.js';
+import { invalidArgument, text } from './errors.js';
 
 /** A non-negative safe integer, else InvalidArgumentError. */
 export function assertUint(
@@ -7,7 +7,7 @@ export function assertUint(
   max = Number.MAX_SAFE_INTEGER,
 ): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw invalidArgument(name, `an integer between 0 and ${max}`, value);
+    throw invalidArgument(name, `an integer between 0 and ${text(max)}`, value);
   }
 }
 
@@ -18,7 +18,7 @@ export function assertPositive(
   max = Number.MAX_SAFE_INTEGER,
 ): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
-    throw invalidArgument(name, `an integer between 1 and ${max}`, value);
+    throw invalidArgument(name, `an integer between 1 and ${text(max)}`, value);
   }
 }
 
@@ -35,7 +35,7 @@ export function assertString(
   maxLength = Number.MAX_SAFE_INTEGER,
 ): asserts value is string {
   if (typeof value !== 'string' || value.length > maxLength) {
-    throw invalidArgument(name, `a string of at most ${maxLength} characters`, value);
+    throw invalidArgument(name, `a string of at most ${text(maxLength)} characters`, value);
   }
 }
 
@@ -44,8 +44,9 @@ export function assertOneOf<T extends string>(
   value: unknown,
   allowed: readonly T[],
 ): asserts value is T {
+  if (!Array.isArray(allowed)) throw invalidArgument('allowed', 'an array of the allowed strings', allowed);
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw invalidArgument(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+    throw invalidArgument(name, `one of ${allowed.map((a) => `'${text(a)}'`).join(', ')}`, value);
   }
 }
 
@@ -58,5 +59,5 @@ export function assertObject<T>(name: string, value: T): asserts value is T & ob
 export const PAGE_SIZE = 4096;
 
 export function isPageAligned(n: number): boolean {
-  return n % PAGE_SIZE === 0;
+  return typeof n === 'number' && n % PAGE_SIZE === 0;
 }

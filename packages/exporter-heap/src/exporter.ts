@@ -3,6 +3,7 @@ import {
   type Allocation,
   type AllocationRequest,
   type AttachmentInfo,
+  assertObject,
   type BufferLayout,
   closeFd,
   computeLayout,
@@ -75,6 +76,7 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
   readonly #bufferName: string | false;
 
   constructor(options: HeapExporterOptions = {}) {
+    assertObject('options', options);
     this.dir = options.dir ?? DMA_HEAP_DIR;
     this.defaultHeap = options.defaultHeap ?? DEFAULT_HEAP;
     assertHeapName(this.defaultHeap, 'defaultHeap');

@@ -1,7 +1,7 @@
-import { closeFd } from '@dmabuf/core';
+import { assertString, closeFd } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { HeapError } from './errors.js';
-import { listHeaps } from './heaps.js';
+import { assertHeapName, listHeaps } from './heaps.js';
 import { heapNative } from './native.js';
 
 const ENOENT = 2;
@@ -20,6 +20,8 @@ export class HeapDevice {
   #fd = -1;
 
   constructor(name: string, dir: string) {
+    assertHeapName(name, 'name');
+    assertString('dir', dir);
     this.name = name;
     this.dir = dir;
   }

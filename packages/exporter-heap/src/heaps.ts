@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { assertString } from '@dmabuf/core';
 import { HeapError } from './errors.js';
 
 /** Where the kernel puts its dma-heaps. */
@@ -16,6 +17,7 @@ export interface HeapInfo {
 
 /** The heaps this kernel offers: the entries of /dev/dma_heap (none if there is no such folder). */
 export function listHeaps(dir = DMA_HEAP_DIR): HeapInfo[] {
+  assertString('dir', dir);
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -31,7 +33,7 @@ const HEAP_NAME = /^[A-Za-z0-9][A-Za-z0-9,._-]{0,63}$/;
 export function assertHeapName(name: unknown, what = 'heap'): asserts name is string {
   if (typeof name !== 'string' || !HEAP_NAME.test(name)) {
     throw new HeapError(
-      `${what} ${typeof name === 'string' ? `'${name}'` : String(name)} is not a heap name`,
+      `${String(what)} ${typeof name === 'string' ? `'${name}'` : typeof name === 'object' && name !== null ? 'an object' : String(name)} is not a heap name`,
       'EINVAL',
       "Name a heap as it appears in /dev/dma_heap, e.g. 'system' (listHeaps() shows them)",
     );

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@dmabuf/core';
+import { assertObject, invalidArgument } from '@dmabuf/core';
 import { HeapError } from './errors.js';
 import { assertHeapName } from './heaps.js';
 
@@ -16,6 +16,7 @@ export const VALID_HEAP_FLAGS = 0;
 
 /** Validate `options` of an export request (unknown keys are refused, not ignored). */
 export function parseExportOptions(options: Readonly<Record<string, unknown>>): HeapExportOptions {
+  assertObject('options', options);
   for (const k of Object.keys(options)) {
     if (!(KEYS as readonly string[]).includes(k)) {
       throw invalidArgument(

@@ -1,4 +1,4 @@
-import { type DmaBufPlugin, TOKENS } from '@dmabuf/core';
+import { assertObject, type DmaBufPlugin, TOKENS } from '@dmabuf/core';
 import { HeapExporter, type HeapExporterOptions } from './exporter.js';
 
 /**
@@ -7,6 +7,7 @@ import { HeapExporter, type HeapExporterOptions } from './exporter.js';
  * Framework close shuts it down (closes the heap devices).
  */
 export function heapPlugin(options: HeapExporterOptions = {}): DmaBufPlugin & { exporter: HeapExporter } {
+  assertObject('options', options);
   const exporter = new HeapExporter(options);
   return {
     name: 'dma-heap',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { assertObject, assertString, assertUint } from '@dmabuf/core';
 
 /** The default huge page size on x86-64 and arm64 (what MFD_HUGETLB uses). */
 export const HUGE_PAGE_SIZE = 2 * 1024 * 1024;
@@ -16,6 +17,7 @@ export interface HugePageInfo {
 
 /** Huge page figures from /proc/meminfo (all 0 when the kernel has no hugetlb). */
 export function readHugePages(path = '/proc/meminfo'): HugePageInfo {
+  assertString('path', path);
   let text = '';
   try {
     text = readFileSync(path, 'utf8');
@@ -37,5 +39,8 @@ export function readHugePages(path = '/proc/meminfo'): HugePageInfo {
 
 /** Huge pages that a new mapping or pin can still get. */
 export function availableHugePages(info: HugePageInfo = readHugePages()): number {
+  assertObject('info', info);
+  assertUint('info.free', info.free);
+  assertUint('info.reserved', info.reserved);
   return Math.max(0, info.free - info.reserved);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { assertString } from '@dmabuf/core';
 
 /** Where the kernel shows udmabuf's module parameters (built in or loaded). */
 export const UDMABUF_PARAMS_DIR = '/sys/module/udmabuf/parameters';
@@ -26,6 +27,7 @@ function readParam(dir: string, name: string): number | undefined {
 
 /** Read size_limit_mb and list_limit now (they are writable at run time: 0644). */
 export function readUdmabufLimits(dir = UDMABUF_PARAMS_DIR): UdmabufLimits {
+  assertString('dir', dir);
   const sizeLimitMb = readParam(dir, 'size_limit_mb');
   const listLimit = readParam(dir, 'list_limit');
   if (sizeLimitMb === undefined && listLimit === undefined) return { ...DEFAULT_LIMITS };
@@ -45,6 +47,7 @@ export class LimitsCache {
   #limits: UdmabufLimits | undefined;
 
   constructor(dir = UDMABUF_PARAMS_DIR) {
+    assertString('dir', dir);
     this.#dir = dir;
   }
 

@@ -46,6 +46,7 @@ function memfdName(fd: number): string {
  * inside the memfd.
  */
 export function checkRange(range: MemfdRange, index: number): CheckedRange {
+  assertUint('index', index);
   const at = `ranges[${index}]`;
   if (typeof range !== 'object' || range === null) {
     throw new UdmabufError(`${at} is not a range`, 'EINVAL', 'Pass { memfd, offset, size } objects', {

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@dmabuf/core';
+import { assertObject, invalidArgument } from '@dmabuf/core';
 import type { MemfdRange } from './memfd-check.js';
 
 /** What `framework.export({ exporter: 'udmabuf', options })` accepts. */
@@ -19,6 +19,7 @@ const KEYS = ['hugetlb', 'ranges', 'list'] as const;
 
 /** Validate `options` of an export request (unknown keys are refused, not ignored). */
 export function parseExportOptions(options: Readonly<Record<string, unknown>>): UdmabufExportOptions {
+  assertObject('options', options);
   for (const k of Object.keys(options)) {
     if (!(KEYS as readonly string[]).includes(k)) {
       throw invalidArgument(

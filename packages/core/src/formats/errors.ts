@@ -1,4 +1,4 @@
-import { DmaBufError } from '../errors.js';
+import { DmaBufError, text } from '../errors.js';
 
 /**
  * A pixel format or modifier that cannot work here: `format` (and
@@ -15,8 +15,9 @@ export class PixelFormatError extends DmaBufError {
     hint: string,
   ) {
     super(message, { code: 'EINVAL', hint });
-    this.format = what.format;
-    this.modifier = what.modifier;
-    this.available = what.available;
+    const w: Partial<typeof what> = typeof what === 'object' && what !== null ? what : {};
+    this.format = text(w.format);
+    this.modifier = typeof w.modifier === 'bigint' ? w.modifier : undefined;
+    this.available = Array.isArray(w.available) ? w.available : [];
   }
 }

@@ -1,4 +1,5 @@
 import { invalidArgument } from '../errors.js';
+import { assertString, assertUint } from '../validate.js';
 
 /** Bit 31 of a fourcc code: DRM_FORMAT_BIG_ENDIAN, and V4L2's v4l2_fourcc_be(). */
 export const FOURCC_BIG_ENDIAN = 0x80000000;
@@ -20,16 +21,18 @@ export function fourccCode(fourcc: string): number {
 
 /** The four characters of a code, big-endian flag left out, trailing spaces kept ('R8  '). */
 export function fourccChars(code: number): string {
+  assertUint('code', code, 0xffffffff);
   const c = code >>> 0;
   return String.fromCharCode(c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, (c >>> 24) & 0x7f);
 }
 
 /** Whether a code carries the big-endian flag. */
 export function isBigEndianFourcc(code: number): boolean {
-  return ((code >>> 0) & FOURCC_BIG_ENDIAN) !== 0;
+  return typeof code === 'number' && ((code >>> 0) & FOURCC_BIG_ENDIAN) !== 0;
 }
 
 /** How the table keys a fourcc: trailing spaces trimmed ('R8  ' → 'R8'). */
 export function trimFourcc(fourcc: string): string {
+  assertString('fourcc', fourcc);
   return fourcc.replace(/ +$/, '');
 }

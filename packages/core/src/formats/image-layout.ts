@@ -1,4 +1,5 @@
-import { DmaBufError } from '../errors.js';
+import { DmaBufError, invalidArgument } from '../errors.js';
+import { assertObject, assertString, assertUint } from '../validate.js';
 import type { PixelFormat } from './table.js';
 
 /** One plane of an image laid out from the table. */
@@ -33,21 +34,44 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
+/** A format of the table (PIXEL_FORMATS / pixelFormat()), else InvalidArgumentError. */
+function assertFormat(f: unknown): asserts f is PixelFormat {
+  const planes = (f as { planes?: unknown } | null)?.planes;
+  if (
+    typeof f !== 'object' ||
+    f === null ||
+    !Array.isArray(planes) ||
+    !planes.length ||
+    !planes.every((p) => typeof p === 'object' && p !== null && (p as { blockWidth?: unknown }).blockWidth)
+  )
+    throw invalidArgument('f', "a format of the table (pixelFormat('NV12'))", f);
+}
+
+/** Plane `i` of `f`, checked. */
+function plane(f: PixelFormat, i: number) {
+  assertFormat(f);
+  assertUint('i', i, f.planes.length - 1);
+  return f.planes[i]!;
+}
+
 /** Bytes one row of plane `i` needs for `width` pixels. */
 export function planeRowBytes(f: PixelFormat, i: number, width: number): number {
-  const p = f.planes[i]!;
+  const p = plane(f, i);
+  assertUint('width', width);
   return Math.ceil(width / p.blockWidth) * p.blockBytes;
 }
 
 /** Rows of plane `i` for an image of `height` rows. */
 export function planeRows(f: PixelFormat, i: number, height: number): number {
-  return Math.ceil(height / f.planes[i]!.vsub);
+  const p = plane(f, i);
+  assertUint('height', height);
+  return Math.ceil(height / p.vsub);
 }
 
 /** Plane i's pitch over plane 0's, as a reduced fraction [num, den] (YU12 chroma: [1, 2]; NV12 CbCr: [1, 1]). */
 export function pitchRatio(f: PixelFormat, i: number): [number, number] {
+  const p = plane(f, i);
   const p0 = f.planes[0]!;
-  const p = f.planes[i]!;
   const num = p.blockBytes * p0.blockWidth;
   const den = p.blockWidth * p0.blockBytes;
   const g = gcd(num, den);
@@ -56,6 +80,8 @@ export function pitchRatio(f: PixelFormat, i: number): [number, number] {
 
 /** Every plane's pitch when plane 0's is `pitch0` (V4L2's convention); undefined where one is not whole. */
 export function derivedPitches(f: PixelFormat, pitch0: number): number[] | undefined {
+  assertFormat(f);
+  assertUint('pitch0', pitch0);
   const out: number[] = [];
   for (let i = 0; i < f.planes.length; i++) {
     const [num, den] = pitchRatio(f, i);
@@ -78,6 +104,11 @@ export function imagePlanes(
   options: ImageLayoutOptions,
   who: string,
 ): ImagePlane[] {
+  assertFormat(f);
+  assertUint('width', width);
+  assertUint('height', height);
+  assertObject('options', options);
+  assertString('who', who);
   const pa = options.pitchAlignment ?? 1;
   const rows0 = Math.ceil(height / (options.heightAlignment ?? 1)) * (options.heightAlignment ?? 1);
   const n = f.planes.length;

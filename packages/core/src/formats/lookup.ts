@@ -1,3 +1,5 @@
+import { invalidArgument } from '../errors.js';
+import { assertObject, assertString } from '../validate.js';
 import { PixelFormatError } from './errors.js';
 import { trimFourcc } from './fourcc.js';
 import { PIXEL_FORMATS, type PixelFormat } from './table.js';
@@ -42,6 +44,9 @@ export function pixelFormatNames(): string[] {
  * what `who` can lay out (default: the whole table; pass `available` to narrow).
  */
 export function requirePixelFormat(format: string, who: string, available?: readonly string[]): PixelFormat {
+  assertString('who', who);
+  if (available !== undefined && (!Array.isArray(available) || available.some((a) => typeof a !== 'string')))
+    throw invalidArgument('available', 'an array of fourcc strings', available);
   const f = pixelFormat(format);
   const offered = available ?? pixelFormatNames();
   if (!f || !offered.includes(f.fourcc)) {
@@ -69,6 +74,7 @@ export function drmFourccOfV4l2(v4l2: string): string | undefined {
  * first (aliases left out), then the multi-planar variant when `mplane` is set.
  */
 export function v4l2FourccsOf(drm: string, options: { mplane?: boolean } = {}): string[] {
+  assertObject('options', options);
   const f = pixelFormat(drm);
   if (!f) return [];
   const out = f.v4l2.slice(0, 1);

@@ -1,4 +1,6 @@
 import type { Constraints } from '../constraints.js';
+import { invalidArgument } from '../errors.js';
+import { assertObject, assertString } from '../validate.js';
 import { PixelFormatError } from './errors.js';
 
 /** DRM_FORMAT_MOD_LINEAR: rows of pixels one after the other, the only layout plain memory has. */
@@ -29,6 +31,12 @@ const KNOWN = new Map<bigint, string>([
 
 /** 'LINEAR', 'I915_X_TILED', or the vendor and the hex code ('ARM 0x800000000000001'). */
 export function modifierName(modifier: bigint): string {
+  return nameOf(modifier, 'modifier');
+}
+
+function nameOf(modifier: bigint, name: string): string {
+  if (typeof modifier !== 'bigint' || modifier < 0n || modifier >= 1n << 64n)
+    throw invalidArgument(name, 'a DRM format modifier (a bigint from 0 to 2^64-1)', modifier);
   const known = KNOWN.get(modifier);
   if (known) return known;
   const vendor = VENDORS[Number(modifier >> 56n)] ?? `vendor ${Number(modifier >> 56n)}`;
@@ -37,7 +45,9 @@ export function modifierName(modifier: bigint): string {
 
 /** '[LINEAR, I915_X_TILED]' for messages; '[]' when empty. */
 export function modifierList(modifiers: readonly bigint[]): string {
-  return `[${modifiers.map(modifierName).join(', ')}]`;
+  if (!Array.isArray(modifiers))
+    throw invalidArgument('modifiers', 'an array of bigint modifiers', modifiers);
+  return `[${modifiers.map((m, i) => nameOf(m, `modifiers[${i}]`)).join(', ')}]`;
 }
 
 /** The modifier chosen for a buffer, and why (always said, also for LINEAR). */
@@ -59,6 +69,11 @@ export function chooseModifier(
   exporter: string,
   offered: readonly bigint[] = [MOD_LINEAR],
 ): ModifierChoice {
+  assertString('format', format);
+  assertObject('c', c);
+  assertString('exporter', exporter);
+  if (!Array.isArray(offered)) throw invalidArgument('offered', 'an array of bigint modifiers', offered);
+  for (const [i, m] of offered.entries()) nameOf(m, `offered[${i}]`);
   const wanted = c.formats?.find((f) => f.format === format)?.modifiers;
   if (!c.formats || !wanted) {
     const modifier = offered[0] ?? MOD_LINEAR;

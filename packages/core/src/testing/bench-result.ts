@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { assertString } from '../validate.js';
 
 /** One benchmark's outcome, compared against a baseline measured in the same run. */
 export interface BenchResult {
@@ -22,6 +23,7 @@ export interface BenchResult {
 
 /** The repository root: the nearest folder up from `from` with a pnpm-workspace.yaml. */
 export function repoRoot(from = process.cwd()): string {
+  assertString('from', from);
   let dir = resolve(from);
   while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
     const up = dirname(dir);

@@ -13,6 +13,7 @@ import { createMemfd, type MemfdOptions } from '../memfd.js';
 import type { DmaBufPlugin } from '../plugin.js';
 import type { CpuAccessMode, MapDirection, SgTable } from '../sg-table.js';
 import { TOKENS } from '../tokens.js';
+import { assertObject } from '../validate.js';
 
 const MEMFD_NAME = 'dmabuf-test';
 const MEMFD_OPTIONS: MemfdOptions = { seals: ['shrink', 'grow'] };
@@ -44,6 +45,7 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
   readonly #options: MemfdExporterOptions;
 
   constructor(options: MemfdExporterOptions = {}) {
+    assertObject('options', options);
     this.#options = options;
   }
 

@@ -1,0 +1,22 @@
+/** @typedef {import('../engine.js').Spec} Spec */
+
+/** @type {Spec} */
+export const cli = {
+  entry: '@dmabuf/cli',
+  exports: {
+    BUFINFO: {},
+    COMMANDS: {},
+    EXIT: {},
+    PROC: {},
+    UsageError: {},
+    buildSnapshot: {},
+    bytesOf: {},
+    collectDevices: {},
+    main: {},
+    parseBufInfo: {},
+    parseDmaBufMaps: {},
+    parseFdInfo: {},
+    readSystem: {},
+    version: {},
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * The corpus for @dmabuf/core's subpath entries (plugin, driver, testing, contract).
+ * @typedef {import('../engine.js').Spec} Spec
+ */
+
+const VITEST =
+  "defines vitest suites: callable only while vitest collects tests (every exporter's contract test calls it)";
+
+/** @type {Spec} */
+export const corePlugin = { entry: '@dmabuf/core/plugin', exports: { TOKENS: {} } };
+
+/** @type {Spec} */
+export const coreDriver = {
+  entry: '@dmabuf/core/driver',
+  exports: {
+    check: {},
+    loadAddon: {},
+  },
+};
+
+/** @type {Spec} */
+export const coreTesting = {
+  entry: '@dmabuf/core/testing',
+  exports: {
+    MemfdExporter: {
+      noInstance:
+        'an exporter plugin: the framework calls its hooks with checked arguments (the exporter contract runs them)',
+    },
+    fdDelta: {},
+    memfdExporterPlugin: {},
+    repoRoot: {},
+    writeBenchResult: { skip: 'writes bench/results/<name>.json in the repository: not called with junk' },
+  },
+};
+
+/** @type {Spec} */
+export const coreContract = {
+  entry: '@dmabuf/core/contract',
+  exports: { describeCrossProcessSharing: { skip: VITEST }, describeExporterContract: { skip: VITEST } },
+};

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface CorpusResult {
+  entry: string;
+  exports: number;
+  totals: { calls: number; accepted: number; refused: number; pending: number; findings: number };
+  targets: Record<string, unknown>;
+  findings: { target: string; category: string; detail: string; args: string }[];
+  skipped: Record<string, string>;
+  seed: number;
+  /** How the child died, when it did not print its result. */
+  crash?: string;
+}
+
+const BIN = fileURLToPath(new URL('../bin/corpus.js', import.meta.url));
+
+/** Run the corpus over one entry in a child node (its cwd a fresh temp folder). */
+export function runCorpusChild(
+  entry: string,
+  o: { runs: number; seed: number; timeoutMs?: number; spec?: string; env?: NodeJS.ProcessEnv },
+): CorpusResult {
+  const cwd = mkdtempSync(join(tmpdir(), 'corpus-'));
+  try {
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        ...(o.spec ? ['--spec', o.spec] : ['--entry', entry]),
+        '--runs',
+        String(o.runs),
+        '--seed',
+        String(o.seed),
+        '--timeout',
+        String(o.timeoutMs ?? 25),
+      ],
+      { cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000, env: { ...process.env, ...o.env } },
+    );
+    const line = r.stdout.split('\n').find((l) => l.startsWith('CORPUS-RESULT '));
+    const last = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('CORPUS-AT '))
+      .pop();
+    if (!line || r.status !== 0)
+      return {
+        entry,
+        exports: 0,
+        totals: { calls: 0, accepted: 0, refused: 0, pending: 0, findings: 1 },
+        targets: {},
+        findings: [],
+        skipped: {},
+        seed: o.seed,
+        crash: `child ${r.signal ? `killed by ${r.signal}` : `exited ${r.status}`} at ${last ?? '(start)'}: ${r.stderr.slice(-2000)}`,
+      };
+    return JSON.parse(line.slice('CORPUS-RESULT '.length)) as CorpusResult;
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+/** The lines CI prints: inputs tried and outcomes per entry, and the totals. */
+export function summarize(results: CorpusResult[], where: string): string {
+  const rows = results.map(
+    (r) =>
+      `  ${r.entry.padEnd(26)} ${String(r.exports).padStart(4)} exports ${String(Object.keys(r.targets).length).padStart(4)} targets ${String(r.totals.calls).padStart(6)} inputs: ${r.totals.accepted} accepted, ${r.totals.refused} refused typed, ${r.totals.pending} pending, ${r.totals.findings} findings${r.crash ? ' CRASH' : ''}`,
+  );
+  const t = results.reduce(
+    (a, r) => ({
+      calls: a.calls + r.totals.calls,
+      accepted: a.accepted + r.totals.accepted,
+      refused: a.refused + r.totals.refused,
+      pending: a.pending + r.totals.pending,
+      findings: a.findings + r.totals.findings,
+      skipped: a.skipped + Object.keys(r.skipped).length,
+    }),
+    { calls: 0, accepted: 0, refused: 0, pending: 0, findings: 0, skipped: 0 },
+  );
+  return [
+    `corpus (${where}, seed ${results[0]?.seed}): ${t.calls} inputs tried: ${t.accepted} accepted, ${t.refused} refused with a typed error, ${t.pending} still pending when moved on, ${t.findings} findings; ${t.skipped} targets not called (reasons in the spec)`,
+    ...rows,
+  ].join('\n');
+}

@@ -1,0 +1,3 @@
+import { labTests } from '../../vitest.preset.js';
+
+export default labTests('hardening');
