@@ -12,7 +12,8 @@
  *   result becomes a typed SystemError.
  * - `debugLog(section)`: the package's own NODE_DEBUG log, for its steps.
  */
-export { type DebugLog, debugLog } from './debug-log.js';
+export type { DebugLog } from './debug-log.js';
+export { debugLog } from './debug-log-checked.js';
 export { debugSection, loadAddon } from './load-addon.js';
 export { type CallContext, check, type Hint } from './syscall.js';
 export { traceAddon } from './trace-addon.js';

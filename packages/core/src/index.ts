@@ -31,7 +31,8 @@ export {
   convertToXrgb,
 } from './convert.js';
 export { CpuAccess, CpuMapping } from './cpu-mapping.js';
-export { type DebugLog, debugLog } from './debug-log.js';
+export type { DebugLog } from './debug-log.js';
+export { debugLog } from './debug-log-checked.js';
 export { DmaBuf } from './dma-buf.js';
 export { DMA_BUF_NAME_MAX, type SyncPhase, setDmaBufName, syncDmaBuf } from './dma-buf-ioctls.js';
 export { errnoName, errnoValue } from './errno.js';

@@ -59,5 +59,6 @@ export function loadAddon<T>(
 
 /** The NODE_DEBUG section of a package: `@dmabuf/exporter-drm` → `drm`, `my-plugin` → `my-plugin`. */
 export function debugSection(packageName: string): string {
+  if (typeof packageName !== 'string') throw invalidArgument('packageName', "a package's name", packageName);
   return packageName.replace(/^@[^/]+\//, '').replace(/^(exporter|importer)-/, '');
 }

@@ -1,5 +1,6 @@
 import { brief, type DebugLog } from './debug-log.js';
 import { errnoName } from './errno.js';
+import { invalidArgument } from './errors.js';
 
 /** One value of a traced call, short: buffers by length, negative results by errno name. */
 function show(v: unknown, result = false): string {
@@ -45,6 +46,9 @@ function traced(target: object, name: string, fn: (...a: unknown[]) => unknown, 
  * another way.
  */
 export function traceAddon<T extends object>(addon: T, log: DebugLog): T {
+  if (typeof addon !== 'object' || addon === null) throw invalidArgument('addon', 'a loaded binding', addon);
+  if (typeof log !== 'function' || typeof log.enabled !== 'boolean')
+    throw invalidArgument('log', 'a logger from debugLog(section)', log);
   if (!log.enabled) return addon;
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(addon, {

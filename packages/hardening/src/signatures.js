@@ -127,14 +127,21 @@ function describeSignature(checker, sig, at) {
   };
 }
 
+/** @type {{ roots: string[], program: ts.Program } | undefined} */
+let shared;
+
 /**
- * The exports of a package entry as its declaration file states them: for each runtime export,
- * its call and construct signatures and, for a class, its instance methods.
- * @param {string} dtsPath
- * @returns {Map<string, ExportInfo>}
+ * Parse these declaration files together, once (the corpus over several entries of one package
+ * then pays for TypeScript's lib and node types one time).
+ * @param {string[]} dtsPaths
  */
-export function readSignatures(dtsPath) {
-  const program = ts.createProgram([dtsPath], {
+export function preloadSignatures(dtsPaths) {
+  shared = { roots: dtsPaths, program: createProgram(dtsPaths) };
+}
+
+/** @param {string[]} roots */
+function createProgram(roots) {
+  return ts.createProgram(roots, {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -143,6 +150,16 @@ export function readSignatures(dtsPath) {
     skipLibCheck: true,
     noEmit: true,
   });
+}
+
+/**
+ * The exports of a package entry as its declaration file states them: for each runtime export,
+ * its call and construct signatures and, for a class, its instance methods.
+ * @param {string} dtsPath
+ * @returns {Map<string, ExportInfo>}
+ */
+export function readSignatures(dtsPath) {
+  const program = shared?.roots.includes(dtsPath) ? shared.program : createProgram([dtsPath]);
   const checker = program.getTypeChecker();
   const sf = program.getSourceFile(dtsPath);
   if (!sf) throw new Error(`no declaration file ${dtsPath}`);

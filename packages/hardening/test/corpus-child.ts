@@ -23,13 +23,24 @@ export function runCorpusChild(
   entry: string,
   o: { runs: number; seed: number; timeoutMs?: number; spec?: string; env?: NodeJS.ProcessEnv },
 ): CorpusResult {
+  return runCorpusChildren([entry], o)[0] as CorpusResult;
+}
+
+/**
+ * Run the corpus over several entries (of one package: TypeScript parses their declarations once)
+ * in one child node; a crash fails the entry it happened in and those after it.
+ */
+export function runCorpusChildren(
+  entries: string[],
+  o: { runs: number; seed: number; timeoutMs?: number; spec?: string; env?: NodeJS.ProcessEnv },
+): CorpusResult[] {
   const cwd = mkdtempSync(join(tmpdir(), 'corpus-'));
   try {
     const r = spawnSync(
       process.execPath,
       [
         BIN,
-        ...(o.spec ? ['--spec', o.spec] : ['--entry', entry]),
+        ...(o.spec ? ['--spec', o.spec] : entries.flatMap((e) => ['--entry', e])),
         '--runs',
         String(o.runs),
         '--seed',
@@ -39,23 +50,28 @@ export function runCorpusChild(
       ],
       { cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000, env: { ...process.env, ...o.env } },
     );
-    const line = r.stdout.split('\n').find((l) => l.startsWith('CORPUS-RESULT '));
+    const done = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('CORPUS-RESULT '))
+      .map((l) => JSON.parse(l.slice('CORPUS-RESULT '.length)) as CorpusResult);
     const last = r.stderr
       .split('\n')
       .filter((l) => l.startsWith('CORPUS-AT '))
       .pop();
-    if (!line || r.status !== 0)
-      return {
-        entry,
-        exports: 0,
-        totals: { calls: 0, accepted: 0, refused: 0, pending: 0, findings: 1 },
-        targets: {},
-        findings: [],
-        skipped: {},
-        seed: o.seed,
-        crash: `child ${r.signal ? `killed by ${r.signal}` : `exited ${r.status}`} at ${last ?? '(start)'}: ${r.stderr.slice(-2000)}`,
-      };
-    return JSON.parse(line.slice('CORPUS-RESULT '.length)) as CorpusResult;
+    if (done.length === entries.length && r.status === 0) return done;
+    return entries.map(
+      (entry, i) =>
+        done[i] ?? {
+          entry,
+          exports: 0,
+          totals: { calls: 0, accepted: 0, refused: 0, pending: 0, findings: 1 },
+          targets: {},
+          findings: [],
+          skipped: {},
+          seed: o.seed,
+          crash: `child ${r.signal ? `killed by ${r.signal}` : `exited ${r.status}`} at ${last ?? '(start)'}: ${r.stderr.slice(-2000)}`,
+        },
+    );
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }

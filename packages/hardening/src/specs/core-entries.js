@@ -14,7 +14,10 @@ export const coreDriver = {
   entry: '@dmabuf/core/driver',
   exports: {
     check: {},
+    debugLog: {},
+    debugSection: {},
     loadAddon: {},
+    traceAddon: {},
   },
 };
 

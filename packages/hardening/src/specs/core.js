@@ -144,6 +144,7 @@ export const core = {
     convertLayout: {},
     convertToXrgb: {},
     createMemfd: { returnsFd: true },
+    debugLog: {},
     derivedPitches: {},
     drmFourccOfV4l2: LOOKUP,
     dupFd: { returnsFd: true },
