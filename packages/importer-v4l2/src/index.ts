@@ -66,6 +66,10 @@ export {
 } from './m2m/m2m-device.js';
 export type { M2mEvent, M2mEventKind, M2mEvents } from './m2m/m2m-events.js';
 export { type FeedOptions, feedFrames } from './m2m/m2m-feed.js';
+export { MediaDevice, type MediaDeviceInfo, mediaNodes, type PadRef } from './media/media-device.js';
+export type { MediaEntity, MediaLink, MediaLinkEnd, MediaPad, MediaTopology } from './media/media-graph.js';
+export { MBUS_CODES, mbusName } from './media/media-names.js';
+export { type FormatWhich, type MbusFormat, type MbusFormatRequest, V4l2Subdev } from './media/subdev.js';
 export { V4l2Queue } from './queue.js';
 export type {
   PlaneInput,
