@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { assertString, closeFd, DmaBufError } from '@dmabuf/core';
+import { assertText } from './check.js';
 import { DRM_CAP, DRM_CLIENT_CAP, DRM_PRIME_CAP } from './constants.js';
 import { DrmError } from './errors.js';
 import { DrmEventQueue } from './event-queue.js';
@@ -27,6 +28,7 @@ export type DrmDriverVersion = RawVersion;
 
 /** The node type of a /dev/dri path: card* is primary, renderD* is render. */
 export function nodeTypeOf(path: string): DrmNodeType {
+  assertText('path', path);
   return basename(path).startsWith('renderD') ? 'render' : 'primary';
 }
 

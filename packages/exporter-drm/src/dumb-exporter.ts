@@ -15,6 +15,7 @@ import {
   readFdInfo,
   type SgTable,
 } from '@dmabuf/core';
+import { assertCount, assertDevice, assertRecord, assertText } from './check.js';
 import type { DrmDevice } from './device.js';
 import { DrmError, UnsupportedFormatError } from './errors.js';
 import { type FormatInfo, formatInfo, knownFormats, normalizeFourcc, planeGeometry } from './fourcc.js';
@@ -58,6 +59,8 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
   readonly #readOnly: boolean;
 
   constructor(options: DumbExporterOptions) {
+    assertRecord('options', options);
+    assertDevice('options.device', options.device);
     this.device = options.device;
     this.name = options.name ?? 'drm';
     this.#readOnly = options.readOnly ?? false;
@@ -178,6 +181,9 @@ export interface DumbPlan {
 
 /** Turn an allocation request (image, or size only) into a dumb buffer request; typed errors for bad input. */
 export function planDumb(req: AllocationRequest, device: string): DumbPlan {
+  assertRecord('req', req);
+  assertRecord('req.constraints', req.constraints);
+  assertText('device', device);
   const c = req.constraints;
   if (req.width !== undefined || req.height !== undefined) {
     if (req.width === undefined || req.height === undefined) {
@@ -266,6 +272,10 @@ function roundUp(n: number, to: number): number {
 
 /** The layout of a dumb buffer the driver made with pitch/size. Pure: exported for tests. */
 export function layoutOf(plan: DumbPlan, pitch: number, size: number): BufferLayout {
+  assertRecord('plan', plan);
+  assertRecord('plan.info', plan.info);
+  assertCount('pitch', pitch);
+  assertCount('size', size);
   const geo = planeGeometry(plan.info, plan.width, plan.rows, pitch);
   let offset = 0;
   const planes = geo.map((g) => {

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { assertObject, DmaBufError } from '@dmabuf/core';
+import { assertObject, DmaBufError, invalidArgument } from '@dmabuf/core';
+import { assertRecord, assertText } from './check.js';
 import { type DrmCaps, DrmDevice, type DrmDriverVersion, type DrmNodeType } from './device.js';
 import { NoDisplayError } from './errors.js';
 import type { Connection } from './kms/connector-names.js';
@@ -69,6 +70,7 @@ function describe(dev: DrmDevice): DrmDeviceInfo {
 
 /** Every DRM node (primary nodes first), with driver, capabilities and connectors. Nodes that cannot be opened are left out. */
 export function listDrmDevices(dir = DRI): DrmDeviceInfo[] {
+  assertText('dir', dir);
   const out: DrmDeviceInfo[] = [];
   for (const path of nodePaths(dir)) {
     let dev: DrmDevice;
@@ -88,6 +90,10 @@ export function listDrmDevices(dir = DRI): DrmDeviceInfo[] {
 
 /** Why a device does not fit the needs ('' when it fits). Pure: works on a DrmDeviceInfo. */
 export function unmetNeeds(info: DrmDeviceInfo, needs: DrmDeviceNeeds): string {
+  assertRecord('info', info);
+  if (typeof info.driver !== 'string' || typeof info.node !== 'string' || !Array.isArray(info.connectors))
+    throw invalidArgument('info', 'a DrmDeviceInfo (from listDrmDevices())', info);
+  assertRecord('needs', needs);
   const missing: string[] = [];
   if (needs.driver !== undefined && info.driver !== needs.driver)
     missing.push(`driver is ${info.driver}, not ${needs.driver}`);
@@ -125,6 +131,7 @@ export function unmetNeeds(info: DrmDeviceInfo, needs: DrmDeviceNeeds): string {
  * Throws saying what each device lacked.
  */
 export function findDrmDevice(needs: DrmDeviceNeeds = {}, dir = DRI): DrmDevice {
+  assertText('dir', dir);
   assertObject('needs', needs);
   const reasons: string[] = [];
   for (const path of nodePaths(dir)) {

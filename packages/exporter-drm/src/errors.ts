@@ -1,12 +1,21 @@
 import { DmaBufError, type DmaBufErrorOptions, errnoName } from '@dmabuf/core';
 
+/** Any value as text for a message (an error must not throw while being built). */
+function show(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
 /** A failure on a DRM device; `device` names it as messages do ('DRM card1 (virtio_gpu)'). */
 export class DrmError extends DmaBufError {
   readonly device: string;
 
   constructor(device: string, message: string, options: DmaBufErrorOptions) {
-    super(`${device}: ${message}`, options);
-    this.device = device;
+    super(`${show(device)}: ${show(message)}`, options);
+    this.device = show(device);
   }
 }
 
@@ -24,19 +33,19 @@ export class ImportRefusedError extends DrmError {
   constructor(device: string, driver: string, exporter: string, buffer: string, errno: number) {
     super(
       device,
-      `driver ${driver} refused to import ${buffer} exported by ${exporter} (PRIME FD_TO_HANDLE: ${errnoName(errno)})`,
+      `driver ${show(driver)} refused to import ${show(buffer)} exported by ${show(exporter)} (PRIME FD_TO_HANDLE: ${errnoName(errno)})`,
       {
         code: errnoName(errno),
         errno,
         syscall: 'ioctl(DRM_IOCTL_PRIME_FD_TO_HANDLE)',
         hint:
           errno === 19
-            ? `${driver} cannot use memory it did not allocate; allocate the buffer on this device (exporter-drm) and let the other side import it, or copy into such a buffer`
+            ? `${show(driver)} cannot use memory it did not allocate; allocate the buffer on this device (exporter-drm) and let the other side import it, or copy into such a buffer`
             : 'Check that the buffer is a live dma-buf and that the device supports PRIME import',
       },
     );
-    this.driver = driver;
-    this.exporter = exporter;
+    this.driver = show(driver);
+    this.exporter = show(exporter);
   }
 }
 
@@ -50,7 +59,7 @@ export class UnsupportedFormatError extends DrmError {
 
   constructor(device: string, message: string, format: string, modifier: bigint | undefined, hint: string) {
     super(device, message, { code: 'EINVAL', hint });
-    this.format = format;
-    this.modifier = modifier;
+    this.format = show(format);
+    this.modifier = typeof modifier === 'bigint' ? modifier : undefined;
   }
 }

@@ -11,6 +11,7 @@ import {
   planeRows,
   trimFourcc,
 } from '@dmabuf/core';
+import { assertCount, assertRecord } from './check.js';
 
 /** A DRM pixel format: core's format table entry (this package keeps no table of its own). */
 export type FormatInfo = PixelFormat;
@@ -25,6 +26,8 @@ export function fourccCode(fourcc: string): number {
 
 /** The fourcc string of a u32 code, trailing spaces kept ('R8  '); big-endian flag shown as a '|BE' suffix. */
 export function fourccName(code: number): string {
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < -(2 ** 31) || code > 0xffffffff)
+    throw invalidArgument('code', 'a 32-bit fourcc code', code);
   const s = fourccChars(code);
   return isBigEndianFourcc(code) ? `${s}|BE` : s;
 }
@@ -56,6 +59,10 @@ export function planeGeometry(
   height: number,
   pitch0: number,
 ): { pitch: number; rows: number; minPitch: number }[] {
+  assertRecord('info', info);
+  assertCount('width', width);
+  assertCount('height', height);
+  assertCount('pitch0', pitch0);
   const pitches = derivedPitches(info, pitch0);
   return info.planes.map((_, i) => ({
     pitch: pitches?.[i] ?? (i === 0 ? pitch0 : planeRowBytes(info, i, width)),

@@ -1,3 +1,5 @@
+import { invalidArgument } from '@dmabuf/core';
+import { assertCount, assertText } from './check.js';
 /**
  * The GEM handles one device fd holds, shared by the exporter (its dumb
  * buffers) and the importer (PRIME imports). The kernel gives one handle per
@@ -12,6 +14,7 @@ export class GemHandleTable {
   readonly #close: (handle: number) => void;
 
   constructor(close: (handle: number) => void) {
+    if (typeof close !== 'function') throw invalidArgument('close', 'a function closing a GEM handle', close);
     this.#close = close;
   }
 
@@ -21,16 +24,20 @@ export class GemHandleTable {
   }
 
   has(handle: number): boolean {
+    assertCount('handle', handle, 0xffffffff);
     return this.#refs.has(handle);
   }
 
   /** The handle cached for a buffer identity, if held. */
   cached(identity: string): number | undefined {
+    assertText('identity', identity);
     return this.#byIdentity.get(identity);
   }
 
   /** Take a reference to the buffer's handle, importing it (once) with `load`. */
   acquire(identity: string, load: () => number): number {
+    assertText('identity', identity);
+    if (typeof load !== 'function') throw invalidArgument('load', 'a function returning a GEM handle', load);
     const known = this.#byIdentity.get(identity);
     if (known !== undefined) {
       this.#refs.set(known, (this.#refs.get(known) ?? 0) + 1);
@@ -44,6 +51,7 @@ export class GemHandleTable {
 
   /** Drop a reference; the last one closes the handle. Returns true when it was closed. */
   release(handle: number): boolean {
+    assertCount('handle', handle, 0xffffffff);
     const n = this.#refs.get(handle);
     if (n === undefined) return false;
     if (n > 1) {

@@ -1,5 +1,6 @@
 import { type Attachment, type DeviceMapping, type DmaBuf, PluginError } from '@dmabuf/core';
 import type { Importer, ImporterAttachment } from '@dmabuf/core/plugin';
+import { assertBuffer, assertDevice } from './check.js';
 import type { DrmDevice } from './device.js';
 import { ImportRefusedError } from './errors.js';
 import { drmNative } from './native.js';
@@ -21,6 +22,7 @@ export class DrmImporter implements Importer<GemHandle> {
   readonly #handles = new Map<number, number>();
 
   constructor(device: DrmDevice) {
+    assertDevice('device', device);
     this.device = device;
   }
 
@@ -98,6 +100,7 @@ const importers = new WeakMap<DrmDevice, DrmImporter>();
 
 /** The device's importer (one per device, so its handle cache is shared). */
 export function drmImporter(device: DrmDevice): DrmImporter {
+  assertDevice('device', device);
   let imp = importers.get(device);
   if (!imp) {
     imp = new DrmImporter(device);
@@ -112,6 +115,8 @@ export function drmImporter(device: DrmDevice): DrmImporter {
  * callers can catch it and copy instead.
  */
 export function importBuffer(device: DrmDevice, buf: DmaBuf): GemImport {
+  assertDevice('device', device);
+  assertBuffer('buf', buf);
   const importer = drmImporter(device);
   let att: Attachment<GemHandle, unknown, DmaBuf> | undefined;
   try {

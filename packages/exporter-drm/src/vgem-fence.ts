@@ -1,4 +1,5 @@
 import { type DmaBuf, exportSyncFile, invalidArgument, type SyncFile } from '@dmabuf/core';
+import { assertBuffer } from './check.js';
 import type { DrmDevice } from './device.js';
 import { DrmError } from './errors.js';
 import { importBuffer } from './importer.js';
@@ -41,6 +42,7 @@ export class VgemFence implements Disposable {
   static attach(device: DrmDevice, buffer: DmaBuf, options: { write?: boolean } = {}): VgemFence {
     if (!device || typeof device !== 'object' || typeof device.fd !== 'number')
       throw invalidArgument('device', 'an open DrmDevice (vgem)', device);
+    assertBuffer('buffer', buffer);
     if (typeof options !== 'object' || options === null)
       throw invalidArgument('options', '{ write? }', options);
     if (device.version.name !== 'vgem') {

@@ -1,3 +1,4 @@
+import { assertU32 } from './check-args.js';
 import { BUF_CAP } from './constants.js';
 
 /** Device capability names, from V4L2_CAP_* bits. */
@@ -38,6 +39,7 @@ export const DEVICE_CAPABILITIES: readonly string[] = CAP_BITS.map(([n]) => n);
 
 /** Names of the V4L2_CAP_* bits set in `bits`. */
 export function decodeCapabilities(bits: number): string[] {
+  assertU32('bits', bits);
   return CAP_BITS.filter(([, b]) => (bits & b) >>> 0 === b).map(([n]) => n);
 }
 
@@ -54,6 +56,7 @@ export interface BufferCapabilities {
 }
 
 export function decodeBufferCapabilities(bits: number): BufferCapabilities {
+  assertU32('bits', bits);
   return {
     mmap: (bits & BUF_CAP.SUPPORTS_MMAP) !== 0,
     userptr: (bits & BUF_CAP.SUPPORTS_USERPTR) !== 0,

@@ -1,4 +1,6 @@
 import type { Constraints } from '@dmabuf/core';
+import { invalidArgument } from '@dmabuf/core';
+import { assertPixFormat } from './check-args.js';
 import type { PixFormat } from './format.js';
 
 /**
@@ -9,6 +11,9 @@ import type { PixFormat } from './format.js';
  * is refused with a message naming both sizes.
  */
 export function planeConstraints(format: PixFormat, plane: number): Constraints {
+  assertPixFormat('format', format);
+  if (!Number.isSafeInteger(plane) || plane < 0)
+    throw invalidArgument('plane', 'a plane index (an integer >= 0)', plane);
   const p = format.planes[plane];
   if (!p) return {};
   const c: Constraints = { minSize: p.sizeimage };
@@ -20,5 +25,6 @@ export function planeConstraints(format: PixFormat, plane: number): Constraints 
 
 /** The constraints of every memory plane of a format. */
 export function formatConstraints(format: PixFormat): Constraints[] {
+  assertPixFormat('format', format);
   return format.planes.map((_, i) => planeConstraints(format, i));
 }

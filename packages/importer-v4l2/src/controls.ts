@@ -57,6 +57,7 @@ export type ControlValue = number | bigint | boolean;
 
 /** 'OSD Text Mode' → 'osd_text_mode' (lower case, runs of other characters → '_'). */
 export function controlKey(name: string): string {
+  if (typeof name !== 'string') throw invalidArgument('name', "a control's name", name);
   return name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')

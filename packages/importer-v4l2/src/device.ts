@@ -7,6 +7,7 @@ import {
   assertUint,
   closeFd,
   DmaBufError,
+  invalidArgument,
   LifecycleError,
 } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
@@ -104,6 +105,7 @@ const SKIPPABLE = new Set([
 
 /** The /dev/video* nodes of this machine, in numeric order. */
 export function videoNodes(dir = '/dev'): string[] {
+  if (typeof dir !== 'string') throw invalidArgument('dir', 'a folder path', dir);
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -163,6 +165,7 @@ export class V4l2Device implements Disposable {
 
   /** QUERYCAP of every /dev/video* node that answers (nodes that cannot be opened are left out). */
   static list(dir = '/dev'): DeviceInfo[] {
+    if (typeof dir !== 'string') throw invalidArgument('dir', 'a folder path', dir);
     const out: DeviceInfo[] = [];
     for (const path of videoNodes(dir)) {
       try {

@@ -18,12 +18,15 @@ export class StreamError extends DmaBufError {}
 /** The device disappeared (unplugged, driver unbound): every call now fails with ENODEV. */
 export class DeviceLostError extends StreamError {
   constructor(device: string, cause?: unknown) {
-    super(`${device} is gone (the device was removed or its driver unbound)`, {
-      code: 'ENODEV',
-      errno: 19,
-      hint: 'Close it and open the device again once it is back (V4l2Device.find())',
-      cause,
-    });
+    super(
+      `${typeof device === 'string' ? device : Object.prototype.toString.call(device)} is gone (the device was removed or its driver unbound)`,
+      {
+        code: 'ENODEV',
+        errno: 19,
+        hint: 'Close it and open the device again once it is back (V4l2Device.find())',
+        cause,
+      },
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { assertObject, assertPositive, assertUint, invalidArgument } from '@dmabuf/core';
+import { assertPixFormat, assertU32 } from './check-args.js';
 import { FIELD_ANY } from './constants.js';
 import { colourPlanes, drmFormatOf, fourcc, fourccName } from './fourcc.js';
 import type { RawFormat } from './native.js';
@@ -41,6 +42,9 @@ export interface FormatRequest {
 }
 
 export function formatFromRaw(raw: RawFormat): PixFormat {
+  assertObject('raw', raw);
+  assertU32('raw.pixelformat', raw.pixelformat);
+  if (!Array.isArray(raw.planes)) throw invalidArgument('raw.planes', 'an array of planes', raw.planes);
   const pixelformat = fourccName(raw.pixelformat);
   const drm = drmFormatOf(pixelformat);
   return {
@@ -101,6 +105,8 @@ export function layoutPlanes(
   format: PixFormat,
   memoryPlane: number,
 ): { offset: number; pitch: number; size: number }[] {
+  assertPixFormat('format', format);
+  assertUint('memoryPlane', memoryPlane);
   const p = format.planes[memoryPlane];
   if (!p) return [];
   if (format.planes.length > 1) return [{ offset: 0, pitch: p.bytesperline, size: p.sizeimage }];
@@ -109,6 +115,7 @@ export function layoutPlanes(
 
 /** '640x360 YUYV (1 plane: 1280 B/line, 460800 B)' for messages. */
 export function describeFormat(f: PixFormat): string {
+  assertPixFormat('f', f);
   const planes = f.planes.map((p) => `${p.bytesperline} B/line, ${p.sizeimage} B`).join('; ');
   return `${f.width}x${f.height} ${f.pixelformat} (${f.planes.length} plane${f.planes.length === 1 ? '' : 's'}: ${planes})`;
 }

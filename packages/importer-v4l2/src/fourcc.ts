@@ -1,4 +1,6 @@
 import {
+  assertString,
+  assertUint,
   derivedPitches,
   drmFourccOfV4l2,
   invalidArgument,
@@ -7,11 +9,13 @@ import {
   v4l2Format,
   v4l2FourccsOf,
 } from '@dmabuf/core';
+import { assertU32 } from './check-args.js';
 
 const BE_FLAG = 0x80000000;
 
 /** A V4L2 fourcc code from its 4-character name ('YUYV' → 0x56595559); '-BE' sets the big-endian flag. */
 export function fourcc(name: string): number {
+  assertString('name', name);
   const be = name.endsWith('-BE');
   const base = be ? name.slice(0, -3) : name;
   if (typeof base !== 'string' || base.length !== 4 || !/^[\x20-\x7e]{4}$/.test(base)) {
@@ -28,6 +32,7 @@ export function fourcc(name: string): number {
 
 /** The 4-character name of a fourcc code (trailing '-BE' for the big-endian flag). */
 export function fourccName(code: number): string {
+  assertU32('code', code);
   const c = code >>> 0;
   const be = (c & BE_FLAG) !== 0;
   const v = be ? c & ~BE_FLAG : c;
@@ -93,6 +98,10 @@ export function colourPlanes(
   bytesperline: number,
   sizeimage: number,
 ): { offset: number; pitch: number; size: number }[] {
+  assertString('v4l2Name', v4l2Name);
+  assertUint('height', height);
+  assertUint('bytesperline', bytesperline);
+  assertUint('sizeimage', sizeimage);
   const v = v4l2Format(v4l2Name);
   const pitches = v?.memoryPlanes === 1 ? derivedPitches(v.format, bytesperline) : undefined;
   if (!v || !pitches) return [{ offset: 0, pitch: bytesperline, size: sizeimage }];

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../errors.js';
-import { assertString, assertUint } from '../validate.js';
+import { assertString } from '../validate.js';
 
 /** Bit 31 of a fourcc code: DRM_FORMAT_BIG_ENDIAN, and V4L2's v4l2_fourcc_be(). */
 export const FOURCC_BIG_ENDIAN = 0x80000000;
@@ -21,7 +21,8 @@ export function fourccCode(fourcc: string): number {
 
 /** The four characters of a code, big-endian flag left out, trailing spaces kept ('R8  '). */
 export function fourccChars(code: number): string {
-  assertUint('code', code, 0xffffffff);
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < -(2 ** 31) || code > 0xffffffff)
+    throw invalidArgument('code', 'a 32-bit fourcc code', code);
   const c = code >>> 0;
   return String.fromCharCode(c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, (c >>> 24) & 0x7f);
 }

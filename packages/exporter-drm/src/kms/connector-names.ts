@@ -1,3 +1,5 @@
+import { assertCount } from '../check.js';
+
 /** DRM_MODE_CONNECTOR_* → the names the kernel uses in sysfs ('HDMI-A', 'Virtual', ...). */
 const NAMES = [
   'Unknown',
@@ -25,6 +27,8 @@ const NAMES = [
 
 /** 'Virtual-1' for connector type 15, type id 1. */
 export function connectorName(type: number, typeId: number): string {
+  assertCount('type', type, 0xffffffff);
+  assertCount('typeId', typeId, 0xffffffff);
   return `${NAMES[type] ?? `Type${type}`}-${typeId}`;
 }
 

@@ -1,4 +1,5 @@
 import { assertObject, type DmaBuf, type SyncFile } from '@dmabuf/core';
+import { assertDevice } from '../check.js';
 import { DRM_CLIENT_CAP } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError } from '../errors.js';
@@ -137,6 +138,7 @@ export class Display implements Disposable {
 
   /** Take over a display on a device: pick connector, CRTC and mode. Nothing changes on screen until show(). */
   static open(device: DrmDevice, options: DisplayOptions = {}): Display {
+    assertDevice('device', device);
     assertObject('options', options);
     return new Display(device, options);
   }

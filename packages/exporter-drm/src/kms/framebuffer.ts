@@ -1,4 +1,5 @@
 import { type DmaBuf, invalidArgument, modifierList } from '@dmabuf/core';
+import { assertBuffer, assertDevice, assertRecord } from '../check.js';
 import { DRM_MODE_FB_MODIFIERS } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError, UnsupportedFormatError } from '../errors.js';
@@ -126,6 +127,9 @@ export function createFramebuffer(
   options: FramebufferOptions = {},
   accepted?: AcceptedFormats,
 ): Framebuffer {
+  assertDevice('device', device);
+  assertBuffer('buf', buf);
+  assertRecord('options', options);
   const dev = device.label;
   if (!device.caps.kms) {
     throw new DrmError(dev, 'has no modesetting (KMS), so no framebuffers', {

@@ -1,3 +1,4 @@
+import { invalidArgument } from '@dmabuf/core';
 import { fourccName } from '../fourcc.js';
 
 /**
@@ -5,6 +6,7 @@ import { fourccName } from '../fourcc.js';
  * modifiers the plane takes for each format. Pure: works on the bytes.
  */
 export function parseInFormats(blob: Uint8Array): Map<string, bigint[]> {
+  if (!(blob instanceof Uint8Array)) throw invalidArgument('blob', 'a Uint8Array (an IN_FORMATS blob)', blob);
   const out = new Map<string, bigint[]>();
   if (blob.byteLength < 24) return out;
   const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);

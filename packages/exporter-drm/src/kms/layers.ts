@@ -1,4 +1,5 @@
 import { invalidArgument } from '@dmabuf/core';
+import { assertArrayOf, assertCount, assertPlane, assertRecord } from '../check.js';
 import { AtomicRequest } from './atomic.js';
 import type { CommitProps } from './commit.js';
 import { setPlane } from './commit.js';
@@ -40,6 +41,10 @@ export interface LayerPlacement {
 
 /** A layer's rectangles, defaults filled in and checked against the framebuffer (typed errors). */
 export function layerRects(layer: Layer, i: number): { src: Rect; dst: Rect } {
+  assertCount('i', i);
+  assertRecord(`layers[${i}]`, layer);
+  assertRecord(`layers[${i}].framebuffer`, layer.framebuffer);
+  if (layer.src !== undefined) assertRecord(`layers[${i}].src`, layer.src);
   const fb = layer.framebuffer;
   const src = layer.src ?? { x: 0, y: 0, width: fb.width, height: fb.height };
   for (const k of ['x', 'y', 'width', 'height'] as const) {
@@ -83,6 +88,9 @@ export function assignPlanes(
   stacking: (plane: KmsPlane) => PlaneStacking,
   all: readonly KmsPlane[],
 ): { planes: KmsPlane[]; zpos: (number | undefined)[]; how: string } | { refused: string } {
+  assertArrayOf('candidates', candidates, (n, c) => assertArrayOf(n, c, assertPlane));
+  if (typeof stacking !== 'function') throw invalidArgument('stacking', 'a function of a plane', stacking);
+  assertArrayOf('all', all, assertPlane);
   const rank = (p: KmsPlane): number => {
     const s = stacking(p);
     if (s.zpos !== undefined && !s.mutable) return s.zpos;

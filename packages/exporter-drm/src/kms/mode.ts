@@ -1,4 +1,5 @@
 import { invalidArgument } from '@dmabuf/core';
+import { assertArrayOf, assertMode, assertText } from '../check.js';
 import { DRM_MODE_TYPE_PREFERRED } from '../constants.js';
 import { DrmError } from '../errors.js';
 import type { DrmModeInfo } from '../native.js';
@@ -8,11 +9,13 @@ export type ModeRequest = string | { width: number; height: number; refresh?: nu
 
 /** '1280x800@60' for messages. */
 export function describeMode(m: DrmModeInfo): string {
+  assertMode('m', m);
   return `${m.hdisplay}x${m.vdisplay}@${refreshOf(m)}`;
 }
 
 /** Refresh rate in Hz (from the timings when vrefresh is 0). */
 export function refreshOf(m: DrmModeInfo): number {
+  assertMode('m', m);
   if (m.vrefresh) return m.vrefresh;
   if (!m.htotal || !m.vtotal) return 0;
   return Math.round((m.clock * 1000) / (m.htotal * m.vtotal));
@@ -59,6 +62,9 @@ export function chooseMode(
   device: string,
   connector: string,
 ): DrmModeInfo {
+  assertArrayOf('modes', modes, assertMode);
+  assertText('device', device);
+  assertText('connector', connector);
   if (modes.length === 0) {
     throw new DrmError(device, `connector ${connector} lists no modes`, {
       code: 'ENOENT',
@@ -101,6 +107,10 @@ export function initialMode(
   device: string,
   connector: string,
 ): { mode: DrmModeInfo; why: string } {
+  assertArrayOf('modes', modes, assertMode);
+  if (current !== undefined) assertMode('current', current);
+  assertText('device', device);
+  assertText('connector', connector);
   if (want !== undefined) {
     const mode = chooseMode(modes, want, device, connector);
     return { mode, why: `mode ${describeMode(mode)} as asked` };

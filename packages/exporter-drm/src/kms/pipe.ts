@@ -1,3 +1,5 @@
+import { invalidArgument } from '@dmabuf/core';
+import { assertRecord, assertText } from '../check.js';
 import { NoDisplayError } from '../errors.js';
 import type { KmsConnector, KmsCrtc, KmsPlane, KmsSnapshot } from './snapshot.js';
 
@@ -15,6 +17,11 @@ export interface KmsPipe {
  * free CRTC its encoders can reach. Pure (works on a snapshot).
  */
 export function choosePipe(kms: KmsSnapshot, want: { connector?: string }, device: string): KmsPipe {
+  assertRecord('kms', kms);
+  for (const k of ['connectors', 'crtcs', 'encoders', 'planes'] as const)
+    if (!Array.isArray(kms[k])) throw invalidArgument(`kms.${k}`, 'an array (from readKms(device))', kms[k]);
+  assertRecord('want', want);
+  assertText('device', device);
   const states = kms.connectors.map((c) => `${c.name} ${c.connection}`).join(', ') || 'no connectors';
   const connector =
     want.connector !== undefined

@@ -1,3 +1,12 @@
+import { invalidArgument } from '@dmabuf/core';
+import {
+  assertArrayOf,
+  assertMode,
+  assertPlacement,
+  assertPlane,
+  assertRecord,
+  assertSize,
+} from '../check.js';
 import type { DrmModeInfo } from '../native.js';
 import { describeMode, isPreferred, refreshOf } from './mode.js';
 
@@ -56,6 +65,8 @@ export interface PlacementChoice {
 
 /** The largest rectangle of the picture's aspect inside the screen, centred (whole pixels). */
 export function fitRect(picture: Size, screen: Size): Rect {
+  assertSize('picture', picture);
+  assertSize('screen', screen);
   const scale = Math.min(screen.width / picture.width, screen.height / picture.height);
   const width = Math.min(screen.width, Math.round(picture.width * scale));
   const height = Math.min(screen.height, Math.round(picture.height * scale));
@@ -69,6 +80,8 @@ export function fitRect(picture: Size, screen: Size): Rect {
 
 /** The picture at 1:1 in the middle of the screen; undefined when it does not fit. */
 export function centredRect(picture: Size, screen: Size): Rect | undefined {
+  assertSize('picture', picture);
+  assertSize('screen', screen);
   if (picture.width > screen.width || picture.height > screen.height) return undefined;
   return {
     x: Math.floor((screen.width - picture.width) / 2),
@@ -84,6 +97,8 @@ const sameSize = (a: Size, b: Size): boolean => a.width === b.width && a.height 
 
 /** The connector's modes of exactly the picture's size, preferred first, then the highest refresh. */
 export function modesOfSize(modes: readonly DrmModeInfo[], picture: Size): DrmModeInfo[] {
+  assertArrayOf('modes', modes, assertMode);
+  assertSize('picture', picture);
   return modes
     .filter((m) => m.hdisplay === picture.width && m.vdisplay === picture.height)
     .sort((a, b) => Number(isPreferred(b)) - Number(isPreferred(a)) || refreshOf(b) - refreshOf(a));
@@ -104,6 +119,11 @@ export function placementCandidates(args: {
   /** The mode was asked for explicitly: never change it. */
   modeFixed: boolean;
 }): Placement[] {
+  assertRecord('args', args);
+  assertSize('args.picture', args.picture);
+  assertMode('args.mode', args.mode);
+  assertArrayOf('args.modes', args.modes, assertMode);
+  assertArrayOf('args.planes', args.planes, assertPlane);
   const { picture, mode, planes } = args;
   const screen = sizeOf(mode);
   const out: Placement[] = [];
@@ -135,6 +155,7 @@ const rect = (r: Rect): string => `${r.width}x${r.height}+${r.x}+${r.y}`;
 
 /** One line for a placement: 'plane 32 (primary) scaled 640x480 → 1067x800+106+0 in 1280x800@75'. */
 export function describePlacement(p: Placement): string {
+  assertPlacement('p', p);
   const what =
     p.kind === 'full'
       ? `full screen ${p.src.width}x${p.src.height}`
@@ -157,6 +178,9 @@ export function choosePlacement(
   test: (p: Placement) => string | undefined,
   refused: Refusal[] = [],
 ): PlacementChoice | undefined {
+  assertArrayOf('candidates', candidates, assertPlacement);
+  if (typeof test !== 'function') throw invalidArgument('test', 'a function of a placement', test);
+  if (!Array.isArray(refused)) throw invalidArgument('refused', 'an array', refused);
   for (const placement of candidates) {
     const why = test(placement);
     if (why === undefined) return { placement, refused, reason: explain(placement, refused) };
@@ -186,6 +210,7 @@ function explain(p: Placement, refused: readonly Refusal[]): string {
  * whole mode; nothing is scaled or positioned. Pure.
  */
 export function legacyRule(p: Placement): string | undefined {
+  assertPlacement('p', p);
   if (p.plane.type !== 'primary') return 'legacy modesetting drives the primary plane only';
   if (p.kind === 'scaled' || p.kind === 'centred')
     return 'legacy modesetting neither scales nor positions (use atomic)';

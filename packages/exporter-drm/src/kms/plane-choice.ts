@@ -1,3 +1,5 @@
+import { invalidArgument } from '@dmabuf/core';
+import { assertArrayOf, assertCrtc, assertPlane, assertRecord, assertText } from '../check.js';
 import { UnsupportedFormatError } from '../errors.js';
 import type { KmsCrtc, KmsPlane } from './snapshot.js';
 
@@ -33,6 +35,14 @@ export function planesFor(
   needs: PlaneNeeds,
   modifiersOf: ModifiersOf = () => undefined,
 ): { usable: KmsPlane[]; refused: PlaneRefusal[] } {
+  assertArrayOf('planes', planes, assertPlane);
+  assertCrtc('crtc', crtc);
+  assertRecord('needs', needs);
+  assertText('needs.format', needs.format);
+  if (needs.modifier !== undefined && typeof needs.modifier !== 'bigint')
+    throw invalidArgument('needs.modifier', 'a bigint modifier', needs.modifier);
+  if (typeof modifiersOf !== 'function')
+    throw invalidArgument('modifiersOf', 'a function of a plane', modifiersOf);
   const modifier = needs.modifier ?? 0n;
   const bit = 1 << crtc.index;
   const usable: KmsPlane[] = [];
@@ -71,6 +81,10 @@ function refusal(
 
 /** The refusals as one line per plane, for messages. */
 export function describeRefusals(refused: readonly PlaneRefusal[]): string {
+  assertArrayOf('refused', refused, (n, r) => {
+    assertRecord(n, r);
+    assertPlane(`${n}.plane`, (r as PlaneRefusal).plane);
+  });
   return refused.map((r) => `${label(r.plane)}: ${r.why}`).join('; ');
 }
 
@@ -85,6 +99,7 @@ export function requirePlanes(
   needs: PlaneNeeds,
   modifiersOf?: ModifiersOf,
 ): KmsPlane[] {
+  assertText('device', device);
   const { usable, refused } = planesFor(planes, crtc, needs, modifiersOf);
   if (usable.length) return usable;
   const modifier = needs.modifier ?? 0n;

@@ -1,3 +1,5 @@
+import { invalidArgument } from '@dmabuf/core';
+import { assertOpenDevice, assertPlane } from '../check.js';
 import type { DrmDevice } from '../device.js';
 import { drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
@@ -10,6 +12,10 @@ import type { KmsPlane } from './snapshot.js';
  * only: each format then maps to [0n].
  */
 export function planeModifiers(device: DrmDevice, plane: KmsPlane): Map<string, bigint[]> {
+  assertOpenDevice('device', device);
+  assertPlane('plane', plane);
+  if (!Array.isArray(plane.formats))
+    throw invalidArgument('plane.formats', 'an array of fourccs', plane.formats);
   if (!plane.inFormatsBlob) return new Map(plane.formats.map((f) => [f, [0n]]));
   const blob = drmCheck(
     drmNative().getPropBlob(device.fd, plane.inFormatsBlob),

@@ -1,3 +1,4 @@
+import { assertCount, assertOpenDevice, assertRecord } from '../check.js';
 import { DRM_CLIENT_CAP, DRM_MODE_OBJECT, DRM_PLANE_TYPE } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { fourccName } from '../fourcc.js';
@@ -66,6 +67,8 @@ export interface KmsSnapshot {
  * cursor planes are listed too).
  */
 export function readKms(device: DrmDevice, options: { planes?: boolean } = {}): KmsSnapshot {
+  assertOpenDevice('device', device);
+  assertRecord('options', options);
   const n = drmNative();
   const fd = device.fd;
   const res = drmCheck(
@@ -186,6 +189,8 @@ export function objectProperties(
 
 /** A plane's properties by name, values only (what the kernel holds now: FB_ID, CRTC_X, SRC_W in 16.16, …). */
 export function planeProperties(device: DrmDevice, planeId: number): Record<string, bigint> {
+  assertOpenDevice('device', device);
+  assertCount('planeId', planeId, 0xffffffff);
   const out: Record<string, bigint> = {};
   for (const [name, p] of objectProperties(device, planeId, DRM_MODE_OBJECT.PLANE)) out[name] = p.value;
   return out;

@@ -1,4 +1,5 @@
 import { type DmaBuf, SyncFile } from '@dmabuf/core';
+import { assertCount, assertDevice, assertRecord } from '../check.js';
 import { DRM_CLIENT_CAP, DRM_MODE_ATOMIC, DRM_MODE_OBJECT } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError, NoDisplayError } from '../errors.js';
@@ -103,6 +104,9 @@ export class Writeback implements Disposable {
 
   /** The writeback connector of the display's device (NoDisplayError when it has none). */
   static open(display: WritebackSource): Writeback {
+    assertRecord('display', display);
+    assertDevice('display.device', display.device);
+    assertCount('display.crtcId', display.crtcId, 0xffffffff);
     return new Writeback(display);
   }
 

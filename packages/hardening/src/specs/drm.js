@@ -1,23 +1,36 @@
+import { Display, findDrmDevice, GemHandleTable } from '@dmabuf/exporter-drm';
+import { ERROR_CLASS, LOOKUP, PLUGIN_HOOKS } from './reasons.js';
+
 /** @typedef {import('../engine.js').Spec} Spec */
+
+const MADE_BY =
+  'made by the library on a real device (createFramebuffer, importBuffer, VgemFence.attach): the DRM lab suites call its methods';
 
 /** @type {Spec} */
 export const drm = {
   entry: '@dmabuf/exporter-drm',
   exports: {
-    Display: {},
-    DrmDevice: {},
-    DrmDumbExporter: {},
-    DrmError: {},
-    DrmImporter: {},
-    Framebuffer: {},
-    GemHandleTable: {},
-    GemImport: {},
-    ImportRefusedError: {},
-    NoDisplayError: {},
-    UnsupportedFormatError: {},
-    VgemFence: {},
+    // a display (lab: virtio-gpu); off the lab findDrmDevice refuses (ENOENT, typed) and its methods are not called
+    Display: { make: () => Display.open(findDrmDevice({ kms: true })) },
+    DrmDevice: { make: () => findDrmDevice() },
+    DrmDumbExporter: PLUGIN_HOOKS,
+    DrmError: ERROR_CLASS,
+    DrmImporter: PLUGIN_HOOKS,
+    Framebuffer: { noInstance: MADE_BY },
+    GemHandleTable: { make: () => new GemHandleTable(() => undefined) },
+    GemImport: { noInstance: MADE_BY },
+    ImportRefusedError: ERROR_CLASS,
+    NoDisplayError: ERROR_CLASS,
+    UnsupportedFormatError: ERROR_CLASS,
+    VgemFence: { noInstance: MADE_BY },
+    Writeback: {
+      noInstance:
+        'needs a writeback connector (vkms in the lab: placement-vkms.lab.test.ts calls its methods)',
+    },
+    assignPlanes: {},
+    layerRects: { aliases: ['layers'] },
     centredRect: {},
-    chooseMode: {},
+    chooseMode: { aliases: ['mode'] },
     choosePipe: {},
     choosePlacement: {},
     connectorName: {},
@@ -29,11 +42,11 @@ export const drm = {
     drmImporter: {},
     findDrmDevice: {},
     fitRect: {},
-    formatInfo: {},
-    fourccCode: {},
+    formatInfo: LOOKUP,
+    fourccCode: { aliases: ['format'] },
     fourccName: {},
     importBuffer: {},
-    initialMode: {},
+    initialMode: { aliases: ['mode'] },
     knownFormats: {},
     layoutOf: {},
     legacyRule: {},
@@ -41,7 +54,7 @@ export const drm = {
     modesOfSize: {},
     nodeTypeOf: {},
     parseInFormats: {},
-    parseModeRequest: {},
+    parseModeRequest: { aliases: ['mode'] },
     placementCandidates: {},
     planDumb: {},
     planeGeometry: {},

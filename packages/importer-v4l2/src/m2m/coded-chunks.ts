@@ -1,9 +1,10 @@
 // An encoder's CAPTURE queue as an async iterator of compressed chunks.
 
+import { assertObject, invalidArgument } from '@dmabuf/core';
 import { BUF_FLAG } from '../constants.js';
 import type { WaitOptions } from '../queue-types.js';
 import { copyFrameBytes } from './frame-bytes.js';
-import type { V4l2M2mDevice } from './m2m-device.js';
+import { V4l2M2mDevice } from './m2m-device.js';
 
 /** One compressed frame, copied out of the encoder's CAPTURE buffer. */
 export interface CodedChunk {
@@ -20,9 +21,20 @@ export interface CodedChunk {
  * Uint8Array, the buffer requeued at once. Ends after the LAST buffer of a
  * drain (an empty LAST buffer is not yielded).
  */
-export async function* codedChunks(
+export function codedChunks(
   m2m: V4l2M2mDevice,
   options: WaitOptions = {},
+): AsyncGenerator<CodedChunk, void, undefined> {
+  // checked now, not at the first next()
+  if (!(m2m instanceof V4l2M2mDevice))
+    throw invalidArgument('m2m', 'a V4l2M2mDevice (V4l2M2mDevice.open(path))', m2m);
+  assertObject('options', options);
+  return chunks(m2m, options);
+}
+
+async function* chunks(
+  m2m: V4l2M2mDevice,
+  options: WaitOptions,
 ): AsyncGenerator<CodedChunk, void, undefined> {
   const cap = m2m.capture;
   for await (const frame of cap.frames(options)) {

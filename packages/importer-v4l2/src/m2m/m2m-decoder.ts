@@ -2,13 +2,20 @@
 // compressed bytes written into OUTPUT buffers, the CAPTURE queue set up
 // from the format the decoder found (SOURCE_CHANGE), set up again on every
 // resolution change, and a drain (DEC_CMD_STOP) at the end of the stream.
-import { assertObject, assertPositive, assertString, DmaBufError, LifecycleError } from '@dmabuf/core';
+import {
+  assertObject,
+  assertPositive,
+  assertString,
+  DmaBufError,
+  invalidArgument,
+  LifecycleError,
+} from '@dmabuf/core';
 import type { DeviceBufferView } from '../buffer-view.js';
 import { FormatError } from '../errors.js';
 import type { PixFormat } from '../format.js';
 import type { V4l2Frame } from '../frame.js';
 import type { WaitOptions } from '../queue-types.js';
-import type { V4l2M2mDevice } from './m2m-device.js';
+import { V4l2M2mDevice } from './m2m-device.js';
 
 /** FWHT's frame header magic (vicodec's codec-fwht.h): 0x4f4f4f4f ffffffff. */
 const FWHT_MAGIC = [0x4f, 0x4f, 0x4f, 0x4f, 0xff, 0xff, 0xff, 0xff];
@@ -46,6 +53,8 @@ export class M2mDecoder {
   readonly formats: PixFormat[] = [];
 
   constructor(m2m: V4l2M2mDevice, options: DecoderOptions = {}) {
+    if (!(m2m instanceof V4l2M2mDevice))
+      throw invalidArgument('m2m', 'a V4l2M2mDevice (V4l2M2mDevice.open(path))', m2m);
     assertObject('options', options);
     if (m2m.role !== 'decoder') {
       throw new DmaBufError(`${m2m.name} is not a stateful decoder (it answers no VIDIOC_TRY_DECODER_CMD)`, {

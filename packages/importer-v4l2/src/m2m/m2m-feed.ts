@@ -1,10 +1,10 @@
 // Feeding a memory-to-memory device from another queue's frames (a camera),
 // zero copy: each frame's dma-buf is imported by the OUTPUT queue, and the
 // frame goes back to its own queue as soon as the device has read it.
-import { assertObject, assertPositive, LifecycleError } from '@dmabuf/core';
+import { assertObject, assertPositive, invalidArgument, LifecycleError } from '@dmabuf/core';
 import type { V4l2Frame } from '../frame.js';
 import type { WaitOptions } from '../queue-types.js';
-import type { V4l2M2mDevice } from './m2m-device.js';
+import { V4l2M2mDevice } from './m2m-device.js';
 
 export interface FeedOptions extends WaitOptions {
   /** Stop after this many frames (default: until the source ends). */
@@ -27,6 +27,10 @@ export async function feedFrames(
   source: AsyncIterable<V4l2Frame>,
   options: FeedOptions = {},
 ): Promise<number> {
+  if (!(m2m instanceof V4l2M2mDevice))
+    throw invalidArgument('m2m', 'a V4l2M2mDevice (V4l2M2mDevice.open(path))', m2m);
+  if (typeof (source as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] !== 'function')
+    throw invalidArgument('source', 'an async iterable of V4l2Frames (e.g. camera.frames())', source);
   assertObject('options', options);
   if (options.limit !== undefined) assertPositive('options.limit', options.limit, 2 ** 31 - 1);
   const out = m2m.output;
