@@ -26,6 +26,7 @@ export interface PadRef {
 
 /** The /dev/media* nodes of this machine, in numeric order. */
 export function mediaNodes(dir = '/dev'): string[] {
+  assertString('dir', dir, 4096);
   let names: string[];
   try {
     names = readdirSync(dir);

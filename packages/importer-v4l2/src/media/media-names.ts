@@ -1,3 +1,4 @@
+import { assertU32 } from '../check-args.js';
 // Names for the numbers of linux/media.h and linux/media-bus-format.h this package shows.
 
 /** MEDIA_ENT_F_* → a short name. */
@@ -58,6 +59,7 @@ export const MBUS_CODES: Record<string, number> = {
 
 /** A media bus code's name, or its hex value when unnamed. */
 export function mbusName(code: number): string {
+  assertU32('code', code);
   for (const [name, c] of Object.entries(MBUS_CODES)) if (c === code) return name;
   return `0x${code.toString(16)}`;
 }
