@@ -1,4 +1,4 @@
-import { lstatSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import { Framework } from '../framework.js';
 import { abortError, checkPollOptions, type PollOptions, timeoutError } from '../poll.js';
@@ -24,6 +24,11 @@ export interface ChannelOptions {
 export interface ListenOptions extends ChannelOptions {
   /** listen() backlog. Default 64. */
   backlog?: number;
+  /**
+   * Permission bits of the socket file, set right after bind. Default 0o600: only this user can
+   * connect (the allow-list then checks each peer's uid/gid/pid again).
+   */
+  mode?: number;
 }
 
 export interface ConnectOptions extends ChannelOptions, PollOptions {}
@@ -86,6 +91,9 @@ export const BufferChannel = {
     const backlog = options.backlog ?? 64;
     if (!Number.isSafeInteger(backlog) || backlog < 1 || backlog > 65535)
       throw invalidArgument('options.backlog', 'an integer between 1 and 65535', backlog);
+    const mode = options.mode ?? 0o600;
+    if (!Number.isSafeInteger(mode) || mode < 0 || mode > 0o777)
+      throw invalidArgument('options.mode', 'permission bits between 0o000 and 0o777', mode);
     let fd: number;
     try {
       fd = listenSocket(path, backlog);
@@ -96,6 +104,7 @@ export const BufferChannel = {
     }
     let ino: number;
     try {
+      chmodSync(path, mode);
       ino = statSync(path).ino;
     } catch (e) {
       closeSocket(fd);
