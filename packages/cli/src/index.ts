@@ -1,4 +1,5 @@
 export { EXIT, type Io, UsageError } from './cli/io.js';
+export type { CommandSpec, OptionSpec, OptionValues } from './cli/spec.js';
 export { collectDevices } from './devices/collect.js';
 export type * from './devices/types.js';
 export { COMMANDS, main, version } from './main.js';

@@ -7,6 +7,7 @@ import { devicesCommand } from './commands/devices.js';
 import { lsCommand } from './commands/ls.js';
 import { watchCommand } from './commands/watch.js';
 
+/** The commands of `dmabuf`: ls, devices, watch. */
 export const COMMANDS: readonly CommandSpec[] = [lsCommand, devicesCommand, watchCommand];
 
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [

@@ -105,6 +105,7 @@ export class Attachment<H = unknown, C = unknown, B extends BufferView = BufferV
     this.#ops.detach(this.#state);
   }
 
+  /** `using`: when the scope ends, unmap every mapping left and detach (nothing if already detached). */
   [Symbol.dispose](): void {
     const state = this.#state;
     if (!state.attached) return;
@@ -151,10 +152,12 @@ export class DeviceMapping<H = unknown, C = unknown, B extends BufferView = Buff
     return this.#state.mappings.has(this);
   }
 
+  /** Unmap: the importer's onUnmap, then the exporter's unmap. Refused (EINVAL) the second time. */
   unmap(): void {
     this.#ops.unmap(this.#state, this);
   }
 
+  /** `using`: unmap() when the scope ends, if not done already. */
   [Symbol.dispose](): void {
     if (this.mapped) this.unmap();
   }

@@ -1,5 +1,6 @@
 import type { BufferLayout } from './layout.js';
 
+/** A buffer's lifecycle state: `pending` (exported without a size, allocated at the first map), `live` (it has an fd), `released` (every call throws ReleasedError). */
 export type BufferState = 'pending' | 'live' | 'released';
 
 /**

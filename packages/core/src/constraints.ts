@@ -23,6 +23,7 @@ export interface Constraints {
   exporters?: readonly string[];
 }
 
+/** A pixel format a device takes (DRM fourcc, e.g. `XR24`), with the modifiers it takes it with (none listed: LINEAR only). */
 export interface FormatConstraint {
   format: string;
   modifiers?: readonly bigint[];

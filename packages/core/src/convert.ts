@@ -4,6 +4,7 @@ import { assertObject, assertOneOf, assertUint } from './validate.js';
 
 /** The formats convertToXrgb reads (V4L2 and DRM share these fourccs). */
 export const CONVERT_FORMATS = ['YUYV', 'UYVY', 'NV12', 'YU12'] as const;
+/** A source format `convertToXrgb` converts from (one of CONVERT_FORMATS). */
 export type ConvertFormat = (typeof CONVERT_FORMATS)[number];
 
 const CODE: Record<ConvertFormat, number> = { YUYV: 0, UYVY: 1, NV12: 2, YU12: 3 };

@@ -54,6 +54,7 @@ export class CpuMapping implements Disposable {
     return new CpuAccess(this.#target, this, mode, false);
   }
 
+  /** Unmap: every view of `bytes` is detached (a stale view throws instead of touching freed memory). Refused (EINVAL) the second time. */
   unmap(): void {
     if (!this.#mapped) {
       throw new LifecycleError(`${this.#target.label}: mapping already unmapped`, {
@@ -66,6 +67,7 @@ export class CpuMapping implements Disposable {
     munmapBuffer(this.#buffer, { what: `${this.#target.label}: cannot unmap` });
   }
 
+  /** `using`: unmap() when the scope ends, if not done already. */
   [Symbol.dispose](): void {
     if (this.#mapped) this.unmap();
   }
@@ -125,6 +127,7 @@ export class CpuAccess implements Disposable {
     return this.#mapping.arrayBuffer;
   }
 
+  /** End the access: DMA_BUF_IOCTL_SYNC END, then unmap (every view of the scope is detached). Once; later calls do nothing. */
   end(): void {
     if (!this.#open) return;
     this.#open = false;
@@ -138,6 +141,7 @@ export class CpuAccess implements Disposable {
     }
   }
 
+  /** `using`: end() when the scope ends. */
   [Symbol.dispose](): void {
     this.end();
   }

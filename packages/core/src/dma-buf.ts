@@ -126,6 +126,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
     else this.#refs--;
   }
 
+  /** `using`: put() when the scope ends, if not done already. */
   [Symbol.dispose](): void {
     if (!this.released) this.put();
   }

@@ -13,6 +13,7 @@ export function text(value: unknown): string {
   }
 }
 
+/** What a DmaBufError carries besides its message. */
 export interface DmaBufErrorOptions {
   /** Symbolic code, errno-like: 'EINVAL', 'EBUSY', 'EBADF', ... */
   code: string;

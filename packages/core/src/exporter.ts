@@ -80,9 +80,11 @@ export interface ExporterPlugin<P = unknown> {
 
   /** A device attaches; throw to refuse (the device cannot reach this memory). */
   attach?(buffer: ExportedBuffer<P>, attachment: AttachmentInfo): void;
+  /** A device detached (after its last unmap): undo what attach did. Optional. */
   detach?(buffer: ExportedBuffer<P>, attachment: AttachmentInfo): void;
   /** Return the scatterlist for a device mapping; sync for the device here. */
   map(buffer: ExportedBuffer<P>, attachment: AttachmentInfo, direction: MapDirection): SgTable;
+  /** A device mapping ended: sync for the CPU here if map synced for the device. Optional. */
   unmap?(
     buffer: ExportedBuffer<P>,
     attachment: AttachmentInfo,

@@ -34,13 +34,25 @@ export interface FdIdentity {
   key: string;
 }
 
+/** The identity (dev, ino) of the open file behind `fd`: equal for every fd of one dma-buf. One fstat. */
 export function fdIdentity(fd: number): FdIdentity {
   const st = statFd(fd);
   return { dev: st.dev, ino: st.ino, key: `${st.dev}:${st.ino}` };
 }
 
 /** What fstat says of an fd: device and inode (the identity), mode, size, rdev. */
-export type FdStat = Readonly<RawStat>;
+export interface FdStat {
+  /** The device of the file (its filesystem; for a dma-buf, the dma-buf pseudo-filesystem). */
+  readonly dev: number;
+  /** The inode: with `dev`, the buffer's identity. */
+  readonly ino: number;
+  /** File type and permission bits (st_mode). */
+  readonly mode: number;
+  /** st_size (a dma-buf reports its size here on recent kernels; 0 on older ones). */
+  readonly size: number;
+  /** The device number a device node stands for (st_rdev). */
+  readonly rdev: number;
+}
 
 /** fstat(fd), checked. */
 export function statFd(fd: number): FdStat {
@@ -61,8 +73,11 @@ export function identityKey(dev: number, ino: number): number | string {
   return dev < 0x200000 && ino < 0x100000000 ? dev * 0x100000000 + ino : `${dev}:${ino}`;
 }
 
+/** lseek whence: from the start. */
 export const SEEK_SET = 0;
+/** lseek whence: from the current position (a dma-buf refuses it). */
 export const SEEK_CUR = 1;
+/** lseek whence: from the end (offset 0 gives a dma-buf's size). */
 export const SEEK_END = 2;
 
 /** lseek on a dma-buf: only (0, SEEK_SET) and (0, SEEK_END) are allowed by the kernel. */

@@ -22,6 +22,7 @@ import { assertLayout } from './validate-layout.js';
 /** NODE_DEBUG=dmabuf or dmabuf:core */
 const debug = debugLog('core');
 
+/** Options of `Framework.create`: the plugins (or bare exporters) to register and where leak reports go. */
 export interface FrameworkOptions {
   /** Plugin modules: each registers exporters (and services) in this framework's container. */
   plugins?: readonly DmaBufPlugin[];
@@ -31,6 +32,7 @@ export interface FrameworkOptions {
   onLeak?: (report: LeakReport) => void;
 }
 
+/** What to export: from which exporter, how big (bytes, or an image), with which constraints and name; `framework.export(options)`. */
 export interface ExportOptions {
   /** Exporter plugin name; optional when exactly one exporter is registered. */
   exporter?: string;
@@ -282,6 +284,7 @@ export class Framework implements AsyncDisposable {
       throw new AggregateError(errors, `framework close: ${errors.length} error(s) while releasing`);
   }
 
+  /** `await using`: close() when the scope ends. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -36,6 +36,7 @@ export interface Importer<H = unknown, C = unknown> {
    * buffer, e.g. the V4L2 slot its queue assigned.
    */
   onMap?(attachment: ImporterAttachment, table: SgTable, direction: MapDirection, context: C | undefined): H;
+  /** A mapping ended (before the exporter's unmap): let go of the device handle onMap returned. Optional. */
   onUnmap?(attachment: ImporterAttachment, handle: H): void;
 }
 

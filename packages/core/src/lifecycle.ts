@@ -193,6 +193,7 @@ export abstract class BufferLifecycle implements BufferView {
     return this.#view!;
   }
 
+  /** Throw ReleasedError (EBADF) if the buffer was released. */
   protected assertNotReleased(): void {
     if (this.#state === 'released') throw new ReleasedError(this.label);
   }

@@ -10,6 +10,7 @@ export type MemfdSeal = 'seal' | 'shrink' | 'grow' | 'write' | 'future-write';
 /** F_SEAL_FUTURE_WRITE (linux/fcntl.h); the addon's table predates it. */
 const F_SEAL_FUTURE_WRITE = 0x10;
 
+/** Options of `createMemfd`. */
 export interface MemfdOptions {
   /** Allow seals to be added later (MFD_ALLOW_SEALING). Default true. */
   allowSealing?: boolean;

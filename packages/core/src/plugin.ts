@@ -8,7 +8,10 @@ import type { DependencyContainer } from 'tsyringe';
  */
 export interface DmaBufPlugin {
   readonly name: string;
+  /** Register providers in the framework's child container: exporters with `container.registerInstance(TOKENS.Exporter, exporter)`, services of the plugin's own. Synchronous; runs before any initialize. */
   register(container: DependencyContainer): void;
+  /** Set up after every plugin registered (may be async: open devices, probe). A throw fails Framework.create with a PluginError; plugins initialized before it are shut down. */
   initialize?(container: DependencyContainer): void | Promise<void>;
+  /** Tear down at framework close, in reverse order, after every buffer was released. */
   shutdown?(container: DependencyContainer): void | Promise<void>;
 }

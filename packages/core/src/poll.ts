@@ -2,10 +2,13 @@ import { DmaBufError, invalidArgument, SystemError, text } from './errors.js';
 import { native } from './native.js';
 import { assertFd, assertOneOf } from './validate.js';
 
+/** What to wait for: readable (`in`), writable (`out`) or either (`inout`). */
 export type PollEvents = 'in' | 'out' | 'inout';
 
+/** Every PollEvents value. */
 export const POLL_EVENTS: readonly PollEvents[] = ['in', 'out', 'inout'];
 
+/** How long a wait may take: a timeout (ETIMEDOUT) and an abort signal. */
 export interface PollOptions {
   /** Give up after this many milliseconds (ETIMEDOUT). Default: wait forever. */
   timeoutMs?: number;

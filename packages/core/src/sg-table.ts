@@ -23,9 +23,11 @@ export interface SgTable {
 /** Direction of a device mapping, as the kernel's DMA_TO_DEVICE etc. */
 export type MapDirection = 'to-device' | 'from-device' | 'bidirectional';
 
+/** Every MapDirection value. */
 export const MAP_DIRECTIONS: readonly MapDirection[] = ['to-device', 'from-device', 'bidirectional'];
 
 /** CPU access mode. */
 export type CpuAccessMode = 'read' | 'write' | 'readwrite';
 
+/** Every CpuAccessMode value. */
 export const CPU_ACCESS_MODES: readonly CpuAccessMode[] = ['read', 'write', 'readwrite'];

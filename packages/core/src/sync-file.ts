@@ -107,6 +107,7 @@ export class SyncFile implements Disposable {
     }
   }
 
+  /** Close the sync_file fd (once; later calls do nothing). The fence itself is not affected. */
   close(): void {
     if (this.#fd < 0) return;
     const fd = this.#fd;
@@ -114,6 +115,7 @@ export class SyncFile implements Disposable {
     closeFd(fd);
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -29,6 +29,7 @@ export function assertFd(name: string, value: unknown): asserts value is number 
   }
 }
 
+/** Throw InvalidArgumentError unless `value` is a string of at most `maxLength` characters. */
 export function assertString(
   name: string,
   value: unknown,
@@ -39,6 +40,7 @@ export function assertString(
   }
 }
 
+/** Throw InvalidArgumentError unless `value` is one of `allowed` (the message lists them). */
 export function assertOneOf<T extends string>(
   name: string,
   value: unknown,
@@ -50,14 +52,17 @@ export function assertOneOf<T extends string>(
   }
 }
 
+/** Throw InvalidArgumentError unless `value` is a plain object (not null, not an array). */
 export function assertObject<T>(name: string, value: T): asserts value is T & object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidArgument(name, 'an object', value);
   }
 }
 
+/** The page size dma-buf sizes and udmabuf offsets are counted in (4096 on every platform dmabuf-js ships for). */
 export const PAGE_SIZE = 4096;
 
+/** Whether `n` is a multiple of PAGE_SIZE. */
 export function isPageAligned(n: number): boolean {
   return typeof n === 'number' && n % PAGE_SIZE === 0;
 }

@@ -5,9 +5,10 @@ import { DRM_CAP, DRM_CLIENT_CAP, DRM_PRIME_CAP } from './constants.js';
 import { DrmError } from './errors.js';
 import { DrmEventQueue } from './event-queue.js';
 import { GemHandleTable } from './handle-table.js';
-import { drmNative, type RawVersion } from './native.js';
+import { type DrmDriverVersion, drmNative } from './native.js';
 import { drmCheck } from './syscall.js';
 
+/** A DRM node: `primary` (card*: KMS and dumb buffers) or `render` (renderD*: rendering and PRIME only). */
 export type DrmNodeType = 'primary' | 'render';
 
 /** What a DRM device can do, as its driver reports it. */
@@ -24,7 +25,7 @@ export interface DrmCaps {
   kms: boolean;
 }
 
-export type DrmDriverVersion = RawVersion;
+export type { DrmDriverVersion };
 
 /** The node type of a /dev/dri path: card* is primary, renderD* is render. */
 export function nodeTypeOf(path: string): DrmNodeType {
@@ -167,6 +168,7 @@ export class DrmDevice implements Disposable {
       });
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

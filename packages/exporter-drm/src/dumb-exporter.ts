@@ -28,6 +28,7 @@ export interface DumbPriv {
   handle: number | undefined;
 }
 
+/** Options of the DRM dumb-buffer exporter: the device it allocates on, its name and export defaults. */
 export interface DumbExporterOptions {
   device: DrmDevice;
   /** Plugin name (default 'drm'); give each device its own name when registering several. */

@@ -23,6 +23,7 @@ export class GemHandleTable {
     return this.#refs.size;
   }
 
+  /** Whether the handle is held (imported and not yet closed). */
   has(handle: number): boolean {
     assertCount('handle', handle, 0xffffffff);
     return this.#refs.has(handle);

@@ -91,6 +91,7 @@ export class GemImport implements Disposable {
     if (this.#attachment.attached) this.#attachment.detach();
   }
 
+  /** `using`: release() when the scope ends. */
   [Symbol.dispose](): void {
     this.release();
   }

@@ -15,7 +15,7 @@ export {
   unmetNeeds,
 } from './enumerate.js';
 export { DrmError, ImportRefusedError, NoDisplayError, UnsupportedFormatError } from './errors.js';
-export type { DrmEvent } from './event-queue.js';
+export type { DrmEvent, DrmEventQueue } from './event-queue.js';
 export {
   type FormatInfo,
   formatInfo,
@@ -27,7 +27,7 @@ export {
 export { GemHandleTable } from './handle-table.js';
 export { DrmImporter, drmImporter, type GemHandle, GemImport, importBuffer } from './importer.js';
 export type { Composition } from './kms/composition.js';
-export { connectorName } from './kms/connector-names.js';
+export { type Connection, connectorName } from './kms/connector-names.js';
 export {
   Display,
   type DisplayOptions,

@@ -21,12 +21,19 @@ export interface DrmModeInfo {
   name: string;
 }
 
-export interface RawVersion {
+/** DRM_IOCTL_VERSION: the driver's name, date, description and version numbers. */
+export interface DrmDriverVersion {
+  /** The driver's name: 'vgem', 'virtio_gpu', 'i915', ... */
   name: string;
+  /** Its date string (often '0'). */
   date: string;
+  /** Its description. */
   desc: string;
+  /** Major version. */
   major: number;
+  /** Minor version. */
   minor: number;
+  /** Patch level. */
   patch: number;
 }
 
@@ -120,7 +127,7 @@ export type WatchHandle = { readonly __watch: unique symbol };
  */
 export interface DrmAddon {
   open(path: string): number;
-  version(fd: number): RawVersion | number;
+  version(fd: number): DrmDriverVersion | number;
   getCap(fd: number, cap: number): number;
   setClientCap(fd: number, cap: number, value: number): number;
   setMaster(fd: number): number;

@@ -3,6 +3,7 @@ import { DrmDevice } from './device.js';
 import { DrmDumbExporter } from './dumb-exporter.js';
 import { type DrmDeviceNeeds, findDrmDevice } from './enumerate.js';
 
+/** Options of `drmExporterPlugin`: which device, and the exporter's options. */
 export interface DrmExporterPluginOptions {
   /** An open device (the caller keeps and closes it), or a path the plugin opens and closes. Default: the first device with dumb buffers and PRIME export. */
   device?: DrmDevice | string;

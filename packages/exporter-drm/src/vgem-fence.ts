@@ -103,6 +103,7 @@ export class VgemFence implements Disposable {
     }
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

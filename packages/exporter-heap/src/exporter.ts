@@ -31,6 +31,7 @@ export interface HeapPriv {
   readonly origin: 'allocated' | 'received';
 }
 
+/** Options of the dma-heap exporter (and `heapPlugin`). */
 export interface HeapExporterOptions {
   /** The heap to allocate from when an export names none (default 'system'). */
   defaultHeap?: string;
@@ -175,6 +176,7 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
     this.stats.attachments++;
   }
 
+  /** Counts the attachment down (a heap has nothing to undo). */
   detach(): void {
     this.stats.attachments--;
   }
@@ -189,6 +191,7 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
     };
   }
 
+  /** Counts the mapping down. */
   unmap(): void {
     this.stats.mappings--;
   }

@@ -34,6 +34,7 @@ export class HeapDevice {
     return this.#fd >= 0;
   }
 
+  /** The heap's fd, opening it on first use; a missing heap is a HeapError listing the heaps there are. */
   fd(): number {
     if (this.#fd >= 0) return this.#fd;
     const fd = heapNative().openHeap(this.path);
@@ -73,6 +74,7 @@ export class HeapDevice {
     );
   }
 
+  /** Close the heap (buffers allocated from it stay valid). Once; later calls do nothing. */
   close(): void {
     if (this.#fd < 0) return;
     const fd = this.#fd;

@@ -8,6 +8,7 @@ export const DMA_HEAP_DIR = '/dev/dma_heap';
 /** The heap a buffer comes from when none is named. */
 export const DEFAULT_HEAP = 'system';
 
+/** A dma-heap of this machine, as `listHeaps` finds it. */
 export interface HeapInfo {
   /** The heap's name, which is also the exp_name of its buffers ('system', 'linux,cma', ...). */
   name: string;

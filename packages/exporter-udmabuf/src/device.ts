@@ -142,6 +142,7 @@ export class UdmabufDevice {
     }
   }
 
+  /** Close /dev/udmabuf (buffers made through it stay valid). Once; later calls do nothing. */
   close(): void {
     if (this.#fd < 0) return;
     const fd = this.#fd;

@@ -1,5 +1,6 @@
 import { DmaBufError, errnoValue } from '@dmabuf/core';
 
+/** What a UdmabufError says beyond its code: the limit hit or the seal at fault. */
 export interface UdmabufErrorDetail {
   /** The module parameter whose limit was hit. */
   limit?: 'size_limit_mb' | 'list_limit';

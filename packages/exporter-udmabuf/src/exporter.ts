@@ -41,6 +41,7 @@ export interface UdmabufPriv {
   readonly origin: 'memfd' | 'ranges' | 'received';
 }
 
+/** Options of the udmabuf exporter (and `udmabufPlugin`). */
 export interface UdmabufExporterOptions {
   /** The device node (default /dev/udmabuf). */
   device?: string;
@@ -133,6 +134,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     this.stats.attachments++;
   }
 
+  /** Counts the attachment down (udmabuf has nothing to undo). */
   detach(): void {
     this.stats.attachments--;
   }
@@ -142,6 +144,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     return { segments: buffer.priv.segments, planes: buffer.layout.planes, size: buffer.layout.size };
   }
 
+  /** Counts the mapping down. */
   unmap(): void {
     this.stats.mappings--;
   }

@@ -4,6 +4,7 @@ import { assertObject, assertString, assertUint } from '@dmabuf/core';
 /** The default huge page size on x86-64 and arm64 (what MFD_HUGETLB uses). */
 export const HUGE_PAGE_SIZE = 2 * 1024 * 1024;
 
+/** The 2 MiB huge pages of this machine, from /proc/meminfo. */
 export interface HugePageInfo {
   /** HugePages_Total */
   total: number;

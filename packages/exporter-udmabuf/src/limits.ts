@@ -14,6 +14,7 @@ export interface UdmabufLimits {
   source: 'sysfs' | 'default';
 }
 
+/** The udmabuf module's defaults (size_limit_mb 64, list_limit 1024), used when its parameters cannot be read. */
 export const DEFAULT_LIMITS: UdmabufLimits = { sizeLimitMb: 64, listLimit: 1024, source: 'default' };
 
 function readParam(dir: string, name: string): number | undefined {
@@ -55,11 +56,13 @@ export class LimitsCache {
     return this.#dir;
   }
 
+  /** The limits, read once and kept. */
   current(): UdmabufLimits {
     this.#limits ??= readUdmabufLimits(this.#dir);
     return this.#limits;
   }
 
+  /** The limits read again now (after a refusal: the module parameters may have changed). */
   fresh(): UdmabufLimits {
     this.#limits = readUdmabufLimits(this.#dir);
     return this.#limits;

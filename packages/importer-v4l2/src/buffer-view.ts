@@ -27,6 +27,7 @@ export class DeviceBufferView implements Disposable {
     return new Uint8Array(this.#buffer);
   }
 
+  /** Unmap the CPU view (views of it are detached). Once; later calls do nothing. */
   unmap(): void {
     if (!this.#buffer) return;
     const b = this.#buffer;
@@ -34,6 +35,7 @@ export class DeviceBufferView implements Disposable {
     munmapBuffer(b, { what: `cannot unmap buffer ${this.index} plane ${this.plane}` });
   }
 
+  /** `using`: unmap() when the scope ends. */
   [Symbol.dispose](): void {
     this.unmap();
   }

@@ -35,6 +35,7 @@ const CAP_BITS: ReadonlyArray<readonly [string, number]> = [
 ];
 
 export type DeviceCapability = (typeof CAP_BITS)[number][0];
+/** The names of every V4L2_CAP_* bit `decodeCapabilities` knows. */
 export const DEVICE_CAPABILITIES: readonly string[] = CAP_BITS.map(([n]) => n);
 
 /** Names of the V4L2_CAP_* bits set in `bits`. */
@@ -55,6 +56,7 @@ export interface BufferCapabilities {
   bits: number;
 }
 
+/** What a queue's buffers can be (V4L2_BUF_CAP_* from REQBUFS): MMAP, USERPTR, DMABUF import, and so on. */
 export function decodeBufferCapabilities(bits: number): BufferCapabilities {
   assertU32('bits', bits);
   return {

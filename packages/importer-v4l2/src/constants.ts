@@ -2,8 +2,10 @@
 
 /** The queues this package streams: video capture/output, single- or multi-planar. */
 export type QueueKind = 'capture' | 'output' | 'capture-mplane' | 'output-mplane';
+/** Every QueueKind value. */
 export const QUEUE_KINDS: readonly QueueKind[] = ['capture', 'output', 'capture-mplane', 'output-mplane'];
 
+/** V4L2_BUF_TYPE_* of each queue kind. */
 export const BUF_TYPE: Record<QueueKind, number> = {
   capture: 1,
   output: 2,
@@ -19,8 +21,10 @@ export function isMplaneKind(kind: QueueKind): boolean {
   return kind === 'capture-mplane' || kind === 'output-mplane';
 }
 
+/** How a queue's buffers are backed: dma-bufs you attach (`dmabuf`, V4L2_MEMORY_DMABUF) or the driver's own (`mmap`, V4L2_MEMORY_MMAP). */
 export type MemoryKind = 'mmap' | 'dmabuf';
 export const MEMORY_KINDS: readonly MemoryKind[] = ['mmap', 'dmabuf'];
+/** V4L2_MEMORY_* of each MemoryKind. */
 export const MEMORY: Record<MemoryKind, number> = { mmap: 1, dmabuf: 4 };
 
 /** V4L2_BUF_CAP_* from REQBUFS. */

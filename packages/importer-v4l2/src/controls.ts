@@ -3,6 +3,7 @@ import { check } from '@dmabuf/core/driver';
 import { CTRL_FLAG, CTRL_TYPE, ERRNO } from './constants.js';
 import { type RawExtCtrl, v4l2 } from './native.js';
 
+/** A control's type (V4L2_CTRL_TYPE_*), by name. */
 export type ControlType =
   | 'integer'
   | 'boolean'
@@ -25,6 +26,7 @@ const TYPE_NAMES: Record<number, ControlType> = {
   [CTRL_TYPE.INTEGER_MENU]: 'integer-menu',
 };
 
+/** One item of a menu control (QUERYMENU). */
 export interface MenuItem {
   index: number;
   /** The item's name (menus) or its value as text (integer menus). */
@@ -53,6 +55,7 @@ export interface ControlInfo {
   menu?: MenuItem[];
 }
 
+/** A control's value: a number, a 64-bit integer or a boolean. */
 export type ControlValue = number | bigint | boolean;
 
 /** 'OSD Text Mode' → 'osd_text_mode' (lower case, runs of other characters → '_'). */

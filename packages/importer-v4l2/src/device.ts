@@ -58,6 +58,7 @@ export interface FrameSize {
   stepHeight: number;
 }
 
+/** A frame interval or rate as V4L2 gives it: numerator / denominator. */
 export interface Fraction {
   numerator: number;
   denominator: number;
@@ -477,6 +478,7 @@ export class V4l2Device implements Disposable {
       throw new AggregateError(errors, `${this.name}: ${errors.length} error(s) while closing its queues`);
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -8,9 +8,11 @@ export interface QueueBufferOptions {
   bytesUsed?: number | readonly number[];
 }
 
-/** @internal what a frame needs from its queue */
+/** What a V4l2Frame needs from the queue it came from (V4l2Queue is one). */
 export interface FrameOwner {
+  /** Queue the slot again (QBUF), with what the frame says of its payload. */
   requeue(slot: V4l2Slot, options?: QueueBufferOptions): void;
+  /** Whether the queue streams (a frame requeued after STREAMOFF is only released). */
   readonly streaming: boolean;
 }
 

@@ -44,6 +44,7 @@ export {
   type PlaneFormat,
 } from './format.js';
 export {
+  type ColourPlane,
   colourPlanes,
   drmFormatOf,
   fourcc,
@@ -52,7 +53,7 @@ export {
   pixelFormatInfo,
   v4l2FormatsOf,
 } from './fourcc.js';
-export { type QueueBufferOptions, V4l2Frame } from './frame.js';
+export { type FrameOwner, type QueueBufferOptions, V4l2Frame } from './frame.js';
 export type { CodecRole } from './m2m/codec-commands.js';
 export { type CodedChunk, codedChunks } from './m2m/coded-chunks.js';
 export { copyFrameBytes } from './m2m/frame-bytes.js';

@@ -3,6 +3,7 @@ import type { DmaBuf, DmaBufError } from '@dmabuf/core';
 import type { MemoryKind } from './constants.js';
 import type { FdPoller } from './poller.js';
 
+/** Options of `device.queue(kind, options)`: how buffers are backed and how many. */
 export interface QueueOptions {
   /** 'dmabuf' (default): attach dma-bufs you own. 'mmap': the device allocates; export them with exportBuffers(). */
   memory?: MemoryKind;
@@ -26,6 +27,7 @@ export interface QueuedBuffer {
   planes: { fd?: number; length: number; bytesUsed: number; dataOffset: number }[];
 }
 
+/** A queue's state: `idle` (not streaming), `streaming`, `closed`. */
 export type QueueState = 'idle' | 'streaming' | 'closed';
 
 /** How long to wait for a frame. */

@@ -356,6 +356,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
     if (error) throw error;
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -25,6 +25,7 @@ export interface SlotPlane {
   mapping?: DeviceMapping<SlotHandle, SlotAssignment, DmaBuf>;
 }
 
+/** Where a slot's buffer is: `idle` (ours, not queued), `queued` (the driver's), `dequeued` (handed out as a frame). */
 export type SlotState = 'idle' | 'queued' | 'dequeued';
 
 /**

@@ -1,7 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedForeignNode } from '@dmabuf/build-native/foreign-node';
 import { qemuMissing } from '@dmabuf/build-native/qemu-pool';
@@ -15,6 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packages = join(here, '..', '..');
 const published = ['core', 'exporter-udmabuf', 'exporter-heap', 'exporter-drm', 'importer-v4l2'];
+/** Published packages without a binding of their own. */
+const plain = ['cli'];
 const prebuildOf = (arch: string): string => `prebuilds/linux-${arch}/node.napi.glibc.node`;
 const prebuild = prebuildOf(process.arch);
 /** ELF e_machine of each arch we ship (x86-64, AArch64, ARM) and its class (2: 64-bit, 1: 32-bit). */
@@ -30,7 +40,7 @@ describe('the packed packages, installed without install scripts', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'dmabuf-install-'));
     const packs = join(dir, 'packs');
-    for (const p of published) {
+    for (const p of [...published, ...plain]) {
       execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: join(packages, p), stdio: 'pipe' });
     }
     tarballs = readdirSync(packs).map((f) => join(packs, f));
@@ -57,10 +67,12 @@ describe('the packed packages, installed without install scripts', () => {
     }
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** The tarballs of the packages with a native binding. */
+  const withBinding = () => tarballs.filter((t) => !plain.some((p) => t.includes(`dmabuf-${p}-`)));
 
   it('every tarball holds its prebuilt binding, its dist and no build folder', () => {
-    expect(tarballs).toHaveLength(published.length);
-    for (const t of tarballs) {
+    expect(tarballs).toHaveLength(published.length + plain.length);
+    for (const t of withBinding()) {
       const files = execFileSync('tar', ['-tzf', t], { encoding: 'utf8' }).split('\n');
       expect(files, t).toContain(`package/${prebuild}`);
       expect(files, t).toContain('package/dist/index.js');
@@ -76,7 +88,7 @@ describe('the packed packages, installed without install scripts', () => {
   });
 
   it('every tarball holds a prebuild for each platform we ship (linux x64, arm64, armv7; glibc), each an ELF of its arch', () => {
-    for (const t of tarballs) {
+    for (const t of withBinding()) {
       const files = execFileSync('tar', ['-tzf', t], { encoding: 'utf8' }).split('\n');
       for (const { arch } of prebuildTargets) {
         expect(files, `${t}: ${prebuildOf(arch)}`).toContain(`package/${prebuildOf(arch)}`);
@@ -85,6 +97,38 @@ describe('the packed packages, installed without install scripts', () => {
         expect({ class: head[4], machine: head.readUInt16LE(18) }, `${t}: ${arch}`).toEqual(elf[arch]);
       }
     }
+  });
+
+  it('every source map and declaration map in a tarball points to sources the tarball holds', () => {
+    for (const t of tarballs) {
+      const out = mkdtempSync(join(dir, 'unpacked-'));
+      execFileSync('tar', ['-xzf', t, '-C', out]);
+      const files = new Set(execFileSync('tar', ['-tzf', t], { encoding: 'utf8' }).split('\n'));
+      const maps = [...files].filter((f) => f.endsWith('.map'));
+      expect(maps.length, t).toBeGreaterThan(0);
+      for (const m of maps) {
+        const { sources } = JSON.parse(readFileSync(join(out, m), 'utf8')) as { sources: string[] };
+        for (const s of sources)
+          expect(files, `${t}: ${m} -> ${s}`).toContain(posix.join(posix.dirname(m), s));
+      }
+    }
+  });
+
+  it('the dmabuf command works once installed: --version, --help, ls --json, and exit 2 for an unknown option', () => {
+    const app = join(dir, 'app');
+    const bin = join(app, 'node_modules', '.bin', 'dmabuf');
+    const version = JSON.parse(
+      execFileSync('tar', ['-xzOf', tarballs.find((t) => t.includes('cli'))!, 'package/package.json'], {
+        encoding: 'utf8',
+      }),
+    ).version;
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe(version);
+    expect(execFileSync(bin, ['--help'], { encoding: 'utf8' })).toMatch(/^Usage: dmabuf /m);
+    const ls = JSON.parse(execFileSync(bin, ['ls', '--json'], { encoding: 'utf8' }));
+    expect(Array.isArray(ls.buffers)).toBe(true);
+    const bad = spawnSync(bin, ['--no-such-option'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/no-such-option/);
   });
 
   it('each package loads its binding from the prebuild, and it works; the core runs a buffer through a channel', () => {

@@ -1,6 +1,8 @@
 /** Where a command writes: process.stdout/stderr by default, buffers in tests. */
 export interface Io {
+  /** Write to standard output. */
   out(text: string): void;
+  /** Write to standard error. */
   err(text: string): void;
 }
 

@@ -7,6 +7,7 @@ export interface V4l2Size {
   rates: string[];
 }
 
+/** One pixel format of a V4L2 queue, with the frame sizes and rates the device lists for it. */
 export interface V4l2FormatReport {
   fourcc: string;
   description: string;
@@ -14,6 +15,7 @@ export interface V4l2FormatReport {
   sizes: V4l2Size[];
 }
 
+/** One queue of a V4L2 device: its kind, formats and what its buffers can be. */
 export interface V4l2QueueReport {
   kind: string;
   formats: V4l2FormatReport[];
@@ -24,6 +26,7 @@ export interface V4l2QueueReport {
   capabilitiesError?: string;
 }
 
+/** A V4L2 device as `dmabuf devices` reports it. */
 export interface V4l2Report {
   path: string;
   driver: string;
@@ -34,6 +37,7 @@ export interface V4l2Report {
   queues: V4l2QueueReport[];
 }
 
+/** A DRM plane: its type and the formats and modifiers it takes. */
 export interface DrmPlaneReport {
   id: number;
   type: string;
@@ -41,6 +45,7 @@ export interface DrmPlaneReport {
   formats: Record<string, string[]>;
 }
 
+/** A DRM connector: its state and modes. */
 export interface DrmConnectorReport {
   name: string;
   connection: string;
@@ -48,6 +53,7 @@ export interface DrmConnectorReport {
   modes: string[];
 }
 
+/** A DRM device as `dmabuf devices` reports it: driver, node type, PRIME caps, connectors and planes. */
 export interface DrmReport {
   path: string;
   node: 'primary' | 'render';
@@ -59,6 +65,7 @@ export interface DrmReport {
   planes: DrmPlaneReport[];
 }
 
+/** A dma-heap as `dmabuf devices` reports it. */
 export interface HeapReport {
   name: string;
   path: string;
@@ -66,6 +73,7 @@ export interface HeapReport {
   accessible: boolean;
 }
 
+/** /dev/udmabuf as `dmabuf devices` reports it, with the module's limits. */
 export interface UdmabufReport {
   path: string;
   present: boolean;
@@ -82,6 +90,7 @@ export interface DeviceNotRead {
   message: string;
 }
 
+/** Everything `dmabuf devices` found (its `--json` output), and what it could not read. */
 export interface DevicesReport {
   v4l2: V4l2Report[];
   drm: DrmReport[];

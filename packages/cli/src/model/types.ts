@@ -26,6 +26,7 @@ export interface BufferEntry {
   seenIn: ('fdinfo' | 'maps' | 'bufinfo')[];
 }
 
+/** The dma-bufs one process holds, by fd and by mapping, and their bytes. */
 export interface ProcessTotal {
   pid: number;
   command: string;
@@ -39,12 +40,14 @@ export interface ProcessTotal {
   bytes: number;
 }
 
+/** The dma-bufs of one exporter (exp_name) and their bytes. */
 export interface ExporterTotal {
   exporter: string;
   buffers: number;
   bytes: number;
 }
 
+/** Something `dmabuf ls` could not read (a process's fds or maps, the kernel's bufinfo) and why. */
 export interface NotRead {
   /** 'fds' / 'maps' of a process, or the kernel's 'bufinfo'. */
   what: 'fds' | 'maps' | 'bufinfo';

@@ -15,6 +15,7 @@ export interface KernelBuffer {
   fences: string[];
 }
 
+/** The kernel's debugfs dma_buf/bufinfo, parsed: every buffer and the totals line. */
 export interface KernelBufInfo {
   buffers: KernelBuffer[];
   /** The kernel's own totals line ("Total N objects, M bytes"), when present. */

@@ -11,7 +11,9 @@ export interface ReadOptions {
   pids?: readonly number[];
 }
 
+/** Where /proc is (tests point it elsewhere). */
 export const PROC = '/proc';
+/** The kernel's debugfs list of every dma-buf (root only, debugfs mounted). */
 export const BUFINFO = '/sys/kernel/debug/dma_buf/bufinfo';
 
 /** One dma-buf fd of a process. */

@@ -14,6 +14,7 @@ import {
   socketPair,
 } from './unix-socket.js';
 
+/** Options of both ends of a BufferChannel. */
 export interface ChannelOptions {
   /** Received fds become DmaBufs of this framework (framework.get). */
   framework: Framework;
@@ -21,6 +22,7 @@ export interface ChannelOptions {
   allow?: AllowList;
 }
 
+/** Options of `BufferChannel.listen`. */
 export interface ListenOptions extends ChannelOptions {
   /** listen() backlog. Default 64. */
   backlog?: number;
@@ -31,6 +33,7 @@ export interface ListenOptions extends ChannelOptions {
   mode?: number;
 }
 
+/** Options of `BufferChannel.connect`: the channel's, and how long to wait for the server (`timeoutMs`, `signal`). */
 export interface ConnectOptions extends ChannelOptions, PollOptions {}
 
 const EADDRINUSE = 98;

@@ -13,8 +13,10 @@ import { closedError, closeSocket, type PeerCredentials, RECEIVE_BATCH } from '.
 export type { BufferMessage, ChannelMessage, PlainMessage } from './channel-receiver.js';
 export type { Outgoing } from './channel-sender.js';
 
+/** Options of `peer.receive()`: a timeout and an abort signal. */
 export type ReceiveOptions = PollOptions;
 
+/** Options of `peer.receiveMany()`: `receive()`'s, and how many messages at most. */
 export interface ReceiveManyOptions extends PollOptions {
   /** At most this many messages per call (1 to 1024). Default 32: what one read of the socket gives. */
   max?: number;
@@ -177,10 +179,12 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     closeSocket(fd);
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** `await using`: close() when the scope ends. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }

@@ -23,6 +23,7 @@ export interface PlainMessage {
   message: unknown;
 }
 
+/** What `peer.receive()` gives: a buffer (with its metadata) or a plain message. */
 export type ChannelMessage = BufferMessage | PlainMessage;
 
 /**

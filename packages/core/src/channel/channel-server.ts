@@ -129,10 +129,12 @@ export class ChannelServer
     this.emit('close');
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** `await using`: close() when the scope ends. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }

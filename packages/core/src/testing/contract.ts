@@ -6,6 +6,7 @@ import type { ExportOptions, Framework } from '../framework.js';
 import { plainDevice } from '../importer.js';
 import { native } from '../native.js';
 
+/** What `describeExporterContract` needs from its setup: the framework holding the exporter under test, how to export from it, and what the exporter can do. */
 export interface ContractSetup {
   framework: Framework;
   /** What to export in each case (exporter name, size or image). */

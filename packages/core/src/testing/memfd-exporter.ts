@@ -26,6 +26,7 @@ export interface HookCall {
   detail?: string;
 }
 
+/** Options of the memfd test exporter: refusals and scatter layouts to simulate. */
 export interface MemfdExporterOptions {
   /** Device names this exporter refuses to attach (simulates "device cannot reach this memory"). */
   refuse?: readonly string[];
@@ -80,6 +81,7 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
     this.calls.push({ hook: 'attach', buffer: buffer.id, attachment: att.id });
   }
 
+  /** Records the call. */
   detach(buffer: ExportedBuffer, att: AttachmentInfo): void {
     this.calls.push({ hook: 'detach', buffer: buffer.id, attachment: att.id });
   }
@@ -95,6 +97,7 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
     return { segments, planes: buffer.layout.planes, size };
   }
 
+  /** Records the call. */
   unmap(buffer: ExportedBuffer, att: AttachmentInfo): void {
     this.calls.push({ hook: 'unmap', buffer: buffer.id, attachment: att.id });
   }

@@ -32,6 +32,7 @@ export function connectorName(type: number, typeId: number): string {
   return `${NAMES[type] ?? `Type${type}`}-${typeId}`;
 }
 
+/** A connector's state: whether a display is plugged in (`unknown` when the driver cannot tell). */
 export type Connection = 'connected' | 'disconnected' | 'unknown';
 
 export function connectionOf(raw: number): Connection {

@@ -31,6 +31,7 @@ import { restoreOnExit } from './restore.js';
 import { restoreCrtc, type SavedCrtc, saveCrtc } from './saved-crtc.js';
 import { readKms } from './snapshot.js';
 
+/** Options of `Display.open`: which connector, which mode, how to place a picture. */
 export interface DisplayOptions {
   /** Connector name, e.g. 'HDMI-A-2' or 'Virtual-1' (default: the first connected). */
   connector?: string;
@@ -322,6 +323,7 @@ export class Display implements Disposable {
     if (errors.length) throw errors[0];
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

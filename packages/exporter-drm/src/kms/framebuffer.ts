@@ -110,6 +110,7 @@ export class Framebuffer implements Disposable {
     }
   }
 
+  /** `using`: remove() when the scope ends. */
   [Symbol.dispose](): void {
     this.remove();
   }

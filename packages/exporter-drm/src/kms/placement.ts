@@ -10,11 +10,13 @@ import {
 import type { DrmModeInfo } from '../native.js';
 import { describeMode, isPreferred, refreshOf } from './mode.js';
 
+/** A width and height in pixels. */
 export interface Size {
   width: number;
   height: number;
 }
 
+/** A rectangle in pixels: its top-left corner and its size. */
 export interface Rect {
   x: number;
   y: number;

@@ -6,6 +6,7 @@ import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import { type Connection, connectionOf, connectorName } from './connector-names.js';
 
+/** A connector as GETCONNECTOR reports it: its name, state, modes and encoders. */
 export interface KmsConnector {
   id: number;
   /** 'Virtual-1', 'HDMI-A-1'. */
@@ -19,12 +20,14 @@ export interface KmsConnector {
   mmHeight: number;
 }
 
+/** An encoder: the CRTC it drives now and the CRTCs it can drive (a bit mask by CRTC index). */
 export interface KmsEncoder {
   id: number;
   crtcId: number;
   possibleCrtcs: number;
 }
 
+/** A CRTC: its position, the framebuffer and mode it scans out now. */
 export interface KmsCrtc {
   id: number;
   /** Position in the resources list (the bit in possible_crtcs masks). */
@@ -35,8 +38,10 @@ export interface KmsCrtc {
   mode: DrmModeInfo | undefined;
 }
 
+/** A plane's type property (`unknown` when the driver does not say). */
 export type PlaneType = 'primary' | 'overlay' | 'cursor' | 'unknown';
 
+/** A plane: its type, the CRTCs it can go on, what it shows now and the formats (and modifiers) it takes. */
 export interface KmsPlane {
   id: number;
   type: PlaneType;

@@ -5,6 +5,7 @@ import { check } from '@dmabuf/core/driver';
 import { CODEC_CMD, ERRNO } from '../constants.js';
 import { v4l2 } from '../native.js';
 
+/** What a memory-to-memory device is when it answers codec commands: an encoder or a decoder. */
 export type CodecRole = 'encoder' | 'decoder';
 
 /** The role TRY_*_CMD reveals (a converter answers neither). */

@@ -150,6 +150,7 @@ export class V4l2M2mDevice implements Disposable {
     return this.device.formats(this.kindOf(side));
   }
 
+  /** The current format of one side (G_FMT). */
   getFormat(side: M2mSide): PixFormat {
     return this.device.getFormat(this.kindOf(side));
   }
@@ -159,6 +160,7 @@ export class V4l2M2mDevice implements Disposable {
     return this.device.setFormat(this.kindOf(side), request);
   }
 
+  /** What the device would set for `request` on one side, without setting it (TRY_FMT). */
   tryFormat(side: M2mSide, request: FormatRequest): PixFormat {
     return this.device.tryFormat(this.kindOf(side), request);
   }
@@ -319,6 +321,7 @@ export class V4l2M2mDevice implements Disposable {
     this.#capture = undefined;
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -1,0 +1,3 @@
+import { unitTests } from '../../vitest.preset.js';
+
+export default unitTests('api-docs');
