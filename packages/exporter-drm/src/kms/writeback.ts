@@ -195,6 +195,7 @@ export class Writeback implements Disposable {
     if (first) throw first;
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -20,6 +20,7 @@ import { V4l2M2mDevice } from './m2m-device.js';
 /** FWHT's frame header magic (vicodec's codec-fwht.h): 0x4f4f4f4f ffffffff. */
 const FWHT_MAGIC = [0x4f, 0x4f, 0x4f, 0x4f, 0xff, 0xff, 0xff, 0xff];
 
+/** Options of an M2mDecoder: how many buffers on each side. */
 export interface DecoderOptions {
   /** OUTPUT (compressed) buffers; default 4. */
   outputCount?: number;

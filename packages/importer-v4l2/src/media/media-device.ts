@@ -56,6 +56,7 @@ export class MediaDevice implements Disposable {
     this.info = info;
   }
 
+  /** Open a media controller node (/dev/media*); a failure is a typed error with a hint. */
   static open(path: string): MediaDevice {
     assertString('path', path, 4096);
     const fd = check(v4l2().open(path), 'open', `cannot open media device ${path}`, (errno) =>
@@ -183,12 +184,14 @@ export class MediaDevice implements Disposable {
     return { ...l, enabled };
   }
 
+  /** Close the node. Once; later calls do nothing. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     closeFd(this.#fd);
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import type { RawTopology } from '../native.js';
 import { ENTITY_FUNCTIONS, INTF_TYPE, LINK_FLAG, PAD_FLAG } from './media-names.js';
 
+/** A pad of an entity: where links start (source) or end (sink). */
 export interface MediaPad {
   id: number;
   index: number;
   direction: 'sink' | 'source';
 }
 
+/** An entity of the media graph (a sensor, a scaler, a video node), with its pads and its /dev node if it has one. */
 export interface MediaEntity {
   id: number;
   name: string;
@@ -20,12 +22,14 @@ export interface MediaEntity {
   devnode?: string;
 }
 
+/** One end of a link: the entity (by name and id) and its pad. */
 export interface MediaLinkEnd {
   entity: string;
   entityId: number;
   pad: number;
 }
 
+/** A data link between two pads, with whether it is enabled and whether it can be changed. */
 export interface MediaLink {
   id: number;
   source: MediaLinkEnd;
@@ -35,6 +39,7 @@ export interface MediaLink {
   dynamic: boolean;
 }
 
+/** The media graph as G_TOPOLOGY gives it: entities and data links. */
 export interface MediaTopology {
   version: number;
   entities: MediaEntity[];

@@ -22,6 +22,7 @@ export interface MbusFormat {
   colorspace: number;
 }
 
+/** Which pad format: the one in use (`active`) or a trial one (`try`, V4L2_SUBDEV_FORMAT_TRY). */
 export type FormatWhich = 'active' | 'try';
 
 /** What to set; fields left out keep the pad's current value. */
@@ -45,6 +46,7 @@ export class V4l2Subdev implements Disposable {
     this.#fd = fd;
   }
 
+  /** Open a sub-device node (/dev/v4l-subdev*); a node that is not one (SUBDEV_G_FMT answers ENOTTY) is refused. */
   static open(path: string): V4l2Subdev {
     assertString('path', path, 4096);
     const fd = check(v4l2().open(path), 'open', `cannot open sub-device ${path}`);
@@ -139,12 +141,14 @@ export class V4l2Subdev implements Disposable {
     return out;
   }
 
+  /** Close the node. Once; later calls do nothing. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     closeFd(this.#fd);
   }
 
+  /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
   }
