@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,8 @@ import {
   BufferChannel,
   type ChannelMessage,
   ChannelPeer,
+  closeFd,
+  createMemfd,
   type DmaBuf,
   DmaBufError,
   Framework,
@@ -309,6 +311,43 @@ describe('BufferChannel (in one process)', () => {
     gotB.put();
     for (const x of [a, b, mine]) x.put();
     close();
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('a hostile peer: /dev/null or a memfd as a buffer, 64 fds in one message (the most our sender sends; the receiver takes 16), a lying size: typed, every fd closed, the channel goes on', async () => {
+    const before = openFdCount();
+    const { peer, raw, close } = rawPair(fw);
+    const layout = '{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]}';
+    const head = `B{"l":${layout},"e":"memfd-test","x":"memfd-test"}\n1:2`;
+    const devNull = openSync('/dev/null', 'r');
+    const plain = createMemfd('not-adopted', 4096); // a memfd no exporter here claims
+    try {
+      const cases: Array<[string, number[], RegExp]> = [
+        [head, [devNull], /buffer has 0|not a dma-buf|size/],
+        [head, [plain], /not a dma-buf|no exporter|memfd/],
+        ['M{"many":1}', Array.from({ length: 64 }, () => devNull), /more than 16 fds/],
+        [
+          `B{"l":{"size":1048576,"planes":[{"offset":0,"pitch":0,"size":1048576}]},"e":"m","x":"m"}\n1:2`,
+          [plain],
+          /says 1048576 bytes/,
+        ],
+      ];
+      for (const [text, fds, why] of cases) {
+        expect(native().sendMessage(raw, text, fds), text).toBeGreaterThan(0);
+        const err = await peer.receive({ timeoutMs: 2000 }).catch((e: unknown) => e);
+        expect(err, text).toBeInstanceOf(DmaBufError);
+        expect((err as DmaBufError).code, text).toMatch(/^E[A-Z]+$/);
+        expect((err as Error).message, text).toMatch(why);
+      }
+      // still usable: a plain message after them arrives
+      expect(native().sendMessage(raw, 'M{"after":1}', [])).toBeGreaterThan(0);
+      expect(await peer.receive({ timeoutMs: 2000 })).toEqual({ message: { after: 1 } });
+      expect(peer.closed).toBe(false);
+    } finally {
+      closeFd(devNull);
+      closeFd(plain);
+      close();
+    }
     expect(openFdCount()).toBe(before);
   });
 

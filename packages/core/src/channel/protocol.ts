@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import type { DmaBuf } from '../dma-buf.js';
 import { DmaBufError, invalidArgument } from '../errors.js';
 import type { BufferLayout, PlaneLayout } from '../layout.js';
@@ -264,6 +265,16 @@ export function decode(text: string, what: string): Decoded {
   }
 }
 
+/** Whether this process is at its fd limit (opening one more fails with EMFILE). */
+function outOfFds(): boolean {
+  try {
+    closeSync(openSync('/dev/null', 'r'));
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EMFILE';
+  }
+}
+
 /**
  * A message as it came off the socket, checked and parsed; throws EBADMSG
  * (the caller closes its fds). `head`: the head whose prefix the socket was
@@ -271,8 +282,17 @@ export function decode(text: string, what: string): Decoded {
  * it, so only the claim and the meta are left to parse).
  */
 export function decodeReceived(raw: ReceivedMessage, head: Head | undefined, what: string): Decoded {
-  if (raw.flags & FDS_CUT)
+  if (raw.flags & FDS_CUT) {
+    // The kernel cuts the fds of a message for two reasons: more than we take (16), or no fd free here.
+    if (outOfFds())
+      throw new DmaBufError(`${what}: a message's fds could not be received: this process has no fd free`, {
+        code: 'EMFILE',
+        errno: 24,
+        syscall: 'recvmsg',
+        hint: 'Close fds you no longer need, or raise the limit (ulimit -n); the message was dropped, the channel goes on',
+      });
     throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
+  }
   if (raw.flags & TEXT_CUT) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
   const d = raw.flags & PREFIXED && head ? decodeRest(head, head, raw.text, what) : decode(raw.text, what);
   const fds = raw.fds.length;
