@@ -16,6 +16,17 @@ import { assertObject, assertOneOf } from './validate.js';
 
 export type { BufferState } from './buffer-view.js';
 
+const ENOTTY = 25;
+
+/**
+ * The default CPU-access sync is DMA_BUF_IOCTL_SYNC on the buffer's fd: an
+ * exporter whose fd is not a kernel dma-buf (a memfd) must say what CPU
+ * access means for it.
+ */
+function notADmaBufHint(exporter: string): string {
+  return `exporter ${exporter} hands out an fd that is not a kernel dma-buf (a memfd?), so the default sync does not apply: give the exporter beginCpuAccess() and endCpuAccess() hooks (empty ones when its memory needs no cache maintenance)`;
+}
+
 /** NODE_DEBUG=dmabuf or dmabuf:core */
 const debug = debugLog('core');
 
@@ -261,6 +272,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
         r,
         'ioctl(DMA_BUF_IOCTL_SYNC)',
         `${this.label}: CPU access sync ${phase === 'start' ? 'START' : 'END'} failed`,
+        (errno) => (errno === ENOTTY ? notADmaBufHint(this.exporter.name) : undefined),
       );
   }
 
