@@ -13,15 +13,45 @@
 import { pathToFileURL } from 'node:url';
 import { encodeToFile } from './camera-m2m/encode-to-file.js';
 import { cameraToVkms } from './camera-m2m/to-vkms.js';
+import { type CommandHelp, parseCommand } from './command-line.js';
 
 export { cameraToVkms, encodeToFile };
 
-async function main(args: string[]): Promise<number> {
-  const mode = args[0] === 'vkms' ? 'vkms' : 'encode';
-  const frames = Number(args[args.indexOf('--frames') + 1]) || 30;
+/** camera-m2m's command line. */
+export const CAMERA_M2M: CommandHelp = {
+  name: 'camera-m2m',
+  summary:
+    'encode (default): camera → vim2m → vicodec FWHT encoder → a file; vkms: camera → vim2m → a vkms overlay, read back by writeback.',
+  positionals: '[encode|vkms]',
+  options: {
+    frames: { type: 'string', value: 'N', default: '30', description: 'frames to run' },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      default: '/tmp/camera.fwht',
+      description: 'where encode writes the FWHT stream',
+    },
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseCommand(CAMERA_M2M, argv);
+  if ('exit' in args) return args.exit;
+  const mode = args.positionals[0] ?? 'encode';
+  const frames = Number(args.values.frames);
+  if (
+    (mode !== 'encode' && mode !== 'vkms') ||
+    args.positionals.length > 1 ||
+    !(Number.isInteger(frames) && frames > 0)
+  ) {
+    console.error(
+      `camera-m2m: wants [encode|vkms] and --frames N ≥ 1, got '${argv.join(' ')}'\nRun 'node dist/camera-m2m.js --help' for usage.`,
+    );
+    return 2;
+  }
   const log = (line: string) => console.log(`camera-m2m: ${line}`);
   if (mode === 'encode') {
-    const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : '/tmp/camera.fwht';
+    const out = args.values.out as string;
     const r = await encodeToFile({ frames, out, log });
     log(`${r.frames} frames, ${r.bytes} bytes of FWHT in ${out}`);
     return r.frames === frames ? 0 : 1;

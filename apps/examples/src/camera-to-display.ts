@@ -18,6 +18,7 @@ import { type DemoOptions, parseDemoOptions, USAGE } from './camera-display/opti
 import { type PipelineResult, runPipeline } from './camera-display/pipeline.js';
 import { placeDemo } from './camera-display/placement.js';
 import { checkScreen } from './camera-display/screen-check.js';
+import { versionLine } from './command-line.js';
 
 export { type PipelineResult, runPipeline };
 
@@ -73,6 +74,10 @@ function summary(r: PipelineResult): string {
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
+    return 0;
+  }
+  if (argv.includes('--version')) {
+    console.log(versionLine('camera-to-display'));
     return 0;
   }
   let options: DemoOptions;

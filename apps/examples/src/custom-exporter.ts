@@ -23,6 +23,7 @@ import {
   type SgTable,
   TOKENS,
 } from '@dmabuf/core';
+import { parseCommand } from './command-line.js';
 
 /** The plugin's own DI token and config. */
 export const RING_CONFIG = Symbol.for('example.RingConfig');
@@ -120,5 +121,15 @@ export async function main(): Promise<string[]> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const l of await main()) console.log(l);
+  const args = parseCommand(
+    {
+      name: 'custom-exporter',
+      summary:
+        'A custom exporter plugin (a ring of sealed memfds wired through DI) exporting, mapping and sharing buffers.',
+      options: {},
+    },
+    process.argv.slice(2),
+  );
+  if ('exit' in args) process.exitCode = args.exit;
+  else for (const l of await main()) console.log(l);
 }

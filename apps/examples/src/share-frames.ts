@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BufferChannel, type DmaBufPlugin, Framework } from '@dmabuf/core';
+import { type CommandHelp, parseCommand } from './command-line.js';
 import { ringPlugin } from './custom-exporter.js';
 
 const WIDTH = 320;
@@ -134,13 +135,33 @@ async function consumer(path: string): Promise<void> {
   await peer.close();
 }
 
+/** share-frames' command line. */
+export const SHARE_FRAMES: CommandHelp = {
+  name: 'share-frames',
+  summary:
+    'Share frames with a child process over a BufferChannel: the child checks every frame and both sides count their fds.',
+  options: {
+    frames: { type: 'string', value: 'N', default: '60', description: 'frames to share' },
+    consumer: {
+      type: 'string',
+      value: 'SOCKET',
+      description: 'run as the consumer on SOCKET (how the producer starts its child)',
+    },
+  },
+};
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = process.argv.slice(2);
-  if (args[0] === '--consumer') {
-    await consumer(args[1]!);
+  const args = parseCommand(SHARE_FRAMES, process.argv.slice(2));
+  const frames = 'values' in args ? Number(args.values.frames) : 0;
+  if ('exit' in args) {
+    process.exitCode = args.exit;
+  } else if (typeof args.values.consumer === 'string') {
+    await consumer(args.values.consumer);
+  } else if (!Number.isInteger(frames) || frames < 1) {
+    console.error(`share-frames: --frames wants a whole number ≥ 1, got '${args.values.frames}'`);
+    process.exitCode = 2;
   } else {
-    const i = args.indexOf('--frames');
-    const r = await producer(i >= 0 ? Number(args[i + 1]) : 60);
+    const r = await producer(frames);
     console.log(
       `shared ${r.frames} frames of ${WIDTH}x${HEIGHT} XRGB8888 through ${r.exporter}: ${r.verified} verified by the consumer, ` +
         `${(r.frames / (r.ms / 1000)).toFixed(1)} frames/s round trip, fds leaked: producer ${r.fdsLeakedProducer}, consumer ${r.fdsLeakedConsumer}`,

@@ -54,7 +54,11 @@ export const USAGE = `camera-to-display: a V4L2 camera writes straight into the 
   --copy         force the copy path (the baseline the zero-copy path is measured against)
   --lab          run in the virtual lab (vivid camera → virtio-gpu display) even with a camera and display here
   --no-lab       never run in the virtual lab: exit 1 naming what is missing when no camera or display is here
-  --check-devices  only say whether this machine has a camera and a display (exit 0) or what it lacks (exit 3)`;
+  --check-devices  only say whether this machine has a camera and a display (exit 0) or what it lacks (exit 3)
+  --help, -h     show this help and exit
+  --version      print the version and exit
+
+Exit codes: 0 done, 1 a failure, 2 bad usage (an unknown option or a bad value), 3 see --check-devices.`;
 
 /** Parse argv into options; throws an Error naming the bad flag. */
 export function parseDemoOptions(argv: readonly string[]): DemoOptions {
