@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { assertString, closeFd, DmaBufError } from '@dmabuf/core';
+import { assertString, closeFd, DmaBufError, invalidArgument } from '@dmabuf/core';
 import { assertText } from './check.js';
 import { DRM_CAP, DRM_CLIENT_CAP, DRM_PRIME_CAP } from './constants.js';
 import { DrmError } from './errors.js';
@@ -140,6 +140,7 @@ export class DrmDevice implements Disposable {
 
   /** Run `fn` when the device closes (displays restore the screen here). */
   onClose(fn: () => void): () => void {
+    if (typeof fn !== 'function') throw invalidArgument('fn', 'a function', fn);
     this.#onClose.add(fn);
     return () => this.#onClose.delete(fn);
   }

@@ -1,4 +1,4 @@
-import { assertString, closeFd } from '@dmabuf/core';
+import { assertPositive, assertString, assertUint, closeFd } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { HeapError } from './errors.js';
 import { assertHeapName, listHeaps } from './heaps.js';
@@ -58,6 +58,9 @@ export class HeapDevice {
 
   /** DMA_HEAP_IOCTL_ALLOC: a dma-buf fd of `len` bytes with these fd flags and heap flags. */
   alloc(len: number, fdFlags: number, heapFlags = 0): number {
+    assertPositive('len', len);
+    assertUint('fdFlags', fdFlags, 0xffffffff);
+    assertUint('heapFlags', heapFlags, 2 ** 53 - 1);
     const fd = this.fd();
     return check(
       heapNative().alloc(fd, len, fdFlags, heapFlags),

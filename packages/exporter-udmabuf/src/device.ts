@@ -1,4 +1,4 @@
-import { assertString, closeFd } from '@dmabuf/core';
+import { assertFd, assertPositive, assertString, assertUint, closeFd, invalidArgument } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import type { CheckedRange } from './memfd-check.js';
 import { udmabufNative } from './native.js';
@@ -73,6 +73,16 @@ export class UdmabufDevice {
 
   /** A dma-buf fd (CLOEXEC) over the ranges: UDMABUF_CREATE for one, UDMABUF_CREATE_LIST for several or when asked. */
   create(ranges: readonly CheckedRange[], forceList = false): number {
+    if (!Array.isArray(ranges) || !ranges.length)
+      throw invalidArgument('ranges', 'a non-empty array of checked ranges', ranges);
+    ranges.forEach((r, i) => {
+      if (typeof r !== 'object' || r === null)
+        throw invalidArgument(`ranges[${i}]`, '{ memfd, offset, size }', r);
+      assertFd(`ranges[${i}].memfd`, r.memfd);
+      assertUint(`ranges[${i}].offset`, r.offset);
+      assertPositive(`ranges[${i}].size`, r.size);
+    });
+    if (typeof forceList !== 'boolean') throw invalidArgument('forceList', 'a boolean', forceList);
     const n = udmabufNative();
     const flags = n.udmabuf.UDMABUF_FLAGS_CLOEXEC;
     const dev = this.fd();
@@ -107,6 +117,10 @@ export class UdmabufDevice {
    * of `size` bytes, close the memfd (the dma-buf keeps its pages pinned).
    */
   createOwn(name: string, memfdSize: number, size: number, hugetlb: boolean): number {
+    assertString('name', name, 249);
+    assertPositive('memfdSize', memfdSize);
+    assertPositive('size', size);
+    if (typeof hugetlb !== 'boolean') throw invalidArgument('hugetlb', 'a boolean', hugetlb);
     const n = udmabufNative();
     const u = n.udmabuf;
     const dev = this.fd();

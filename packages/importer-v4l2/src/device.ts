@@ -334,6 +334,7 @@ export class V4l2Device implements Disposable {
 
   /** Inputs (capture) or outputs of this node: index and name. */
   ios(output = false): { index: number; name: string; type: number }[] {
+    if (typeof output !== 'boolean') throw invalidArgument('output', 'a boolean', output);
     const out: { index: number; name: string; type: number }[] = [];
     for (let i = 0; ; i++) {
       const r = v4l2().enumIo(this.#fd, output, i);
@@ -350,6 +351,7 @@ export class V4l2Device implements Disposable {
 
   /** The current input (capture) or output index. */
   getIo(output = false): number {
+    if (typeof output !== 'boolean') throw invalidArgument('output', 'a boolean', output);
     return this.#check(
       v4l2().getIo(this.#fd, output),
       output ? 'VIDIOC_G_OUTPUT' : 'VIDIOC_G_INPUT',
@@ -360,6 +362,7 @@ export class V4l2Device implements Disposable {
   /** Select an input (capture) or output by index. */
   setIo(index: number, output = false): void {
     assertUint('index', index, 255);
+    if (typeof output !== 'boolean') throw invalidArgument('output', 'a boolean', output);
     this.#check(
       v4l2().setIo(this.#fd, output, index),
       output ? 'VIDIOC_S_OUTPUT' : 'VIDIOC_S_INPUT',

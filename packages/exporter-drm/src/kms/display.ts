@@ -1,4 +1,4 @@
-import { assertObject, type DmaBuf, type SyncFile } from '@dmabuf/core';
+import { assertObject, assertString, type DmaBuf, type SyncFile } from '@dmabuf/core';
 import { assertDevice } from '../check.js';
 import { DRM_CLIENT_CAP } from '../constants.js';
 import type { DrmDevice } from '../device.js';
@@ -188,6 +188,7 @@ export class Display implements Disposable {
 
   /** Modifiers the primary plane takes for a format (IN_FORMATS); [0n] (LINEAR) when the driver does not say. */
   modifiers(format: string): bigint[] {
+    assertString('format', format, 8);
     return this.#planes.primaryModifiers(this.planeId, format);
   }
 

@@ -28,7 +28,7 @@ export const v4l2 = {
     StreamError: ERROR_CLASS,
     V4L2_EXP_NAMES: {},
     // a capture device (lab: vivid); off the lab find() refuses (ENOENT, typed) and its methods are not called
-    V4l2Device: { make: () => V4l2Device.find({ queue: 'capture' }) },
+    V4l2Device: { make: () => V4l2Device.find({ queue: 'capture' }), aliases: ['queue', 'name'] },
     V4l2Exporter: PLUGIN_HOOKS,
     V4l2Frame: { noInstance: MADE_BY },
     V4l2M2mDevice: {

@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Soak (issue 15): N cycles of one operation per phase, sampling open fds, /proc/self/maps lines,
+// V8 heap and RSS; prints the slope per 1,000 cycles after a warm-up (least squares). No timing
+// assertion: the figures are for docs/reliability.md. A phase whose device is missing says so.
+//   node bin/soak.js [--cycles 10000] [--phases memfd,channel,udmabuf,heap,drm]
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { BufferChannel, Framework, openFdCount, plainDevice } from '@dmabuf/core';
+import { memfdExporterPlugin } from '@dmabuf/core/testing';
+
+const { values } = parseArgs({
+  options: {
+    cycles: { type: 'string', default: '10000' },
+    phases: { type: 'string', default: 'memfd,channel,udmabuf,heap,drm' },
+    samples: { type: 'string', default: '50' },
+  },
+});
+const CYCLES = Number(values.cycles);
+const SAMPLES = Number(values.samples);
+
+const mapsLines = () => readFileSync('/proc/self/maps', 'utf8').split('\n').length - 1;
+const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+
+/** Least-squares slope of y over x, per 1,000 x. */
+function slope(xs, ys) {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return den ? (num / den) * 1000 : 0;
+}
+
+/** Run `cycle` CYCLES times, sampling; the first 20% of samples are the warm-up. */
+async function soak(name, cycle) {
+  const every = Math.max(1, Math.floor(CYCLES / SAMPLES));
+  const rows = [];
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < CYCLES; i++) {
+    await cycle(i);
+    if (i % every === 0 || i === CYCLES - 1) {
+      globalThis.gc?.();
+      rows.push({
+        i,
+        fds: openFdCount(),
+        maps: mapsLines(),
+        heap: process.memoryUsage().heapUsed / 1024,
+        rss: rssKb(),
+      });
+    }
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const kept = rows.slice(Math.floor(rows.length * 0.2));
+  const xs = kept.map((r) => r.i);
+  const out = {
+    phase: name,
+    cycles: CYCLES,
+    seconds: Math.round(secs * 10) / 10,
+    perThousand: {
+      fds:
+        Math.round(
+          slope(
+            xs,
+            kept.map((r) => r.fds),
+          ) * 1000,
+        ) / 1000,
+      maps:
+        Math.round(
+          slope(
+            xs,
+            kept.map((r) => r.maps),
+          ) * 1000,
+        ) / 1000,
+      heapKb:
+        Math.round(
+          slope(
+            xs,
+            kept.map((r) => r.heap),
+          ) * 10,
+        ) / 10,
+      rssKb:
+        Math.round(
+          slope(
+            xs,
+            kept.map((r) => r.rss),
+          ) * 10,
+        ) / 10,
+    },
+    first: rows[0],
+    last: rows.at(-1),
+  };
+  console.log(`SOAK ${JSON.stringify(out)}`);
+  return out;
+}
+
+/** export → attach → map → CPU write → unmap → detach → release, on one framework. */
+function lifecycle(fw, exporter, size) {
+  const dev = plainDevice('soak');
+  return () => {
+    const buf = fw.export(exporter ? { exporter, size } : { size });
+    const att = buf.attach(dev);
+    const map = att.map('to-device');
+    const cpu = buf.cpuAccess('write');
+    try {
+      cpu.bytes[0] = 1;
+    } finally {
+      cpu.end();
+    }
+    map.unmap();
+    att.detach();
+    buf.put();
+  };
+}
+
+async function plugin(name) {
+  try {
+    if (name === 'udmabuf') return (await import('@dmabuf/exporter-udmabuf')).udmabufPlugin();
+    if (name === 'heap') return (await import('@dmabuf/exporter-heap')).heapPlugin();
+    if (name === 'drm') {
+      const drm = await import('@dmabuf/exporter-drm');
+      return drm.drmExporterPlugin({ device: drm.findDrmDevice({ driver: 'vgem' }) });
+    }
+  } catch (e) {
+    return e;
+  }
+}
+
+const results = [];
+for (const phase of String(values.phases).split(',')) {
+  if (phase === 'memfd') {
+    const p = memfdExporterPlugin();
+    const fw = await Framework.create({ plugins: [p] });
+    const cycle = lifecycle(fw, undefined, 65536);
+    // the test exporter logs every hook call (for the order tests): cleared, so the figures are the core's
+    results.push(
+      await soak('export→release (memfd test exporter)', () => {
+        cycle();
+        p.exporter.calls.length = 0;
+      }),
+    );
+    await fw.close();
+  } else if (phase === 'channel') {
+    const p1 = memfdExporterPlugin();
+    const fw = await Framework.create({ plugins: [p1] });
+    const [a, b] = BufferChannel.pair({ framework: fw });
+    const buf = fw.export({ size: 65536 });
+    const p2 = memfdExporterPlugin();
+    const fw2 = await Framework.create({ plugins: [p2] });
+    const [c, d] = BufferChannel.pair({ framework: fw2 });
+    // a → b within fw would hand back the same object: pass it on to a second framework too
+    results.push(
+      await soak('channel send → receive', async () => {
+        await a.send(buf);
+        const m = await b.receive({ timeoutMs: 5000 });
+        await c.send(m.buffer);
+        m.buffer.put();
+        const n = await d.receive({ timeoutMs: 5000 });
+        n.buffer.put();
+        p1.exporter.calls.length = 0;
+        p2.exporter.calls.length = 0;
+      }),
+    );
+    for (const p of [a, b, c, d]) p.close();
+    buf.put();
+    await fw2.close();
+    await fw.close();
+  } else {
+    const p = await plugin(phase);
+    if (!p || p instanceof Error) {
+      console.log(`SOAK-SKIPPED ${phase}: ${p instanceof Error ? p.message : 'unknown phase'}`);
+      continue;
+    }
+    let fw;
+    try {
+      fw = await Framework.create({ plugins: [p] });
+      fw.export({ exporter: p.exporter.name, size: 65536 }).put(); // the device is there?
+    } catch (e) {
+      console.log(`SOAK-SKIPPED ${phase}: ${e.message}`);
+      await fw?.close();
+      continue;
+    }
+    results.push(await soak(`export→release (${phase})`, lifecycle(fw, p.exporter.name, 65536)));
+    await fw.close();
+  }
+}
+console.log('phase | cycles | s | fds/1k | maps/1k | heap KiB/1k | RSS KiB/1k');
+for (const r of results)
+  console.log(
+    `${r.phase} | ${r.cycles} | ${r.seconds} | ${r.perThousand.fds} | ${r.perThousand.maps} | ${r.perThousand.heapKb} | ${r.perThousand.rssKb}`,
+  );
