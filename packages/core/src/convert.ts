@@ -65,6 +65,43 @@ export function convertToXrgb(
   dst: Uint8Array,
   dstPitch: number = source?.width * 4,
 ): void {
+  const args = convertArgs(src, source, dst, dstPitch);
+  settle(native().convertToXrgb(...args), source);
+}
+
+/**
+ * convertToXrgb on a libuv pool thread: the JS thread is free while the
+ * picture converts (a camera loop keeps dequeuing and flipping). Checks as
+ * convertToXrgb does, before anything runs. Keep both arrays' memory alive
+ * — for CPU-access views of dma-bufs, the scopes open — until the Promise
+ * settles: the native side holds the arrays, not the mappings behind them.
+ */
+export async function convertToXrgbAsync(
+  src: Uint8Array,
+  source: ConvertSource,
+  dst: Uint8Array,
+  dstPitch: number = source?.width * 4,
+): Promise<void> {
+  const args = convertArgs(src, source, dst, dstPitch);
+  settle(await native().convertToXrgbAsync(...args), source);
+}
+
+function settle(r: number, source: ConvertSource): void {
+  if (r < 0) {
+    throw new DmaBufError(
+      `convert: the native routine refused a ${source.width}x${source.height} ${source.format} picture (EINVAL)`,
+      { code: 'EINVAL', hint: 'Check the pitches and offsets against the buffer sizes' },
+    );
+  }
+}
+
+/** Check a conversion's arguments (typed errors) and give the native routine's. */
+function convertArgs(
+  src: Uint8Array,
+  source: ConvertSource,
+  dst: Uint8Array,
+  dstPitch: number,
+): [Uint8Array, number, number, number, number[], number[], Uint8Array, number] {
   if (!(src instanceof Uint8Array)) throw invalidArgument('src', 'a Uint8Array', src);
   if (!(dst instanceof Uint8Array)) throw invalidArgument('dst', 'a Uint8Array', dst);
   if (typeof source !== 'object' || source === null)
@@ -106,11 +143,5 @@ export function convertToXrgb(
   }
   if (format === 'YU12' && layout.pitches[1] !== layout.pitches[2])
     throw invalidArgument('source.pitches', 'the same pitch for the U and V planes of YU12', layout.pitches);
-  const r = native().convertToXrgb(src, CODE[format], w, h, layout.pitches, layout.offsets, dst, dstPitch);
-  if (r < 0) {
-    throw new DmaBufError(`convert: the native routine refused a ${w}x${h} ${format} picture (EINVAL)`, {
-      code: 'EINVAL',
-      hint: 'Check the pitches and offsets against the buffer sizes',
-    });
-  }
+  return [src, CODE[format], w, h, layout.pitches, layout.offsets, dst, dstPitch];
 }

@@ -29,6 +29,7 @@ export {
   type ConvertSource,
   convertLayout,
   convertToXrgb,
+  convertToXrgbAsync,
 } from './convert.js';
 export { CpuAccess, CpuMapping } from './cpu-mapping.js';
 export type { DebugLog } from './debug-log.js';

@@ -138,6 +138,17 @@ export interface CoreAddon {
     dst: Uint8Array,
     dstPitch: number,
   ): number;
+  /** The same on a libuv pool thread: settles with 0 or -errno. */
+  convertToXrgbAsync(
+    src: Uint8Array,
+    format: number,
+    width: number,
+    height: number,
+    pitches: readonly number[],
+    offsets: readonly number[],
+    dst: Uint8Array,
+    dstPitch: number,
+  ): Promise<number>;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

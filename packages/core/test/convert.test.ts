@@ -4,6 +4,7 @@ import {
   type ConvertFormat,
   convertLayout,
   convertToXrgb,
+  convertToXrgbAsync,
   DmaBufError,
 } from '../src/index.js';
 
@@ -115,5 +116,27 @@ describe('convertToXrgb (native)', () => {
         dst,
       ),
     ).toThrow(/the same pitch for the U and V planes/);
+  });
+
+  it('convertToXrgbAsync: the same bytes, computed on a pool thread; refusals before anything runs', async () => {
+    const [w, h] = [640, 480];
+    for (const f of CONVERT_FORMATS) {
+      const layout = convertLayout({ format: f, width: w, height: h });
+      const src = random(layout.size, 7);
+      const sync = new Uint8Array(w * h * 4);
+      const async = new Uint8Array(w * h * 4);
+      convertToXrgb(src, { format: f, width: w, height: h }, sync);
+      const done = convertToXrgbAsync(src, { format: f, width: w, height: h }, async);
+      expect(done).toBeInstanceOf(Promise);
+      await done;
+      expect(Buffer.compare(Buffer.from(async), Buffer.from(sync))).toBe(0);
+    }
+    await expect(
+      convertToXrgbAsync(
+        new Uint8Array(100),
+        { format: 'NV12', width: 64, height: 48 },
+        new Uint8Array(64 * 48 * 4),
+      ),
+    ).rejects.toThrow(/needs 4608 bytes, the source has 100/);
   });
 });
