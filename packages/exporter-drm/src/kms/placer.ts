@@ -17,6 +17,7 @@ import {
   type Placement,
   type PlacementChoice,
   placementCandidates,
+  type Refusal,
 } from './placement.js';
 import type { PlaneSet } from './plane-set.js';
 
@@ -116,11 +117,16 @@ export class Placer {
       planes: planes.map((p) => ({ id: p.id, type: p.type })),
       modeFixed: s.modeFixed,
     });
-    const choice = choosePlacement(candidates, (p) => (s.atomic ? this.#test(p, fb) : legacyRule(p)));
+    const refused: Refusal[] = [];
+    const choice = choosePlacement(
+      candidates,
+      (p) => (s.atomic ? this.#test(p, fb) : legacyRule(p)),
+      refused,
+    );
     if (choice) return choice;
     const size = `${fb.width}x${fb.height}`;
     const modes = [...new Set(s.modes.map(describeMode))].join(', ');
-    const tried = candidates.map((p) => describePlacement(p)).join('; ') || 'none';
+    const tried = refused.map((r) => `${describePlacement(r.placement)} (${r.why})`).join('; ') || 'none';
     throw new DrmError(
       s.device.label,
       `${s.connector}: cannot show a ${size} ${fb.format} picture in ${describeMode(this.#mode)}: no plane scales or positions it here, and ${
