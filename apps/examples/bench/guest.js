@@ -1,35 +1,16 @@
-// Runs inside the lab (bench/run.js starts it): the camera-to-display pipeline,
-// zero-copy and the copy path in alternating rounds, same boot, same camera and
-// display; prints one RESULT line for the host.
+// Runs inside the lab (bench/run.js starts it): the camera-to-display pipeline
+// (the YUYV conversion path, zero-copy, the copy path) and GStreamer doing the
+// same, in interleaved rounds, same boot, same camera and display; prints one
+// RESULT line for the host.
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../dist/camera-display/pipeline.js';
 
-const ROUNDS = 3;
-const FRAMES = 45;
-// `node guest.js convert` runs only the conversion comparison.
+// `node guest.js convert` runs only the conversion comparison (more rounds: it is the one with a target).
 const ONLY_CONVERT = process.argv[2] === 'convert';
+const ROUNDS = ONLY_CONVERT ? 5 : 3;
+const FRAMES = 45;
 const base = { width: 640, height: 480, buffers: 4, frames: FRAMES, fps: 60 }; // the rate GStreamer is given
-const zero = [];
-const copy = [];
-const conv = [];
-for (let round = 0; round < ROUNDS; round++) {
-  const runs = ONLY_CONVERT
-    ? ['convert']
-    : round % 2
-      ? ['copy', 'zero', 'convert']
-      : ['convert', 'zero', 'copy'];
-  for (const kind of runs) {
-    const r = await runPipeline({
-      ...base,
-      copy: kind === 'copy',
-      ...(kind === 'convert' ? { format: 'YUYV' } : {}),
-    });
-    ({ zero, copy, convert: conv })[kind].push(r);
-    console.log(
-      `round ${round + 1} ${kind} (${r.path}, ${r.format}): ${r.fps} fps, CPU ${r.cpuMsPerFrame} ms/frame, ${r.skipped} skipped`,
-    );
-  }
-}
+
 // GStreamer doing the same pipelines. Zero-copy: v4l2src imports kmssink's
 // dumb buffers (io-mode=dmabuf-import), kmssink sets the mode and flips.
 // Conversion: a YUYV camera, videoconvert to BGRx (XR24), kmssink.
@@ -54,24 +35,39 @@ function gst(frames, tail) {
   // after the comm field: cutime and cstime are fields 16 and 17, i.e. indexes 13 and 14 here
   return { ms, cpuMs: ((Number(f[13]) + Number(f[14])) * 1000) / CLK_TCK };
 }
-gst(10, GST_ZERO); // plugin registry and caches
 const GST_SHORT = 30;
 const GST_LONG = 300;
-function gstRounds(tail, name) {
-  const out = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const a = gst(GST_SHORT, tail);
-    const b = gst(GST_LONG, tail);
-    const n = GST_LONG - GST_SHORT;
-    out.push({ fps: n / ((b.ms - a.ms) / 1000), cpu: (b.cpuMs - a.cpuMs) / n });
+function gstRound(tail) {
+  const a = gst(GST_SHORT, tail);
+  const b = gst(GST_LONG, tail);
+  const n = GST_LONG - GST_SHORT;
+  return { fps: n / ((b.ms - a.ms) / 1000), cpuMsPerFrame: (b.cpuMs - a.cpuMs) / n, path: 'gstreamer' };
+}
+
+const runs = {
+  convert: () => runPipeline({ ...base, copy: false, format: 'YUYV' }),
+  gstConvert: async () => gstRound(GST_CONVERT),
+  zero: () => runPipeline({ ...base, copy: false }),
+  gstZero: async () => gstRound(GST_ZERO),
+  copy: () => runPipeline({ ...base, copy: true }),
+};
+const results = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
+gst(10, GST_ZERO); // plugin registry and caches
+// Interleaved in one boot: ours, gst, ours, gst… with the order flipped every
+// other round, so slow phases of the (shared, noisy) host hit both sides alike.
+const kinds = ONLY_CONVERT ? ['convert', 'gstConvert'] : ['convert', 'gstConvert', 'zero', 'gstZero', 'copy'];
+for (let round = 0; round < ROUNDS; round++) {
+  for (const kind of round % 2 ? [...kinds].reverse() : kinds) {
+    const r = await runs[kind]();
+    results[kind].push(r);
     console.log(
-      `round ${round + 1} gstreamer ${name}: ${out.at(-1).fps.toFixed(1)} fps, CPU ${out.at(-1).cpu.toFixed(3)} ms/frame`,
+      `round ${round + 1} ${kind} (${r.path}${r.format ? `, ${r.format}` : ''}): ${r.fps.toFixed(1)} fps, CPU ${r.cpuMsPerFrame.toFixed(3)} ms/frame`,
     );
   }
-  return out;
 }
-const gstZero = ONLY_CONVERT ? [] : gstRounds(GST_ZERO, 'zero-copy');
-const gstConv = gstRounds(GST_CONVERT, 'videoconvert');
+const { zero, copy, convert: conv, gstZero, gstConvert: gstConv } = results;
+const cpuOf = (rs) => rs.map((r) => r.cpuMsPerFrame);
+const fpsOf = (rs) => rs.map((r) => r.fps);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(
@@ -79,10 +75,13 @@ console.log(
     zero: { cpu: zero.map((r) => r.cpuMsPerFrame), fps: zero.map((r) => r.fps), path: zero[0]?.path },
     copy: { cpu: copy.map((r) => r.cpuMsPerFrame), fps: copy.map((r) => r.fps) },
     ratio: zero.length ? median(zero.map((r, i) => r.cpuMsPerFrame / copy[i].cpuMsPerFrame)) : null,
-    gst: { cpu: gstZero.map((r) => r.cpu), fps: gstZero.map((r) => r.fps) },
+    gst: { cpu: cpuOf(gstZero), fps: fpsOf(gstZero) },
     convert: { cpu: conv.map((r) => r.cpuMsPerFrame), fps: conv.map((r) => r.fps), path: conv[0].path },
-    gstConvert: { cpu: gstConv.map((r) => r.cpu), fps: gstConv.map((r) => r.fps) },
-    convertRatio: median(conv.map((r, i) => r.cpuMsPerFrame / gstConv[i].cpu)),
+    gstConvert: { cpu: cpuOf(gstConv), fps: fpsOf(gstConv) },
+    // each round's pair ran back to back (interleaved), so the per-round ratio compares like with like
+    convertRatios: conv.map((r, i) => Number((r.cpuMsPerFrame / gstConv[i].cpuMsPerFrame).toFixed(3))),
+    convertRatio: median(conv.map((r, i) => r.cpuMsPerFrame / gstConv[i].cpuMsPerFrame)),
+    interleaved: kinds.join(' ⇄ '),
     frames: FRAMES,
   })}`,
 );

@@ -32,7 +32,9 @@ writeBenchResult({
     gstreamerFps: Number(median(r.gstConvert.fps).toFixed(1)),
     oursCpuRounds: r.convert.cpu.join(' '),
     gstreamerCpuRounds: r.gstConvert.cpu.map((x) => x.toFixed(3)).join(' '),
-    note: 'lab: QEMU TCG, one boot, vivid 640x480 YUYV → native YUYV→XR24 conversion → virtio-gpu; ratio is the median of per-round ratios',
+    ratioRounds: r.convertRatios.join(' '),
+    interleaved: r.interleaved,
+    note: 'lab: QEMU TCG, one boot, vivid 640x480 YUYV → native YUYV→XR24 conversion (libuv pool thread) → virtio-gpu; rounds interleaved ours/GStreamer (order flipped every other round); ratio is the median of per-round ratios',
   },
 });
 if (only.length) process.exit(0);

@@ -8,6 +8,8 @@ export interface FormatChoice {
   display: string;
   /** True when the CPU converts each frame (the camera's format is not one the display takes). */
   convert: boolean;
+  /** Every format the display's planes take (what the choice was made against). */
+  planeFormats: readonly string[];
 }
 
 /** Camera formats converted to XR24 (in native code) when no display plane takes them. */
@@ -36,9 +38,9 @@ export function chooseFormat(
     if (!cameraFormats.includes(requested))
       throw new Error(`--format ${requested}: ${offers}; pick one the camera offers`);
     const drm = direct(requested);
-    if (drm) return { camera: requested, display: drm, convert: false };
+    if (drm) return { camera: requested, display: drm, convert: false, planeFormats: displayFormats };
     if (CONVERTIBLE.includes(requested) && displayFormats.includes('XR24'))
-      return { camera: requested, display: 'XR24', convert: true };
+      return { camera: requested, display: 'XR24', convert: true, planeFormats: displayFormats };
     throw new Error(
       `--format ${requested}: ${offers}; the display cannot show it and this example converts only ${CONVERTIBLE.join(', ')}`,
     );
@@ -46,10 +48,10 @@ export function chooseFormat(
   for (const f of ['XR24', ...cameraFormats]) {
     if (!cameraFormats.includes(f)) continue;
     const drm = direct(f);
-    if (drm) return { camera: f, display: drm, convert: false };
+    if (drm) return { camera: f, display: drm, convert: false, planeFormats: displayFormats };
   }
   const convertible = cameraFormats.find((f) => CONVERTIBLE.includes(f));
   if (convertible && displayFormats.includes('XR24'))
-    return { camera: convertible, display: 'XR24', convert: true };
+    return { camera: convertible, display: 'XR24', convert: true, planeFormats: displayFormats };
   throw new Error(`no format fits: ${offers}, and this example converts only ${CONVERTIBLE.join(', ')}`);
 }

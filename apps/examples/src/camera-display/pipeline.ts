@@ -1,4 +1,11 @@
-import { type ConvertFormat, convertLayout, convertToXrgb, type DmaBuf, Framework } from '@dmabuf/core';
+import {
+  type ConvertFormat,
+  type CpuMapping,
+  convertLayout,
+  convertToXrgbAsync,
+  type DmaBuf,
+  Framework,
+} from '@dmabuf/core';
 import {
   Display,
   DrmDevice,
@@ -56,8 +63,8 @@ export type PipelineOptions = Pick<
   format?: string;
   /** Stop early (Ctrl-C): the display is restored and every buffer released all the same. */
   signal?: AbortSignal;
-  /** Called after each frame is on screen (await it to hold the picture, e.g. for a screenshot). */
-  onShown?: (shown: number, frame: V4l2Frame) => void | Promise<void>;
+  /** Called after each frame is on screen (await it to hold the picture, e.g. for a screenshot or a writeback capture). */
+  onShown?: (shown: number, frame: V4l2Frame, display: Display) => void | Promise<void>;
   log?: (line: string) => void;
 };
 
@@ -138,7 +145,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     copyReason: why,
   });
   if (choice.convert) {
-    const why = `no display plane scans out ${choice.camera}: each frame converted to ${choice.display} by the CPU (native)`;
+    const why = `no display plane scans out ${choice.camera} (planes take ${choice.planeFormats.join(', ')}): each frame converted to ${choice.display} by the CPU in native code on a libuv pool thread (convertToXrgbAsync), the JS thread free meanwhile`;
     log(`COPY PATH: ${why}`);
     return await copy(why); // await: the `using` resources above must outlive the copy
   }
@@ -231,6 +238,7 @@ async function zeroCopy(
 async function copyPath({ fw, camera, choice, options, log }: PathRun, display: Display): Promise<Counted> {
   const camBufs: DmaBuf[] = [];
   const screens: DmaBuf[] = [];
+  const maps = new Map<DmaBuf, CpuMapping>();
   let q: V4l2Queue | undefined;
   try {
     q = camera.queue('capture', { memory: 'mmap', count: options.buffers });
@@ -240,6 +248,10 @@ async function copyPath({ fw, camera, choice, options, log }: PathRun, display: 
         fw.export({ exporter: 'drm', width: options.width, height: options.height, format: choice.display }),
       );
     const fbs = screens.map((b) => display.framebuffer(b));
+    // Mapped once (as GStreamer maps its buffers once): per frame only the DMA_BUF_IOCTL_SYNC
+    // bracket of a CPU-access scope, no mmap/munmap and no page faults on fresh mappings.
+    for (const b of camBufs) maps.set(b, b.mmap({ writable: false }));
+    for (const b of screens) maps.set(b, b.mmap());
     log(
       `copy: ${q.count} camera buffers (${camBufs[0]!.expName}), 2 display buffers, one CPU ${choice.convert ? `${choice.camera}→${choice.display} conversion` : 'copy'} per frame`,
     );
@@ -261,13 +273,14 @@ async function copyPath({ fw, camera, choice, options, log }: PathRun, display: 
       q,
       display,
       options,
-      (frame) => {
+      async (frame) => {
         const target = next;
         next ^= 1;
         {
-          using src = frame.buffer!.cpuAccess('read');
-          using dst = screens[target]!.cpuAccess('write');
-          if (source) convertToXrgb(src.bytes, source, dst.bytes, dstPitch);
+          // Both CPU-access scopes stay open until the conversion has settled.
+          using src = maps.get(frame.buffer!)!.access('read');
+          using dst = maps.get(screens[target]!)!.access('write');
+          if (source) await convertToXrgbAsync(src.bytes, source, dst.bytes, dstPitch);
           else
             for (let y = 0; y < rows; y++)
               dst.bytes.set(src.bytes.subarray(y * srcPitch, y * srcPitch + rowBytes), y * dstPitch);
@@ -280,6 +293,7 @@ async function copyPath({ fw, camera, choice, options, log }: PathRun, display: 
   } finally {
     q?.close();
     display.close();
+    for (const m of maps.values()) m.unmap();
     for (const b of [...screens, ...camBufs]) b.put();
   }
 }
@@ -292,7 +306,7 @@ async function loop(
   q: V4l2Queue,
   display: Display,
   options: PipelineOptions,
-  framebufferFor: (frame: V4l2Frame) => Framebuffer,
+  framebufferFor: (frame: V4l2Frame) => Framebuffer | Promise<Framebuffer>,
   copiedBytesPerFrame: number,
   releaseEarly = false,
 ): Promise<Counted> {
@@ -310,7 +324,7 @@ async function loop(
       }
       if (lastSeq !== undefined && frame.sequence > lastSeq + 1) skipped += frame.sequence - lastSeq - 1;
       lastSeq = frame.sequence;
-      const fb = framebufferFor(frame);
+      const fb = await framebufferFor(frame);
       if (releaseEarly) frame.requeue();
       await display.show(fb); // resolves when the flip has completed: the previous buffer is off screen
       if (!releaseEarly) {
@@ -318,7 +332,7 @@ async function loop(
         onScreen = frame;
       }
       shown++;
-      await options.onShown?.(shown, frame);
+      await options.onShown?.(shown, frame, display);
       if (options.frames > 0 && shown >= options.frames) break;
       if (options.signal?.aborted) break;
     }
