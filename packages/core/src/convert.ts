@@ -63,7 +63,7 @@ export function convertToXrgb(
   src: Uint8Array,
   source: ConvertSource,
   dst: Uint8Array,
-  dstPitch: number = source?.width * 4,
+  dstPitch?: number,
 ): void {
   const args = convertArgs(src, source, dst, dstPitch);
   settle(native().convertToXrgb(...args), source);
@@ -80,7 +80,7 @@ export async function convertToXrgbAsync(
   src: Uint8Array,
   source: ConvertSource,
   dst: Uint8Array,
-  dstPitch: number = source?.width * 4,
+  dstPitch?: number,
 ): Promise<void> {
   const args = convertArgs(src, source, dst, dstPitch);
   settle(await native().convertToXrgbAsync(...args), source);
@@ -100,7 +100,7 @@ function convertArgs(
   src: Uint8Array,
   source: ConvertSource,
   dst: Uint8Array,
-  dstPitch: number,
+  pitch: number | undefined,
 ): [Uint8Array, number, number, number, number[], number[], Uint8Array, number] {
   if (!(src instanceof Uint8Array)) throw invalidArgument('src', 'a Uint8Array', src);
   if (!(dst instanceof Uint8Array)) throw invalidArgument('dst', 'a Uint8Array', dst);
@@ -122,6 +122,7 @@ function convertArgs(
       throw invalidArgument(`source.${k}`, 'an array of byte counts (integers ≥ 0)', list);
   }
   const { width: w, height: h, format } = source;
+  const dstPitch = pitch ?? w * 4;
   if (!Number.isInteger(dstPitch) || dstPitch < w * 4 || dstPitch % 4 !== 0)
     throw invalidArgument('dstPitch', `a multiple of 4 of at least ${w * 4} (width × 4)`, dstPitch);
   const layout = convertLayout(source);

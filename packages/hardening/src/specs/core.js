@@ -143,6 +143,7 @@ export const core = {
     computeLayout: {},
     convertLayout: {},
     convertToXrgb: {},
+    convertToXrgbAsync: {},
     createMemfd: { returnsFd: true },
     debugLog: {},
     derivedPitches: {},
