@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import {
   assertObject,
   assertOneOf,
@@ -12,112 +11,29 @@ import {
 } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
-import {
-  BUF_TYPE,
-  ERRNO,
-  FRMSIZE_TYPE,
-  MEMORY,
-  MEMORY_KINDS,
-  QUEUE_KINDS,
-  type QueueKind,
-} from './constants.js';
-import {
-  type ControlInfo,
-  type ControlValue,
-  decodeControlValue,
-  encodeControlValue,
-  findControl,
-  is64,
-  listControls,
-} from './controls.js';
+import { BUF_TYPE, ERRNO, MEMORY, MEMORY_KINDS, QUEUE_KINDS, type QueueKind } from './constants.js';
+import { readControl, writeControl } from './control-access.js';
+import { type ControlInfo, type ControlValue, findControl, listControls } from './controls.js';
+import { checkDevice } from './device-check.js';
 import { type DeviceInfo, deviceInfo } from './device-info.js';
-import { DeviceLostError, FormatError } from './errors.js';
-import { type FormatRequest, formatFromRaw, formatToRaw, type PixFormat } from './format.js';
-import { fourcc, fourccName } from './fourcc.js';
+import {
+  enumFormats,
+  enumFrameIntervals,
+  enumFrameSizes,
+  enumIos,
+  type FormatDescription,
+  type Fraction,
+  type FrameInterval,
+  type FrameSize,
+} from './enumeration.js';
+import { DeviceLostError } from './errors.js';
+import type { FormatRequest, PixFormat } from './format.js';
+import { negotiateFormat, readFormat } from './format-negotiation.js';
 import { v4l2 } from './native.js';
+import { type FindCriteria, listNodes, matchNode } from './node-discovery.js';
 import { FdPoller } from './poller.js';
 import { V4l2Queue } from './queue.js';
 import type { QueueOptions } from './queue-types.js';
-
-/** A pixel format a queue offers (ENUM_FMT). */
-export interface FormatDescription {
-  pixelformat: string;
-  description: string;
-  flags: number;
-  compressed: boolean;
-}
-
-/** A frame size (ENUM_FRAMESIZES): discrete sizes have min = max and step 0. */
-export interface FrameSize {
-  type: 'discrete' | 'continuous' | 'stepwise';
-  minWidth: number;
-  maxWidth: number;
-  stepWidth: number;
-  minHeight: number;
-  maxHeight: number;
-  stepHeight: number;
-}
-
-/** A frame interval or rate as V4L2 gives it: numerator / denominator. */
-export interface Fraction {
-  numerator: number;
-  denominator: number;
-}
-
-/** A frame interval (ENUM_FRAMEINTERVALS), in seconds per frame. */
-export interface FrameInterval {
-  type: 'discrete' | 'continuous' | 'stepwise';
-  min: Fraction;
-  max: Fraction;
-  step?: Fraction;
-}
-
-/** What to look for among /dev/video*. */
-export interface FindCriteria {
-  /** A queue the node must have: 'capture', 'output', 'capture-mplane', 'output-mplane'. */
-  queue?: QueueKind;
-  /** QUERYCAP driver name, e.g. 'vivid', 'uvcvideo'. */
-  driver?: string;
-  /** A device capability the node must have, e.g. 'streaming', 'video-capture'. */
-  capability?: string;
-  /** Card name (exact). */
-  card?: string;
-  /** Bus info (exact), e.g. 'platform:vivid-000'. */
-  busInfo?: string;
-}
-
-const SIZE_TYPES = {
-  [FRMSIZE_TYPE.DISCRETE]: 'discrete',
-  [FRMSIZE_TYPE.CONTINUOUS]: 'continuous',
-  [FRMSIZE_TYPE.STEPWISE]: 'stepwise',
-} as const;
-
-const SKIPPABLE = new Set([
-  'EBUSY',
-  'EACCES',
-  'EPERM',
-  'ENOTTY',
-  'ENODEV',
-  'ENXIO',
-  'EINVAL',
-  'ENOENT',
-  'EIO',
-]);
-
-/** The /dev/video* nodes of this machine, in numeric order. */
-export function videoNodes(dir = '/dev'): string[] {
-  if (typeof dir !== 'string') throw invalidArgument('dir', 'a folder path', dir);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => /^video\d+$/.test(n))
-    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))
-    .map((n) => `${dir}/${n}`);
-}
 
 /**
  * An open V4L2 device node. Query it (capabilities, formats, sizes,
@@ -166,42 +82,16 @@ export class V4l2Device implements Disposable {
 
   /** QUERYCAP of every /dev/video* node that answers (nodes that cannot be opened are left out). */
   static list(dir = '/dev'): DeviceInfo[] {
-    if (typeof dir !== 'string') throw invalidArgument('dir', 'a folder path', dir);
-    const out: DeviceInfo[] = [];
-    for (const path of videoNodes(dir)) {
-      try {
-        using dev = V4l2Device.open(path);
-        out.push(dev.info);
-      } catch (e) {
-        // busy, permission, not V4L2: not a candidate; anything else (the addon missing) is a real error
-        if (!(e instanceof DmaBufError) || !SKIPPABLE.has(e.code)) throw e;
-      }
-    }
-    return out;
+    return listNodes(dir, (path) => {
+      using dev = V4l2Device.open(path);
+      return dev.info;
+    });
   }
 
   /** Open the first node that matches every criterion; ENODEV naming what exists when none does. */
   static find(criteria: FindCriteria = {}, dir = '/dev'): V4l2Device {
     assertObject('criteria', criteria);
-    if (criteria.queue !== undefined) assertOneOf('criteria.queue', criteria.queue, QUEUE_KINDS);
-    const seen = V4l2Device.list(dir);
-    const match = seen.find(
-      (d) =>
-        (criteria.queue === undefined || d.queues.includes(criteria.queue)) &&
-        (criteria.driver === undefined || d.driver === criteria.driver) &&
-        (criteria.capability === undefined || d.deviceCaps.includes(criteria.capability)) &&
-        (criteria.card === undefined || d.card === criteria.card) &&
-        (criteria.busInfo === undefined || d.busInfo === criteria.busInfo),
-    );
-    if (!match) {
-      throw new DmaBufError(`no V4L2 device matches ${JSON.stringify(criteria)}`, {
-        code: 'ENODEV',
-        hint: seen.length
-          ? `Devices here: ${seen.map((d) => `${d.path} (${d.driver}, ${d.queues.join('/') || 'no video queue'})`).join('; ')}`
-          : 'No /dev/video* node answered: load a driver (e.g. modprobe vivid)',
-      });
-    }
-    return V4l2Device.open(match.path);
+    return V4l2Device.open(matchNode(criteria, V4l2Device.list(dir)).path);
   }
 
   /** 'V4L2 /dev/video0': how messages name this device. */
@@ -238,60 +128,22 @@ export class V4l2Device implements Disposable {
 
   /** Pixel formats a queue offers. */
   formats(kind: QueueKind = this.defaultQueue): FormatDescription[] {
-    const type = this.#type(kind);
-    const out: FormatDescription[] = [];
-    for (let i = 0; ; i++) {
-      const r = v4l2().enumFmt(this.#fd, type, i);
-      if (r === -ERRNO.EINVAL) break;
-      const d = this.#check(r, 'VIDIOC_ENUM_FMT', `cannot list ${kind} formats`);
-      out.push({
-        pixelformat: fourccName(d.pixelformat),
-        description: d.description,
-        flags: d.flags,
-        compressed: (d.flags & 1) !== 0,
-      });
-    }
-    return out;
+    return enumFormats(this, this.#type(kind), kind);
   }
 
   /** Frame sizes of a pixel format. */
   frameSizes(pixelformat: string): FrameSize[] {
-    const code = fourcc(pixelformat);
-    const out: FrameSize[] = [];
-    for (let i = 0; ; i++) {
-      const r = v4l2().enumFrameSizes(this.#fd, code, i);
-      if (r === -ERRNO.EINVAL) break;
-      const s = this.#check(r, 'VIDIOC_ENUM_FRAMESIZES', `cannot list frame sizes of ${pixelformat}`);
-      out.push({ ...s, type: SIZE_TYPES[s.type as 1 | 2 | 3] ?? 'discrete' });
-      if (s.type !== FRMSIZE_TYPE.DISCRETE) break;
-    }
-    return out;
+    return enumFrameSizes(this, pixelformat);
   }
 
   /** Frame intervals of a pixel format at a size. */
   frameIntervals(pixelformat: string, width: number, height: number): FrameInterval[] {
-    const code = fourcc(pixelformat);
-    assertPositive('width', width, 65535);
-    assertPositive('height', height, 65535);
-    const out: FrameInterval[] = [];
-    for (let i = 0; ; i++) {
-      const r = v4l2().enumFrameIntervals(this.#fd, code, width, height, i);
-      if (r === -ERRNO.EINVAL) break;
-      const s = this.#check(
-        r,
-        'VIDIOC_ENUM_FRAMEINTERVALS',
-        `cannot list frame intervals of ${pixelformat} ${width}x${height}`,
-      );
-      out.push({ ...s, type: SIZE_TYPES[s.type as 1 | 2 | 3] ?? 'discrete' });
-      if (s.type !== FRMSIZE_TYPE.DISCRETE) break;
-    }
-    return out;
+    return enumFrameIntervals(this, pixelformat, width, height);
   }
 
   /** The current format of a queue (G_FMT). */
   getFormat(kind: QueueKind = this.defaultQueue): PixFormat {
-    const r = v4l2().getFormat(this.#fd, this.#type(kind));
-    return formatFromRaw(this.#check(r, 'VIDIOC_G_FMT', `cannot read the ${kind} format`));
+    return readFormat(this, kind, this.#type(kind));
   }
 
   /**
@@ -335,18 +187,7 @@ export class V4l2Device implements Disposable {
   /** Inputs (capture) or outputs of this node: index and name. */
   ios(output = false): { index: number; name: string; type: number }[] {
     if (typeof output !== 'boolean') throw invalidArgument('output', 'a boolean', output);
-    const out: { index: number; name: string; type: number }[] = [];
-    for (let i = 0; ; i++) {
-      const r = v4l2().enumIo(this.#fd, output, i);
-      if (r === -ERRNO.EINVAL) break;
-      const io = this.#check(
-        r,
-        output ? 'VIDIOC_ENUMOUTPUT' : 'VIDIOC_ENUMINPUT',
-        `cannot list ${output ? 'outputs' : 'inputs'}`,
-      );
-      out.push({ index: i, name: io.name, type: io.type });
-    }
-    return out;
+    return enumIos(this, output);
   }
 
   /** The current input (capture) or output index. */
@@ -385,32 +226,12 @@ export class V4l2Device implements Disposable {
 
   /** A scalar control's current value: boolean, bigint (64-bit) or number. */
   getControl(which: string | number): ControlValue {
-    const c = this.control(which);
-    if (c.writeOnly)
-      throw new DmaBufError(`${this.name}: control '${c.key}' is write-only`, {
-        code: 'EACCES',
-        hint: 'Set it with setControl()',
-      });
-    const r = this.#check(
-      v4l2().getCtrl(this.#fd, c.id, is64(c)),
-      'VIDIOC_G_EXT_CTRLS',
-      `cannot read control '${c.key}'`,
-    );
-    return decodeControlValue(c, r);
+    return readControl(this, this.control(which));
   }
 
   /** Set a scalar control (validated against its range, step and menu first); returns the value the driver kept. */
   setControl(which: string | number, value: ControlValue): ControlValue {
-    const c = this.control(which);
-    const v = encodeControlValue(c, value, this.name);
-    const r = this.#check(
-      v4l2().setCtrl(this.#fd, c.id, v, is64(c)),
-      'VIDIOC_S_EXT_CTRLS',
-      `cannot set control '${c.key}' to ${value}`,
-      (errno) =>
-        errno === ERRNO.EBUSY ? 'The control is grabbed while streaming; stop the stream first' : undefined,
-    );
-    return decodeControlValue(c, r);
+    return writeControl(this, this.control(which), value);
   }
 
   /**
@@ -488,34 +309,11 @@ export class V4l2Device implements Disposable {
 
   #setFormat(kind: QueueKind, request: FormatRequest, tryOnly: boolean): PixFormat {
     const type = this.#type(kind);
-    const current = this.getFormat(kind);
-    const raw = formatToRaw(current, request);
-    const offered = this.formats(kind).map((f) => f.pixelformat);
-    const wanted = fourccName(raw.pixelformat);
-    if (!offered.includes(wanted)) {
-      throw new FormatError(
-        `${this.name} ${kind} does not offer pixel format ${wanted}`,
-        `Pick one of ${offered.join(', ')}`,
-      );
-    }
-    const ioctl = tryOnly ? 'VIDIOC_TRY_FMT' : 'VIDIOC_S_FMT';
-    const r = this.#check(
-      v4l2().setFormat(this.#fd, type, raw, tryOnly),
-      ioctl,
-      `cannot set the ${kind} format to ${wanted}`,
-      (errno) =>
-        errno === ERRNO.EBUSY
-          ? 'Buffers are allocated: set the format before opening the queue (or close it first)'
-          : undefined,
+    return negotiateFormat(
+      { device: this, kind, type, offered: this.formats(kind).map((f) => f.pixelformat) },
+      request,
+      tryOnly,
     );
-    const got = formatFromRaw(r);
-    if (got.pixelformat !== wanted) {
-      throw new FormatError(
-        `${this.name} ${kind} replaced ${wanted} by ${got.pixelformat}`,
-        `Pick one of ${offered.join(', ')}`,
-      );
-    }
-    return got;
   }
 
   #type(kind: QueueKind): number {
@@ -536,8 +334,7 @@ export class V4l2Device implements Disposable {
   }
 
   #check<T>(r: T | number, ioctl: string, what: string, hint?: (errno: number) => string | undefined): T {
-    if (r === -ERRNO.ENODEV) throw new DeviceLostError(this.name);
-    return check(r, `ioctl(${ioctl})`, `${this.name}: ${what}`, hint);
+    return checkDevice(this, r, ioctl, what, hint);
   }
 
   #assertOpen(): void {

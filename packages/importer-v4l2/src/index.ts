@@ -23,16 +23,9 @@ export {
   controlKey,
   type MenuItem,
 } from './controls.js';
-export {
-  type FindCriteria,
-  type FormatDescription,
-  type Fraction,
-  type FrameInterval,
-  type FrameSize,
-  V4l2Device,
-  videoNodes,
-} from './device.js';
+export { V4l2Device } from './device.js';
 export type { DeviceInfo } from './device-info.js';
+export type { FormatDescription, Fraction, FrameInterval, FrameSize } from './enumeration.js';
 export { DeviceLostError, FormatError, StreamError } from './errors.js';
 export { V4L2_EXP_NAMES, V4l2Exporter, type V4l2ExportPriv, v4l2ExporterPlugin } from './exporter.js';
 export {
@@ -71,6 +64,7 @@ export { MediaDevice, type MediaDeviceInfo, mediaNodes, type PadRef } from './me
 export type { MediaEntity, MediaLink, MediaLinkEnd, MediaPad, MediaTopology } from './media/media-graph.js';
 export { MBUS_CODES, mbusName } from './media/media-names.js';
 export { type FormatWhich, type MbusFormat, type MbusFormatRequest, V4l2Subdev } from './media/subdev.js';
+export { type FindCriteria, videoNodes } from './node-discovery.js';
 export { V4l2Queue } from './queue.js';
 export type {
   PlaneInput,
