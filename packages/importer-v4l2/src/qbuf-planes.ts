@@ -3,7 +3,8 @@ import { assertUint, invalidArgument } from '@dmabuf/core';
 import type { MemoryKind } from './constants.js';
 import type { PixFormat } from './format.js';
 import type { QueueBufferOptions } from './frame.js';
-import type { RawQueuePlane } from './native.js';
+import type { RawBuffer, RawQueuePlane } from './native.js';
+import type { QueuedBuffer } from './queue-types.js';
 import type { V4l2Slot } from './slot.js';
 
 /**
@@ -47,4 +48,18 @@ export function qbufPlanes(
     bytesused: output ? p.offset + payload(i) : 0,
     dataOffset: output ? p.offset : 0,
   }));
+}
+
+/** What QBUF answered, as a queue's caller sees it. */
+export function queuedBuffer(r: RawBuffer): QueuedBuffer {
+  return {
+    index: r.index,
+    flags: r.flags,
+    planes: r.planes.map((p) => ({
+      ...(p.fd !== undefined ? { fd: p.fd } : {}),
+      length: p.length,
+      bytesUsed: p.bytesused,
+      dataOffset: p.dataOffset,
+    })),
+  };
 }

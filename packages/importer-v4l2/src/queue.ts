@@ -1,6 +1,5 @@
 import {
   assertObject,
-  assertUint,
   type BufferLayout,
   type DmaBuf,
   type Framework,
@@ -17,7 +16,9 @@ import { BUF_TYPE, ERRNO, MEMORY, type MemoryKind, type QueueKind } from './cons
 import { planeConstraints } from './constraints.js';
 import { layoutPlanes, type PixFormat } from './format.js';
 import type { FrameOwner, QueueBufferOptions, V4l2Frame } from './frame.js';
+import { iterateFrames, nextFrame } from './frame-iterator.js';
 import { v4l2 } from './native.js';
+import { queuedBuffer } from './qbuf-planes.js';
 import type { QueuedBuffer, QueueHost, QueueState, SlotInput, WaitOptions } from './queue-types.js';
 import { type SlotAssignment, type SlotHandle, V4l2Slot } from './slot.js';
 import { SlotTable } from './slot-table.js';
@@ -192,34 +193,14 @@ export class V4l2Queue implements FrameOwner, Disposable {
   queue(target: V4l2Slot | SlotInput | number, options: QueueBufferOptions = {}): QueuedBuffer {
     this.#assertOpen();
     assertObject('options', options);
-    let slot: V4l2Slot;
-    if (typeof target === 'number') {
-      assertUint('index', target, this.count - 1);
-      const s = this.#slots.at(target);
-      if (!s)
-        throw new LifecycleError(`${this.name}: index ${target} has no buffer attached`, {
-          code: 'EINVAL',
-          hint: 'Attach a buffer first (queue.attach(buf))',
-        });
-      slot = s;
-    } else if (target instanceof V4l2Slot) {
-      slot = this.#slots.resolve(target);
-    } else {
-      slot = this.attach(target);
-    }
-    const r = this.#stream.qbuf(slot, options);
-    return {
-      index: r.index,
-      flags: r.flags,
-      planes: r.planes.map((p) => ({
-        ...(p.fd !== undefined ? { fd: p.fd } : {}),
-        length: p.length,
-        bytesUsed: p.bytesused,
-        dataOffset: p.dataOffset,
-      })),
-    };
+    const slot =
+      typeof target === 'number'
+        ? this.#slots.attachedAt(target)
+        : target instanceof V4l2Slot
+          ? this.#slots.resolve(target)
+          : this.attach(target);
+    return queuedBuffer(this.#stream.qbuf(slot, options));
   }
-
   /**
    * @internal FrameOwner: a frame goes back to its slot (once per frame: the
    * kernel's echo is not turned into a QueuedBuffer nobody reads).
@@ -251,24 +232,8 @@ export class V4l2Queue implements FrameOwner, Disposable {
    * stream is then stopped, every buffer detached), with the signal's reason
    * when aborted, with LifecycleError when the stream was stopped.
    */
-  async dequeue(options: WaitOptions = {}): Promise<V4l2Frame> {
-    const frame = await this.#stream.next(options);
-    if (!frame) {
-      throw (
-        this.#stream.failure ??
-        (this.#stream.ended
-          ? new LifecycleError(`${this.name}: the stream is drained (its LAST buffer was dequeued)`, {
-              code: 'EPIPE',
-              hint: 'Restart it (stop() then start()), or resume the device after its drain',
-            })
-          : undefined) ??
-        new LifecycleError(`${this.name}: the stream was stopped`, {
-          code: 'EPIPE',
-          hint: 'Start it again (queue.start())',
-        })
-      );
-    }
-    return frame;
+  dequeue(options: WaitOptions = {}): Promise<V4l2Frame> {
+    return nextFrame(this.#stream, this.name, options);
   }
 
   /**
@@ -276,22 +241,8 @@ export class V4l2Queue implements FrameOwner, Disposable {
    * (or the signal aborts), throws StreamError when it fails. Requeue each
    * frame (frame.requeue(), or `using`) when done with it.
    */
-  async *frames(options: WaitOptions = {}): AsyncGenerator<V4l2Frame, void, undefined> {
-    for (;;) {
-      if (options.signal?.aborted) return;
-      let frame: V4l2Frame | undefined;
-      try {
-        frame = await this.#stream.next(options);
-      } catch (e) {
-        if (options.signal?.aborted && e === options.signal.reason) return;
-        throw e;
-      }
-      if (!frame) {
-        if (this.#stream.failure) throw this.#stream.failure;
-        return;
-      }
-      yield frame;
-    }
+  frames(options: WaitOptions = {}): AsyncGenerator<V4l2Frame, void, undefined> {
+    return iterateFrames(this.#stream, options);
   }
 
   /**

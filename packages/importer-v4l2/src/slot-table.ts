@@ -1,6 +1,13 @@
 // The slots of a V4L2 queue: which buffers sit at which index, and the
 // core importers (one per memory plane) through which they are attached.
-import { type DmaBuf, type Importer, invalidArgument, LifecycleError, NegotiationError } from '@dmabuf/core';
+import {
+  assertUint,
+  type DmaBuf,
+  type Importer,
+  invalidArgument,
+  LifecycleError,
+  NegotiationError,
+} from '@dmabuf/core';
 import { isOutputKind, type MemoryKind, type QueueKind } from './constants.js';
 import { planeConstraints } from './constraints.js';
 import { StreamError } from './errors.js';
@@ -52,6 +59,17 @@ export class SlotTable {
   /** The slot at a buffer index, if any. */
   at(index: number): V4l2Slot | undefined {
     return this.#slots[index];
+  }
+
+  /** The slot at a buffer index a caller named: EINVAL when nothing is attached there. */
+  attachedAt(index: number): V4l2Slot {
+    assertUint('index', index, this.#host.count - 1);
+    const slot = this.#slots[index];
+    if (slot) return slot;
+    throw new LifecycleError(`${this.#host.name}: index ${index} has no buffer attached`, {
+      code: 'EINVAL',
+      hint: 'Attach a buffer first (queue.attach(buf))',
+    });
   }
 
   /** An MMAP index's plane was exported as `buffer`: its slot carries it from now on (frames show it). */
