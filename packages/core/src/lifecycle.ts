@@ -8,7 +8,7 @@ import {
 import type { BufferState, BufferView } from './buffer-view.js';
 import { type LabelledConstraints, NO_CONSTRAINTS } from './constraints.js';
 import { brief, debugLog } from './debug-log.js';
-import { invalidArgument, LifecycleError, PluginError, ReleasedError } from './errors.js';
+import { invalidArgument, PluginError, ReleasedError } from './errors.js';
 import type { Allocation, AllocationRequest, ExportedBuffer, ExporterPlugin } from './exporter.js';
 import type { FdStat } from './fd-ops.js';
 import { closeFd } from './fd-ops.js';
@@ -25,6 +25,13 @@ import {
 } from './hook-dispatch.js';
 import type { Importer } from './importer.js';
 import type { BufferLayout } from './layout.js';
+import {
+  alreadyDetached,
+  alreadyUnmapped,
+  detachWhileMapped,
+  mapAfterDetach,
+  releaseWhileAttached,
+} from './lifecycle-errors.js';
 import { checkAttachable, checkLayout, checkTable, mergeConstraints } from './negotiation.js';
 import { MAP_DIRECTIONS, type MapDirection } from './sg-table.js';
 import { SmallSet } from './small-set.js';
@@ -265,11 +272,9 @@ export abstract class BufferLifecycle implements BufferView {
   /** Release: refused (EBUSY, nothing changed) while devices are attached. */
   protected release(): void {
     if (this.#attachments.size > 0) {
-      throw new LifecycleError(
-        `${this.label}: release with ${this.#attachments.size} live attachment(s) (${this.#parties()
-          .map((p) => p.label)
-          .join(', ')})`,
-        { code: 'EBUSY', hint: 'Detach every attachment before the last put()' },
+      throw releaseWhileAttached(
+        this.label,
+        this.#parties().map((p) => p.label),
       );
     }
     const wasLive = this.#state === 'live';
@@ -303,10 +308,7 @@ export abstract class BufferLifecycle implements BufferView {
   ): DeviceMapping<H, C> {
     assertOneOf('direction', direction, MAP_DIRECTIONS);
     if (!st.attached) {
-      throw new LifecycleError(`${this.label}: map after detach (${st.importer.name})`, {
-        code: 'EINVAL',
-        hint: 'Attach again (buf.attach(device)) before mapping',
-      });
+      throw mapAfterDetach(this.label, st.importer.name);
     }
     this.ensureAllocated();
     const table = exporterMap(this.exporter, this.#view!, st.info, direction);
@@ -333,12 +335,7 @@ export abstract class BufferLifecycle implements BufferView {
   }
 
   #unmap<H, C>(st: AttachmentState<H, C>, mapping: DeviceMapping<H, C, BufferView>): void {
-    if (!st.mappings.delete(mapping)) {
-      throw new LifecycleError(`mapping of ${st.importer.name} already unmapped`, {
-        code: 'EINVAL',
-        hint: 'Unmap each mapping once',
-      });
-    }
+    if (!st.mappings.delete(mapping)) throw alreadyUnmapped(st.importer.name);
     if (debug.enabled) debug('%s: unmap for %s (%s)', this.label, st.importer.name, mapping.direction);
     try {
       importerUnmap(st.importer, st.attachment, mapping.handle);
@@ -349,21 +346,8 @@ export abstract class BufferLifecycle implements BufferView {
 
   #detach(st: AttachmentState): void {
     const device = st.importer.name;
-    if (!st.attached) {
-      throw new LifecycleError(`${this.label}: ${device} already detached`, {
-        code: 'EINVAL',
-        hint: 'Detach each attachment once',
-      });
-    }
-    if (st.mappings.size > 0) {
-      throw new LifecycleError(
-        `${this.label}: detach while mapped (${device} has ${st.mappings.size} live mapping(s))`,
-        {
-          code: 'EBUSY',
-          hint: 'Unmap every mapping of this attachment first (mapping.unmap() or `using`)',
-        },
-      );
-    }
+    if (!st.attached) throw alreadyDetached(this.label, device);
+    if (st.mappings.size > 0) throw detachWhileMapped(this.label, device, st.mappings.size);
     if (debug.enabled) debug('%s: detach %s', this.label, device);
     st.attached = false;
     this.#attachments.delete(st);
