@@ -1,4 +1,4 @@
-import { assertObject, assertString, type DmaBuf, type SyncFile } from '@dmabuf/core';
+import { assertObject, assertString, type DmaBuf } from '@dmabuf/core';
 import { assertDevice } from '../check.js';
 import { DRM_CLIENT_CAP } from '../constants.js';
 import type { DrmDevice } from '../device.js';
@@ -6,14 +6,8 @@ import { DrmError } from '../errors.js';
 import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import type { Composition } from './composition.js';
-import {
-  checkFlipOptions,
-  type FlipCommits,
-  type FlipOptions,
-  type FlipResult,
-  type SubmittedFlip,
-  submitFlipTo,
-} from './flip-request.js';
+import { FlipQueue } from './flip-queue.js';
+import type { FlipOptions, FlipResult, SubmittedFlip } from './flip-request.js';
 import {
   checkFramebufferOf,
   createFramebuffer,
@@ -76,14 +70,10 @@ export class Display implements Disposable {
   readonly #onPlacement: ((choice: PlacementChoice) => void) | undefined;
   readonly #unregisterExit: () => void;
   readonly #unregisterClose: () => void;
+  readonly #flipQueue: FlipQueue;
   #showing: Framebuffer | undefined;
   /** The framebuffers of the last compose() still on screen. */
   #layered: Framebuffer[] = [];
-  #tail: Promise<unknown> = Promise.resolve();
-  /** The atomic commit that flips to a framebuffer, without fences (built once per framebuffer). */
-  readonly #flipCommits: FlipCommits = new WeakMap();
-  #queued = 0;
-  #flips = 0;
   #closed = false;
 
   private constructor(device: DrmDevice, options: DisplayOptions) {
@@ -131,6 +121,18 @@ export class Display implements Disposable {
       atomic,
     });
     this.#onPlacement = options.onPlacement;
+    this.#flipQueue = new FlipQueue({
+      device,
+      connector: this.connector,
+      crtcId: this.crtcId,
+      atomic,
+      planes: this.#planes,
+      placer: this.#placer,
+      checkFb: (fb) => this.#checkFb(fb),
+      shown: (fb) => {
+        if (!this.#closed) this.#setShowing(fb);
+      },
+    });
     this.#unregisterExit = restoreOnExit(() => {
       if (this.#placer.placed) this.#restore();
     });
@@ -178,7 +180,7 @@ export class Display implements Disposable {
 
   /** Completed page flips. */
   get flips(): number {
-    return this.#flips;
+    return this.#flipQueue.flips;
   }
 
   /** How messages name this display: 'DRM card1 (virtio_gpu) Virtual-1 1280x800@60'. */
@@ -224,22 +226,20 @@ export class Display implements Disposable {
       this.#onPlacement?.(choice);
       return { type: 'flip', sequence: 0, timeMs: performance.now(), crtcId: this.crtcId, framebuffer: fb };
     };
-    if (this.#queued === 0) {
+    if (this.#flipQueue.idle) {
       try {
         return Promise.resolve(place());
       } catch (e) {
         return Promise.reject(e);
       }
     }
-    const run = this.#tail.then(place, place);
-    this.#tail = run;
-    return run;
+    return this.#flipQueue.after(place);
   }
 
   /** Show framebuffers on several planes at once, layers[0] at the bottom (Placer.compose: test commit first, blocking). */
   compose(layers: readonly Layer[]): Composition {
     this.#assertOpen();
-    if (this.#queued)
+    if (!this.#flipQueue.idle)
       throw new DrmError(this.device.label, `${this.connector}: compose() while flips are pending`, {
         code: 'EBUSY',
         hint: 'Await the pending show()/flip() Promises first',
@@ -260,18 +260,7 @@ export class Display implements Disposable {
    * leaves the screen as it was.
    */
   flip(fb: Framebuffer, options?: FlipOptions): Promise<FlipResult> {
-    // The common case, nothing in flight: submit now, no chain of promises.
-    if (this.#queued === 0) {
-      this.#queued++;
-      const run = this.#flipNow(fb, options);
-      this.#tail = run;
-      return run;
-    }
-    this.#queued++;
-    const go = () => this.#flipNow(fb, options);
-    const run = this.#tail.then(go, go);
-    this.#tail = run;
-    return run;
+    return this.#flipQueue.flip(fb, options);
   }
 
   /**
@@ -280,15 +269,7 @@ export class Display implements Disposable {
    * producer before the flip happens, and `done` for the completion.
    */
   submit(fb: Framebuffer, options?: FlipOptions): Promise<SubmittedFlip> {
-    this.#queued++;
-    const start = this.#queued === 1 ? Promise.resolve() : this.#tail.then(noop, noop);
-    const submitted = start.then(() => this.#submitNow(fb, options));
-    const done = submitted
-      .then(async (s) => ({ ...(await s.done), ...(s.outFence ? { outFence: s.outFence } : {}) }))
-      .finally(() => this.#queued--);
-    done.catch(noop); // observed through `submitted` when submitting fails
-    this.#tail = done;
-    return submitted.then((s) => ({ ...(s.outFence ? { outFence: s.outFence } : {}), done }));
+    return this.#flipQueue.submit(fb, options);
   }
 
   /** Tell the driver the framebuffer's contents changed (front-buffer drawing): DIRTYFB. */
@@ -329,46 +310,6 @@ export class Display implements Disposable {
     this.close();
   }
 
-  /** Submit one flip and wait for its completion event; one fewer in flight either way. */
-  async #flipNow(fb: Framebuffer, options: FlipOptions | undefined): Promise<FlipResult> {
-    try {
-      const s = this.#submitNow(fb, options);
-      const r = await s.done;
-      return s.outFence ? { ...r, outFence: s.outFence } : r;
-    } finally {
-      this.#queued--;
-    }
-  }
-
-  /** Hand one flip to the kernel (throws the typed error when refused); `done` settles on its event. */
-  #submitNow(
-    fb: Framebuffer,
-    options: FlipOptions | undefined,
-  ): { outFence?: SyncFile; done: Promise<FlipResult> } {
-    this.#checkFb(fb);
-    checkFlipOptions(options, this.atomic, this.device.label);
-    const placement = this.#placer.assertFlippable(fb);
-    const events = this.device.events;
-    const { token, done } = events.expect();
-    let outFence: SyncFile | undefined;
-    const what = `${this.connector}: page flip to ${fb.label} failed`;
-    try {
-      const to = { planeId: placement.plane.id, crtcId: this.crtcId, fb, atomic: this.atomic };
-      outFence = submitFlipTo(this.device, this.#planes, to, this.#flipCommits, options, token, what);
-    } catch (e) {
-      events.cancel(token);
-      throw e;
-    }
-    return {
-      ...(outFence ? { outFence } : {}),
-      done: done.then((ev) => {
-        this.#flips++;
-        if (!this.#closed) this.#setShowing(fb);
-        return { ...ev, framebuffer: fb };
-      }),
-    };
-  }
-
   #setShowing(fb: Framebuffer | undefined): void {
     if (this.#showing) onScreen.delete(this.#showing);
     for (const l of this.#layered) onScreen.delete(l);
@@ -406,5 +347,3 @@ export class Display implements Disposable {
       });
   }
 }
-
-function noop(): void {}
