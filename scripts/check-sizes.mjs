@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Keeps sources readable in one sitting: no file in a package's or app's
+// src/ over 400 lines, no class over 300 (found with the TypeScript
+// parser). Prints the largest of each and every one over
+// the limit (a class counted from `class` to its closing brace); exit 1 when
+// there is one.
+// Usage: node scripts/check-sizes.mjs [src-dir...] (default: every packages/*/src, apps/*/src)
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ts = createRequire(join(root, 'packages/core/package.json'))('typescript');
+const MAX_FILE = 400;
+const MAX_CLASS = 300;
+
+function sources(dir, out = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory() && e.name !== 'node_modules') sources(p, out);
+    else if (/\.(ts|mts|js|mjs)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+function classes(file, text) {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out = [];
+  const visit = (node) => {
+    if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
+      const first = sf.getLineAndCharacterOfPosition(node.getFullStart() + node.getLeadingTriviaWidth()).line;
+      const last = sf.getLineAndCharacterOfPosition(node.getEnd()).line;
+      out.push({ name: node.name?.text ?? '(anonymous)', lines: last - first + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+function sourceDirs() {
+  const out = [];
+  for (const group of ['packages', 'apps']) {
+    const base = join(root, group);
+    if (!existsSync(base)) continue;
+    for (const name of readdirSync(base).sort()) {
+      const src = join(base, name, 'src');
+      if (existsSync(src)) out.push(src);
+    }
+  }
+  return out;
+}
+
+const files = [];
+const classList = [];
+const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : sourceDirs();
+for (const src of dirs) {
+  for (const file of sources(src)) {
+    const text = readFileSync(file, 'utf8');
+    const rel = relative(root, file);
+    files.push({ rel, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0) });
+    for (const c of classes(file, text)) classList.push({ rel: `${rel} ${c.name}`, lines: c.lines });
+  }
+}
+
+let failed = false;
+function report(kind, list, max) {
+  list.sort((a, b) => b.lines - a.lines);
+  const over = list.filter((x) => x.lines > max);
+  const top = list[0];
+  console.log(
+    `${list.length} ${kind === 'class' ? 'classes' : 'files'}, largest ${top ? `${top.rel} (${top.lines} lines)` : 'none'}; limit ${max}`,
+  );
+  for (const x of over) console.error(`over the limit: ${x.rel}: ${x.lines} lines (limit ${max})`);
+  if (over.length) failed = true;
+}
+report('file', files, MAX_FILE);
+report('class', classList, MAX_CLASS);
+if (failed) {
+  console.error('Split what is over the limit into files (or classes) named after the one thing each holds.');
+  process.exit(1);
+}
