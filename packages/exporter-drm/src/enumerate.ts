@@ -37,7 +37,8 @@ export interface DrmDeviceNeeds {
 
 const DRI = '/dev/dri';
 
-function nodePaths(dir: string): string[] {
+/** The DRM nodes of this machine: /dev/dri/card* then renderD*, each in numeric order. */
+export function drmNodes(dir = DRI): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -72,7 +73,7 @@ function describe(dev: DrmDevice): DrmDeviceInfo {
 export function listDrmDevices(dir = DRI): DrmDeviceInfo[] {
   assertText('dir', dir);
   const out: DrmDeviceInfo[] = [];
-  for (const path of nodePaths(dir)) {
+  for (const path of drmNodes(dir)) {
     let dev: DrmDevice;
     try {
       dev = DrmDevice.open(path);
@@ -134,7 +135,7 @@ export function findDrmDevice(needs: DrmDeviceNeeds = {}, dir = DRI): DrmDevice 
   assertText('dir', dir);
   assertObject('needs', needs);
   const reasons: string[] = [];
-  for (const path of nodePaths(dir)) {
+  for (const path of drmNodes(dir)) {
     let dev: DrmDevice;
     try {
       dev = DrmDevice.open(path);

@@ -10,6 +10,7 @@ export {
 export {
   type DrmDeviceInfo,
   type DrmDeviceNeeds,
+  drmNodes,
   findDrmDevice,
   listDrmDevices,
   unmetNeeds,

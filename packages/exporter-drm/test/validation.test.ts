@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AllocationRequest, DmaBufError, Framework, SystemError } from '@dmabuf/core';
@@ -9,6 +9,7 @@ import {
   DrmDevice,
   type DrmDeviceInfo,
   DrmError,
+  drmNodes,
   findDrmDevice,
   ImportRefusedError,
   layoutOf,
@@ -143,6 +144,20 @@ describe('device needs', () => {
       connectors: [{ name: 'Virtual-1', connection: 'disconnected' as const, modes: 0 }],
     };
     expect(unmetNeeds(off, { display: true })).toBe('no connected display (Virtual-1 disconnected)');
+  });
+
+  it('lists card nodes before render nodes, each in numeric order, and nothing else', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dri-'));
+    for (const n of ['renderD129', 'card10', 'renderD128', 'card2', 'by-path', 'controlD64', 'card1'])
+      writeFileSync(join(dir, n), '');
+    expect(drmNodes(dir).map((p) => p.slice(dir.length + 1))).toEqual([
+      'card1',
+      'card2',
+      'card10',
+      'renderD128',
+      'renderD129',
+    ]);
+    expect(drmNodes(join(dir, 'missing'))).toEqual([]);
   });
 
   it('finding a device where there is none is a typed error saying what to do', () => {

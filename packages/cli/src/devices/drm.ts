@@ -1,24 +1,9 @@
-import { readdirSync } from 'node:fs';
+import { modifierName } from '@dmabuf/core';
 import type { DrmDevice } from '@dmabuf/exporter-drm';
-import { modifierName } from './modifier-name.js';
 import { notReadOf } from './not-read.js';
 import type { DeviceNotRead, DrmConnectorReport, DrmPlaneReport, DrmReport } from './types.js';
 
-const DRI = '/dev/dri';
 const MODE_TYPE_PREFERRED = 1 << 3;
-
-/** /dev/dri/card* then renderD*, in numeric order. */
-export function driNodes(dir = DRI): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const num = (s: string) => Number(/\d+$/.exec(s)?.[0] ?? 0);
-  const pick = (re: RegExp) => names.filter((n) => re.test(n)).sort((a, b) => num(a) - num(b));
-  return [...pick(/^card\d+$/), ...pick(/^renderD\d+$/)].map((n) => `${dir}/${n}`);
-}
 
 async function kmsOf(
   dev: DrmDevice,
@@ -40,9 +25,9 @@ async function kmsOf(
 
 /** Every DRM node: driver, node type, PRIME and KMS caps, connectors with modes, planes with formats and modifiers. */
 export async function collectDrm(notRead: DeviceNotRead[]): Promise<DrmReport[]> {
-  const { DrmDevice } = await import('@dmabuf/exporter-drm');
+  const { DrmDevice, drmNodes } = await import('@dmabuf/exporter-drm');
   const out: DrmReport[] = [];
-  for (const path of driNodes()) {
+  for (const path of drmNodes()) {
     try {
       using dev = DrmDevice.open(path);
       const v = dev.version;

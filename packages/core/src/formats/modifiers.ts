@@ -20,6 +20,8 @@ const VENDORS = [
   'ARM',
   'ALLWINNER',
   'AMLOGIC',
+  'MTK',
+  'APPLE',
 ];
 const KNOWN = new Map<bigint, string>([
   [MOD_LINEAR, 'LINEAR'],
