@@ -57,6 +57,7 @@ export type {
   ExportedBuffer,
   ExporterPlugin,
 } from './exporter.js';
+export { exporterPlugin } from './exporter-plugin.js';
 export { type FdInfo, openFdCount, readFdInfo } from './fd-info.js';
 export {
   closeFd,

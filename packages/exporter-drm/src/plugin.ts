@@ -1,4 +1,4 @@
-import { assertObject, type DmaBufPlugin, TOKENS } from '@dmabuf/core';
+import { assertObject, type DmaBufPlugin, exporterPlugin } from '@dmabuf/core';
 import { DrmDevice } from './device.js';
 import { DrmDumbExporter } from './dumb-exporter.js';
 import { type DrmDeviceNeeds, findDrmDevice } from './enumerate.js';
@@ -42,15 +42,5 @@ export function drmExporterPlugin(
     if (owned) device.close();
     throw e;
   }
-  return {
-    name: exporter.name,
-    exporter,
-    device,
-    register(container) {
-      container.registerInstance(TOKENS.Exporter, exporter);
-    },
-    shutdown() {
-      if (owned) device.close();
-    },
-  };
+  return { ...exporterPlugin(exporter, () => (owned ? device.close() : undefined)), device };
 }

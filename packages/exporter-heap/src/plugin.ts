@@ -1,4 +1,4 @@
-import { assertObject, type DmaBufPlugin, TOKENS } from '@dmabuf/core';
+import { assertObject, type DmaBufPlugin, exporterPlugin } from '@dmabuf/core';
 import { HeapExporter, type HeapExporterOptions } from './exporter.js';
 
 /**
@@ -9,14 +9,5 @@ import { HeapExporter, type HeapExporterOptions } from './exporter.js';
 export function heapPlugin(options: HeapExporterOptions = {}): DmaBufPlugin & { exporter: HeapExporter } {
   assertObject('options', options);
   const exporter = new HeapExporter(options);
-  return {
-    name: 'dma-heap',
-    exporter,
-    register(container) {
-      container.registerInstance(TOKENS.Exporter, exporter);
-    },
-    shutdown() {
-      exporter.close();
-    },
-  };
+  return exporterPlugin(exporter, () => exporter.close());
 }

@@ -1,4 +1,4 @@
-import { assertObject, type DmaBufPlugin, TOKENS } from '@dmabuf/core';
+import { assertObject, type DmaBufPlugin, exporterPlugin } from '@dmabuf/core';
 import { UdmabufExporter, type UdmabufExporterOptions } from './exporter.js';
 
 /**
@@ -11,14 +11,5 @@ export function udmabufPlugin(
 ): DmaBufPlugin & { exporter: UdmabufExporter } {
   assertObject('options', options);
   const exporter = new UdmabufExporter(options);
-  return {
-    name: 'udmabuf',
-    exporter,
-    register(container) {
-      container.registerInstance(TOKENS.Exporter, exporter);
-    },
-    shutdown() {
-      exporter.close();
-    },
-  };
+  return exporterPlugin(exporter, () => exporter.close());
 }

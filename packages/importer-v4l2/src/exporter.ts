@@ -7,10 +7,10 @@ import {
   type DmaBufPlugin,
   type ExportedBuffer,
   type ExporterPlugin,
+  exporterPlugin,
   type FdInfo,
   fdSize,
   type SgTable,
-  TOKENS,
 } from '@dmabuf/core';
 import { V4l2Queue } from './queue.js';
 
@@ -87,12 +87,5 @@ export class V4l2Exporter implements ExporterPlugin<V4l2ExportPriv> {
 
 /** The v4l2 exporter as a plugin module for Framework.create({ plugins }). */
 export function v4l2ExporterPlugin(): DmaBufPlugin & { exporter: V4l2Exporter } {
-  const exporter = new V4l2Exporter();
-  return {
-    name: 'v4l2',
-    exporter,
-    register(container) {
-      container.registerInstance(TOKENS.Exporter, exporter);
-    },
-  };
+  return exporterPlugin(new V4l2Exporter());
 }

@@ -7,12 +7,12 @@ import type {
   ExportedBuffer,
   ExporterPlugin,
 } from '../exporter.js';
+import { exporterPlugin } from '../exporter-plugin.js';
 import type { FdInfo } from '../fd-info.js';
 import type { BufferLayout } from '../layout.js';
 import { createMemfd, type MemfdOptions } from '../memfd.js';
 import type { DmaBufPlugin } from '../plugin.js';
 import type { CpuAccessMode, MapDirection, SgTable } from '../sg-table.js';
-import { TOKENS } from '../tokens.js';
 import { assertObject } from '../validate.js';
 
 const MEMFD_NAME = 'dmabuf-test';
@@ -119,12 +119,5 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
 export function memfdExporterPlugin(
   options: MemfdExporterOptions = {},
 ): DmaBufPlugin & { exporter: MemfdExporter } {
-  const exporter = new MemfdExporter(options);
-  return {
-    name: 'memfd-test',
-    exporter,
-    register(container) {
-      container.registerInstance(TOKENS.Exporter, exporter);
-    },
-  };
+  return exporterPlugin(new MemfdExporter(options));
 }
