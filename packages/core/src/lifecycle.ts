@@ -6,7 +6,7 @@ import {
   DeviceMapping,
 } from './attachment.js';
 import type { BufferState, BufferView } from './buffer-view.js';
-import { type LabelledConstraints, NO_CONSTRAINTS } from './constraints.js';
+import type { LabelledConstraints } from './constraints.js';
 import { brief, debugLog } from './debug-log.js';
 import { invalidArgument, PluginError, ReleasedError } from './errors.js';
 import type { Allocation, AllocationRequest, ExportedBuffer, ExporterPlugin } from './exporter.js';
@@ -32,7 +32,13 @@ import {
   mapAfterDetach,
   releaseWhileAttached,
 } from './lifecycle-errors.js';
-import { checkAttachable, checkLayout, checkTable, mergeConstraints } from './negotiation.js';
+import {
+  allocationConstraints,
+  checkAttachable,
+  checkLayout,
+  checkTable,
+  mergeConstraints,
+} from './negotiation.js';
 import { MAP_DIRECTIONS, type MapDirection } from './sg-table.js';
 import { SmallSet } from './small-set.js';
 import { assertObject, assertOneOf, assertString } from './validate.js';
@@ -211,13 +217,7 @@ export abstract class BufferLifecycle implements BufferView {
     if (this.#state === 'live') return;
     const req = this.#request!;
     const attached = this.#attachments.size > 0;
-    const merged =
-      attached || req.constraints !== NO_CONSTRAINTS
-        ? mergeConstraints([
-            { label: 'the export request', constraints: req.constraints },
-            ...this.#parties(),
-          ])
-        : {};
+    const merged = allocationConstraints(req.constraints, this.#parties());
     let allocation: Allocation;
     if (debug.enabled) debug('%s: allocate %s', this.label, brief({ ...req, constraints: merged }));
     try {

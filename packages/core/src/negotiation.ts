@@ -1,4 +1,9 @@
-import type { Constraints, FormatConstraint, LabelledConstraints } from './constraints.js';
+import {
+  type Constraints,
+  type FormatConstraint,
+  type LabelledConstraints,
+  NO_CONSTRAINTS,
+} from './constraints.js';
 import { invalidArgument, LifecycleError, NegotiationError } from './errors.js';
 import { pixelFormat } from './formats/lookup.js';
 import { modifierList } from './formats/modifiers.js';
@@ -22,6 +27,19 @@ function lcm(a: number, b: number): number {
  * NegotiationError naming both sides when two parties cannot be satisfied
  * together (different exact pitches, no common format).
  */
+/**
+ * What an allocation must satisfy: the export request's constraints merged
+ * with every attached device's; a request with none and no device attached
+ * gets {} (nothing to check).
+ */
+export function allocationConstraints(
+  request: Constraints,
+  parties: readonly LabelledConstraints[],
+): Constraints {
+  if (parties.length === 0 && request === NO_CONSTRAINTS) return {};
+  return mergeConstraints([{ label: 'the export request', constraints: request }, ...parties]);
+}
+
 export function mergeConstraints(parties: readonly LabelledConstraints[]): Constraints {
   if (!Array.isArray(parties as unknown))
     throw invalidArgument('parties', 'an array of { label, constraints }', parties);

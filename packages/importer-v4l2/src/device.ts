@@ -11,10 +11,10 @@ import {
 } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
-import { BUF_TYPE, ERRNO, MEMORY, MEMORY_KINDS, QUEUE_KINDS, type QueueKind } from './constants.js';
+import { ERRNO, MEMORY, MEMORY_KINDS, type QueueKind } from './constants.js';
 import { readControl, writeControl } from './control-access.js';
 import { type ControlInfo, type ControlValue, findControl, listControls } from './controls.js';
-import { checkDevice } from './device-check.js';
+import { checkDevice, queueTypeOf } from './device-check.js';
 import { type DeviceInfo, deviceInfo } from './device-info.js';
 import {
   enumFormats,
@@ -318,19 +318,7 @@ export class V4l2Device implements Disposable {
 
   #type(kind: QueueKind): number {
     this.#assertOpen();
-    assertOneOf('queue', kind, QUEUE_KINDS);
-    if (!this.info.queues.includes(kind)) {
-      throw new DmaBufError(
-        `${this.name} has no ${kind} queue (it has: ${this.info.queues.join(', ') || 'none'})`,
-        {
-          code: 'EINVAL',
-          hint: this.info.queues.length
-            ? `Use '${this.info.queues[0]}', or find another node with V4l2Device.find({ queue: '${kind}' })`
-            : 'Open a video node',
-        },
-      );
-    }
-    return BUF_TYPE[kind];
+    return queueTypeOf(this, this.info.queues, kind);
   }
 
   #check<T>(r: T | number, ioctl: string, what: string, hint?: (errno: number) => string | undefined): T {
