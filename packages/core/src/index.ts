@@ -31,6 +31,7 @@ export {
   convertToXrgb,
   convertToXrgbAsync,
 } from './convert.js';
+export { CountingExporter, type ExporterStats } from './counting-exporter.js';
 export { CpuAccess, CpuMapping } from './cpu-mapping.js';
 export type { DebugLog } from './debug-log.js';
 export { debugLog } from './debug-log-checked.js';
@@ -81,7 +82,7 @@ export { type BufferLayout, linearLayout, type PlaneLayout } from './layout.js';
 export type { LeakReport } from './leak-guard.js';
 export { createMemfd, isMemfd, type MemfdOptions, type MemfdSeal, memfdSeals, sealMemfd } from './memfd.js';
 export { liveMappings, mmapFd, munmapBuffer } from './mmap.js';
-export { checkLayout, mergeConstraints } from './negotiation.js';
+export { checkExporterWanted, checkLayout, mergeConstraints } from './negotiation.js';
 export type { DmaBufPlugin } from './plugin.js';
 export {
   abortError,

@@ -4,7 +4,7 @@ import {
   type LabelledConstraints,
   NO_CONSTRAINTS,
 } from './constraints.js';
-import { invalidArgument, LifecycleError, NegotiationError } from './errors.js';
+import { DmaBufError, invalidArgument, LifecycleError, NegotiationError } from './errors.js';
 import { pixelFormat } from './formats/lookup.js';
 import { modifierList } from './formats/modifiers.js';
 import type { BufferLayout } from './layout.js';
@@ -243,6 +243,21 @@ export function checkAttachable(
       hint: `Allocate from one of: ${exporters.join(', ')}; or copy into such a buffer`,
     });
   }
+}
+
+/**
+ * For exporters, at allocate: refuse (ENODEV, before allocating) when the
+ * attached devices import only from other exporters (constraints.exporters)
+ * and `expName` is not one of them. `source` says what this allocation is
+ * ('udmabuf', 'the system heap').
+ */
+export function checkExporterWanted(constraints: Constraints, expName: string, source: string): void {
+  const exporters = constraints.exporters;
+  if (!exporters || exporters.includes(expName)) return;
+  throw new DmaBufError(`an attached device imports only from ${exporters.join(', ')}, not from ${source}`, {
+    code: 'ENODEV',
+    hint: `Export with one of: ${exporters.join(', ')}`,
+  });
 }
 
 /**

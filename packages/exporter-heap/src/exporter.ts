@@ -5,11 +5,13 @@ import {
   type AttachmentInfo,
   assertObject,
   type BufferLayout,
+  CountingExporter,
+  checkExporterWanted,
   closeFd,
   computeLayout,
-  DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
+  type ExporterStats,
   type FdInfo,
   NegotiationError,
   PAGE_SIZE,
@@ -48,11 +50,7 @@ export interface HeapExporterOptions {
 }
 
 /** Live counts, for leak checks: all 0 once every buffer is released. */
-export interface HeapStats {
-  buffers: number;
-  attachments: number;
-  mappings: number;
-}
+export type HeapStats = ExporterStats;
 
 const CONTIGUOUS = /cma|reserved|carveout/i;
 
@@ -66,7 +64,7 @@ const CONTIGUOUS = /cma|reserved|carveout/i;
  * CPU access is the core's default (mmap + DMA_BUF_IOCTL_SYNC): this exporter
  * uses nothing but the public contract of @dmabuf/core.
  */
-export class HeapExporter implements ExporterPlugin<HeapPriv> {
+export class HeapExporter extends CountingExporter<HeapPriv> implements ExporterPlugin<HeapPriv> {
   readonly name = 'dma-heap';
   readonly expNames: readonly string[];
   readonly dir: string;
@@ -77,6 +75,7 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
   readonly #bufferName: string | false;
 
   constructor(options: HeapExporterOptions = {}) {
+    super();
     assertObject('options', options);
     this.dir = options.dir ?? DMA_HEAP_DIR;
     this.defaultHeap = options.defaultHeap ?? DEFAULT_HEAP;
@@ -121,16 +120,7 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
   allocate(req: AllocationRequest): Allocation<HeapPriv> {
     const opts = parseExportOptions(req.options);
     const heap = opts.heap ?? this.defaultHeap;
-    const exporters = req.constraints.exporters;
-    if (exporters && !exporters.includes(heap)) {
-      throw new DmaBufError(
-        `an attached device imports only from ${exporters.join(', ')}, not from the ${heap} heap`,
-        {
-          code: 'ENODEV',
-          hint: `Export with one of: ${exporters.join(', ')}`,
-        },
-      );
-    }
+    checkExporterWanted(req.constraints, heap, `the ${heap} heap`);
     const layout = computeLayout(this.name, req, PAGE_SIZE);
     const contiguous = this.#contiguous(heap) || layout.size <= PAGE_SIZE;
     if (req.constraints.contiguous && !contiguous) {
@@ -158,31 +148,24 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
         throw e;
       }
     }
-    return this.#allocation(fd, layout, { heap, contiguous, origin: 'allocated' });
+    return this.allocation(fd, layout, { heap, contiguous, origin: 'allocated' });
   }
 
   adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<HeapPriv> {
     const heap = info.expName ?? this.defaultHeap;
-    return this.#allocation(fd, layout, { heap, contiguous: this.#contiguous(heap), origin: 'received' });
+    return this.allocation(fd, layout, { heap, contiguous: this.#contiguous(heap), origin: 'received' });
   }
 
-  attach(buffer: ExportedBuffer<HeapPriv>, att: AttachmentInfo): void {
+  protected override checkAttach(buffer: ExportedBuffer<HeapPriv>, att: AttachmentInfo): void {
     if (att.constraints.contiguous && !buffer.priv.contiguous) {
       throw new NegotiationError(
         `${att.device} needs physically contiguous memory, buffer #${buffer.id} comes from the ${buffer.priv.heap} heap, which gives scattered pages`,
         "Allocate from a contiguous heap (options: { heap: 'linux,cma' } where the kernel has one)",
       );
     }
-    this.stats.attachments++;
   }
 
-  /** Counts the attachment down (a heap has nothing to undo). */
-  detach(): void {
-    this.stats.attachments--;
-  }
-
-  map(buffer: ExportedBuffer<HeapPriv>): SgTable {
-    this.stats.mappings++;
+  protected table(buffer: ExportedBuffer<HeapPriv>): SgTable {
     const size = buffer.layout.size;
     return {
       segments: [{ offset: 0, length: size, source: `heap:${buffer.priv.heap}` }],
@@ -191,18 +174,8 @@ export class HeapExporter implements ExporterPlugin<HeapPriv> {
     };
   }
 
-  /** Counts the mapping down. */
-  unmap(): void {
-    this.stats.mappings--;
-  }
-
   /** Close every heap device (buffers already made stay valid). */
   close(): void {
     for (const d of this.#devices.values()) d.close();
-  }
-
-  #allocation(fd: number, layout: BufferLayout, priv: HeapPriv): Allocation<HeapPriv> {
-    this.stats.buffers++;
-    return { fd, layout, priv, release: () => void this.stats.buffers-- };
   }
 }

@@ -5,12 +5,14 @@ import {
   assertObject,
   assertString,
   type BufferLayout,
+  CountingExporter,
   type CpuAccessMode,
+  checkExporterWanted,
   checkLayout,
   computeLayout,
-  DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
+  type ExporterStats,
   type FdInfo,
   NegotiationError,
   PAGE_SIZE,
@@ -52,10 +54,8 @@ export interface UdmabufExporterOptions {
 }
 
 /** Live counts, for leak checks: all 0 once every buffer is released. */
-export interface UdmabufStats {
-  buffers: number;
-  attachments: number;
-  mappings: number;
+export interface UdmabufStats extends ExporterStats {
+  /** CPU access scopes open now. */
   cpuAccess: number;
 }
 
@@ -76,7 +76,10 @@ function roundUp(n: number, to: number): number {
  * Every request is checked in TypeScript the way the kernel will check it,
  * and a refusal says which seal or which module parameter is in the way.
  */
-export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
+export class UdmabufExporter
+  extends CountingExporter<UdmabufPriv, UdmabufStats>
+  implements ExporterPlugin<UdmabufPriv>
+{
   readonly name = 'udmabuf';
   readonly expNames = [UDMABUF_EXP_NAME];
   readonly device: UdmabufDevice;
@@ -85,12 +88,9 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
   readonly #memfdName: string;
   /** The segment source of a buffer over a memfd of its own (the same for each). */
   readonly #ownSource: string;
-  /** Every buffer's release hook (one function, not one per buffer). */
-  readonly #release = (): void => {
-    this.stats.buffers--;
-  };
 
   constructor(options: UdmabufExporterOptions = {}) {
+    super();
     assertObject('options', options);
     if (options.device !== undefined) assertString('device', options.device, 4095);
     if (options.paramsDir !== undefined) assertString('options.paramsDir', options.paramsDir, 4095);
@@ -103,13 +103,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
 
   allocate(req: AllocationRequest): Allocation<UdmabufPriv> {
     const opts = parseExportOptions(req.options);
-    const exporters = req.constraints.exporters;
-    if (exporters && !exporters.includes(UDMABUF_EXP_NAME)) {
-      throw new DmaBufError(`an attached device imports only from ${exporters.join(', ')}, not udmabuf`, {
-        code: 'ENODEV',
-        hint: `Export with one of: ${exporters.join(', ')}`,
-      });
-    }
+    checkExporterWanted(req.constraints, UDMABUF_EXP_NAME, 'udmabuf');
     return opts.ranges ? this.#fromRanges(req, opts.ranges, opts.list ?? false) : this.#ownMemfd(req, opts);
   }
 
@@ -121,32 +115,20 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
       contiguous: layout.size <= PAGE_SIZE,
       origin: 'received',
     };
-    return this.#allocation(fd, layout, priv);
+    return this.allocation(fd, layout, priv);
   }
 
-  attach(buffer: ExportedBuffer<UdmabufPriv>, att: AttachmentInfo): void {
+  protected override checkAttach(buffer: ExportedBuffer<UdmabufPriv>, att: AttachmentInfo): void {
     if (att.constraints.contiguous && !buffer.priv.contiguous) {
       throw new NegotiationError(
         `${att.device} needs physically contiguous memory, udmabuf buffer #${buffer.id} is ${buffer.layout.size} bytes of memfd pages (${buffer.priv.segments.length} range(s))`,
         'Allocate from a contiguous dma-heap (e.g. linux,cma) instead, or keep the buffer within one page (or one huge page with hugetlb: true)',
       );
     }
-    this.stats.attachments++;
   }
 
-  /** Counts the attachment down (udmabuf has nothing to undo). */
-  detach(): void {
-    this.stats.attachments--;
-  }
-
-  map(buffer: ExportedBuffer<UdmabufPriv>): SgTable {
-    this.stats.mappings++;
+  protected table(buffer: ExportedBuffer<UdmabufPriv>): SgTable {
     return { segments: buffer.priv.segments, planes: buffer.layout.planes, size: buffer.layout.size };
-  }
-
-  /** Counts the mapping down. */
-  unmap(): void {
-    this.stats.mappings--;
   }
 
   beginCpuAccess(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode): void {
@@ -195,7 +177,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     } catch (e) {
       this.#createFailed(e, layout.size, 1, false);
     }
-    return this.#allocation(fd, layout, {
+    return this.allocation(fd, layout, {
       segments: [{ offset: 0, length: layout.size, source: this.#ownSource }],
       hugetlb,
       contiguous,
@@ -260,7 +242,7 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
       segments.push({ offset, length: r.size, source: r.source });
       offset += r.size;
     }
-    return this.#allocation(fd, layout, { segments, hugetlb: false, contiguous, origin: 'ranges' });
+    return this.allocation(fd, layout, { segments, hugetlb: false, contiguous, origin: 'ranges' });
   }
 
   /** The create ioctl failed: an EINVAL that a limit lowered since the last read explains is reported as that limit. */
@@ -272,11 +254,6 @@ export class UdmabufExporter implements ExporterPlugin<UdmabufPriv> {
     if (list && count > now.listLimit) this.#refuseCount(count, now.listLimit, e);
     this.#checkSize(total, e);
     throw e;
-  }
-
-  #allocation(fd: number, layout: BufferLayout, priv: UdmabufPriv): Allocation<UdmabufPriv> {
-    this.stats.buffers++;
-    return { fd, layout, priv, release: this.#release };
   }
 
   #refuseCount(count: number, limit: number, cause?: SystemError): never {

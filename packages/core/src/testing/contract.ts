@@ -156,6 +156,33 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
       buf.put();
     });
 
+    it("another framework given the fd adopts it as this exporter's buffer: same exp_name, size and bytes", async () => {
+      const other = await setup();
+      const buf = exp();
+      {
+        using w = buf.cpuAccess('write');
+        w.bytes[w.bytes.length - 1] = 0x5a;
+      }
+      const fd = buf.fd();
+      try {
+        const got = other.framework.get(fd);
+        expect(got).not.toBe(buf);
+        expect(got.exporter.name).toBe(buf.exporter.name);
+        expect(got.expName).toBe(buf.expName);
+        expect(got.size).toBe(buf.size);
+        {
+          using r = got.cpuAccess('read');
+          expect(r.bytes[r.bytes.length - 1]).toBe(0x5a);
+        }
+        got.put();
+      } finally {
+        native().close(fd);
+        buf.put();
+        await other.framework.close();
+        await other.close?.();
+      }
+    });
+
     it('late allocation satisfies the constraints of every attachment', (ctx) => {
       if (!s.lateAllocation) ctx.skip(`${name} allocates at export only`);
       const { size: _size, width: _w, height: _h, ...rest } = s.exportOptions;
