@@ -1,7 +1,8 @@
+import { invalidArgument } from './errors.js';
 import type { ExporterPlugin } from './exporter.js';
 import type { DmaBufPlugin } from './plugin.js';
 import { TOKENS } from './tokens.js';
-import { assertObject } from './validate.js';
+import { assertObject, assertString } from './validate.js';
 
 /**
  * A plugin module that provides one exporter, ready made: it registers the
@@ -16,6 +17,9 @@ export function exporterPlugin<E extends ExporterPlugin>(
   shutdown?: () => void | Promise<void>,
 ): DmaBufPlugin & { exporter: E } {
   assertObject('exporter', exporter);
+  assertString('exporter.name', exporter.name);
+  if (shutdown !== undefined && typeof shutdown !== 'function')
+    throw invalidArgument('shutdown', 'a function', shutdown);
   return {
     name: exporter.name,
     exporter,

@@ -10,7 +10,7 @@ import { modifierList } from './formats/modifiers.js';
 import type { BufferLayout } from './layout.js';
 import type { SgTable } from './sg-table.js';
 import { assertString } from './validate.js';
-import { assertParty } from './validate-constraints.js';
+import { assertConstraints, assertParty } from './validate-constraints.js';
 import { assertLayout } from './validate-layout.js';
 
 function gcd(a: number, b: number): number {
@@ -252,6 +252,9 @@ export function checkAttachable(
  * ('udmabuf', 'the system heap').
  */
 export function checkExporterWanted(constraints: Constraints, expName: string, source: string): void {
+  assertConstraints('constraints', constraints);
+  assertString('expName', expName);
+  assertString('source', source);
   const exporters = constraints.exporters;
   if (!exporters || exporters.includes(expName)) return;
   throw new DmaBufError(`an attached device imports only from ${exporters.join(', ')}, not from ${source}`, {

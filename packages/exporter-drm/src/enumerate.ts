@@ -39,6 +39,7 @@ const DRI = '/dev/dri';
 
 /** The DRM nodes of this machine: /dev/dri/card* then renderD*, each in numeric order. */
 export function drmNodes(dir = DRI): string[] {
+  assertText('dir', dir);
   let names: string[];
   try {
     names = readdirSync(dir);

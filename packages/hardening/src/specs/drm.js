@@ -40,6 +40,7 @@ export const drm = {
     describeRefusals: {},
     drmExporterPlugin: {},
     drmImporter: {},
+    drmNodes: {},
     findDrmDevice: {},
     fitRect: {},
     formatInfo: LOOKUP,
