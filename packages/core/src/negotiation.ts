@@ -27,19 +27,6 @@ function lcm(a: number, b: number): number {
  * NegotiationError naming both sides when two parties cannot be satisfied
  * together (different exact pitches, no common format).
  */
-/**
- * What an allocation must satisfy: the export request's constraints merged
- * with every attached device's; a request with none and no device attached
- * gets {} (nothing to check).
- */
-export function allocationConstraints(
-  request: Constraints,
-  parties: readonly LabelledConstraints[],
-): Constraints {
-  if (parties.length === 0 && request === NO_CONSTRAINTS) return {};
-  return mergeConstraints([{ label: 'the export request', constraints: request }, ...parties]);
-}
-
 export function mergeConstraints(parties: readonly LabelledConstraints[]): Constraints {
   if (!Array.isArray(parties as unknown))
     throw invalidArgument('parties', 'an array of { label, constraints }', parties);
@@ -280,4 +267,17 @@ export function checkTable(table: SgTable, party: LabelledConstraints, bufferLab
   if (c.minSize !== undefined && table.size < c.minSize) {
     throw new NegotiationError(`${party.label} needs ${c.minSize} bytes, ${bufferLabel} maps ${table.size}`);
   }
+}
+
+/**
+ * What an allocation must satisfy: the export request's constraints merged
+ * with every attached device's; a request with none and no device attached
+ * gets {} (nothing to check).
+ */
+export function allocationConstraints(
+  request: Constraints,
+  parties: readonly LabelledConstraints[],
+): Constraints {
+  if (parties.length === 0 && request === NO_CONSTRAINTS) return {};
+  return mergeConstraints([{ label: 'the export request', constraints: request }, ...parties]);
 }
