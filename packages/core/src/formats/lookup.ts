@@ -44,6 +44,7 @@ export function pixelFormatNames(): string[] {
  * what `who` can lay out (default: the whole table; pass `available` to narrow).
  */
 export function requirePixelFormat(format: string, who: string, available?: readonly string[]): PixelFormat {
+  if (typeof format !== 'string') throw invalidArgument('format', "a fourcc string (e.g. 'NV12')", format);
   assertString('who', who);
   if (available !== undefined && (!Array.isArray(available) || available.some((a) => typeof a !== 'string')))
     throw invalidArgument('available', 'an array of fourcc strings', available);
