@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePpm, pixelAt, readPpm } from '../src/ppm.js';
+import { VIVID_BARS } from '../src/vivid-bars.js';
 
-export { parsePpm, pixelAt, readPpm };
+export { parsePpm, pixelAt, readPpm, VIVID_BARS };
 
 const validName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 

@@ -1,14 +1,7 @@
+import { VIVID_BARS } from '@dmabuf/lab/guest';
+
 /** vivid's default test pattern: eight vertical bars of 75% colour, left to right. */
-export const BARS: readonly (readonly [number, number, number])[] = [
-  [191, 191, 191],
-  [191, 191, 0],
-  [0, 191, 191],
-  [0, 191, 0],
-  [191, 0, 191],
-  [191, 0, 0],
-  [0, 0, 191],
-  [0, 0, 0],
-];
+export const BARS = VIVID_BARS;
 
 /**
  * Check an RGB picture (3 bytes per pixel, `width` pixels per row) for the

@@ -5,6 +5,7 @@
 import { Framework } from '@dmabuf/core';
 import { Display, DrmDevice, drmExporterPlugin, listDrmDevices, Writeback } from '@dmabuf/exporter-drm';
 import { V4l2Device, V4l2M2mDevice, v4l2ExporterPlugin } from '@dmabuf/importer-v4l2';
+import { VIVID_BARS } from '@dmabuf/lab/guest';
 
 export interface VkmsOptions {
   frames: number;
@@ -19,17 +20,6 @@ export interface VkmsResult {
   expected: number[];
   where: { x: number; y: number; width: number; height: number };
 }
-
-const BARS: [number, number, number][] = [
-  [191, 191, 191],
-  [191, 191, 0],
-  [0, 191, 191],
-  [0, 191, 0],
-  [191, 0, 191],
-  [191, 0, 0],
-  [0, 0, 191],
-  [0, 0, 0],
-];
 
 /** An 8-bit channel through RGB565 and back (5 or 6 bits widened by rounding). */
 const through = (v: number, bits: number) => Math.round(((v >> (8 - bits)) * 255) / ((1 << bits) - 1));
@@ -91,11 +81,13 @@ export async function cameraToVkms(options: VkmsOptions): Promise<VkmsResult> {
         using r = shot.cpuAccess('read');
         const px = new Uint32Array(r.arrayBuffer);
         const stride = shot.layout.planes[0]!.pitch / 4;
-        bars.push(BARS.map((_, i) => px[(where.y + 200) * stride + where.x + 40 + i * 80]! & 0xffffff));
+        bars.push(VIVID_BARS.map((_, i) => px[(where.y + 200) * stride + where.x + 40 + i * 80]! & 0xffffff));
       }
       frame.requeue();
     }
-    const expected = BARS.map(([r, g, b]) => (through(r, 5) << 16) | (through(g, 6) << 8) | through(b, 5));
+    const expected = VIVID_BARS.map(
+      ([r, g, b]) => (through(r, 5) << 16) | (through(g, 6) << 8) | through(b, 5),
+    );
     return { frames, bars, expected, where };
   } finally {
     conv.close();

@@ -44,6 +44,7 @@ export const labGuest = {
     pixelAt: {},
     readPpm: {},
     screendump: { skip: WRITES },
+    VIVID_BARS: {},
     whyUnavailable: {},
   },
 };
