@@ -33,15 +33,21 @@ const SKIPPABLE = new Set([
 /** The /dev/video* nodes of this machine, in numeric order. */
 export function videoNodes(dir = '/dev'): string[] {
   if (typeof dir !== 'string') throw invalidArgument('dir', 'a folder path', dir);
+  return numberedNodes(dir, 'video');
+}
+
+/** The `<prefix>N` device nodes in `dir` (e.g. video0, media1), in numeric order; none when `dir` cannot be read. */
+export function numberedNodes(dir: string, prefix: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return [];
   }
+  const pattern = new RegExp(`^${prefix}\\d+$`);
   return names
-    .filter((n) => /^video\d+$/.test(n))
-    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))
+    .filter((n) => pattern.test(n))
+    .sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)))
     .map((n) => `${dir}/${n}`);
 }
 

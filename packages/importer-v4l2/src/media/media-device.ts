@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs';
 import { assertObject, assertString, closeFd, DmaBufError, LifecycleError } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { ERRNO } from '../constants.js';
 import { v4l2 } from '../native.js';
+import { numberedNodes } from '../node-discovery.js';
 import { decodeTopology, type MediaEntity, type MediaLink, type MediaTopology } from './media-graph.js';
 import { LINK_FLAG } from './media-names.js';
 
@@ -27,16 +27,7 @@ export interface PadRef {
 /** The /dev/media* nodes of this machine, in numeric order. */
 export function mediaNodes(dir = '/dev'): string[] {
   assertString('dir', dir, 4096);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => /^media\d+$/.test(n))
-    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))
-    .map((n) => `${dir}/${n}`);
+  return numberedNodes(dir, 'media');
 }
 
 /**
