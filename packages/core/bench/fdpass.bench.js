@@ -31,7 +31,7 @@ function c(mode, count) {
 
 const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
 
-/** One run of ours: this process receives, a child node process sends ('batch': sendMany of BATCH, received with receiveMany). Returns { rate: messages (or round trips) per second, cpu: µs of CPU of both processes per message }. */
+/** One run of ours: this process receives, a child node process sends ('batch': sendMany of BATCH, received with peer.batches()). Returns { rate: messages (or round trips) per second, cpu: µs of CPU of both processes per message }. */
 async function ours(mode, count) {
   const path = join(dir, `ours-${mode}.sock`);
   const server = BufferChannel.listen(path, { framework: fw });
@@ -68,7 +68,10 @@ async function ours(mode, count) {
     }
   };
   if (mode === 'batch') {
-    while (n < total) for (const m of await peer.receiveMany({ max: 1024 })) take(m);
+    for await (const batch of peer.batches({ max: 1024 })) {
+      for (const m of batch) take(m);
+      if (n >= total) break;
+    }
   } else {
     for await (const m of peer) {
       take(m);
@@ -209,7 +212,7 @@ writeBenchResult({
   extra: {
     method: method(
       STREAM,
-      `BufferChannel, await peer.sendMany() of ${BATCH} buffers, await peer.receiveMany()`,
+      `BufferChannel, await peer.sendMany() of ${BATCH} buffers, for await (const batch of peer.batches())`,
     ),
     syscallsNote,
     ...batchExtra,

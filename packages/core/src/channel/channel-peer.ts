@@ -22,12 +22,22 @@ export interface ReceiveManyOptions extends PollOptions {
   max?: number;
 }
 
+/** options.max of receiveMany() / batches(): 1 to 1024, default RECEIVE_BATCH (EINVAL otherwise). */
+function checkBatchMax(options: { max?: number }): number {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  const max = options.max ?? RECEIVE_BATCH;
+  if (!Number.isSafeInteger(max) || max < 1 || max > 1024)
+    throw invalidArgument('options.max', 'an integer between 1 and 1024', max);
+  return max;
+}
+
 /**
  * One end of a connected channel (from BufferChannel.connect, a server's
  * accept, or BufferChannel.pair). Sends buffers (their fd travels as
  * SCM_RIGHTS, with the layout and your meta) and JSON messages, one at a
  * time or several per system call (sendMany); receives them with receive(),
- * receiveMany() or `for await (const m of peer)`.
+ * receiveMany(), `for await (const m of peer)` or, a batch per step,
+ * `for await (const batch of peer.batches())`.
  *
  * No fd leaks: received fds are closed once turned into DmaBufs (the
  * framework keeps its own duplicate) and whenever a message is malformed;
@@ -139,14 +149,38 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   receiveMany(options: ReceiveManyOptions = {}): Promise<ChannelMessage[]> {
     try {
       checkPollOptions(options);
-      const max = options.max ?? RECEIVE_BATCH;
-      if (!Number.isSafeInteger(max) || max < 1 || max > 1024)
-        throw invalidArgument('options.max', 'an integer between 1 and 1024', max);
+      const max = checkBatchMax(options);
       this.#assertOpen();
       return this.#receiver.receiveMany(max, options);
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /**
+   * Iterate in batches: each step gives every message that has arrived (at
+   * least one, up to options.max, default 32), in order, with one promise
+   * per batch instead of one per message; ends when the other side hangs up
+   * and everything was read, or when this side closes.
+   *   for await (const batch of peer.batches()) for (const m of batch) …
+   * A malformed message ends the batch before it and makes the next step
+   * throw EBADMSG (its fds closed); iterate again to go on. The options are
+   * checked here (EINVAL), not at the first step.
+   */
+  batches(options: { max?: number } = {}): AsyncIterable<ChannelMessage[]> {
+    const max = checkBatchMax(options);
+    const receiver = this.#receiver;
+    const iterator: AsyncIterator<ChannelMessage[]> = {
+      next: (): Promise<IteratorResult<ChannelMessage[]>> => {
+        try {
+          return receiver.nextBatch(max);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+      return: async (): Promise<IteratorResult<ChannelMessage[]>> => ({ done: true, value: undefined }),
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
   }
 
   /** Iterate messages until the other side hangs up (or this side closes). */

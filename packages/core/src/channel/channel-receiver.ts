@@ -29,13 +29,15 @@ export type ChannelMessage = BufferMessage | PlainMessage;
 /**
  * What a waiter wants: RAW the next message as it came off the socket (the
  * handshake; null at the end), ONE the next message, ITER the next iterator
- * result (done at the end or at close), MANY every message ready (up to max).
+ * result (done at the end or at close), MANY every message ready (up to max),
+ * BATCHES the next iterator result of every message ready (up to max).
  */
 const RAW = 0;
 const ONE = 1;
 const ITER = 2;
 const MANY = 3;
-type Mode = typeof RAW | typeof ONE | typeof ITER | typeof MANY;
+const BATCHES = 4;
+type Mode = typeof RAW | typeof ONE | typeof ITER | typeof MANY | typeof BATCHES;
 
 interface ReceiveWaiter extends Waiter<unknown> {
   mode: Mode;
@@ -43,7 +45,27 @@ interface ReceiveWaiter extends Waiter<unknown> {
 }
 
 const ECANCELED = 125;
-const DONE: IteratorResult<ChannelMessage> = Object.freeze({ done: true, value: undefined });
+const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+/** Modes that end with done (not an error) at the end of the stream or at close. */
+const iterates = (mode: Mode) => mode === ITER || mode === BATCHES;
+
+/** The other side hung up and everything it sent was read (code ECONNRESET). */
+function endError(label: string): DmaBufError {
+  return new DmaBufError(`${label} closed the channel`, {
+    code: 'ECONNRESET',
+    hint: 'The other process closed its end or exited; buffers received before stay valid',
+  });
+}
+
+/** Settle every waiter left once the stream ended (or the channel failed: `failure`). */
+function settleAll(waiters: ReceiveWaiter[], failure: unknown, label: string): void {
+  for (const w of waiters.splice(0)) {
+    if (failure !== undefined) w.reject(failure);
+    else if (w.mode === RAW) w.resolve(null);
+    else if (iterates(w.mode)) w.resolve(DONE);
+    else w.reject(endError(label));
+  }
+}
 
 /**
  * The receiving half of a channel peer: reads the socket in batches
@@ -107,7 +129,7 @@ export class ChannelReceiver {
   receive(options: PollOptions): Promise<ChannelMessage> {
     if (this.#waiters.length === 0) {
       const m = this.#ready();
-      if (m === null) throw this.#endError();
+      if (m === null) throw endError(this.#label);
       if (m !== undefined) return Promise.resolve(m);
     }
     return this.#wait(ONE, 1, options) as Promise<ChannelMessage>;
@@ -116,11 +138,9 @@ export class ChannelReceiver {
   /** Every message ready now, at least one (see ChannelPeer.receiveMany). */
   receiveMany(max: number, options: PollOptions): Promise<ChannelMessage[]> {
     if (this.#waiters.length === 0) {
-      this.#fillIfEmpty();
-      const ms = this.#takeMany(max);
+      const ms = this.#readyMany(max);
+      if (ms === null) throw endError(this.#label);
       if (ms !== undefined) return Promise.resolve(ms);
-      if (this.#failure !== undefined) throw this.#failure;
-      if (this.#ended) throw this.#endError();
     }
     return this.#wait(MANY, max, options) as Promise<ChannelMessage[]>;
   }
@@ -136,6 +156,16 @@ export class ChannelReceiver {
     return this.#wait(ITER, 1, {}) as Promise<IteratorResult<ChannelMessage>>;
   }
 
+  /** The batch iterator's next(): every message ready (up to max, at least one); done at the end of the stream or once closed. */
+  nextBatch(max: number): Promise<IteratorResult<ChannelMessage[]>> {
+    if (this.#closed) return Promise.resolve(DONE);
+    if (this.#waiters.length === 0) {
+      const ms = this.#readyMany(max);
+      if (ms !== undefined) return Promise.resolve(ms === null ? DONE : { done: false, value: ms });
+    }
+    return this.#wait(BATCHES, max, {}) as Promise<IteratorResult<ChannelMessage[]>>;
+  }
+
   /** The next message as it came off the socket, null at the end (the handshake; caller closes its fds). */
   receiveRaw(options: PollOptions): Promise<ReceivedMessage | null> {
     return this.#wait(RAW, 1, options) as Promise<ReceivedMessage | null>;
@@ -145,18 +175,11 @@ export class ChannelReceiver {
   close(error: unknown): void {
     this.#closed = true;
     for (const w of this.#waiters.splice(0)) {
-      if (w.mode === ITER) w.resolve(DONE);
+      if (iterates(w.mode)) w.resolve(DONE);
       else w.reject(error);
     }
     for (const raw of this.#inbox.splice(0)) closeOwned(raw.fds);
     this.#closeSpent();
-  }
-
-  #endError(): DmaBufError {
-    return new DmaBufError(`${this.#label} closed the channel`, {
-      code: 'ECONNRESET',
-      hint: 'The other process closed its end or exited; buffers received before stay valid',
-    });
   }
 
   #wait(mode: Mode, max: number, options: PollOptions): Promise<unknown> {
@@ -188,6 +211,15 @@ export class ChannelReceiver {
     if (!this.#single) this.#fillIfEmpty();
     const m = this.#take();
     if (m !== undefined) return m;
+    if (this.#failure !== undefined) throw this.#failure;
+    return this.#ended ? null : undefined;
+  }
+
+  /** Every message that can be had without waiting (up to max); null at the end; undefined when one has to wait. */
+  #readyMany(max: number): ChannelMessage[] | null | undefined {
+    this.#fillIfEmpty();
+    const ms = this.#takeMany(max);
+    if (ms !== undefined) return ms;
     if (this.#failure !== undefined) throw this.#failure;
     return this.#ended ? null : undefined;
   }
@@ -295,7 +327,7 @@ export class ChannelReceiver {
       }
       let value: unknown;
       try {
-        value = w.mode === MANY ? this.#takeMany(w.max) : this.#take();
+        value = w.mode === MANY || w.mode === BATCHES ? this.#takeMany(w.max) : this.#take();
       } catch (e) {
         waiters.shift();
         w.reject(e);
@@ -303,16 +335,10 @@ export class ChannelReceiver {
       }
       if (value === undefined) break;
       waiters.shift();
-      w.resolve(w.mode === ITER ? { done: false, value } : value);
+      w.resolve(iterates(w.mode) ? { done: false, value } : value);
     }
-    if (waiters.length && this.#inbox.length === 0 && (this.#ended || this.#failure !== undefined)) {
-      for (const w of waiters.splice(0)) {
-        if (this.#failure !== undefined) w.reject(this.#failure);
-        else if (w.mode === RAW) w.resolve(null);
-        else if (w.mode === ITER) w.resolve(DONE);
-        else w.reject(this.#endError());
-      }
-    }
+    if (waiters.length && this.#inbox.length === 0 && (this.#ended || this.#failure !== undefined))
+      settleAll(waiters, this.#failure, this.#label);
   }
 
   /** While someone waits: read, deliver, and wait for POLLIN through libuv. */
