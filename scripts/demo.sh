@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Set up what the demo needs, then run it: the camera-to-display pipeline on
-# this machine's camera and display, or in the virtual lab when either is
-# missing (it says which). --lab forces the lab; --no-lab refuses it (exit 1
-# when a camera or display is missing). Other flags go to the demo (--help).
+# The camera-to-display demo on this machine's camera and display, or in the
+# virtual lab when either is missing (it says which). --lab forces the lab;
+# --no-lab refuses it (exit 1 when a camera or display is missing). --help
+# lists every option; a bad option exits 2 before anything is set up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh demo "$@"
-exec node apps/examples/dist/camera-to-display.js "$@"
+exec node scripts/demo.mjs "$@"

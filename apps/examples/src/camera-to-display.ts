@@ -14,7 +14,7 @@ import { inLab } from '@dmabuf/lab/guest';
 import { missingDevices } from './camera-display/devices.js';
 import { relayToLab } from './camera-display/lab-relay.js';
 import { listCameras, listDisplays } from './camera-display/list.js';
-import { type DemoOptions, parseDemoOptions, USAGE } from './camera-display/options.js';
+import { type DemoOptions, readDemoCommandLine, USAGE } from './camera-display/options.js';
 import { type PipelineResult, runPipeline } from './camera-display/pipeline.js';
 import { placeDemo } from './camera-display/placement.js';
 import { checkScreen } from './camera-display/screen-check.js';
@@ -72,19 +72,22 @@ function summary(r: PipelineResult): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (argv.includes('--version')) {
-    console.log(versionLine('camera-to-display'));
-    return 0;
-  }
   let options: DemoOptions;
   try {
-    options = parseDemoOptions(argv);
+    const asked = readDemoCommandLine(argv);
+    if ('help' in asked) {
+      console.log(USAGE);
+      return 0;
+    }
+    if ('version' in asked) {
+      console.log(versionLine('camera-to-display'));
+      return 0;
+    }
+    options = asked.options;
   } catch (e) {
-    console.error(`camera-to-display: ${(e as Error).message}\n\n${USAGE}`);
+    console.error(
+      `camera-to-display: ${(e as Error).message}\nRun 'node dist/camera-to-display.js --help' for usage.`,
+    );
     return 2;
   }
   if (inLab()) return await runHere(options);

@@ -69,6 +69,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
     this.capabilities = grant.capabilities;
     this.count = grant.count;
     this.#slots = new SlotTable({
+      queue: this,
       name: this.name,
       kind,
       memory: this.memory,

@@ -18,6 +18,8 @@ import { normaliseSlotInput } from './slot-input.js';
 
 /** @internal What a slot table needs of its queue. */
 export interface SlotTableHost {
+  /** The queue these slots belong to: a map's SlotAssignment names it. */
+  readonly queue: object;
   readonly name: string;
   readonly kind: QueueKind;
   readonly memory: MemoryKind;
@@ -116,7 +118,7 @@ export class SlotTable {
         const attachment = p.buffer.attach(this.importerFor(plane));
         const sp: SlotPlane = { buffer: p.buffer, offset: p.offset, attachment };
         done.push(sp);
-        sp.mapping = attachment.map(direction, { queue: host, slot: index, plane });
+        sp.mapping = attachment.map(direction, { queue: host.queue, slot: index, plane });
       });
     } catch (e) {
       this.#release(done);
@@ -177,7 +179,7 @@ export class SlotTable {
       constraints: () => planeConstraints(host.format, plane),
       // the slot comes with the map: attach() assigns it and passes it on
       onMap: (_att, _table, _direction, assignment) => {
-        if (assignment?.queue !== host || assignment.plane !== plane) {
+        if (assignment?.queue !== host.queue || assignment.plane !== plane) {
           throw new LifecycleError(`${name}: map a buffer for this queue through queue.attach(buf)`, {
             code: 'EINVAL',
             hint: 'The queue assigns slots; attach with queue.attach() rather than buf.attach(importer).map()',

@@ -12,6 +12,7 @@ export interface SlotHandle {
  * so a map from anywhere else is refused.
  */
 export interface SlotAssignment extends SlotHandle {
+  /** The V4l2Queue that assigned the slot (its plane importers refuse any other). */
   readonly queue: object;
 }
 

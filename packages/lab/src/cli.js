@@ -1,5 +1,5 @@
 import { labArch } from './arch.js';
-import { parseArgs, usage } from './cli-args.js';
+import { parseArgs, usage, versionLine } from './cli-args.js';
 import { LabError } from './errors.js';
 import { provision } from './provision.js';
 import { provisionArm64 } from './provision-arm64.js';
@@ -11,6 +11,10 @@ export async function main(argv) {
     const o = parseArgs(argv);
     if (o.help) {
       process.stdout.write(usage);
+      return 0;
+    }
+    if (o.version) {
+      process.stdout.write(versionLine());
       return 0;
     }
     const common = {
@@ -32,7 +36,10 @@ export async function main(argv) {
         return 0;
       case 'run': {
         if (!o.rest.length)
-          throw new LabError(`dmabuf-lab run: no command given\n\n${usage}`, { code: 'EUSAGE', exitCode: 2 });
+          throw new LabError("dmabuf-lab run: no command given\nRun 'dmabuf-lab --help' for usage.", {
+            code: 'EUSAGE',
+            exitCode: 2,
+          });
         const r = await runInLab({ ...common, command: o.rest, stdin: o.stdin ? process.stdin : undefined });
         return r.exitCode;
       }
@@ -47,16 +54,17 @@ export async function main(argv) {
         return await runVitest({ ...common, report: o.report, config: o.config, args: o.rest });
       }
       default:
-        throw new LabError(`dmabuf-lab: unknown command ${o.sub}\n\n${usage}`, {
-          code: 'EUSAGE',
-          exitCode: 2,
-        });
+        throw new LabError(`dmabuf-lab: unknown command ${o.sub}`, { code: 'EUSAGE', exitCode: 2 });
     }
   } catch (e) {
     if (e instanceof LabError) {
       process.stderr.write(`${e.message}\n`);
       return e.exitCode;
     }
-    throw e;
+    // Not the lab's own error: say it and exit 1 (the stack with NODE_DEBUG=dmabuf-lab).
+    const err = /** @type {Error} */ (e);
+    process.stderr.write(`dmabuf-lab: ${err?.message ?? String(e)}\n`);
+    if (/\bdmabuf-lab\b/.test(process.env.NODE_DEBUG ?? '')) process.stderr.write(`${err?.stack}\n`);
+    return 1;
   }
 }

@@ -18,11 +18,7 @@ export function resolveVitestBin(cwd) {
   } catch (e) {
     throw new LabError(
       `dmabuf-lab vitest: cannot resolve vitest from ${cwd}: add vitest to its devDependencies and run pnpm install`,
-      {
-        code: 'ENOVITEST',
-        exitCode: 2,
-        cause: e,
-      },
+      { code: 'ENOVITEST', cause: e },
     );
   }
 }
@@ -77,10 +73,7 @@ export async function runVitest(o) {
   if (!existsSync(join(cwd, config))) {
     throw new LabError(
       `dmabuf-lab vitest: no ${config} in ${cwd} (${labConfigName} should include test/**/*.lab.test.ts)`,
-      {
-        code: 'ENOCONFIG',
-        exitCode: 2,
-      },
+      { code: 'ENOCONFIG' },
     );
   }
   const bin = resolveVitestBin(cwd);

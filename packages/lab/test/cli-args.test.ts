@@ -38,20 +38,33 @@ describe('dmabuf-lab arguments', () => {
     expect(o.rest).toEqual(['-t', 'heap', '--bail=1']);
   });
 
-  it('refuses bad values with a usage error (exit 2)', () => {
+  it('refuses bad values and unknown options with a usage error (exit 2)', () => {
     expect(() => parseArgs(['run', '--timeout', 'soon'])).toThrow(/--timeout expects seconds/);
     expect(() => parseArgs(['run', '--env', 'NOEQUALS'])).toThrow(/K=V/);
     expect(() => parseArgs(['run', '--drivers'])).toThrow(/needs a value/);
-    try {
-      parseArgs(['run', '--bogus']);
-    } catch (e) {
-      expect(e).toBeInstanceOf(LabError);
-      expect((e as LabError).exitCode).toBe(2);
+    expect(() => parseArgs(['run', '--keep=yes'])).toThrow(/--keep takes no value/);
+    expect(() => parseArgs(['provision', 'now'])).toThrow(/unexpected argument 'now'/);
+    for (const argv of [['run', '--bogus'], ['shell', '-x'], ['frobnicate'], ['--drivers', 'vivid']]) {
+      let error: unknown;
+      try {
+        parseArgs(argv);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, argv.join(' ')).toBeInstanceOf(LabError);
+      expect((error as LabError).exitCode).toBe(2);
+      expect((error as LabError).message).toMatch(/Run 'dmabuf-lab --help' for usage\.$/);
     }
   });
 
-  it('no arguments means help', () => {
+  it('vitest: a group of short options is passed on as given, once', () => {
+    expect(parseArgs(['vitest', '-tfoo', '--keep', 'x.test.ts']).rest).toEqual(['-tfoo', 'x.test.ts']);
+  });
+
+  it('no arguments means help; -V and --version ask for the version', () => {
     expect(parseArgs([]).help).toBe(true);
+    expect(parseArgs(['-V']).version).toBe(true);
+    expect(parseArgs(['--version']).version).toBe(true);
   });
 });
 

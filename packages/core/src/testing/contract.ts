@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DmaBufError, LifecycleError, NegotiationError, ReleasedError } from '../errors.js';
+import { DmaBufError, LifecycleError, NegotiationError, PluginError, ReleasedError } from '../errors.js';
+import type { ExporterPlugin } from '../exporter.js';
 import { openFdCount } from '../fd-info.js';
 import { fdIdentity, fdSize, isCloexec } from '../fd-ops.js';
 import type { ExportOptions, Framework } from '../framework.js';
@@ -183,6 +184,54 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
       }
     });
 
+    for (const hook of ['attach', 'map', 'unmap', 'detach'] as const) {
+      it(`a throwing ${hook} hook comes back as a PluginError naming the exporter and hook, with the cause's code and hint; nothing leaks`, () => {
+        const before = openFdCount();
+        const buf = exp();
+        const restore = injectFailure(buf.exporter, hook);
+        const expectReported = (fn: () => unknown) => {
+          try {
+            fn();
+            expect.unreachable();
+          } catch (e) {
+            expect(e).toBeInstanceOf(PluginError);
+            expect(e).toMatchObject({ plugin: buf.exporter.name, hook, code: 'EIO', errno: 5 });
+            expect((e as PluginError).message).toContain(`${buf.exporter.name}: ${hook} failed`);
+            expect((e as PluginError).hint).toContain('exporter contract');
+          }
+        };
+        try {
+          if (hook === 'attach') {
+            expectReported(() => buf.attach(plainDevice('contract-device')));
+            expect(buf.attachments).toHaveLength(0);
+          } else {
+            const att = buf.attach(plainDevice('contract-device'));
+            if (hook === 'map') {
+              expectReported(() => att.map());
+              expect(att.attached).toBe(true);
+              restore();
+              att.map().unmap();
+              att.detach();
+            } else if (hook === 'unmap') {
+              const m = att.map();
+              expectReported(() => m.unmap());
+              expect(m.mapped).toBe(false);
+              att.detach();
+            } else {
+              att.map().unmap();
+              expectReported(() => att.detach());
+              expect(att.attached).toBe(false);
+            }
+          }
+        } finally {
+          restore();
+        }
+        expect(buf.attachments).toHaveLength(0);
+        buf.put();
+        expect(openFdCount()).toBe(before);
+      });
+    }
+
     it('late allocation satisfies the constraints of every attachment', (ctx) => {
       if (!s.lateAllocation) ctx.skip(`${name} allocates at export only`);
       const { size: _size, width: _w, height: _h, ...rest } = s.exportOptions;
@@ -205,3 +254,35 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
 }
 
 export { type CrossProcessCase, describeCrossProcessSharing } from './cross-process.js';
+
+/**
+ * Make one hook of a live exporter throw a typed error, as a driver failing
+ * would: attach and map fail before the hook runs, unmap and detach after it
+ * did its work (so the exporter's state stays whole). Returns the undo.
+ */
+function injectFailure(exporter: ExporterPlugin, hook: 'attach' | 'map' | 'unmap' | 'detach'): () => void {
+  const target = exporter as unknown as Record<string, unknown>;
+  const own = Object.hasOwn(target, hook);
+  const original = target[hook] as ((...args: unknown[]) => unknown) | undefined;
+  const failure = () =>
+    new DmaBufError(`injected ${hook} failure`, {
+      code: 'EIO',
+      errno: 5,
+      syscall: 'contract',
+      hint: 'injected by the exporter contract suite',
+    });
+  target[hook] = (...args: unknown[]) => {
+    if (hook === 'attach' || hook === 'map') throw failure();
+    original?.apply(exporter, args);
+    throw failure();
+  };
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    if (own) target[hook] = original;
+    else delete target[hook];
+  };
+}
+
+export { describeImporterContract, type ImporterContractSetup } from './importer-contract.js';
