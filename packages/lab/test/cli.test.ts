@@ -19,7 +19,11 @@ function lab(...argv: string[]) {
   const tmp = mkdtempSync(join(tmpdir(), 'lab-cli-test-'));
   made.push(tmp);
   for (const d of ['tmp', 'cache']) mkdirSync(join(tmp, d));
-  const env = { ...process.env, TMPDIR: join(tmp, 'tmp'), DMABUF_LAB_CACHE: join(tmp, 'cache') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TMPDIR: join(tmp, 'tmp'),
+    DMABUF_LAB_CACHE: join(tmp, 'cache'),
+  };
   delete env.NODE_DEBUG;
   const r = spawnSync(process.execPath, [BIN, ...argv], { cwd: tmp, env, encoding: 'utf8', timeout: 60_000 });
   return {
