@@ -1,5 +1,5 @@
 import { LifecycleError } from './errors.js';
-import { munmapBuffer } from './mmap.js';
+import { detachMappingView, mappingView, munmapBuffer } from './mmap.js';
 import type { CpuAccessMode } from './sg-table.js';
 
 /** Hooks a CpuMapping / CpuAccess needs from its buffer. */
@@ -19,12 +19,38 @@ export class CpuMapping implements Disposable {
   readonly #buffer: ArrayBuffer;
   readonly writable: boolean;
   #mapped = true;
+  /** Set on a scope's view (see scopeView): the mapping it shares memory with. */
+  readonly #parent: CpuMapping | undefined;
+  /** This mapping's scope views not ended yet. */
+  readonly #views = new Set<CpuMapping>();
 
   /** @internal made by buf.mmap() / buf.cpuAccess() */
-  constructor(target: CpuSyncTarget, buffer: ArrayBuffer, writable: boolean) {
+  constructor(target: CpuSyncTarget, buffer: ArrayBuffer, writable: boolean, parent?: CpuMapping) {
     this.#target = target;
     this.#buffer = buffer;
     this.writable = writable;
+    this.#parent = parent;
+  }
+
+  /**
+   * @internal For one CPU-access scope: a mapping over the same memory whose
+   * unmap() only detaches its own ArrayBuffer, so the scope's views die with
+   * it while this mapping (and its page tables) stays for the next scope.
+   * undefined when the memory is not a native mapping (an exporter's own
+   * mmap hook): map per scope then.
+   */
+  scopeView(): CpuMapping | undefined {
+    this.#assertMapped();
+    const ab = mappingView(this.#buffer);
+    if (ab === undefined) return undefined;
+    const view = new CpuMapping(this.#target, ab, this.writable, this);
+    this.#views.add(view);
+    return view;
+  }
+
+  /** @internal scope views not ended yet. */
+  get openViews(): number {
+    return this.#views.size;
   }
 
   get mapped(): boolean {
@@ -63,6 +89,14 @@ export class CpuMapping implements Disposable {
       });
     }
     this.#mapped = false;
+    if (this.#parent) {
+      this.#parent.#views.delete(this);
+      detachMappingView(this.#buffer);
+      return;
+    }
+    // munmap detaches every view; they are ended with it
+    for (const v of this.#views) v.#mapped = false;
+    this.#views.clear();
     this.#target.forgetMapping(this);
     munmapBuffer(this.#buffer, { what: `${this.#target.label}: cannot unmap` });
   }

@@ -9,7 +9,7 @@ import { callHook } from './hook.js';
 import type { Importer } from './importer.js';
 import type { LeakGuard } from './leak-guard.js';
 import { BufferLifecycle } from './lifecycle.js';
-import { mmapFd } from './mmap.js';
+import { mmapFd, populateMapping } from './mmap.js';
 import { CPU_ACCESS_MODES, type CpuAccessMode } from './sg-table.js';
 import { check } from './syscall.js';
 import { assertObject, assertOneOf } from './validate.js';
@@ -75,6 +75,8 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
   #ref: WeakRef<DmaBuf> | undefined;
   readonly #slot: number;
   #cpuMappings: Set<CpuMapping> | undefined;
+  /** The mapping cpuAccess() scopes share (each gets a view of it that dies with the scope); unmapped at release. */
+  #kept: CpuMapping | undefined;
   #refs = 1;
   #dev = 0;
   #ino = 0;
@@ -153,11 +155,18 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
     return this;
   }
 
-  /** Map for CPU access; unmap (or `using`) detaches every view. */
-  mmap(options: { writable?: boolean } = {}): CpuMapping {
+  /**
+   * Map for CPU access; unmap (or `using`) detaches every view.
+   * options.writable (default true); options.populate: fault every page in
+   * now, in one system call, rather than one page fault per page at first
+   * touch (ignored where the driver maps its pages itself).
+   */
+  mmap(options: { writable?: boolean; populate?: boolean } = {}): CpuMapping {
     assertObject('options', options);
     if (options.writable !== undefined && typeof options.writable !== 'boolean')
       throw invalidArgument('options.writable', 'a boolean', options.writable);
+    if (options.populate !== undefined && typeof options.populate !== 'boolean')
+      throw invalidArgument('options.populate', 'a boolean', options.populate);
     this.ensureAllocated();
     const writable = options.writable ?? true;
     const view = this.exported;
@@ -170,6 +179,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
           what: `${this.label}: cannot map ${size} bytes for CPU access`,
           hint: (errno) => (errno === 19 ? `exporter ${exporter.name} does not support mmap` : undefined),
         });
+    if (options.populate) populateMapping(ab, writable);
     const m = new CpuMapping(this.#cpuTarget(), ab, writable);
     this.#cpuMappings ??= new Set();
     this.#cpuMappings.add(m);
@@ -177,14 +187,25 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
   }
 
   /**
-   * Scoped CPU access: maps, syncs (DMA_BUF_IOCTL_SYNC START), and on end /
-   * dispose syncs END and unmaps, so views from the scope are detached.
+   * Scoped CPU access: syncs (DMA_BUF_IOCTL_SYNC START), and on end /
+   * dispose syncs END and detaches the scope's views (a view kept past the
+   * scope throws instead of touching the buffer).
    *   using access = buf.cpuAccess('write'); access.bytes.fill(0);
+   * The buffer keeps one CPU mapping for its scopes: made at the first scope
+   * with every page faulted in at once (MADV_POPULATE_*), unmapped at release,
+   * so a scope per frame costs two sync ioctls, not a mmap and a page fault
+   * per 4 KiB page.
    */
   cpuAccess(mode: CpuAccessMode): CpuAccess {
     assertOneOf('mode', mode, CPU_ACCESS_MODES);
-    const mapping = this.mmap({ writable: mode !== 'read' });
-    return new CpuAccess(this.#cpuTarget(), mapping, mode, true);
+    const writable = mode !== 'read';
+    let kept = this.#kept;
+    if (!kept?.mapped || (writable && !kept.writable)) {
+      // the first scope, or a write after read-only scopes: map (pages faulted in at once), keep
+      if (kept?.mapped && kept.openViews === 0) kept.unmap();
+      kept = this.#kept = this.mmap({ writable, populate: true });
+    }
+    return new CpuAccess(this.#cpuTarget(), kept.scopeView() ?? this.mmap({ writable }), mode, true);
   }
 
   /** Begin CPU access without a scope (prefer cpuAccess()). */

@@ -39,6 +39,31 @@ export function munmapBuffer(buffer: ArrayBuffer, context: CallContext = {}): vo
   if (r < 0) check(r, 'munmap', context.what ?? 'cannot unmap a mapping', context.hint);
 }
 
+/**
+ * @internal Fault in every page of a mapping made by mmapFd() now
+ * (MADV_POPULATE_WRITE / _READ): one system call instead of a page fault per
+ * page at first touch. Advisory: false where it does not apply (a driver
+ * that maps its pages itself, a kernel before 5.14).
+ */
+export function populateMapping(buffer: ArrayBuffer, write: boolean): boolean {
+  return native().mmapPopulate(buffer, write) === 0;
+}
+
+/**
+ * @internal Another ArrayBuffer over the memory of a mapping made by
+ * mmapFd(): detached by detachMappingView() or when the mapping is unmapped.
+ * undefined when `buffer` is not such a mapping.
+ */
+export function mappingView(buffer: ArrayBuffer): ArrayBuffer | undefined {
+  const r = native().mmapView(buffer);
+  return typeof r === 'number' ? undefined : r;
+}
+
+/** @internal Detach a view made by mappingView() (its mapping stays). */
+export function detachMappingView(view: ArrayBuffer): void {
+  native().mmapDetachView(view);
+}
+
 /** Mappings made by mmapFd() (and buffers' CPU mappings) not unmapped yet, in this process. */
 export function liveMappings(): number {
   return native().liveMappings();

@@ -38,6 +38,9 @@ export interface CoreAddon {
 
   mmap(fd: number, offset: number, length: number, prot: number): ArrayBuffer | number;
   munmap(buffer: ArrayBuffer): number;
+  mmapPopulate(mapping: ArrayBuffer, write: boolean): number;
+  mmapView(mapping: ArrayBuffer): ArrayBuffer | number;
+  mmapDetachView(view: ArrayBuffer): number;
   liveMappings(): number;
   PROT_READ: number;
   PROT_WRITE: number;
