@@ -66,7 +66,7 @@ export class LifecycleError extends DmaBufError {}
 /** Use of a buffer, attachment or mapping after it was released. */
 export class ReleasedError extends LifecycleError {
   constructor(what: string) {
-    super(`${what} was already released`, {
+    super(`${text(what)} was already released`, {
       code: 'EBADF',
       hint: 'Keep a reference (buf.get()) while you use it, or check .released before use',
     });
