@@ -3,7 +3,9 @@
 //  1. export -> attach -> map -> unmap -> detach -> release through the
 //     framework vs bench/c/cycle.c doing the same syscalls.
 //  2. writing a 1080p RGBA frame into a mapped udmabuf inside a CPU-access
-//     scope (SYNC START/END around the copy) vs a plain memcpy (bench/c/memcpy.c).
+//     scope (SYNC START/END around the copy) vs a plain memcpy (bench/c/memcpy.c):
+//     on a mapping kept by the caller (map.access), and with buf.cpuAccess()
+//     per frame (the buffer's own kept mapping), with page faults per frame.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { closeFd, Framework, fdIdentity, plainDevice } from '@dmabuf/core';
@@ -16,6 +18,11 @@ const WARMUP = Number(process.env.UDMABUF_BENCH_WARMUP ?? 4000);
 const FRAMES = Number(process.env.UDMABUF_BENCH_FRAMES ?? 40);
 const FRAME = 1920 * 1080 * 4;
 
+/** Minor page faults of this process so far (/proc/self/stat, field 10). */
+function minorFaults() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Median of the per-round ratios: each round runs ours and the baseline back to back, so load from elsewhere hits both. */
 const pairedRatio = (a, b) => median(a.map((x, i) => x / b[i]));
@@ -97,13 +104,33 @@ function frames(hugetlb) {
     }
     return (FRAME * n) / (Number(process.hrtime.bigint() - t0) / 1e9) / 1e6;
   };
+  // buf.cpuAccess('write') per frame: the buffer's kept mapping, a view per scope
+  const scoped = (n) => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      src[i] = i & 0xff;
+      const a = buf.cpuAccess('write');
+      a.bytes.set(src);
+      a.end();
+    }
+    return (FRAME * n) / (Number(process.hrtime.bigint() - t0) / 1e9) / 1e6;
+  };
   write(5);
+  const f0 = minorFaults();
+  const firstScopeUs = Number(process.hrtime.bigint()) / 1000;
+  scoped(1);
+  const first = { us: Number(process.hrtime.bigint()) / 1000 - firstScopeUs, faults: minorFaults() - f0 };
   c('memcpy', FRAME, 5);
   const ours = [];
+  const scopes = [];
   const base = [];
   const base4k = [];
+  let faults = 0;
   for (let r = 0; r < ROUNDS; r++) {
+    const f = minorFaults();
     ours.push(write(FRAMES));
+    scopes.push(scoped(FRAMES));
+    faults += minorFaults() - f;
     base.push(c('memcpy', FRAME, FRAMES));
     base4k.push(c('memcpy', FRAME, FRAMES, 'nothp'));
   }
@@ -122,6 +149,10 @@ function frames(hugetlb) {
     ratio4k: pairedRatio(ours, base4k),
     oursRounds: ours,
     baselineRounds: base,
+    cpuAccess: median(scopes),
+    cpuAccessRatio: pairedRatio(scopes, base),
+    faultsPerFrame: faults / (2 * ROUNDS * FRAMES),
+    firstScope: first,
   };
 }
 

@@ -21,6 +21,8 @@ const r = await runForResult({
   command: [process.execPath, join(here, 'guest.js'), out],
   drivers: [],
   cwd: pkg,
+  // the guest's knobs (rounds, cycles, warm-up, frames), as set on the host
+  env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('UDMABUF_BENCH_'))),
 });
 const round = (xs) => xs.map((x) => Number(x.toFixed(1))).join(' ');
 const note =
@@ -49,6 +51,13 @@ writeBenchResult({
 });
 const frameExtra = (f) => ({
   frameBytes: 1920 * 1080 * 4,
+  cpuAccessPerFrame: Number(f.cpuAccess.toFixed(1)),
+  cpuAccessPerFrameRatio: Number(f.cpuAccessRatio.toFixed(3)),
+  cpuAccessNote:
+    "buf.cpuAccess('write') per frame in the same rounds (the buffer's kept mapping, a view per scope); ours is map.access('write') on a mapping the caller keeps",
+  faultsPerFrame: Number(f.faultsPerFrame.toFixed(2)),
+  firstScopeUs: Math.round(f.firstScope.us),
+  firstScopeFaults: f.firstScope.faults,
   oursRounds: round(f.oursRounds),
   baselineRounds: round(f.baselineRounds),
   baselineOn4kPagesMBs: Number(f.baseline4k.toFixed(1)),
