@@ -40,9 +40,11 @@ export const labArches = {
     qemu: 'qemu-system-aarch64',
     qemuPackage: 'qemu-system-arm',
     machine: ['-M', 'virt'],
-    // Every arm64 function entry and return signs/authenticates a pointer (kernel and node);
-    // QEMU's implementation-defined algorithm for it is far cheaper under TCG than QARMA.
-    cpu: 'max,pauth-impdef=on',
+    // The Raspberry Pi 4's core (Armv8.0: no pointer authentication, so no signing cost under
+    // TCG). With `max,pauth-impdef=on` node's V8 crashed twice in long vitest runs (a segfault,
+    // then a fatal trap in plain JS); 19 min of core's unit tests on cortex-a72 did not.
+    // DMABUF_LAB_CPU overrides it (e.g. `max,pauth-impdef=on`, `cortex-a76`).
+    cpu: process.env.DMABUF_LAB_CPU || 'cortex-a72',
     console: 'ttyAMA0',
     vga: false,
     kvm: false,

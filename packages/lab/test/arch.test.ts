@@ -42,7 +42,7 @@ describe('the aarch64 lab', () => {
     const arch = labArch('arm64');
     const args = qemuArgs({ ...paths, accel: 'tcg', arch, archRoot: '/c/arm64/root-x' });
     expect(args.slice(0, 2)).toEqual(['-M', 'virt']);
-    expect(args.join(' ')).toContain('-accel tcg,thread=multi -cpu max,pauth-impdef=on');
+    expect(args.join(' ')).toContain('-accel tcg,thread=multi -cpu cortex-a72');
     expect(args).not.toContain('-vga');
     expect(args[args.indexOf('-append') + 1]).toMatch(/^console=ttyAMA0 /);
     expect(args).toContain(
