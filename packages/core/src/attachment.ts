@@ -2,6 +2,7 @@ import type { BufferView } from './buffer-view.js';
 import type { Constraints } from './constraints.js';
 import type { AttachmentInfo } from './exporter.js';
 import type { Importer } from './importer.js';
+import { runEach } from './run-each.js';
 import type { MapDirection, SgTable } from './sg-table.js';
 import type { SmallSet } from './small-set.js';
 
@@ -105,12 +106,15 @@ export class Attachment<H = unknown, C = unknown, B extends BufferView = BufferV
     this.#ops.detach(this.#state);
   }
 
-  /** `using`: when the scope ends, unmap every mapping left and detach (nothing if already detached). */
+  /**
+   * `using`: when the scope ends, unmap every mapping left and detach (nothing if already
+   * detached). A hook that throws does not stop the rest: every mapping is unmapped and the
+   * device detached, then the first failure is thrown.
+   */
   [Symbol.dispose](): void {
     const state = this.#state;
     if (!state.attached) return;
-    if (state.mappings.size) for (const m of state.mappings.toArray()) m.unmap();
-    this.#ops.detach(state);
+    runEach([...state.mappings.toArray().map((m) => () => m.unmap()), () => this.#ops.detach(state)]);
   }
 
   /** @internal forced teardown by framework close: unmap all, then detach. */

@@ -39,6 +39,7 @@ import {
   checkTable,
   mergeConstraints,
 } from './negotiation.js';
+import { runEach } from './run-each.js';
 import { MAP_DIRECTIONS, type MapDirection } from './sg-table.js';
 import { SmallSet } from './small-set.js';
 import { assertObject, assertOneOf, assertString } from './validate.js';
@@ -197,8 +198,8 @@ export abstract class BufferLifecycle implements BufferView {
   /** @internal forced teardown at framework close: every mapping unmapped, every attachment detached, released. */
   teardown(): void {
     if (this.released) return;
-    for (const s of this.#attachments.toArray()) s.attachment.teardown();
-    this.release();
+    // a throwing hook does not stop the teardown: everything is let go, then the first failure thrown
+    runEach([...this.#attachments.toArray().map((s) => () => s.attachment.teardown()), () => this.release()]);
   }
 
   /** The exporter's read-only view of the buffer (allocated buffers only). */

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { assertString, closeFd, DmaBufError, invalidArgument } from '@dmabuf/core';
 import { assertText } from './check.js';
+import { runCloseCallbacks } from './close-callbacks.js';
 import { DRM_CAP, DRM_CLIENT_CAP, DRM_PRIME_CAP } from './constants.js';
 import { DrmError } from './errors.js';
 import { DrmEventQueue } from './event-queue.js';
@@ -138,7 +139,7 @@ export class DrmDevice implements Disposable {
     );
   }
 
-  /** Run `fn` when the device closes (displays restore the screen here). */
+  /** Run `fn` when the device closes (displays restore the screen here). It runs synchronously: a Promise it returns is not waited for, and its rejection is a process warning (`DMABUF_CLOSE_CALLBACK`). */
   onClose(fn: () => void): () => void {
     if (typeof fn !== 'function') throw invalidArgument('fn', 'a function', fn);
     this.#onClose.add(fn);
@@ -148,14 +149,7 @@ export class DrmDevice implements Disposable {
   /** Close the fd. Displays on it are restored first; GEM handles die with the fd (dma-buf fds stay valid). */
   close(): void {
     if (this.#fd < 0) return;
-    const errors: unknown[] = [];
-    for (const fn of [...this.#onClose]) {
-      try {
-        fn();
-      } catch (e) {
-        errors.push(e);
-      }
-    }
+    const errors = runCloseCallbacks([...this.#onClose], this.label);
     this.#onClose.clear();
     this.#events?.close();
     const fd = this.#fd;

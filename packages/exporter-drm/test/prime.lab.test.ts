@@ -98,4 +98,34 @@ labSuite('PRIME import and the dma-buf file in the lab', { needs: ['vgem', 'virt
       expect.objectContaining({ code: 'EINVAL' }),
     );
   });
+
+  it('close with an async onClose that rejects: the device closes, the rejection is a warning (was an unhandled rejection)', async () => {
+    const unhandled: unknown[] = [];
+    const warnings: string[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    const onWarning = (w: Error & { code?: string }) => {
+      if (w.code === 'DMABUF_CLOSE_CALLBACK') warnings.push(w.message);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    process.on('warning', onWarning);
+    try {
+      const dev = DrmDevice.open(VGEM);
+      const ran: string[] = [];
+      dev.onClose((async () => {
+        ran.push('async');
+        throw new Error('restore went wrong later');
+      }) as unknown as () => void);
+      dev.onClose(() => ran.push('sync'));
+      dev.close();
+      expect(ran).toEqual(['async', 'sync']);
+      expect(() => dev.fd).toThrow();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('restore went wrong later');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      process.off('warning', onWarning);
+    }
+  });
 });
