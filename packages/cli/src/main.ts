@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { assertObject, invalidArgument } from '@dmabuf/core';
 import { commandHelp, mainHelp } from './cli/help.js';
 import { EXIT, type Io, processIo, UsageError } from './cli/io.js';
 import { parseOptions } from './cli/parse.js';
@@ -21,6 +22,17 @@ export function version(): string {
     version: string;
   };
   return pkg.version;
+}
+
+function checkMainArgs(argv: unknown, io: unknown): void {
+  if (!Array.isArray(argv)) throw invalidArgument('argv', 'an array of strings', argv);
+  argv.forEach((a, i) => {
+    if (typeof a !== 'string') throw invalidArgument(`argv[${i}]`, 'a string', a);
+  });
+  assertObject('io', io);
+  const o = io as Record<string, unknown>;
+  if (typeof o.out !== 'function') throw invalidArgument('io.out', 'a function', o.out);
+  if (typeof o.err !== 'function') throw invalidArgument('io.err', 'a function', o.err);
 }
 
 function failureText(e: unknown): string {
@@ -59,9 +71,12 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
 
 /**
  * Run the dmabuf command with these arguments; resolves to the exit code
- * (0 ok, 1 a failure, 2 bad usage). Never throws.
+ * (0 ok, 1 a failure, 2 bad usage). Never throws for what is on the command line; an `argv` that
+ * is not an array of strings or an `io` without `out`/`err` functions (a programming error) rejects
+ * with an InvalidArgumentError.
  */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  checkMainArgs(argv, io);
   try {
     return await dispatch(argv, io);
   } catch (e) {

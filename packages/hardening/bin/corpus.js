@@ -42,7 +42,7 @@ for (const spec of chosen) {
     timeoutMs: Number(values.timeout),
     judge: {
       isTyped: spec.isTyped ?? ((e) => e instanceof DmaBufError && isCode(e.code)),
-      isInvalidArgument: (e) => e instanceof InvalidArgumentError,
+      isInvalidArgument: spec.isInvalidArgument ?? ((e) => e instanceof InvalidArgumentError),
       closeFd,
     },
     progress: (t) => process.stderr.write(`CORPUS-AT ${t}\n`),

@@ -15,7 +15,8 @@ import { readSignatures } from './signatures.js';
  *   make?: (ctx: any) => unknown | Promise<unknown>, skipMethods?: Record<string, string>,
  *   runs?: number }} Classification
  * @typedef {{ entry: string, setup?: () => Promise<any>, teardown?: (ctx: any) => Promise<void> | void,
- *   exports: Record<string, Classification>, isTyped?: (e: unknown) => boolean }} Spec
+ *   exports: Record<string, Classification>, isTyped?: (e: unknown) => boolean,
+ *   isInvalidArgument?: (e: unknown) => boolean }} Spec
  * @typedef {{ calls: number, accepted: number, refused: number, pending: number, findings: number }} Counts
  * @typedef {{ target: string, category: string, detail: string, args: string }} FindingRecord
  */

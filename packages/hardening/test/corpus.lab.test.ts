@@ -22,6 +22,7 @@ labSuite('bad-input corpus on the real drivers', { needs: ['vgem', 'vivid', 'vir
     '@dmabuf/exporter-heap',
     '@dmabuf/exporter-drm',
     '@dmabuf/importer-v4l2',
+    '@dmabuf/cli',
   ]) {
     it(`${entry}: no crash with the devices open (findings printed)`, () => {
       const [r] = runCorpusChildren([entry], { runs: RUNS, seed: 1, timeoutMs: 200 });

@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { assertStrings, invalidArgument } from '../src/check.js';
+import { LabError } from '../src/errors.js';
 import { parsePpm, pixelAt, readPpm } from '../src/ppm.js';
 import { VIVID_BARS } from '../src/vivid-bars.js';
 
@@ -23,6 +25,7 @@ const builtIn = new Set(['udmabuf', 'dma_heap']);
  * @param {string[]} [names] e.g. ['vim2m'], ['vkms']; 'virtio-gpu' and 'virtio_gpu' both work
  */
 export function whyUnavailable(names = []) {
+  assertStrings('names', names);
   const list = names.map((n) => n.trim().replaceAll('-', '_'));
   if (!inLab()) {
     const what = list.length ? ` (${list.join(', ')})` : '';
@@ -48,8 +51,9 @@ export function whyUnavailable(names = []) {
 export function labOutDir() {
   const out = process.env.DMABUF_LAB_OUT;
   if (!inLab() || !out)
-    throw new Error(
+    throw new LabError(
       'not in the dmabuf-lab guest (DMABUF_LAB/DMABUF_LAB_OUT unset): run under `dmabuf-lab run` or `dmabuf-lab vitest`',
+      { code: 'ENOLAB' },
     );
   return out;
 }
@@ -65,8 +69,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @returns {Promise<{ path: string, ppmPath: string, hostPath: string, width: number, height: number, pixels: Buffer }>}
  */
 export async function screendump(name, opts = {}) {
-  if (!validName.test(name))
-    throw new TypeError(`screendump: name must match ${validName}, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !validName.test(name))
+    throw invalidArgument('name', `a file name matching ${validName}`, name);
   const dir = join(labOutDir(), 'screendumps');
   mkdirSync(dir, { recursive: true });
   const done = join(dir, `${name}.done`);
@@ -77,11 +81,14 @@ export async function screendump(name, opts = {}) {
   const t0 = Date.now();
   while (!existsSync(done)) {
     if (Date.now() - t0 > timeoutMs)
-      throw new Error(`screendump ${name}: the host did not answer in ${timeoutMs} ms`);
+      throw new LabError(`screendump ${name}: the host did not answer in ${timeoutMs} ms`, {
+        code: 'ETIMEDOUT',
+      });
     await sleep(50);
   }
   const answer = JSON.parse(readFileSync(done, 'utf8'));
-  if (!answer.ok) throw new Error(`screendump ${name} failed on the host: ${answer.error}`);
+  if (!answer.ok)
+    throw new LabError(`screendump ${name} failed on the host: ${answer.error}`, { code: 'EIO' });
   const ppmPath = join(dir, `${name}.ppm`);
   const img = readPpm(ppmPath);
   return { path: join(dir, `${name}.png`), ppmPath, hostPath: answer.png, ...img };

@@ -5,11 +5,24 @@ export class LabError extends Error {
    * @param {{ code?: string, cause?: unknown, consoleLog?: string, exitCode?: number }} [opts]
    */
   constructor(message, opts = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    // an error class builds an error from whatever it is given
+    const o = opts !== null && typeof opts === 'object' ? opts : {};
+    super(messageText(message), o.cause === undefined ? undefined : { cause: o.cause });
     this.name = 'LabError';
-    this.code = opts.code ?? 'ELAB';
-    this.consoleLog = opts.consoleLog;
-    this.exitCode = opts.exitCode ?? 1;
+    this.code = typeof o.code === 'string' && o.code ? o.code : 'ELAB';
+    this.consoleLog = typeof o.consoleLog === 'string' ? o.consoleLog : undefined;
+    /** @type {number} */
+    this.exitCode = typeof o.exitCode === 'number' && Number.isInteger(o.exitCode) ? o.exitCode : 1;
+  }
+}
+
+/** @param {unknown} message */
+function messageText(message) {
+  if (message === undefined) return '';
+  try {
+    return String(message);
+  } catch {
+    return Object.prototype.toString.call(message);
   }
 }
 
@@ -23,6 +36,13 @@ const ownKernelHint =
  * @param {string} [detail]
  */
 export function missingKernelError(missing, detail) {
+  if (!Array.isArray(missing) || missing.some((m) => typeof m !== 'string'))
+    throw new LabError(
+      `Expected an array of strings for missing but received ${Array.isArray(missing) ? 'an array with a non-string' : typeof missing}`,
+      { code: 'EINVAL' },
+    );
+  if (detail !== undefined && typeof detail !== 'string')
+    throw new LabError(`Expected a string for detail but received ${typeof detail}`, { code: 'EINVAL' });
   const what = missing.join(', ');
   return new LabError(
     `dmabuf-lab cannot provision: missing ${what}.` +

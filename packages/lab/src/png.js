@@ -1,4 +1,6 @@
 import * as zlib from 'node:zlib';
+import { assertBytes, assertInteger, assertObject } from './check.js';
+import { LabError } from './errors.js';
 
 const crcTable = (() => {
   const t = new Uint32Array(256);
@@ -34,12 +36,23 @@ function chunk(type, data) {
  * Encode 8-bit RGB pixels as a PNG (filter 0 on every row).
  * @param {import('./ppm.js').RgbImage} img @returns {Buffer}
  */
-export function encodePng({ width, height, pixels }) {
+export function encodePng(img) {
+  assertObject('img', img);
+  const { width, height, pixels } = img;
+  assertInteger('img.width', width, 1, 1 << 16);
+  assertInteger('img.height', height, 1, 1 << 16);
+  assertBytes('img.pixels', pixels);
   const stride = width * 3;
   if (pixels.length < stride * height)
-    throw new Error(`encodePng: ${pixels.length} bytes for ${width}x${height} RGB`);
+    throw new LabError(
+      `encodePng: ${pixels.length} bytes for ${width}x${height} RGB (needs ${stride * height})`,
+      {
+        code: 'EINVAL',
+      },
+    );
+  const src = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   const raw = Buffer.alloc((stride + 1) * height);
-  for (let y = 0; y < height; y++) pixels.copy(raw, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
+  for (let y = 0; y < height; y++) src.copy(raw, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);

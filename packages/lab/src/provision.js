@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Apt, hostPackages, missingPackages } from './apt.js';
+import { invalidArgument } from './check.js';
 import { LabError, missingKernelError } from './errors.js';
 import { extraModulesKey } from './extra-modules.js';
 import { initScriptHash } from './init-script.js';
@@ -48,6 +49,7 @@ export function kernelTreeOk(root, version) {
 
 /** The stamp, when it and everything it names are intact; else null. */
 export function readStamp(cache = cacheDir()) {
+  if (typeof cache !== 'string' || !cache) throw invalidArgument('cache', 'a folder path', cache);
   try {
     /** @type {LabStamp} */
     const s = JSON.parse(readFileSync(join(cache, stampName), 'utf8'));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chooseAccel } from './accel.js';
 import { labArch } from './arch.js';
+import { assertInteger, invalidArgument } from './check.js';
 import { moduleOptions } from './drivers.js';
 import { LabError } from './errors.js';
 import { commandScript, defaultDrivers, guestEnv, normalizeDriver, paramsScript } from './guest-files.js';
@@ -53,6 +54,8 @@ import { watchScreendumpRequests } from './screendump-service.js';
 
 /** Last lines of a console log, for error messages. @param {string} path */
 export function consoleTail(path, n = 30) {
+  if (typeof path !== 'string' || !path) throw invalidArgument('path', 'a file path', path);
+  assertInteger('n', n, 1, 1 << 20);
   try {
     return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
   } catch {

@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { LabError } from '../src/errors.js';
 import { crc32, encodePng, pngSignature } from '../src/png.js';
 import { parsePpm, pixelAt } from '../src/ppm.js';
 
@@ -79,6 +80,30 @@ describe('PPM → PNG', () => {
 
   it('pixelAt refuses coordinates outside the image', () => {
     const img = parsePpm(ppm(2, 2, () => [1, 2, 3]));
-    expect(() => pixelAt(img, 2, 0)).toThrow(RangeError);
+    expect(() => pixelAt(img, 2, 0)).toThrow(expect.objectContaining({ code: 'ERANGE' }));
+    expect(() => pixelAt(img, 2, 0)).toThrow(LabError);
+  });
+
+  it('junk is a LabError EINVAL naming the argument, not a TypeError (and not a hang: a length of 2**53 was an endless loop)', () => {
+    const invalid = (fn: () => unknown, name: string) => {
+      try {
+        fn();
+      } catch (e) {
+        expect(e).toBeInstanceOf(LabError);
+        expect((e as LabError).code).toBe('EINVAL');
+        expect((e as Error).message).toMatch(
+          new RegExp(`^Expected .+ for ${name.replace('.', '\\.')} but received`),
+        );
+        return;
+      }
+      throw new Error('accepted');
+    };
+    invalid(() => parsePpm({ length: 2 ** 53 } as never), 'buf');
+    invalid(() => parsePpm('P6 1 1 255 abc' as never), 'buf');
+    invalid(() => encodePng(null as never), 'img');
+    invalid(() => encodePng({ width: 1, height: 1, pixels: [1, 2, 3] } as never), 'img.pixels');
+    invalid(() => pixelAt({ width: 2, height: 2 } as never, 0, 0), 'img.pixels');
+    invalid(() => pixelAt(parsePpm(ppm(2, 2, () => [1, 2, 3])), 0.5, 0), 'x');
+    expect(() => parsePpm(Buffer.from('P5 1 1 255 x'))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 });

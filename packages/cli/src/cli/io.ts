@@ -17,4 +17,18 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 /** Bad usage (unknown option, bad value): exit code 2, with the message and where to read more. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+
+  /** An error class builds an error from whatever it is given (a message that cannot be made text is described). */
+  constructor(message?: unknown, options?: ErrorOptions) {
+    super(messageText(message), options !== null && typeof options === 'object' ? options : undefined);
+  }
+}
+
+function messageText(message: unknown): string {
+  if (message === undefined) return '';
+  try {
+    return String(message);
+  } catch {
+    return Object.prototype.toString.call(message);
+  }
 }

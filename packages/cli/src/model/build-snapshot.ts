@@ -1,4 +1,6 @@
+import { invalidArgument } from '@dmabuf/core';
 import type { ProcessRecord, SystemRead } from '../proc/read-system.js';
+import { checkEntry, checkFilter, checkSystemRead } from './check-input.js';
 import type { BufferEntry, ExporterTotal, Holder, ProcessTotal, Snapshot } from './types.js';
 
 /** Only buffers held by these pids and/or made by these exporters. */
@@ -31,6 +33,10 @@ function seen(e: BufferEntry, source: BufferEntry['seenIn'][number]): void {
 
 /** Merge fdinfo, maps and bufinfo into one entry per buffer (by inode), with totals. */
 export function buildSnapshot(read: SystemRead, filter: SnapshotFilter = {}, now = new Date()): Snapshot {
+  checkSystemRead(read);
+  checkFilter(filter);
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw invalidArgument('now', 'a valid Date', now);
   const byIno = new Map<number, BufferEntry>();
   for (const p of read.processes) {
     for (const f of p.fds) {
@@ -85,6 +91,7 @@ export function buildSnapshot(read: SystemRead, filter: SnapshotFilter = {}, now
 
 /** A buffer's size, or, when unknown, the most any holder maps of it. */
 export function bytesOf(b: BufferEntry): number {
+  checkEntry(b);
   return b.size ?? Math.max(0, ...b.holders.map((h) => h.mappedBytes));
 }
 

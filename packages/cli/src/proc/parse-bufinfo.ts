@@ -1,3 +1,4 @@
+import { assertString } from '@dmabuf/core';
 /** One buffer of the kernel's /sys/kernel/debug/dma_buf/bufinfo. */
 export interface KernelBuffer {
   ino: number;
@@ -30,6 +31,7 @@ const ROW = /^(\d+)\t([0-9a-f]+)\t([0-9a-f]+)\t(\d+)\t(.*)\t(\d+)\t(.*)$/;
  * exp_name, ino, name), then its fences and attached devices.
  */
 export function parseBufInfo(text: string): KernelBufInfo {
+  assertString('text', text);
   const buffers: KernelBuffer[] = [];
   let current: KernelBuffer | undefined;
   let inDevices = false;

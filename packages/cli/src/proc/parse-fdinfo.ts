@@ -1,3 +1,4 @@
+import { assertString } from '@dmabuf/core';
 /** What /proc/<pid>/fdinfo/<fd> says about a dma-buf fd. */
 export interface DmaBufFdInfo {
   /** The buffer's inode: its identity, the same for every fd and mapping of one buffer. */
@@ -17,6 +18,7 @@ export interface DmaBufFdInfo {
  * text is not a dma-buf's (no exp_name, or no usable ino or size).
  */
 export function parseFdInfo(text: string): DmaBufFdInfo | undefined {
+  assertString('text', text);
   const fields = new Map<string, string>();
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');

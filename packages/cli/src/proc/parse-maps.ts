@@ -1,3 +1,4 @@
+import { assertString } from '@dmabuf/core';
 /** One mapping of a dma-buf in /proc/<pid>/maps. */
 export interface DmaBufMapping {
   start: bigint;
@@ -22,6 +23,7 @@ const DMABUF_PATH = '/dmabuf:';
  * instead, and are not dma-buf mappings here.
  */
 export function parseDmaBufMaps(text: string): DmaBufMapping[] {
+  assertString('text', text);
   const out: DmaBufMapping[] = [];
   for (const line of text.split('\n')) {
     const at = line.indexOf(DMABUF_PATH);

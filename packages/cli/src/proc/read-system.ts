@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { assertObject, assertPositive, assertString, invalidArgument } from '@dmabuf/core';
 import { type KernelBufInfo, parseBufInfo } from './parse-bufinfo.js';
 import { type DmaBufFdInfo, parseFdInfo } from './parse-fdinfo.js';
 import { type DmaBufMapping, parseDmaBufMaps } from './parse-maps.js';
@@ -9,6 +10,19 @@ export interface ReadOptions {
   bufinfo?: string;
   /** Only these processes (others are not read at all). */
   pids?: readonly number[];
+}
+
+function checkReadOptions(options: unknown): asserts options is ReadOptions {
+  assertObject('options', options);
+  const o = options as Record<string, unknown>;
+  if (o.proc !== undefined) assertString('options.proc', o.proc, 4096);
+  if (o.bufinfo !== undefined) assertString('options.bufinfo', o.bufinfo, 4096);
+  if (o.pids !== undefined) {
+    if (!Array.isArray(o.pids)) throw invalidArgument('options.pids', 'an array of pids', o.pids);
+    o.pids.forEach((p, i) => {
+      assertPositive(`options.pids[${i}]`, p, 2 ** 22);
+    });
+  }
 }
 
 /** Where /proc is (tests point it elsewhere). */
@@ -116,6 +130,7 @@ function readProcess(proc: string, pid: number, unreadable: Unreadable[]): Proce
  * not mounted or root only) is listed, not thrown.
  */
 export function readSystem(options: ReadOptions = {}): SystemRead {
+  checkReadOptions(options);
   const proc = options.proc ?? PROC;
   const unreadable: Unreadable[] = [];
   const pids = options.pids ? [...options.pids] : listPids(proc);

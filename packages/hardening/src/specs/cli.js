@@ -1,3 +1,5 @@
+import { ERROR_CLASS } from './reasons.js';
+
 /** @typedef {import('../engine.js').Spec} Spec */
 
 /** @type {Spec} */
@@ -8,7 +10,7 @@ export const cli = {
     COMMANDS: {},
     EXIT: {},
     PROC: {},
-    UsageError: {},
+    UsageError: ERROR_CLASS,
     buildSnapshot: {},
     bytesOf: {},
     collectDevices: {},

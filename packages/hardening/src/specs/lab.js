@@ -1,4 +1,5 @@
 import { LabError } from '@dmabuf/lab';
+import { ERROR_CLASS } from './reasons.js';
 
 /** @typedef {import('../engine.js').Spec} Spec */
 
@@ -9,13 +10,17 @@ const WRITES =
 /** The lab does not depend on core: its own error family, LabError with a code. */
 const isLabError = (/** @type {unknown} */ e) =>
   e instanceof LabError && /^[A-Z][A-Z0-9_]+$/.test(String(e.code));
+/** A wrong type: a LabError EINVAL "Expected X for NAME but received Y" (core's sentence; the lab does not depend on core). */
+const isLabInvalid = (/** @type {unknown} */ e) =>
+  e instanceof LabError && e.code === 'EINVAL' && e.message.startsWith('Expected ');
 
 /** @type {Spec} */
 export const lab = {
   entry: '@dmabuf/lab',
   isTyped: isLabError,
+  isInvalidArgument: isLabInvalid,
   exports: {
-    LabError: {},
+    LabError: ERROR_CLASS,
     RESULT_PREFIX: {},
     cacheDir: {},
     consoleTail: {},
@@ -37,6 +42,7 @@ export const lab = {
 export const labGuest = {
   entry: '@dmabuf/lab/guest',
   isTyped: isLabError,
+  isInvalidArgument: isLabInvalid,
   exports: {
     inLab: {},
     labOutDir: {},
