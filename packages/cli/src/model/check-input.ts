@@ -1,6 +1,5 @@
 import { assertObject, assertString, assertUint, invalidArgument } from '@dmabuf/core';
 import type { SystemRead } from '../proc/read-system.js';
-import type { SnapshotFilter } from './build-snapshot.js';
 import type { BufferEntry } from './types.js';
 
 // What the cli's exported model functions take, checked before use: a wrong shape is an
@@ -77,7 +76,9 @@ export function checkSystemRead(read: unknown): asserts read is SystemRead {
 }
 
 /** A SnapshotFilter: pids positive integers, exporters strings. */
-export function checkFilter(filter: unknown): asserts filter is SnapshotFilter {
+export function checkFilter(
+  filter: unknown,
+): asserts filter is { pids?: readonly number[]; exporters?: readonly string[] } {
   assertObject('filter', filter);
   const f = filter as Record<string, unknown>;
   if (f.pids !== undefined) {
