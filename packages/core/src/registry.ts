@@ -4,7 +4,7 @@ import type { ExporterPlugin } from './exporter.js';
 import type { FdInfo } from './fd-info.js';
 import { foreignExporter } from './foreign-exporter.js';
 import { TOKENS } from './tokens.js';
-import { assertObject } from './validate.js';
+import { assertObject, assertString } from './validate.js';
 
 /** The exporters registered in a framework's container, by name and by exp_name. */
 @injectable()
@@ -15,11 +15,12 @@ export class ExporterRegistry {
     if (!Array.isArray(exporters) || !exporters.every((e) => typeof e === 'object' && e !== null))
       throw invalidArgument('exporters', 'an array of exporter plugins', exporters);
     const seen = new Set<string>();
-    for (const e of exporters) {
+    exporters.forEach((e, i) => {
+      assertString(`exporters[${i}].name`, e.name);
       if (seen.has(e.name))
-        throw invalidArgument('exporter plugins', 'unique names', `two exporters named '${e.name}'`);
+        throw invalidArgument(`exporters[${i}].name`, 'a name no other exporter has', e.name);
       seen.add(e.name);
-    }
+    });
     this.#exporters = exporters;
   }
 

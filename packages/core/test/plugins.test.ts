@@ -58,7 +58,7 @@ describe('plugins and DI', () => {
     await using fw = await Framework.create({ exporters: [new MemfdExporter()] });
     expect(fw.exporters.byName('memfd-test')).toBeInstanceOf(MemfdExporter);
     await expect(Framework.create({ exporters: [new MemfdExporter(), new MemfdExporter()] })).rejects.toThrow(
-      /two exporters named/,
+      /Expected a name no other exporter has for exporters\[\d\]\.name but received 'memfd-test'/,
     );
   });
 
