@@ -59,10 +59,20 @@ export const labArches = {
 const aliases = { x64: 'x64', x86_64: 'x64', amd64: 'x64', arm64: 'arm64', aarch64: 'arm64' };
 
 /**
- * The lab arch for a name (x64, x86_64, amd64, arm64, aarch64); default: DMABUF_LAB_ARCH, else x64.
+ * The lab's arch when none is asked for: the host's own (an arm64 board tests in the aarch64
+ * lab, where its prebuilds are the host's), x64 anywhere else.
+ * @param {string} [hostArch] node's process.arch @returns {'x64'|'arm64'}
+ */
+export function hostLabArch(hostArch = process.arch) {
+  return hostArch === 'arm64' ? 'arm64' : 'x64';
+}
+
+/**
+ * The lab arch for a name (x64, x86_64, amd64, arm64, aarch64); default: DMABUF_LAB_ARCH, else
+ * the host's ({@link hostLabArch}).
  * @param {string} [name] @returns {LabArch}
  */
-export function labArch(name = process.env.DMABUF_LAB_ARCH || 'x64') {
+export function labArch(name = process.env.DMABUF_LAB_ARCH || hostLabArch()) {
   const key = /** @type {'x64'|'arm64'|undefined} */ (aliases[/** @type {keyof typeof aliases} */ (name)]);
   if (!key)
     throw new LabError(`dmabuf-lab: unknown --arch ${name} (x64 or arm64)`, { code: 'EUSAGE', exitCode: 2 });

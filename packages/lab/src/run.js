@@ -37,8 +37,9 @@ import { watchScreendumpRequests } from './screendump-service.js';
  * @property {number} [hugepages] 2 MiB pages to reserve (default 32)
  * @property {number} [memoryMB]
  * @property {number} [smp]
- * @property {string} [arch] the guest's arch: x64 (default, or DMABUF_LAB_ARCH) or arm64 (the aarch64
- *   lab: software CPU, an arm64 userland over the host's root, prebuilds only)
+ * @property {string} [arch] the guest's arch: x64 or arm64 (the aarch64
+ *   lab: software CPU, an arm64 userland over the host's root, prebuilds only); default
+ *   DMABUF_LAB_ARCH, else the host's (arm64 on an arm64 host, x64 anywhere else)
  */
 
 /**

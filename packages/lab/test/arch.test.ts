@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { whyUnavailable } from '../guest/index.js';
-import { labArch } from '../src/arch.js';
+import { hostLabArch, labArch } from '../src/arch.js';
 import { arm64RootKey, arm64RootPackages, guestNode } from '../src/arm64-root.js';
 import { driverFunctions } from '../src/drivers.js';
 import { paramsScript } from '../src/guest-files.js';
@@ -20,6 +20,14 @@ describe('the aarch64 lab', () => {
     expect(() => labArch('riscv64')).toThrow(/unknown --arch riscv64 \(x64 or arm64\)/);
     vi.stubEnv('DMABUF_LAB_ARCH', 'arm64');
     expect(labArch().name).toBe('arm64');
+  });
+
+  it("defaults to the host's arch: an arm64 board tests in the aarch64 lab, every other host in x64", () => {
+    expect(hostLabArch('arm64')).toBe('arm64');
+    expect(hostLabArch('x64')).toBe('x64');
+    expect(hostLabArch('arm')).toBe('x64');
+    vi.stubEnv('DMABUF_LAB_ARCH', '');
+    expect(labArch().name).toBe(hostLabArch(process.arch));
   });
 
   it('picks the newest 6.12 arm64 unsigned kernel, never an amd64, 16k, rt or cloud one', () => {
