@@ -37,6 +37,10 @@ fi
 # Native addons build against the headers beside the running node (no download).
 export npm_config_nodedir="${npm_config_nodedir:-$(dirname "$(dirname "$(command -v node)")")}"
 
+# Long steps print one line, their whole output kept in a log file (see scripts/logged.sh).
+# shellcheck source=scripts/logged.sh
+source scripts/logged.sh
+
 # Debian packages not installed yet, among "$@".
 missing_debs() {
   local p
@@ -85,17 +89,15 @@ if command -v dpkg-query >/dev/null; then
   apt_install $build_debs $cross_debs
 fi
 
-echo "setup: workspace dependencies"
-pnpm install --frozen-lockfile --reporter=append-only
+echo "setup: workspace dependencies (pnpm install)"
+logged install pnpm install --frozen-lockfile --reporter=append-only
 
-echo "setup: build"
-t0=$(date +%s)
-pnpm run build
-echo "setup: build done in $(($(date +%s) - t0)) s"
+echo "setup: build (TypeScript and the native addons)"
+logged build pnpm run build
 
 if [ "$mode" = test ]; then
   echo "setup: a node for each foreign arch (runs its prebuilds under qemu-user)"
-  node packages/build-native/bin/dmabuf-foreign-node.js --all >/dev/null
+  logged foreign-node node packages/build-native/bin/dmabuf-foreign-node.js --all
 fi
 
 provision_lab() {

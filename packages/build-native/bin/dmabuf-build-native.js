@@ -12,9 +12,21 @@
 // arch with a warning naming the package to install (scripts/setup.sh
 // installs them); DMABUF_PREBUILDS=host skips the cross builds on purpose.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { crossTargets } from '../src/targets.js';
 
 const prefix = dirname(dirname(process.execPath));
@@ -31,23 +43,62 @@ if (existsSync(headers)) {
 }
 const require = createRequire(import.meta.url);
 const gyp = require.resolve('node-gyp/bin/node-gyp.js');
-const run = (args, opts = {}) =>
-  spawnSync(process.execPath, [gyp, ...args], { stdio: 'inherit', env, ...opts }).status ?? 1;
 const extra = process.argv.slice(2);
+const verbose = /^(1|true|yes)$/i.test(env.DMABUF_BUILD_VERBOSE ?? '');
+const pkgName = (() => {
+  try {
+    return JSON.parse(readFileSync('package.json', 'utf8')).name ?? basename(process.cwd());
+  } catch {
+    return basename(process.cwd());
+  }
+})();
+
+/**
+ * node-gyp's output goes to `log` (appended; DMABUF_BUILD_VERBOSE=1 shows it
+ * instead), so a build prints one line per addon, not the compiler's log.
+ */
+function run(args, opts, log) {
+  if (verbose)
+    return spawnSync(process.execPath, [gyp, ...args], { stdio: 'inherit', env, ...opts }).status ?? 1;
+  const fd = openSync(log, 'a');
+  try {
+    const r = spawnSync(process.execPath, [gyp, ...args], { stdio: ['ignore', fd, fd], env, ...opts });
+    if (r.error) writeSync(fd, `dmabuf-build-native: cannot run node-gyp: ${r.error.message}\n`);
+    return r.status ?? 1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Say that a build failed: the end of its log (where the compiler's error is) and where the whole log is. */
+function failed(what, log) {
+  const lines = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n') : [];
+  console.error(
+    `dmabuf-build-native: ${pkgName}: ${what} failed; the last lines of its log (${resolve(log)}):\n` +
+      lines
+        .slice(-40)
+        .map((l) => `  ${l}`)
+        .join('\n') +
+      '\nFix: install what scripts/setup.sh installs (g++, make, python3, libdrm-dev), or run with DMABUF_BUILD_VERBOSE=1 to see the whole build.',
+  );
+}
 
 /**
  * Incremental: configure only when the build folder is missing or binding.gyp
  * changed; then `node-gyp build` (make) recompiles only what changed and never
  * deletes a working binary that other processes may be loading.
  */
-function build(dir, args, runEnv) {
+function build(dir, args, runEnv, what) {
   const makefile = join(dir, 'build', 'Makefile');
+  const log = join(dir, 'build', 'node-gyp.log');
+  mkdirSync(join(dir, 'build'), { recursive: true });
+  writeFileSync(log, `${new Date().toISOString()} ${pkgName}: ${what}\n`);
   const stale = !existsSync(makefile) || statSync('binding.gyp').mtimeMs > statSync(makefile).mtimeMs;
-  if (stale) {
-    const rc = run(['configure', ...args, ...extra], { cwd: dir, env: runEnv });
-    if (rc !== 0) return rc;
-  }
-  return run(['build', '--jobs=max', ...args, ...extra], { cwd: dir, env: runEnv });
+  const rc = stale ? run(['configure', ...args, ...extra], { cwd: dir, env: runEnv }, log) : 0;
+  const built =
+    rc === 0 ? run(['build', '--jobs=max', ...args, ...extra], { cwd: dir, env: runEnv }, log) : rc;
+  if (built !== 0 && !verbose) failed(what, log);
+  return built;
 }
 
 /** The one .node in <dir>/build/Release, copied to prebuilds/linux-<arch>/node.napi.<libc>.node. */
@@ -65,8 +116,12 @@ function keep(dir, arch, libc) {
 
 const onPath = (cmd) => (env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
 
-let rc = build('.', [], env);
+const t0 = Date.now();
+let rc = build('.', [], env, `the linux-${process.arch} addon`);
 if (rc !== 0) process.exit(rc);
+console.log(
+  `dmabuf-build-native: ${pkgName}: linux-${process.arch} addon in ${((Date.now() - t0) / 1000).toFixed(1)} s (log: build/node-gyp.log)`,
+);
 // The prebuild: a node-addon-api binding works on every node with the same
 // N-API, so one per platform, arch and C library (node-gyp-build's tags).
 const hostLibc = process.report?.getReport?.().header?.glibcVersionRuntime ? 'glibc' : 'musl';
@@ -95,14 +150,11 @@ for (const t of crossTargets(process.arch)) {
     LINK: cxx,
     AR: `${t.triplet}-ar`,
   };
-  const t0 = Date.now();
-  rc = build(dir, [`--arch=${t.arch}`], crossEnv);
-  if (rc !== 0) {
-    console.error(`dmabuf-build-native: the linux-${t.arch} cross build failed (${cxx})`);
-    process.exit(rc);
-  }
+  const t1 = Date.now();
+  rc = build(dir, [`--arch=${t.arch}`], crossEnv, `the linux-${t.arch} cross build (${cxx})`);
+  if (rc !== 0) process.exit(rc);
   keep(dir, t.arch, 'glibc');
   console.log(
-    `dmabuf-build-native: linux-${t.arch} prebuild (${cxx}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `dmabuf-build-native: ${pkgName}: linux-${t.arch} prebuild (${cxx}) in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
   );
 }
