@@ -62,26 +62,32 @@ export class Attachment<H = unknown, C = unknown, B extends BufferView = BufferV
     state.attachment = this as Attachment<H, C, BufferView>;
   }
 
+  /** Unique per process: the id the exporter's and importer's hooks see for this attachment. */
   get id(): number {
     return this.#state.info.id;
   }
 
+  /** The buffer this attachment is on. */
   get buffer(): B {
     return this.#state.buffer as B;
   }
 
+  /** The device that attached (its hooks are called for every map, unmap and the detach). */
   get importer(): Importer<H, C> {
     return this.#state.importer;
   }
 
+  /** What the device asked of the buffer when it attached (checked at attach, or at allocation when late). */
   get constraints(): Constraints {
     return this.#state.constraints;
   }
 
+  /** False once detached (or torn down at framework close); a detached attachment refuses map with EINVAL. */
   get attached(): boolean {
     return this.#state.attached;
   }
 
+  /** The device's name (the importer's `name`), as messages show it. */
   get device(): string {
     return this.#state.importer.name;
   }
@@ -127,8 +133,11 @@ export class Attachment<H = unknown, C = unknown, B extends BufferView = BufferV
 export class DeviceMapping<H = unknown, C = unknown, B extends BufferView = BufferView>
   implements Disposable
 {
+  /** The exporter's scatterlist for this map: segments and planes, at least the buffer's size. */
   readonly table: SgTable;
+  /** Which way the data flows for this map ('to-device', 'from-device' or 'bidirectional'). */
   readonly direction: MapDirection;
+  /** What the importer's onMap returned (a GEM handle, a V4L2 slot); undefined for an importer without onMap. */
   readonly handle: H;
   readonly #state: AttachmentState<H, C>;
   readonly #ops: AttachmentOps;
@@ -148,10 +157,12 @@ export class DeviceMapping<H = unknown, C = unknown, B extends BufferView = Buff
     this.handle = handle;
   }
 
+  /** The attachment this mapping belongs to. */
   get attachment(): Attachment<H, C, B> {
     return this.#state.attachment as Attachment<H, C, B>;
   }
 
+  /** False once unmapped (or torn down at framework close). */
   get mapped(): boolean {
     return this.#state.mappings.has(this);
   }

@@ -9,17 +9,21 @@ export type BufferState = 'pending' | 'live' | 'released';
  * layout and a borrowed fd to hand to an ioctl. `DmaBuf` implements it.
  */
 export interface BufferView {
+  /** Unique per process and per buffer object (a received fd adopted again gets a new one). */
   readonly id: number;
   /** 'buffer #3 (udmabuf)': how messages name the buffer. */
   readonly label: string;
   /** exp_name as the kernel reports it in fdinfo. */
   readonly expName: string;
+  /** 'pending' (no storage yet), 'live' (has an fd) or 'released'. */
   readonly state: BufferState;
   /** Allocated (not pending, not released). */
   readonly allocated: boolean;
+  /** True after the last put() (or framework close): every call then throws ReleasedError. */
   readonly released: boolean;
   /** The layout; reading it allocates a pending buffer. */
   readonly layout: BufferLayout;
+  /** Bytes: the layout's size (reading it allocates a pending buffer). */
   readonly size: number;
   /** `dev:ino` of the buffer's file: the same for every fd of it. */
   readonly identity: string;

@@ -25,7 +25,9 @@ export interface Constraints {
 
 /** A pixel format a device takes (DRM fourcc, e.g. `XR24`), with the modifiers it takes it with (none listed: LINEAR only). */
 export interface FormatConstraint {
+  /** DRM fourcc of the format table, e.g. 'XR24', 'NV12'. */
   format: string;
+  /** The modifiers the device takes the format with, in its order of preference; absent: LINEAR (0n) only. */
   modifiers?: readonly bigint[];
 }
 
@@ -36,5 +38,6 @@ export const NO_CONSTRAINTS: Readonly<Constraints> = Object.freeze({});
 export interface LabelledConstraints {
   /** Who asked, e.g. "V4L2 /dev/video0". */
   label: string;
+  /** What that party needs of the buffer. */
   constraints: Constraints;
 }

@@ -11,8 +11,11 @@ const CODE: Record<ConvertFormat, number> = { YUYV: 0, UYVY: 1, NV12: 2, YU12: 3
 
 /** A source picture: its format, size and, where they differ from the tight layout, its planes' pitches and offsets. */
 export interface ConvertSource {
+  /** The source's pixel format (DRM fourcc): one convertToXrgb can read. */
   format: ConvertFormat;
+  /** Pixels per row of the image. */
   width: number;
+  /** Rows of the image. */
   height: number;
   /** Bytes per row of each plane (default: the tight layout). */
   pitches?: readonly number[];
@@ -22,8 +25,11 @@ export interface ConvertSource {
 
 /** The tight layout of a source picture: per plane its pitch, offset and size in bytes. */
 export function convertLayout(source: Omit<ConvertSource, 'offsets'> & { offsets?: readonly number[] }): {
+  /** Bytes per row of each plane. */
   pitches: number[];
+  /** Byte offset of each plane in the source bytes. */
   offsets: number[];
+  /** Bytes the source needs: the end of its last plane. */
   size: number;
 } {
   assertObject('source', source);

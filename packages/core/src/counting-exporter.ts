@@ -3,8 +3,11 @@ import type { SgTable } from './sg-table.js';
 
 /** What an exporter holds right now: live buffers, attachments and device mappings. */
 export interface ExporterStats {
+  /** Buffers allocated (or adopted) and not yet released. */
   buffers: number;
+  /** Attachments made and not yet detached. */
   attachments: number;
+  /** Device mappings made and not yet unmapped. */
   mappings: number;
 }
 

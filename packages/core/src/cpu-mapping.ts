@@ -17,6 +17,7 @@ export interface CpuSyncTarget {
 export class CpuMapping implements Disposable {
   readonly #target: CpuSyncTarget;
   readonly #buffer: ArrayBuffer;
+  /** Mapped writable (PROT_WRITE): false for a read-only buffer. */
   readonly writable: boolean;
   #mapped = true;
   /** Set on a scope's view (see scopeView): the mapping it shares memory with. */
@@ -53,6 +54,7 @@ export class CpuMapping implements Disposable {
     return this.#views.size;
   }
 
+  /** True until unmapped; after that the ArrayBuffer is detached and views of it are empty. */
   get mapped(): boolean {
     return this.#mapped;
   }
@@ -125,6 +127,7 @@ export class CpuAccess implements Disposable {
   readonly #target: CpuSyncTarget;
   readonly #mapping: CpuMapping;
   readonly #ownsMapping: boolean;
+  /** What this scope announced to the exporter: 'read', 'write' or 'readwrite'. */
   readonly mode: CpuAccessMode;
   #open = true;
 
@@ -142,6 +145,7 @@ export class CpuAccess implements Disposable {
     }
   }
 
+  /** True until the scope ends (dispose or end()); then bytes and arrayBuffer throw. */
   get open(): boolean {
     return this.#open;
   }

@@ -103,6 +103,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
     else this.#name = source.name;
   }
 
+  /** References held: export or get() gives one, get() on the object adds one, put() drops one; the last put() releases. */
   get refCount(): number {
     return this.released ? 0 : this.#refs;
   }

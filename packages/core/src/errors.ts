@@ -23,6 +23,7 @@ export interface DmaBufErrorOptions {
   syscall?: string;
   /** One sentence saying what to do about it. */
   hint?: string;
+  /** The error this one wraps (a PluginError's hook failure, a SystemError's errno exception). */
   cause?: unknown;
 }
 
@@ -33,9 +34,13 @@ export interface DmaBufErrorOptions {
  * The message is `<what happened>. <hint>`.
  */
 export class DmaBufError extends Error {
+  /** Symbolic code, errno-like ('EINVAL', 'EBUSY', 'EBADF', ...); 'EUNKNOWN' when none was given. Test this, not the message. */
   readonly code: string;
+  /** The errno (positive) of a failed syscall, or the number of `code` when it names one; undefined otherwise. */
   readonly errno: number | undefined;
+  /** The syscall or ioctl that failed, e.g. 'ioctl(UDMABUF_CREATE)'; undefined for refusals made in TypeScript. */
   readonly syscall: string | undefined;
+  /** One sentence saying what to do about it (also appended to the message); undefined when there is nothing to add. */
   readonly hint: string | undefined;
 
   constructor(message: string, options: DmaBufErrorOptions) {
@@ -134,7 +139,9 @@ function causeFields(
  * `cause` to act on it. A cause without a code gives 'EPLUGIN'.
  */
 export class PluginError extends DmaBufError {
+  /** The plugin or importer whose hook threw (its `name`). */
   readonly plugin: string;
+  /** The hook that threw: 'allocate', 'attach', 'map', 'onAttach', 'onMap', ... */
   readonly hook: string;
 
   constructor(plugin: string, hook: string, cause: unknown) {

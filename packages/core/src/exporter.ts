@@ -10,7 +10,9 @@ import type { CpuAccessMode, MapDirection, SgTable } from './sg-table.js';
 export interface AllocationRequest {
   /** Bytes; for images the exporter may round up (pitch × height). */
   size?: number;
+  /** Image width in pixels (with height and format: an image buffer). */
   width?: number;
+  /** Image height in pixels. */
   height?: number;
   /** DRM fourcc, e.g. 'XR24'. */
   format?: string;
@@ -24,6 +26,7 @@ export interface AllocationRequest {
 export interface Allocation<P = unknown> {
   /** A real dma-buf fd, CLOEXEC. From here on the core owns it and closes it. */
   fd: number;
+  /** The buffer's layout: size, and for images format, modifier and planes. */
   layout: BufferLayout;
   /** Exporter-private state (memfd, GEM handle, ...), given back to every hook. */
   priv: P;
@@ -33,10 +36,13 @@ export interface Allocation<P = unknown> {
 
 /** The read-only view of a buffer that exporter hooks receive. */
 export interface ExportedBuffer<P = unknown> {
+  /** The buffer's id (the same as DmaBuf.id). */
   readonly id: number;
   /** The core's own fd of the buffer (borrowed: do not close). */
   readonly fd: number;
+  /** The buffer's layout (fixed from allocation to release). */
   readonly layout: BufferLayout;
+  /** What the exporter's allocate or adopt returned as priv. */
   readonly priv: P;
   /** exp_name as the kernel reports it. */
   readonly expName: string;
@@ -44,9 +50,11 @@ export interface ExportedBuffer<P = unknown> {
 
 /** The read-only view of an attachment that exporter hooks receive. */
 export interface AttachmentInfo {
+  /** Unique per process: the same id the importer's hooks see for this attachment. */
   readonly id: number;
   /** Who attached, e.g. 'V4L2 /dev/video0'. */
   readonly device: string;
+  /** What the device asked of the buffer. */
   readonly constraints: Constraints;
 }
 

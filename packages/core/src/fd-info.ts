@@ -4,6 +4,7 @@ import { assertFd } from './validate.js';
 
 /** What /proc/self/fdinfo and /proc/self/fd say about an fd. */
 export interface FdInfo {
+  /** The fd read. */
   fd: number;
   /** The kernel exporter's name ('udmabuf', 'drm', 'virtio_gpu', 'system', ...), if a dma-buf. */
   expName?: string;

@@ -28,7 +28,9 @@ export function closeFd(fd: number): void {
 
 /** Identity of the open file behind an fd: the same for every fd of one dma-buf. */
 export interface FdIdentity {
+  /** The device of the file (for a dma-buf, the dma-buf pseudo-filesystem). */
   dev: number;
+  /** The inode: with dev, the buffer's identity. */
   ino: number;
   /** `${dev}:${ino}`, usable as a Map key. */
   key: string;

@@ -38,7 +38,9 @@ export interface ExportOptions {
   exporter?: string;
   /** Bytes. Omit (with no width/height) for late allocation at the first map. */
   size?: number;
+  /** Image width in pixels (with height and format: an image, laid out from the format table). */
   width?: number;
+  /** Image height in pixels. */
   height?: number;
   /** DRM fourcc, e.g. 'XR24'. */
   format?: string;
@@ -58,7 +60,9 @@ export interface ExportOptions {
  * Close it (or `await using`) to release everything it owns.
  */
 export class Framework implements AsyncDisposable {
+  /** This framework's child DI container: its plugins are registered here; closing the framework disposes it. */
   readonly container: DependencyContainer;
+  /** The exporter plugins of this framework, by name (and the matcher of received fds by exp_name). */
   readonly exporters: ExporterRegistry;
   readonly #plugins: readonly DmaBufPlugin[];
   /** Buffers by identity key (see identityKey), for get(fd). */
@@ -128,6 +132,7 @@ export class Framework implements AsyncDisposable {
     return fw;
   }
 
+  /** True once close() started: every call then refuses with EBADF. */
   get closed(): boolean {
     return this.#closed;
   }

@@ -6,6 +6,7 @@ import { assertConstraints } from './validate-constraints.js';
 
 /** What an importer's hooks receive about the attachment. */
 export interface ImporterAttachment {
+  /** Unique per process: the same id the exporter's hooks see for this attachment. */
   readonly id: number;
   /** The buffer, read-only: hooks do not drive its lifecycle (the core does). */
   readonly buffer: BufferView;

@@ -16,7 +16,9 @@ export interface PlaneLayout {
 export interface BufferLayout {
   /** Total size in bytes (what lseek(SEEK_END) reports). */
   size: number;
+  /** Image width in pixels (images only). */
   width?: number;
+  /** Image height in pixels (images only). */
   height?: number;
   /** DRM fourcc code as 4 ASCII characters, e.g. 'XR24' for XRGB8888. */
   format?: string;
@@ -24,6 +26,7 @@ export interface BufferLayout {
   modifier?: bigint;
   /** Why the exporter chose `modifier` (e.g. "LINEAR: the default ..."); stays in this process. */
   modifierReason?: string;
+  /** Planes in memory order, each with its offset and pitch; one plane of the whole size for a plain buffer. */
   planes: PlaneLayout[];
 }
 

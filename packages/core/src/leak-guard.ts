@@ -2,9 +2,13 @@ import { closeFd } from './fd-ops.js';
 
 /** What the safety net reports when a buffer was garbage-collected while still holding its fd. */
 export interface LeakReport {
+  /** The leaked buffer's id. */
   bufferId: number;
+  /** The exporter plugin's name. */
   exporter: string;
+  /** The fd the guard closed. */
   fd: number;
+  /** Bytes, when the buffer was allocated. */
   size: number | undefined;
 }
 

@@ -30,6 +30,7 @@ export interface HeapPriv {
   readonly heap: string;
   /** Physically contiguous (a CMA or reserved-memory heap). */
   readonly contiguous: boolean;
+  /** 'allocated' by this exporter, or 'received' (a heap buffer adopted from another process's fd). */
   readonly origin: 'allocated' | 'received';
 }
 
@@ -67,7 +68,9 @@ const CONTIGUOUS = /cma|reserved|carveout/i;
 export class HeapExporter extends CountingExporter<HeapPriv> implements ExporterPlugin<HeapPriv> {
   readonly name = 'dma-heap';
   readonly expNames: readonly string[];
+  /** The folder of the heaps, /dev/dma_heap unless given. */
   readonly dir: string;
+  /** The heap an export without options.heap allocates from ('system' unless given). */
   readonly defaultHeap: string;
   readonly stats: HeapStats = { buffers: 0, attachments: 0, mappings: 0 };
   readonly #devices = new Map<string, HeapDevice>();

@@ -15,7 +15,9 @@ const ENOTTY = 25;
  * closed by close(). `alloc` sends what it is given; the exporter checks first.
  */
 export class HeapDevice {
+  /** The heap's name, e.g. 'system' (the file under dir). */
   readonly name: string;
+  /** The folder of the heaps, /dev/dma_heap unless given. */
   readonly dir: string;
   #fd = -1;
 
@@ -26,10 +28,12 @@ export class HeapDevice {
     this.dir = dir;
   }
 
+  /** The heap's device node: dir/name. */
   get path(): string {
     return `${this.dir}/${this.name}`;
   }
 
+  /** True between the first allocation and close(). */
   get isOpen(): boolean {
     return this.#fd >= 0;
   }

@@ -46,6 +46,7 @@ function createHint(errno: number): string | undefined {
  * Takes ranges that were already checked and always asks for CLOEXEC.
  */
 export class UdmabufDevice {
+  /** The device node, /dev/udmabuf unless given. */
   readonly path: string;
   #fd = -1;
 
@@ -54,6 +55,7 @@ export class UdmabufDevice {
     this.path = path;
   }
 
+  /** True between the first create and close(). */
   get isOpen(): boolean {
     return this.#fd >= 0;
   }

@@ -16,8 +16,11 @@ export interface UdmabufErrorDetail {
  * message says what to change.
  */
 export class UdmabufError extends DmaBufError {
+  /** The udmabuf module parameter whose limit was hit ('size_limit_mb' or 'list_limit'), if that was the cause. */
   readonly limit: UdmabufErrorDetail['limit'];
+  /** The memfd seal at fault: missing ('F_SEAL_SHRINK') or present and not allowed ('F_SEAL_WRITE', ...). */
   readonly seal: string | undefined;
+  /** Index of the offending range in `options.ranges`, when one range was at fault. */
   readonly range: number | undefined;
 
   constructor(

@@ -82,7 +82,9 @@ export class UdmabufExporter
 {
   readonly name = 'udmabuf';
   readonly expNames = [UDMABUF_EXP_NAME];
+  /** /dev/udmabuf, opened at the first export and kept until the plugin shuts down. */
   readonly device: UdmabufDevice;
+  /** The udmabuf module's limits (size_limit_mb, list_limit), read once from sysfs: exports are checked against them first. */
   readonly limits: LimitsCache;
   readonly stats: UdmabufStats = { buffers: 0, attachments: 0, mappings: 0, cpuAccess: 0 };
   readonly #memfdName: string;

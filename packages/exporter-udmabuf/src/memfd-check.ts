@@ -22,8 +22,11 @@ export interface MemfdRange {
 
 /** A range that passed every check, with what the segment table shows of it. */
 export interface CheckedRange {
+  /** The memfd the range is in (the caller's fd, borrowed). */
   memfd: number;
+  /** Byte offset of the range in the memfd (page aligned). */
   offset: number;
+  /** Bytes of the range (page aligned). */
   size: number;
   /** `memfd:<name>#<inode>@0x<offset>` */
   source: string;

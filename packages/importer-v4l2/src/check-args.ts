@@ -3,7 +3,7 @@ import { invalidArgument } from '@dmabuf/core';
 // Argument checks of the pure V4L2 helpers: an InvalidArgumentError naming the argument, before a
 // field of it is read.
 
-/** A PixFormat (device.format / formatFromRaw): planes with bytesperline and sizeimage. */
+/** A PixFormat (device.format(queue), queue.format): planes with bytesperline and sizeimage. */
 export function assertPixFormat(name: string, v: unknown): void {
   const f = v as { pixelformat?: unknown; planes?: { bytesperline?: unknown; sizeimage?: unknown }[] } | null;
   if (
@@ -19,7 +19,7 @@ export function assertPixFormat(name: string, v: unknown): void {
         Number.isSafeInteger(p.sizeimage),
     )
   )
-    throw invalidArgument(name, 'a PixFormat (from device.format(queue) or formatFromRaw())', v);
+    throw invalidArgument(name, 'a PixFormat (from device.format(queue) or queue.format)', v);
 }
 
 /** An unsigned 32-bit value (capability bits, fourcc codes). */

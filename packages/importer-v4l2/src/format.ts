@@ -41,7 +41,7 @@ export interface FormatRequest {
   planes?: Partial<PlaneFormat>[];
 }
 
-/** @internal A PixFormat from the format the binding read (G_FMT/S_FMT/TRY_FMT): fourcc names, the DRM format, planes. */
+/** @internal (not exported from the package) A PixFormat from the format the binding read (G_FMT/S_FMT/TRY_FMT): fourcc names, the DRM format, planes. */
 export function formatFromRaw(raw: RawFormat): PixFormat {
   assertObject('raw', raw);
   assertU32('raw.pixelformat', raw.pixelformat);

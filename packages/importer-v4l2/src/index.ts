@@ -31,7 +31,6 @@ export { V4L2_EXP_NAMES, V4l2Exporter, type V4l2ExportPriv, v4l2ExporterPlugin }
 export {
   describeFormat,
   type FormatRequest,
-  formatFromRaw,
   layoutPlanes,
   type PixFormat,
   type PlaneFormat,

@@ -8,10 +8,16 @@ export class LabError extends Error {
     // an error class builds an error from whatever it is given
     const o = opts !== null && typeof opts === 'object' ? opts : {};
     super(messageText(message), o.cause === undefined ? undefined : { cause: o.cause });
+    /** Always 'LabError'. */
     this.name = 'LabError';
+    /** What went wrong, errno-like: 'EUSAGE' (bad command line), 'ETIMEDOUT', 'ENOKERNEL', ... ('ELAB' by default). */
     this.code = typeof o.code === 'string' && o.code ? o.code : 'ELAB';
+    /** The guest's console log of the failed run, when it booted (its last lines are in the message). */
     this.consoleLog = typeof o.consoleLog === 'string' ? o.consoleLog : undefined;
-    /** @type {number} */
+    /**
+     * The exit code dmabuf-lab ends with: 2 for a usage error, 124 for a timeout, 1 otherwise.
+     * @type {number}
+     */
     this.exitCode = typeof o.exitCode === 'number' && Number.isInteger(o.exitCode) ? o.exitCode : 1;
   }
 }

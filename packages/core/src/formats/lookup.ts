@@ -11,6 +11,7 @@ const BY_NAME = new Map(PIXEL_FORMATS.map((f) => [f.name, f]));
 export interface V4l2FormatInfo {
   /** The V4L2 fourcc asked about. */
   readonly v4l2: string;
+  /** The format table's entry: its DRM fourcc, planes and subsampling. */
   readonly format: PixelFormat;
   /** 1 for single-buffer formats; one per plane for the multi-planar variants ('NM12': 2). */
   readonly memoryPlanes: number;

@@ -54,7 +54,9 @@ export function modifierList(modifiers: readonly bigint[]): string {
 
 /** The modifier chosen for a buffer, and why (always said, also for LINEAR). */
 export interface ModifierChoice {
+  /** The modifier chosen (0n: LINEAR). */
   modifier: bigint;
+  /** Why, in words a message can show (e.g. 'LINEAR: the only one every device takes'). */
   reason: string;
 }
 

@@ -38,8 +38,11 @@ export interface ImporterContractSetup<H = unknown, C = unknown> {
    * the case is skipped with `noRefusal` as the reason.
    */
   refused?: {
+    /** What to export: a buffer this importer cannot take. */
     exportOptions: ExportOptions;
+    /** Words (sizes, formats, driver names) the refusal's message must contain. */
     mentions: readonly (string | number)[];
+    /** Who refuses: the core from the constraints (default), or the driver in onAttach. */
     by?: 'constraints' | 'device';
   };
   /** Why no buffer can be refused (shown as the skipped case's name). */

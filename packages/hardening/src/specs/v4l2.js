@@ -47,7 +47,6 @@ export const v4l2 = {
     drmFormatOf: LOOKUP,
     feedFrames: {},
     formatConstraints: {},
-    formatFromRaw: {},
     fourcc: { aliases: ['pixelformat'] },
     fourccName: {},
     layoutPlanes: {},
