@@ -70,7 +70,6 @@ let nextAttachmentId = 1;
  */
 export abstract class BufferLifecycle implements BufferView {
   readonly id = nextBufferId++;
-  /** The exporter plugin that owns this buffer's storage (the foreign exporter for an unclaimed received fd). */
   readonly exporter: ExporterPlugin;
   readonly #attachments = new SmallSet<AttachmentState>();
   /** Attachments the exporter has seen attach (all of them once allocated). */
