@@ -12,9 +12,12 @@
         "native/event_ops.cc",
         "native/vgem_ops.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!(node -p \"require('@dmabuf/core/native-build').include_dir\")"
+      ],
+      "defines": ["<!@(node -p \"require('@dmabuf/core/native-build').defines\")"],
+      "cflags_cc": ["<!@(node -p \"require('@dmabuf/core/native-build').cflags_cc\")"],
       "cflags_cc!": ["-fno-rtti"]
     }
   ]

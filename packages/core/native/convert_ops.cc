@@ -167,23 +167,26 @@ struct Job {
   }
 };
 
-Job JobOf(const Napi::CallbackInfo& info) {
+// The job of (src, format, w, h, pitches, offsets, dst, dstPitch); a refused
+// argument is thrown and leaves `a` false.
+Job JobOf(Args& a) {
   Job j;
-  Napi::Uint8Array src = info[0].As<Napi::Uint8Array>();
-  Napi::Uint8Array dst = info[6].As<Napi::Uint8Array>();
+  Napi::Uint8Array src = a.Bytes(0, "src");
+  j.format = a.I32(1, "format");
+  j.w = a.U32(2, "width");
+  j.h = a.U32(3, "height");
+  std::vector<uint32_t> pitches = a.U32Array(4, "pitches");
+  std::vector<uint32_t> offsets = a.U32Array(5, "offsets");
+  Napi::Uint8Array dst = a.Bytes(6, "dst");
+  j.dstPitch = a.U32(7, "dstPitch");
+  if (!a) return j;
   j.s = src.Data();
   j.n = src.ByteLength();
   j.d = dst.Data();
   j.dn = dst.ByteLength();
-  j.format = info[1].As<Napi::Number>().Int32Value();
-  j.w = info[2].As<Napi::Number>().Uint32Value();
-  j.h = info[3].As<Napi::Number>().Uint32Value();
-  j.dstPitch = info[7].As<Napi::Number>().Uint32Value();
-  Napi::Array pa = info[4].As<Napi::Array>();
-  Napi::Array oa = info[5].As<Napi::Array>();
   for (uint32_t i = 0; i < 3; i++) {
-    if (i < pa.Length()) j.p[i] = pa.Get(i).As<Napi::Number>().Uint32Value();
-    if (i < oa.Length()) j.o[i] = oa.Get(i).As<Napi::Number>().Uint32Value();
+    if (i < pitches.size()) j.p[i] = pitches[i];
+    if (i < offsets.size()) j.o[i] = offsets[i];
   }
   return j;
 }
@@ -191,12 +194,12 @@ Job JobOf(const Napi::CallbackInfo& info) {
 // The same conversion on a libuv pool thread; the JS arrays are held (referenced) until it is done.
 class ConvertWorker : public Napi::AsyncWorker {
  public:
-  ConvertWorker(Napi::Env env, const Napi::CallbackInfo& info)
+  ConvertWorker(Napi::Env env, const Napi::CallbackInfo& info, const Job& job)
       : Napi::AsyncWorker(env, "dmabuf:convertToXrgb"),
         deferred_(Napi::Promise::Deferred::New(env)),
         src_(Napi::Persistent(info[0].As<Napi::Object>())),
         dst_(Napi::Persistent(info[6].As<Napi::Object>())),
-        job_(JobOf(info)) {}
+        job_(job) {}
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
@@ -214,12 +217,18 @@ class ConvertWorker : public Napi::AsyncWorker {
 }  // namespace
 
 static Napi::Value ConvertToXrgb(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), JobOf(info).Run());
+  Args a(info);
+  Job job = JobOf(a);
+  if (!a) return a.Thrown();
+  return Napi::Number::New(info.Env(), job.Run());
 }
 
 // convertToXrgbAsync(src, format, w, h, pitches, offsets, dst, dstPitch) -> Promise<0 | -errno>.
 static Napi::Value ConvertToXrgbAsync(const Napi::CallbackInfo& info) {
-  auto* worker = new ConvertWorker(info.Env(), info);
+  Args a(info);
+  Job job = JobOf(a);
+  if (!a) return a.Thrown();
+  auto* worker = new ConvertWorker(info.Env(), info, job);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

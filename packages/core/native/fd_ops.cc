@@ -10,17 +10,21 @@
 
 #include "ops.h"
 
-static int Fd(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
-
 // dup(fd) -> new CLOEXEC fd
 static Napi::Value Dup(const Napi::CallbackInfo& info) {
-  int fd = fcntl(Fd(info, 0), F_DUPFD_CLOEXEC, 3);
+  Args a(info);
+  int from = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
+  int fd = fcntl(from, F_DUPFD_CLOEXEC, 3);
   return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
 }
 
 static Napi::Value Close(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   // close() must not be retried on EINTR on Linux: the fd is gone either way.
-  int rc = close(Fd(info, 0));
+  int rc = close(fd);
   return Napi::Number::New(info.Env(), rc < 0 && errno != EINTR ? -errno : 0);
 }
 
@@ -31,10 +35,10 @@ static Napi::Value Close(const Napi::CallbackInfo& info) {
 // skipped without an error (close_range), a lone one gives -EBADF. For fds
 // the caller owns (received ones); the list is checked in TS.
 static Napi::Value CloseFds(const Napi::CallbackInfo& info) {
-  auto list = info[0].As<Napi::Array>();
-  uint32_t n = list.Length();
-  std::vector<int> fds(n);
-  for (uint32_t i = 0; i < n; i++) fds[i] = list.Get(i).As<Napi::Number>().Int32Value();
+  Args a(info);
+  std::vector<int> fds = a.FdArray(0, "fds");
+  if (!a) return a.Thrown();
+  uint32_t n = static_cast<uint32_t>(fds.size());
   std::sort(fds.begin(), fds.end());
   int first_error = 0;
   auto fail = [&](int e) {
@@ -62,8 +66,11 @@ static Napi::Value CloseFds(const Napi::CallbackInfo& info) {
 
 // fstat(fd) -> { dev, ino, mode, size, rdev } or -errno
 static Napi::Value Fstat(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   struct stat st;
-  if (fstat(Fd(info, 0), &st) < 0) return Errno(info.Env(), errno);
+  if (fstat(fd, &st) < 0) return Errno(info.Env(), errno);
   auto o = Napi::Object::New(info.Env());
   o.Set("dev", Napi::Number::New(info.Env(), static_cast<double>(st.st_dev)));
   o.Set("ino", Napi::Number::New(info.Env(), static_cast<double>(st.st_ino)));
@@ -75,14 +82,21 @@ static Napi::Value Fstat(const Napi::CallbackInfo& info) {
 
 // lseek(fd, offset, whence) -> new offset or -errno
 static Napi::Value Lseek(const Napi::CallbackInfo& info) {
-  off_t off = static_cast<off_t>(info[1].As<Napi::Number>().Int64Value());
-  off_t r = lseek(Fd(info, 0), off, info[2].As<Napi::Number>().Int32Value());
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  off_t off = static_cast<off_t>(a.I64(1, "offset"));
+  int whence = a.I32(2, "whence");
+  if (!a) return a.Thrown();
+  off_t r = lseek(fd, off, whence);
   return r < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
 // fd flags (F_GETFD) -> flags or -errno; used to check CLOEXEC
 static Napi::Value GetFdFlags(const Napi::CallbackInfo& info) {
-  int r = fcntl(Fd(info, 0), F_GETFD);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
+  int r = fcntl(fd, F_GETFD);
   return r < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), r);
 }
 

@@ -12,40 +12,59 @@ namespace {
 
 // memfdCreate(name, flags) -> fd or -errno (flags: MFD_* bits; CLOEXEC is always added)
 Napi::Value MemfdCreate(const Napi::CallbackInfo& info) {
-  std::string name = info[0].As<Napi::String>().Utf8Value();
-  unsigned flags = info[1].As<Napi::Number>().Uint32Value() | MFD_CLOEXEC;
+  Args a(info);
+  std::string name = a.String(0, "name");
+  unsigned flags = a.U32(1, "flags") | MFD_CLOEXEC;
+  if (!a) return a.Thrown();
   int fd = memfd_create(name.c_str(), flags);
   return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
 }
 
 Napi::Value Ftruncate(const Napi::CallbackInfo& info) {
-  int rc = ftruncate(info[0].As<Napi::Number>().Int32Value(), static_cast<off_t>(info[1].As<Napi::Number>().Int64Value()));
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  off_t size = static_cast<off_t>(a.U64(1, "size"));
+  if (!a) return a.Thrown();
+  int rc = ftruncate(fd, size);
   return Napi::Number::New(info.Env(), rc < 0 ? -errno : 0);
 }
 
 Napi::Value AddSeals(const Napi::CallbackInfo& info) {
-  int rc = fcntl(info[0].As<Napi::Number>().Int32Value(), F_ADD_SEALS, info[1].As<Napi::Number>().Int32Value());
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  int seals = a.I32(1, "seals");
+  if (!a) return a.Thrown();
+  int rc = fcntl(fd, F_ADD_SEALS, seals);
   return Napi::Number::New(info.Env(), rc < 0 ? -errno : 0);
 }
 
 Napi::Value GetSeals(const Napi::CallbackInfo& info) {
-  int rc = fcntl(info[0].As<Napi::Number>().Int32Value(), F_GET_SEALS);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
+  int rc = fcntl(fd, F_GET_SEALS);
   return Napi::Number::New(info.Env(), rc < 0 ? -errno : rc);
 }
 
 // pwrite(fd, buffer, offset) -> bytes or -errno (test data through the file, not a mapping)
 Napi::Value Pwrite(const Napi::CallbackInfo& info) {
-  auto buf = info[1].As<Napi::Uint8Array>();
-  ssize_t n = pwrite(info[0].As<Napi::Number>().Int32Value(), buf.Data(), buf.ByteLength(),
-                     static_cast<off_t>(info[2].As<Napi::Number>().Int64Value()));
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  auto buf = a.Bytes(1, "data");
+  off_t offset = static_cast<off_t>(a.U64(2, "offset"));
+  if (!a) return a.Thrown();
+  ssize_t n = pwrite(fd, buf.Data(), buf.ByteLength(), offset);
   return Napi::Number::New(info.Env(), n < 0 ? -errno : static_cast<double>(n));
 }
 
 // pread(fd, buffer, offset) -> bytes or -errno
 Napi::Value Pread(const Napi::CallbackInfo& info) {
-  auto buf = info[1].As<Napi::Uint8Array>();
-  ssize_t n = pread(info[0].As<Napi::Number>().Int32Value(), buf.Data(), buf.ByteLength(),
-                    static_cast<off_t>(info[2].As<Napi::Number>().Int64Value()));
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  auto buf = a.Bytes(1, "data");
+  off_t offset = static_cast<off_t>(a.U64(2, "offset"));
+  if (!a) return a.Thrown();
+  ssize_t n = pread(fd, buf.Data(), buf.ByteLength(), offset);
   return Napi::Number::New(info.Env(), n < 0 ? -errno : static_cast<double>(n));
 }
 

@@ -52,7 +52,7 @@ struct MmapState {
   std::unordered_map<void*, Mapping*> live;
 };
 
-MmapState* State(Napi::Env env) { return env.GetInstanceData<MmapState>(); }
+MmapState* State(Napi::Env env) { return static_cast<MmapState*>(dmabuf::GetInstance(env)->addon.get()); }
 
 // The mapping's ArrayBuffer was collected (views hold it: none is alive,
 // but at environment teardown).
@@ -105,10 +105,12 @@ Mapping* OwnMapping(napi_env env, MmapState* s, napi_value ab) {
 // mmap(fd, offset, length, prot) -> ArrayBuffer or -errno
 Napi::Value Mmap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = info[0].As<Napi::Number>().Int32Value();
-  off_t offset = static_cast<off_t>(info[1].As<Napi::Number>().Int64Value());
-  size_t length = static_cast<size_t>(info[2].As<Napi::Number>().Int64Value());
-  int prot = info[3].As<Napi::Number>().Int32Value();
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  off_t offset = static_cast<off_t>(a.U64(1, "offset"));
+  size_t length = static_cast<size_t>(a.U64(2, "length"));
+  int prot = a.I32(3, "prot");
+  if (!a) return a.Thrown();
   void* addr = mmap(nullptr, length, prot, MAP_SHARED, fd, offset);
   if (addr == MAP_FAILED) return Errno(env, errno);
   auto* m = new Mapping{addr, length, true};
@@ -129,7 +131,9 @@ Napi::Value Mmap(const Napi::CallbackInfo& info) {
 // munmap(arrayBuffer) -> 0 or -errno; detaches the buffer and its views.
 Napi::Value Munmap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto ab = info[0].As<Napi::ArrayBuffer>();
+  Args a(info);
+  auto ab = a.ArrayBuffer(0, "buffer");
+  if (!a) return a.Thrown();
   if (ab.IsDetached()) return Errno(env, EBADF);
   auto* s = State(env);
   Mapping* m = OwnMapping(env, s, ab);
@@ -206,7 +210,7 @@ Napi::Value LiveMappings(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitMmapOps(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData<MmapState>(new MmapState());
+  dmabuf::GetInstance(env)->addon = std::make_shared<MmapState>();
   exports.Set("mmap", Napi::Function::New(env, Mmap, "mmap"));
   exports.Set("munmap", Napi::Function::New(env, Munmap, "munmap"));
   exports.Set("mmapPopulate", Napi::Function::New(env, Populate, "mmapPopulate"));

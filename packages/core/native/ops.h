@@ -1,8 +1,10 @@
 // Registration of each group of generic dma-buf file operations.
-// Convention for every function: arguments are already validated in
-// TypeScript; a failing syscall returns -errno (a negative number) instead of
+// Convention for every function (the toolkit in include/dmabuf): arguments
+// are validated in TypeScript and checked again by dmabuf::Args before any
+// syscall; a failing syscall returns -errno (a negative number) instead of
 // throwing, so TypeScript builds the typed error with a JS stack.
 #pragma once
+#include <dmabuf/toolkit.h>
 #include <napi.h>
 
 void InitFdOps(Napi::Env env, Napi::Object exports);
@@ -13,5 +15,5 @@ void InitPollOps(Napi::Env env, Napi::Object exports);
 void InitSocketOps(Napi::Env env, Napi::Object exports);
 void InitConvertOps(Napi::Env env, Napi::Object exports);
 
-// -errno as a JS number.
-inline Napi::Value Errno(Napi::Env env, int err) { return Napi::Number::New(env, -err); }
+using dmabuf::Args;
+using dmabuf::Errno;

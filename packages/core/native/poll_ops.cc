@@ -1,11 +1,12 @@
-// Waiting for an fd through libuv: one uv_poll_t (+ an optional uv_timer_t
-// for the timeout) per wait, on the loop of the calling environment, settling
-// a promise. Never blocks the JS thread.
+// Waiting for an fd through libuv, for JS: promises over the toolkit's one
+// readiness watcher (dmabuf::Watch, include/dmabuf/watch.h), plus an
+// optional uv_timer_t for a timeout, on the loop of the calling environment.
+// Never blocks the JS thread.
 //
 // poll(fd, events, timeoutMs, id) -> Promise<number> | -errno
-//   events: 1 readable, 2 writable (bits of `pollBits`).
+//   events: 1 readable, 2 writable, 16 priority (bits of `pollBits`).
 //   The promise resolves with the revents bits (readable 1, writable 2,
-//   error 4, hangup 8) or with -ETIMEDOUT / -ECANCELED / -errno.
+//   error 4, hangup 8, priority 16) or with -ETIMEDOUT / -ECANCELED / -errno.
 //   timeoutMs < 0: no timeout. id > 0 registers the wait for pollCancel(id).
 // pollCancel(id) -> 0 or -ENOENT: stop the wait now, resolving -ECANCELED.
 // pendingPolls() -> waits whose handles are not closed yet (for leak tests).
@@ -17,6 +18,7 @@
 // nobody waits. A steady stream of waits then costs no syscall but epoll_wait.
 // watcherOpen(fd) -> id | -errno
 // watcherWait(id, events) -> Promise<number> | -errno (one wait at a time: -EBUSY)
+// watcherSetEvents(id, events) -> 0 | -ENOENT: change what is watched, wait pending or not
 // watcherCancel(id) -> 0 | -ENOENT: the pending wait resolves -ECANCELED
 // watcherClose(id) -> 0 | -ENOENT: cancels, stops, closes the duplicate
 // liveWatchers() -> watchers not closed yet.
@@ -26,9 +28,6 @@
 // share an epoll registration. Like every uv_poll_t, libuv puts the file
 // description in O_NONBLOCK mode.
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
 #include <uv.h>
 
 #include <unordered_map>
@@ -37,25 +36,20 @@
 
 namespace {
 
-constexpr int kReadable = 1;
-constexpr int kWritable = 2;
-constexpr int kError = 4;
-constexpr int kHangup = 8;
+using dmabuf::Watch;
 
 struct PollState;
 
+// A one-shot wait (with its timer) or a watcher, on a dmabuf::Watch.
 struct PollReq {
-  uv_poll_t poll;
-  uv_timer_t timer;
+  Watch* watch;
+  uv_timer_t* timer;  // one-shot waits with a timeout
   PollState* state;
   napi_deferred deferred;
-  int fd;  // our duplicate; -1 once closed
   int events;
   uint32_t id;
-  bool has_timer;
   bool settled;  // one-shot: resolved; watcher: closed
   bool persistent;
-  bool started;
   int open_handles;
   PollReq* prev;
   PollReq* next;
@@ -91,8 +85,8 @@ void FinishTeardownIfDone(PollState* s) {
   }
 }
 
-void OnHandleClosed(uv_handle_t* h) {
-  auto* r = static_cast<PollReq*>(h->data);
+void OnHandleClosed(void* data) {
+  auto* r = static_cast<PollReq*>(data);
   if (--r->open_handles > 0) return;
   PollState* s = r->state;
   Unlink(s, r);
@@ -101,19 +95,22 @@ void OnHandleClosed(uv_handle_t* h) {
   FinishTeardownIfDone(s);
 }
 
-// Stop watching, close our duplicate, close the handles (freed in the close
+// Stop watching, close the duplicate, close the handles (freed in the close
 // callbacks). Safe to call once per request.
 void Shutdown(PollReq* r) {
   if (r->persistent) r->state->watchers.erase(r->id);
   else if (r->id != 0) r->state->byId.erase(r->id);
-  uv_poll_stop(&r->poll);
-  if (r->has_timer) uv_timer_stop(&r->timer);
-  if (r->fd >= 0) {
-    close(r->fd);
-    r->fd = -1;
+  if (r->timer) {
+    uv_timer_stop(r->timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(r->timer), [](uv_handle_t* h) {
+      auto* t = reinterpret_cast<uv_timer_t*>(h);
+      auto* owner = static_cast<PollReq*>(t->data);
+      delete t;
+      OnHandleClosed(owner);
+    });
+    r->timer = nullptr;
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(&r->poll), OnHandleClosed);
-  if (r->has_timer) uv_close(reinterpret_cast<uv_handle_t*>(&r->timer), OnHandleClosed);
+  r->watch->Close(OnHandleClosed, r);
 }
 
 // Resolve d. From a libuv callback (inCallback) this opens a callback scope
@@ -145,56 +142,20 @@ void Settle(PollReq* r, int value, bool inCallback) {
   Resolve(r->state, d, value, inCallback);
 }
 
-// What the fd says right now (poll with a zero timeout): exact bits where
-// libuv folds POLLERR/POLLHUP into its own status.
-int CurrentBits(int fd, int events) {
-  struct pollfd p = {fd, static_cast<short>(((events & kReadable) ? POLLIN : 0) | ((events & kWritable) ? POLLOUT : 0) | POLLRDHUP), 0};
-  int rc;
-  do {
-    rc = ::poll(&p, 1, 0);
-  } while (rc < 0 && errno == EINTR);
-  if (rc <= 0) return 0;
-  int bits = 0;
-  if (p.revents & POLLIN) bits |= kReadable;
-  if (p.revents & POLLOUT) bits |= kWritable;
-  if (p.revents & (POLLERR | POLLNVAL)) bits |= kError;
-  if (p.revents & (POLLHUP | POLLRDHUP)) bits |= kHangup;
-  return bits;
-}
+// A one-shot wait woke up: exact bits (the fd is asked; libuv folds POLLHUP on pipes...).
+void OnPoll(Watch*, int result, void* data) { Settle(static_cast<PollReq*>(data), result, true); }
 
-// The result of a wakeup: pollBits, or a libuv error (-errno). exact: ask
-// the fd (one poll syscall) for what libuv folds away (POLLHUP on pipes...).
-int ResultOf(PollReq* r, int status, int uvEvents, bool exact) {
-  int bits = exact ? CurrentBits(r->fd, r->events) : 0;
-  if (status == UV_EBADF) bits |= kError;  // libuv reports POLLERR as EBADF
-  else if (status < 0 && bits == 0) return status;
-  if (uvEvents & UV_READABLE) bits |= kReadable;
-  if (uvEvents & UV_WRITABLE) bits |= kWritable;
-  if (uvEvents & UV_DISCONNECT) bits |= kHangup;
-  return bits;
-}
-
-void OnPoll(uv_poll_t* h, int status, int uvEvents) {
-  auto* r = static_cast<PollReq*>(h->data);
+void OnWatch(Watch* w, int result, void* data) {
+  auto* r = static_cast<PollReq*>(data);
   if (r->settled) return;
-  Settle(r, ResultOf(r, status, uvEvents, true), true);
-}
-
-void OnWatch(uv_poll_t* h, int status, int uvEvents) {
-  auto* r = static_cast<PollReq*>(h->data);
-  if (r->settled) return;
-  if (status < 0 || !r->deferred) {
-    // Nobody waits (or libuv stopped the watch on an error): stop until the next wait.
-    uv_poll_stop(&r->poll);
-    r->started = false;
-  }
+  // Nobody waits: stop until the next wait (a libuv error has stopped it already).
+  if (!r->deferred) w->Stop();
   if (!r->deferred) return;
   // A watcher's caller reads (or accepts) until EAGAIN anyway: libuv's bits are enough.
-  int result = ResultOf(r, status, uvEvents, false);
   napi_deferred d = r->deferred;
   r->deferred = nullptr;
   r->state->armed--;
-  uv_unref(reinterpret_cast<uv_handle_t*>(&r->poll));
+  w->Ref(false);
   Resolve(r->state, d, result, true);
 }
 
@@ -205,51 +166,51 @@ void OnTimeout(uv_timer_t* t) {
 
 PollState* State(const Napi::CallbackInfo& info) { return static_cast<PollState*>(info.Data()); }
 
-Napi::Value Poll(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  PollState* s = State(info);
-  int fd = info[0].As<Napi::Number>().Int32Value();
-  int events = info[1].As<Napi::Number>().Int32Value() & (kReadable | kWritable);
-  double timeout = info[2].As<Napi::Number>().DoubleValue();
-  uint32_t id = info[3].As<Napi::Number>().Uint32Value();
-  if (s->tearingDown) return Errno(env, ECANCELED);
-  if (id != 0 && s->byId.count(id)) return Errno(env, EEXIST);
-
-  int dupFd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-  if (dupFd < 0) return Errno(env, errno);
+// A new request on a Watch of fd, linked into the state; nullptr with *err.
+PollReq* NewReq(PollState* s, int fd, int* err) {
+  Watch* w = Watch::Open(s->loop, fd, err);
+  if (!w) return nullptr;
   auto* r = new PollReq{};
+  r->watch = w;
   r->state = s;
-  r->fd = dupFd;
-  r->events = events;
-  r->id = id;
-  int rc = uv_poll_init(s->loop, &r->poll, dupFd);
-  if (rc < 0) {
-    close(dupFd);
-    delete r;
-    return Napi::Number::New(env, rc);  // libuv errors are -errno on Unix
-  }
-  r->poll.data = r;
   r->open_handles = 1;
-  r->prev = nullptr;
   r->next = s->head;
   if (s->head) s->head->prev = r;
   s->head = r;
   s->live++;
+  return r;
+}
 
-  int uvEvents = UV_DISCONNECT | ((events & kReadable) ? UV_READABLE : 0) | ((events & kWritable) ? UV_WRITABLE : 0);
-  rc = uv_poll_start(&r->poll, uvEvents, OnPoll);
+Napi::Value Poll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PollState* s = State(info);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  int events = a.U32(1, "events") & dmabuf::kWatchable;
+  double timeout = a.Double(2, "timeoutMs");
+  uint32_t id = a.U32(3, "id");
+  if (!a) return a.Thrown();
+  if (s->tearingDown) return Errno(env, ECANCELED);
+  if (id != 0 && s->byId.count(id)) return Errno(env, EEXIST);
+
+  int err = 0;
+  PollReq* r = NewReq(s, fd, &err);
+  if (!r) return dmabuf::Result(env, err);
+  r->events = events;
+  r->id = id;
+  int rc = r->watch->Start(events, OnPoll, r, true);
   if (rc < 0) {
     r->settled = true;
     Shutdown(r);
-    return Napi::Number::New(env, rc);
+    return dmabuf::Result(env, rc);
   }
   if (timeout >= 0) {
-    uv_timer_init(s->loop, &r->timer);
-    r->timer.data = r;
-    r->has_timer = true;
+    r->timer = new uv_timer_t;
+    uv_timer_init(s->loop, r->timer);
+    r->timer->data = r;
     r->open_handles++;
     uv_update_time(s->loop);  // the loop's cached time may be stale: count from now
-    uv_timer_start(&r->timer, OnTimeout, static_cast<uint64_t>(timeout), 0);
+    uv_timer_start(r->timer, OnTimeout, static_cast<uint64_t>(timeout), 0);
   }
   napi_value promise;
   napi_create_promise(env, &r->deferred, &promise);
@@ -259,7 +220,9 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
 
 Napi::Value PollCancel(const Napi::CallbackInfo& info) {
   PollState* s = State(info);
-  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  Args a(info);
+  uint32_t id = a.U32(0, "id");
+  if (!a) return a.Thrown();
   auto it = s->byId.find(id);
   if (it == s->byId.end()) return Errno(info.Env(), ENOENT);
   Settle(it->second, -ECANCELED, false);
@@ -274,25 +237,14 @@ Napi::Value PendingPolls(const Napi::CallbackInfo& info) {
 Napi::Value WatcherOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PollState* s = State(info);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   if (s->tearingDown) return Errno(env, ECANCELED);
-  int dupFd = fcntl(info[0].As<Napi::Number>().Int32Value(), F_DUPFD_CLOEXEC, 3);
-  if (dupFd < 0) return Errno(env, errno);
-  auto* r = new PollReq{};
-  r->state = s;
-  r->fd = dupFd;
+  int err = 0;
+  PollReq* r = NewReq(s, fd, &err);
+  if (!r) return dmabuf::Result(env, err);
   r->persistent = true;
-  int rc = uv_poll_init(s->loop, &r->poll, dupFd);
-  if (rc < 0) {
-    close(dupFd);
-    delete r;
-    return Napi::Number::New(env, rc);
-  }
-  r->poll.data = r;
-  r->open_handles = 1;
-  r->next = s->head;
-  if (s->head) s->head->prev = r;
-  s->head = r;
-  s->live++;
   do {
     r->id = ++s->nextWatcher;
   } while (r->id == 0 || s->watchers.count(r->id));
@@ -300,30 +252,46 @@ Napi::Value WatcherOpen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r->id);
 }
 
-PollReq* Watcher(const Napi::CallbackInfo& info) {
+// The watcher named by argument 0 (nullptr: refused or unknown; see *refused).
+PollReq* Watcher(const Napi::CallbackInfo& info, Args& a) {
   PollState* s = State(info);
-  auto it = s->watchers.find(info[0].As<Napi::Number>().Uint32Value());
+  uint32_t id = a.U32(0, "id");
+  if (!a) return nullptr;
+  auto it = s->watchers.find(id);
   return it == s->watchers.end() ? nullptr : it->second;
 }
 
 Napi::Value WatcherWait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  PollReq* r = Watcher(info);
+  Args a(info);
+  PollReq* r = Watcher(info, a);
+  int events = a.U32(1, "events") & dmabuf::kWatchable;
+  if (!a) return a.Thrown();
   if (!r) return Errno(env, ENOENT);
   if (r->deferred) return Errno(env, EBUSY);
-  int events = info[1].As<Napi::Number>().Int32Value() & (kReadable | kWritable);
-  if (!r->started || r->events != events) {
-    int uvEvents = UV_DISCONNECT | ((events & kReadable) ? UV_READABLE : 0) | ((events & kWritable) ? UV_WRITABLE : 0);
-    int rc = uv_poll_start(&r->poll, uvEvents, OnWatch);
-    if (rc < 0) return Napi::Number::New(env, rc);
-    r->started = true;
-    r->events = events;
-  }
-  uv_ref(reinterpret_cast<uv_handle_t*>(&r->poll));
+  int rc = r->watch->Start(events, OnWatch, r);
+  if (rc < 0) return dmabuf::Result(env, rc);
+  r->events = events;
+  r->watch->Ref(true);
   napi_value promise;
   napi_create_promise(env, &r->deferred, &promise);
   r->state->armed++;
   return Napi::Value(env, promise);
+}
+
+// watcherSetEvents(id, events) -> 0 | -errno: what the pending wait (or the
+// next) watches for, without settling it (several waiters on one fd whose
+// union of events changed).
+Napi::Value WatcherSetEvents(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Args a(info);
+  PollReq* r = Watcher(info, a);
+  int events = a.U32(1, "events") & dmabuf::kWatchable;
+  if (!a) return a.Thrown();
+  if (!r) return Errno(env, ENOENT);
+  r->events = events;
+  if (!r->watch->started()) return Napi::Number::New(env, 0);
+  return dmabuf::Result(env, r->watch->Start(events, OnWatch, r));
 }
 
 // Resolve the pending wait of r with -ECANCELED (from JS: no callback scope).
@@ -332,12 +300,14 @@ void Disarm(PollReq* r) {
   napi_deferred d = r->deferred;
   r->deferred = nullptr;
   r->state->armed--;
-  uv_unref(reinterpret_cast<uv_handle_t*>(&r->poll));
+  r->watch->Ref(false);
   Resolve(r->state, d, -ECANCELED, false);
 }
 
 Napi::Value WatcherCancel(const Napi::CallbackInfo& info) {
-  PollReq* r = Watcher(info);
+  Args a(info);
+  PollReq* r = Watcher(info, a);
+  if (!a) return a.Thrown();
   if (!r) return Errno(info.Env(), ENOENT);
   Disarm(r);
   return Napi::Number::New(info.Env(), 0);
@@ -349,17 +319,18 @@ Napi::Value WatcherCancel(const Napi::CallbackInfo& info) {
 // writer, even while this side is busy reading; a reader that is draining a
 // stream pauses, and the next wait() joins again.
 Napi::Value WatcherPause(const Napi::CallbackInfo& info) {
-  PollReq* r = Watcher(info);
+  Args a(info);
+  PollReq* r = Watcher(info, a);
+  if (!a) return a.Thrown();
   if (!r) return Errno(info.Env(), ENOENT);
-  if (!r->deferred && r->started) {
-    uv_poll_stop(&r->poll);
-    r->started = false;
-  }
+  if (!r->deferred) r->watch->Stop();
   return Napi::Number::New(info.Env(), 0);
 }
 
 Napi::Value WatcherClose(const Napi::CallbackInfo& info) {
-  PollReq* r = Watcher(info);
+  Args a(info);
+  PollReq* r = Watcher(info, a);
+  if (!a) return a.Thrown();
   if (!r) return Errno(info.Env(), ENOENT);
   Disarm(r);
   r->settled = true;
@@ -406,14 +377,16 @@ void InitPollOps(Napi::Env env, Napi::Object exports) {
   exports.Set("pendingPolls", Napi::Function::New(env, PendingPolls, "pendingPolls", s));
   exports.Set("watcherOpen", Napi::Function::New(env, WatcherOpen, "watcherOpen", s));
   exports.Set("watcherWait", Napi::Function::New(env, WatcherWait, "watcherWait", s));
+  exports.Set("watcherSetEvents", Napi::Function::New(env, WatcherSetEvents, "watcherSetEvents", s));
   exports.Set("watcherCancel", Napi::Function::New(env, WatcherCancel, "watcherCancel", s));
   exports.Set("watcherPause", Napi::Function::New(env, WatcherPause, "watcherPause", s));
   exports.Set("watcherClose", Napi::Function::New(env, WatcherClose, "watcherClose", s));
   exports.Set("liveWatchers", Napi::Function::New(env, LiveWatchers, "liveWatchers", s));
   auto bits = Napi::Object::New(env);
-  bits.Set("READABLE", kReadable);
-  bits.Set("WRITABLE", kWritable);
-  bits.Set("ERROR", kError);
-  bits.Set("HANGUP", kHangup);
+  bits.Set("READABLE", dmabuf::kReadable);
+  bits.Set("WRITABLE", dmabuf::kWritable);
+  bits.Set("ERROR", dmabuf::kError);
+  bits.Set("HANGUP", dmabuf::kHangup);
+  bits.Set("PRIORITY", dmabuf::kPriority);
   exports.Set("pollBits", bits);
 }

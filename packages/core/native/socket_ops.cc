@@ -44,8 +44,6 @@ constexpr int kMaxSendFds = 64;         // sent per message (the kernel allows 2
 constexpr size_t kMaxMessage = 65536;   // bytes per message; longer is MSG_TRUNC
 constexpr size_t kMaxPrefix = 4096;     // longest prefix receiveMessages matches
 
-int Fd(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
-
 // Fill a sockaddr_un from a path (checked in TS: 1..107 bytes).
 socklen_t Address(const std::string& path, struct sockaddr_un* addr) {
   memset(addr, 0, sizeof(*addr));
@@ -59,8 +57,10 @@ int NewSocket() { return socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NO
 
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  int backlog = info[1].As<Napi::Number>().Int32Value();
+  Args a(info);
+  std::string path = a.String(0, "path");
+  int backlog = a.I32(1, "backlog");
+  if (!a) return a.Thrown();
   struct sockaddr_un addr;
   socklen_t len = Address(path, &addr);
   int fd = NewSocket();
@@ -75,29 +75,27 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
 
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string path = info[0].As<Napi::String>().Utf8Value();
+  Args a(info);
+  std::string path = a.String(0, "path");
+  if (!a) return a.Thrown();
   struct sockaddr_un addr;
   socklen_t len = Address(path, &addr);
   int fd = NewSocket();
   if (fd < 0) return Errno(env, errno);
-  int rc;
-  do {
-    rc = connect(fd, reinterpret_cast<struct sockaddr*>(&addr), len);
-  } while (rc < 0 && errno == EINTR);
+  int rc = dmabuf::Retry([&] { return connect(fd, reinterpret_cast<struct sockaddr*>(&addr), len); });
   if (rc < 0) {
-    int err = errno;
     close(fd);
-    return Errno(env, err);
+    return dmabuf::Result(env, rc);
   }
   return Napi::Number::New(env, fd);
 }
 
 Napi::Value Accept(const Napi::CallbackInfo& info) {
-  int fd;
-  do {
-    fd = accept4(Fd(info, 0), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  } while (fd < 0 && errno == EINTR);
-  return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
+  Args a(info);
+  int listener = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
+  return dmabuf::Result(info.Env(),
+                        dmabuf::Retry([&] { return accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK); }));
 }
 
 Napi::Value SocketPair(const Napi::CallbackInfo& info) {
@@ -112,9 +110,12 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
 
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   struct ucred cred;
   socklen_t len = sizeof(cred);
-  if (getsockopt(Fd(info, 0), SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) return Errno(env, errno);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) return Errno(env, errno);
   auto o = Napi::Object::New(env);
   o.Set("pid", Napi::Number::New(env, cred.pid));
   o.Set("uid", Napi::Number::New(env, cred.uid));
@@ -203,11 +204,14 @@ SendBatch& SendBuffers() {
 Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   napi_env e = env;
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   SendBatch& b = SendBuffers();
   napi_value tail = info.Length() > 3 ? static_cast<napi_value>(info[3]) : static_cast<napi_value>(env.Undefined());
   int err = FillMessage(e, b, 0, info[1], tail, info[2]);
   if (err) return Errno(env, err);
-  int n = SendFilled(Fd(info, 0), b, 1);
+  int n = SendFilled(fd, b, 1);
   if (n < 0) return Napi::Number::New(env, n);
   napi_value r;
   napi_create_int32(e, static_cast<int32_t>(b.msgs[0].msg_len), &r);
@@ -222,9 +226,12 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
 Napi::Value SendMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   napi_env e = env;
-  napi_value list = info[1];
-  uint32_t from = info[2].As<Napi::Number>().Uint32Value();
-  uint32_t count = info[3].As<Napi::Number>().Uint32Value();
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  napi_value list = a.Array(1, "list");
+  uint32_t from = a.U32(2, "from");
+  uint32_t count = a.U32(3, "count");
+  if (!a) return a.Thrown();
   if (count > kMaxSendBatch) count = kMaxSendBatch;
   SendBatch& b = SendBuffers();
   unsigned filled = 0;
@@ -242,7 +249,7 @@ Napi::Value SendMessages(const Napi::CallbackInfo& info) {
   }
   if (filled == 0) return Napi::Number::New(env, 0);
   napi_value r;
-  napi_create_int32(e, SendFilled(Fd(info, 0), b, filled), &r);
+  napi_create_int32(e, SendFilled(fd, b, filled), &r);
   return Napi::Value(env, r);
 }
 
@@ -280,8 +287,10 @@ void TakeFds(struct msghdr* msg, std::vector<int>& fds) {
 Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   napi_env e = env;
-  int fd = Fd(info, 0);
-  unsigned max = info[1].As<Napi::Number>().Uint32Value();
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  unsigned max = a.U32(1, "max");
+  if (!a) return a.Thrown();
   if (max == 0) max = 1;
   if (max > kMaxBatch) max = kMaxBatch;
   // A prefix the caller knows (bytes; empty: none), read into a per-thread buffer.

@@ -9,42 +9,47 @@
 
 namespace {
 
-int Fd(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
-
 // sync(fd, flags) -> 0 or -errno; flags are passed through unchanged so the
 // kernel's own validation can be observed.
 Napi::Value Sync(const Napi::CallbackInfo& info) {
+  Args a(info);
   struct dma_buf_sync s = {};
-  s.flags = static_cast<__u64>(info[1].As<Napi::Number>().Int64Value());
-  int rc;
-  do {
-    rc = ioctl(Fd(info, 0), DMA_BUF_IOCTL_SYNC, &s);
-  } while (rc < 0 && (errno == EINTR || errno == EAGAIN));
-  return Napi::Number::New(info.Env(), rc < 0 ? -errno : 0);
+  int fd = a.Fd(0, "fd");
+  s.flags = a.U64(1, "flags");
+  if (!a) return a.Thrown();
+  // The kernel's dma_buf_sync may ask for the call again (EAGAIN) while a fence is pending.
+  return dmabuf::Result(info.Env(), dmabuf::Ioctl(fd, DMA_BUF_IOCTL_SYNC, &s, dmabuf::Restart::kInterruptedOrAgain));
 }
 
 Napi::Value SetName(const Napi::CallbackInfo& info) {
-  std::string name = info[1].As<Napi::String>().Utf8Value();
-  int rc = ioctl(Fd(info, 0), DMA_BUF_SET_NAME, name.c_str());
-  return Napi::Number::New(info.Env(), rc < 0 ? -errno : 0);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  std::string name = a.String(1, "name");
+  if (!a) return a.Thrown();
+  return dmabuf::Result(info.Env(), dmabuf::Ioctl(fd, DMA_BUF_SET_NAME, const_cast<char*>(name.c_str())));
 }
 
 // exportSyncFile(fd, flags) -> sync_file fd or -errno
 Napi::Value ExportSyncFile(const Napi::CallbackInfo& info) {
-  struct dma_buf_export_sync_file a = {};
-  a.flags = info[1].As<Napi::Number>().Uint32Value();
-  a.fd = -1;
-  int rc = ioctl(Fd(info, 0), DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &a);
-  return Napi::Number::New(info.Env(), rc < 0 ? -errno : a.fd);
+  Args a(info);
+  struct dma_buf_export_sync_file e = {};
+  int fd = a.Fd(0, "fd");
+  e.flags = a.U32(1, "flags");
+  if (!a) return a.Thrown();
+  e.fd = -1;
+  int rc = dmabuf::Ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &e);
+  return dmabuf::Result(info.Env(), rc < 0 ? rc : e.fd);
 }
 
 // importSyncFile(fd, flags, syncFd) -> 0 or -errno
 Napi::Value ImportSyncFile(const Napi::CallbackInfo& info) {
-  struct dma_buf_import_sync_file a = {};
-  a.flags = info[1].As<Napi::Number>().Uint32Value();
-  a.fd = Fd(info, 2);
-  int rc = ioctl(Fd(info, 0), DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &a);
-  return Napi::Number::New(info.Env(), rc < 0 ? -errno : 0);
+  Args a(info);
+  struct dma_buf_import_sync_file im = {};
+  int fd = a.Fd(0, "fd");
+  im.flags = a.U32(1, "flags");
+  im.fd = a.Fd(2, "syncFd");
+  if (!a) return a.Thrown();
+  return dmabuf::Result(info.Env(), dmabuf::Ioctl(fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &im));
 }
 
 }  // namespace

@@ -11,9 +11,16 @@
  * - `check(result, syscall, what, hint)`: the one way a native `-errno`
  *   result becomes a typed SystemError.
  * - `debugLog(section)`: the package's own NODE_DEBUG log, for its steps.
+ * - `FdWatcher` and `POLL_BITS`: the one readiness watcher (libuv, on a
+ *   duplicate of the fd) that the core, the V4L2 queues and the DRM events
+ *   wait with. Its native side, `dmabuf::Watch`, and the rest of the native
+ *   toolkit (`dmabuf::Args` argument checks, `dmabuf::Retry`/`Ioctl`,
+ *   `-errno` results) are headers in core's native/include, found by a
+ *   binding.gyp through `require('@dmabuf/core/native-build')`.
  */
 export type { DebugLog } from './debug-log.js';
 export { debugLog } from './debug-log-checked.js';
 export { debugSection, loadAddon } from './load-addon.js';
+export { FdWatcher, POLL_BITS } from './poll.js';
 export { type CallContext, check, type Hint } from './syscall.js';
 export { traceAddon } from './trace-addon.js';

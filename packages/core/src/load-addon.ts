@@ -54,8 +54,27 @@ export function loadAddon<T>(
       { code: d.hasPrebuild ? 'ELIBBAD' : 'ENOENT', cause, hint: d.hint },
     );
   }
+  giveArgumentErrors(addon);
   return traceAddon(addon, debugLog(debugSection(packageName)));
 }
+
+/**
+ * Hand the addon the factory of the native toolkit's argument refusals
+ * (`dmabuf::Args` in core's native/include): a wrong type, NaN, a fraction, a
+ * negative or too large number then throws an InvalidArgumentError naming the
+ * argument before any syscall. An addon not built on the toolkit has no
+ * `setArgumentError` and is left as it is.
+ */
+function giveArgumentErrors(addon: object): void {
+  const set = (addon as { setArgumentError?: unknown }).setArgumentError;
+  if (typeof set === 'function')
+    set.call(addon, (name: string, expected: string, received: unknown) =>
+      invalidArgument(name, expected, received, NATIVE_ARGUMENT_HINT),
+    );
+}
+
+const NATIVE_ARGUMENT_HINT =
+  'Pass a value of the type named (a whole number in range, not NaN, a fraction or a string); if this came through the public API, its own checks missed it: please report it';
 
 /** The NODE_DEBUG section of a package: `@dmabuf/exporter-drm` → `drm`, `my-plugin` → `my-plugin`. */
 export function debugSection(packageName: string): string {

@@ -78,7 +78,7 @@ export interface CoreAddon {
   pollCancel(id: number): number;
   /** Waits in progress (poll() handles not closed yet, watchers with a wait pending). */
   pendingPolls(): number;
-  pollBits: { READABLE: number; WRITABLE: number; ERROR: number; HANGUP: number };
+  pollBits: { READABLE: number; WRITABLE: number; ERROR: number; HANGUP: number; PRIORITY: number };
   /**
    * A watcher: a wait that stays set up between waits on the same fd (a
    * duplicate of it, polled through libuv), for fds waited on again and again.
@@ -87,6 +87,8 @@ export interface CoreAddon {
   watcherOpen(fd: number): number;
   /** Wait once on a watcher (one wait at a time, else -EBUSY); resolves like poll(). */
   watcherWait(id: number, events: number): Promise<number> | number;
+  /** Change what the watcher watches for, its wait pending or not. 0 or -errno. */
+  watcherSetEvents(id: number, events: number): number;
   /** Resolve the watcher's pending wait with -ECANCELED. 0 or -ENOENT. */
   watcherCancel(id: number): number;
   /** Leave the loop's epoll set until the next wait (no-op while a wait is pending). 0 or -ENOENT. */

@@ -28,7 +28,14 @@ export interface PollResult {
   hangup: boolean;
 }
 
+/**
+ * Readiness bits of the native watcher (core's `pollBits`, `dmabuf::k*` in
+ * native/include/dmabuf/watch.h): what `FdWatcher.wait` resolves with.
+ */
+export const POLL_BITS = Object.freeze({ READABLE: 1, WRITABLE: 2, ERROR: 4, HANGUP: 8, PRIORITY: 16 });
+
 const EVENT_BITS: Record<PollEvents, number> = { in: 1, out: 2, inout: 3 };
+const WATCHABLE = POLL_BITS.READABLE | POLL_BITS.WRITABLE | POLL_BITS.PRIORITY;
 const ETIMEDOUT = 110;
 const ECANCELED = 125;
 const MAX_TIMEOUT = 2 ** 31 - 1;
@@ -75,14 +82,21 @@ export function startPoll(
 }
 
 /**
- * @internal A wait that stays set up between waits on one fd (see
- * native().watcherOpen): for a socket a channel reads again and again.
+ * The readiness watcher of dmabuf-js, for driver packages
+ * (`@dmabuf/core/driver`) and the channel: a wait that stays set up between
+ * waits on one fd (a duplicate of it, polled through libuv; the native side
+ * is `dmabuf::Watch`), for an fd waited on again and again (a socket, a
+ * V4L2 or DRM device). One wait at a time; idle, it never keeps the event
+ * loop alive.
  */
 export class FdWatcher {
   #id: number;
   readonly #what: string;
 
+  /** Watch `fd` (a duplicate of it: closing fd meanwhile is safe); `what` names it in errors. */
   constructor(fd: number, what: string) {
+    assertFd('fd', fd);
+    if (typeof what !== 'string') throw invalidArgument('what', 'a string naming the fd', what);
     const id = native().watcherOpen(fd);
     if (id < 0)
       throw new SystemError(`${what}: cannot watch fd ${fd}`, -id, 'uv_poll_init', pollHint(-id, fd));
@@ -90,13 +104,42 @@ export class FdWatcher {
     this.#what = what;
   }
 
-  /** Resolves with pollBits or -errno (-ECANCELED after cancel()/close()). */
-  wait(events: PollEvents): Promise<number> {
-    const p = native().watcherWait(this.#id, EVENT_BITS[events]);
+  /**
+   * Wait for `events` ('in', 'out', 'inout', or POLL_BITS READABLE |
+   * WRITABLE | PRIORITY); hang-ups and errors end a wait too. Resolves with
+   * POLL_BITS or -errno (-ECANCELED after cancel()/close()). Throws when the
+   * wait cannot start (EBUSY: a wait is pending already; EBADF: closed).
+   */
+  wait(events: PollEvents | number): Promise<number> {
+    const p = native().watcherWait(this.#id, this.#bits(events));
     if (typeof p === 'number') throw new SystemError(`${this.#what}: cannot wait`, -p, 'uv_poll_start');
     return p;
   }
 
+  /** Change what the pending wait (or the next) watches for, without ending it. */
+  setEvents(events: PollEvents | number): void {
+    if (!this.#id) return;
+    const rc = native().watcherSetEvents(this.#id, this.#bits(events));
+    if (rc < 0) throw new SystemError(`${this.#what}: cannot watch`, -rc, 'uv_poll_start');
+  }
+
+  /** Whether close() was called. */
+  get closed(): boolean {
+    return this.#id === 0;
+  }
+
+  #bits(events: PollEvents | number): number {
+    if (typeof events === 'number' && Number.isInteger(events) && events > 0 && (events & ~WATCHABLE) === 0)
+      return events;
+    if (typeof events === 'string' && Object.hasOwn(EVENT_BITS, events)) return EVENT_BITS[events];
+    throw invalidArgument(
+      'events',
+      "'in', 'out', 'inout' or POLL_BITS (READABLE | WRITABLE | PRIORITY)",
+      events,
+    );
+  }
+
+  /** End the pending wait now: it resolves -ECANCELED. */
   cancel(): void {
     if (this.#id) native().watcherCancel(this.#id);
   }
@@ -110,6 +153,7 @@ export class FdWatcher {
     if (this.#id) native().watcherPause(this.#id);
   }
 
+  /** Cancel, stop and close the duplicate fd at once. */
   close(): void {
     if (!this.#id) return;
     native().watcherClose(this.#id);

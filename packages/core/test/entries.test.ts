@@ -22,8 +22,10 @@ describe('public entries', () => {
     expect(plugin.TOKENS).toBe(main.TOKENS);
   });
 
-  it('@dmabuf/core/driver holds what a driver with an addon of its own needs: loadAddon, check and its debug log', () => {
+  it('@dmabuf/core/driver holds what a driver with an addon of its own needs: loadAddon, check, its debug log and the watcher', () => {
     expect(Object.keys(driver).sort()).toEqual([
+      'FdWatcher',
+      'POLL_BITS',
       'check',
       'debugLog',
       'debugSection',

@@ -8,16 +8,13 @@
 
 // open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK): non-blocking so reading
 // events never blocks the loop; ioctls are unaffected.
-static Napi::Value Open(const Napi::CallbackInfo& info) {
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return Errno(info.Env(), errno);
-  return Napi::Number::New(info.Env(), fd);
-}
+static Napi::Value Open(const Napi::CallbackInfo& info) { return dmabuf::OpenPath(info, O_RDWR | O_NONBLOCK); }
 
 static Napi::Value Version(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   drm_version v{};
   int r = Ioctl(fd, DRM_IOCTL_VERSION, &v);
   if (r < 0) return Errno(env, -r);
@@ -39,27 +36,37 @@ static Napi::Value Version(const Napi::CallbackInfo& info) {
 
 // DRM_IOCTL_GET_CAP: the value as a number (every cap fits in 53 bits).
 static Napi::Value GetCap(const Napi::CallbackInfo& info) {
+  Args a(info);
   drm_get_cap c{};
-  c.capability = ArgU32(info, 1);
-  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_GET_CAP, &c);
+  int fd = a.Fd(0, "fd");
+  c.capability = a.U32(1, "capability");
+  if (!a) return a.Thrown();
+  int r = Ioctl(fd, DRM_IOCTL_GET_CAP, &c);
   if (r < 0) return Errno(info.Env(), -r);
   return Napi::Number::New(info.Env(), static_cast<double>(c.value));
 }
 
 static Napi::Value SetClientCap(const Napi::CallbackInfo& info) {
+  Args a(info);
   drm_set_client_cap c{};
-  c.capability = ArgU32(info, 1);
-  c.value = ArgU64(info, 2);
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_SET_CLIENT_CAP, &c));
+  int fd = a.Fd(0, "fd");
+  c.capability = a.U32(1, "capability");
+  c.value = a.U64(2, "value");
+  if (!a) return a.Thrown();
+  return Napi::Number::New(info.Env(), Ioctl(fd, DRM_IOCTL_SET_CLIENT_CAP, &c));
 }
 
-static Napi::Value SetMaster(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_SET_MASTER, nullptr));
+// SET_MASTER / DROP_MASTER(fd) -> 0 or -errno.
+static Napi::Value Master(const Napi::CallbackInfo& info, unsigned long request) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
+  return Napi::Number::New(info.Env(), Ioctl(fd, request, nullptr));
 }
 
-static Napi::Value DropMaster(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_DROP_MASTER, nullptr));
-}
+static Napi::Value SetMaster(const Napi::CallbackInfo& info) { return Master(info, DRM_IOCTL_SET_MASTER); }
+
+static Napi::Value DropMaster(const Napi::CallbackInfo& info) { return Master(info, DRM_IOCTL_DROP_MASTER); }
 
 void InitDeviceOps(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open, "open"));

@@ -4,11 +4,14 @@
 // DRM_IOCTL_MODE_CREATE_DUMB(width, height, bpp) -> { handle, pitch, size }.
 static Napi::Value CreateDumb(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  Args a(info);
   drm_mode_create_dumb c{};
-  c.width = ArgU32(info, 1);
-  c.height = ArgU32(info, 2);
-  c.bpp = ArgU32(info, 3);
-  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_CREATE_DUMB, &c);
+  int fd = a.Fd(0, "fd");
+  c.width = a.U32(1, "width");
+  c.height = a.U32(2, "height");
+  c.bpp = a.U32(3, "bpp");
+  if (!a) return a.Thrown();
+  int r = Ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c);
   if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("handle", Napi::Number::New(env, c.handle));
@@ -17,34 +20,45 @@ static Napi::Value CreateDumb(const Napi::CallbackInfo& info) {
   return o;
 }
 
-static Napi::Value DestroyDumb(const Napi::CallbackInfo& info) {
-  drm_mode_destroy_dumb d{};
-  d.handle = ArgU32(info, 1);
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_DESTROY_DUMB, &d));
+// An ioctl on (fd, handle) whose struct starts with the u32 handle: DESTROY_DUMB, GEM_CLOSE.
+template <typename Struct>
+static Napi::Value OnHandle(const Napi::CallbackInfo& info, unsigned long request) {
+  Args a(info);
+  Struct s{};
+  int fd = a.Fd(0, "fd");
+  s.handle = a.U32(1, "handle");
+  if (!a) return a.Thrown();
+  return Napi::Number::New(info.Env(), Ioctl(fd, request, &s));
 }
 
-static Napi::Value GemClose(const Napi::CallbackInfo& info) {
-  drm_gem_close c{};
-  c.handle = ArgU32(info, 1);
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_GEM_CLOSE, &c));
+static Napi::Value DestroyDumb(const Napi::CallbackInfo& info) {
+  return OnHandle<drm_mode_destroy_dumb>(info, DRM_IOCTL_MODE_DESTROY_DUMB);
 }
+
+static Napi::Value GemClose(const Napi::CallbackInfo& info) { return OnHandle<drm_gem_close>(info, DRM_IOCTL_GEM_CLOSE); }
 
 // PRIME export: (fd, handle, readWrite) -> dma-buf fd, always CLOEXEC.
 static Napi::Value HandleToFd(const Napi::CallbackInfo& info) {
+  Args a(info);
   drm_prime_handle p{};
-  p.handle = ArgU32(info, 1);
-  p.flags = DRM_CLOEXEC | (info[2].As<Napi::Boolean>().Value() ? DRM_RDWR : 0);
+  int fd = a.Fd(0, "fd");
+  p.handle = a.U32(1, "handle");
+  p.flags = DRM_CLOEXEC | (a.Bool(2, "readWrite") ? DRM_RDWR : 0);
+  if (!a) return a.Thrown();
   p.fd = -1;
-  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_PRIME_HANDLE_TO_FD, &p);
+  int r = Ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p);
   if (r < 0) return Errno(info.Env(), -r);
   return Napi::Number::New(info.Env(), p.fd);
 }
 
 // PRIME import: (fd, dmaBufFd) -> GEM handle (the same one for the same buffer).
 static Napi::Value FdToHandle(const Napi::CallbackInfo& info) {
+  Args a(info);
   drm_prime_handle p{};
-  p.fd = ArgInt(info, 1);
-  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
+  int fd = a.Fd(0, "fd");
+  p.fd = a.Fd(1, "dmaBufFd");
+  if (!a) return a.Thrown();
+  int r = Ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
   if (r < 0) return Errno(info.Env(), -r);
   return Napi::Number::New(info.Env(), p.handle);
 }

@@ -23,31 +23,39 @@ Napi::Object ModeToJs(Napi::Env env, const drm_mode_modeinfo& m) {
   return o;
 }
 
-static uint32_t Field(const Napi::Object& o, const char* k) { return o.Get(k).As<Napi::Number>().Uint32Value(); }
-
-void ModeFromJs(const Napi::Object& o, drm_mode_modeinfo* m) {
+void ModeFromJs(Args& a, const Napi::Object& o, drm_mode_modeinfo* m) {
   memset(m, 0, sizeof(*m));
-  m->clock = Field(o, "clock");
-  m->hdisplay = Field(o, "hdisplay");
-  m->hsync_start = Field(o, "hsyncStart");
-  m->hsync_end = Field(o, "hsyncEnd");
-  m->htotal = Field(o, "htotal");
-  m->hskew = Field(o, "hskew");
-  m->vdisplay = Field(o, "vdisplay");
-  m->vsync_start = Field(o, "vsyncStart");
-  m->vsync_end = Field(o, "vsyncEnd");
-  m->vtotal = Field(o, "vtotal");
-  m->vscan = Field(o, "vscan");
-  m->vrefresh = Field(o, "vrefresh");
-  m->flags = Field(o, "flags");
-  m->type = Field(o, "type");
-  std::string name = o.Get("name").As<Napi::String>().Utf8Value();
-  strncpy(m->name, name.c_str(), DRM_DISPLAY_MODE_LEN - 1);
+  // Each field: a u32 that must fit the kernel's field (u16 for the timings).
+  auto field = [&](const char* k, uint32_t max) -> uint32_t {
+    uint32_t v = a.U32Of(o.Get(k), k);
+    if (a && v > max) a.Fail(k, max == 0xffff ? "an integer from 0 to 65535" : "an integer from 0 to 4294967295", o.Get(k));
+    return a ? v : 0;
+  };
+  m->clock = field("clock", 0xffffffff);
+  m->hdisplay = field("hdisplay", 0xffff);
+  m->hsync_start = field("hsyncStart", 0xffff);
+  m->hsync_end = field("hsyncEnd", 0xffff);
+  m->htotal = field("htotal", 0xffff);
+  m->hskew = field("hskew", 0xffff);
+  m->vdisplay = field("vdisplay", 0xffff);
+  m->vsync_start = field("vsyncStart", 0xffff);
+  m->vsync_end = field("vsyncEnd", 0xffff);
+  m->vtotal = field("vtotal", 0xffff);
+  m->vscan = field("vscan", 0xffff);
+  m->vrefresh = field("vrefresh", 0xffffffff);
+  m->flags = field("flags", 0xffffffff);
+  m->type = field("type", 0xffffffff);
+  Napi::Value name = o.Get("name");
+  if (a && !name.IsString()) a.Fail("name", "a string", name);
+  if (!a) return;
+  strncpy(m->name, name.As<Napi::String>().Utf8Value().c_str(), DRM_DISPLAY_MODE_LEN - 1);
 }
 
 static Napi::Value GetResources(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   std::vector<uint32_t> fbs, crtcs, conns, encs;
   drm_mode_card_res res{};
   for (int tries = 0; tries < 8; tries++) {
@@ -86,8 +94,10 @@ static Napi::Value GetResources(const Napi::CallbackInfo& info) {
 // GETCONNECTOR; with count_modes 0 the kernel probes the connector (as libdrm does).
 static Napi::Value GetConnector(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
-  uint32_t id = ArgU32(info, 1);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  uint32_t id = a.U32(1, "connectorId");
+  if (!a) return a.Thrown();
   std::vector<uint32_t> encs, props;
   std::vector<uint64_t> values;
   std::vector<drm_mode_modeinfo> modes;
@@ -130,9 +140,12 @@ static Napi::Value GetConnector(const Napi::CallbackInfo& info) {
 
 static Napi::Value GetEncoder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  Args a(info);
   drm_mode_get_encoder e{};
-  e.encoder_id = ArgU32(info, 1);
-  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_GETENCODER, &e);
+  int fd = a.Fd(0, "fd");
+  e.encoder_id = a.U32(1, "encoderId");
+  if (!a) return a.Thrown();
+  int r = Ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &e);
   if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", e.encoder_id);
@@ -145,9 +158,12 @@ static Napi::Value GetEncoder(const Napi::CallbackInfo& info) {
 
 static Napi::Value GetCrtc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  Args a(info);
   drm_mode_crtc c{};
-  c.crtc_id = ArgU32(info, 1);
-  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_GETCRTC, &c);
+  int fd = a.Fd(0, "fd");
+  c.crtc_id = a.U32(1, "crtcId");
+  if (!a) return a.Thrown();
+  int r = Ioctl(fd, DRM_IOCTL_MODE_GETCRTC, &c);
   if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", c.crtc_id);
@@ -163,24 +179,29 @@ static Napi::Value GetCrtc(const Napi::CallbackInfo& info) {
 // SETCRTC(fd, crtcId, fbId, x, y, connectorIds[], mode | null). fbId 0 and no
 // mode turns the CRTC off.
 static Napi::Value SetCrtc(const Napi::CallbackInfo& info) {
+  Args a(info);
   drm_mode_crtc c{};
-  c.crtc_id = ArgU32(info, 1);
-  c.fb_id = ArgU32(info, 2);
-  c.x = ArgU32(info, 3);
-  c.y = ArgU32(info, 4);
-  std::vector<uint32_t> conns = U32Array(info[5]);
-  c.set_connectors_ptr = Ptr(conns.data());
-  c.count_connectors = conns.size();
-  if (info[6].IsObject()) {
-    ModeFromJs(info[6].As<Napi::Object>(), &c.mode);
+  int fd = a.Fd(0, "fd");
+  c.crtc_id = a.U32(1, "crtcId");
+  c.fb_id = a.U32(2, "fbId");
+  c.x = a.U32(3, "x");
+  c.y = a.U32(4, "y");
+  std::vector<uint32_t> conns = a.U32Array(5, "connectorIds");
+  if (a && !info[6].IsNull() && !info[6].IsUndefined()) {
+    ModeFromJs(a, a.Object(6, "mode"), &c.mode);
     c.mode_valid = 1;
   }
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_SETCRTC, &c));
+  if (!a) return a.Thrown();
+  c.set_connectors_ptr = Ptr(conns.data());
+  c.count_connectors = conns.size();
+  return Napi::Number::New(info.Env(), Ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &c));
 }
 
 static Napi::Value GetPlaneResources(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   std::vector<uint32_t> ids;
   drm_mode_get_plane_res p{};
   for (int tries = 0; tries < 8; tries++) {
@@ -202,12 +223,15 @@ static Napi::Value GetPlaneResources(const Napi::CallbackInfo& info) {
 
 static Napi::Value GetPlane(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  uint32_t id = a.U32(1, "planeId");
+  if (!a) return a.Thrown();
   std::vector<uint32_t> formats;
   drm_mode_get_plane p{};
   for (int tries = 0; tries < 8; tries++) {
     p = drm_mode_get_plane{};
-    p.plane_id = ArgU32(info, 1);
+    p.plane_id = id;
     int r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANE, &p);
     if (r < 0) return Errno(env, -r);
     formats.resize(p.count_format_types);

@@ -1,9 +1,12 @@
 // Thin DRM ioctl bindings, one group of ioctls per file.
-// Convention for every function: arguments are already validated in
-// TypeScript; a failing ioctl returns -errno (a negative number) instead of
-// throwing, so TypeScript builds the typed error (naming the device and the
-// numbers) with a JS stack. Nothing here allocates policy or makes choices.
+// Convention for every function (core's native toolkit, <dmabuf/toolkit.h>):
+// arguments are validated in TypeScript and checked again by dmabuf::Args
+// before any ioctl; a failing ioctl returns -errno (a negative number)
+// instead of throwing, so TypeScript builds the typed error (naming the
+// device and the numbers) with a JS stack. Nothing here allocates policy or
+// makes choices.
 #pragma once
+#include <dmabuf/toolkit.h>
 #include <napi.h>
 
 #include <cerrno>
@@ -37,34 +40,13 @@ void InitFbOps(Napi::Env env, Napi::Object exports);
 void InitEventOps(Napi::Env env, Napi::Object exports);
 void InitVgemOps(Napi::Env env, Napi::Object exports);
 
-// -errno as a JS number.
-inline Napi::Value Errno(Napi::Env env, int err) { return Napi::Number::New(env, -err); }
+using dmabuf::Args;
+using dmabuf::Errno;
 
-// ioctl, restarted on EINTR/EAGAIN as libdrm does; returns 0 or -errno.
+// A DRM ioctl: restarted on EINTR and EAGAIN as libdrm's drmIoctl does
+// (dmabuf::Restart::kInterruptedOrAgain); 0 or -errno.
 inline int Ioctl(int fd, unsigned long request, void* arg) {
-  int r;
-  do {
-    r = ioctl(fd, request, arg);
-  } while (r == -1 && (errno == EINTR || errno == EAGAIN));
-  return r == -1 ? -errno : 0;
-}
-
-inline int ArgInt(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
-inline uint32_t ArgU32(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Uint32Value(); }
-inline uint64_t ArgU64(const Napi::CallbackInfo& info, size_t i) {
-  if (info[i].IsBigInt()) {
-    bool lossless;
-    return info[i].As<Napi::BigInt>().Uint64Value(&lossless);
-  }
-  return static_cast<uint64_t>(info[i].As<Napi::Number>().Int64Value());
-}
-
-// A JS array of numbers as u32s.
-inline std::vector<uint32_t> U32Array(const Napi::Value& v) {
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<uint32_t> out(a.Length());
-  for (uint32_t i = 0; i < a.Length(); i++) out[i] = a.Get(i).As<Napi::Number>().Uint32Value();
-  return out;
+  return dmabuf::Ioctl(fd, request, arg, dmabuf::Restart::kInterruptedOrAgain);
 }
 
 // A JS array of u32 ids.
@@ -78,4 +60,5 @@ inline uint64_t Ptr(const void* p) { return static_cast<uint64_t>(reinterpret_ca
 
 // struct drm_mode_modeinfo <-> a plain JS object with the same fields.
 Napi::Object ModeToJs(Napi::Env env, const drm_mode_modeinfo& m);
-void ModeFromJs(const Napi::Object& o, drm_mode_modeinfo* m);
+// (a refused field is thrown and leaves `a` false)
+void ModeFromJs(Args& a, const Napi::Object& o, drm_mode_modeinfo* m);

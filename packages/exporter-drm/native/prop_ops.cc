@@ -13,14 +13,18 @@ static Napi::Array U64Array(Napi::Env env, const uint64_t* v, size_t n) {
 // OBJ_GETPROPERTIES(fd, objectId, objectType) -> { ids: number[], values: bigint[] }.
 static Napi::Value GetObjectProperties(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  uint32_t objId = a.U32(1, "objectId");
+  uint32_t objType = a.U32(2, "objectType");
+  if (!a) return a.Thrown();
   std::vector<uint32_t> ids;
   std::vector<uint64_t> values;
   drm_mode_obj_get_properties p{};
   for (int tries = 0; tries < 8; tries++) {
     p = drm_mode_obj_get_properties{};
-    p.obj_id = ArgU32(info, 1);
-    p.obj_type = ArgU32(info, 2);
+    p.obj_id = objId;
+    p.obj_type = objType;
     int r = Ioctl(fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &p);
     if (r < 0) return Errno(env, -r);
     ids.resize(p.count_props);
@@ -44,13 +48,16 @@ static Napi::Value GetObjectProperties(const Napi::CallbackInfo& info) {
 // GETPROPERTY(fd, propId) -> { id, name, flags, values: bigint[], enums: {name, value}[] }.
 static Napi::Value GetProperty(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  uint32_t propId = a.U32(1, "propId");
+  if (!a) return a.Thrown();
   std::vector<uint64_t> values;
   std::vector<drm_mode_property_enum> enums;
   drm_mode_get_property p{};
   for (int tries = 0; tries < 8; tries++) {
     p = drm_mode_get_property{};
-    p.prop_id = ArgU32(info, 1);
+    p.prop_id = propId;
     int r = Ioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &p);
     if (r < 0) return Errno(env, -r);
     bool isEnum = p.flags & (DRM_MODE_PROP_ENUM | DRM_MODE_PROP_BITMASK);
@@ -87,9 +94,11 @@ static Napi::Value GetProperty(const Napi::CallbackInfo& info) {
 // GETPROPBLOB(fd, blobId) -> a copy of the blob's bytes.
 static Napi::Value GetPropBlob(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
+  Args a(info);
   drm_mode_get_blob b{};
-  b.blob_id = ArgU32(info, 1);
+  int fd = a.Fd(0, "fd");
+  b.blob_id = a.U32(1, "blobId");
+  if (!a) return a.Thrown();
   int r = Ioctl(fd, DRM_IOCTL_MODE_GETPROPBLOB, &b);
   if (r < 0) return Errno(env, -r);
   Napi::Uint8Array out = Napi::Uint8Array::New(env, b.length);
@@ -101,20 +110,27 @@ static Napi::Value GetPropBlob(const Napi::CallbackInfo& info) {
 
 // CREATEPROPBLOB from a mode (for the CRTC's MODE_ID) -> blob id.
 static Napi::Value CreateModeBlob(const Napi::CallbackInfo& info) {
+  Args a(info);
   drm_mode_modeinfo m;
-  ModeFromJs(info[1].As<Napi::Object>(), &m);
+  int fd = a.Fd(0, "fd");
+  Napi::Object mode = a.Object(1, "mode");
+  if (a) ModeFromJs(a, mode, &m);
+  if (!a) return a.Thrown();
   drm_mode_create_blob b{};
   b.data = Ptr(&m);
   b.length = sizeof(m);
-  int r = Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_CREATEPROPBLOB, &b);
+  int r = Ioctl(fd, DRM_IOCTL_MODE_CREATEPROPBLOB, &b);
   if (r < 0) return Errno(info.Env(), -r);
   return Napi::Number::New(info.Env(), b.blob_id);
 }
 
 static Napi::Value DestroyPropBlob(const Napi::CallbackInfo& info) {
+  Args a(info);
   drm_mode_destroy_blob b{};
-  b.blob_id = ArgU32(info, 1);
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DRM_IOCTL_MODE_DESTROYPROPBLOB, &b));
+  int fd = a.Fd(0, "fd");
+  b.blob_id = a.U32(1, "blobId");
+  if (!a) return a.Thrown();
+  return Napi::Number::New(info.Env(), Ioctl(fd, DRM_IOCTL_MODE_DESTROYPROPBLOB, &b));
 }
 
 void InitPropOps(Napi::Env env, Napi::Object exports) {

@@ -21,19 +21,25 @@ struct dmabuf_vgem_fence_signal {
 
 // VGEM_FENCE_ATTACH(fd, handle, flags) -> fence id.
 static Napi::Value FenceAttach(const Napi::CallbackInfo& info) {
+  Args args(info);
   dmabuf_vgem_fence_attach a{};
-  a.handle = ArgU32(info, 1);
-  a.flags = ArgU32(info, 2);
-  int r = Ioctl(ArgInt(info, 0), DMABUF_VGEM_FENCE_ATTACH, &a);
+  int fd = args.Fd(0, "fd");
+  a.handle = args.U32(1, "handle");
+  a.flags = args.U32(2, "flags");
+  if (!args) return args.Thrown();
+  int r = Ioctl(fd, DMABUF_VGEM_FENCE_ATTACH, &a);
   if (r < 0) return Errno(info.Env(), -r);
   return Napi::Number::New(info.Env(), a.out_fence);
 }
 
 // VGEM_FENCE_SIGNAL(fd, fenceId) -> 0 or -errno.
 static Napi::Value FenceSignal(const Napi::CallbackInfo& info) {
+  Args a(info);
   dmabuf_vgem_fence_signal s{};
-  s.fence = ArgU32(info, 1);
-  return Napi::Number::New(info.Env(), Ioctl(ArgInt(info, 0), DMABUF_VGEM_FENCE_SIGNAL, &s));
+  int fd = a.Fd(0, "fd");
+  s.fence = a.U32(1, "fenceId");
+  if (!a) return a.Thrown();
+  return Napi::Number::New(info.Env(), Ioctl(fd, DMABUF_VGEM_FENCE_SIGNAL, &s));
 }
 
 void InitVgemOps(Napi::Env env, Napi::Object exports) {

@@ -1,5 +1,6 @@
+import { FdWatcher, POLL_BITS } from '@dmabuf/core/driver';
 import { DrmError } from './errors.js';
-import { drmNative, type RawEvent, type WatchHandle } from './native.js';
+import { drmNative, type RawEvent } from './native.js';
 
 /** A completed page flip (or vblank) as the kernel reported it. */
 export interface DrmEvent {
@@ -16,18 +17,20 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
+const ECANCELED = 125;
+
 /**
- * Events of one DRM fd: a libuv poll on the fd (never blocking JS) dispatches
- * each event to the Promise waiting for its user_data. The poll keeps the
- * process alive only while something waits.
+ * Events of one DRM fd: core's readiness watcher (`FdWatcher`, libuv on a
+ * duplicate of the fd; never blocking JS) waits while an event is expected,
+ * then the events read are dispatched to the Promise waiting for each
+ * user_data. The watch keeps the process alive only while something waits.
  */
 export class DrmEventQueue {
   readonly #fd: number;
   readonly #label: string;
   readonly #waiters = new Map<number, Waiter>();
-  #watch: WatchHandle | undefined;
-  #refd = false;
-  #unrefLater: ReturnType<typeof setImmediate> | undefined;
+  #watcher: FdWatcher | undefined;
+  #waiting = false;
   #nextToken = 1;
   #closed = false;
 
@@ -48,85 +51,73 @@ export class DrmEventQueue {
         code: 'EBADF',
         hint: 'Open the device again',
       });
-    this.#start();
+    this.#watcher ??= this.#open();
     const token = this.#nextToken++;
     if (this.#nextToken > 0x7fffffff) this.#nextToken = 1;
     const done = new Promise<DrmEvent>((resolve, reject) => this.#waiters.set(token, { resolve, reject }));
     // Marked handled here; callers still see the rejection when they await it.
     done.catch(() => {});
-    this.#ref();
+    this.#wait();
     return { token, done };
   }
 
   /** The submit failed: nobody will see this event. */
   cancel(token: number): void {
     this.#waiters.delete(token);
-    this.#ref();
+    // nothing left to wait for: let the process exit (the wait resolves -ECANCELED)
+    if (this.#waiters.size === 0 && this.#waiting) this.#watcher?.cancel();
   }
 
-  /** Stop polling; waiters still pending are rejected (ECANCELED). */
+  /** Stop watching; waiters still pending are rejected (ECANCELED). */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#unrefLater) clearImmediate(this.#unrefLater);
-    this.#unrefLater = undefined;
-    if (this.#watch) drmNative().unwatch(this.#watch);
-    this.#watch = undefined;
+    this.#watcher?.close();
+    this.#watcher = undefined;
     const err = new DrmError(this.#label, 'the device was closed before the page flip completed', {
       code: 'ECANCELED',
       hint: 'Await flips before closing',
     });
-    for (const w of this.#waiters.values()) w.reject(err);
-    this.#waiters.clear();
+    this.#rejectAll(err);
   }
 
-  #start(): void {
-    if (this.#watch) return;
-    const w = drmNative().watch(this.#fd, (events) => this.#dispatch(events));
-    if (typeof w === 'number') {
-      throw new DrmError(this.#label, `cannot poll the device for events (uv error ${w})`, {
-        code: 'EIO',
+  #open(): FdWatcher {
+    try {
+      return new FdWatcher(this.#fd, `${this.#label}: waiting for DRM events`);
+    } catch (cause) {
+      throw new DrmError(this.#label, 'cannot poll the device for events', {
+        code: (cause as { code?: string }).code ?? 'EIO',
         hint: 'Check that the device fd is open',
+        cause,
       });
     }
-    this.#watch = w;
   }
 
-  /**
-   * Keep the process alive while something waits. Letting go is deferred to
-   * the end of this turn of the event loop: a program that flips again as
-   * soon as a flip completed (a render loop) never drops and retakes the
-   * reference, which would be two native calls per flip.
-   */
-  #ref(): void {
-    const want = this.#waiters.size > 0;
-    if (!this.#watch || want === this.#refd) return;
-    if (want) {
-      this.#refd = true;
-      drmNative().refWatch(this.#watch, true);
+  /** One wait at a time, while somebody waits. */
+  #wait(): void {
+    if (this.#waiting || this.#closed || this.#waiters.size === 0 || !this.#watcher) return;
+    this.#waiting = true;
+    this.#watcher.wait(POLL_BITS.READABLE).then(
+      (bits) => this.#onReady(bits),
+      (e: unknown) => this.#onReady(-((e as { errno?: number }).errno ?? 5)),
+    );
+  }
+
+  #onReady(bits: number): void {
+    this.#waiting = false;
+    if (this.#closed) return;
+    if (bits === -ECANCELED) {
+      this.#wait(); // cancel(): waits again only if someone expects
       return;
     }
-    if (this.#unrefLater) return;
-    this.#unrefLater = setImmediate(() => {
-      this.#unrefLater = undefined;
-      if (this.#watch && this.#refd && this.#waiters.size === 0) {
-        this.#refd = false;
-        drmNative().refWatch(this.#watch, false);
-      }
-    });
-    // the deferral itself must not keep the process alive
-    this.#unrefLater.unref();
-  }
-
-  #dispatch(events: RawEvent[] | number): void {
+    const events = bits < 0 ? bits : drmNative().readEvents(this.#fd);
     if (typeof events === 'number') {
-      const err = new DrmError(this.#label, `reading events failed (errno ${-events})`, {
-        code: 'EIO',
-        hint: 'The device may be gone',
-      });
-      for (const w of this.#waiters.values()) w.reject(err);
-      this.#waiters.clear();
-      this.#ref();
+      this.#rejectAll(
+        new DrmError(this.#label, `reading events failed (errno ${-events})`, {
+          code: 'EIO',
+          hint: 'The device may be gone',
+        }),
+      );
       return;
     }
     for (const e of events) {
@@ -140,6 +131,11 @@ export class DrmEventQueue {
         crtcId: e.crtcId,
       });
     }
-    this.#ref();
+    this.#wait();
+  }
+
+  #rejectAll(err: Error): void {
+    for (const w of this.#waiters.values()) w.reject(err);
+    this.#waiters.clear();
   }
 }

@@ -118,9 +118,6 @@ export interface RawEvent {
   code?: number;
 }
 
-/** An opaque libuv poll handle on a DRM fd. */
-export type WatchHandle = { readonly __watch: unique symbol };
-
 /**
  * The DRM addon: raw ioctls. Every function takes already-validated integers
  * and returns a negative errno on failure instead of throwing.
@@ -190,10 +187,8 @@ export interface DrmAddon {
   vgemFenceAttach(fd: number, handle: number, flags: number): number;
   vgemFenceSignal(fd: number, fence: number): number;
 
+  /** The events pending on the (non-blocking) fd; [] when none. Waiting is core's FdWatcher's. */
   readEvents(fd: number): RawEvent[] | number;
-  watch(fd: number, callback: (events: RawEvent[] | number) => void): WatchHandle | number;
-  unwatch(handle: WatchHandle): number;
-  refWatch(handle: WatchHandle, keepAlive: boolean): number;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,6 +1,7 @@
 #include "ops.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  dmabuf::InitToolkit(env, exports);
   InitHeapOps(env, exports);
   return exports;
 }

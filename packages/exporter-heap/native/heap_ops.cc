@@ -13,27 +13,20 @@
 namespace {
 
 // openHeap(path) -> fd (O_RDONLY | O_CLOEXEC) or -errno
-Napi::Value OpenHeap(const Napi::CallbackInfo& info) {
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  int fd;
-  do {
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
-}
+Napi::Value OpenHeap(const Napi::CallbackInfo& info) { return dmabuf::OpenPath(info, O_RDONLY); }
 
 // alloc(heapFd, len, fdFlags, heapFlags) -> dma-buf fd or -errno
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Args a(info);
   struct dma_heap_allocation_data d;
   std::memset(&d, 0, sizeof(d));
-  d.len = static_cast<__u64>(info[1].As<Napi::Number>().Int64Value());
-  d.fd_flags = static_cast<__u32>(info[2].As<Napi::Number>().Int64Value());
-  d.heap_flags = static_cast<__u64>(info[3].As<Napi::Number>().Int64Value());
-  int rc;
-  do {
-    rc = ioctl(IntArg(info, 0), DMA_HEAP_IOCTL_ALLOC, &d);
-  } while (rc < 0 && errno == EINTR);
-  return rc < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), static_cast<double>(d.fd));
+  int heap = a.Fd(0, "heapFd");
+  d.len = a.U64(1, "len");
+  d.fd_flags = a.U32(2, "fdFlags");
+  d.heap_flags = a.U64(3, "heapFlags");
+  if (!a) return a.Thrown();
+  int rc = dmabuf::Ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d);
+  return dmabuf::Result(info.Env(), rc < 0 ? rc : static_cast<int64_t>(d.fd));
 }
 
 }  // namespace

@@ -14,32 +14,34 @@
 
 namespace {
 
-__u64 U64Arg(const Napi::CallbackInfo& info, size_t i) {
-  return static_cast<__u64>(info[i].As<Napi::Number>().Int64Value());
-}
-
 // create(devFd, memfd, offset, size, flags) -> dma-buf fd or -errno
 Napi::Value Create(const Napi::CallbackInfo& info) {
+  Args a(info);
   struct udmabuf_create c;
   std::memset(&c, 0, sizeof(c));
-  c.memfd = static_cast<__u32>(IntArg(info, 1));
-  c.offset = U64Arg(info, 2);
-  c.size = U64Arg(info, 3);
-  c.flags = static_cast<__u32>(IntArg(info, 4));
-  int fd = ioctl(IntArg(info, 0), UDMABUF_CREATE, &c);
-  return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
+  int dev = a.Fd(0, "devFd");
+  c.memfd = static_cast<__u32>(a.Fd(1, "memfd"));
+  c.offset = a.U64(2, "offset");
+  c.size = a.U64(3, "size");
+  c.flags = a.U32(4, "flags");
+  if (!a) return a.Thrown();
+  return dmabuf::Result(info.Env(), dmabuf::Ioctl(dev, UDMABUF_CREATE, &c));
 }
 
 // createList(devFd, flags, items) -> dma-buf fd or -errno
 // items: Float64Array of [memfd, offset, size] triples (values are exact
 // integers below 2^53, checked in TypeScript).
 Napi::Value CreateList(const Napi::CallbackInfo& info) {
-  auto items = info[2].As<Napi::Float64Array>();
+  Args a(info);
+  int dev = a.Fd(0, "devFd");
+  __u32 flags = a.U32(1, "flags");
+  auto items = a.Integers(2, "items");
+  if (!a) return a.Thrown();
   size_t count = items.ElementLength() / 3;
   size_t bytes = sizeof(struct udmabuf_create_list) + count * sizeof(struct udmabuf_create_item);
   auto* head = static_cast<struct udmabuf_create_list*>(std::calloc(1, bytes));
   if (head == nullptr) return Errno(info.Env(), ENOMEM);
-  head->flags = static_cast<__u32>(IntArg(info, 1));
+  head->flags = flags;
   head->count = static_cast<__u32>(count);
   const double* v = items.Data();
   for (size_t i = 0; i < count; i++) {
@@ -47,10 +49,9 @@ Napi::Value CreateList(const Napi::CallbackInfo& info) {
     head->list[i].offset = static_cast<__u64>(v[3 * i + 1]);
     head->list[i].size = static_cast<__u64>(v[3 * i + 2]);
   }
-  int fd = ioctl(IntArg(info, 0), UDMABUF_CREATE_LIST, head);
-  int err = errno;
+  int fd = dmabuf::Ioctl(dev, UDMABUF_CREATE_LIST, head);
   std::free(head);
-  return fd < 0 ? Errno(info.Env(), err) : Napi::Number::New(info.Env(), fd);
+  return dmabuf::Result(info.Env(), fd);
 }
 
 // Steps of createOwn, reported with the errno of the one that failed.
@@ -62,10 +63,15 @@ constexpr int kStepShift = 4096;  // errno values are below this
 // memfd_create + ftruncate + F_ADD_SEALS + UDMABUF_CREATE + close(memfd) in
 // one call (a buffer on a memfd of its own); the memfd is closed on every path.
 Napi::Value CreateOwn(const Napi::CallbackInfo& info) {
-  std::string name = info[1].As<Napi::String>().Utf8Value();
-  off_t memfdSize = static_cast<off_t>(info[2].As<Napi::Number>().Int64Value());
-  unsigned memfdFlags = info[3].As<Napi::Number>().Uint32Value() | MFD_CLOEXEC;
-  int seals = IntArg(info, 4);
+  Args a(info);
+  int dev = a.Fd(0, "devFd");
+  std::string name = a.String(1, "name");
+  off_t memfdSize = static_cast<off_t>(a.U64(2, "memfdSize"));
+  unsigned memfdFlags = a.U32(3, "memfdFlags") | MFD_CLOEXEC;
+  int seals = a.I32(4, "seals");
+  __u64 size = a.U64(5, "bufSize");
+  __u32 flags = a.U32(6, "flags");
+  if (!a) return a.Thrown();
   auto fail = [&](int step, int err) { return Napi::Number::New(info.Env(), -(step * kStepShift + err)); };
   int memfd = memfd_create(name.c_str(), memfdFlags);
   if (memfd < 0) return fail(kMemfdCreate, errno);
@@ -83,12 +89,11 @@ Napi::Value CreateOwn(const Napi::CallbackInfo& info) {
   std::memset(&c, 0, sizeof(c));
   c.memfd = static_cast<__u32>(memfd);
   c.offset = 0;
-  c.size = U64Arg(info, 5);
-  c.flags = static_cast<__u32>(IntArg(info, 6));
-  int fd = ioctl(IntArg(info, 0), UDMABUF_CREATE, &c);
-  int err = errno;
+  c.size = size;
+  c.flags = flags;
+  int fd = dmabuf::Ioctl(dev, UDMABUF_CREATE, &c);
   close(memfd);
-  return fd < 0 ? fail(kCreate, err) : Napi::Number::New(info.Env(), fd);
+  return fd < 0 ? fail(kCreate, -fd) : Napi::Number::New(info.Env(), fd);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "ops.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  dmabuf::InitToolkit(env, exports);
   InitDeviceOps(env, exports);
   InitControlOps(env, exports);
   InitBufferOps(env, exports);
-  InitPollOps(env, exports);
   InitEventOps(env, exports);
   InitMediaOps(env, exports);
   return exports;

@@ -66,19 +66,17 @@ Napi::Object BufToJs(Napi::Env env, const Buf& buf) {
   return o;
 }
 
-unsigned Get(const Napi::Object& o, const char* k) {
-  Napi::Value v = o.Get(k);
-  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : 0;
-}
-
 // reqbufs(fd, type, memory, count) -> { count, capabilities, flags } or -errno
 Napi::Value Reqbufs(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_requestbuffers r = {};
-  r.type = ArgU32(info, 1);
-  r.memory = ArgU32(info, 2);
-  r.count = ArgU32(info, 3);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_REQBUFS, &r) < 0) return Errno(env, errno);
+  r.type = a.U32(1, "type");
+  r.memory = a.U32(2, "memory");
+  r.count = a.U32(3, "count");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_REQBUFS, &r); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("count", r.count);
   o.Set("capabilities", r.capabilities);
@@ -88,52 +86,70 @@ Napi::Value Reqbufs(const Napi::CallbackInfo& info) {
 
 // querybuf(fd, type, memory, index) -> buffer or -errno
 Napi::Value Querybuf(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Buf buf;
-  InitBuf(&buf, ArgU32(info, 1), ArgU32(info, 2), ArgU32(info, 3));
-  if (Xioctl(ArgInt(info, 0), VIDIOC_QUERYBUF, &buf.b) < 0) return Errno(info.Env(), errno);
+  unsigned type = a.U32(1, "type");
+  unsigned memory = a.U32(2, "memory");
+  unsigned index = a.U32(3, "index");
+  InitBuf(&buf, type, memory, index);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_QUERYBUF, &buf.b); rc < 0) return dmabuf::Result(info.Env(), rc);
   return BufToJs(info.Env(), buf);
 }
 
 // qbuf(fd, type, memory, index, planes: [{ fd, length, bytesused, dataOffset }], field)
 //   -> the buffer as the kernel echoes it, or -errno
 Napi::Value Qbuf(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Buf buf;
-  unsigned type = ArgU32(info, 1);
-  unsigned memory = ArgU32(info, 2);
-  InitBuf(&buf, type, memory, ArgU32(info, 3));
-  auto planes = info[4].As<Napi::Array>();
-  buf.b.field = ArgU32(info, 5);
-  unsigned n = planes.Length() < VIDEO_MAX_PLANES ? planes.Length() : VIDEO_MAX_PLANES;
+  unsigned type = a.U32(1, "type");
+  unsigned memory = a.U32(2, "memory");
+  InitBuf(&buf, type, memory, a.U32(3, "index"));
+  auto planes = a.Array(4, "planes");
+  buf.b.field = a.U32(5, "field");
+  unsigned n = !a ? 0 : planes.Length() < VIDEO_MAX_PLANES ? planes.Length() : VIDEO_MAX_PLANES;
   if (IsMplane(type)) {
     buf.b.length = n;
-    for (unsigned i = 0; i < n; i++) {
-      auto p = planes.Get(i).As<Napi::Object>();
-      if (memory == V4L2_MEMORY_DMABUF) buf.planes[i].m.fd = p.Get("fd").As<Napi::Number>().Int32Value();
-      buf.planes[i].length = Get(p, "length");
-      buf.planes[i].bytesused = Get(p, "bytesused");
-      buf.planes[i].data_offset = Get(p, "dataOffset");
+    for (unsigned i = 0; i < n && a; i++) {
+      auto p = a.ObjectOf(planes.Get(i), "planes");
+      if (!a) break;
+      if (memory == V4L2_MEMORY_DMABUF) buf.planes[i].m.fd = a.FdOf(p.Get("fd"), "fd");
+      buf.planes[i].length = a.OptionalU32(p, "length");
+      buf.planes[i].bytesused = a.OptionalU32(p, "bytesused");
+      buf.planes[i].data_offset = a.OptionalU32(p, "dataOffset");
     }
   } else if (n > 0) {
-    auto p = planes.Get(0u).As<Napi::Object>();
-    if (memory == V4L2_MEMORY_DMABUF) buf.b.m.fd = p.Get("fd").As<Napi::Number>().Int32Value();
-    buf.b.length = Get(p, "length");
-    buf.b.bytesused = Get(p, "bytesused");
+    auto p = a.ObjectOf(planes.Get(0u), "planes");
+    if (a && memory == V4L2_MEMORY_DMABUF) buf.b.m.fd = a.FdOf(p.Get("fd"), "fd");
+    if (a) buf.b.length = a.OptionalU32(p, "length");
+    if (a) buf.b.bytesused = a.OptionalU32(p, "bytesused");
   }
-  if (Xioctl(ArgInt(info, 0), VIDIOC_QBUF, &buf.b) < 0) return Errno(info.Env(), errno);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_QBUF, &buf.b); rc < 0) return dmabuf::Result(info.Env(), rc);
   return BufToJs(info.Env(), buf);
 }
 
 // dqbuf(fd, type, memory) -> buffer or -errno (EAGAIN: nothing ready; the fd is non-blocking)
 Napi::Value Dqbuf(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Buf buf;
-  InitBuf(&buf, ArgU32(info, 1), ArgU32(info, 2), 0);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_DQBUF, &buf.b) < 0) return Errno(info.Env(), errno);
+  unsigned type = a.U32(1, "type");
+  unsigned memory = a.U32(2, "memory");
+  InitBuf(&buf, type, memory, 0);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_DQBUF, &buf.b); rc < 0) return dmabuf::Result(info.Env(), rc);
   return BufToJs(info.Env(), buf);
 }
 
 Napi::Value Stream(const Napi::CallbackInfo& info, unsigned long req) {
-  int type = ArgInt(info, 1);
-  if (Xioctl(ArgInt(info, 0), req, &type) < 0) return Errno(info.Env(), errno);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  int type = a.I32(1, "type");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, req, &type); rc < 0) return dmabuf::Result(info.Env(), rc);
   return Napi::Number::New(info.Env(), 0);
 }
 
@@ -142,12 +158,15 @@ Napi::Value Streamoff(const Napi::CallbackInfo& info) { return Stream(info, VIDI
 
 // expbuf(fd, type, index, plane) -> a new dma-buf fd (O_RDWR | O_CLOEXEC) or -errno
 Napi::Value Expbuf(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   struct v4l2_exportbuffer e = {};
-  e.type = ArgU32(info, 1);
-  e.index = ArgU32(info, 2);
-  e.plane = ArgU32(info, 3);
+  e.type = a.U32(1, "type");
+  e.index = a.U32(2, "index");
+  e.plane = a.U32(3, "plane");
   e.flags = O_RDWR | O_CLOEXEC;
-  if (Xioctl(ArgInt(info, 0), VIDIOC_EXPBUF, &e) < 0) return Errno(info.Env(), errno);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_EXPBUF, &e); rc < 0) return dmabuf::Result(info.Env(), rc);
   return Napi::Number::New(info.Env(), e.fd);
 }
 

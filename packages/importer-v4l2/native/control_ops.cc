@@ -11,10 +11,13 @@ namespace {
 
 // queryExtCtrl(fd, id) -> description or -errno (id may carry V4L2_CTRL_FLAG_NEXT_CTRL)
 Napi::Value QueryExtCtrl(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_query_ext_ctrl q = {};
-  q.id = ArgU32(info, 1);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_QUERY_EXT_CTRL, &q) < 0) return Errno(env, errno);
+  q.id = a.U32(1, "id");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_QUERY_EXT_CTRL, &q); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("id", Napi::Number::New(env, q.id));
   o.Set("type", Napi::Number::New(env, q.type));
@@ -32,12 +35,15 @@ Napi::Value QueryExtCtrl(const Napi::CallbackInfo& info) {
 
 // queryMenu(fd, id, index) -> { name, value } or -errno (value is for integer menus)
 Napi::Value QueryMenu(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_querymenu m;
   memset(&m, 0, sizeof m);
-  m.id = ArgU32(info, 1);
-  m.index = ArgU32(info, 2);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_QUERYMENU, &m) < 0) return Errno(env, errno);
+  m.id = a.U32(1, "id");
+  m.index = a.U32(2, "index");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_QUERYMENU, &m); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("name", std::string(reinterpret_cast<const char*>(m.name), strnlen(reinterpret_cast<const char*>(m.name), sizeof m.name)));
   int64_t value;
@@ -48,29 +54,33 @@ Napi::Value QueryMenu(const Napi::CallbackInfo& info) {
 
 // getCtrl(fd, id, is64) -> BigInt value or -errno (a number)
 Napi::Value GetCtrl(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_ext_control c;
   memset(&c, 0, sizeof c);
-  c.id = ArgU32(info, 1);
-  bool is64 = info[2].As<Napi::Boolean>().Value();
+  c.id = a.U32(1, "id");
+  bool is64 = a.Bool(2, "is64");
   struct v4l2_ext_controls cs = {};
   cs.which = V4L2_CTRL_WHICH_CUR_VAL;
   cs.count = 1;
   cs.controls = &c;
-  if (Xioctl(ArgInt(info, 0), VIDIOC_G_EXT_CTRLS, &cs) < 0) return Errno(env, errno);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_G_EXT_CTRLS, &cs); rc < 0) return dmabuf::Result(env, rc);
   int64_t v = is64 ? static_cast<int64_t>(c.value64) : static_cast<int64_t>(c.value);
   return Napi::BigInt::New(env, v);
 }
 
 // setCtrl(fd, id, value: BigInt, is64) -> BigInt value the driver kept, or -errno
 Napi::Value SetCtrl(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
-  bool lossless = false;
-  int64_t v = info[2].As<Napi::BigInt>().Int64Value(&lossless);
-  bool is64 = info[3].As<Napi::Boolean>().Value();
+  int64_t v = a.I64(2, "value");
+  bool is64 = a.Bool(3, "is64");
   struct v4l2_ext_control c;
   memset(&c, 0, sizeof c);
-  c.id = ArgU32(info, 1);
+  c.id = a.U32(1, "id");
   if (is64)
     c.value64 = v;
   else
@@ -79,7 +89,8 @@ Napi::Value SetCtrl(const Napi::CallbackInfo& info) {
   cs.which = V4L2_CTRL_WHICH_CUR_VAL;
   cs.count = 1;
   cs.controls = &c;
-  if (Xioctl(ArgInt(info, 0), VIDIOC_S_EXT_CTRLS, &cs) < 0) return Errno(env, errno);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_S_EXT_CTRLS, &cs); rc < 0) return dmabuf::Result(env, rc);
   return Napi::BigInt::New(env, is64 ? static_cast<int64_t>(c.value64) : static_cast<int64_t>(c.value));
 }
 

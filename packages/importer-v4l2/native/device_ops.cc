@@ -18,16 +18,15 @@ bool IsMplane(unsigned type) {
 std::string Str(const __u8* s, size_t n) { return std::string(reinterpret_cast<const char*>(s), strnlen(reinterpret_cast<const char*>(s), n)); }
 
 // open(path) -> fd (O_RDWR | O_NONBLOCK | O_CLOEXEC) or -errno
-Napi::Value Open(const Napi::CallbackInfo& info) {
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  int fd = open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  return fd < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), fd);
-}
+Napi::Value Open(const Napi::CallbackInfo& info) { return dmabuf::OpenPath(info, O_RDWR | O_NONBLOCK); }
 
 Napi::Value Querycap(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_capability cap = {};
-  if (Xioctl(ArgInt(info, 0), VIDIOC_QUERYCAP, &cap) < 0) return Errno(env, errno);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_QUERYCAP, &cap); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("driver", Str(cap.driver, sizeof cap.driver));
   o.Set("card", Str(cap.card, sizeof cap.card));
@@ -40,11 +39,14 @@ Napi::Value Querycap(const Napi::CallbackInfo& info) {
 
 // enumFmt(fd, type, index) -> { pixelformat, flags, description, mbusCode } or -errno
 Napi::Value EnumFmt(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_fmtdesc d = {};
-  d.type = ArgU32(info, 1);
-  d.index = ArgU32(info, 2);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_ENUM_FMT, &d) < 0) return Errno(env, errno);
+  d.type = a.U32(1, "type");
+  d.index = a.U32(2, "index");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_ENUM_FMT, &d); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("pixelformat", Napi::Number::New(env, d.pixelformat));
   o.Set("flags", Napi::Number::New(env, d.flags));
@@ -55,11 +57,14 @@ Napi::Value EnumFmt(const Napi::CallbackInfo& info) {
 
 // enumFrameSizes(fd, pixelformat, index) -> { type, min/max/step widths and heights } or -errno
 Napi::Value EnumFrameSizes(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_frmsizeenum s = {};
-  s.pixel_format = ArgU32(info, 1);
-  s.index = ArgU32(info, 2);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_ENUM_FRAMESIZES, &s) < 0) return Errno(env, errno);
+  s.pixel_format = a.U32(1, "pixelformat");
+  s.index = a.U32(2, "index");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_ENUM_FRAMESIZES, &s); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("type", Napi::Number::New(env, s.type));
   if (s.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
@@ -89,13 +94,16 @@ Napi::Object Fract(Napi::Env env, const struct v4l2_fract& f) {
 
 // enumFrameIntervals(fd, pixelformat, width, height, index) -> { type, min, max, step } or -errno
 Napi::Value EnumFrameIntervals(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_frmivalenum s = {};
-  s.pixel_format = ArgU32(info, 1);
-  s.width = ArgU32(info, 2);
-  s.height = ArgU32(info, 3);
-  s.index = ArgU32(info, 4);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_ENUM_FRAMEINTERVALS, &s) < 0) return Errno(env, errno);
+  s.pixel_format = a.U32(1, "pixelformat");
+  s.width = a.U32(2, "width");
+  s.height = a.U32(3, "height");
+  s.index = a.U32(4, "index");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, &s); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("type", Napi::Number::New(env, s.type));
   if (s.type == V4L2_FRMIVAL_TYPE_DISCRETE) {
@@ -151,13 +159,10 @@ Napi::Object FormatToJs(Napi::Env env, const struct v4l2_format& f) {
   return o;
 }
 
-unsigned Get(const Napi::Object& o, const char* k) {
-  Napi::Value v = o.Get(k);
-  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : 0;
-}
-
-void FormatFromJs(const Napi::Object& o, unsigned type, struct v4l2_format* f) {
+// (a refused field is thrown and leaves `a` false)
+void FormatFromJs(Args& a, const Napi::Object& o, unsigned type, struct v4l2_format* f) {
   f->type = type;
+  auto Get = [&](const Napi::Object& from, const char* key) { return a.OptionalU32(from, key); };
   Napi::Array planes = o.Get("planes").IsArray() ? o.Get("planes").As<Napi::Array>() : Napi::Array::New(o.Env());
   if (IsMplane(type)) {
     auto& p = f->fmt.pix_mp;
@@ -172,7 +177,8 @@ void FormatFromJs(const Napi::Object& o, unsigned type, struct v4l2_format* f) {
     p.xfer_func = Get(o, "xferFunc");
     p.num_planes = planes.Length() < VIDEO_MAX_PLANES ? planes.Length() : VIDEO_MAX_PLANES;
     for (unsigned i = 0; i < p.num_planes; i++) {
-      auto pl = planes.Get(i).As<Napi::Object>();
+      auto pl = a.ObjectOf(planes.Get(i), "planes");
+      if (!a) return;
       p.plane_fmt[i].bytesperline = Get(pl, "bytesperline");
       p.plane_fmt[i].sizeimage = Get(pl, "sizeimage");
     }
@@ -189,7 +195,8 @@ void FormatFromJs(const Napi::Object& o, unsigned type, struct v4l2_format* f) {
     p.xfer_func = Get(o, "xferFunc");
     p.priv = V4L2_PIX_FMT_PRIV_MAGIC;  // the extended fields above are valid
     if (planes.Length() > 0) {
-      auto pl = planes.Get(0u).As<Napi::Object>();
+      auto pl = a.ObjectOf(planes.Get(0u), "planes");
+      if (!a) return;
       p.bytesperline = Get(pl, "bytesperline");
       p.sizeimage = Get(pl, "sizeimage");
     }
@@ -198,28 +205,38 @@ void FormatFromJs(const Napi::Object& o, unsigned type, struct v4l2_format* f) {
 
 // getFormat(fd, type) -> format or -errno
 Napi::Value GetFormat(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   struct v4l2_format f = {};
-  f.type = ArgU32(info, 1);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_G_FMT, &f) < 0) return Errno(info.Env(), errno);
+  f.type = a.U32(1, "type");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_G_FMT, &f); rc < 0) return dmabuf::Result(info.Env(), rc);
   return FormatToJs(info.Env(), f);
 }
 
 // setFormat(fd, type, format, tryOnly) -> the format the driver chose, or -errno
 Napi::Value SetFormat(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   struct v4l2_format f = {};
-  unsigned type = ArgU32(info, 1);
-  FormatFromJs(info[2].As<Napi::Object>(), type, &f);
-  bool tryOnly = info[3].As<Napi::Boolean>().Value();
-  if (Xioctl(ArgInt(info, 0), tryOnly ? VIDIOC_TRY_FMT : VIDIOC_S_FMT, &f) < 0) return Errno(info.Env(), errno);
+  unsigned type = a.U32(1, "type");
+  Napi::Object format = a.Object(2, "format");
+  if (a) FormatFromJs(a, format, type, &f);
+  bool tryOnly = a.Bool(3, "tryOnly");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, tryOnly ? VIDIOC_TRY_FMT : VIDIOC_S_FMT, &f); rc < 0) return dmabuf::Result(info.Env(), rc);
   return FormatToJs(info.Env(), f);
 }
 
 // getParm(fd, type) -> { capability, numerator, denominator } or -errno
 Napi::Value GetParm(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_streamparm p = {};
-  p.type = ArgU32(info, 1);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_G_PARM, &p) < 0) return Errno(env, errno);
+  p.type = a.U32(1, "type");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_G_PARM, &p); rc < 0) return dmabuf::Result(env, rc);
   bool out = V4L2_TYPE_IS_OUTPUT(p.type);
   auto o = Napi::Object::New(env);
   o.Set("capability", out ? p.parm.output.capability : p.parm.capture.capability);
@@ -231,14 +248,17 @@ Napi::Value GetParm(const Napi::CallbackInfo& info) {
 
 // setParm(fd, type, numerator, denominator) -> the interval the driver chose, or -errno
 Napi::Value SetParm(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_streamparm p = {};
-  p.type = ArgU32(info, 1);
+  p.type = a.U32(1, "type");
   bool out = V4L2_TYPE_IS_OUTPUT(p.type);
   auto& t = out ? p.parm.output.timeperframe : p.parm.capture.timeperframe;
-  t.numerator = ArgU32(info, 2);
-  t.denominator = ArgU32(info, 3);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_S_PARM, &p) < 0) return Errno(env, errno);
+  t.numerator = a.U32(2, "numerator");
+  t.denominator = a.U32(3, "denominator");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_S_PARM, &p); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("capability", out ? p.parm.output.capability : p.parm.capture.capability);
   o.Set("numerator", t.numerator);
@@ -248,36 +268,46 @@ Napi::Value SetParm(const Napi::CallbackInfo& info) {
 
 // getIo(fd, output) -> current input/output index or -errno
 Napi::Value GetIo(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   int index = 0;
-  bool output = info[1].As<Napi::Boolean>().Value();
-  if (Xioctl(ArgInt(info, 0), output ? VIDIOC_G_OUTPUT : VIDIOC_G_INPUT, &index) < 0) return Errno(info.Env(), errno);
+  bool output = a.Bool(1, "output");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, output ? VIDIOC_G_OUTPUT : VIDIOC_G_INPUT, &index); rc < 0) return dmabuf::Result(info.Env(), rc);
   return Napi::Number::New(info.Env(), index);
 }
 
 // setIo(fd, output, index) -> index or -errno
 Napi::Value SetIo(const Napi::CallbackInfo& info) {
-  int index = ArgInt(info, 2);
-  bool output = info[1].As<Napi::Boolean>().Value();
-  if (Xioctl(ArgInt(info, 0), output ? VIDIOC_S_OUTPUT : VIDIOC_S_INPUT, &index) < 0) return Errno(info.Env(), errno);
+  Args a(info);
+  int fd = a.Fd(0, "fd");
+  int index = a.I32(2, "index");
+  bool output = a.Bool(1, "output");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, output ? VIDIOC_S_OUTPUT : VIDIOC_S_INPUT, &index); rc < 0) return dmabuf::Result(info.Env(), rc);
   return Napi::Number::New(info.Env(), index);
 }
 
 // enumIo(fd, output, index) -> { name, type, capabilities } or -errno
 Napi::Value EnumIo(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
-  bool output = info[1].As<Napi::Boolean>().Value();
+  bool output = a.Bool(1, "output");
   auto o = Napi::Object::New(env);
   if (output) {
     struct v4l2_output d = {};
-    d.index = ArgU32(info, 2);
-    if (Xioctl(ArgInt(info, 0), VIDIOC_ENUMOUTPUT, &d) < 0) return Errno(env, errno);
+    d.index = a.U32(2, "index");
+    if (!a) return a.Thrown();
+    if (int rc = dmabuf::Ioctl(fd, VIDIOC_ENUMOUTPUT, &d); rc < 0) return dmabuf::Result(env, rc);
     o.Set("name", Str(d.name, sizeof d.name));
     o.Set("type", d.type);
     o.Set("capabilities", d.capabilities);
   } else {
     struct v4l2_input d = {};
-    d.index = ArgU32(info, 2);
-    if (Xioctl(ArgInt(info, 0), VIDIOC_ENUMINPUT, &d) < 0) return Errno(env, errno);
+    d.index = a.U32(2, "index");
+    if (!a) return a.Thrown();
+    if (int rc = dmabuf::Ioctl(fd, VIDIOC_ENUMINPUT, &d); rc < 0) return dmabuf::Result(env, rc);
     o.Set("name", Str(d.name, sizeof d.name));
     o.Set("type", d.type);
     o.Set("capabilities", d.capabilities);

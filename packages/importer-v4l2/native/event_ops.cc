@@ -10,20 +10,26 @@ namespace {
 
 // subscribeEvent(fd, type, id, flags, unsubscribe) -> 0 or -errno
 Napi::Value SubscribeEvent(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   struct v4l2_event_subscription sub = {};
-  sub.type = ArgU32(info, 1);
-  sub.id = ArgU32(info, 2);
-  sub.flags = ArgU32(info, 3);
-  bool unsubscribe = info[4].As<Napi::Boolean>().Value();
-  int rc = Xioctl(ArgInt(info, 0), unsubscribe ? VIDIOC_UNSUBSCRIBE_EVENT : VIDIOC_SUBSCRIBE_EVENT, &sub);
-  return rc < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), 0);
+  sub.type = a.U32(1, "type");
+  sub.id = a.U32(2, "id");
+  sub.flags = a.U32(3, "flags");
+  bool unsubscribe = a.Bool(4, "unsubscribe");
+  if (!a) return a.Thrown();
+  int rc = dmabuf::Ioctl(fd, unsubscribe ? VIDIOC_UNSUBSCRIBE_EVENT : VIDIOC_SUBSCRIBE_EVENT, &sub);
+  return rc < 0 ? dmabuf::Result(info.Env(), rc) : Napi::Number::New(info.Env(), 0);
 }
 
 // dqevent(fd) -> { type, id, pending, sequence, sec, nsec, changes } or -errno (ENOENT: none pending)
 Napi::Value Dqevent(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct v4l2_event ev = {};
-  if (Xioctl(ArgInt(info, 0), VIDIOC_DQEVENT, &ev) < 0) return Errno(env, errno);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_DQEVENT, &ev); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("type", ev.type);
   o.Set("id", ev.id);
@@ -37,22 +43,28 @@ Napi::Value Dqevent(const Napi::CallbackInfo& info) {
 
 // encoderCmd(fd, cmd, flags, tryOnly) -> flags the driver kept, or -errno
 Napi::Value EncoderCmd(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   struct v4l2_encoder_cmd c = {};
-  c.cmd = ArgU32(info, 1);
-  c.flags = ArgU32(info, 2);
-  bool tryOnly = info[3].As<Napi::Boolean>().Value();
-  int rc = Xioctl(ArgInt(info, 0), tryOnly ? VIDIOC_TRY_ENCODER_CMD : VIDIOC_ENCODER_CMD, &c);
-  return rc < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), c.flags);
+  c.cmd = a.U32(1, "cmd");
+  c.flags = a.U32(2, "flags");
+  bool tryOnly = a.Bool(3, "tryOnly");
+  if (!a) return a.Thrown();
+  int rc = dmabuf::Ioctl(fd, tryOnly ? VIDIOC_TRY_ENCODER_CMD : VIDIOC_ENCODER_CMD, &c);
+  return rc < 0 ? dmabuf::Result(info.Env(), rc) : Napi::Number::New(info.Env(), c.flags);
 }
 
 // decoderCmd(fd, cmd, flags, tryOnly) -> flags the driver kept, or -errno
 Napi::Value DecoderCmd(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   struct v4l2_decoder_cmd c = {};
-  c.cmd = ArgU32(info, 1);
-  c.flags = ArgU32(info, 2);
-  bool tryOnly = info[3].As<Napi::Boolean>().Value();
-  int rc = Xioctl(ArgInt(info, 0), tryOnly ? VIDIOC_TRY_DECODER_CMD : VIDIOC_DECODER_CMD, &c);
-  return rc < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), c.flags);
+  c.cmd = a.U32(1, "cmd");
+  c.flags = a.U32(2, "flags");
+  bool tryOnly = a.Bool(3, "tryOnly");
+  if (!a) return a.Thrown();
+  int rc = dmabuf::Ioctl(fd, tryOnly ? VIDIOC_TRY_DECODER_CMD : VIDIOC_DECODER_CMD, &c);
+  return rc < 0 ? dmabuf::Result(info.Env(), rc) : Napi::Number::New(info.Env(), c.flags);
 }
 
 }  // namespace

@@ -16,9 +16,12 @@ std::string Str(const char* s, size_t n) { return std::string(s, strnlen(s, n));
 
 // mediaDeviceInfo(fd) -> { driver, model, serial, busInfo, mediaVersion, hwRevision, driverVersion } or -errno
 Napi::Value MediaDeviceInfo(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   Napi::Env env = info.Env();
   struct media_device_info d = {};
-  if (Xioctl(ArgInt(info, 0), MEDIA_IOC_DEVICE_INFO, &d) < 0) return Errno(env, errno);
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, MEDIA_IOC_DEVICE_INFO, &d); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
   o.Set("driver", Str(d.driver, sizeof d.driver));
   o.Set("model", Str(d.model, sizeof d.model));
@@ -33,8 +36,10 @@ Napi::Value MediaDeviceInfo(const Napi::CallbackInfo& info) {
 // mediaTopology(fd) -> { version, entities, interfaces, pads, links } or -errno.
 // Two calls: the counts, then the arrays (retried if the graph grew between them).
 Napi::Value MediaTopology(const Napi::CallbackInfo& info) {
+  Args a(info);
   Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0);
+  int fd = a.Fd(0, "fd");
+  if (!a) return a.Thrown();
   std::vector<media_v2_entity> entities;
   std::vector<media_v2_interface> interfaces;
   std::vector<media_v2_pad> pads;
@@ -42,7 +47,7 @@ Napi::Value MediaTopology(const Napi::CallbackInfo& info) {
   struct media_v2_topology t = {};
   for (int attempt = 0;; attempt++) {
     memset(&t, 0, sizeof t);
-    if (Xioctl(fd, MEDIA_IOC_G_TOPOLOGY, &t) < 0) return Errno(env, errno);
+    if (int rc = dmabuf::Ioctl(fd, MEDIA_IOC_G_TOPOLOGY, &t); rc < 0) return dmabuf::Result(env, rc);
     entities.resize(t.num_entities);
     interfaces.resize(t.num_interfaces);
     pads.resize(t.num_pads);
@@ -52,8 +57,8 @@ Napi::Value MediaTopology(const Napi::CallbackInfo& info) {
     t.ptr_interfaces = reinterpret_cast<uintptr_t>(interfaces.data());
     t.ptr_pads = reinterpret_cast<uintptr_t>(pads.data());
     t.ptr_links = reinterpret_cast<uintptr_t>(links.data());
-    int rc = Xioctl(fd, MEDIA_IOC_G_TOPOLOGY, &t);
-    if (rc < 0 && errno != ENOSPC) return Errno(env, errno);
+    int rc = dmabuf::Ioctl(fd, MEDIA_IOC_G_TOPOLOGY, &t);
+    if (rc < 0 && rc != -ENOSPC) return dmabuf::Result(env, rc);
     if (rc == 0 && t.topology_version == version) break;
     if (attempt == 3) return Errno(env, EAGAIN);
   }
@@ -105,14 +110,17 @@ Napi::Value MediaTopology(const Napi::CallbackInfo& info) {
 
 // setupLink(fd, sourceEntity, sourcePad, sinkEntity, sinkPad, flags) -> 0 or -errno
 Napi::Value SetupLink(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   struct media_link_desc l = {};
-  l.source.entity = ArgU32(info, 1);
-  l.source.index = static_cast<__u16>(ArgU32(info, 2));
-  l.sink.entity = ArgU32(info, 3);
-  l.sink.index = static_cast<__u16>(ArgU32(info, 4));
-  l.flags = ArgU32(info, 5);
-  int rc = Xioctl(ArgInt(info, 0), MEDIA_IOC_SETUP_LINK, &l);
-  return rc < 0 ? Errno(info.Env(), errno) : Napi::Number::New(info.Env(), 0);
+  l.source.entity = a.U32(1, "sourceEntity");
+  l.source.index = static_cast<__u16>(a.U32(2, "sourcePad"));
+  l.sink.entity = a.U32(3, "sinkEntity");
+  l.sink.index = static_cast<__u16>(a.U32(4, "sinkPad"));
+  l.flags = a.U32(5, "flags");
+  if (!a) return a.Thrown();
+  int rc = dmabuf::Ioctl(fd, MEDIA_IOC_SETUP_LINK, &l);
+  return rc < 0 ? dmabuf::Result(info.Env(), rc) : Napi::Number::New(info.Env(), 0);
 }
 
 Napi::Object MbusToJs(Napi::Env env, const v4l2_mbus_framefmt& f) {
@@ -127,30 +135,42 @@ Napi::Object MbusToJs(Napi::Env env, const v4l2_mbus_framefmt& f) {
 
 // subdevFormat(fd, pad, which, set, width, height, code, field) -> { width, height, code, field, colorspace } or -errno
 Napi::Value SubdevFormat(const Napi::CallbackInfo& info) {
+  Args a(info);
   Napi::Env env = info.Env();
   struct v4l2_subdev_format f = {};
-  f.pad = ArgU32(info, 1);
-  f.which = ArgU32(info, 2);
-  bool set = info[3].As<Napi::Boolean>().Value();
-  int fd = ArgInt(info, 0);
+  f.pad = a.U32(1, "pad");
+  f.which = a.U32(2, "which");
+  bool set = a.Bool(3, "set");
+  int fd = a.Fd(0, "fd");
+  v4l2_mbus_framefmt want = {};
   if (set) {
-    if (Xioctl(fd, VIDIOC_SUBDEV_G_FMT, &f) < 0) return Errno(env, errno);
-    f.format.width = ArgU32(info, 4);
-    f.format.height = ArgU32(info, 5);
-    f.format.code = ArgU32(info, 6);
-    f.format.field = ArgU32(info, 7);
+    want.width = a.U32(4, "width");
+    want.height = a.U32(5, "height");
+    want.code = a.U32(6, "code");
+    want.field = a.U32(7, "field");
   }
-  if (Xioctl(fd, set ? VIDIOC_SUBDEV_S_FMT : VIDIOC_SUBDEV_G_FMT, &f) < 0) return Errno(env, errno);
+  if (!a) return a.Thrown();
+  if (set) {
+    if (int rc = dmabuf::Ioctl(fd, VIDIOC_SUBDEV_G_FMT, &f); rc < 0) return dmabuf::Result(env, rc);
+    f.format.width = want.width;
+    f.format.height = want.height;
+    f.format.code = want.code;
+    f.format.field = want.field;
+  }
+  if (int rc = dmabuf::Ioctl(fd, set ? VIDIOC_SUBDEV_S_FMT : VIDIOC_SUBDEV_G_FMT, &f); rc < 0) return dmabuf::Result(env, rc);
   return MbusToJs(env, f.format);
 }
 
 // subdevEnumCode(fd, pad, which, index) -> code or -errno (EINVAL past the end)
 Napi::Value SubdevEnumCode(const Napi::CallbackInfo& info) {
+  Args a(info);
+  int fd = a.Fd(0, "fd");
   struct v4l2_subdev_mbus_code_enum c = {};
-  c.pad = ArgU32(info, 1);
-  c.which = ArgU32(info, 2);
-  c.index = ArgU32(info, 3);
-  if (Xioctl(ArgInt(info, 0), VIDIOC_SUBDEV_ENUM_MBUS_CODE, &c) < 0) return Errno(info.Env(), errno);
+  c.pad = a.U32(1, "pad");
+  c.which = a.U32(2, "which");
+  c.index = a.U32(3, "index");
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, VIDIOC_SUBDEV_ENUM_MBUS_CODE, &c); rc < 0) return dmabuf::Result(info.Env(), rc);
   return Napi::Number::New(info.Env(), c.code);
 }
 

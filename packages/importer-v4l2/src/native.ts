@@ -162,12 +162,6 @@ export interface RawMbusFormat {
   colorspace: number;
 }
 
-export interface RawPoller {
-  start(events: number): number;
-  stop(): void;
-  close(): void;
-}
-
 /**
  * The V4L2 addon. Every function takes already-validated integers and returns
  * a negative errno on failure instead of throwing.
@@ -238,9 +232,6 @@ export interface V4l2Addon {
     field: number,
   ): RawMbusFormat | number;
   subdevEnumCode(fd: number, pad: number, which: number, index: number): number;
-
-  Poller: new (fd: number, callback: (status: number, events: number) => void) => RawPoller;
-  poll: { READABLE: number; WRITABLE: number; DISCONNECT: number; PRIORITIZED: number };
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

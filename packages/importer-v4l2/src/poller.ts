@@ -1,8 +1,10 @@
 import { SystemError } from '@dmabuf/core';
-import { check } from '@dmabuf/core/driver';
-import { type RawPoller, v4l2 } from './native.js';
+import { FdWatcher, POLL_BITS } from '@dmabuf/core/driver';
 
 const noop = () => {};
+const EBADF = 9;
+const EIO = 5;
+const ECANCELED = 125;
 
 interface Waiter {
   events: number;
@@ -13,15 +15,17 @@ interface Waiter {
 }
 
 /**
- * Readiness of one device fd through libuv (one uv_poll per fd: libuv does
- * not allow two on the same fd, so the queues of an M2M device share it).
- * `wait()` resolves with the events seen; an AbortSignal cancels the wait.
+ * Readiness of one device fd, for several waiters (the queues of an M2M
+ * device share their fd): one wait at a time of core's watcher (`FdWatcher`,
+ * libuv on a duplicate of the fd) for the union of the waiters' events.
+ * `wait()` resolves with the POLL_BITS seen; an AbortSignal cancels the wait.
  */
 export class FdPoller {
   readonly #fd: number;
   readonly #label: string;
   readonly #waiters = new Set<Waiter>();
-  #raw: RawPoller | undefined;
+  #watcher: FdWatcher | undefined;
+  /** Events of the watcher's wait in flight (0: none). */
   #armed = 0;
   #closed = false;
 
@@ -35,12 +39,13 @@ export class FdPoller {
   }
 
   /**
-   * Wait for `events`. `owner` tags the wait so `cancel(owner, reason)` can end
-   * it without an AbortSignal (the hot path of a stream: no listener per frame).
+   * Wait for `events` (POLL_BITS READABLE, WRITABLE, PRIORITY; a hang-up ends
+   * every wait). `owner` tags the wait so `cancel(owner, reason)` can end it
+   * without an AbortSignal (the hot path of a stream: no listener per frame).
    */
   wait(events: number, signal?: AbortSignal, owner?: object): Promise<number> {
     if (this.#closed)
-      return Promise.reject(new SystemError(`${this.#label}: the device is closed`, 9, 'poll'));
+      return Promise.reject(new SystemError(`${this.#label}: the device is closed`, EBADF, 'poll'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<number>((resolve, reject) => {
       const w: Waiter = { events, owner, resolve, reject, cleanup: noop };
@@ -48,13 +53,14 @@ export class FdPoller {
         const onAbort = () => {
           this.#waiters.delete(w);
           reject(signal.reason);
+          this.#release();
         };
         w.cleanup = () => signal.removeEventListener('abort', onAbort);
         signal.addEventListener('abort', onAbort, { once: true });
       }
       this.#waiters.add(w);
       try {
-        this.#rearm();
+        this.#arm();
       } catch (e) {
         this.#waiters.delete(w);
         w.cleanup();
@@ -71,71 +77,97 @@ export class FdPoller {
       w.cleanup();
       w.reject(reason);
     }
+    this.#release();
   }
 
   /**
-   * Disarm now if nobody waits. Queues call this when they stop: polling a
-   * capture fd whose queue has no buffers makes vb2 start its read()
-   * emulator, which takes the queue over (REQBUFS then fails with EBUSY).
+   * Stop watching now if nobody waits. Queues call this when they stop:
+   * polling a capture fd whose queue has no buffers makes vb2 start its
+   * read() emulator, which takes the queue over (REQBUFS then fails with EBUSY).
    */
   quiesce(): void {
-    if (this.#waiters.size === 0 && this.#armed !== 0) this.#disarm();
+    if (this.#waiters.size !== 0 || !this.#watcher) return;
+    if (this.#armed !== 0) this.#watcher.cancel();
+    this.#watcher.pause();
   }
 
   /** Stop watching; pending waits reject with `reason`. */
   close(reason?: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#watcher?.close();
+    this.#watcher = undefined;
     this.#armed = 0;
-    this.#raw?.close();
-    this.#raw = undefined;
-    const err = reason ?? new SystemError(`${this.#label}: the device was closed while waiting`, 9, 'poll');
+    this.#rejectAll(
+      reason ?? new SystemError(`${this.#label}: the device was closed while waiting`, EBADF, 'poll'),
+    );
+  }
+
+  /**
+   * Watch for the union of the waiters' events: one wait of the watcher at a
+   * time, its events changed in place when the union changes. Between waits
+   * the watch stays in the loop's epoll set (unreferenced) until it fires
+   * with nobody waiting: a consumer that waits again right after each frame
+   * costs no epoll_ctl per frame.
+   */
+  #arm(): void {
+    let events = 0;
+    for (const w of this.#waiters) events |= w.events;
+    if (events === 0 || this.#closed) return;
+    this.#watcher ??= new FdWatcher(this.#fd, `${this.#label}: waiting for the device`);
+    if (this.#armed !== 0) {
+      if (events !== this.#armed) this.#watcher.setEvents(events);
+      this.#armed = events;
+      return;
+    }
+    const pending = this.#watcher.wait(events);
+    this.#armed = events;
+    pending.then(
+      (bits) => this.#onReady(bits),
+      (e: unknown) => this.#onReady(-((e as { errno?: number }).errno ?? EIO)),
+    );
+  }
+
+  /** Nobody waits any more: end the watcher's wait (it no longer keeps the process alive). */
+  #release(): void {
+    if (this.#waiters.size === 0 && this.#armed !== 0) this.#watcher?.cancel();
+  }
+
+  #onReady(bits: number): void {
+    this.#armed = 0;
+    if (this.#closed) return;
+    if (bits === -ECANCELED) {
+      this.#rearm(); // #release() or quiesce(): waits again only if someone does
+      return;
+    }
+    if (bits < 0 || (bits & POLL_BITS.ERROR) !== 0) {
+      // POLLERR (a queue with nothing to dequeue, a device gone) or a libuv error
+      const errno = bits < 0 ? -bits : EBADF;
+      this.#rejectAll(new SystemError(`${this.#label}: waiting for a buffer failed`, errno, 'poll'));
+      return;
+    }
+    for (const w of [...this.#waiters]) {
+      if ((bits & (w.events | POLL_BITS.HANGUP)) === 0) continue;
+      this.#waiters.delete(w);
+      w.cleanup();
+      w.resolve(bits);
+    }
+    this.#rearm();
+  }
+
+  #rearm(): void {
+    try {
+      this.#arm();
+    } catch (e) {
+      this.#rejectAll(e);
+    }
+  }
+
+  #rejectAll(err: unknown): void {
     for (const w of [...this.#waiters]) {
       this.#waiters.delete(w);
       w.cleanup();
       w.reject(err);
     }
-  }
-
-  /**
-   * Watch for the union of the waiters' events. With no waiter left the
-   * watch stays armed until it next fires (lazy disarm): a consumer that
-   * waits again right after each frame costs no epoll_ctl per frame.
-   */
-  #rearm(): void {
-    let events = 0;
-    for (const w of this.#waiters) events |= w.events;
-    if (events === 0 || events === this.#armed) return;
-    this.#raw ??= new (v4l2().Poller)(this.#fd, (status, revents) => this.#onEvent(status, revents));
-    check(
-      this.#raw.start(events | v4l2().poll.DISCONNECT),
-      'uv_poll_start',
-      `${this.#label}: cannot watch the device for readiness`,
-    );
-    this.#armed = events;
-  }
-
-  #disarm(): void {
-    this.#raw?.stop();
-    this.#armed = 0;
-  }
-
-  #onEvent(status: number, revents: number): void {
-    if (this.#waiters.size === 0) {
-      this.#disarm(); // nobody waits: stop before a level-triggered fd spins the loop
-      return;
-    }
-    const hit = [...this.#waiters].filter(
-      (w) => status < 0 || (revents & (w.events | v4l2().poll.DISCONNECT)) !== 0,
-    );
-    for (const w of hit) {
-      this.#waiters.delete(w);
-      w.cleanup();
-      if (status < 0)
-        w.reject(new SystemError(`${this.#label}: waiting for a buffer failed`, -status, 'poll'));
-      else w.resolve(revents);
-    }
-    if (status < 0) this.#disarm();
-    if (!this.#closed && this.#waiters.size > 0) this.#rearm();
   }
 }

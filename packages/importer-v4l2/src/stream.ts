@@ -8,7 +8,7 @@ import {
   SystemError,
   timeoutError,
 } from '@dmabuf/core';
-import { check } from '@dmabuf/core/driver';
+import { check, POLL_BITS } from '@dmabuf/core/driver';
 import {
   BUF_FLAG,
   ERRNO,
@@ -268,7 +268,7 @@ export class QueueStream {
 
   /** Wait until the device says a buffer is done (or fails the stream if the device is gone). */
   async #ready(signal: AbortSignal | undefined): Promise<void> {
-    const events = isOutputKind(this.#queue.kind) ? v4l2().poll.WRITABLE : v4l2().poll.READABLE;
+    const events = isOutputKind(this.#queue.kind) ? POLL_BITS.WRITABLE : POLL_BITS.READABLE;
     let got: number;
     try {
       got = await this.#host.poller.wait(events, signal, this);
@@ -280,7 +280,7 @@ export class QueueStream {
         'waiting for a buffer failed',
       );
     }
-    if ((got & events) === 0 && (got & v4l2().poll.DISCONNECT) !== 0) {
+    if ((got & events) === 0 && (got & POLL_BITS.HANGUP) !== 0) {
       throw this.fail(this.#gone() ? -ERRNO.ENODEV : -ERRNO.EIO, 'poll', 'the device hung up');
     }
   }

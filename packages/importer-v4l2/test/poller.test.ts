@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { POLL_BITS } from '@dmabuf/core/driver';
 import { describe, expect, it } from 'vitest';
-import { v4l2 } from '../src/native.js';
 import { FdPoller } from '../src/poller.js';
 
 // The libuv poller is generic: a FIFO stands in for a device fd on the host.
@@ -19,14 +19,14 @@ describe('FdPoller (libuv readiness)', () => {
     const p = new FdPoller(fd, 'fifo');
     try {
       let ready = false;
-      const wait = p.wait(v4l2().poll.READABLE).then((ev) => {
+      const wait = p.wait(POLL_BITS.READABLE).then((ev) => {
         ready = true;
         return ev;
       });
       await new Promise((r) => setTimeout(r, 20));
       expect(ready).toBe(false);
       writeSync(fd, 'x');
-      expect((await wait) & v4l2().poll.READABLE).toBeTruthy();
+      expect((await wait) & POLL_BITS.READABLE).toBeTruthy();
       expect(p.waiting).toBe(0);
     } finally {
       p.close();
@@ -39,13 +39,13 @@ describe('FdPoller (libuv readiness)', () => {
     const p = new FdPoller(fd, 'fifo');
     try {
       const ac = new AbortController();
-      const w = p.wait(v4l2().poll.READABLE, ac.signal);
+      const w = p.wait(POLL_BITS.READABLE, ac.signal);
       ac.abort(new Error('enough'));
       await expect(w).rejects.toThrow('enough');
-      const w2 = p.wait(v4l2().poll.READABLE);
+      const w2 = p.wait(POLL_BITS.READABLE);
       p.close();
       await expect(w2).rejects.toThrow(/closed/);
-      await expect(p.wait(v4l2().poll.READABLE)).rejects.toThrow(/closed/);
+      await expect(p.wait(POLL_BITS.READABLE)).rejects.toThrow(/closed/);
     } finally {
       p.close();
       closeSync(fd);
@@ -59,10 +59,10 @@ describe('FdPoller lazy disarm', () => {
     const p = new FdPoller(fd, 'fifo');
     try {
       writeSync(fd, 'x');
-      await p.wait(v4l2().poll.READABLE);
+      await p.wait(POLL_BITS.READABLE);
       // still readable, nobody waits: one callback, then disarmed (no busy loop)
       await new Promise((r) => setTimeout(r, 30));
-      await p.wait(v4l2().poll.READABLE);
+      await p.wait(POLL_BITS.READABLE);
       p.quiesce();
       expect(p.waiting).toBe(0);
     } finally {

@@ -13,6 +13,11 @@ export const corePlugin = { entry: '@dmabuf/core/plugin', exports: { TOKENS: {} 
 export const coreDriver = {
   entry: '@dmabuf/core/driver',
   exports: {
+    FdWatcher: {
+      noInstance:
+        "the readiness watcher of driver packages: its constructor is fuzzed; its methods take the events a driver passes (POLL_BITS) and are run by core's poll and channel tests and the V4L2 and DRM suites",
+    },
+    POLL_BITS: {},
     check: {},
     debugLog: {},
     debugSection: {},

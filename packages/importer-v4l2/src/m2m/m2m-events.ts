@@ -1,7 +1,7 @@
 // V4L2 events of one device fd: subscribed by name, dequeued (VIDIOC_DQEVENT)
 // when the readiness watcher says one is pending (POLLPRI).
 import { assertObject, assertPositive, DmaBufError, timeoutError } from '@dmabuf/core';
-import { check } from '@dmabuf/core/driver';
+import { check, POLL_BITS } from '@dmabuf/core/driver';
 import { ERRNO, EVENT_TYPE, SRC_CH_RESOLUTION } from '../constants.js';
 import { v4l2 } from '../native.js';
 import type { FdPoller } from '../poller.js';
@@ -101,7 +101,7 @@ export class M2mEvents {
       // EPOLLERR (both queues idle) wakes every waiter: back off instead of spinning
       if (idle > 2) await new Promise((res) => setTimeout(res, Math.min(idle * 2, 20)));
       try {
-        await this.#poller.wait(v4l2().poll.PRIORITIZED, signal, this);
+        await this.#poller.wait(POLL_BITS.PRIORITY, signal, this);
       } catch (err) {
         if (deadline?.aborted && !options.signal?.aborted)
           throw timeoutError(
