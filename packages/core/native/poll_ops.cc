@@ -16,7 +16,8 @@
 // left started while the caller is likely to wait again, unreferenced so it
 // never keeps the loop alive by itself, and stopped only if it fires while
 // nobody waits. A steady stream of waits then costs no syscall but epoll_wait.
-// watcherOpen(fd) -> id | -errno
+// watcherOpen(fd, borrow?) -> id | -errno (borrow: fd itself, not a duplicate;
+//   closed by the caller only after watcherClose)
 // watcherWait(id, events) -> Promise<number> | -errno (one wait at a time: -EBUSY)
 // watcherSetEvents(id, events) -> 0 | -ENOENT: change what is watched, wait pending or not
 // watcherCancel(id) -> 0 | -ENOENT: the pending wait resolves -ECANCELED
@@ -166,9 +167,9 @@ void OnTimeout(uv_timer_t* t) {
 
 PollState* State(const Napi::CallbackInfo& info) { return static_cast<PollState*>(info.Data()); }
 
-// A new request on a Watch of fd, linked into the state; nullptr with *err.
-PollReq* NewReq(PollState* s, int fd, int* err) {
-  Watch* w = Watch::Open(s->loop, fd, err);
+// A new request on a Watch of fd (or of a duplicate), linked into the state; nullptr with *err.
+PollReq* NewReq(PollState* s, int fd, int* err, bool duplicate = true) {
+  Watch* w = Watch::Open(s->loop, fd, err, duplicate);
   if (!w) return nullptr;
   auto* r = new PollReq{};
   r->watch = w;
@@ -239,10 +240,11 @@ Napi::Value WatcherOpen(const Napi::CallbackInfo& info) {
   PollState* s = State(info);
   Args a(info);
   int fd = a.Fd(0, "fd");
+  bool borrow = info.Length() > 1 && !info[1].IsUndefined() ? a.Bool(1, "borrow") : false;
   if (!a) return a.Thrown();
   if (s->tearingDown) return Errno(env, ECANCELED);
   int err = 0;
-  PollReq* r = NewReq(s, fd, &err);
+  PollReq* r = NewReq(s, fd, &err, !borrow);
   if (!r) return dmabuf::Result(env, err);
   r->persistent = true;
   do {

@@ -84,7 +84,7 @@ export interface CoreAddon {
    * duplicate of it, polled through libuv), for fds waited on again and again.
    * Idle, it never keeps the event loop alive. Returns an id or -errno.
    */
-  watcherOpen(fd: number): number;
+  watcherOpen(fd: number, borrow?: boolean): number;
   /** Wait once on a watcher (one wait at a time, else -EBUSY); resolves like poll(). */
   watcherWait(id: number, events: number): Promise<number> | number;
   /** Change what the watcher watches for, its wait pending or not. 0 or -errno. */

@@ -93,11 +93,20 @@ export class FdWatcher {
   #id: number;
   readonly #what: string;
 
-  /** Watch `fd` (a duplicate of it: closing fd meanwhile is safe); `what` names it in errors. */
-  constructor(fd: number, what: string) {
+  /**
+   * Watch `fd`: a duplicate of it, so closing fd meanwhile is safe; `what`
+   * names it in errors. With `borrow`, fd itself (no extra fd open while the
+   * watcher lives, one watcher per fd): the owner of fd must close() the
+   * watcher before it closes fd (a device that owns its watcher).
+   */
+  constructor(fd: number, what: string, options: { borrow?: boolean } = {}) {
     assertFd('fd', fd);
     if (typeof what !== 'string') throw invalidArgument('what', 'a string naming the fd', what);
-    const id = native().watcherOpen(fd);
+    if (typeof options !== 'object' || options === null)
+      throw invalidArgument('options', 'an object', options);
+    const { borrow = false } = options;
+    if (typeof borrow !== 'boolean') throw invalidArgument('options.borrow', 'a boolean', borrow);
+    const id = native().watcherOpen(fd, borrow);
     if (id < 0)
       throw new SystemError(`${what}: cannot watch fd ${fd}`, -id, 'uv_poll_init', pollHint(-id, fd));
     this.#id = id;

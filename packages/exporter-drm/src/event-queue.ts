@@ -83,7 +83,8 @@ export class DrmEventQueue {
 
   #open(): FdWatcher {
     try {
-      return new FdWatcher(this.#fd, `${this.#label}: waiting for DRM events`);
+      // the device's own fd (no duplicate); DrmDevice.close() closes this queue before its fd
+      return new FdWatcher(this.#fd, `${this.#label}: waiting for DRM events`, { borrow: true });
     } catch (cause) {
       throw new DrmError(this.#label, 'cannot poll the device for events', {
         code: (cause as { code?: string }).code ?? 'EIO',

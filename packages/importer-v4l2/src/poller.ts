@@ -114,7 +114,8 @@ export class FdPoller {
     let events = 0;
     for (const w of this.#waiters) events |= w.events;
     if (events === 0 || this.#closed) return;
-    this.#watcher ??= new FdWatcher(this.#fd, `${this.#label}: waiting for the device`);
+    // the device's own fd (no duplicate: fd counts stay the device's); close() comes before the device's
+    this.#watcher ??= new FdWatcher(this.#fd, `${this.#label}: waiting for the device`, { borrow: true });
     if (this.#armed !== 0) {
       if (events !== this.#armed) this.#watcher.setEvents(events);
       this.#armed = events;

@@ -8,8 +8,9 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedForeignNode } from '@dmabuf/build-native/foreign-node';
 import { qemuMissing } from '@dmabuf/build-native/qemu-pool';
@@ -143,6 +144,47 @@ describe('the packed packages, installed without install scripts', () => {
     }
     expect(r.core).toEqual({ sameBuffer: true, meta: { seq: 1 }, sum: 7 * 4096, fdsLeft: 0 });
   });
+  // Where no prebuild fits (another libc or arch), npm builds a driver from
+  // source: its binding.gyp finds the native toolkit's headers and flags in
+  // the installed @dmabuf/core (require('@dmabuf/core/native-build')), not in
+  // the workspace. Built here as `npm rebuild` would, from a copy of the
+  // installed package without its prebuilds; then loaded, it refuses a bad
+  // argument with core's typed error.
+  it('a driver builds from source against the installed @dmabuf/core (native toolkit headers and flags), loads, and refuses a bad argument with InvalidArgumentError', () => {
+    const app = join(dir, 'app');
+    const src = join(app, 'from-source', 'exporter-heap');
+    execFileSync('mkdir', ['-p', join(app, 'from-source')]);
+    execFileSync('cp', ['-r', join(app, 'node_modules', '@dmabuf', 'exporter-heap'), src]);
+    rmSync(join(src, 'prebuilds'), { recursive: true, force: true });
+    const gyp = createRequire(import.meta.resolve('@dmabuf/build-native/targets')).resolve(
+      'node-gyp/bin/node-gyp.js',
+    );
+    const prefix = dirname(dirname(process.execPath));
+    const env = { ...process.env };
+    if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = prefix;
+    const r = spawnSync(process.execPath, [gyp, 'rebuild'], {
+      cwd: src,
+      env,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(readFileSync(join(src, 'build', 'Makefile'), 'utf8')).toContain(
+      join(app, 'node_modules', '@dmabuf', 'core', 'native', 'include'),
+    );
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { loadAddon } from '@dmabuf/core/driver';
+         const heap = loadAddon(${JSON.stringify(src)}, '@dmabuf/exporter-heap');
+         try { heap.alloc(0, -1, 0, 0); console.log('accepted'); } catch (e) { console.log(e.name, e.code); }`,
+      ],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('InvalidArgumentError EINVAL');
+  }, 900_000);
   // The other arches' prebuilds, loaded by a node of that arch (from the npm
   // registry's node-linux-* packages) under qemu-user with the cross
   // compiler's sysroot as its root: the same smoke, in the same installed project.

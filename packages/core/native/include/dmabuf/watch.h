@@ -64,8 +64,10 @@ class Watch {
 
   // A watch of a duplicate of fd on loop, not started; nullptr with *err =
   // -errno when fd cannot be duplicated or polled (EPERM: a regular file).
-  static Watch* Open(uv_loop_t* loop, int fd, int* err) {
-    int dupFd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  // duplicate false: watch fd itself (no extra fd; one watch per fd, and
+  // the caller closes the watch before it closes fd).
+  static Watch* Open(uv_loop_t* loop, int fd, int* err, bool duplicate = true) {
+    int dupFd = duplicate ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
     if (dupFd < 0) {
       *err = -errno;
       return nullptr;
@@ -73,12 +75,13 @@ class Watch {
     Watch* w = new Watch();
     int rc = uv_poll_init(loop, &w->poll_, dupFd);
     if (rc < 0) {
-      close(dupFd);
+      if (duplicate) close(dupFd);
       delete w;
       *err = rc;  // libuv errors are -errno on Unix
       return nullptr;
     }
     w->fd_ = dupFd;
+    w->owned_ = duplicate;
     w->poll_.data = w;
     return w;
   }
@@ -120,21 +123,21 @@ class Watch {
     else uv_unref(h);
   }
 
-  // Stop, close the duplicate now, and free the watch once libuv has closed
+  // Stop, close the duplicate now (if it is one), and free the watch once libuv has closed
   // its handle (then onClosed(data) runs, if given). The callback is never
   // called again. Safe to call from the callback itself.
   void Close(Closed onClosed = nullptr, void* data = nullptr) {
     if (closing_) return;
     closing_ = true;
     Stop();
-    close(fd_);
+    if (owned_) close(fd_);
     fd_ = -1;
     onClosed_ = onClosed;
     closedData_ = data;
     uv_close(reinterpret_cast<uv_handle_t*>(&poll_), OnHandleClosed);
   }
 
-  int fd() const { return fd_; }        // the duplicate (-1 once closed)
+  int fd() const { return fd_; }  // the fd watched (-1 once closed)
   int events() const { return events_; }
   bool started() const { return started_; }
   bool closing() const { return closing_; }
@@ -177,6 +180,7 @@ class Watch {
   bool started_ = false;
   bool closing_ = false;
   bool exact_ = false;
+  bool owned_ = true;  // fd_ is our duplicate
   Callback cb_ = nullptr;
   void* data_ = nullptr;
   Closed onClosed_ = nullptr;
