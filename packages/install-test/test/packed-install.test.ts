@@ -169,7 +169,7 @@ describe('the packed packages, installed without install scripts', () => {
       timeout: 600_000,
     });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(readFileSync(join(src, 'build', 'Makefile'), 'utf8')).toContain(
+    expect(readFileSync(join(src, 'build', 'dmabuf_heap.target.mk'), 'utf8')).toContain(
       join(app, 'node_modules', '@dmabuf', 'core', 'native', 'include'),
     );
     const out = execFileSync(
