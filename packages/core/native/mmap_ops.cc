@@ -149,23 +149,26 @@ Napi::Value Munmap(const Napi::CallbackInfo& info) {
 
 Napi::Value Populate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Mapping* m = OwnMapping(env, State(env), info[0]);
+  Args a(info);
+  Napi::ArrayBuffer mapping = a.ArrayBuffer(0, "mapping");
+  bool write = a.Bool(1, "write");
+  if (!a) return a.Thrown();
+  Mapping* m = OwnMapping(env, State(env), mapping);
   if (!m) return Errno(env, EINVAL);
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #define MADV_POPULATE_WRITE 23
 #endif
-  int advice = info[1].ToBoolean().Value() ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
-  int rc;
-  do {
-    rc = madvise(m->addr, m->length, advice);
-  } while (rc < 0 && errno == EINTR);
-  return Napi::Number::New(env, rc < 0 ? -errno : 0);
+  int advice = write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+  return dmabuf::Result(env, dmabuf::Retry([&] { return madvise(m->addr, m->length, advice); }));
 }
 
 Napi::Value MakeView(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Mapping* m = OwnMapping(env, State(env), info[0]);
+  Args a(info);
+  Napi::ArrayBuffer mapping = a.ArrayBuffer(0, "mapping");
+  if (!a) return a.Thrown();
+  Mapping* m = OwnMapping(env, State(env), mapping);
   if (!m) return Errno(env, EINVAL);
   auto* v = new View{m, nullptr, nullptr};
   napi_value view;
@@ -182,6 +185,9 @@ Napi::Value MakeView(const Napi::CallbackInfo& info) {
 
 Napi::Value DetachView(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  Args a(info);
+  a.ArrayBuffer(0, "view");
+  if (!a) return a.Thrown();
   void* addr = nullptr;
   if (napi_get_arraybuffer_info(env, info[0], &addr, nullptr) != napi_ok) return Errno(env, EINVAL);
   auto* s = State(env);
