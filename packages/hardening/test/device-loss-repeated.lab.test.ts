@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { Framework, openFdCount } from '@dmabuf/core';
+import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
+import { labSuite } from '@dmabuf/lab/suite';
+import { expect, it } from 'vitest';
+import { DeviceLostError } from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
+import {
+  bindVivid,
+  take,
+  unbindVivid,
+  vividCapture,
+  vividPlatformName,
+} from '../../importer-v4l2/test/lab-helpers.js';
+
+// Issue 15, faults: the camera going away mid-stream, many times in a row (v4l2-peer.lab.test.ts
+// in interop does it once). Each round: stream into udmabufs, vivid's simulated unplug
+// ('disconnect' control), the stream ends with DeviceLostError and every buffer detached, then
+// the platform device is unbound and bound again. No hang (each round must finish), and fds,
+// /proc/self/maps lines and RSS are compared from the first round to the last.
+const ROUNDS = Number(process.env.DEVICE_LOSS_ROUNDS ?? 8);
+const maps = () => readFileSync('/proc/self/maps', 'utf8').split('\n').length;
+const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+
+labSuite('the camera unplugged mid-stream, again and again', { needs: ['vivid', 'udmabuf'] }, () => {
+  it(`${ROUNDS} rounds of unplug mid-stream → DeviceLostError → unbind/bind: no hang, no fd or mapping left`, async () => {
+    await using fw = await Framework.create({ plugins: [udmabufPlugin()] });
+    fw.export({ exporter: 'udmabuf', size: 4096 }).put(); // opens /dev/udmabuf (kept until close)
+    const samples: { fds: number; maps: number; rss: number }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const dev = vividCapture();
+      const busInfo = dev.info.busInfo;
+      const q = dev.queue('capture', { count: 3 });
+      const bufs = Array.from({ length: 3 }, () =>
+        fw.export({ exporter: 'udmabuf', size: q.format.planes[0]!.sizeimage }),
+      );
+      try {
+        for (const b of bufs) q.queue(b);
+        q.start();
+        await take(q, 1);
+        const streaming = (async () => {
+          for await (const f of q.frames({ timeoutMs: 30_000 })) f.requeue();
+        })();
+        await new Promise((r) => setTimeout(r, 100 + 50 * round));
+        dev.setControl('disconnect', 1);
+        const err = await streaming.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, `round ${round}`).toBeInstanceOf(DeviceLostError);
+        expect(q.streaming).toBe(false);
+        for (const b of bufs) expect(b.attachments).toHaveLength(0);
+      } finally {
+        dev.close();
+        for (const b of bufs) if (!b.released) b.put();
+        const name = vividPlatformName(busInfo);
+        unbindVivid(name);
+        await bindVivid(name, busInfo);
+      }
+      globalThis.gc?.();
+      samples.push({ fds: openFdCount(), maps: maps(), rss: rssKb() });
+    }
+    console.log(`device loss x${ROUNDS}: ${JSON.stringify(samples)}`);
+    const first = samples[0]!;
+    const last = samples.at(-1)!;
+    expect(last.fds).toBe(first.fds);
+    expect(last.maps).toBeLessThanOrEqual(first.maps + 4); // V8 may add a heap page or two
+    // and the camera is back after the last round
+    using again = vividCapture();
+    expect(again.getFormat().planes).toHaveLength(1);
+  }, 600_000);
+});
