@@ -13,10 +13,13 @@ const { values } = parseArgs({
     cycles: { type: 'string', default: '10000' },
     phases: { type: 'string', default: 'memfd,channel,udmabuf,heap,drm' },
     samples: { type: 'string', default: '50' },
+    // turn the event loop every N cycles (0: never): finalizers of external ArrayBuffers run from it
+    yield: { type: 'string', default: '0' },
   },
 });
 const CYCLES = Number(values.cycles);
 const SAMPLES = Number(values.samples);
+const YIELD = Number(values.yield);
 
 const mapsLines = () => readFileSync('/proc/self/maps', 'utf8').split('\n').length - 1;
 const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
@@ -42,6 +45,7 @@ async function soak(name, cycle) {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < CYCLES; i++) {
     await cycle(i);
+    if (YIELD && i % YIELD === 0) await new Promise((r) => setImmediate(r));
     if (i % every === 0 || i === CYCLES - 1) {
       globalThis.gc?.();
       rows.push({

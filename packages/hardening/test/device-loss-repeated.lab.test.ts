@@ -63,7 +63,9 @@ labSuite('the camera unplugged mid-stream, again and again', { needs: ['vivid', 
     const first = samples[0]!;
     const last = samples.at(-1)!;
     expect(last.fds).toBe(first.fds);
-    expect(last.maps).toBeLessThanOrEqual(first.maps + 4); // V8 may add a heap page or two
+    // V8 adds a few heap pages early (seen: +7 lines once, at round 3); the second half stays flat
+    const mid = samples[Math.floor(ROUNDS / 2)]!;
+    expect(last.maps).toBeLessThanOrEqual(mid.maps + 2);
     // and the camera is back after the last round
     using again = vividCapture();
     expect(again.getFormat().planes).toHaveLength(1);
