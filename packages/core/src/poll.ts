@@ -32,7 +32,18 @@ export interface PollResult {
  * Readiness bits of the native watcher (core's `pollBits`, `dmabuf::k*` in
  * native/include/dmabuf/watch.h): what `FdWatcher.wait` resolves with.
  */
-export const POLL_BITS = Object.freeze({ READABLE: 1, WRITABLE: 2, ERROR: 4, HANGUP: 8, PRIORITY: 16 });
+export const POLL_BITS = Object.freeze({
+  /** POLLIN: data to read (a V4L2 capture buffer done, a DRM event, a message). */
+  READABLE: 1,
+  /** POLLOUT: room to write (a V4L2 output buffer free again). */
+  WRITABLE: 2,
+  /** POLLERR: the fd reports an error (a V4L2 queue with nothing to dequeue, a device gone). */
+  ERROR: 4,
+  /** POLLHUP / POLLRDHUP: the other end is gone. */
+  HANGUP: 8,
+  /** POLLPRI: an exceptional condition (a V4L2 event to dequeue). */
+  PRIORITY: 16,
+});
 
 const EVENT_BITS: Record<PollEvents, number> = { in: 1, out: 2, inout: 3 };
 const WATCHABLE = POLL_BITS.READABLE | POLL_BITS.WRITABLE | POLL_BITS.PRIORITY;
