@@ -23,6 +23,18 @@ export interface RawMessage {
  * The core addon. Every function takes already-validated integers and
  * returns a negative errno on failure instead of throwing.
  */
+/** convertToXrgb's arguments: source bytes, format code, size, the source planes' pitches and offsets, destination and its pitch. */
+type ConvertArgs = [
+  src: Uint8Array,
+  format: number,
+  width: number,
+  height: number,
+  pitches: readonly number[],
+  offsets: readonly number[],
+  dst: Uint8Array,
+  dstPitch: number,
+];
+
 export interface CoreAddon {
   dup(fd: number): number;
   close(fd: number): number;
@@ -133,27 +145,9 @@ export interface CoreAddon {
   receiveMessages(fd: number, max: number, prefix?: string): Array<string | number[] | number> | number;
 
   /** YUYV (0), UYVY (1), NV12 (2), YU12 (3) to XR24; 0 or -EINVAL (a plane or the output does not fit its buffer). */
-  convertToXrgb(
-    src: Uint8Array,
-    format: number,
-    width: number,
-    height: number,
-    pitches: readonly number[],
-    offsets: readonly number[],
-    dst: Uint8Array,
-    dstPitch: number,
-  ): number;
+  convertToXrgb(...args: ConvertArgs): number;
   /** The same on a libuv pool thread: settles with 0 or -errno. */
-  convertToXrgbAsync(
-    src: Uint8Array,
-    format: number,
-    width: number,
-    height: number,
-    pitches: readonly number[],
-    offsets: readonly number[],
-    dst: Uint8Array,
-    dstPitch: number,
-  ): Promise<number>;
+  convertToXrgbAsync(...args: ConvertArgs): Promise<number>;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
