@@ -161,6 +161,11 @@ export class CpuAccess implements Disposable {
     return this.#mapping.bytes;
   }
 
+  /**
+   * The mapping's ArrayBuffer. Unlike bytes it is not checked against the
+   * scope: use it only while `open` (after end() it is detached if the scope
+   * made its own mapping, else it is the buffer's kept mapping, outside any sync).
+   */
   get arrayBuffer(): ArrayBuffer {
     return this.#mapping.arrayBuffer;
   }

@@ -15,7 +15,10 @@ import { assertObject, assertString } from './validate.js';
 export function exporterPlugin<E extends ExporterPlugin>(
   exporter: E,
   shutdown?: () => void | Promise<void>,
-): DmaBufPlugin & { exporter: E } {
+): DmaBufPlugin & {
+  /** The exporter given, the same object the framework uses (registered under TOKENS.Exporter). */
+  exporter: E;
+} {
   assertObject('exporter', exporter);
   assertString('exporter.name', exporter.name);
   if (shutdown !== undefined && typeof shutdown !== 'function')

@@ -70,6 +70,7 @@ let nextAttachmentId = 1;
  */
 export abstract class BufferLifecycle implements BufferView {
   readonly id = nextBufferId++;
+  /** The exporter plugin that allocated (or adopted) this buffer; its hooks run at each lifecycle step. */
   readonly exporter: ExporterPlugin;
   readonly #attachments = new SmallSet<AttachmentState>();
   /** Attachments the exporter has seen attach (all of them once allocated). */
@@ -96,8 +97,7 @@ export abstract class BufferLifecycle implements BufferView {
     this.#request = request;
   }
 
-  /** Identity of the buffer (see DmaBuf). */
-  abstract get identity(): string;
+  abstract get identity(): string; // documented on BufferView
 
   /** The buffer was allocated (or adopted): `stat` is the fstat of its fd when the caller had it. */
   protected abstract onInstalled(stat: FdStat | undefined): void;

@@ -7,6 +7,7 @@ import type { DependencyContainer } from 'tsyringe';
  * framework as a PluginError naming the plugin and the hook.
  */
 export interface DmaBufPlugin {
+  /** Names the plugin in PluginError messages and in the framework's plugin list; should be unique per framework. */
   readonly name: string;
   /** Register providers in the framework's child container: exporters with `container.registerInstance(TOKENS.Exporter, exporter)`, services of the plugin's own. Synchronous; runs before any initialize. */
   register(container: DependencyContainer): void;

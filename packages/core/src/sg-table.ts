@@ -4,6 +4,7 @@ import type { PlaneLayout } from './layout.js';
 export interface SgSegment {
   /** Offset of this piece within the dma-buf. */
   offset: number;
+  /** Bytes in this piece (> 0). */
   length: number;
   /** Where the piece comes from, exporter-specific: e.g. `memfd:5@0x2000` for a udmabuf range. */
   source?: string;
@@ -14,7 +15,9 @@ export interface SgSegment {
  * planes of the image in it. Valid until the mapping is unmapped.
  */
 export interface SgTable {
+  /** The pieces in dma-buf offset order; one segment when the exporter's memory is contiguous. */
   segments: readonly SgSegment[];
+  /** The image planes (offset, pitch, size) in the buffer, as in its layout. */
   planes: readonly PlaneLayout[];
   /** Sum of the segments' lengths. */
   size: number;

@@ -82,6 +82,7 @@ export class SyncFile implements Disposable {
     return this.#fd;
   }
 
+  /** True once close() has run; fd then throws ReleasedError. */
   get closed(): boolean {
     return this.#fd < 0;
   }

@@ -8,7 +8,9 @@ export type Hint = string | ((errno: number) => string | undefined);
  * error's message), `hint` what to do about it. Each call has a default.
  */
 export interface CallContext {
+  /** What was being done, as the error's message says it ('export the buffer'); omitted: the call's default. */
   what?: string;
+  /** What an npm user can do about a failure (see Hint); omitted: the call's default hint. */
   hint?: Hint;
 }
 

@@ -8,7 +8,14 @@ import type { PeerCredentials } from './unix-socket.js';
  * process's own uid.
  */
 export type AllowList =
-  | { uids?: readonly number[]; gids?: readonly number[]; pids?: readonly number[] }
+  | {
+      /** User ids allowed (the peer's effective uid, from SO_PEERCRED); omitted: any uid. */
+      uids?: readonly number[];
+      /** Group ids allowed (the peer's effective gid only, not its supplementary groups); omitted: any gid. */
+      gids?: readonly number[];
+      /** Process ids allowed (the pid that connected or listened); omitted: any pid. */
+      pids?: readonly number[];
+    }
   | ((credentials: PeerCredentials) => boolean);
 
 /** A checked allow-list: returns undefined when allowed, else why not. */
@@ -59,6 +66,7 @@ export function allowCheck(allow: AllowList | undefined): AllowCheck {
 
 /** A peer the allow-list refused (code EACCES); `credentials` says who it was. */
 export class PeerRefusedError extends DmaBufError {
+  /** The refused peer's pid, uid and gid, as the kernel reported them at connect. */
   readonly credentials: PeerCredentials;
 
   constructor(message: string, credentials: PeerCredentials, hint: string) {

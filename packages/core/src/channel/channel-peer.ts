@@ -46,6 +46,7 @@ function checkBatchMax(options: { max?: number }): number {
 export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, AsyncDisposable {
   /** Who is on the other end (SO_PEERCRED). */
   readonly credentials: PeerCredentials;
+  /** The framework received buffers are adopted into (the one given to connect/listen/pair). */
   readonly framework: Framework;
   /** 'channel peer pid 123 (uid 1000, gid 1000)': how messages name this peer. */
   readonly label: string;
@@ -73,6 +74,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     guardSocket(this, this.#held);
   }
 
+  /** True once close() has run (directly or through `using`); a closed peer refuses to send and its iteration ends. */
   get closed(): boolean {
     return this.#fd < 0;
   }

@@ -11,6 +11,7 @@ import { addWaiter, type Waiter } from './waiters.js';
 
 /** A buffer that came over the channel: yours to put() (or `using`). */
 export interface BufferMessage {
+  /** The received buffer, adopted into the peer's framework (the same object if this process already knew it). */
   buffer: DmaBuf;
   /** What the sender passed as meta (undefined when none). */
   meta: unknown;
@@ -20,6 +21,7 @@ export interface BufferMessage {
 
 /** A plain JSON message (peer.sendMessage). */
 export interface PlainMessage {
+  /** The value the sender passed to sendMessage(), after a JSON round trip. */
   message: unknown;
 }
 

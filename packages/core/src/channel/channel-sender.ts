@@ -5,7 +5,17 @@ import { bufferText, encodeMessage, encodeMeta } from './protocol.js';
 import { closeOwned, type OutgoingList, SEND_BATCH, sendBatch } from './unix-socket.js';
 
 /** One item of peer.sendMany(): a buffer (with optional meta) or a plain JSON message. */
-export type Outgoing = { buffer: DmaBuf; meta?: unknown } | { message: unknown };
+export type Outgoing =
+  | {
+      /** The buffer to send (its fd goes over the socket; the buffer stays yours). */
+      buffer: DmaBuf;
+      /** JSON-serialisable data that arrives with it as BufferMessage.meta; omitted: undefined. */
+      meta?: unknown;
+    }
+  | {
+      /** A JSON-serialisable value that arrives as PlainMessage.message. */
+      message: unknown;
+    };
 
 /** The messages of one send()/sendMany() call still queued: settled once the last has gone. */
 interface Group {

@@ -31,7 +31,9 @@ export class ChannelServer
   extends EventEmitter
   implements AsyncIterable<ChannelPeer>, Disposable, AsyncDisposable
 {
+  /** The socket file it listens on, as given to listen(); removed at close() if it is still this server's. */
   readonly path: string;
+  /** The framework handed to every accepted peer (received buffers are adopted into it). */
   readonly framework: Framework;
   #fd: number;
   readonly #ino: number;
@@ -71,6 +73,7 @@ export class ChannelServer
     });
   }
 
+  /** True once close() has run: it accepts nothing more and accept() rejects. */
   get closed(): boolean {
     return this.#fd < 0;
   }

@@ -10,8 +10,11 @@ import { check } from '../syscall.js';
 
 /** Who is on the other end of a Unix socket (SO_PEERCRED, taken by the kernel at connect/listen). */
 export interface PeerCredentials {
+  /** The peer's process id (in this process's pid namespace; 0 when the peer is in a namespace this one cannot see). */
   pid: number;
+  /** The peer's effective user id. */
   uid: number;
+  /** The peer's effective group id. */
   gid: number;
 }
 

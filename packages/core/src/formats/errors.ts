@@ -5,8 +5,11 @@ import { DmaBufError, text } from '../errors.js';
  * `modifier`) say what was asked, `available` what is on offer.
  */
 export class PixelFormatError extends DmaBufError {
+  /** The format asked for, as given (a fourcc such as 'NV12', or a name). */
   readonly format: string;
+  /** The modifier asked for, when a refusal names a single one; undefined otherwise (the message then lists them). */
   readonly modifier: bigint | undefined;
+  /** What is on offer instead: fourccs, or modifier names when no modifier was in common (may be empty). */
   readonly available: readonly string[];
 
   constructor(

@@ -35,6 +35,7 @@ export interface PixelFormat {
   readonly yuv: boolean;
   /** Chroma subsampling: the image width/height must be a multiple of these for whole chroma samples. */
   readonly hsub: number;
+  /** Vertical chroma subsampling (2 for 4:2:0 formats such as NV12, 1 for RGB and 4:2:2). */
   readonly vsub: number;
   /** Planes in memory order. */
   readonly planes: readonly FormatPlane[];

@@ -4,11 +4,13 @@ import { assertString } from '../validate.js';
 
 /** One benchmark's outcome, compared against a baseline measured in the same run. */
 export interface BenchResult {
+  /** The benchmark's id ('core-fdpass-rtt'): also the result file's name, bench/results/<name>.json. */
   name: string;
   /** Our figure, in `unit`. */
   ours: number;
   /** The baseline's figure (C program, GStreamer, plain memcpy...), same unit, same run. */
   baseline: number;
+  /** The unit of `ours` and `baseline` ('µs', 'MB/s', 'frames/s'). */
   unit: string;
   /** ours / baseline. */
   ratio: number;
@@ -18,6 +20,7 @@ export interface BenchResult {
   baselineName?: string;
   /** Extra figures (µs per cycle, allocations, ...). */
   extra?: Record<string, number | string>;
+  /** When it was measured: an ISO 8601 timestamp (new Date().toISOString()). */
   when: string;
 }
 

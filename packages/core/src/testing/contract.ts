@@ -9,6 +9,7 @@ import { native } from '../native.js';
 
 /** What `describeExporterContract` needs from its setup: the framework holding the exporter under test, how to export from it, and what the exporter can do. */
 export interface ContractSetup {
+  /** The framework with the exporter under test registered; the suite closes it after the last case. */
   framework: Framework;
   /** What to export in each case (exporter name, size or image). */
   exportOptions: ExportOptions;

@@ -12,6 +12,7 @@ import type { DmaBufPlugin } from '../plugin.js';
 export interface CrossProcessCase {
   /** The module (a package's built entry) whose `factory` export makes the plugin, in both processes. */
   module: string;
+  /** The name of that module's export: a function returning the DmaBufPlugin (called with no arguments). */
   factory: string;
   /** More export options (exporter, size and name are the suite's). */
   exportOptions?: Omit<ExportOptions, 'exporter' | 'size' | 'name'>;

@@ -6,5 +6,6 @@ export {
   type HookCall,
   MemfdExporter,
   type MemfdExporterOptions,
+  type MemfdPriv,
   memfdExporterPlugin,
 } from './memfd-exporter.js';

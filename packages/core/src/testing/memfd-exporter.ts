@@ -20,10 +20,20 @@ const MEMFD_OPTIONS: MemfdOptions = { seals: ['shrink', 'grow'] };
 
 /** One hook call, recorded for tests that check the order the core calls hooks in. */
 export interface HookCall {
+  /** The ExporterPlugin hook called: 'allocate', 'adopt', 'attach', 'detach', 'map', 'unmap', 'beginCpuAccess', 'endCpuAccess' or 'release'. */
   hook: string;
+  /** The buffer's id (ExportedBuffer.id); 0 for allocate, adopt and release, which run before (or without) one. */
   buffer: number;
+  /** The attachment's id (AttachmentInfo.id), for attach, detach, map and unmap; undefined for the others. */
   attachment?: number;
+  /** allocate: the size in bytes; map: the direction; CPU access: the mode; undefined for the others. */
   detail?: string;
+}
+
+/** The private data MemfdExporter keeps with each buffer (ExportedBuffer.priv). */
+export interface MemfdPriv {
+  /** Always 0: a stand-in that shows an exporter's private data travelling with its buffer. */
+  segments: number;
 }
 
 /** Options of the memfd test exporter: refusals and scatter layouts to simulate. */
@@ -39,9 +49,10 @@ export interface MemfdExporterOptions {
  * fstat identity and fd passing are real; the kernel's SYNC ioctl is not, so
  * CPU access is only recorded). It implements every hook and logs the calls.
  */
-export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
+export class MemfdExporter implements ExporterPlugin<MemfdPriv> {
   readonly name: string = 'memfd-test';
   readonly expNames = ['memfd-test'];
+  /** Every hook call so far, oldest first (clear it with `calls.length = 0`). */
   readonly calls: HookCall[] = [];
   readonly #options: MemfdExporterOptions;
 
@@ -54,7 +65,7 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
     return info.expName === undefined && info.link.startsWith(`/memfd:${MEMFD_NAME}`);
   }
 
-  allocate(req: AllocationRequest): Allocation<{ segments: number }> {
+  allocate(req: AllocationRequest): Allocation<MemfdPriv> {
     const layout = this.#layout(req);
     const fd = createMemfd(MEMFD_NAME, layout.size, MEMFD_OPTIONS);
     this.calls.push({ hook: 'allocate', buffer: 0, detail: String(layout.size) });
@@ -66,7 +77,7 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
     };
   }
 
-  adopt(fd: number, _info: FdInfo, layout: BufferLayout): Allocation<{ segments: number }> {
+  adopt(fd: number, _info: FdInfo, layout: BufferLayout): Allocation<MemfdPriv> {
     this.calls.push({ hook: 'adopt', buffer: 0 });
     return { fd, layout, priv: { segments: 0 } };
   }
@@ -116,8 +127,9 @@ export class MemfdExporter implements ExporterPlugin<{ segments: number }> {
 }
 
 /** The test exporter as a plugin module. */
-export function memfdExporterPlugin(
-  options: MemfdExporterOptions = {},
-): DmaBufPlugin & { exporter: MemfdExporter } {
+export function memfdExporterPlugin(options: MemfdExporterOptions = {}): DmaBufPlugin & {
+  /** The exporter the plugin registers (read its `calls`). */
+  exporter: MemfdExporter;
+} {
   return exporterPlugin(new MemfdExporter(options));
 }
