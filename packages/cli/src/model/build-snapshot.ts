@@ -5,7 +5,9 @@ import type { BufferEntry, ExporterTotal, Holder, ProcessTotal, Snapshot } from 
 
 /** Only buffers held by these pids and/or made by these exporters. */
 export interface SnapshotFilter {
+  /** Keep buffers held (by fd or mapping) by one of these processes; omitted: any process. */
   pids?: readonly number[];
+  /** Keep buffers whose exporter (exp_name) is one of these; omitted: any exporter. */
   exporters?: readonly string[];
 }
 

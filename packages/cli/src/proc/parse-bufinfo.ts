@@ -1,14 +1,19 @@
 import { assertString } from '@dmabuf/core';
 /** One buffer of the kernel's /sys/kernel/debug/dma_buf/bufinfo. */
 export interface KernelBuffer {
+  /** The buffer's inode number: matches fdinfo's ino and the maps' inode of the same buffer. */
   ino: number;
+  /** The exporter's exp_name ('udmabuf', 'system', 'drm', ...). */
   exporter: string;
+  /** Bytes. */
   size: number;
-  /** f_flags of the buffer's file (octal digits as the kernel prints them, hex here). */
+  /** f_flags of the buffer's file (O_* bits; the kernel prints them in hex). */
   flags: number;
+  /** f_mode of the buffer's file (FMODE_* bits, e.g. 0x1 read, 0x2 write; printed in hex). */
   mode: number;
   /** file_count: fds + mappings + references drivers hold. */
   count: number;
+  /** The name set with DMA_BUF_SET_NAME; undefined when it has none ('<none>'). */
   name?: string;
   /** Devices attached to it (dev_name of each attachment). */
   attached: string[];
@@ -18,9 +23,15 @@ export interface KernelBuffer {
 
 /** The kernel's debugfs dma_buf/bufinfo, parsed: every buffer and the totals line. */
 export interface KernelBufInfo {
+  /** Every buffer in the list, in the kernel's order. */
   buffers: KernelBuffer[];
   /** The kernel's own totals line ("Total N objects, M bytes"), when present. */
-  total?: { objects: number; bytes: number };
+  total?: {
+    /** N: the buffers the kernel counted. */
+    objects: number;
+    /** M: their sizes added up, in bytes. */
+    bytes: number;
+  };
 }
 
 const ROW = /^(\d+)\t([0-9a-f]+)\t([0-9a-f]+)\t(\d+)\t(.*)\t(\d+)\t(.*)$/;

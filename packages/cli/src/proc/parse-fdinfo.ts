@@ -5,6 +5,7 @@ export interface DmaBufFdInfo {
   ino: number;
   /** The kernel exporter's name: 'udmabuf', 'system', 'drm', 'virtio_gpu', ... */
   exporter: string;
+  /** The buffer's size in bytes. */
   size: number;
   /** The name set with DMA_BUF_SET_NAME, if any. */
   name?: string;

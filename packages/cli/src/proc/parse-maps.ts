@@ -1,7 +1,9 @@
 import { assertString } from '@dmabuf/core';
 /** One mapping of a dma-buf in /proc/<pid>/maps. */
 export interface DmaBufMapping {
+  /** The mapping's first address in the process. */
   start: bigint;
+  /** The address just past its end. */
   end: bigint;
   /** end - start, in bytes. */
   bytes: number;
@@ -9,6 +11,7 @@ export interface DmaBufMapping {
   perms: string;
   /** Offset into the buffer. */
   offset: number;
+  /** The buffer's inode number (its identity, as in fdinfo). */
   ino: number;
   /** The buffer's name as the path shows it ('/dmabuf:NAME'); undefined when it has none. */
   name?: string;

@@ -6,7 +6,9 @@ import { type DmaBufMapping, parseDmaBufMaps } from './parse-maps.js';
 
 /** Where to read from: the real /proc and debugfs by default (tests point these at a fake tree). */
 export interface ReadOptions {
+  /** Where procfs is; default '/proc'. */
   proc?: string;
+  /** The bufinfo file to read; default '/sys/kernel/debug/dma_buf/bufinfo'. */
   bufinfo?: string;
   /** Only these processes (others are not read at all). */
   pids?: readonly number[];
@@ -32,32 +34,45 @@ export const BUFINFO = '/sys/kernel/debug/dma_buf/bufinfo';
 
 /** One dma-buf fd of a process. */
 export interface HeldFd extends DmaBufFdInfo {
+  /** The fd number in that process. */
   fd: number;
 }
 
 /** What one process holds. */
 export interface ProcessRecord {
+  /** The process id. */
   pid: number;
+  /** Its command name (/proc/<pid>/comm). */
   command: string;
+  /** The uid owning its /proc entry. */
   uid: number;
+  /** Its dma-buf fds (empty when fd/ could not be read: see Unreadable). */
   fds: HeldFd[];
+  /** Its dma-buf mappings (empty when maps could not be read). */
   mappings: DmaBufMapping[];
 }
 
 /** Something that could not be read, and why (an errno code). */
 export interface Unreadable {
+  /** The process whose entry could not be read; undefined for bufinfo. */
   pid?: number;
+  /** Its command name; undefined for bufinfo. */
   command?: string;
+  /** The uid owning it; undefined for bufinfo. */
   uid?: number;
+  /** What could not be read: a process's fd/ and fdinfo, its maps, or the kernel's bufinfo. */
   what: 'fds' | 'maps' | 'bufinfo';
+  /** Why: the errno code ('EACCES' for another user's process, 'ENOENT' without debugfs, ...). */
   code: string;
 }
 
 /** Everything read in one pass. */
 export interface SystemRead {
+  /** The processes read (also those holding no dma-buf), in pid order or the order of options.pids; gone ones are left out. */
   processes: ProcessRecord[];
   /** The kernel's list, when debugfs was readable. */
   kernel?: KernelBufInfo;
+  /** What could not be read, so the picture is partial. */
   unreadable: Unreadable[];
   /** The uid this ran as. */
   uid: number;
