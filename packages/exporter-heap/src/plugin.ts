@@ -6,7 +6,10 @@ import { HeapExporter, type HeapExporterOptions } from './exporter.js';
  *   await Framework.create({ plugins: [heapPlugin()] })
  * Framework close shuts it down (closes the heap devices).
  */
-export function heapPlugin(options: HeapExporterOptions = {}): DmaBufPlugin & { exporter: HeapExporter } {
+export function heapPlugin(options: HeapExporterOptions = {}): DmaBufPlugin & {
+  /** The exporter the plugin registers (read its stats); closed at framework close. */
+  exporter: HeapExporter;
+} {
   assertObject('options', options);
   const exporter = new HeapExporter(options);
   return exporterPlugin(exporter, () => exporter.close());

@@ -52,6 +52,7 @@ export class LimitsCache {
     this.#dir = dir;
   }
 
+  /** The folder the parameters are read from (size_limit_mb, list_limit). */
   get dir(): string {
     return this.#dir;
   }

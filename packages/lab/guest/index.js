@@ -62,11 +62,21 @@ export function labOutDir() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * @typedef {object} GuestScreendump A screendump as the guest receives it: where its files are and the image.
+ * @property {string} path the PNG, as the guest sees it (under DMABUF_LAB_OUT/screendumps)
+ * @property {string} ppmPath QEMU's PPM next to it (same name, .ppm), as the guest sees it
+ * @property {string} hostPath the PNG's path on the host (for messages a person reads there)
+ * @property {number} width pixels per row of the scanout
+ * @property {number} height rows
+ * @property {Buffer} pixels width × height × 3 bytes, RGB, rows top to bottom, no padding
+ */
+
+/**
  * Ask the host for a screendump of the virtual display (virtio-gpu scanout),
  * wait for it, and return the pixels (RGB) from QEMU's PPM.
  * @param {string} name file name without extension: letters, digits, . _ -
  * @param {{ timeoutMs?: number }} [opts]
- * @returns {Promise<{ path: string, ppmPath: string, hostPath: string, width: number, height: number, pixels: Buffer }>}
+ * @returns {Promise<GuestScreendump>}
  */
 export async function screendump(name, opts = {}) {
   if (typeof name !== 'string' || !validName.test(name))

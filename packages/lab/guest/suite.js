@@ -2,7 +2,9 @@ import { describe, it } from 'vitest';
 import { whyUnavailable } from './index.js';
 
 /**
- * @typedef {{ needs?: string[] }} LabSuiteOptions the lab drivers a suite needs, e.g. `{ needs: ['vkms'] }`
+ * @typedef {object} LabSuiteOptions The lab drivers a suite needs, e.g. `{ needs: ['vkms'] }`.
+ * @property {string[]} [needs] kernel drivers (module names such as 'vivid', 'vkms', 'vim2m') that must be
+ *   present in the lab: when one is missing the suite is one skipped test naming it; omitted: none
  */
 
 /**

@@ -9,7 +9,7 @@ import { openQmp } from './qmp.js';
  * keep QEMU's PPM next to it (same name, .ppm).
  * @param {string} qmpSocket the lab's qmp.sock
  * @param {string} pngPath
- * @returns {Promise<import('./ppm.js').RgbImage & { path: string, ppmPath: string }>}
+ * @returns {Promise<import('./index.js').Screendump>}
  */
 export async function screendumpVia(qmpSocket, pngPath) {
   const ppmPath = `${pngPath.replace(/\.png$/i, '')}.ppm`;
