@@ -6,7 +6,9 @@ import { munmapBuffer } from '@dmabuf/core';
  * instead of touching unmapped memory.
  */
 export class DeviceBufferView implements Disposable {
+  /** The buffer's index in its queue (VIDIOC_QUERYBUF index). */
   readonly index: number;
+  /** The plane of that buffer this view maps (0 for single-planar formats). */
   readonly plane: number;
   #buffer: ArrayBuffer | undefined;
 
@@ -17,6 +19,7 @@ export class DeviceBufferView implements Disposable {
     this.#buffer = buffer;
   }
 
+  /** True until unmap(); after that bytes throws and earlier views are detached. */
   get mapped(): boolean {
     return this.#buffer !== undefined;
   }

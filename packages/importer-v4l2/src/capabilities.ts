@@ -46,11 +46,17 @@ export function decodeCapabilities(bits: number): string[] {
 
 /** What a queue's buffers can be (V4L2_BUF_CAP_* from REQBUFS). */
 export interface BufferCapabilities {
+  /** MMAP buffers: the driver allocates them; they can be exported as dma-bufs (EXPBUF). */
   mmap: boolean;
+  /** USERPTR buffers (user memory; not used by this package). */
   userptr: boolean;
+  /** DMABUF buffers: the queue imports dma-bufs, which attaching a buffer to it needs. */
   dmabuf: boolean;
+  /** Buffers can be queued in media requests (the request API). */
   requests: boolean;
+  /** Buffers still mapped or exported when the queue is freed stay valid until let go. */
   orphanedBuffers: boolean;
+  /** The queue honours cache-management hints for MMAP buffers. */
   mmapCacheHints: boolean;
   /** The raw bits. */
   bits: number;

@@ -28,6 +28,7 @@ const TYPE_NAMES: Record<number, ControlType> = {
 
 /** One item of a menu control (QUERYMENU). */
 export interface MenuItem {
+  /** The item's index: the value to set the control to. */
   index: number;
   /** The item's name (menus) or its value as text (integer menus). */
   name: string;
@@ -37,21 +38,34 @@ export interface MenuItem {
 
 /** A control as QUERY_EXT_CTRL describes it. */
 export interface ControlInfo {
+  /** The control id (V4L2_CID_*). */
   id: number;
   /** As the driver names it: 'OSD Text Mode'. */
   name: string;
   /** The name as v4l2-ctl spells it: 'osd_text_mode'. */
   key: string;
+  /** What values it takes (see ControlType); 'compound' for array and structure controls. */
   type: ControlType;
+  /** The smallest value (for menus: the first valid index). */
   minimum: bigint;
+  /** The largest value (for menus: the last valid index; for strings: the longest length). */
   maximum: bigint;
+  /** Values go from minimum in steps of this (1 when any value in range works). */
   step: bigint;
+  /** The value the driver starts with. */
   defaultValue: bigint;
+  /** V4L2_CTRL_FLAG_* bits as the driver reports them (see readOnly, writeOnly). */
   flags: number;
+  /** setControl() refuses it (EACCES). */
   readOnly: boolean;
+  /** The driver says it can only be written (V4L2_CTRL_FLAG_WRITE_ONLY): what reading it gives means nothing. */
   writeOnly: boolean;
   /** Scalar controls are what getControl/setControl handle. */
   scalar: boolean;
+  /**
+   * The items of a menu or integer-menu control (indices the driver skips are left out); undefined for other
+   * types.
+   */
   menu?: MenuItem[];
 }
 

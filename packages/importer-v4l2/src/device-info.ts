@@ -4,9 +4,15 @@ import type { RawCapability } from './native.js';
 
 /** QUERYCAP, decoded. */
 export interface DeviceInfo {
+  /** The device node, e.g. '/dev/video0'. */
   path: string;
+  /** The driver's name (VIDIOC_QUERYCAP), e.g. 'vivid', 'uvcvideo', 'vim2m'. */
   driver: string;
+  /** The device's name as the driver gives it, e.g. 'vivid' or a camera's model. */
   card: string;
+  /**
+   * Where the device sits, e.g. 'platform:vivid-000' or 'usb-0000:00:14.0-1': tells two alike devices apart.
+   */
   busInfo: string;
   /** Kernel version the driver reports, e.g. '6.12.117'. */
   version: string;

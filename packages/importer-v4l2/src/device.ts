@@ -25,6 +25,7 @@ import {
   type Fraction,
   type FrameInterval,
   type FrameSize,
+  type IoInfo,
 } from './enumeration.js';
 import { DeviceLostError } from './errors.js';
 import type { FormatRequest, PixFormat } from './format.js';
@@ -41,7 +42,9 @@ import type { QueueOptions } from './queue-types.js';
  * Close it (or `using`) to stop every queue and close the fd.
  */
 export class V4l2Device implements Disposable {
+  /** The device node it was opened from, e.g. '/dev/video0'. */
   readonly path: string;
+  /** What VIDIOC_QUERYCAP said at open: driver, card, bus, capabilities and queues. */
   readonly info: DeviceInfo;
   readonly #fd: number;
   readonly #poller: FdPoller;
@@ -99,6 +102,7 @@ export class V4l2Device implements Disposable {
     return `V4L2 ${this.path}`;
   }
 
+  /** True once close() has run: every call then throws LifecycleError (EBADF). */
   get closed(): boolean {
     return this.#closed;
   }
@@ -185,7 +189,7 @@ export class V4l2Device implements Disposable {
   }
 
   /** Inputs (capture) or outputs of this node: index and name. */
-  ios(output = false): { index: number; name: string; type: number }[] {
+  ios(output = false): IoInfo[] {
     if (typeof output !== 'boolean') throw invalidArgument('output', 'a boolean', output);
     return enumIos(this, output);
   }

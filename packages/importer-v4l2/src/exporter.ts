@@ -24,7 +24,9 @@ export const V4L2_EXP_NAMES = ['videobuf2_vmalloc', 'videobuf2_dma_contig', 'vid
 export interface V4l2ExportPriv {
   /** The device path and queue, for buffers exported here; undefined for received ones. */
   source?: string;
+  /** The buffer index in that queue (EXPBUF index); undefined for received buffers. */
   index?: number;
+  /** The memory plane of that buffer (EXPBUF plane); undefined for received buffers. */
   plane?: number;
 }
 
@@ -86,6 +88,9 @@ export class V4l2Exporter implements ExporterPlugin<V4l2ExportPriv> {
 }
 
 /** The v4l2 exporter as a plugin module for Framework.create({ plugins }). */
-export function v4l2ExporterPlugin(): DmaBufPlugin & { exporter: V4l2Exporter } {
+export function v4l2ExporterPlugin(): DmaBufPlugin & {
+  /** The exporter the plugin registers (EXPBUF of MMAP buffers; matches received V4L2 dma-bufs). */
+  exporter: V4l2Exporter;
+} {
   return exporterPlugin(new V4l2Exporter());
 }

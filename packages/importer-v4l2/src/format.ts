@@ -1,4 +1,4 @@
-import { assertObject, assertPositive, assertUint, invalidArgument } from '@dmabuf/core';
+import { assertObject, assertPositive, assertUint, invalidArgument, type PlaneLayout } from '@dmabuf/core';
 import { assertPixFormat, assertU32 } from './check-args.js';
 import { FIELD_ANY } from './constants.js';
 import { colourPlanes, drmFormatOf, fourcc, fourccName } from './fourcc.js';
@@ -14,17 +14,25 @@ export interface PlaneFormat {
 
 /** A negotiated format, the same shape for the single- and the multi-planar API. */
 export interface PixFormat {
+  /** Pixels per line, as the driver set it (it may differ from what was asked). */
   width: number;
+  /** Lines per frame (per field pair for interlaced formats). */
   height: number;
   /** V4L2 fourcc name, e.g. 'YUYV'. */
   pixelformat: string;
   /** The DRM fourcc with the same memory layout, when there is one (e.g. 'XR24'). */
   drmFormat?: string;
+  /** V4L2_FIELD_*: 1 (NONE) for progressive frames; the others are interlaced layouts. */
   field: number;
+  /** V4L2_COLORSPACE_* (e.g. 8 SRGB, 1 SMPTE170M); 0 DEFAULT lets the driver choose. */
   colorspace: number;
+  /** V4L2_PIX_FMT_FLAG_* bits (e.g. 1: premultiplied alpha). */
   flags: number;
+  /** V4L2_YCBCR_ENC_* (e.g. 1 BT.601, 2 BT.709); 0: the colorspace's default. */
   ycbcrEnc: number;
+  /** V4L2_QUANTIZATION_*: 1 full range, 2 limited range; 0: the colorspace's default. */
   quantization: number;
+  /** V4L2_XFER_FUNC_* (transfer function, e.g. 2 SRGB); 0: the colorspace's default. */
   xferFunc: number;
   /** Memory planes: one for single-planar queues and packed formats. */
   planes: PlaneFormat[];
@@ -32,10 +40,15 @@ export interface PixFormat {
 
 /** What a caller asks for; unset fields keep the device's current value. */
 export interface FormatRequest {
+  /** Pixels per line; omitted: the current width. */
   width?: number;
+  /** Lines per frame; omitted: the current height. */
   height?: number;
+  /** A V4L2 fourcc, e.g. 'YUYV' or 'NV12'; omitted: the current one. */
   pixelformat?: string;
+  /** V4L2_FIELD_*; omitted: ANY (the driver chooses, progressive where it can). */
   field?: number;
+  /** V4L2_COLORSPACE_*; omitted: the current one (for output queues: what the data is in). */
   colorspace?: number;
   /** Per-plane bytesperline/sizeimage requests (drivers may round them up). */
   planes?: Partial<PlaneFormat>[];
@@ -102,10 +115,7 @@ export function formatToRaw(current: PixFormat, req: FormatRequest): RawFormat {
 }
 
 /** The colour planes of a format's memory plane, as a core BufferLayout's planes. */
-export function layoutPlanes(
-  format: PixFormat,
-  memoryPlane: number,
-): { offset: number; pitch: number; size: number }[] {
+export function layoutPlanes(format: PixFormat, memoryPlane: number): PlaneLayout[] {
   assertPixFormat('format', format);
   assertUint('memoryPlane', memoryPlane);
   const p = format.planes[memoryPlane];

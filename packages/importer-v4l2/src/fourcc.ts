@@ -4,6 +4,7 @@ import {
   derivedPitches,
   drmFourccOfV4l2,
   invalidArgument,
+  type PlaneLayout,
   pitchRatio,
   planeRows,
   v4l2Format,
@@ -44,6 +45,7 @@ export function fourccName(code: number): string {
 export interface ColourPlane {
   /** Bytes per line of this plane = bytesperline(plane 0) × num / den. */
   pitchNum: number;
+  /** The denominator of that ratio (e.g. 2 for the chroma planes of YUV420). */
   pitchDen: number;
   /** Lines = height / heightDiv. */
   heightDiv: number;
@@ -97,7 +99,7 @@ export function colourPlanes(
   height: number,
   bytesperline: number,
   sizeimage: number,
-): { offset: number; pitch: number; size: number }[] {
+): PlaneLayout[] {
   assertString('v4l2Name', v4l2Name);
   assertUint('height', height);
   assertUint('bytesperline', bytesperline);
@@ -105,7 +107,7 @@ export function colourPlanes(
   const v = v4l2Format(v4l2Name);
   const pitches = v?.memoryPlanes === 1 ? derivedPitches(v.format, bytesperline) : undefined;
   if (!v || !pitches) return [{ offset: 0, pitch: bytesperline, size: sizeimage }];
-  const out: { offset: number; pitch: number; size: number }[] = [];
+  const out: PlaneLayout[] = [];
   let offset = 0;
   for (const [i, pitch] of pitches.entries()) {
     const size = pitch * planeRows(v.format, i, height);

@@ -22,6 +22,7 @@ export interface FrameOwner {
  * do it) when the consumer is done; until then the device cannot use it.
  */
 export class V4l2Frame implements Disposable {
+  /** The driver's frame counter: one more per captured frame, so a gap means dropped frames. */
   readonly sequence: number;
   /** Timestamp in microseconds (CLOCK_MONOTONIC for most drivers, see `flags`). */
   readonly timestampUs: number;
@@ -31,7 +32,9 @@ export class V4l2Frame implements Disposable {
   readonly planeBytesUsed: readonly number[];
   /** V4L2_BUF_FLAG_* bits. */
   readonly flags: number;
+  /** V4L2_FIELD_* of this buffer (1 NONE: a progressive frame; TOP/BOTTOM: one field). */
   readonly field: number;
+  /** The slot (buffer index and its dma-bufs) the frame is in; requeue() gives it back to the device. */
   readonly slot: V4l2Slot;
   readonly #owner: FrameOwner;
   #held = true;
@@ -79,6 +82,7 @@ export class V4l2Frame implements Disposable {
     return this.slot.buffer;
   }
 
+  /** The dma-buf of each memory plane (references stay with the slot). */
   get buffers(): DmaBuf[] {
     return this.slot.buffers;
   }

@@ -25,7 +25,7 @@ export {
 } from './controls.js';
 export { V4l2Device } from './device.js';
 export type { DeviceInfo } from './device-info.js';
-export type { FormatDescription, Fraction, FrameInterval, FrameSize } from './enumeration.js';
+export type { FormatDescription, Fraction, FrameInterval, FrameSize, IoInfo } from './enumeration.js';
 export { DeviceLostError, FormatError, StreamError } from './errors.js';
 export { V4L2_EXP_NAMES, V4l2Exporter, type V4l2ExportPriv, v4l2ExporterPlugin } from './exporter.js';
 export {
@@ -68,6 +68,7 @@ export { V4l2Queue } from './queue.js';
 export type {
   PlaneInput,
   QueuedBuffer,
+  QueuedPlane,
   QueueOptions,
   QueueState,
   SlotInput,

@@ -13,7 +13,9 @@ export interface QueueOptions {
 
 /** A plane of a slot given to attach(): a buffer, and for output queues where its data starts. */
 export interface PlaneInput {
+  /** The dma-buf for this memory plane. */
   buffer: DmaBuf;
+  /** Where the data starts in it, in bytes (output queues; data_offset); omitted: 0. */
   offset?: number;
 }
 
@@ -22,9 +24,24 @@ export type SlotInput = DmaBuf | readonly (DmaBuf | PlaneInput)[];
 
 /** What the kernel echoed back on QBUF. */
 export interface QueuedBuffer {
+  /** The buffer index (slot) queued. */
   index: number;
+  /** V4L2_BUF_FLAG_* after QBUF (QUEUED set, see BUF_FLAG). */
   flags: number;
-  planes: { fd?: number; length: number; bytesUsed: number; dataOffset: number }[];
+  /** Each memory plane as the kernel echoed it. */
+  planes: QueuedPlane[];
+}
+
+/** One memory plane of a QueuedBuffer. */
+export interface QueuedPlane {
+  /** The dma-buf fd the kernel recorded (DMABUF queues); undefined for MMAP buffers. */
+  fd?: number;
+  /** The plane's length in bytes (for DMABUF: the dma-buf's size). */
+  length: number;
+  /** Bytes of payload: for output queues what was passed; for capture queues not meaningful until dequeued. */
+  bytesUsed: number;
+  /** Where the data starts in the plane, in bytes. */
+  dataOffset: number;
 }
 
 /** A queue's state: `idle` (not streaming), `streaming`, `closed`. */

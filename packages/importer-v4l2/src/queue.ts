@@ -38,7 +38,9 @@ import { checkIoctl, QueueStream } from './stream.js';
  * (slot-table.ts), its stream (stream.ts).
  */
 export class V4l2Queue implements FrameOwner, Disposable {
+  /** Which queue: 'capture', 'output', 'capture-mplane' or 'output-mplane'. */
   readonly kind: QueueKind;
+  /** 'dmabuf': buffers are imported dma-bufs (attach()); 'mmap': the driver allocates them (exportable). */
   readonly memory: MemoryKind;
   /** The format negotiated when the queue was opened (S_FMT is refused while buffers exist). */
   readonly format: PixFormat;
@@ -86,6 +88,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
     return `${this.#host.device.name} (${this.kind})`;
   }
 
+  /** 'idle' (not streaming), 'streaming', or 'closed' (every call then throws). */
   get state(): QueueState {
     return this.#stream.state;
   }

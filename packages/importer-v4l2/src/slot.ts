@@ -2,7 +2,9 @@ import type { Attachment, DeviceMapping, DmaBuf } from '@dmabuf/core';
 
 /** The device-side handle a V4L2 plane mapping yields: which slot, which plane. */
 export interface SlotHandle {
+  /** The V4L2 buffer index. */
   slot: number;
+  /** The memory plane of that buffer. */
   plane: number;
 }
 
@@ -18,11 +20,13 @@ export interface SlotAssignment extends SlotHandle {
 
 /** One memory plane of a slot: the dma-buf behind it and where its data starts. */
 export interface SlotPlane {
+  /** The dma-buf behind this plane (the slot holds a reference while it lives). */
   readonly buffer: DmaBuf;
   /** data_offset (output queues only; capture planes start at 0). */
   readonly offset: number;
   /** The core attachment (DMABUF queues; MMAP slots have exported buffers, not attachments). */
   attachment?: Attachment<SlotHandle, SlotAssignment, DmaBuf>;
+  /** The core device mapping (DMABUF queues, while the slot is mapped); undefined for MMAP slots. */
   mapping?: DeviceMapping<SlotHandle, SlotAssignment, DmaBuf>;
 }
 
@@ -35,10 +39,13 @@ export type SlotState = 'idle' | 'queued' | 'dequeued';
  * (vb2 re-imports only when the fd behind an index changes).
  */
 export class V4l2Slot {
+  /** The V4L2 buffer index. */
   readonly index: number;
+  /** One entry per memory plane, in plane order. */
   readonly planes: readonly SlotPlane[];
   /** Identity of the buffers, for finding the slot of a buffer again. */
   readonly key: string;
+  /** Where the buffer is now: ours (idle), the driver's (queued) or handed out as a frame (dequeued). */
   state: SlotState = 'idle';
   /** How many times this slot was queued. */
   queuedCount = 0;
@@ -55,6 +62,7 @@ export class V4l2Slot {
     return this.planes[0]?.buffer;
   }
 
+  /** The dma-buf of each memory plane. */
   get buffers(): DmaBuf[] {
     return this.planes.map((p) => p.buffer);
   }

@@ -8,9 +8,13 @@ import { V4l2M2mDevice } from './m2m-device.js';
 
 /** One compressed frame, copied out of the encoder's CAPTURE buffer. */
 export interface CodedChunk {
+  /** The compressed payload, copied out of the CAPTURE buffer (yours to keep). */
   data: Uint8Array;
+  /** The driver's CAPTURE sequence number. */
   sequence: number;
+  /** The buffer's timestamp in microseconds (copied from the OUTPUT frame it encodes). */
   timestampUs: number;
+  /** A key frame (V4L2_BUF_FLAG_KEYFRAME): decoding can start here. */
   keyframe: boolean;
   /** The drain's last buffer (V4L2_BUF_FLAG_LAST). */
   last: boolean;

@@ -32,7 +32,9 @@ export interface DecoderOptions {
 
 /** A decoded picture: the frame (the caller requeues it) and the format it is in. */
 export interface DecodedFrame {
+  /** The decoded picture, held until you requeue() it (or `using`). */
   frame: V4l2Frame;
+  /** The CAPTURE format it is in (it changes after a SOURCE_CHANGE). */
   format: PixFormat;
 }
 
@@ -43,6 +45,7 @@ export interface DecodedFrame {
  * drains, after which frames() ends.
  */
 export class M2mDecoder {
+  /** The memory-to-memory device it decodes on (closed with the decoder). */
   readonly m2m: V4l2M2mDevice;
   readonly #options: Required<Omit<DecoderOptions, 'pixelformat'>> & { pixelformat?: string };
   readonly #views = new Map<number, DeviceBufferView>();

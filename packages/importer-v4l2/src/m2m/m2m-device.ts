@@ -41,12 +41,15 @@ function nodeName(path: string): string {
 
 /** Both formats of a device, set together (OUTPUT first: a codec derives CAPTURE from it). */
 export interface M2mFormats {
+  /** The OUTPUT side: what is written to the device. */
   output: FormatRequest;
+  /** The CAPTURE side: what the device produces. */
   capture: FormatRequest;
 }
 
 /** One buffer through the device: the CAPTURE frame it produced, the OUTPUT buffer it read given back. */
 export interface M2mResult {
+  /** The CAPTURE frame the device produced: yours until requeue(). */
   frame: V4l2Frame;
   /** The OUTPUT buffer, dequeued: the device is done reading it (its slot is idle again). */
   input: V4l2Frame;
@@ -64,9 +67,11 @@ function isM2m(info: DeviceInfo): boolean {
  * and its events (EOS, SOURCE_CHANGE) on the same fd.
  */
 export class V4l2M2mDevice implements Disposable {
+  /** The underlying V4L2 device (formats, controls; closed with this one). */
   readonly device: V4l2Device;
   /** 'encoder', 'decoder', or undefined for a device with no codec commands (a converter). */
   readonly role: CodecRole | undefined;
+  /** Its events (EOS, SOURCE_CHANGE), subscribed on demand. */
   readonly events: M2mEvents;
   /** The node's name (sysfs), else QUERYCAP's card: 'vim2m', 'stateful-encoder', … */
   readonly label: string;
@@ -134,6 +139,7 @@ export class V4l2M2mDevice implements Disposable {
     return `V4L2 M2M ${this.device.path} (${this.label})`;
   }
 
+  /** The device node, e.g. '/dev/video2'. */
   get path(): string {
     return this.device.path;
   }
@@ -171,7 +177,12 @@ export class V4l2M2mDevice implements Disposable {
    * FormatError naming the device and every format each side takes; sizes
    * the driver rounds are in the result.
    */
-  configure(formats: M2mFormats): { output: PixFormat; capture: PixFormat } {
+  configure(formats: M2mFormats): {
+    /** The OUTPUT format the driver set. */
+    output: PixFormat;
+    /** The CAPTURE format the driver set. */
+    capture: PixFormat;
+  } {
     assertObject('formats', formats);
     assertObject('formats.output', formats.output);
     assertObject('formats.capture', formats.capture);
@@ -216,6 +227,7 @@ export class V4l2M2mDevice implements Disposable {
     return this.#queue('capture');
   }
 
+  /** True while both queues stream. */
   get streaming(): boolean {
     return !!this.#output?.streaming && !!this.#capture?.streaming;
   }

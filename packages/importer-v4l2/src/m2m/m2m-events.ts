@@ -17,11 +17,13 @@ const TYPES: Record<M2mEventKind, number> = {
 
 /** One dequeued event. */
 export interface M2mEvent {
+  /** 'eos' (the last buffer of a drain was dequeued), 'source-change', or 'other' (see type). */
   kind: M2mEventKind | 'other';
   /** V4L2_EVENT_* number. */
   type: number;
   /** SOURCE_CHANGE: the resolution changed (V4L2_EVENT_SRC_CH_RESOLUTION): reallocate the capture buffers. */
   resolutionChanged: boolean;
+  /** The event's sequence number (counts events of every type on this fd). */
   sequence: number;
   /** Events still pending after this one. */
   pending: number;

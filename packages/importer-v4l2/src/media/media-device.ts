@@ -8,19 +8,29 @@ import { LINK_FLAG } from './media-names.js';
 
 /** MEDIA_IOC_DEVICE_INFO. */
 export interface MediaDeviceInfo {
+  /** The node, e.g. '/dev/media0'. */
   path: string;
+  /** The driver's name, e.g. 'vimc', 'uvcvideo'. */
   driver: string;
+  /** The device's model name. */
   model: string;
+  /** Its serial number (often empty). */
   serial: string;
+  /** Where it sits, e.g. 'platform:vimc'. */
   busInfo: string;
+  /** The media API version, KERNEL_VERSION-encoded (major << 16 | minor << 8 | patch). */
   mediaVersion: number;
+  /** The hardware revision, driver-specific. */
   hwRevision: number;
+  /** The driver version, KERNEL_VERSION-encoded (usually the kernel's). */
   driverVersion: number;
 }
 
 /** One end of a link: an entity by name and a pad index. */
 export interface PadRef {
+  /** The entity's name, e.g. 'Sensor A'. */
   entity: string;
+  /** The pad's index on that entity. */
   pad: number;
 }
 
@@ -36,7 +46,9 @@ export function mediaNodes(dir = '/dev'): string[] {
  * disable. Sub-device formats are set on each entity's node (V4l2Subdev).
  */
 export class MediaDevice implements Disposable {
+  /** The node it was opened from. */
   readonly path: string;
+  /** What MEDIA_IOC_DEVICE_INFO said at open. */
   readonly info: MediaDeviceInfo;
   readonly #fd: number;
   #closed = false;

@@ -6,17 +6,23 @@ import { ENTITY_FUNCTIONS, INTF_TYPE, LINK_FLAG, PAD_FLAG } from './media-names.
 
 /** A pad of an entity: where links start (source) or end (sink). */
 export interface MediaPad {
+  /** The pad's graph-wide id. */
   id: number;
+  /** Its index on its entity (what links and sub-device formats name). */
   index: number;
+  /** 'sink': data comes in; 'source': data goes out. */
   direction: 'sink' | 'source';
 }
 
 /** An entity of the media graph (a sensor, a scaler, a video node), with its pads and its /dev node if it has one. */
 export interface MediaEntity {
+  /** The entity's graph-wide id. */
   id: number;
+  /** Its name, unique in the graph (e.g. 'Sensor A', 'Debayer B'). */
   name: string;
   /** MEDIA_ENT_F_* as a short name ('cam-sensor', 'proc-video-scaler', 'io-v4l', …). */
   function: string;
+  /** Its pads, in index order. */
   pads: MediaPad[];
   /** The entity's device node: /dev/videoN for 'io-v4l', /dev/v4l-subdevN for sub-devices. */
   devnode?: string;
@@ -24,25 +30,37 @@ export interface MediaEntity {
 
 /** One end of a link: the entity (by name and id) and its pad. */
 export interface MediaLinkEnd {
+  /** The entity's name. */
   entity: string;
+  /** The entity's id. */
   entityId: number;
+  /** The pad's index on it. */
   pad: number;
 }
 
 /** A data link between two pads, with whether it is enabled and whether it can be changed. */
 export interface MediaLink {
+  /** The link's graph-wide id. */
   id: number;
+  /** Where data comes from. */
   source: MediaLinkEnd;
+  /** Where it goes. */
   sink: MediaLinkEnd;
+  /** Data flows through it now. */
   enabled: boolean;
+  /** Cannot be enabled or disabled (always on). */
   immutable: boolean;
+  /** Can be changed while streaming. */
   dynamic: boolean;
 }
 
 /** The media graph as G_TOPOLOGY gives it: entities and data links. */
 export interface MediaTopology {
+  /** The topology version: it changes whenever the graph does. */
   version: number;
+  /** Every entity. */
   entities: MediaEntity[];
+  /** The data links (interface links are folded into MediaEntity.devnode). */
   links: MediaLink[];
 }
 

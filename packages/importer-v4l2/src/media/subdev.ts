@@ -14,11 +14,15 @@ import { MBUS_CODES, mbusName } from './media-names.js';
 
 /** A pad's media bus format. */
 export interface MbusFormat {
+  /** Pixels. */
   width: number;
+  /** Lines. */
   height: number;
   /** MEDIA_BUS_FMT_* name ('SRGGB8_1X8', 'RGB888_1X24', …) or hex when unnamed. */
   code: string;
+  /** V4L2_FIELD_* (1: progressive). */
   field: number;
+  /** V4L2_COLORSPACE_*. */
   colorspace: number;
 }
 
@@ -27,8 +31,11 @@ export type FormatWhich = 'active' | 'try';
 
 /** What to set; fields left out keep the pad's current value. */
 export interface MbusFormatRequest {
+  /** Pixels; omitted: the current width. */
   width?: number;
+  /** Lines; omitted: the current height. */
   height?: number;
+  /** A MEDIA_BUS_FMT_* name ('RGB888_1X24') or hex code; omitted: the current one. */
   code?: string;
 }
 
@@ -37,6 +44,7 @@ export interface MbusFormatRequest {
  * sensor, a debayer, a scaler), whose pad formats you read and set.
  */
 export class V4l2Subdev implements Disposable {
+  /** The node, e.g. '/dev/v4l-subdev0'. */
   readonly path: string;
   readonly #fd: number;
   #closed = false;
@@ -62,6 +70,7 @@ export class V4l2Subdev implements Disposable {
     return new V4l2Subdev(path, fd);
   }
 
+  /** 'V4L2 sub-device /dev/v4l-subdev0': how messages name it. */
   get name(): string {
     return `V4L2 sub-device ${this.path}`;
   }
