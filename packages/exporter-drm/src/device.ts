@@ -16,7 +16,12 @@ export type DrmNodeType = 'primary' | 'render';
 export interface DrmCaps {
   /** MODE_CREATE_DUMB works here (the driver has dumb buffers and this is a primary node). */
   dumbBuffers: boolean;
+  /** PRIME import (DRM_PRIME_CAP_IMPORT): dma-bufs can become GEM handles here, which DrmImporter needs. */
   primeImport: boolean;
+  /**
+   * PRIME export (DRM_PRIME_CAP_EXPORT): GEM buffers can be exported as dma-bufs, which the dumb exporter
+   * needs.
+   */
   primeExport: boolean;
   /** ADDFB2 takes format modifiers. */
   addFb2Modifiers: boolean;
@@ -40,9 +45,13 @@ export function nodeTypeOf(path: string): DrmNodeType {
  * buffer exported here and imported back gets the same GEM handle.
  */
 export class DrmDevice implements Disposable {
+  /** The node it was opened from, e.g. '/dev/dri/card0'. */
   readonly path: string;
+  /** 'primary' (card*: KMS and dumb buffers) or 'render' (renderD*: no modesetting). */
   readonly node: DrmNodeType;
+  /** The driver's name, version and description (DRM_IOCTL_VERSION), read at open. */
   readonly version: DrmDriverVersion;
+  /** What the driver said it can do at open (GET_CAP, and what a primary node allows). */
   readonly caps: DrmCaps;
   /** GEM handles this fd holds, counted (internal to the package). */
   readonly handles: GemHandleTable;
@@ -97,6 +106,7 @@ export class DrmDevice implements Disposable {
     return this.#fd;
   }
 
+  /** True once close() has run: every call then throws LifecycleError (EBADF). */
   get closed(): boolean {
     return this.#fd < 0;
   }

@@ -24,12 +24,17 @@ import { drmCheck } from './syscall.js';
 
 /** What the exporter keeps per buffer: the dumb buffer's GEM handle on its device (none for adopted fds). */
 export interface DumbPriv {
+  /** The device this buffer's GEM handle belongs to. */
   device: DrmDevice;
+  /** The dumb buffer's GEM handle on that device (closed at release); undefined for adopted fds. */
   handle: number | undefined;
 }
 
 /** Options of the DRM dumb-buffer exporter: the device it allocates on, its name and export defaults. */
 export interface DumbExporterOptions {
+  /**
+   * The open DRM device to allocate on: a primary node with dumb buffers and PRIME export (else DrmError).
+   */
   device: DrmDevice;
   /** Plugin name (default 'drm'); give each device its own name when registering several. */
   name?: string;
@@ -55,6 +60,7 @@ const MAX_DIM = 16384;
  */
 export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
   readonly name: string;
+  /** The device it allocates on (not closed by the exporter: the caller or drmExporterPlugin owns it). */
   readonly device: DrmDevice;
   readonly expNames: readonly string[];
   readonly #readOnly: boolean;
@@ -165,8 +171,11 @@ function readOnlyOption(options: Readonly<Record<string, unknown>>, fallback: bo
 
 /** What to ask the driver for. Pure: exported for tests. */
 export interface DumbPlan {
+  /** The pixel format's facts (planes, block sizes) from core's table. */
   info: FormatInfo;
+  /** The image width in pixels. */
   width: number;
+  /** The image height in rows. */
   height: number;
   /** Rows laid out (height rounded up to the constraints' height alignment). */
   rows: number;

@@ -8,13 +8,25 @@ import { readKms } from './kms/snapshot.js';
 
 /** One DRM node as listDrmDevices() found it. */
 export interface DrmDeviceInfo {
+  /** The node, e.g. '/dev/dri/card0'. */
   path: string;
+  /** 'primary' (card*) or 'render' (renderD*). */
   node: DrmNodeType;
+  /** The driver's name, e.g. 'virtio_gpu', 'vgem', 'vkms', 'i915'. */
   driver: string;
+  /** The driver's version and description. */
   version: DrmDriverVersion;
+  /** What the driver can do. */
   caps: DrmCaps;
   /** Connectors and their state (KMS devices only). */
-  connectors: { name: string; connection: Connection; modes: number }[];
+  connectors: {
+    /** The connector's name, e.g. 'Virtual-1', 'HDMI-A-1'. */
+    name: string;
+    /** Whether something is plugged in: 'connected', 'disconnected' or 'unknown'. */
+    connection: Connection;
+    /** How many modes it lists (GETCONNECTOR). */
+    modes: number;
+  }[];
 }
 
 /** What a caller needs of a device; findDrmDevice() opens the first that has all of it. */
@@ -23,11 +35,17 @@ export interface DrmDeviceNeeds {
   display?: boolean;
   /** A named connector, e.g. 'Virtual-1' (implies display). */
   connector?: string;
+  /** true: dumb buffers must work (a primary node whose driver has them); omitted or false: not asked. */
   dumbBuffers?: boolean;
+  /** true: PRIME import must work (DrmImporter); omitted or false: not asked. */
   primeImport?: boolean;
+  /** true: PRIME export must work (the dumb exporter); omitted or false: not asked. */
   primeExport?: boolean;
+  /** true: atomic modesetting must work; omitted or false: not asked. */
   atomic?: boolean;
+  /** true: ADDFB2 must take format modifiers; omitted or false: not asked. */
   addFb2Modifiers?: boolean;
+  /** true: modesetting (connectors, CRTCs) must work; omitted or false: not asked. */
   kms?: boolean;
   /** The driver's name, e.g. 'vgem'. */
   driver?: string;

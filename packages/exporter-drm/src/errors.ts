@@ -11,6 +11,7 @@ function show(v: unknown): string {
 
 /** A failure on a DRM device; `device` names it as messages do ('DRM card1 (virtio_gpu)'). */
 export class DrmError extends DmaBufError {
+  /** The device as messages name it, e.g. 'DRM card1 (virtio_gpu)'. */
   readonly device: string;
 
   constructor(device: string, message: string, options: DmaBufErrorOptions) {
@@ -54,7 +55,9 @@ export class NoDisplayError extends DrmError {}
 
 /** A format or modifier the device (or its primary plane) does not take. */
 export class UnsupportedFormatError extends DrmError {
+  /** The format refused, as asked (a DRM fourcc such as 'NV12'). */
   readonly format: string;
+  /** The modifier refused; undefined when the format itself is the problem. */
   readonly modifier: bigint | undefined;
 
   constructor(device: string, message: string, format: string, modifier: bigint | undefined, hint: string) {

@@ -4,11 +4,13 @@ import { drmNative, type RawEvent } from './native.js';
 
 /** A completed page flip (or vblank) as the kernel reported it. */
 export interface DrmEvent {
+  /** What completed: 'flip' (a page flip), 'vblank', 'sequence' (a CRTC sequence event), or 'unknown'. */
   type: RawEvent['type'];
   /** The CRTC's frame counter at completion. */
   sequence: number;
   /** Kernel timestamp of the completion, in milliseconds. */
   timeMs: number;
+  /** The CRTC it happened on. */
   crtcId: number;
 }
 
@@ -45,7 +47,12 @@ export class DrmEventQueue {
   }
 
   /** A token to pass as user_data, and the Promise of its event. */
-  expect(): { token: number; done: Promise<DrmEvent> } {
+  expect(): {
+    /** The user_data to give the flip (or vblank) ioctl; it names the event when it comes. */
+    token: number;
+    /** Resolves with the event; rejects with DrmError ECANCELED if the queue is closed first. */
+    done: Promise<DrmEvent>;
+  } {
     if (this.#closed)
       throw new DrmError(this.#label, 'the device is closed', {
         code: 'EBADF',

@@ -58,7 +58,14 @@ export function planeGeometry(
   width: number,
   height: number,
   pitch0: number,
-): { pitch: number; rows: number; minPitch: number }[] {
+): {
+  /** Bytes per row of this plane at plane 0's pitch `pitch0`. */
+  pitch: number;
+  /** Rows of this plane (height divided by its vertical subsampling, rounded up). */
+  rows: number;
+  /** The least bytes per row its pixels need at `width` (pitch is never less when pitch0 suffices). */
+  minPitch: number;
+}[] {
   assertRecord('info', info);
   assertCount('width', width);
   assertCount('height', height);

@@ -7,7 +7,9 @@ import { drmNative } from './native.js';
 
 /** A buffer's GEM handle on a device (valid until the attachment is detached). */
 export interface GemHandle {
+  /** The GEM handle (per DRM fd: only valid with this device's fd). */
   readonly handle: number;
+  /** The device the handle belongs to. */
   readonly device: DrmDevice;
 }
 
@@ -18,6 +20,7 @@ export interface GemHandle {
  * once, not per frame; the last detach closes it.
  */
 export class DrmImporter implements Importer<GemHandle> {
+  /** The device buffers are imported into. */
   readonly device: DrmDevice;
   readonly #handles = new Map<number, number>();
 
@@ -60,8 +63,11 @@ export class DrmImporter implements Importer<GemHandle> {
 
 /** A buffer imported into a device: the attachment, its mapping and the GEM handle. Release (or `using`) detaches. */
 export class GemImport implements Disposable {
+  /** The imported buffer (attached to the device until release()). */
   readonly buffer: DmaBuf;
+  /** The device it is imported into. */
   readonly device: DrmDevice;
+  /** Its GEM handle on that device (closed by the last release of the buffer there). */
   readonly handle: number;
   readonly #attachment: Attachment<GemHandle, unknown, DmaBuf>;
   readonly #mapping: DeviceMapping<GemHandle, unknown, DmaBuf>;
@@ -79,6 +85,10 @@ export class GemImport implements Disposable {
     this.handle = mapping.handle.handle;
   }
 
+  /**
+   * True once release() has run (or the framework tore the buffer down): the handle is no longer yours to
+   * use.
+   */
   get released(): boolean {
     return this.#released;
   }

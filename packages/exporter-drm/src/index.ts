@@ -32,6 +32,7 @@ export { type Connection, connectorName } from './kms/connector-names.js';
 export {
   Display,
   type DisplayOptions,
+  type DisplayPlane,
   type FlipOptions,
   type FlipResult,
   type SubmittedFlip,
@@ -55,6 +56,7 @@ export {
   describeMode,
   initialMode,
   type ModeRequest,
+  type ModeSize,
   parseModeRequest,
   refreshOf,
 } from './kms/mode.js';

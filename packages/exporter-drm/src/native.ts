@@ -4,20 +4,35 @@ import { loadAddon } from '@dmabuf/core/driver';
 
 /** struct drm_mode_modeinfo, field for field. */
 export interface DrmModeInfo {
+  /** Pixel clock in kHz. */
   clock: number;
+  /** Visible pixels per line. */
   hdisplay: number;
+  /** Pixel where horizontal sync starts (after the front porch). */
   hsyncStart: number;
+  /** Pixel where horizontal sync ends. */
   hsyncEnd: number;
+  /** Pixels per line including blanking. */
   htotal: number;
+  /** Horizontal skew (rarely used; 0). */
   hskew: number;
+  /** Visible lines. */
   vdisplay: number;
+  /** Line where vertical sync starts. */
   vsyncStart: number;
+  /** Line where vertical sync ends. */
   vsyncEnd: number;
+  /** Lines per frame including blanking. */
   vtotal: number;
+  /** Times each line is scanned (0 or 1: once). */
   vscan: number;
+  /** Refresh rate in Hz, rounded as the kernel reports it. */
   vrefresh: number;
+  /** DRM_MODE_FLAG_* bits (sync polarities, interlace, double scan...). */
   flags: number;
+  /** DRM_MODE_TYPE_* bits (8: preferred, 64: driver-given, 32: user-defined). */
   type: number;
+  /** The mode's name, e.g. '1280x800'. */
   name: string;
 }
 

@@ -20,9 +20,12 @@ export interface DrmExporterPluginOptions {
  *   const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: '/dev/dri/card1' })] });
  *   const buf = fw.export({ width: 640, height: 480, format: 'XR24' });
  */
-export function drmExporterPlugin(
-  options: DrmExporterPluginOptions = {},
-): DmaBufPlugin & { readonly exporter: DrmDumbExporter; readonly device: DrmDevice } {
+export function drmExporterPlugin(options: DrmExporterPluginOptions = {}): DmaBufPlugin & {
+  /** The exporter the plugin registers. */
+  readonly exporter: DrmDumbExporter;
+  /** The device it allocates on: closed at framework close when the plugin opened it (a path or none given). */
+  readonly device: DrmDevice;
+} {
   assertObject('options', options);
   const owned = !(options.device instanceof DrmDevice);
   const device =

@@ -17,7 +17,9 @@ const VGEM_FENCE_WRITE = 0x1;
  * which stays unsignalled until this fence signals.
  */
 export class VgemFence implements Disposable {
+  /** The vgem device the fence was made on. */
   readonly device: DrmDevice;
+  /** The buffer the fence is attached to (imported into vgem until release()). */
   readonly buffer: DmaBuf;
   /** vgem's fence id (per open file of the device). */
   readonly id: number;
@@ -72,6 +74,9 @@ export class VgemFence implements Disposable {
     return new VgemFence(device, buffer, id, write, () => imp.release());
   }
 
+  /**
+   * True once signal() has run (a fence vgem timed out after 10 s is not seen here until signal() is called).
+   */
   get signalled(): boolean {
     return this.#signalled;
   }

@@ -27,7 +27,9 @@ export interface CompositionSetup {
 
 /** The layers shown, each with its plane, and how the stacking order was kept. */
 export interface Composition {
+  /** Each layer with its plane and rectangles, in layer order (0 = bottom). */
   layers: LayerPlacement[];
+  /** How the stacking order was kept, in words. */
   reason: string;
 }
 

@@ -24,6 +24,7 @@ import { PlaneSet } from './plane-set.js';
 import { restoreOnExit } from './restore.js';
 import { restoreCrtc, type SavedCrtc, saveCrtc } from './saved-crtc.js';
 import { readKms } from './snapshot.js';
+import type { WritebackSource } from './writeback.js';
 
 /** Options of `Display.open`: which connector, which mode, how to place a picture. */
 export interface DisplayOptions {
@@ -39,6 +40,16 @@ export interface DisplayOptions {
 
 export type { FlipOptions, FlipResult, SubmittedFlip };
 
+/** A plane a display can use, as `display.planes` lists it. */
+export interface DisplayPlane {
+  /** The plane's KMS object id. */
+  id: number;
+  /** 'primary', 'overlay', 'cursor' or 'unknown'. */
+  type: string;
+  /** The DRM fourccs it takes. */
+  formats: readonly string[];
+}
+
 /**
  * A display: connector → CRTC → a plane for the picture. The current mode is
  * kept by default; show() places a picture of any size with a plane (scaled
@@ -50,7 +61,7 @@ export type { FlipOptions, FlipResult, SubmittedFlip };
  * screen). close() — or process exit, or closing the device — puts back what
  * the CRTC showed before.
  */
-export class Display implements Disposable {
+export class Display implements Disposable, WritebackSource {
   readonly device: DrmDevice;
   readonly connector: string;
   readonly connectorId: number;
@@ -151,10 +162,12 @@ export class Display implements Disposable {
     return this.#placer.mode;
   }
 
+  /** The mode's visible width in pixels (hdisplay). */
   get width(): number {
     return this.mode.hdisplay;
   }
 
+  /** The mode's visible height in rows (vdisplay). */
   get height(): number {
     return this.mode.vdisplay;
   }
@@ -165,7 +178,7 @@ export class Display implements Disposable {
   }
 
   /** The planes this display can use (primary first), with the formats each takes. */
-  get planes(): readonly { id: number; type: string; formats: readonly string[] }[] {
+  get planes(): readonly DisplayPlane[] {
     return this.#planes.usable.map((p) => ({ id: p.id, type: p.type, formats: p.formats }));
   }
 

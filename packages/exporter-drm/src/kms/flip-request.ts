@@ -12,6 +12,7 @@ import type { PropertyValue } from './snapshot.js';
 
 /** A completed show/flip. */
 export interface FlipResult extends DrmEvent {
+  /** The framebuffer now on screen. */
   framebuffer: Framebuffer;
   /** The out-fence, when asked for ({ outFence: true }); the caller owns it. */
   outFence?: SyncFile;
@@ -19,7 +20,15 @@ export interface FlipResult extends DrmEvent {
 
 /** A flip handed to the kernel: its out-fence (if asked for) now, its completion later. */
 export interface SubmittedFlip {
+  /**
+   * The out-fence (OUT_FENCE_PTR), when asked for: signals when the flip is done; the caller owns and closes
+   * it.
+   */
   outFence?: SyncFile;
+  /**
+   * Resolves when the flip completed (its page-flip event); rejects with a DrmError if the device closes
+   * first.
+   */
   done: Promise<FlipResult>;
 }
 

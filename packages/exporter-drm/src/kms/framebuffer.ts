@@ -10,8 +10,11 @@ import { drmCheck } from '../syscall.js';
 
 /** Geometry of a framebuffer, when the buffer's layout does not say (a received fd) or to override it. */
 export interface FramebufferOptions {
+  /** Pixels; default: the buffer layout's width (required for a received fd without one). */
   width?: number;
+  /** Rows; default: the buffer layout's height. */
   height?: number;
+  /** A DRM fourcc ('XR24', 'NV12'); default: the buffer layout's format. */
   format?: string;
   /** DRM format modifier; default the buffer's (LINEAR). */
   modifier?: bigint;
@@ -23,7 +26,12 @@ export interface FramebufferOptions {
 
 /** What a plane takes: formats, and the modifiers per format when the driver says (IN_FORMATS). */
 export interface AcceptedFormats {
+  /** DRM fourccs it takes. */
   formats: readonly string[];
+  /**
+   * Per format, the modifiers it takes (from IN_FORMATS); undefined when the driver does not say (LINEAR is
+   * assumed).
+   */
   modifiers?: ReadonlyMap<string, readonly bigint[]>;
   /** Who takes them, for messages: 'plane 31 of DRM card1 (virtio_gpu)'. */
   label: string;
@@ -37,13 +45,21 @@ export const onScreen = new WeakSet<Framebuffer>();
  * the buffer and its GEM import until removed.
  */
 export class Framebuffer implements Disposable {
+  /** The framebuffer's KMS object id (what planes and CRTCs are given). */
   readonly id: number;
+  /** The device it was added on. */
   readonly device: DrmDevice;
+  /** The buffer it shows (a reference is held until remove()). */
   readonly buffer: DmaBuf;
+  /** Its width in pixels. */
   readonly width: number;
+  /** Its height in rows. */
   readonly height: number;
+  /** Its DRM fourcc, e.g. 'XR24'. */
   readonly format: string;
+  /** Its format modifier (0n: LINEAR). */
   readonly modifier: bigint;
+  /** The buffer's GEM handle on the device. */
   readonly handle: number;
   readonly #import: GemImport;
   #removed = false;
@@ -65,10 +81,12 @@ export class Framebuffer implements Disposable {
     this.modifier = geo.modifier;
   }
 
+  /** True once remove() has run (RMFB): it can no longer be shown. */
   get removed(): boolean {
     return this.#removed;
   }
 
+  /** 'framebuffer 42 (1280x800 XR24)': how messages name it. */
   get label(): string {
     return `framebuffer ${this.id} (${this.width}x${this.height} ${this.format})`;
   }

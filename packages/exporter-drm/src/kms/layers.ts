@@ -9,12 +9,15 @@ import type { KmsPlane } from './snapshot.js';
 
 /** One picture of a composition: a framebuffer, where it goes on the CRTC and which part of it. */
 export interface Layer {
+  /** The picture: a framebuffer added on the same device. */
   framebuffer: Framebuffer;
   /** Top-left corner on the CRTC (default 0, 0). */
   x?: number;
+  /** Top edge on the CRTC, in rows (default 0). */
   y?: number;
   /** Size on the CRTC (default: the source's size, 1:1). Another size needs a plane that scales. */
   width?: number;
+  /** Height on the CRTC, in rows (default: the source's height). */
   height?: number;
   /** The part of the framebuffer shown (default: all of it). */
   src?: Rect;
@@ -25,22 +28,43 @@ export interface PlaneStacking {
   /** The plane's zpos now (undefined: no zpos property: the driver's fixed order). */
   zpos?: number;
   /** zpos can be set (a range property without the IMMUTABLE flag), within [min, max]. */
-  mutable?: { min: number; max: number };
+  mutable?: {
+    /** The lowest zpos it takes. */
+    min: number;
+    /** The highest zpos it takes. */
+    max: number;
+  };
 }
 
 /** A layer with the plane chosen for it. */
 export interface LayerPlacement {
   /** Index in the layers given (0 = bottom). */
   layer: number;
-  plane: { id: number; type: KmsPlane['type'] };
+  /** The plane that shows it. */
+  plane: {
+    /** The plane's KMS object id. */
+    id: number;
+    /** Its type: 'primary', 'overlay', 'cursor' or 'unknown'. */
+    type: KmsPlane['type'];
+  };
+  /** The part of the framebuffer shown, in its pixels. */
   src: Rect;
+  /** Where it goes on the CRTC, in pixels of the mode. */
   dst: Rect;
   /** The zpos set for the plane (only where the driver lets it be set). */
   zpos?: number;
 }
 
 /** A layer's rectangles, defaults filled in and checked against the framebuffer (typed errors). */
-export function layerRects(layer: Layer, i: number): { src: Rect; dst: Rect } {
+export function layerRects(
+  layer: Layer,
+  i: number,
+): {
+  /** The part of the framebuffer shown (all of it by default). */
+  src: Rect;
+  /** Where it goes on the CRTC (at x, y; the source's size by default). */
+  dst: Rect;
+} {
   assertCount('i', i);
   assertRecord(`layers[${i}]`, layer);
   assertRecord(`layers[${i}].framebuffer`, layer.framebuffer);
@@ -87,7 +111,19 @@ export function assignPlanes(
   candidates: readonly (readonly KmsPlane[])[],
   stacking: (plane: KmsPlane) => PlaneStacking,
   all: readonly KmsPlane[],
-): { planes: KmsPlane[]; zpos: (number | undefined)[]; how: string } | { refused: string } {
+):
+  | {
+      /** The plane of each layer, in layer order. */
+      planes: KmsPlane[];
+      /** The zpos to set on each plane (undefined where the driver's fixed order is used). */
+      zpos: (number | undefined)[];
+      /** How the stacking order is ensured, in words. */
+      how: string;
+    }
+  | {
+      /** Why no assignment exists, in words. */
+      refused: string;
+    } {
   assertArrayOf('candidates', candidates, (n, c) => assertArrayOf(n, c, assertPlane));
   if (typeof stacking !== 'function') throw invalidArgument('stacking', 'a function of a plane', stacking);
   assertArrayOf('all', all, assertPlane);

@@ -5,7 +5,17 @@ import { DrmError } from '../errors.js';
 import type { DrmModeInfo } from '../native.js';
 
 /** A mode to ask for: '1280x800', '1280x800@60', or { width, height, refresh? }. */
-export type ModeRequest = string | { width: number; height: number; refresh?: number };
+export type ModeRequest = string | ModeSize;
+
+/** A mode by its size and, optionally, its refresh rate. */
+export interface ModeSize {
+  /** Visible pixels per line (hdisplay). */
+  width: number;
+  /** Visible lines (vdisplay). */
+  height: number;
+  /** Refresh rate in Hz, matched within 1 Hz; omitted: the preferred mode of that size, else the fastest. */
+  refresh?: number;
+}
 
 /** '1280x800@60' for messages. */
 export function describeMode(m: DrmModeInfo): string {
@@ -26,7 +36,7 @@ export function isPreferred(m: DrmModeInfo): boolean {
 }
 
 /** Parse a mode request into numbers; typed error for anything else. */
-export function parseModeRequest(want: ModeRequest): { width: number; height: number; refresh?: number } {
+export function parseModeRequest(want: ModeRequest): ModeSize {
   if (typeof want === 'string') {
     const m = /^(\d+)x(\d+)(?:@(\d+(?:\.\d+)?))?$/.exec(want.trim());
     if (!m) throw invalidArgument('mode', "'WIDTHxHEIGHT' or 'WIDTHxHEIGHT@HZ' (e.g. '1280x800@60')", want);
@@ -106,7 +116,12 @@ export function initialMode(
   want: ModeRequest | undefined,
   device: string,
   connector: string,
-): { mode: DrmModeInfo; why: string } {
+): {
+  /** The mode to set. */
+  mode: DrmModeInfo;
+  /** Why that one, in a sentence ('mode 1280x800@60 as asked'). */
+  why: string;
+} {
   assertArrayOf('modes', modes, assertMode);
   if (current !== undefined) assertMode('current', current);
   assertText('device', device);

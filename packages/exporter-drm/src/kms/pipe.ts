@@ -5,7 +5,9 @@ import type { KmsConnector, KmsCrtc, KmsPlane, KmsSnapshot } from './snapshot.js
 
 /** The path a picture takes: connector ← CRTC ← primary plane. */
 export interface KmsPipe {
+  /** The connector the picture goes out on. */
   connector: KmsConnector;
+  /** The CRTC that drives it. */
   crtc: KmsCrtc;
   /** The CRTC's primary plane (undefined when the driver exposes no planes: legacy only). */
   plane: KmsPlane | undefined;

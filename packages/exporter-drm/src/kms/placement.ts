@@ -12,15 +12,21 @@ import { describeMode, isPreferred, refreshOf } from './mode.js';
 
 /** A width and height in pixels. */
 export interface Size {
+  /** The width in pixels. */
   width: number;
+  /** The height in rows. */
   height: number;
 }
 
 /** A rectangle in pixels: its top-left corner and its size. */
 export interface Rect {
+  /** The left edge, in pixels from the left. */
   x: number;
+  /** The top edge, in rows from the top. */
   y: number;
+  /** The width in pixels. */
   width: number;
+  /** The height in rows. */
   height: number;
 }
 
@@ -34,13 +40,17 @@ export type PlacementKind = 'full' | 'scaled' | 'centred' | 'mode';
 
 /** A plane that could carry the picture, as placement needs it. */
 export interface PlacementPlane {
+  /** The plane's KMS object id. */
   id: number;
+  /** Its type (see PlaneType). */
   type: 'primary' | 'overlay' | 'cursor' | 'unknown';
 }
 
 /** One way to put the picture on screen. */
 export interface Placement {
+  /** How the picture is put on screen (see PlacementKind). */
   kind: PlacementKind;
+  /** The plane that carries it. */
   plane: PlacementPlane;
   /** The part of the framebuffer shown (pixels). */
   src: Rect;
@@ -54,14 +64,19 @@ export interface Placement {
 
 /** A candidate a driver refused, and what it said. */
 export interface Refusal {
+  /** The placement refused. */
   placement: Placement;
+  /** What the driver said: the errno of the atomic TEST_ONLY commit, in words. */
   why: string;
 }
 
 /** The placement chosen, the ones refused before it, and a sentence saying why. */
 export interface PlacementChoice {
+  /** The placement to use. */
   placement: Placement;
+  /** The better candidates tried first and refused, in order (empty when the first worked). */
   refused: Refusal[];
+  /** A sentence saying why this one and what was refused before it, for logs. */
   reason: string;
 }
 

@@ -5,7 +5,9 @@ import type { KmsCrtc, KmsPlane } from './snapshot.js';
 
 /** A plane that cannot carry the picture, and why. */
 export interface PlaneRefusal {
+  /** The plane refused. */
   plane: KmsPlane;
+  /** Why, in words ('does not take NV12 (takes XR24, AR24)', 'a cursor plane ...'). */
   why: string;
 }
 
@@ -34,7 +36,12 @@ export function planesFor(
   crtc: KmsCrtc,
   needs: PlaneNeeds,
   modifiersOf: ModifiersOf = () => undefined,
-): { usable: KmsPlane[]; refused: PlaneRefusal[] } {
+): {
+  /** The planes that can carry the picture, in the order given. */
+  usable: KmsPlane[];
+  /** The others, each with why not. */
+  refused: PlaneRefusal[];
+} {
   assertArrayOf('planes', planes, assertPlane);
   assertCrtc('crtc', crtc);
   assertRecord('needs', needs);

@@ -8,33 +8,47 @@ import { type Connection, connectionOf, connectorName } from './connector-names.
 
 /** A connector as GETCONNECTOR reports it: its name, state, modes and encoders. */
 export interface KmsConnector {
+  /** The connector's KMS object id. */
   id: number;
   /** 'Virtual-1', 'HDMI-A-1'. */
   name: string;
+  /** 'connected', 'disconnected' or 'unknown' (as probed when read). */
   connection: Connection;
   /** The encoder in use, 0 if none. */
   encoderId: number;
+  /** Ids of the encoders that can drive it. */
   encoders: number[];
+  /** The modes it offers, the driver's order (the preferred one has DRM_MODE_TYPE_PREFERRED in type). */
   modes: DrmModeInfo[];
+  /** The display's physical width in millimetres (0 when unknown). */
   mmWidth: number;
+  /** Its physical height in millimetres (0 when unknown). */
   mmHeight: number;
 }
 
 /** An encoder: the CRTC it drives now and the CRTCs it can drive (a bit mask by CRTC index). */
 export interface KmsEncoder {
+  /** The encoder's KMS object id. */
   id: number;
+  /** The CRTC it drives now; 0 if none. */
   crtcId: number;
+  /** The CRTCs it can drive: bit i set for the CRTC at index i (KmsCrtc.index). */
   possibleCrtcs: number;
 }
 
 /** A CRTC: its position, the framebuffer and mode it scans out now. */
 export interface KmsCrtc {
+  /** The CRTC's KMS object id. */
   id: number;
   /** Position in the resources list (the bit in possible_crtcs masks). */
   index: number;
+  /** The framebuffer it scans out now; 0 if none. */
   fbId: number;
+  /** The left edge of the framebuffer area it scans out, in pixels. */
   x: number;
+  /** The top edge of that area, in rows. */
   y: number;
+  /** The mode it runs; undefined when it is off. */
   mode: DrmModeInfo | undefined;
 }
 
@@ -43,10 +57,15 @@ export type PlaneType = 'primary' | 'overlay' | 'cursor' | 'unknown';
 
 /** A plane: its type, the CRTCs it can go on, what it shows now and the formats (and modifiers) it takes. */
 export interface KmsPlane {
+  /** The plane's KMS object id. */
   id: number;
+  /** 'primary' (the CRTC's main image), 'overlay', 'cursor', or 'unknown'. */
   type: PlaneType;
+  /** The CRTCs it can go on: bit i set for the CRTC at index i. */
   possibleCrtcs: number;
+  /** The CRTC it is on now; 0 if none. */
   crtcId: number;
+  /** The framebuffer it shows now; 0 if none. */
   fbId: number;
   /** Formats as fourcc strings (trailing spaces trimmed). */
   formats: string[];
@@ -56,13 +75,21 @@ export interface KmsPlane {
 
 /** What the display side of a device looks like right now: plain data, for pure selection logic. */
 export interface KmsSnapshot {
+  /** Every connector (probed: reading can take a moment on real hardware). */
   connectors: KmsConnector[];
+  /** Every encoder. */
   encoders: KmsEncoder[];
+  /** Every CRTC, in resource order (the order possible_crtcs bits refer to). */
   crtcs: KmsCrtc[];
+  /** Every plane (primary and cursor too); empty when read with { planes: false }. */
   planes: KmsPlane[];
+  /** The smallest framebuffer width the device takes, in pixels. */
   minWidth: number;
+  /** The largest framebuffer width, in pixels. */
   maxWidth: number;
+  /** The smallest framebuffer height, in rows. */
   minHeight: number;
+  /** The largest framebuffer height, in rows. */
   maxHeight: number;
 }
 

@@ -13,14 +13,21 @@ import { objectProperties, type PropertyValue, readKms } from './snapshot.js';
 
 /** What a writeback connector needs of the display it copies. */
 export interface WritebackSource {
+  /** The DRM device the display is on. */
   readonly device: DrmDevice;
+  /** The CRTC that drives the display (and whose picture is written back). */
   readonly crtcId: number;
   /** The display's own connector (detached during a capture where the driver cannot clone). */
   readonly connectorId: number;
+  /** The display's connector name, e.g. 'Virtual-1'. */
   readonly connector: string;
+  /** Atomic commits (writeback needs them). */
   readonly atomic: boolean;
+  /** True once the display was closed: capture() then refuses. */
   readonly closed: boolean;
+  /** The mode the CRTC runs in: the size of the written-back picture. */
   readonly mode: DrmModeInfo;
+  /** How messages name the display. */
   readonly label: string;
 }
 
@@ -28,6 +35,7 @@ export interface WritebackSource {
 export interface WritebackResult {
   /** The buffer that now holds the composed picture (the one given to capture()). */
   buffer: DmaBuf;
+  /** The framebuffer over that buffer the connector wrote into (kept for the next capture into it). */
   framebuffer: Framebuffer;
   /** performance.now() when the out-fence signalled (the picture is complete). */
   timeMs: number;
@@ -48,7 +56,9 @@ export interface WritebackResult {
  * one commit and waits on WRITEBACK_OUT_FENCE_PTR's fence.
  */
 export class Writeback implements Disposable {
+  /** The display whose CRTC is written back. */
   readonly source: WritebackSource;
+  /** The writeback connector's KMS object id. */
   readonly connectorId: number;
   /** 'Writeback-1'. */
   readonly name: string;
@@ -110,6 +120,7 @@ export class Writeback implements Disposable {
     return new Writeback(display);
   }
 
+  /** True once close() has run: capture() then refuses (as it does once the display is closed). */
   get closed(): boolean {
     return this.#closed;
   }
