@@ -115,3 +115,4 @@ export {
   isPageAligned,
   PAGE_SIZE,
 } from './validate.js';
+export { assertLayout } from './validate-layout.js';

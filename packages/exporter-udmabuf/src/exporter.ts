@@ -2,10 +2,14 @@ import {
   type Allocation,
   type AllocationRequest,
   type AttachmentInfo,
+  assertFd,
+  assertLayout,
   assertObject,
+  assertOneOf,
   assertString,
   type BufferLayout,
   CountingExporter,
+  CPU_ACCESS_MODES,
   type CpuAccessMode,
   checkExporterWanted,
   checkLayout,
@@ -104,12 +108,17 @@ export class UdmabufExporter
   }
 
   allocate(req: AllocationRequest): Allocation<UdmabufPriv> {
+    assertObject('req', req);
     const opts = parseExportOptions(req.options);
     checkExporterWanted(req.constraints, UDMABUF_EXP_NAME, 'udmabuf');
     return opts.ranges ? this.#fromRanges(req, opts.ranges, opts.list ?? false) : this.#ownMemfd(req, opts);
   }
 
   adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<UdmabufPriv> {
+    assertFd('fd', fd);
+    assertObject('info', info);
+    if (info.name !== undefined) assertString('info.name', info.name, 4096);
+    assertLayout('layout', layout);
     const source = `udmabuf (received${info.name ? ` '${info.name}'` : ''})`;
     const priv: UdmabufPriv = {
       segments: [{ offset: 0, length: layout.size, source }],
@@ -134,11 +143,13 @@ export class UdmabufExporter
   }
 
   beginCpuAccess(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode): void {
+    this.#checkCpuAccess(buffer, mode);
     this.#sync(buffer, mode, 'START');
     this.stats.cpuAccess++;
   }
 
   endCpuAccess(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode): void {
+    this.#checkCpuAccess(buffer, mode);
     this.stats.cpuAccess--;
     this.#sync(buffer, mode, 'END');
   }
@@ -146,6 +157,11 @@ export class UdmabufExporter
   /** Close /dev/udmabuf (buffers already made stay valid). */
   close(): void {
     this.device.close();
+  }
+
+  #checkCpuAccess(buffer: unknown, mode: unknown): void {
+    this.checkOwned(buffer);
+    assertOneOf('mode', mode, CPU_ACCESS_MODES);
   }
 
   #sync(buffer: ExportedBuffer<UdmabufPriv>, mode: CpuAccessMode, phase: 'START' | 'END'): void {

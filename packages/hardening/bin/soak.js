@@ -3,12 +3,16 @@
 // V8 heap and RSS; prints the slope per 1,000 cycles after a warm-up (least squares). No timing
 // assertion: the figures are for docs/reliability.md. A phase whose device is missing says so.
 //   node bin/soak.js [--cycles 10000] [--phases memfd,channel,udmabuf,heap,drm]
+// A leading `--` is dropped: `pnpm soak -- --phases memfd` and `pnpm soak:lab -- …` pass it on.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BufferChannel, Framework, openFdCount, plainDevice } from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
 
+const args = process.argv.slice(2);
+if (args[0] === '--') args.shift();
 const { values } = parseArgs({
+  args,
   options: {
     cycles: { type: 'string', default: '10000' },
     phases: { type: 'string', default: 'memfd,channel,udmabuf,heap,drm' },

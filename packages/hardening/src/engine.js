@@ -165,8 +165,11 @@ export async function runCorpus({ spec, runs, seed, timeoutMs, judge: j, progres
           await fuzz(`${name}.${key}`, info?.statics[key] ?? [], (a) => value[key](...a), c, n);
         }
         const methods = [...membersOf(value.prototype).values()].filter((d) => typeof d.value === 'function');
-        if (c.noInstance) skipped[`${name}#methods`] = c.noInstance;
-        else if (!c.make) {
+        if (c.noInstance) {
+          skipped[`${name}#methods`] = c.noInstance;
+          continue;
+        }
+        if (!c.make) {
           if (methods.length) note(name, 'no-instance', 'its methods are not called: give the spec a make()');
           continue;
         }

@@ -99,3 +99,22 @@ export function summarize(results: CorpusResult[], where: string): string {
     ...rows,
   ].join('\n');
 }
+
+/** The methods of UdmabufExporter (its plugin hooks) the corpus calls on an instance of its own. */
+export const UDMABUF_EXPORTER_METHODS = [
+  'allocate',
+  'adopt',
+  'beginCpuAccess',
+  'endCpuAccess',
+  'close',
+  'attach',
+  'detach',
+  'map',
+  'unmap',
+];
+
+/** Calls made per method of `cls` (0 for a method the corpus never reached). */
+export function methodCalls(r: CorpusResult, cls: string, methods: string[]): Record<string, number> {
+  const t = r.targets as Record<string, { calls: number } | undefined>;
+  return Object.fromEntries(methods.map((m) => [m, t[`${cls}#${m}`]?.calls ?? 0]));
+}

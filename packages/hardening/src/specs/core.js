@@ -135,6 +135,7 @@ export const core = {
     // functions
     abortError: FACTORY,
     assertFd: ASSERT,
+    assertLayout: ASSERT,
     assertObject: ASSERT,
     assertOneOf: ASSERT,
     assertPositive: ASSERT,

@@ -1,11 +1,16 @@
-import { LimitsCache, UdmabufDevice } from '@dmabuf/exporter-udmabuf';
-import { ERROR_CLASS, PLUGIN_HOOKS } from './reasons.js';
+import { LimitsCache, UdmabufDevice, UdmabufExporter } from '@dmabuf/exporter-udmabuf';
+import { ERROR_CLASS } from './reasons.js';
 
 /** @typedef {import('../engine.js').Spec} Spec */
 
 /** @type {Spec} */
 export const udmabuf = {
   entry: '@dmabuf/exporter-udmabuf',
+  /** Exporters made for their methods, closed at the end (each keeps /dev/udmabuf open once used). */
+  setup: async () => ({ made: [] }),
+  teardown: (ctx) => {
+    for (const e of ctx.made) e.close();
+  },
   exports: {
     DEFAULT_LIMITS: {},
     HUGE_PAGE_SIZE: {},
@@ -17,7 +22,15 @@ export const udmabuf = {
     // the constructor only keeps the path: its methods open /dev/udmabuf (ENOENT typed off the lab)
     UdmabufDevice: { make: () => new UdmabufDevice(), aliases: ['device'] },
     UdmabufError: ERROR_CLASS,
-    UdmabufExporter: PLUGIN_HOOKS,
+    // its hooks called directly (the framework calls them with checked arguments; a caller that
+    // reaches them gets typed refusals too): in the lab allocate reaches the real /dev/udmabuf
+    UdmabufExporter: {
+      make: (ctx) => {
+        const e = new UdmabufExporter();
+        ctx.made.push(e);
+        return e;
+      },
+    },
     availableHugePages: {},
     checkRange: { aliases: ['ranges'] },
     computeLayout: {},
