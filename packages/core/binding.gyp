@@ -10,7 +10,10 @@
         "native/sync_ops.cc",
         "native/poll_ops.cc",
         "native/socket_ops.cc",
-        "native/convert_ops.cc"
+        "native/convert_ops.cc",
+        "native/link_engine.cc",
+        "native/link_ops.cc",
+        "native/link_ports.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -10,7 +10,8 @@
         "native/prop_ops.cc",
         "native/fb_ops.cc",
         "native/event_ops.cc",
-        "native/vgem_ops.cc"
+        "native/vgem_ops.cc",
+        "native/port_plane.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

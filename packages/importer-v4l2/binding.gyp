@@ -8,7 +8,8 @@
         "native/control_ops.cc",
         "native/buffer_ops.cc",
         "native/event_ops.cc",
-        "native/media_ops.cc"
+        "native/media_ops.cc",
+        "native/port_capture.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -9,6 +9,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPollOps(env, exports);
   InitSocketOps(env, exports);
   InitConvertOps(env, exports);
+  InitLinkOps(env, exports);
+  InitLinkPorts(env, exports);
   return exports;
 }
 

@@ -14,6 +14,8 @@ void InitSyncOps(Napi::Env env, Napi::Object exports);
 void InitPollOps(Napi::Env env, Napi::Object exports);
 void InitSocketOps(Napi::Env env, Napi::Object exports);
 void InitConvertOps(Napi::Env env, Napi::Object exports);
+void InitLinkOps(Napi::Env env, Napi::Object exports);
+void InitLinkPorts(Napi::Env env, Napi::Object exports);
 
 using dmabuf::Args;
 using dmabuf::Errno;

@@ -4,6 +4,7 @@ import type { AttachmentInfo } from './exporter.js';
 import type { Importer } from './importer.js';
 import { runEach } from './run-each.js';
 import type { MapDirection, SgTable } from './sg-table.js';
+import { assertNotHeld } from './link/holds.js';
 import type { SmallSet } from './small-set.js';
 
 /**
@@ -109,6 +110,7 @@ export class Attachment<H = unknown, C = unknown, B extends BufferView = BufferV
 
   /** Detach the device. Refused (EBUSY) while mappings are live. */
   detach(): void {
+    if (this.#state.attached) assertNotHeld(this.#state.buffer, `detach ${this.device}`);
     this.#ops.detach(this.#state);
   }
 
@@ -120,6 +122,7 @@ export class Attachment<H = unknown, C = unknown, B extends BufferView = BufferV
   [Symbol.dispose](): void {
     const state = this.#state;
     if (!state.attached) return;
+    assertNotHeld(state.buffer, `detach ${this.device}`);
     runEach([...state.mappings.toArray().map((m) => () => m.unmap()), () => this.#ops.detach(state)]);
   }
 
@@ -169,6 +172,7 @@ export class DeviceMapping<H = unknown, C = unknown, B extends BufferView = Buff
 
   /** Unmap: the importer's onUnmap, then the exporter's unmap. Refused (EINVAL) the second time. */
   unmap(): void {
+    if (this.mapped) assertNotHeld(this.#state.buffer, `unmap for ${this.#state.importer.name}`);
     this.#ops.unmap(this.#state, this);
   }
 

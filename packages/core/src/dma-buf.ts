@@ -9,6 +9,7 @@ import { callHook } from './hook.js';
 import type { Importer } from './importer.js';
 import type { LeakGuard } from './leak-guard.js';
 import { BufferLifecycle } from './lifecycle.js';
+import { assertNotHeld } from './link/holds.js';
 import { mmapFd, populateMapping } from './mmap.js';
 import { CPU_ACCESS_MODES, type CpuAccessMode } from './sg-table.js';
 import { check } from './syscall.js';
@@ -136,8 +137,10 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
   put(): void {
     this.assertNotReleased();
     if (debug.enabled) debug('%s: put, %d reference(s) left', this.label, this.#refs - 1);
-    if (this.#refs === 1) this.release();
-    else this.#refs--;
+    if (this.#refs === 1) {
+      assertNotHeld(this, 'release');
+      this.release();
+    } else this.#refs--;
   }
 
   /** `using`: put() when the scope ends, if not done already. */

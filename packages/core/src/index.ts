@@ -80,6 +80,8 @@ export { type ExportOptions, Framework, type FrameworkOptions } from './framewor
 export { type Importer, type ImporterAttachment, plainDevice } from './importer.js';
 export { type BufferLayout, linearLayout, type PlaneLayout } from './layout.js';
 export type { LeakReport } from './leak-guard.js';
+export { LinkHeldError } from './lifecycle-errors.js';
+export * from './link/index.js';
 export { createMemfd, isMemfd, type MemfdOptions, type MemfdSeal, memfdSeals, sealMemfd } from './memfd.js';
 export { liveMappings, mmapFd, munmapBuffer } from './mmap.js';
 export { checkExporterWanted, checkLayout, mergeConstraints } from './negotiation.js';

@@ -39,3 +39,13 @@ export function releaseWhileAttached(buffer: string, devices: string[]): Lifecyc
     },
   );
 }
+
+/** A running link holds the buffer (frames pass through it in native code): stop the link first. */
+export class LinkHeldError extends LifecycleError {}
+
+export function heldByLink(buffer: string, holder: string, what: string): LinkHeldError {
+  return new LinkHeldError(`${buffer}: ${what} refused: ${holder} holds it`, {
+    code: 'EBUSY',
+    hint: 'Stop the link first (await link.stop()); it gives every buffer back',
+  });
+}

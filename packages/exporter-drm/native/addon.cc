@@ -9,6 +9,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFbOps(env, exports);
   InitEventOps(env, exports);
   InitVgemOps(env, exports);
+  InitPortOps(env, exports);
   return exports;
 }
 

@@ -39,6 +39,7 @@ void InitPropOps(Napi::Env env, Napi::Object exports);
 void InitFbOps(Napi::Env env, Napi::Object exports);
 void InitEventOps(Napi::Env env, Napi::Object exports);
 void InitVgemOps(Napi::Env env, Napi::Object exports);
+void InitPortOps(Napi::Env env, Napi::Object exports);
 
 using dmabuf::Args;
 using dmabuf::Errno;

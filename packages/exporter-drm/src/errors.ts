@@ -1,4 +1,4 @@
-import { DmaBufError, type DmaBufErrorOptions, errnoName } from '@dmabuf/core';
+import { DmaBufError, type DmaBufErrorOptions, errnoName, LinkHeldError } from '@dmabuf/core';
 
 /** Any value as text for a message (an error must not throw while being built). */
 function show(v: unknown): string {
@@ -65,4 +65,12 @@ export class UnsupportedFormatError extends DrmError {
     this.format = show(format);
     this.modifier = typeof modifier === 'bigint' ? modifier : undefined;
   }
+}
+
+/** A link runs the display's page flips: show()/flip() are refused meanwhile. */
+export function linkRuns(device: string, link: string): LinkHeldError {
+  return new LinkHeldError(`${device}: ${link} runs this display's page flips`, {
+    code: 'EBUSY',
+    hint: 'Stop the link first (await link.stop())',
+  });
 }

@@ -35,6 +35,7 @@ export class DrmEventQueue {
   #waiting = false;
   #nextToken = 1;
   #closed = false;
+  #pausedBy: string | undefined;
 
   constructor(fd: number, label: string) {
     this.#fd = fd;
@@ -46,6 +47,36 @@ export class DrmEventQueue {
     return this.#waiters.size;
   }
 
+  /**
+   * Stop reading events for a while: a link reads the flip events of this
+   * fd in native code. Refused while events are awaited.
+   */
+  pause(by: string): void {
+    if (this.#waiters.size > 0 || this.#pausedBy)
+      throw new DrmError(
+        this.#label,
+        `cannot hand the events to ${by}: ${this.#pausedBy ?? `${this.#waiters.size} flip(s) pending`}`,
+        {
+          code: 'EBUSY',
+          hint: 'Await every pending flip (and stop any other link) first',
+        },
+      );
+    if (this.#watch) drmNative().unwatch(this.#watch);
+    this.#watch = undefined;
+    this.#refd = false;
+    this.#pausedBy = by;
+  }
+
+  /** The link reading this fd's events now, if any. */
+  get pausedBy(): string | undefined {
+    return this.#pausedBy;
+  }
+
+  /** Read events again (the watch starts with the next expect()). */
+  resume(): void {
+    this.#pausedBy = undefined;
+  }
+
   /** A token to pass as user_data, and the Promise of its event. */
   expect(): {
     /** The user_data to give the flip (or vblank) ioctl; it names the event when it comes. */
@@ -53,6 +84,11 @@ export class DrmEventQueue {
     /** Resolves with the event; rejects with DrmError ECANCELED if the queue is closed first. */
     done: Promise<DrmEvent>;
   } {
+    if (this.#pausedBy)
+      throw new DrmError(this.#label, `${this.#pausedBy} runs this display's page flips`, {
+        code: 'EBUSY',
+        hint: 'Stop the link first (await link.stop())',
+      });
     if (this.#closed)
       throw new DrmError(this.#label, 'the device is closed', {
         code: 'EBADF',

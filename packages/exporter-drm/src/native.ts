@@ -204,6 +204,16 @@ export interface DrmAddon {
 
   /** The events pending on the (non-blocking) fd; [] when none. Waiting is core's FdWatcher's. */
   readEvents(fd: number): RawEvent[] | number;
+
+  /** A placed plane as a link sink port (native/port_plane.cc); -errno on failure. */
+  planePort(
+    fd: number,
+    atomic: boolean,
+    crtcId: number,
+    planeId: number,
+    fbIdProp: number,
+    fbIds: Uint32Array,
+  ): object | number;
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,6 +7,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitBufferOps(env, exports);
   InitEventOps(env, exports);
   InitMediaOps(env, exports);
+  InitPortOps(env, exports);
   return exports;
 }
 

@@ -15,6 +15,7 @@ void InitControlOps(Napi::Env env, Napi::Object exports);
 void InitBufferOps(Napi::Env env, Napi::Object exports);
 void InitEventOps(Napi::Env env, Napi::Object exports);
 void InitMediaOps(Napi::Env env, Napi::Object exports);
+void InitPortOps(Napi::Env env, Napi::Object exports);
 
 using dmabuf::Args;
 using dmabuf::Errno;

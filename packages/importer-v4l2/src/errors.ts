@@ -1,4 +1,4 @@
-import { DmaBufError } from '@dmabuf/core';
+import { DmaBufError, LifecycleError, LinkHeldError } from '@dmabuf/core';
 import { ERRNO } from './constants.js';
 
 /** The device cannot use the format asked for (it silently picked another, or refused). */
@@ -44,4 +44,30 @@ export function streamErrorHint(errno: number): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** A link runs the queue's frames in native code: the queue's own JS calls are refused meanwhile. */
+export function linkRuns(queue: string, link: string): LinkHeldError {
+  return new LinkHeldError(`${queue}: ${link} runs this queue`, {
+    code: 'EBUSY',
+    hint: 'Stop the link first (await link.stop())',
+  });
+}
+
+/** The queue cannot be linked now. */
+export function notLinkable(
+  queue: string,
+  link: string | undefined,
+  state: string,
+  queued: number,
+): LifecycleError {
+  const why = link
+    ? `${link} runs it`
+    : state !== 'idle'
+      ? `the queue is ${state}`
+      : `${queued} buffer(s) are queued`;
+  return new LifecycleError(`${queue} cannot be linked: ${why}`, {
+    code: 'EBUSY',
+    hint: 'Link a queue that is not streaming (queue.stop({ keepAttached: true }) first) with its buffers attached, not queued',
+  });
 }

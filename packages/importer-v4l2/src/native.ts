@@ -205,6 +205,16 @@ export interface V4l2Addon {
   streamon(fd: number, type: number): number;
   streamoff(fd: number, type: number): number;
   expbuf(fd: number, type: number, index: number, plane: number): number;
+  /** A capture queue as a link source port (native/port_capture.cc); -errno on failure. */
+  capturePort(
+    fd: number,
+    type: number,
+    memory: number,
+    slots: number,
+    planes: number,
+    fds: Int32Array,
+    lengths: Uint32Array,
+  ): object | number;
 
   subscribeEvent(fd: number, type: number, id: number, flags: number, unsubscribe: boolean): number;
   dqevent(fd: number): RawEvent | number;

@@ -6,9 +6,11 @@ import {
   type Importer,
   invalidArgument,
   LifecycleError,
+  type LinkPort,
   SystemError,
 } from '@dmabuf/core';
 import { exportPlaneFd, mapPlane } from './buffer-export.js';
+import { capturePort } from './capture-port.js';
 import { requestBuffers } from './buffer-request.js';
 import type { DeviceBufferView } from './buffer-view.js';
 import type { BufferCapabilities } from './capabilities.js';
@@ -213,6 +215,13 @@ export class V4l2Queue implements FrameOwner, Disposable {
     this.#assertOpen();
     assertObject('options', options);
     this.#stream.qbuf(this.#slots.resolve(slot), options);
+  }
+
+  /** This capture queue as a link source (core's Link): buffers attached, nothing queued; its calls refused while linked. */
+  port(): LinkPort {
+    this.#assertOpen();
+    const [host, type, slots, stream] = [this.#host, this.#type, this.#slots, this.#stream];
+    return capturePort({ queue: this, host, type, slots, stream });
   }
 
   /** STREAMON. */

@@ -1,6 +1,7 @@
 // The slots of a V4L2 queue: which buffers sit at which index, and the
 // core importers (one per memory plane) through which they are attached.
 import {
+  assertNotHeld,
   assertUint,
   type DmaBuf,
   type Importer,
@@ -153,6 +154,7 @@ export class SlotTable {
 
   /** Free a slot's index and unmap and detach its buffers. */
   drop(slot: V4l2Slot): void {
+    for (const p of slot.planes) assertNotHeld(p.buffer, `detach ${this.#host.name}`);
     this.#forget(slot);
     this.#release([...slot.planes]);
   }

@@ -18,7 +18,7 @@ import {
   type MemoryKind,
   type QueueKind,
 } from './constants.js';
-import { StreamError, streamErrorHint } from './errors.js';
+import { linkRuns, StreamError, streamErrorHint } from './errors.js';
 import type { PixFormat } from './format.js';
 import { type FrameOwner, type QueueBufferOptions, V4l2Frame } from './frame.js';
 import { type RawBuffer, type RawQueuePlane, v4l2 } from './native.js';
@@ -58,6 +58,8 @@ export class QueueStream {
   #failure: DmaBufError | undefined;
   #queued = 0;
   #ended = false;
+  /** The link running this queue's frames in native code (its calls refused meanwhile): set by capture-port.ts. */
+  linkedBy: string | undefined;
 
   constructor(queue: StreamHost, host: QueueHost, type: number, slots: SlotTable) {
     this.#queue = queue;
@@ -96,6 +98,7 @@ export class QueueStream {
 
   /** QBUF of an attached slot; the kernel's echo. */
   qbuf(slot: V4l2Slot, options: QueueBufferOptions): RawBuffer {
+    if (this.linkedBy) throw linkRuns(this.#queue.name, this.linkedBy);
     if (slot.state === 'queued') {
       throw new LifecycleError(`${this.#queue.name}: buffer index ${slot.index} is already queued`, {
         code: 'EBUSY',
@@ -127,6 +130,7 @@ export class QueueStream {
 
   /** STREAMON. */
   start(): void {
+    if (this.linkedBy) throw linkRuns(this.#queue.name, this.linkedBy);
     if (this.#state === 'streaming') return;
     this.#failure = undefined;
     this.#ended = false;
@@ -138,6 +142,7 @@ export class QueueStream {
   /** STREAMOFF (see V4l2Queue.stop). */
   stop(options: { keepAttached?: boolean } = {}): void {
     if (this.#state === 'closed') return;
+    if (this.linkedBy) throw linkRuns(this.#queue.name, this.linkedBy);
     let error: unknown;
     const wasStreaming = this.#state === 'streaming';
     if (wasStreaming || this.#queued > 0) {
@@ -187,6 +192,7 @@ export class QueueStream {
     assertObject('options', options);
     if (timeoutMs !== undefined) assertPositive('options.timeoutMs', timeoutMs, 2 ** 31 - 1);
     if (signal?.aborted) throw signal.reason;
+    if (this.linkedBy) throw linkRuns(this.#queue.name, this.linkedBy);
     const deadline = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
     let spurious = 0;
     for (;;) {

@@ -1,4 +1,4 @@
-import { assertObject, assertString, type DmaBuf } from '@dmabuf/core';
+import { assertObject, assertString, type DmaBuf, type LinkPort } from '@dmabuf/core';
 import { assertDevice } from '../check.js';
 import { DRM_CLIENT_CAP } from '../constants.js';
 import type { DrmDevice } from '../device.js';
@@ -20,6 +20,7 @@ import { describeMode, initialMode, type ModeRequest } from './mode.js';
 import { choosePipe } from './pipe.js';
 import type { PlacementChoice } from './placement.js';
 import { Placer } from './placer.js';
+import { planePort } from './plane-port.js';
 import { PlaneSet } from './plane-set.js';
 import { restoreOnExit } from './restore.js';
 import { restoreCrtc, type SavedCrtc, saveCrtc } from './saved-crtc.js';
@@ -215,10 +216,7 @@ export class Display implements Disposable, WritebackSource {
     return fb;
   }
 
-  /**
-   * How show() would place this framebuffer's picture (test commits only:
-   * nothing changes on screen). Throws the typed error show() would.
-   */
+  /** How show() would place this framebuffer's picture (test commits only: nothing changes on screen). */
   plan(fb: Framebuffer): PlacementChoice {
     this.#checkFb(fb);
     return this.#placer.plan(fb);
@@ -265,12 +263,10 @@ export class Display implements Disposable, WritebackSource {
   }
 
   /**
-   * Page-flip to a framebuffer of the size and format already shown; settles
-   * when the kernel reports the flip complete. Flips queue: each is
-   * submitted after the previous completed. With { inFence } the flip waits
-   * for the fence; with { outFence: true } the result carries a sync_file
-   * that signalled at the flip. A refused flip rejects with the errno and
-   * leaves the screen as it was.
+   * Page-flip to a framebuffer of the size and format already shown; settles on the kernel's
+   * flip-complete event. Flips queue: each is submitted after the previous completed. With
+   * { inFence } the flip waits for the fence; with { outFence: true } the result carries a
+   * sync_file that signalled at the flip. A refused flip rejects and leaves the screen as it was.
    */
   flip(fb: Framebuffer, options?: FlipOptions): Promise<FlipResult> {
     return this.#flipQueue.flip(fb, options);
@@ -283,6 +279,11 @@ export class Display implements Disposable, WritebackSource {
    */
   submit(fb: Framebuffer, options?: FlipOptions): Promise<SubmittedFlip> {
     return this.#flipQueue.submit(fb, options);
+  }
+
+  /** This display as a link sink over `framebuffers`, one per source buffer (show() one first; see plane-port.ts). */
+  port(framebuffers: readonly Framebuffer[]): LinkPort {
+    return planePort(this.#flipQueue.host, framebuffers);
   }
 
   /** Tell the driver the framebuffer's contents changed (front-buffer drawing): DIRTYFB. */

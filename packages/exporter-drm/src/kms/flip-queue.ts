@@ -44,6 +44,11 @@ export class FlipQueue {
     this.#host = host;
   }
 
+  /** What the queue flips on (a link's sink port flips on the same). */
+  get host(): FlipHost {
+    return this.#host;
+  }
+
   /** Completed page flips. */
   get flips(): number {
     return this.#flips;

@@ -2,7 +2,7 @@ import { type DmaBuf, invalidArgument, modifierList } from '@dmabuf/core';
 import { assertBuffer, assertDevice, assertRecord } from '../check.js';
 import { DRM_MODE_FB_MODIFIERS } from '../constants.js';
 import type { DrmDevice } from '../device.js';
-import { DrmError, UnsupportedFormatError } from '../errors.js';
+import { DrmError, linkRuns, UnsupportedFormatError } from '../errors.js';
 import { formatInfo, fourccCode, knownFormats, normalizeFourcc, planeGeometry } from '../fourcc.js';
 import { type GemImport, importBuffer } from '../importer.js';
 import { drmNative } from '../native.js';
@@ -295,6 +295,8 @@ export function checkFramebufferOf(device: DrmDevice, fb: Framebuffer): void {
     });
   }
   fb.assertLive();
+  const link = device.events.pausedBy;
+  if (link) throw linkRuns(device.label, link);
   if (fb.device !== device) {
     throw new DrmError(device.label, `${fb.label} belongs to ${fb.device.label}`, {
       code: 'EINVAL',

@@ -106,7 +106,10 @@ export const core = {
     PixelFormatError: ERROR_CLASS,
     PluginError: ERROR_CLASS,
     ReleasedError: ERROR_CLASS,
+    LinkHeldError: ERROR_CLASS,
     SystemError: ERROR_CLASS,
+    // links: constructed with junk ports and options (a real link needs a device: interop link.lab.test.ts)
+    Link: {},
     // objects of functions (their functions are called)
     BufferChannel: {},
     CountingExporter: {
@@ -134,6 +137,11 @@ export const core = {
     TOKENS: {},
     // functions
     abortError: FACTORY,
+    assertNotHeld: {},
+    countingSink: {},
+    cyclingSource: {},
+    holderOf: LOOKUP,
+    isLinkPort: PREDICATE,
     assertFd: ASSERT,
     assertLayout: ASSERT,
     assertObject: ASSERT,

@@ -191,6 +191,25 @@ class Args {
     }
     return a;
   }
+  // An Int32Array / Uint32Array (slot tables, framebuffer ids, fds).
+  Napi::Int32Array Int32s(size_t i, const char* name) {
+    return Typed<Napi::Int32Array>(i, name, napi_int32_array, "an Int32Array");
+  }
+  Napi::Uint32Array Uint32s(size_t i, const char* name) {
+    return Typed<Napi::Uint32Array>(i, name, napi_uint32_array, "a Uint32Array");
+  }
+  // A napi external made by this addon or another (a port, a link): its
+  // pointer, or nullptr after a refusal. The caller checks what it points to.
+  template <typename T>
+  T* External(size_t i, const char* name, const char* expected) {
+    Napi::Value v = info_[i];
+    if (failed_) return nullptr;
+    if (!v.IsExternal()) {
+      Fail(name, expected, v);
+      return nullptr;
+    }
+    return v.As<Napi::External<T>>().Data();
+  }
   Napi::ArrayBuffer ArrayBuffer(size_t i, const char* name) {
     Napi::Value v = info_[i];
     if (failed_) return Napi::ArrayBuffer();
@@ -252,6 +271,17 @@ class Args {
       return 0;
     }
     return d;
+  }
+
+  template <typename A>
+  A Typed(size_t i, const char* name, napi_typedarray_type type, const char* expected) {
+    Napi::Value v = info_[i];
+    if (failed_) return A();
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+      Fail(name, expected, v);
+      return A();
+    }
+    return v.As<A>();
   }
 
   const Napi::CallbackInfo& info_;

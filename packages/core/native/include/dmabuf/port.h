@@ -1,0 +1,123 @@
+// The native port contract: how a driver's addon hands its queues and
+// displays to core's link engine without JavaScript in between.
+//
+// The addons are separate .node files loaded into one process, so a port is
+// a plain C struct behind a napi external: a table of function pointers, the
+// fd the engine watches for readiness, and the driver's own state. Core's
+// addon checks `magic` and `abi` before it touches anything else.
+//
+// A *source* hands out filled buffers and takes them back (a V4L2 capture
+// queue: DQBUF / QBUF). A *sink* consumes a buffer and says when it is done
+// with it (a KMS plane: the flip replacing it has completed; a counting sink:
+// at once). Slots are small integers fixed before the link starts: the
+// buffers behind them are exported, attached and mapped in TypeScript, and
+// held there for as long as the link runs.
+//
+// Every function returns 0 (or a count) on success and -errno on failure;
+// none blocks, none calls into JavaScript, none allocates per frame.
+#pragma once
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DMABUF_PORT_MAGIC 0x64627074u /* 'dbpt' */
+#define DMABUF_PORT_ABI 1u
+
+enum dmabuf_port_kind { DMABUF_PORT_SOURCE = 1, DMABUF_PORT_SINK = 2 };
+
+/** Readiness the engine waits for on `fd` (the values of libuv's UV_READABLE / UV_WRITABLE). */
+enum dmabuf_port_events { DMABUF_PORT_READABLE = 1, DMABUF_PORT_WRITABLE = 2 };
+
+/** A frame a source handed out. */
+typedef struct dmabuf_frame {
+  uint32_t slot;
+  uint32_t sequence;
+  /** DMABUF_FRAME_ERROR: the device says the data is bad (the engine gives it straight back). */
+  uint32_t flags;
+  /** When the frame was captured, CLOCK_MONOTONIC in ns (0: unknown). */
+  uint64_t time_ns;
+} dmabuf_frame;
+
+#define DMABUF_FRAME_ERROR 1u
+
+/** What a sink reports: `shown` reached the screen (or was consumed) at `time_ns`; `released` is done with. */
+typedef struct dmabuf_done {
+  int32_t shown;    /* sink slot, or -1 */
+  int32_t released; /* sink slot, or -1 */
+  uint64_t time_ns; /* CLOCK_MONOTONIC */
+} dmabuf_done;
+
+typedef struct dmabuf_port dmabuf_port;
+
+struct dmabuf_port {
+  uint32_t magic; /* DMABUF_PORT_MAGIC */
+  uint32_t abi;   /* DMABUF_PORT_ABI */
+  uint32_t kind;  /* enum dmabuf_port_kind */
+  /** Slots the port knows (a sink with 0 takes any slot number: a counting sink). */
+  uint32_t slots;
+  /** The fd to watch (borrowed: the engine polls a dup of it), or -1: always ready (source) / done at submit (sink). */
+  int fd;
+  /** enum dmabuf_port_events to wait for on fd. */
+  int events;
+  /** Sink: how many submitted buffers may wait for completion at once. */
+  uint32_t max_in_flight;
+  /** Set by the engine while a link runs the port (one link at a time). */
+  uint32_t linked;
+
+  /** Source: give every slot to the device and start (QBUF all, STREAMON). Sink: get ready. */
+  int (*start)(dmabuf_port* port);
+  /** Source: the next filled buffer into *out; -EAGAIN when none is ready. */
+  int (*dequeue)(dmabuf_port* port, dmabuf_frame* out);
+  /** Source: take a slot back (QBUF). */
+  int (*requeue)(dmabuf_port* port, uint32_t slot);
+  /**
+   * Sink: consume a slot. Returns how many records it wrote to out[0..max)
+   * at once (a sink done immediately), 0 when completion comes later through
+   * collect(), or -errno (-EBUSY: nothing more can be taken now).
+   */
+  int (*submit)(dmabuf_port* port, uint32_t slot, dmabuf_done* out, uint32_t max);
+  /** Sink, after fd was ready: the completions, up to max records; 0 when none. */
+  int (*collect)(dmabuf_port* port, dmabuf_done* out, uint32_t max);
+  /** Source: stop (STREAMOFF): every slot is the port's again. Sink: let go of what it holds. */
+  int (*stop)(dmabuf_port* port);
+  /** After the fd reported an error or hang-up: -ENODEV when the device is gone, else -EIO. */
+  int (*health)(dmabuf_port* port);
+  /** Free the port (closes its fd). Called once, when nothing uses it any more. */
+  void (*destroy)(dmabuf_port* port);
+
+  /** The driver's own state. */
+  void* self;
+};
+
+#ifdef __cplusplus
+}
+
+#include <napi.h>
+
+#include "args.h"
+
+/** A port as the napi external a driver addon hands to JavaScript; destroy() runs when it is collected. */
+inline Napi::Value WrapPort(Napi::Env env, dmabuf_port* port) {
+  return Napi::External<dmabuf_port>::New(env, port, [](Napi::Env, dmabuf_port* p) {
+    if (p->destroy) p->destroy(p);
+  });
+}
+
+/** The port behind a value from WrapPort, or nullptr when it is not one (wrong type, magic or ABI). */
+inline dmabuf_port* UnwrapPort(const Napi::Value& v) {
+  if (!v.IsExternal()) return nullptr;
+  auto* p = v.As<Napi::External<dmabuf_port>>().Data();
+  if (p == nullptr || p->magic != DMABUF_PORT_MAGIC || p->abi != DMABUF_PORT_ABI) return nullptr;
+  return p;
+}
+/** Argument i as a port (a typed refusal when it is not one: wrong type, magic or ABI); nullptr after a refusal. */
+inline dmabuf_port* PortArg(dmabuf::Args& a, size_t i, const char* name) {
+  constexpr const char* kExpected = "a port (from a driver's port(): queue.port(), display.port(), countingSink())";
+  if (!a) return nullptr;
+  dmabuf_port* p = UnwrapPort(a[i]);
+  if (p == nullptr) a.Fail(name, kExpected, a[i]);
+  return p;
+}
+#endif

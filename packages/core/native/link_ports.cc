@@ -1,0 +1,122 @@
+// Two ports core itself provides, for measuring and testing links:
+//  - a counting sink: done with every buffer the moment it gets it;
+//  - a cycling source: always ready, hands out its slots in turn (a flip
+//    link alternating framebuffers, the way modetest -v does).
+#include <errno.h>
+#include <time.h>
+
+#include <cstdlib>
+#include <vector>
+
+#include <dmabuf/port.h>
+
+#include "ops.h"
+
+namespace {
+
+uint64_t NowNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+int CountingSubmit(dmabuf_port*, uint32_t slot, dmabuf_done* out, uint32_t max) {
+  if (max < 1) return -EINVAL;
+  out[0].shown = static_cast<int32_t>(slot);
+  out[0].released = static_cast<int32_t>(slot);
+  out[0].time_ns = NowNs();
+  return 1;
+}
+
+int NoCollect(dmabuf_port*, dmabuf_done*, uint32_t) { return 0; }
+int Nothing(dmabuf_port*) { return 0; }
+
+struct Cycle {
+  std::vector<uint8_t> free;
+  uint32_t next = 0;
+  uint32_t sequence = 0;
+};
+
+int CycleStart(dmabuf_port* p) {
+  auto* c = static_cast<Cycle*>(p->self);
+  c->free.assign(p->slots, 1);
+  c->next = 0;
+  return 0;
+}
+
+int CycleDequeue(dmabuf_port* p, dmabuf_frame* out) {
+  auto* c = static_cast<Cycle*>(p->self);
+  for (uint32_t i = 0; i < p->slots; i++) {
+    uint32_t s = (c->next + i) % p->slots;
+    if (!c->free[s]) continue;
+    c->free[s] = 0;
+    c->next = (s + 1) % p->slots;
+    out->slot = s;
+    out->sequence = c->sequence++;
+    out->flags = 0;
+    out->time_ns = NowNs();
+    return 0;
+  }
+  return -EAGAIN;
+}
+
+int CycleRequeue(dmabuf_port* p, uint32_t slot) {
+  auto* c = static_cast<Cycle*>(p->self);
+  if (slot >= p->slots) return -EINVAL;
+  c->free[slot] = 1;
+  return 0;
+}
+
+int CycleStop(dmabuf_port* p) {
+  auto* c = static_cast<Cycle*>(p->self);
+  c->free.assign(p->slots, 1);
+  return 0;
+}
+
+dmabuf_port* NewPort(uint32_t kind, uint32_t slots) {
+  auto* p = static_cast<dmabuf_port*>(calloc(1, sizeof(dmabuf_port)));
+  p->magic = DMABUF_PORT_MAGIC;
+  p->abi = DMABUF_PORT_ABI;
+  p->kind = kind;
+  p->slots = slots;
+  p->fd = -1;
+  return p;
+}
+
+// countingSink() -> port
+Napi::Value CountingSink(const Napi::CallbackInfo& info) {
+  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, 0);
+  p->max_in_flight = 1;
+  p->submit = CountingSubmit;
+  p->collect = NoCollect;
+  p->start = Nothing;
+  p->stop = Nothing;
+  p->destroy = [](dmabuf_port* port) { free(port); };
+  return WrapPort(info.Env(), p);
+}
+
+// cyclingSource(slots) -> port
+Napi::Value CyclingSource(const Napi::CallbackInfo& info) {
+  Args a(info);
+  uint32_t slots = a.U32(0, "slots");
+  if (a && (slots < 2 || slots > 4096)) a.Fail("slots", "an integer from 2 to 4096", info[0]);
+  if (!a) return a.Thrown();
+  dmabuf_port* p = NewPort(DMABUF_PORT_SOURCE, slots);
+  p->self = new Cycle();
+  p->start = CycleStart;
+  p->dequeue = CycleDequeue;
+  p->requeue = CycleRequeue;
+  p->stop = CycleStop;
+  p->destroy = [](dmabuf_port* port) {
+    delete static_cast<Cycle*>(port->self);
+    free(port);
+  };
+  return WrapPort(info.Env(), p);
+}
+
+}  // namespace
+
+void InitLinkPorts(Napi::Env env, Napi::Object exports) {
+  exports.Set("countingSink", Napi::Function::New(env, CountingSink, "countingSink"));
+  exports.Set("cyclingSource", Napi::Function::New(env, CyclingSource, "cyclingSource"));
+}

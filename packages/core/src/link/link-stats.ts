@@ -1,0 +1,50 @@
+import { LINK_STATS } from './native-link.js';
+
+/** What a link has done so far (readable at any time, also after it ended). */
+export interface LinkStats {
+  /** Frames the source handed out. */
+  frames: number;
+  /** Frames the sink completed (on screen, or consumed). */
+  shown: number;
+  /** Frames handed out but given back unshown: a newer frame replaced them while the sink was busy. */
+  dropped: number;
+  /** Sequence numbers the source skipped (frames the device lost: no buffer was free). */
+  skipped: number;
+  /** Frames the device marked bad (given straight back). */
+  errors: number;
+  /** Sequence number of the first and the last frame (-1 before any). */
+  firstSequence: number;
+  lastSequence: number;
+  /** Shown frames per second, first to last completion. */
+  fps: number;
+  /** Capture → sink completion (flip) latency, in milliseconds; -1 before any. */
+  latencyMedianMs: number;
+  latencyP99Ms: number;
+  /** Frames submitted to the sink and not yet completed. */
+  inFlight: number;
+  /** Frames handed to the tap. */
+  tapped: number;
+  /** Seconds since start(). */
+  seconds: number;
+}
+
+/** The engine's numbers as LinkStats. */
+export function statsOf(raw: Float64Array): LinkStats {
+  const v = (name: (typeof LINK_STATS)[number]) => raw[LINK_STATS.indexOf(name)]!;
+  const ms = (us: number) => (us < 0 ? -1 : Math.round(us) / 1000);
+  return {
+    frames: v('frames'),
+    shown: v('shown'),
+    dropped: v('dropped'),
+    skipped: v('skipped'),
+    errors: v('errors'),
+    firstSequence: v('firstSequence'),
+    lastSequence: v('lastSequence'),
+    fps: Math.round(v('fps') * 100) / 100,
+    latencyMedianMs: ms(v('latencyMedianUs')),
+    latencyP99Ms: ms(v('latencyP99Us')),
+    inFlight: v('inFlight'),
+    tapped: v('tapped'),
+    seconds: Math.round(v('seconds') * 1000) / 1000,
+  };
+}

@@ -1,0 +1,62 @@
+// A display as a link sink: the native port (native/port_plane.cc) flips the
+// placed plane to the framebuffer of each slot and reads the flip events;
+// this side checks the framebuffers, hands the device's events to the link
+// and turns a native failure into a typed DrmError.
+import { type DmaBuf, type DmaBufError, errnoName, invalidArgument, type LinkPort } from '@dmabuf/core';
+import { check } from '@dmabuf/core/driver';
+import { DrmError } from '../errors.js';
+import { drmNative } from '../native.js';
+import type { Framebuffer } from './framebuffer.js';
+import type { FlipHost } from './flip-queue.js';
+
+const IOCTL: Record<string, string> = {
+  submit: 'ioctl(DRM_IOCTL_MODE_ATOMIC)',
+  collect: 'read',
+  poll: 'poll',
+};
+
+/** The link sink of a display (display.port()): flips on the display's plane, reads its events. */
+export function planePort(h: FlipHost, framebuffers: readonly Framebuffer[]): LinkPort {
+  if (!Array.isArray(framebuffers) || framebuffers.length === 0)
+    throw invalidArgument('framebuffers', 'a non-empty array of this display’s framebuffers', framebuffers);
+  for (const fb of framebuffers) h.checkFb(fb);
+  const name = `${h.device.label} ${h.connector}`;
+  const slots: DmaBuf[][] = framebuffers.map((fb) => [fb.buffer]);
+  return {
+    kind: 'sink',
+    name,
+    slots: () => slots,
+    claim(link: string): object {
+      const planeId = h.placer.assertFlippable(framebuffers[0]!).plane.id;
+      for (const fb of framebuffers) h.placer.assertFlippable(fb);
+      const fbProp = h.planes.props(planeId).get('FB_ID')?.id ?? 0;
+      h.device.events.pause(link);
+      const fbIds = Uint32Array.from(framebuffers, (fb) => fb.id);
+      const port = drmNative().planePort(h.device.fd, h.atomic, h.crtcId, planeId, fbProp, fbIds);
+      if (typeof port === 'number') {
+        h.device.events.resume();
+        check(port, 'fcntl(F_GETFL)', `${name}: cannot make a link port`);
+      }
+      return port as object;
+    },
+    release(): void {
+      h.device.events.resume();
+    },
+    failure(errno: number, op: string): DmaBufError {
+      const syscall = op === 'submit' && !h.atomic ? 'ioctl(DRM_IOCTL_MODE_PAGE_FLIP)' : (IOCTL[op] ?? op);
+      const gone = errno === 19;
+      return new DrmError(
+        h.device.label,
+        `${h.connector}: ${op} failed in the link (${errnoName(errno)}); the link was stopped`,
+        {
+          code: errnoName(errno),
+          errno,
+          syscall,
+          hint: gone
+            ? 'The display device is gone: close it and open it again once it is back'
+            : 'Check that the display is still connected and its mode unchanged, then link again',
+        },
+      );
+    },
+  };
+}

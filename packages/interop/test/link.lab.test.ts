@@ -1,0 +1,254 @@
+import {
+  countingSink,
+  cyclingSource,
+  type DmaBuf,
+  Framework,
+  Link,
+  LinkHeldError,
+  type LinkStats,
+  openFdCount,
+} from '@dmabuf/core';
+import { Display, DrmDevice, drmExporterPlugin, findDrmDevice, type Framebuffer } from '@dmabuf/exporter-drm';
+import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
+import { screendump, VIVID_BARS } from '@dmabuf/lab/guest';
+import { labSuite } from '@dmabuf/lab/suite';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
+import { DeviceLostError, V4l2Device, type V4l2Queue } from '../../importer-v4l2/src/index.js';
+import {
+  bindVivid,
+  quietPattern,
+  unbindVivid,
+  vividCapture,
+  vividPlatformName,
+} from '../../importer-v4l2/test/lab-helpers.js';
+
+const W = 640;
+const H = 480;
+
+/** Resolve once the link's stats satisfy `cond` (checked every 50 ms); fail when it ended first or after `ms`. */
+async function until(link: Link, cond: (s: LinkStats) => boolean, what: string, ms = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond(link.stats)) {
+    if (link.state === 'ended') await link.done; // throws why it ended
+    if (link.state === 'ended' || Date.now() - t0 > ms)
+      throw new Error(`waiting for ${what}: ${JSON.stringify(link.stats)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The bars at 60% height of an RGB picture: what is wrong (empty when the camera's bars are there). */
+function barsWrong(rgb: Uint8Array, width: number, height: number): string[] {
+  const row = Math.floor(height * 0.6);
+  const bar = width / VIVID_BARS.length;
+  const wrong: string[] = [];
+  VIVID_BARS.forEach((want, i) => {
+    const x = Math.floor(bar * i + bar / 2);
+    const at = (row * width + x) * 3;
+    const got = [rgb[at], rgb[at + 1], rgb[at + 2]];
+    if (got.some((v, c) => v !== want[c]))
+      wrong.push(`bar ${i}: want ${want.join(',')}, got ${got.join(',')}`);
+  });
+  return wrong;
+}
+
+labSuite(
+  'links: frames from a source to a sink in native code',
+  { needs: ['vivid', 'udmabuf', 'virtio-gpu'] },
+  () => {
+    let fw: Framework;
+    let card: DrmDevice;
+
+    beforeAll(async () => {
+      card = findDrmDevice({ display: true, dumbBuffers: true });
+      fw = await Framework.create({ plugins: [udmabufPlugin(), drmExporterPlugin({ device: card })] });
+      fw.export({ exporter: 'udmabuf', size: 4096 }).put(); // opens /dev/udmabuf, kept until close: not a leak
+    });
+    afterAll(async () => {
+      await fw?.close();
+      card?.close();
+    });
+
+    /** A 640x480 XR24 capture queue of vivid instance 0 with `n` buffers of `exporter` attached (slots 0..n-1). */
+    function captureQueue(
+      cam: V4l2Device,
+      n: number,
+      exporter: 'udmabuf' | 'drm',
+    ): { q: V4l2Queue; bufs: DmaBuf[] } {
+      quietPattern(cam);
+      cam.setFormat('capture', { width: W, height: H, pixelformat: 'XR24' });
+      cam.setFrameInterval('capture', { numerator: 1, denominator: 60 });
+      const q = cam.queue('capture', { count: n });
+      const bufs = Array.from({ length: n }, () =>
+        exporter === 'drm'
+          ? fw.export({ exporter: 'drm', width: W, height: H, format: 'XR24', constraints: q.constraints() })
+          : fw.export({ exporter: 'udmabuf', size: q.format.planes[0]!.sizeimage }),
+      );
+      for (const b of bufs) q.attach(b);
+      return { q, bufs };
+    }
+
+    it('a capture link into a counting sink: start, live stats, frames = sequence span - skips, release refused while linked, stop gives every buffer back, no fd leaked', async () => {
+      using cam = vividCapture({ busInfo: 'platform:vivid-000' });
+      const fds = openFdCount();
+      const { q, bufs } = captureQueue(cam, 4, 'udmabuf');
+      const batches: number[] = [];
+      const link = new Link(q.port(), countingSink(), {
+        onStats: (s) => batches.push(s.frames),
+        statsEveryFrames: 10,
+      });
+      onTestFinished(() => link.stop().then(() => {}));
+      expect(link.state).toBe('ready');
+      // the link holds the buffers and the queue from now on
+      expect(() => q.detach(bufs[0]!)).toThrow(LinkHeldError);
+      expect(() => bufs[1]!.put()).toThrow(LinkHeldError);
+      expect(() => bufs[1]!.put()).toThrow(/link V4L2 .* → counting sink holds it/);
+      expect(() => q.start()).toThrow(LinkHeldError);
+      expect(() => new Link(q.port(), countingSink())).toThrow(/cannot be linked/);
+      link.start();
+      expect(link.state).toBe('running');
+      await until(link, (s) => s.frames >= 40, '40 frames');
+      const live = link.stats;
+      expect(live.frames).toBeGreaterThanOrEqual(40);
+      const s = await link.stop();
+      expect(link.state).toBe('ended');
+      expect(s.frames).toBeGreaterThanOrEqual(40);
+      expect(s.shown).toBe(s.frames); // a counting sink is done with every frame at once
+      expect(s.dropped).toBe(0);
+      expect(s.frames).toBe(s.lastSequence - s.firstSequence + 1 - s.skipped);
+      expect(s.latencyMedianMs).toBeGreaterThanOrEqual(0);
+      expect(s.latencyP99Ms).toBeGreaterThanOrEqual(s.latencyMedianMs);
+      expect(batches.length).toBeGreaterThanOrEqual(3);
+      expect(await link.done).toEqual(s);
+      // back with the queue: JS frames work again on the same slots
+      expect(q.streaming).toBe(false);
+      for (const b of bufs) q.queue(b);
+      q.start();
+      for await (const f of q.frames({ timeoutMs: 30_000 })) {
+        expect(f.buffer).toBe(bufs[f.index]);
+        f.requeue();
+        break;
+      }
+      q.close();
+      for (const b of bufs) b.put();
+      expect(openFdCount()).toBe(fds);
+    });
+
+    it('abort: the signal stops the link, done rejects with its reason, every buffer is back', async () => {
+      using cam = vividCapture({ busInfo: 'platform:vivid-000' });
+      const { q, bufs } = captureQueue(cam, 3, 'udmabuf');
+      const ac = new AbortController();
+      const link = new Link(q.port(), countingSink(), { signal: ac.signal }).start();
+      await until(link, (s) => s.frames >= 5, '5 frames');
+      const reason = new Error('enough');
+      ac.abort(reason);
+      await expect(link.done).rejects.toBe(reason);
+      const s = await link.stop();
+      expect(s.frames).toBeGreaterThanOrEqual(5);
+      q.close(); // detaches: nothing holds the buffers any more
+      for (const b of bufs) expect(b.attachments).toHaveLength(0);
+      for (const b of bufs) b.put();
+      // an aborted signal refuses at once
+      expect(() => new Link(countingSinkSource(), countingSink(), { signal: ac.signal })).toThrow('enough');
+    });
+
+    it('camera → display link: the camera writes into scanout buffers, flips run in native code, the screen shows its bars; stop and restore leave nothing behind', async () => {
+      using cam = vividCapture({ busInfo: 'platform:vivid-000' });
+      const fds = openFdCount();
+      const { q, bufs } = captureQueue(cam, 4, 'drm');
+      const display = Display.open(card);
+      const fbs: Framebuffer[] = bufs.map((b) => display.framebuffer(b));
+      await display.show(fbs[0]!); // places the picture (the mode change is the display's to announce)
+      const link = new Link(q.port(), display.port(fbs)).start();
+      onTestFinished(() => link.stop().then(() => {}));
+      await expect(display.flip(fbs[1]!)).rejects.toThrow(LinkHeldError);
+      await until(link, (s) => s.shown >= 30, '30 flips');
+      const shot = await screendump('link-camera-display');
+      expect([shot.width, shot.height]).toEqual([W, H]);
+      expect(barsWrong(shot.pixels, shot.width, shot.height)).toEqual([]);
+      const s = await link.stop();
+      expect(s.shown).toBeGreaterThanOrEqual(30);
+      expect(s.frames).toBe(s.lastSequence - s.firstSequence + 1 - s.skipped);
+      expect(s.frames).toBe(s.shown + s.dropped + s.inFlight);
+      expect(s.latencyMedianMs).toBeGreaterThan(0);
+      expect(s.fps).toBeGreaterThan(0);
+      // JS flips work again
+      await display.flip(fbs[2]!);
+      q.close();
+      display.close();
+      for (const b of bufs) b.put();
+      expect(openFdCount()).toBe(fds);
+      const after = await screendump('link-camera-display-after');
+      expect(after.width).not.toBe(W); // the console's mode is back
+    });
+
+    it('a flip link alternating two framebuffers (as modetest -v): flips counted, stop waits for the last flip', async () => {
+      const fds = openFdCount();
+      const display = Display.open(card);
+      const bufs = [0, 1].map(() => fw.export({ exporter: 'drm', width: W, height: H, format: 'XR24' }));
+      const fbs = bufs.map((b) => display.framebuffer(b));
+      await display.show(fbs[0]!);
+      const link = new Link(cyclingSource(bufs), display.port(fbs)).start();
+      onTestFinished(() => link.stop().then(() => {}));
+      await until(link, (s) => s.shown >= 20, '20 flips');
+      const s = await link.stop();
+      expect(s.shown).toBeGreaterThanOrEqual(20);
+      expect(s.inFlight).toBe(0);
+      display.close();
+      for (const b of bufs) b.put();
+      expect(openFdCount()).toBe(fds);
+    });
+
+    it('camera unplugged mid-link: the link stops with DeviceLostError, every buffer back and detachable, the screen restored, no fd leaked', async () => {
+      const fds = openFdCount();
+      const cam = vividCapture({ busInfo: 'platform:vivid-000' });
+      const busInfo = cam.info.busInfo;
+      const display = Display.open(card);
+      let bufs: DmaBuf[] = [];
+      try {
+        quietPattern(cam);
+        cam.setFormat('capture', { width: W, height: H, pixelformat: 'XR24' });
+        const q = cam.queue('capture', { count: 4 });
+        bufs = Array.from({ length: 4 }, () =>
+          fw.export({ exporter: 'drm', width: W, height: H, format: 'XR24', constraints: q.constraints() }),
+        );
+        for (const b of bufs) q.attach(b);
+        const fbs = bufs.map((b) => display.framebuffer(b));
+        await display.show(fbs[0]!);
+        const link = new Link(q.port(), display.port(fbs)).start();
+        await until(link, (s) => s.shown >= 5, '5 flips');
+        cam.setControl('disconnect', 1); // vivid's simulated unplug
+        const err = await link.done.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(DeviceLostError);
+        expect(err).toMatchObject({ code: 'ENODEV', errno: 19 });
+        expect(link.state).toBe('ended');
+        q.close(); // nothing holds the buffers: every slot detaches
+        for (const b of bufs)
+          expect(b.attachments.filter((a) => a.device.startsWith('V4L2'))).toHaveLength(0);
+      } finally {
+        cam.close();
+        display.close();
+        for (const b of bufs) if (!b.released) b.put();
+        const name = vividPlatformName(busInfo);
+        unbindVivid(name);
+        await bindVivid(name, busInfo);
+      }
+      expect(openFdCount()).toBe(fds);
+      const after = await screendump('link-device-lost-after');
+      expect(after.width).not.toBe(W);
+    });
+
+    it('bad arguments are typed errors before anything is claimed', () => {
+      expect(() => new Link({} as never, countingSink())).toThrow(/Expected a source port|source/);
+      expect(() => new Link(countingSink(), countingSink())).toThrow(/source/);
+      expect(() => cyclingSource([])).toThrow(/at least two/);
+    });
+  },
+);
+
+/** A source port for argument checks only (never started). */
+function countingSinkSource() {
+  return { ...countingSink(), kind: 'source' as const };
+}
