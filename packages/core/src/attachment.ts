@@ -2,9 +2,9 @@ import type { BufferView } from './buffer-view.js';
 import type { Constraints } from './constraints.js';
 import type { AttachmentInfo } from './exporter.js';
 import type { Importer } from './importer.js';
+import { assertNotHeld } from './link/holds.js';
 import { runEach } from './run-each.js';
 import type { MapDirection, SgTable } from './sg-table.js';
-import { assertNotHeld } from './link/holds.js';
 import type { SmallSet } from './small-set.js';
 
 /**

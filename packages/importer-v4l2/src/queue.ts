@@ -10,10 +10,10 @@ import {
   SystemError,
 } from '@dmabuf/core';
 import { exportPlaneFd, mapPlane } from './buffer-export.js';
-import { capturePort } from './capture-port.js';
 import { requestBuffers } from './buffer-request.js';
 import type { DeviceBufferView } from './buffer-view.js';
 import type { BufferCapabilities } from './capabilities.js';
+import { capturePort } from './capture-port.js';
 import { BUF_TYPE, ERRNO, MEMORY, type MemoryKind, type QueueKind } from './constants.js';
 import { planeConstraints } from './constraints.js';
 import { layoutPlanes, type PixFormat } from './format.js';

@@ -8,12 +8,18 @@ import {
   type LinkStats,
   openFdCount,
 } from '@dmabuf/core';
-import { Display, DrmDevice, drmExporterPlugin, findDrmDevice, type Framebuffer } from '@dmabuf/exporter-drm';
+import {
+  Display,
+  type DrmDevice,
+  drmExporterPlugin,
+  type Framebuffer,
+  findDrmDevice,
+} from '@dmabuf/exporter-drm';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { screendump, VIVID_BARS } from '@dmabuf/lab/guest';
 import { labSuite } from '@dmabuf/lab/suite';
 import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
-import { DeviceLostError, V4l2Device, type V4l2Queue } from '../../importer-v4l2/src/index.js';
+import { DeviceLostError, type V4l2Device, type V4l2Queue } from '../../importer-v4l2/src/index.js';
 import {
   bindVivid,
   quietPattern,

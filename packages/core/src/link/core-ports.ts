@@ -1,6 +1,6 @@
 import type { DmaBuf } from '../dma-buf.js';
-import { DmaBufError, invalidArgument } from '../errors.js';
 import { errnoName } from '../errno.js';
+import { DmaBufError, invalidArgument } from '../errors.js';
 import { linkNative } from './native-link.js';
 import type { LinkPort } from './port.js';
 

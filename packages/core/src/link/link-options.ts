@@ -14,6 +14,7 @@ export interface TapFrame {
   release(): void;
 }
 
+/** How a Link runs: a frame limit, an AbortSignal, batched stats, a tap. */
 export interface LinkOptions {
   /** Stop by itself once this many frames were shown (default: run until stopped); `done` then resolves. */
   frames?: number;

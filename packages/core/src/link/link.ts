@@ -1,6 +1,6 @@
 import type { DmaBuf } from '../dma-buf.js';
-import { DmaBufError, invalidArgument, LifecycleError } from '../errors.js';
 import { errnoName } from '../errno.js';
+import { DmaBufError, invalidArgument, LifecycleError } from '../errors.js';
 import { holdBuffer } from './holds.js';
 import { checkLinkOptions, type LinkOptions, type TapFrame } from './link-options.js';
 import { type LinkStats, statsOf } from './link-stats.js';
@@ -10,6 +10,7 @@ import { isLinkPort, type LinkPort } from './port.js';
 /** What failed, by the engine's code (LinkEngine::Op). */
 const OPS = ['stop', 'start', 'dequeue', 'requeue', 'submit', 'collect', 'poll'] as const;
 
+/** Where a link is: made (`ready`), `running`, `stopping` (buffers coming back), `ended`. */
 export type LinkState = 'ready' | 'running' | 'stopping' | 'ended';
 
 /**
@@ -150,8 +151,8 @@ export class Link implements AsyncDisposable {
   }
 
   #onEvent(kind: number, a: number, b: number, c: number): void {
-    if (kind === LINK_EVENT.BATCH) return this.#batch();
-    if (kind === LINK_EVENT.TAP) return this.#tap(a, b);
+    if (kind === LINK_EVENT.BATCH) this.#batch();
+    else if (kind === LINK_EVENT.TAP) this.#tap(a, b);
     if (kind !== LINK_EVENT.END) return;
     const errno = -a;
     let error: unknown;

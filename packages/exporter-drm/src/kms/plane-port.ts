@@ -6,8 +6,8 @@ import { type DmaBuf, type DmaBufError, errnoName, invalidArgument, type LinkPor
 import { check } from '@dmabuf/core/driver';
 import { DrmError } from '../errors.js';
 import { drmNative } from '../native.js';
-import type { Framebuffer } from './framebuffer.js';
 import type { FlipHost } from './flip-queue.js';
+import type { Framebuffer } from './framebuffer.js';
 
 const IOCTL: Record<string, string> = {
   submit: 'ioctl(DRM_IOCTL_MODE_ATOMIC)',
