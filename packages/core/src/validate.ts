@@ -35,7 +35,7 @@ export function assertString(
   value: unknown,
   maxLength = Number.MAX_SAFE_INTEGER,
 ): asserts value is string {
-  if (typeof value !== 'string' || value.length > maxLength) {
+  if (typeof value !== 'string' || (typeof maxLength === 'number' && value.length > maxLength)) {
     throw invalidArgument(name, `a string of at most ${text(maxLength)} characters`, value);
   }
 }

@@ -29,8 +29,17 @@ export function holderOf(buffer: object): string | undefined {
 
 /** Throw LinkHeldError (EBUSY) when a link holds `buffer` (`what`: the call refused, for the message). */
 export function assertNotHeld(buffer: BufferView, what: string): void {
-  if (typeof buffer !== 'object' || buffer === null) throw invalidArgument('buffer', 'a DmaBuf', buffer);
+  if (!isBuffer(buffer)) throw invalidArgument('buffer', 'a DmaBuf', buffer);
   assertString('what', what);
   const holder = holders.get(buffer)?.[0];
   if (holder !== undefined) throw heldByLink(buffer.label, holder, what);
+}
+
+/** A buffer of this framework (something with a label), read without throwing. */
+function isBuffer(value: unknown): value is BufferView {
+  try {
+    return typeof value === 'object' && value !== null && typeof (value as BufferView).label === 'string';
+  } catch {
+    return false;
+  }
 }

@@ -109,7 +109,10 @@ export const core = {
     LinkHeldError: ERROR_CLASS,
     SystemError: ERROR_CLASS,
     // links: constructed with junk ports and options (a real link needs a device: interop link.lab.test.ts)
-    Link: {},
+    Link: {
+      noInstance:
+        'a running link needs a port that waits on a device (V4L2, DRM): interop link.lab.test.ts; its constructor is called with junk',
+    },
     // objects of functions (their functions are called)
     BufferChannel: {},
     CountingExporter: {
