@@ -61,9 +61,10 @@ export class DrmEventQueue {
           hint: 'Await every pending flip (and stop any other link) first',
         },
       );
-    if (this.#watch) drmNative().unwatch(this.#watch);
-    this.#watch = undefined;
-    this.#refd = false;
+    // the link's engine watches the fd meanwhile: ours leaves the loop (it is made again by the next expect())
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#waiting = false;
     this.#pausedBy = by;
   }
 
@@ -141,13 +142,15 @@ export class DrmEventQueue {
   #wait(): void {
     if (this.#waiting || this.#closed || this.#waiters.size === 0 || !this.#watcher) return;
     this.#waiting = true;
-    this.#watcher.wait(POLL_BITS.READABLE).then(
-      (bits) => this.#onReady(bits),
-      (e: unknown) => this.#onReady(-((e as { errno?: number }).errno ?? 5)),
+    const watcher = this.#watcher;
+    watcher.wait(POLL_BITS.READABLE).then(
+      (bits) => this.#onReady(watcher, bits),
+      (e: unknown) => this.#onReady(watcher, -((e as { errno?: number }).errno ?? 5)),
     );
   }
 
-  #onReady(bits: number): void {
+  #onReady(watcher: FdWatcher, bits: number): void {
+    if (watcher !== this.#watcher) return; // closed by pause(): a later watcher has its own wait
     this.#waiting = false;
     if (this.#closed) return;
     if (bits === -ECANCELED) {

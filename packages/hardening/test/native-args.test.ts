@@ -26,6 +26,13 @@ for (const name of [
 
 const fdCount = () => readdirSync('/proc/self/fd').length;
 
+/** An argument as the failure message shows it (a napi external has no toString). */
+function shown(a: unknown): string {
+  if (typeof a === 'bigint') return `${a}n`;
+  if (typeof a === 'function') return 'function';
+  return a !== null && typeof a === 'object' && Object.getPrototypeOf(a) === null ? '[external]' : String(a);
+}
+
 /** Call f(...args): it must throw InvalidArgumentError for `name`, with nothing done. */
 function refused(addon: string, fn: string, args: unknown[], name?: string): void {
   const f = addons[addon]?.[fn] as (...a: unknown[]) => unknown;
@@ -36,7 +43,7 @@ function refused(addon: string, fn: string, args: unknown[], name?: string): voi
   } catch (e) {
     err = e;
   }
-  const what = `${addon} ${fn}(${args.map((a) => (typeof a === 'bigint' ? `${a}n` : String(a))).join(', ')})`;
+  const what = `${addon} ${fn}(${args.map(shown).join(', ')})`;
   expect(err, what).toBeInstanceOf(InvalidArgumentError);
   expect((err as InvalidArgumentError).code, what).toBe('EINVAL');
   expect((err as Error).message, what).not.toMatch(/was expected/);
@@ -59,7 +66,13 @@ const junk: unknown[] = [
 ];
 
 /** The functions that take no argument (counters for leak tests, a socket pair). */
-const noArguments = new Set(['pendingPolls', 'liveWatchers', 'liveMappings', 'unixSocketPair']);
+const noArguments = new Set([
+  'pendingPolls',
+  'liveWatchers',
+  'liveMappings',
+  'unixSocketPair',
+  'countingSink',
+]);
 
 describe('every function of every addon refuses a wrong first argument with a typed error, before any syscall', () => {
   for (const [addon, exports] of Object.entries(addons)) {
@@ -107,6 +120,91 @@ describe('arguments after the fd: sizes, handles, ids and flags', () => {
     // a control's value is signed: -1 is one
     ['@dmabuf/importer-v4l2', 'setCtrl', (v) => [0, 1, v, false], 'value', bad.filter((v) => v !== -1)],
   ];
+  // the link engine and the ports (native/include/dmabuf/port.h): a value that is no port, no
+  // handle, or a typed array of the wrong kind is refused before any port is made or linked
+  const core = addons['@dmabuf/core'] as { cyclingSource(n: number): object; countingSink(): object };
+  const typedBad = [...bad, [1, 2], new Float64Array(2), {}];
+  const noop = () => {};
+  cases.push(
+    [
+      '@dmabuf/core',
+      'linkCreate',
+      (v) => [core.cyclingSource(2), v, new Int32Array(2), noop, 0, 0, 0],
+      'sink',
+      [...bad, {}],
+    ],
+    [
+      '@dmabuf/core',
+      'linkCreate',
+      (v) => [core.cyclingSource(2), core.countingSink(), v, noop, 0, 0, 0],
+      'map',
+      typedBad,
+    ],
+    [
+      '@dmabuf/core',
+      'linkCreate',
+      (v) => [core.cyclingSource(2), core.countingSink(), new Int32Array(2), v, 0, 0, 0],
+      'onEvent',
+      [...bad, {}],
+    ],
+    [
+      '@dmabuf/core',
+      'linkCreate',
+      (v) => [core.cyclingSource(2), core.countingSink(), new Int32Array(2), noop, v, 0, 0],
+      'tapEvery',
+    ],
+    [
+      '@dmabuf/core',
+      'linkCreate',
+      (v) => [core.cyclingSource(2), core.countingSink(), new Int32Array(2), noop, 0, 0, v],
+      'frames',
+    ],
+    ['@dmabuf/core', 'linkTapRelease', (v) => [v, 0], 'link', [...bad, {}, core.countingSink()].slice(0, 6)],
+    ['@dmabuf/core', 'cyclingSource', (v) => [v], 'slots', [...bad, 0, 1, 5000]],
+    [
+      '@dmabuf/exporter-drm',
+      'planePort',
+      (v) => [0, v, 1, 1, 1, new Uint32Array([1])],
+      'atomic',
+      [...bad, 1],
+    ],
+    ['@dmabuf/exporter-drm', 'planePort', (v) => [0, true, v, 1, 1, new Uint32Array([1])], 'crtcId'],
+    [
+      '@dmabuf/exporter-drm',
+      'planePort',
+      (v) => [0, true, 1, 1, 1, v],
+      'fbIds',
+      [...typedBad, new Uint32Array(0)],
+    ],
+    [
+      '@dmabuf/importer-v4l2',
+      'capturePort',
+      (v) => [0, 1, 4, v, 1, new Int32Array(2), new Uint32Array(2)],
+      'slots',
+      [...bad, 0],
+    ],
+    [
+      '@dmabuf/importer-v4l2',
+      'capturePort',
+      (v) => [0, 1, 4, 2, v, new Int32Array(2), new Uint32Array(2)],
+      'planes',
+      [...bad, 0, 9],
+    ],
+    [
+      '@dmabuf/importer-v4l2',
+      'capturePort',
+      (v) => [0, 1, 4, 2, 1, v, new Uint32Array(2)],
+      'fds',
+      [...typedBad, new Int32Array(3)],
+    ],
+    [
+      '@dmabuf/importer-v4l2',
+      'capturePort',
+      (v) => [0, 1, 4, 2, 1, new Int32Array(2), v],
+      'lengths',
+      [...typedBad, new Uint32Array(1)],
+    ],
+  );
   for (const [addon, fn, args, name, values = bad] of cases) {
     it(`${addon} ${fn}: '${name}' ${values.map(String).join(', ')}`, () => {
       for (const v of values) refused(addon, fn, args(v), name);
