@@ -5,8 +5,9 @@ import type { LinkStats } from './link-stats.js';
 
 /** A frame handed to the tap: held from the source until release() (the link runs on without it). */
 export interface TapFrame {
-  /** The source's slot and the frame's sequence number. */
+  /** The source's slot the frame is in. */
   readonly slot: number;
+  /** The frame's sequence number (as the source counts). */
   readonly sequence: number;
   /** The buffers of the slot (map them for CPU access to look at the picture). */
   readonly buffers: readonly DmaBuf[];
@@ -22,10 +23,17 @@ export interface LinkOptions {
   signal?: AbortSignal;
   /** Stats delivered in batches: every `statsEveryMs` (default 250) and/or every `statsEveryFrames` shown frames. */
   onStats?: (stats: LinkStats) => void;
+  /** onStats every this many milliseconds (default 250; 0: not by time). */
   statsEveryMs?: number;
+  /** onStats every this many shown frames (default: not by frames). */
   statsEveryFrames?: number;
   /** Every `every`-th frame, after the sink is done with it, handed to `onFrame` (skipped while one is held). */
-  tap?: { every: number; onFrame: (frame: TapFrame) => void };
+  tap?: {
+    /** Hand every this many-th frame to onFrame. */
+    every: number;
+    /** Called with the frame; it stays out of the link until frame.release(). */
+    onFrame: (frame: TapFrame) => void;
+  };
 }
 
 /** Options checked, defaults filled. */

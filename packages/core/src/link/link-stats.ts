@@ -12,13 +12,15 @@ export interface LinkStats {
   skipped: number;
   /** Frames the device marked bad (given straight back). */
   errors: number;
-  /** Sequence number of the first and the last frame (-1 before any). */
+  /** Sequence number of the first frame (-1 before any). */
   firstSequence: number;
+  /** Sequence number of the last frame (-1 before any). */
   lastSequence: number;
   /** Shown frames per second, first to last completion. */
   fps: number;
   /** Capture → sink completion (flip) latency, in milliseconds; -1 before any. */
   latencyMedianMs: number;
+  /** Capture → sink completion latency, 99th percentile, in milliseconds; -1 before any. */
   latencyP99Ms: number;
   /** Frames submitted to the sink and not yet completed. */
   inFlight: number;

@@ -26,8 +26,11 @@ export type LinkState = 'ready' | 'running' | 'stopping' | 'ended';
  * back, `done` rejects with the driver's typed error (DeviceLostError, ...).
  */
 export class Link implements AsyncDisposable {
+  /** 'link <source> → <sink>': how errors and holds name this link. */
   readonly name: string;
+  /** The port frames come from. */
   readonly source: LinkPort;
+  /** The port frames go to. */
   readonly sink: LinkPort;
   /** Settles when the link has ended: its final stats, or the error that ended it. */
   readonly done: Promise<LinkStats>;
@@ -100,6 +103,7 @@ export class Link implements AsyncDisposable {
     }
   }
 
+  /** Where the link is now (see LinkState). */
   get state(): LinkState {
     return this.#state;
   }
@@ -146,6 +150,7 @@ export class Link implements AsyncDisposable {
     }
   }
 
+  /** `await using`: stop() when the scope ends (rejects, as stop() does, with why the link failed). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

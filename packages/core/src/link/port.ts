@@ -10,6 +10,7 @@ import type { DmaBufError } from '../errors.js';
  * refuses its own use (frames(), flip(), queue()) until `release()`.
  */
 export interface LinkPort {
+  /** A source hands out filled buffers; a sink consumes them and says when it is done. */
   readonly kind: 'source' | 'sink';
   /** How messages name it: 'V4L2 /dev/video0 (capture)', 'DRM card1 (virtio_gpu) Virtual-1'. */
   readonly name: string;
