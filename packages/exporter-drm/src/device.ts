@@ -106,7 +106,7 @@ export class DrmDevice implements Disposable {
     return this.#fd;
   }
 
-  /** True once close() has run: every call then throws LifecycleError (EBADF). */
+  /** True once close() has run: what needs its fd then throws DrmError (EBADF). */
   get closed(): boolean {
     return this.#fd < 0;
   }

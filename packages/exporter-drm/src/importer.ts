@@ -85,10 +85,7 @@ export class GemImport implements Disposable {
     this.handle = mapping.handle.handle;
   }
 
-  /**
-   * True once release() has run (or the framework tore the buffer down): the handle is no longer yours to
-   * use.
-   */
+  /** True once release() has run: the handle is no longer yours to use. */
   get released(): boolean {
     return this.#released;
   }
