@@ -4,7 +4,7 @@ import type { PlaneLayout } from './layout.js';
 export interface SgSegment {
   /** Offset of this piece within the dma-buf. */
   offset: number;
-  /** Bytes in this piece (> 0). */
+  /** Bytes in this piece. */
   length: number;
   /** Where the piece comes from, exporter-specific: e.g. `memfd:5@0x2000` for a udmabuf range. */
   source?: string;

@@ -45,7 +45,7 @@ export interface DecodedFrame {
  * drains, after which frames() ends.
  */
 export class M2mDecoder {
-  /** The memory-to-memory device it decodes on (closed with the decoder). */
+  /** The memory-to-memory device it decodes on (the caller's: close() closes its queues, not the device). */
   readonly m2m: V4l2M2mDevice;
   readonly #options: Required<Omit<DecoderOptions, 'pixelformat'>> & { pixelformat?: string };
   readonly #views = new Map<number, DeviceBufferView>();

@@ -71,7 +71,7 @@ export class V4l2M2mDevice implements Disposable {
   readonly device: V4l2Device;
   /** 'encoder', 'decoder', or undefined for a device with no codec commands (a converter). */
   readonly role: CodecRole | undefined;
-  /** Its events (EOS, SOURCE_CHANGE), subscribed on demand. */
+  /** Its events (EOS, SOURCE_CHANGE): subscribe() to the ones you want; close() unsubscribes them all. */
   readonly events: M2mEvents;
   /** The node's name (sysfs), else QUERYCAP's card: 'vim2m', 'stateful-encoder', … */
   readonly label: string;
