@@ -39,7 +39,8 @@ export async function runDemo(
       signal: stop.signal,
       log: (line) => print(`camera-to-display: ${line}`),
       onShown: async (shown, frame) => {
-        if (shown % 30 === 0) print(`camera-to-display: frame ${shown} (camera sequence ${frame.sequence})`);
+        if (shown % 30 === 0 || !frame)
+          print(`camera-to-display: frame ${shown}${frame ? ` (camera sequence ${frame.sequence})` : ''}`);
         if (shown === checkAt && inLab())
           screen = await checkScreen(`camera-to-display-${options.copy ? 'copy' : 'zero-copy'}`);
       },

@@ -145,10 +145,10 @@ labSuite('camera-to-display in the lab (vivid → virtio-gpu)', { needs: ['vivid
       copy: false,
       signal: stop.signal,
       onShown: (n) => {
-        if (n === 5) stop.abort(new Error('interrupted'));
+        if (n >= 30) stop.abort(new Error('interrupted')); // the link reports every 30 frames
       },
     });
-    expect(r.frames).toBe(5);
+    expect(r.frames).toBeGreaterThanOrEqual(30);
     expect(openFdCount()).toBe(fds);
     expect((await screendump('camera-to-display-lab-aborted')).width).not.toBe(640);
   });

@@ -5,6 +5,7 @@ import {
   convertToXrgbAsync,
   type DmaBuf,
   Framework,
+  Link,
 } from '@dmabuf/core';
 import {
   Display,
@@ -23,6 +24,7 @@ import {
   v4l2ExporterPlugin,
 } from '@dmabuf/importer-v4l2';
 import { chooseFormat, type FormatChoice } from './format-choice.js';
+import { linkOptions, linkRun } from './link-run.js';
 import type { DemoOptions } from './options.js';
 
 /** What a run of the pipeline did. */
@@ -45,6 +47,10 @@ export interface PipelineResult {
   frames: number;
   /** Frames the camera produced that were never shown (sequence gaps). */
   skipped: number;
+  /** Zero-copy (link): frames dequeued but replaced by a newer one before the display took them. */
+  dropped?: number;
+  /** Zero-copy (link): capture → flip-complete latency, median and 99th percentile, in ms. */
+  latencyMs?: { median: number; p99: number };
   seconds: number;
   fps: number;
   /** Process CPU time (user + system) per shown frame. */
@@ -63,8 +69,13 @@ export type PipelineOptions = Pick<
   format?: string;
   /** Stop early (Ctrl-C): the display is restored and every buffer released all the same. */
   signal?: AbortSignal;
-  /** Called after each frame is on screen (await it to hold the picture, e.g. for a screenshot or a writeback capture). */
-  onShown?: (shown: number, frame: V4l2Frame, display: Display) => void | Promise<void>;
+  /**
+   * Called after each frame is on screen (await it to hold the picture, e.g. for a screenshot or
+   * a writeback capture). On the zero-copy path frames run on a link, without JavaScript: it is
+   * called every 30 frames (not awaited, no frame), and once at the end, awaited, with the last
+   * frame still on screen.
+   */
+  onShown?: (shown: number, frame: V4l2Frame | undefined, display: Display) => void | Promise<void>;
   log?: (line: string) => void;
 };
 
@@ -195,7 +206,7 @@ async function zeroCopy(
   display: Display,
 ): Promise<{ ok: true; result: Counted } | { ok: false; reason: string }> {
   const bufs: DmaBuf[] = [];
-  const fbs = new Map<DmaBuf, Framebuffer>();
+  const fbs: Framebuffer[] = [];
   let q: V4l2Queue | undefined;
   try {
     q = camera.queue('capture', { memory: 'dmabuf', count: options.buffers });
@@ -208,10 +219,14 @@ async function zeroCopy(
         exporter: 'drm',
       });
       bufs.push(buf);
-      fbs.set(buf, display.framebuffer(buf));
+      fbs.push(display.framebuffer(buf));
+      q.attach(buf);
     }
+    await display.show(fbs[0]!); // places the picture (plane, rectangles, maybe a mode) once
+    let link: Link;
     try {
-      for (const buf of bufs) q.queue(buf);
+      link = new Link(q.port(), display.port(fbs), linkOptions(options, display));
+      link.start(); // QBUF of every buffer: where the camera imports the display's buffers
     } catch (e) {
       if (
         e instanceof StreamError ||
@@ -224,9 +239,10 @@ async function zeroCopy(
         };
       throw e;
     }
-    log(`zero-copy: ${q.count} display-allocated buffers (${bufs[0]!.expName}) imported by the camera`);
-    q.start();
-    const result = await loop(q, display, options, (frame) => fbs.get(frame.buffer!)!, 0);
+    log(
+      `zero-copy: ${q.count} display-allocated buffers (${bufs[0]!.expName}) imported by the camera; frames run on a link (native: DQBUF → page flip → QBUF, no JavaScript per frame)`,
+    );
+    const result = await linkRun(link, display, options);
     return { ok: true, result };
   } finally {
     q?.close(); // STREAMOFF, every buffer detached, REQBUFS(0)
