@@ -1,15 +1,20 @@
-// Runs inside the lab (bench/run.js starts it): the camera-to-display pipeline
-// (the YUYV conversion path, zero-copy, the copy path) and GStreamer doing the
-// same, in interleaved rounds, same boot, same camera and display; prints one
-// RESULT line for the host.
+// Runs inside the lab (bench/run.js starts it): camera to display on a link
+// (no JavaScript per frame), the camera-to-display pipeline's JavaScript
+// zero-copy path and its copy path, and GStreamer doing the same, in
+// interleaved rounds, same boot, same camera and display; then one long link
+// run for RSS. `convert`: the YUYV conversion path against GStreamer's
+// videoconvert instead. Prints one RESULT line for the host.
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../dist/camera-display/pipeline.js';
+import { linkRound, linkRss } from './link-run.js';
 
-// `node guest.js convert` runs only the conversion comparison (more rounds: it is the one with a target).
 const ONLY_CONVERT = process.argv[2] === 'convert';
-const ROUNDS = ONLY_CONVERT ? 5 : 3;
-const FRAMES = 45;
+const ROUNDS = Number(process.env.C2D_BENCH_ROUNDS ?? 5);
+const FRAMES = 45; // the JavaScript paths' frames per round
 const base = { width: 640, height: 480, buffers: 4, frames: FRAMES, fps: 60 }; // the rate GStreamer is given
+// The link: measured over the frames GStreamer's figures cover (its 300-frame run minus its 30-frame one).
+const LINK = { warmup: 30, frames: 270 };
+const RSS = { frames: Number(process.env.C2D_BENCH_RSS_FRAMES ?? 10_000), every: 500 };
 
 // GStreamer doing the same pipelines. Zero-copy: v4l2src imports kmssink's
 // dumb buffers (io-mode=dmabuf-import), kmssink sets the mode and flips.
@@ -36,7 +41,7 @@ function gst(frames, tail) {
   return { ms, cpuMs: ((Number(f[13]) + Number(f[14])) * 1000) / CLK_TCK };
 }
 const GST_SHORT = 30;
-const GST_LONG = 300;
+const GST_LONG = GST_SHORT + LINK.frames;
 function gstRound(tail) {
   const a = gst(GST_SHORT, tail);
   const b = gst(GST_LONG, tail);
@@ -45,6 +50,7 @@ function gstRound(tail) {
 }
 
 const runs = {
+  link: () => linkRound(base, LINK),
   convert: () => runPipeline({ ...base, copy: false, format: 'YUYV' }),
   gstConvert: async () => gstRound(GST_CONVERT),
   zero: () => runPipeline({ ...base, copy: false }),
@@ -55,7 +61,7 @@ const results = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
 gst(10, GST_ZERO); // plugin registry and caches
 // Interleaved in one boot: ours, gst, ours, gst… with the order flipped every
 // other round, so slow phases of the (shared, noisy) host hit both sides alike.
-const kinds = ONLY_CONVERT ? ['convert', 'gstConvert'] : ['convert', 'gstConvert', 'zero', 'gstZero', 'copy'];
+const kinds = ONLY_CONVERT ? ['convert', 'gstConvert'] : ['link', 'gstZero', 'zero', 'copy'];
 for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 ? [...kinds].reverse() : kinds) {
     const r = await runs[kind]();
@@ -65,23 +71,55 @@ for (let round = 0; round < ROUNDS; round++) {
     );
   }
 }
-const { zero, copy, convert: conv, gstZero, gstConvert: gstConv } = results;
+const { link, zero, copy, convert: conv, gstZero, gstConvert: gstConv } = results;
 const cpuOf = (rs) => rs.map((r) => r.cpuMsPerFrame);
 const fpsOf = (rs) => rs.map((r) => r.fps);
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// each round's runs ran back to back (interleaved), so a per-round ratio compares like with like
+const ratios = (a, b, key) => a.map((r, i) => Number((r[key] / b[i][key]).toFixed(3)));
+const pick = (rs, key) => median(rs.map((r) => r[key]));
+let rss = null;
+if (!ONLY_CONVERT) {
+  // ~3 minutes at 60 fps: one run on its own, after the rounds (too long for a round)
+  rss = await linkRss(base, RSS);
+  console.log(
+    `link RSS over ${rss.frames} frames: ${rss.rssSlopeKiBPer1kFrames.toFixed(1)} KiB per 1000 frames (${rss.rssFirstMiB.toFixed(1)} → ${rss.rssLastMiB.toFixed(1)} MiB), ${rss.fps.toFixed(1)} fps, CPU ${rss.cpuMsPerFrame.toFixed(3)} ms/frame`,
+  );
+}
 console.log(
-  `RESULT ${JSON.stringify({
-    zero: { cpu: zero.map((r) => r.cpuMsPerFrame), fps: zero.map((r) => r.fps), path: zero[0]?.path },
-    copy: { cpu: copy.map((r) => r.cpuMsPerFrame), fps: copy.map((r) => r.fps) },
-    ratio: zero.length ? median(zero.map((r, i) => r.cpuMsPerFrame / copy[i].cpuMsPerFrame)) : null,
-    gst: { cpu: cpuOf(gstZero), fps: fpsOf(gstZero) },
-    convert: { cpu: conv.map((r) => r.cpuMsPerFrame), fps: conv.map((r) => r.fps), path: conv[0].path },
-    gstConvert: { cpu: cpuOf(gstConv), fps: fpsOf(gstConv) },
-    // each round's pair ran back to back (interleaved), so the per-round ratio compares like with like
-    convertRatios: conv.map((r, i) => Number((r.cpuMsPerFrame / gstConv[i].cpuMsPerFrame).toFixed(3))),
-    convertRatio: median(conv.map((r, i) => r.cpuMsPerFrame / gstConv[i].cpuMsPerFrame)),
-    interleaved: kinds.join(' ⇄ '),
-    frames: FRAMES,
-  })}`,
+  `RESULT ${JSON.stringify(
+    ONLY_CONVERT
+      ? {
+          convert: { cpu: cpuOf(conv), fps: fpsOf(conv), path: conv[0].path },
+          gstConvert: { cpu: cpuOf(gstConv), fps: fpsOf(gstConv) },
+          convertRatios: ratios(conv, gstConv, 'cpuMsPerFrame'),
+          convertRatio: median(ratios(conv, gstConv, 'cpuMsPerFrame')),
+          interleaved: kinds.join(' ⇄ '),
+          frames: FRAMES,
+        }
+      : {
+          link: {
+            cpu: cpuOf(link),
+            fps: fpsOf(link),
+            userMsPerFrame: pick(link, 'userMsPerFrame'),
+            systemMsPerFrame: pick(link, 'systemMsPerFrame'),
+            dropped: link.map((r) => r.dropped),
+            skipped: link.map((r) => r.skipped),
+            latencyMedianMs: pick(link, 'latencyMedianMs'),
+            latencyP99Ms: pick(link, 'latencyP99Ms'),
+          },
+          gst: { cpu: cpuOf(gstZero), fps: fpsOf(gstZero) },
+          linkCpuRatios: ratios(link, gstZero, 'cpuMsPerFrame'),
+          linkFpsRatios: ratios(link, gstZero, 'fps'),
+          zero: { cpu: cpuOf(zero), fps: fpsOf(zero), path: zero[0]?.path },
+          zeroCpuRatios: ratios(zero, gstZero, 'cpuMsPerFrame'),
+          zeroFpsRatios: ratios(zero, gstZero, 'fps'),
+          copy: { cpu: cpuOf(copy), fps: fpsOf(copy) },
+          zeroVsCopyRatios: ratios(zero, copy, 'cpuMsPerFrame'),
+          rss,
+          interleaved: kinds.join(' ⇄ '),
+          frames: FRAMES,
+          linkFrames: LINK.frames,
+        },
+  )}`,
 );

@@ -1,18 +1,25 @@
 // Runs inside the lab (bench/run.js starts it): page-flip rate and CPU time
 // per flip of @dmabuf/exporter-drm against libdrm's modetest flipping the
-// same mode on the same connector/CRTC, in the same boot. Prints one
+// same mode on the same connector/CRTC, in the same boot: a flip link (two
+// framebuffers alternated by core's link engine, no JavaScript per flip) and
+// the JavaScript path (await display.flip() per flip). Prints one
 // `RESULT {json}` line.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Framework } from '@dmabuf/core';
+import { cyclingSource, Framework, Link } from '@dmabuf/core';
+import { linkMeter } from '@dmabuf/core/testing';
 import { Display, DrmDevice, drmExporterPlugin, readKms, refreshOf } from '../dist/index.js';
 
 const DEVICE = process.env.DRM_BENCH_DEVICE ?? '/dev/dri/card1';
 const FLIPS = Number(process.env.DRM_BENCH_FLIPS ?? 200);
+// the link's flips cost less CPU each: more of them, so that the 10 ms ticks and the noise weigh less
+const LINK_WARMUP = 60;
+const LINK_FLIPS = Number(process.env.DRM_BENCH_LINK_FLIPS ?? 600);
 const MODETEST_SECONDS = Number(process.env.DRM_BENCH_MODETEST_SECONDS ?? 4);
 const CLK_TCK = 100;
 
-async function ours(legacy) {
+/** A display showing the first of two full-screen XR24 buffers (blue, red). */
+async function twoBuffers(legacy) {
   const dev = DrmDevice.open(DEVICE);
   const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
   const display = Display.open(dev, { legacy });
@@ -24,6 +31,24 @@ async function ours(legacy) {
   });
   const fbs = bufs.map((b) => display.framebuffer(b));
   await display.show(fbs[0]);
+  return {
+    dev,
+    display,
+    bufs,
+    fbs,
+    async close() {
+      display.close();
+      for (const b of bufs) b.put();
+      await fw.close();
+      dev.close();
+    },
+  };
+}
+
+/** The JavaScript path: await display.flip() for every flip. */
+async function ours(legacy) {
+  const s = await twoBuffers(legacy);
+  const { dev, display, fbs } = s;
   for (let i = 0; i < 30; i++) await display.flip(fbs[(i + 1) % 2]);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -43,11 +68,27 @@ async function ours(legacy) {
     fps: (FLIPS * 1000) / ms,
     cpuUsPerFlip: (cpu.user + cpu.system) / FLIPS,
   };
-  display.close();
-  for (const b of bufs) b.put();
-  await fw.close();
-  dev.close();
+  await s.close();
   return info;
+}
+
+/** A flip link: cyclingSource(two buffers) → display.port(framebuffers), flips from libuv callbacks in native code. */
+async function oursLink(legacy) {
+  const s = await twoBuffers(legacy);
+  const meter = linkMeter({ warmup: LINK_WARMUP, frames: LINK_FLIPS });
+  const link = new Link(cyclingSource(s.bufs), s.display.port(s.fbs), meter.options);
+  meter.watch(link.done);
+  link.start();
+  const m = await meter.measured;
+  await link.stop();
+  await s.close();
+  return {
+    fps: m.fps,
+    cpuUsPerFlip: m.cpuUsPerFrame,
+    userUsPerFlip: m.userUsPerFrame,
+    systemUsPerFlip: m.systemUsPerFrame,
+    linkFps: m.stats.fps,
+  };
 }
 
 const BASELINE = new URL('./build/flip-baseline', import.meta.url).pathname;
@@ -132,36 +173,63 @@ function modetest(driver, connectorId, crtcId, mode) {
 }
 
 // The lab's CPUs are shared with the host's other work: interleave rounds
-// (ours, modetest, ours atomic, the C loop) and report medians.
+// (the link, modetest, the JS path, the atomic link and JS path, the C loop;
+// the order reversed every other round) and report medians; the ratios are
+// the medians of the rounds' ratios.
 const ROUNDS = Number(process.env.DRM_BENCH_ROUNDS ?? 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const driver = DrmDevice.open(DEVICE);
 const name = driver.driver;
 driver.close();
+const info = await ours(true); // ids and mode for modetest and the C loop (also warms the device up)
+const runs = {
+  link: () => oursLink(true),
+  modetest: () => modetest(name, info.connectorId, info.crtcId, info.modetestMode),
+  legacy: () => ours(true),
+  linkAtomic: () => oursLink(false),
+  atomic: () => ours(false),
+  c: () => cLoop(info),
+};
+const kinds = Object.keys(runs);
 const rounds = [];
 for (let i = 0; i < ROUNDS; i++) {
-  const legacy = await ours(true);
-  const mt = await modetest(name, legacy.connectorId, legacy.crtcId, legacy.modetestMode);
-  const atomic = await ours(false);
-  const c = await cLoop(legacy);
-  rounds.push({ legacy, atomic, modetest: mt, c });
+  const round = {};
+  for (const k of i % 2 ? [...kinds].reverse() : kinds) round[k] = await runs[k]();
+  rounds.push(round);
   const f = (r) => `${r.fps.toFixed(1)} flips/s ${r.cpuUsPerFlip.toFixed(0)} µs/flip`;
-  console.log(
-    `round ${i}: ours legacy ${f(legacy)}; modetest ${f(mt)}; ours atomic ${f(atomic)}; C loop ${f(c)}`,
-  );
+  console.log(`round ${i}: ${kinds.map((k) => `${k} ${f(round[k])}`).join('; ')}`);
 }
 const pick = (k, f) => median(rounds.map((r) => r[k][f]));
-const first = rounds[0];
+const ratio = (k, base, f) => median(rounds.map((r) => r[k][f] / r[base][f]));
+const perRound = (k, base, f) => rounds.map((r) => Number((r[k][f] / r[base][f]).toFixed(3)));
+const figures = (k) => ({ fps: pick(k, 'fps'), cpuUsPerFlip: pick(k, 'cpuUsPerFlip') });
 const result = {
-  legacy: { ...first.legacy, fps: pick('legacy', 'fps'), cpuUsPerFlip: pick('legacy', 'cpuUsPerFlip') },
-  atomic: { ...first.atomic, fps: pick('atomic', 'fps'), cpuUsPerFlip: pick('atomic', 'cpuUsPerFlip') },
-  c: { fps: pick('c', 'fps'), cpuUsPerFlip: pick('c', 'cpuUsPerFlip') },
-  modetest: {
-    args: first.modetest.args,
-    setup: first.modetest.setup,
-    fps: pick('modetest', 'fps'),
-    cpuUsPerFlip: pick('modetest', 'cpuUsPerFlip'),
+  info,
+  link: {
+    ...figures('link'),
+    userUsPerFlip: pick('link', 'userUsPerFlip'),
+    systemUsPerFlip: pick('link', 'systemUsPerFlip'),
+  },
+  linkAtomic: figures('linkAtomic'),
+  legacy: figures('legacy'),
+  atomic: figures('atomic'),
+  c: figures('c'),
+  modetest: { args: rounds[0].modetest.args, setup: rounds[0].modetest.setup, ...figures('modetest') },
+  ratios: {
+    linkCpu: ratio('link', 'modetest', 'cpuUsPerFlip'),
+    linkFps: ratio('link', 'modetest', 'fps'),
+    linkAtomicCpu: ratio('linkAtomic', 'modetest', 'cpuUsPerFlip'),
+    jsCpu: ratio('legacy', 'modetest', 'cpuUsPerFlip'),
+    jsFps: ratio('legacy', 'modetest', 'fps'),
+    linkFpsVsC: ratio('link', 'c', 'fps'),
+    linkCpuVsC: ratio('link', 'c', 'cpuUsPerFlip'),
+  },
+  perRound: {
+    linkCpu: perRound('link', 'modetest', 'cpuUsPerFlip'),
+    linkFps: perRound('link', 'modetest', 'fps'),
+    jsCpu: perRound('legacy', 'modetest', 'cpuUsPerFlip'),
   },
   rounds: ROUNDS,
+  order: kinds.join(' ⇄ '),
 };
 console.log(`RESULT ${JSON.stringify(result)}`);

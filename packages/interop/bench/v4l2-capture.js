@@ -1,9 +1,13 @@
-// Runs inside the lab (bench/run.js starts it): capture frame rate and CPU
-// time per frame of @dmabuf/importer-v4l2 (DMABUF import into udmabufs)
-// against `v4l2-ctl --stream-mmap` at the same format and buffer count, on
-// the same vivid node, in the same boot. Prints one `RESULT {json}` line.
+// Runs inside the lab (bench/v4l2-capture-run.js starts it): capture frame
+// rate and CPU time per frame of @dmabuf/importer-v4l2 (DMABUF import into
+// udmabufs) against `v4l2-ctl --stream-mmap` at the same format and buffer
+// count, on the same vivid node, in the same boot: a capture link into a
+// counting sink (DQBUF → QBUF in native code, no JavaScript per frame) and
+// the JavaScript path (for await of queue.frames()). Prints one
+// `RESULT {json}` line.
 import { spawnSync } from 'node:child_process';
-import { Framework } from '@dmabuf/core';
+import { countingSink, Framework, Link } from '@dmabuf/core';
+import { linkMeter } from '@dmabuf/core/testing';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { V4l2Device } from '@dmabuf/importer-v4l2';
 
@@ -27,7 +31,42 @@ function setup(dev) {
   return dev.setFrameInterval('capture', fastest);
 }
 
-/** Our capture loop: DMABUF import into udmabufs (the figure), or MMAP (same JS path, no import: for comparison). */
+/** A capture link into a counting sink: DMABUF import into udmabufs attached to the queue (the figure), or MMAP. */
+async function oursLink(memory) {
+  const fw = await Framework.create({ plugins: [udmabufPlugin()] });
+  const dev = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
+  const interval = setup(dev);
+  const q = dev.queue('capture', { count: BUFFERS, memory });
+  const bufs =
+    memory === 'dmabuf'
+      ? Array.from({ length: q.count }, () =>
+          fw.export({ exporter: 'udmabuf', size: q.format.planes[0].sizeimage }),
+        )
+      : [];
+  for (const b of bufs) q.attach(b);
+  const meter = linkMeter({ warmup: WARMUP, frames: FRAMES });
+  const link = new Link(q.port(), countingSink(), meter.options);
+  meter.watch(link.done);
+  link.start();
+  const m = await meter.measured;
+  const stats = await link.stop();
+  q.close();
+  for (const b of bufs) b.put();
+  const path = dev.path;
+  dev.close();
+  await fw.close();
+  return {
+    path,
+    interval,
+    fps: m.fps,
+    cpuUsPerFrame: m.cpuUsPerFrame,
+    userUsPerFrame: m.userUsPerFrame,
+    systemUsPerFrame: m.systemUsPerFrame,
+    skipped: stats.skipped,
+  };
+}
+
+/** Our JavaScript capture loop (for await of queue.frames()): DMABUF import into udmabufs (the figure), or MMAP (same JS path, no import: for comparison). */
 async function ours(memory) {
   const fw = await Framework.create({ plugins: [udmabufPlugin()] });
   const dev = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
@@ -104,25 +143,31 @@ function baseline(path) {
   };
 }
 
-// Alternate the two, round by round: the lab shares 2 host cores with everything else, so
-// the host side takes the median of the rounds' ratios (and reports each one's best round).
-const runs = { ours: [], baseline: [] };
+// Alternate, round by round (the order reversed every other round): the lab shares 2 host cores with
+// everything else, so the host side takes the median of the rounds' ratios (and reports each one's best round).
+const runs = { link: [], baseline: [], js: [] };
+const probe = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
+const camPath = probe.path;
+probe.close();
+const kinds = {
+  link: () => oursLink('dmabuf'),
+  baseline: async () => baseline(camPath),
+  js: () => ours('dmabuf'),
+};
 for (let i = 0; i < ROUNDS; i++) {
-  runs.ours.push(await ours('dmabuf'));
-  runs.baseline.push(baseline(runs.ours[0].path));
+  const order = i % 2 ? Object.keys(kinds).reverse() : Object.keys(kinds);
+  for (const k of order) runs[k].push(await kinds[k]());
+  const f = (r) => `${r.fps.toFixed(1)} fps ${r.cpuUsPerFrame.toFixed(0)} µs/frame`;
+  console.log(`round ${i}: link ${f(runs.link[i])}; v4l2-ctl ${f(runs.baseline[i])}; js ${f(runs.js[i])}`);
 }
 const best = (list) => list.reduce((a, b) => (b.fps > a.fps ? b : a));
-const o = {
-  ...best(runs.ours),
-  cpuUsPerFrame: Math.min(...runs.ours.map((r) => r.cpuUsPerFrame)),
-  rounds: runs.ours.map((r) => [r.fps, r.cpuUsPerFrame]),
-};
-const b = {
-  ...best(runs.baseline),
-  cpuUsPerFrame: Math.min(...runs.baseline.map((r) => r.cpuUsPerFrame)),
-  rounds: runs.baseline.map((r) => [r.fps, r.cpuUsPerFrame]),
-};
-const m = await ours('mmap');
+const summary = (list) => ({
+  ...best(list),
+  cpuUsPerFrame: Math.min(...list.map((r) => r.cpuUsPerFrame)),
+  rounds: list.map((r) => [r.fps, r.cpuUsPerFrame]),
+});
+const linkMmap = await oursLink('mmap');
+const jsMmap = await ours('mmap');
 console.log(
-  `RESULT ${JSON.stringify({ ours: o, oursMmap: m, baseline: b, frames: FRAMES, buffers: BUFFERS, format: `${WIDTH}x${HEIGHT} ${FORMAT}` })}`,
+  `RESULT ${JSON.stringify({ link: summary(runs.link), js: summary(runs.js), linkMmap, jsMmap, baseline: summary(runs.baseline), frames: FRAMES, buffers: BUFFERS, format: `${WIDTH}x${HEIGHT} ${FORMAT}` })}`,
 );

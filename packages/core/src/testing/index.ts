@@ -2,6 +2,7 @@
 // `@dmabuf/core/contract`.
 export { type BenchResult, repoRoot, writeBenchResult } from './bench-result.js';
 export { fdDelta } from './fd-leak.js';
+export { type LinkMeasure, type LinkMeter, linkMeter } from './link-meter.js';
 export {
   type HookCall,
   MemfdExporter,

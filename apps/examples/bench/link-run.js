@@ -1,0 +1,135 @@
+// Camera → display on a link (runs inside the lab, from bench/guest.js): the
+// display allocates four XR24 scanout buffers, the camera imports them, and
+// core's link engine moves every frame (DQBUF → page flip → QBUF once the next
+// flip has completed) from libuv callbacks in native code: no JavaScript per
+// frame. The same devices and size as GStreamer's `v4l2src
+// io-mode=dmabuf-import ! kmssink`.
+import { Framework, Link } from '@dmabuf/core';
+import { linkMeter } from '@dmabuf/core/testing';
+import { Display, drmExporterPlugin, findDrmDevice } from '@dmabuf/exporter-drm';
+import { V4l2Device } from '@dmabuf/importer-v4l2';
+
+/**
+ * Set up camera, display and link, run `run(link options)` → link, tear down.
+ * @param {{ width: number, height: number, fps: number, buffers: number }} o
+ * @param {(options: import('@dmabuf/core').LinkOptions) => import('@dmabuf/core').LinkOptions} options
+ * @param {(link: Link) => Promise<unknown>} run
+ */
+async function withLink(o, options, run) {
+  const card = findDrmDevice({ display: true, dumbBuffers: true });
+  const camera = V4l2Device.find({ queue: 'capture' });
+  const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: card })] });
+  let display;
+  let q;
+  const bufs = [];
+  try {
+    camera.setFormat('capture', { width: o.width, height: o.height, pixelformat: 'XR24' });
+    camera.setFrameInterval('capture', { numerator: 1, denominator: o.fps });
+    display = Display.open(card);
+    q = camera.queue('capture', { memory: 'dmabuf', count: o.buffers });
+    for (let i = 0; i < q.count; i++) {
+      const buf = fw.export({
+        exporter: 'drm',
+        width: o.width,
+        height: o.height,
+        format: 'XR24',
+        constraints: q.constraints(),
+      });
+      bufs.push(buf);
+      q.attach(buf);
+    }
+    const fbs = bufs.map((b) => display.framebuffer(b));
+    await display.show(fbs[0]); // places the picture (mode, plane) once; the link flips from then on
+    const link = new Link(q.port(), display.port(fbs), options({}));
+    try {
+      link.start();
+      return await run(link);
+    } finally {
+      await link.stop();
+    }
+  } finally {
+    q?.close();
+    display?.close();
+    for (const b of bufs) b.put();
+    await fw.close();
+    camera.close();
+    card.close();
+  }
+}
+
+/** One measured round: CPU and time per shown frame over frames warmup..warmup+frames. */
+export async function linkRound(o, { warmup, frames }) {
+  const meter = linkMeter({ warmup, frames });
+  return await withLink(
+    o,
+    () => meter.options,
+    async (link) => {
+      meter.watch(link.done);
+      const m = await meter.measured;
+      return {
+        path: 'link',
+        fps: m.fps,
+        cpuMsPerFrame: m.cpuUsPerFrame / 1000,
+        userMsPerFrame: m.userUsPerFrame / 1000,
+        systemMsPerFrame: m.systemUsPerFrame / 1000,
+        dropped: m.stats.dropped,
+        skipped: m.stats.skipped,
+        latencyMedianMs: m.stats.latencyMedianMs,
+        latencyP99Ms: m.stats.latencyP99Ms,
+      };
+    },
+  );
+}
+
+/**
+ * The process's RSS over a long link run: sampled every `every` shown
+ * frames; the slope (least squares, after the first sample) in KiB per
+ * 1000 frames.
+ */
+export async function linkRss(o, { frames, every }) {
+  const samples = [];
+  let cpu0;
+  let t0 = 0;
+  const r = await withLink(
+    o,
+    () => ({
+      frames,
+      statsEveryFrames: every,
+      onStats: (s) => {
+        if (s.shown % every !== 0 || samples.at(-1)?.[0] === s.shown) return;
+        samples.push([s.shown, process.memoryUsage.rss()]);
+        if (s.shown === every) {
+          cpu0 = process.cpuUsage();
+          t0 = performance.now();
+        }
+      },
+    }),
+    async (link) => {
+      const s = await link.done;
+      const cpu = process.cpuUsage(cpu0);
+      const n = s.shown - every;
+      return {
+        stats: s,
+        cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / n,
+        fps: (n * 1000) / (performance.now() - t0),
+      };
+    },
+  );
+  const xs = samples.slice(1);
+  const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(xs.map(([x]) => x));
+  const my = mean(xs.map(([, y]) => y));
+  const num = xs.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const den = xs.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return {
+    frames: r.stats.shown,
+    dropped: r.stats.dropped,
+    skipped: r.stats.skipped,
+    fps: r.fps,
+    cpuMsPerFrame: r.cpuMsPerFrame,
+    rssSlopeKiBPer1kFrames: den > 0 ? ((num / den) * 1000) / 1024 : 0,
+    rssFirstMiB: samples[0][1] / 2 ** 20,
+    rssLastMiB: samples.at(-1)[1] / 2 ** 20,
+    rssSamplesKiB: samples.map(([f, b]) => `${f}:${Math.round(b / 1024)}`).join(' '),
+  };
+}
