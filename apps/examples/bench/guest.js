@@ -12,6 +12,7 @@ const ONLY_CONVERT = process.argv[2] === 'convert';
 const ROUNDS = Number(process.env.C2D_BENCH_ROUNDS ?? 5);
 const FRAMES = 45; // the JavaScript paths' frames per round
 const base = { width: 640, height: 480, buffers: 4, frames: FRAMES, fps: 60 }; // the rate GStreamer is given
+const linkBase = { ...base, buffers: Number(process.env.C2D_BENCH_LINK_BUFFERS ?? base.buffers) };
 // The link: measured over the frames GStreamer's figures cover (its 300-frame run minus its 30-frame one).
 const LINK = { warmup: 30, frames: 270 };
 const RSS = { frames: Number(process.env.C2D_BENCH_RSS_FRAMES ?? 10_000), every: 500 };
@@ -50,7 +51,7 @@ function gstRound(tail) {
 }
 
 const runs = {
-  link: () => linkRound(base, LINK),
+  link: () => linkRound(linkBase, LINK),
   convert: () => runPipeline({ ...base, copy: false, format: 'YUYV' }),
   gstConvert: async () => gstRound(GST_CONVERT),
   zero: () => runPipeline({ ...base, copy: false }),
@@ -59,9 +60,27 @@ const runs = {
 };
 const results = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
 gst(10, GST_ZERO); // plugin registry and caches
+if (process.env.C2D_BENCH_GST_DEBUG === '1') {
+  // how many buffers GStreamer's v4l2src asks the camera for (REQBUFS), for comparison with ours
+  const r = spawnSync(
+    'sh',
+    [
+      '-c',
+      `GST_DEBUG=v4l2bufferpool:5,v4l2allocator:5 gst-launch-1.0 -q v4l2src device=/dev/video0 num-buffers=10 ${GST_ZERO} 2>&1`,
+    ],
+    { encoding: 'utf8' },
+  );
+  for (const l of r.stdout
+    .split('\n')
+    .filter((x) => /buffers|REQBUFS|count/i.test(x))
+    .slice(0, 25))
+    console.log(`gst debug: ${l.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 240)}`);
+}
 // Interleaved in one boot: ours, gst, ours, gst… with the order flipped every
 // other round, so slow phases of the (shared, noisy) host hit both sides alike.
-const kinds = ONLY_CONVERT ? ['convert', 'gstConvert'] : ['link', 'gstZero', 'zero', 'copy'];
+const kinds = ONLY_CONVERT
+  ? ['convert', 'gstConvert']
+  : (process.env.C2D_BENCH_KINDS?.split(',') ?? ['link', 'gstZero', 'zero', 'copy']);
 for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 ? [...kinds].reverse() : kinds) {
     const r = await runs[kind]();
@@ -81,7 +100,7 @@ const pick = (rs, key) => median(rs.map((r) => r[key]));
 let rss = null;
 if (!ONLY_CONVERT) {
   // ~3 minutes at 60 fps: one run on its own, after the rounds (too long for a round)
-  rss = await linkRss(base, RSS);
+  rss = await linkRss(linkBase, RSS);
   console.log(
     `link RSS over ${rss.frames} frames: ${rss.rssSlopeKiBPer1kFrames.toFixed(1)} KiB per 1000 frames (${rss.rssFirstMiB.toFixed(1)} → ${rss.rssLastMiB.toFixed(1)} MiB), ${rss.fps.toFixed(1)} fps, CPU ${rss.cpuMsPerFrame.toFixed(3)} ms/frame`,
   );

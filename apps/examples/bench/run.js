@@ -16,7 +16,7 @@ const r = await runForResult({
   command: [process.execPath, join(here, 'guest.js'), ...only],
   drivers: ['vivid', 'virtio_gpu'],
   cwd: pkg,
-  // C2D_BENCH_ROUNDS, C2D_BENCH_RSS_FRAMES: fewer rounds or RSS frames for a quick look
+  // C2D_BENCH_ROUNDS, _RSS_FRAMES, _LINK_BUFFERS, _KINDS (link,gstZero,...), _GST_DEBUG=1: a quick look
   env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('C2D_BENCH_'))),
 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -10,6 +10,8 @@ const r = await runForResult({
   command: [process.execPath, join(here, 'v4l2-m2m.js')],
   cwd: join(here, '..'),
   drivers: ['vivid', 'vim2m'],
+  // M2M_BENCH_FRAMES, M2M_BENCH_ROUNDS, M2M_BENCH_PROFILE=1 (where ours spends its CPU, printed)
+  env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('M2M_BENCH_'))),
 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fpsRatios = r.ours.map((o, i) => o.fps / r.baseline[i].fps);

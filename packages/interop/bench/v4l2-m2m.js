@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Framework } from '@dmabuf/core';
 import { feedFrames, V4l2Device, V4l2M2mDevice, v4l2ExporterPlugin } from '@dmabuf/importer-v4l2';
+import { profiled } from './cpu-profile.js';
 
 const FRAMES = Number(process.env.M2M_BENCH_FRAMES ?? 400);
 const WARMUP = 30;
@@ -142,6 +143,8 @@ for (let i = 0; i < ROUNDS; i++) {
   if (b.error) throw new Error(`gst-launch failed: ${b.error}\n${b.pipeline.join(' ')}`);
   runs.baseline.push(b);
 }
+// M2M_BENCH_PROFILE=1: one more run of ours under V8's profiler, where its CPU goes printed (not in the figures)
+if (process.env.M2M_BENCH_PROFILE === '1') await profiled('m2m profile', () => ours());
 console.log(
   `RESULT ${JSON.stringify({
     ours: runs.ours,
