@@ -66,7 +66,7 @@ if (process.env.C2D_BENCH_GST_DEBUG === '1') {
     'sh',
     [
       '-c',
-      `GST_DEBUG=v4l2bufferpool:5,v4l2allocator:5 gst-launch-1.0 -q v4l2src device=/dev/video0 num-buffers=10 ${GST_ZERO} 2>&1`,
+      `GST_DEBUG_NO_COLOR=1 GST_DEBUG=v4l2bufferpool:5,v4l2allocator:5 gst-launch-1.0 -q v4l2src device=/dev/video0 num-buffers=10 ${GST_ZERO} 2>&1`,
     ],
     { encoding: 'utf8' },
   );
@@ -74,7 +74,7 @@ if (process.env.C2D_BENCH_GST_DEBUG === '1') {
     .split('\n')
     .filter((x) => /buffers|REQBUFS|count/i.test(x))
     .slice(0, 25))
-    console.log(`gst debug: ${l.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 240)}`);
+    console.log(`gst debug: ${l.slice(0, 240)}`);
 }
 // Interleaved in one boot: ours, gst, ours, gst… with the order flipped every
 // other round, so slow phases of the (shared, noisy) host hit both sides alike.

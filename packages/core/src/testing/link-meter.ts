@@ -7,11 +7,15 @@ import { assertObject, assertPositive } from '../validate.js';
 export interface LinkMeasure {
   /** Shown frames measured (after the warm-up). */
   frames: number;
+  /** Wall time over the measured frames, in milliseconds. */
   ms: number;
   /** Shown frames per second over the measured frames. */
   fps: number;
+  /** CPU time (user + system, every thread of the process) per shown frame, in microseconds. */
   cpuUsPerFrame: number;
+  /** User CPU time per shown frame, in microseconds. */
   userUsPerFrame: number;
+  /** System (kernel) CPU time per shown frame, in microseconds. */
   systemUsPerFrame: number;
   /** The link's stats when the last measured frame was shown (dropped, skipped, latency...). */
   stats: LinkStats;
