@@ -1,16 +1,17 @@
 // Runs inside the lab (bench/run.js starts it): camera to display on a link
-// (no JavaScript per frame), the camera-to-display pipeline's JavaScript
-// zero-copy path and its copy path, and GStreamer doing the same, in
-// interleaved rounds, same boot, same camera and display; then one long link
-// run for RSS. `convert`: the YUYV conversion path against GStreamer's
+// (no JavaScript per frame, as camera-to-display's zero-copy path runs), the
+// same with JavaScript per frame (bench/js-run.js: what that path did before),
+// the pipeline's copy path, and GStreamer doing the same, in interleaved
+// rounds, same boot, same camera and display; then one long link run for RSS. `convert`: the YUYV conversion path against GStreamer's
 // videoconvert instead. Prints one RESULT line for the host.
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../dist/camera-display/pipeline.js';
+import { jsRound } from './js-run.js';
 import { linkRound, linkRss } from './link-run.js';
 
 const ONLY_CONVERT = process.argv[2] === 'convert';
 const ROUNDS = Number(process.env.C2D_BENCH_ROUNDS ?? 5);
-const FRAMES = 45; // the JavaScript paths' frames per round
+const FRAMES = 45; // the JavaScript path's and the copy path's frames per round
 const base = { width: 640, height: 480, buffers: 4, frames: FRAMES, fps: 60 }; // the rate GStreamer is given
 const linkBase = { ...base, buffers: Number(process.env.C2D_BENCH_LINK_BUFFERS ?? base.buffers) };
 // The link: measured over the frames GStreamer's figures cover (its 300-frame run minus its 30-frame one).
@@ -54,7 +55,7 @@ const runs = {
   link: () => linkRound(linkBase, LINK),
   convert: () => runPipeline({ ...base, copy: false, format: 'YUYV' }),
   gstConvert: async () => gstRound(GST_CONVERT),
-  zero: () => runPipeline({ ...base, copy: false }),
+  js: () => jsRound(base),
   gstZero: async () => gstRound(GST_ZERO),
   copy: () => runPipeline({ ...base, copy: true }),
 };
@@ -80,7 +81,7 @@ if (process.env.C2D_BENCH_GST_DEBUG === '1') {
 // other round, so slow phases of the (shared, noisy) host hit both sides alike.
 const kinds = ONLY_CONVERT
   ? ['convert', 'gstConvert']
-  : (process.env.C2D_BENCH_KINDS?.split(',') ?? ['link', 'gstZero', 'zero', 'copy']);
+  : (process.env.C2D_BENCH_KINDS?.split(',') ?? ['link', 'gstZero', 'js', 'copy']);
 for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 ? [...kinds].reverse() : kinds) {
     const r = await runs[kind]();
@@ -90,7 +91,7 @@ for (let round = 0; round < ROUNDS; round++) {
     );
   }
 }
-const { link, zero, copy, convert: conv, gstZero, gstConvert: gstConv } = results;
+const { link, js, copy, convert: conv, gstZero, gstConvert: gstConv } = results;
 const cpuOf = (rs) => rs.map((r) => r.cpuMsPerFrame);
 const fpsOf = (rs) => rs.map((r) => r.fps);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -130,11 +131,11 @@ console.log(
           gst: { cpu: cpuOf(gstZero), fps: fpsOf(gstZero) },
           linkCpuRatios: ratios(link, gstZero, 'cpuMsPerFrame'),
           linkFpsRatios: ratios(link, gstZero, 'fps'),
-          zero: { cpu: cpuOf(zero), fps: fpsOf(zero), path: zero[0]?.path },
-          zeroCpuRatios: ratios(zero, gstZero, 'cpuMsPerFrame'),
-          zeroFpsRatios: ratios(zero, gstZero, 'fps'),
+          js: { cpu: cpuOf(js), fps: fpsOf(js) },
+          jsCpuRatios: ratios(js, gstZero, 'cpuMsPerFrame'),
+          jsFpsRatios: ratios(js, gstZero, 'fps'),
           copy: { cpu: cpuOf(copy), fps: fpsOf(copy) },
-          zeroVsCopyRatios: ratios(zero, copy, 'cpuMsPerFrame'),
+          linkVsCopyRatios: ratios(link, copy, 'cpuMsPerFrame'),
           rss,
           interleaved: kinds.join(' ⇄ '),
           frames: FRAMES,

@@ -1,6 +1,6 @@
 // pnpm bench: boots the lab once and runs bench/guest.js there — camera to
 // display on a link against GStreamer's zero-copy kmssink pipeline, with the
-// pipeline's JavaScript zero-copy and copy paths in the same rounds, then one
+// JavaScript-per-frame zero-copy loop and the pipeline's copy path in the same rounds, then one
 // long link run for RSS — and writes bench/results/examples-camera-to-display*.json
 // at the repo root. `node bench/run.js convert`: the YUYV conversion path
 // against GStreamer's videoconvert (a boot of its own).
@@ -46,21 +46,20 @@ if (only.length) {
 }
 writeBenchResult({
   name: 'examples-camera-to-display',
-  ours: median(r.zero.cpu),
+  ours: median(r.link.cpu),
   baseline: median(r.copy.cpu),
-  ratio: median(r.zeroVsCopyRatios),
+  ratio: median(r.linkVsCopyRatios),
   unit: 'ms CPU/frame',
   target: '<= 1',
   baselineName:
     'the same pipeline copying each 640x480 XR24 frame from camera (EXPBUF) buffers into display buffers',
   extra: {
-    path: r.zero.path,
-    framesPerRound: r.frames,
-    oursFps: median(r.zero.fps),
-    baselineFps: median(r.copy.fps),
-    oursCpuRounds: r.zero.cpu.join(' '),
-    baselineCpuRounds: r.copy.cpu.join(' '),
-    note: 'the pipeline of camera-to-display (JavaScript per frame: for await of frames(), display.show()); lab: QEMU TCG, one boot, vivid 640x480 XR24 → virtio-gpu; rounds alternate; ratio is the median of per-round ratios',
+    oursFps: n3(median(r.link.fps)),
+    baselineFps: n3(median(r.copy.fps)),
+    oursCpuRounds: r.link.cpu.map(n3).join(' '),
+    baselineCpuRounds: r.copy.cpu.map(n3).join(' '),
+    jsCpuMsPerFrame: n3(median(r.js.cpu)),
+    note: `ours: the zero-copy path on a link (${r.linkFrames} frames after 30); the copy path: camera-to-display's pipeline, ${r.frames} frames; lab: QEMU TCG, one boot, vivid 640x480 XR24 → virtio-gpu; rounds alternate; ratio is the median of per-round ratios`,
   },
 });
 const gstName =
@@ -88,12 +87,12 @@ const extra = {
   rssRunCpuMsPerFrame: n3(r.rss.cpuMsPerFrame),
   rssRunDropped: r.rss.dropped,
   rssSamplesKiB: r.rss.rssSamplesKiB,
-  // the JavaScript path (runPipeline's zero-copy loop: for await of frames(), display.show()), same rounds
-  jsCpuMsPerFrame: n3(median(r.zero.cpu)),
-  jsFps: n3(median(r.zero.fps)),
-  jsCpuRatio: n3(median(r.zeroCpuRatios)),
-  jsFpsRatio: n3(median(r.zeroFpsRatios)),
-  jsCpuRounds: r.zero.cpu.map(n3).join(' '),
+  // the JavaScript path (bench/js-run.js: for await of frames(), await display.show()), same rounds
+  jsCpuMsPerFrame: n3(median(r.js.cpu)),
+  jsFps: n3(median(r.js.fps)),
+  jsCpuRatio: n3(median(r.jsCpuRatios)),
+  jsFpsRatio: n3(median(r.jsFpsRatios)),
+  jsCpuRounds: r.js.cpu.map(n3).join(' '),
   jsFramesPerRound: r.frames,
   interleaved: r.interleaved,
   note: `ours: camera → display on a link (queue.port() → display.port(framebuffers): DQBUF, page flip, QBUF in native code, no JavaScript per frame), ${r.linkFrames} frames after 30 measured from the link's batched stats; lab: QEMU TCG, one boot, vivid 640x480 XR24 at 60 fps → virtio-gpu; CPU of the gst-launch process from /proc (cutime+cstime, 10 ms ticks); rounds interleaved (order reversed every other round); ratios are medians of per-round ratios`,

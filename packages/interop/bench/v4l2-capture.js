@@ -13,7 +13,7 @@ import { V4l2Device } from '@dmabuf/importer-v4l2';
 
 const FRAMES = Number(process.env.V4L2_BENCH_FRAMES ?? 600);
 const WARMUP = 60;
-const ROUNDS = Number(process.env.V4L2_BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.V4L2_BENCH_ROUNDS ?? 5); // odd: the median is a round's ratio
 const BUFFERS = Number(process.env.V4L2_BENCH_BUFFERS ?? 4);
 const WIDTH = 640;
 const HEIGHT = 360;
