@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../dist/camera-display/pipeline.js';
 import { jsRound } from './js-run.js';
-import { linkRound, linkRss } from './link-run.js';
+import { linkRound, linkRss } from './link-round.js';
 
 const ONLY_CONVERT = process.argv[2] === 'convert';
 const ROUNDS = Number(process.env.C2D_BENCH_ROUNDS ?? 5);
