@@ -93,14 +93,28 @@ export class NegotiationError extends DmaBufError {
 /** A syscall or ioctl failed; carries the kernel's errno. */
 export class SystemError extends DmaBufError {
   constructor(message: string, errno: number, syscall: string, hint?: string, cause?: unknown) {
+    const h = hint || fdLimitHint(errno);
     super(`${text(message)}: ${text(syscall)} failed with ${errnoName(errno)}`, {
       code: errnoName(errno),
       errno: typeof errno === 'number' ? Math.abs(errno) : undefined,
       syscall: text(syscall),
-      ...(hint ? { hint } : {}),
+      ...(h ? { hint: h } : {}),
       cause,
     });
   }
+}
+
+const EMFILE = 24;
+const ENFILE = 23;
+
+/** The hint of a failure for want of an fd (what the caller did not say otherwise). */
+function fdLimitHint(errno: unknown): string | undefined {
+  const n = typeof errno === 'number' ? Math.abs(errno) : 0;
+  if (n === EMFILE)
+    return 'This process has no file descriptor free (its limit is `ulimit -n`): put() buffers and close fds you no longer hold, or raise the limit';
+  if (n === ENFILE)
+    return 'The system has no file descriptor free (fs.file-max): close fds in this or other processes';
+  return undefined;
 }
 
 /** An fd that is not a dma-buf, or a dma-buf no registered exporter recognises. */

@@ -15,7 +15,10 @@ export function loadCoreAddon(): void {
 export function dupFd(fd: number): number {
   assertFd('fd', fd);
   const r = native().dup(fd);
-  if (r < 0) check(r, 'fcntl(F_DUPFD_CLOEXEC)', `cannot duplicate fd ${fd}`, 'Pass an open file descriptor');
+  if (r < 0)
+    check(r, 'fcntl(F_DUPFD_CLOEXEC)', `cannot duplicate fd ${fd}`, (errno) =>
+      errno === 9 ? 'Pass an open file descriptor' : undefined,
+    );
   return r;
 }
 

@@ -17,8 +17,10 @@ describe('fd exhaustion (ulimit -n 64)', () => {
     const line = r.stdout.split('\n').find((l) => l.startsWith('EMFILE-RESULT '));
     expect(line, `${r.stdout}\n${r.stderr}`).toBeDefined();
     const out = JSON.parse((line as string).slice('EMFILE-RESULT '.length));
-    for (const step of ['export', 'fd', 'receive'])
+    for (const step of ['export', 'fd', 'receive']) {
       expect(out.steps[step], step).toMatchObject({ ok: false, code: 'EMFILE' });
+      expect(out.steps[step].hint, step).toMatch(/ulimit -n/);
+    }
     expect(out.steps.export.name).not.toBe('TypeError');
     expect(out.buffersAfterRefusal).toBe(out.buffersBefore);
     for (const step of ['exportAfter', 'fdAfter', 'receiveAfter'])

@@ -1,6 +1,6 @@
 // The kernel's own buffers of an MMAP queue, out of it: EXPBUF (a dma-buf
 // fd) and QUERYBUF + mmap (a CPU view through the device fd).
-import { assertUint, mmapFd } from '@dmabuf/core';
+import { assertUint, type DmaBuf, type Framework, mmapFd } from '@dmabuf/core';
 import { DeviceBufferView } from './buffer-view.js';
 import { ERRNO, MEMORY, type MemoryKind } from './constants.js';
 import type { PixFormat } from './format.js';
@@ -15,6 +15,24 @@ export interface ExportingQueue {
   readonly format: PixFormat;
   readonly count: number;
   readonly planeCount: number;
+}
+
+/**
+ * framework.export() of a V4L2 buffer, allocated at once: an export without a size is pending
+ * until first use, so EXPBUF (and its refusal: EMFILE with no fd free, ENODEV) would come later
+ * from fd() or mmap(). A refused export is put back: nothing is left in the framework.
+ */
+export function exportNow(
+  framework: Framework,
+  options: { queue: unknown; index: number; plane: number },
+): DmaBuf {
+  const buf = framework.export({ exporter: 'v4l2', options });
+  try {
+    return buf.allocate();
+  } catch (e) {
+    if (!buf.released) buf.put();
+    throw e;
+  }
 }
 
 /** EXPBUF of buffer `index` plane `plane` (see V4l2Queue.exportFd). */

@@ -9,7 +9,7 @@ import {
   type LinkPort,
   SystemError,
 } from '@dmabuf/core';
-import { exportPlaneFd, mapPlane } from './buffer-export.js';
+import { exportNow, exportPlaneFd, mapPlane } from './buffer-export.js';
 import { requestBuffers } from './buffer-request.js';
 import type { DeviceBufferView } from './buffer-view.js';
 import type { BufferCapabilities } from './capabilities.js';
@@ -293,9 +293,9 @@ export class V4l2Queue implements FrameOwner, Disposable {
     return out;
   }
 
-  /** One MMAP buffer's plane as a DmaBuf of `framework`. */
+  /** One MMAP buffer's plane as a DmaBuf of `framework`, exported now: a refusal (EMFILE…) leaves no buffer. */
   exportBuffer(framework: Framework, index: number, plane = 0): DmaBuf {
-    const buf = framework.export({ exporter: 'v4l2', options: { queue: this, index, plane } });
+    const buf = exportNow(framework, { queue: this, index, plane });
     this.#slots.exported(index, plane, buf);
     return buf;
   }
