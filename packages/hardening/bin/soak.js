@@ -2,12 +2,16 @@
 // Soak (issue 15): N cycles of one operation per phase, sampling open fds, /proc/self/maps lines,
 // V8 heap and RSS; prints the slope per 1,000 cycles after a warm-up (least squares). No timing
 // assertion: the figures are for docs/reliability.md. A phase whose device is missing says so.
-//   node bin/soak.js [--cycles 10000] [--phases memfd,channel,udmabuf,heap,drm]
+//   node bin/soak.js [--cycles 10000] [--phases memfd,channel,udmabuf,heap,drm,v4l2,flip,camera-display]
+// Phases: export → release per exporter (memfd test exporter, udmabuf, heap, drm = vgem), channel
+// send/receive, and on real devices (the lab) a V4L2 stream (vivid → udmabufs: one frame a cycle),
+// page flips (the KMS display: one flip a cycle) and camera → display (one frame shown a cycle).
 // A leading `--` is dropped: `pnpm soak -- --phases memfd` and `pnpm soak:lab -- …` pass it on.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { BufferChannel, Framework, openFdCount, plainDevice } from '@dmabuf/core';
+import { BufferChannel, Framework, plainDevice } from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
+import { cameraToDisplay, pageFlips, v4l2Stream } from '../src/soak/device-phases.js';
+import { soaker } from '../src/soak/sampler.js';
 
 const args = process.argv.slice(2);
 if (args[0] === '--') args.shift();
@@ -25,85 +29,7 @@ const CYCLES = Number(values.cycles);
 const SAMPLES = Number(values.samples);
 const YIELD = Number(values.yield);
 
-const mapsLines = () => readFileSync('/proc/self/maps', 'utf8').split('\n').length - 1;
-const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-
-/** Least-squares slope of y over x, per 1,000 x. */
-function slope(xs, ys) {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (xs[i] - mx) * (ys[i] - my);
-    den += (xs[i] - mx) ** 2;
-  }
-  return den ? (num / den) * 1000 : 0;
-}
-
-/** Run `cycle` CYCLES times, sampling; the first 20% of samples are the warm-up. */
-async function soak(name, cycle) {
-  const every = Math.max(1, Math.floor(CYCLES / SAMPLES));
-  const rows = [];
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < CYCLES; i++) {
-    await cycle(i);
-    if (YIELD && i % YIELD === 0) await new Promise((r) => setImmediate(r));
-    if (i % every === 0 || i === CYCLES - 1) {
-      globalThis.gc?.();
-      rows.push({
-        i,
-        fds: openFdCount(),
-        maps: mapsLines(),
-        heap: process.memoryUsage().heapUsed / 1024,
-        rss: rssKb(),
-      });
-    }
-  }
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const kept = rows.slice(Math.floor(rows.length * 0.2));
-  const xs = kept.map((r) => r.i);
-  const out = {
-    phase: name,
-    cycles: CYCLES,
-    seconds: Math.round(secs * 10) / 10,
-    perThousand: {
-      fds:
-        Math.round(
-          slope(
-            xs,
-            kept.map((r) => r.fds),
-          ) * 1000,
-        ) / 1000,
-      maps:
-        Math.round(
-          slope(
-            xs,
-            kept.map((r) => r.maps),
-          ) * 1000,
-        ) / 1000,
-      heapKb:
-        Math.round(
-          slope(
-            xs,
-            kept.map((r) => r.heap),
-          ) * 10,
-        ) / 10,
-      rssKb:
-        Math.round(
-          slope(
-            xs,
-            kept.map((r) => r.rss),
-          ) * 10,
-        ) / 10,
-    },
-    first: rows[0],
-    last: rows.at(-1),
-  };
-  console.log(`SOAK ${JSON.stringify(out)}`);
-  return out;
-}
+const soak = soaker({ cycles: CYCLES, samples: SAMPLES, yieldEvery: YIELD });
 
 /** export → attach → map → CPU write → unmap → detach → release, on one framework. */
 function lifecycle(fw, exporter, size) {
@@ -137,9 +63,16 @@ async function plugin(name) {
   }
 }
 
+/** Phases on real devices: each returns its result, or why it could not run. */
+const DEVICE_PHASES = { v4l2: v4l2Stream, flip: pageFlips, 'camera-display': cameraToDisplay };
+
 const results = [];
 for (const phase of String(values.phases).split(',')) {
-  if (phase === 'memfd') {
+  if (phase in DEVICE_PHASES) {
+    const r = await DEVICE_PHASES[phase](soak);
+    if (typeof r === 'string') console.log(`SOAK-SKIPPED ${phase}: ${r}`);
+    else results.push(r);
+  } else if (phase === 'memfd') {
     const p = memfdExporterPlugin();
     const fw = await Framework.create({ plugins: [p] });
     const cycle = lifecycle(fw, undefined, 65536);
@@ -195,8 +128,8 @@ for (const phase of String(values.phases).split(',')) {
     await fw.close();
   }
 }
-console.log('phase | cycles | s | fds/1k | maps/1k | heap KiB/1k | RSS KiB/1k');
+console.log('phase | cycles | s | per s | fds/1k | maps/1k | heap KiB/1k | RSS KiB/1k');
 for (const r of results)
   console.log(
-    `${r.phase} | ${r.cycles} | ${r.seconds} | ${r.perThousand.fds} | ${r.perThousand.maps} | ${r.perThousand.heapKb} | ${r.perThousand.rssKb}`,
+    `${r.phase} | ${r.cycles} | ${r.seconds} | ${r.perSecond} | ${r.perThousand.fds} | ${r.perThousand.maps} | ${r.perThousand.heapKb} | ${r.perThousand.rssKb}`,
   );
