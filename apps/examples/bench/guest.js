@@ -4,7 +4,8 @@
 // the pipeline's copy path, and GStreamer doing the same, in interleaved
 // rounds, same boot, same camera and display; then one long link run for RSS. `convert`: the YUYV conversion path against GStreamer's
 // videoconvert instead. Prints one RESULT line for the host.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { runPipeline } from '../dist/camera-display/pipeline.js';
 import { jsRound } from './js-run.js';
 import { linkRound, linkRss } from './link-round.js';
@@ -51,8 +52,80 @@ function gstRound(tail) {
   return { fps: n / ((b.ms - a.ms) / 1000), cpuMsPerFrame: (b.cpuMs - a.cpuMs) / n, path: 'gstreamer' };
 }
 
+/**
+ * GStreamer's steady state read while it runs, as modetest's is: the same
+ * zero-copy pipeline with kmssink inside fpsdisplaysink (no text overlay),
+ * whose `rendered: N` lines (-v, every 500 ms) are matched with the
+ * process's CPU ticks from /proc at that moment; measured from the first
+ * line after `LINK.warmup` frames to the last, over about `LINK.frames`.
+ */
+function gstSteady() {
+  const sink = 'kmssink driver-name=virtio_gpu force-modesetting=true';
+  const args = [
+    '-v',
+    'v4l2src',
+    'device=/dev/video0',
+    `num-buffers=${LINK.warmup + LINK.frames + 60}`,
+    ...GST_ZERO.split(' ! kmssink')[0].split(' '),
+    '!',
+    'fpsdisplaysink',
+    `video-sink="${sink}"`, // gst-launch joins its argv into one description: quoted
+    'text-overlay=false',
+    'sync=false',
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn('gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const marks = [];
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      for (const m of String(d).matchAll(/rendered: (\d+), dropped: (\d+)/g)) {
+        marks.push({
+          rendered: Number(m[1]),
+          dropped: Number(m[2]),
+          t: performance.now(),
+          ticks: ticksOf(child.pid),
+        });
+      }
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const from = marks.find((m) => m.rendered >= LINK.warmup);
+      const to = marks.at(-1);
+      if (code !== 0 || !from || !to || to.rendered - from.rendered < LINK.frames / 2)
+        return reject(
+          new Error(
+            `gst-launch-1.0 ${args.join(' ')} (exit ${code}): too few fps lines\n${out.slice(-1500)}`,
+          ),
+        );
+      const n = to.rendered - from.rendered;
+      resolve({
+        path: 'gstreamer (fpsdisplaysink)',
+        fps: (n * 1000) / (to.t - from.t),
+        cpuMsPerFrame: ((to.ticks - from.ticks) * 1000) / CLK_TCK / n,
+        frames: n,
+        dropped: to.dropped - from.dropped,
+      });
+    });
+  });
+}
+
+function ticksOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime, every thread
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const runs = {
   link: () => linkRound(linkBase, LINK),
+  gstSteady,
   convert: () => runPipeline({ ...base, copy: false, format: 'YUYV' }),
   gstConvert: async () => gstRound(GST_CONVERT),
   js: () => jsRound(base),
@@ -81,7 +154,7 @@ if (process.env.C2D_BENCH_GST_DEBUG === '1') {
 // other round, so slow phases of the (shared, noisy) host hit both sides alike.
 const kinds = ONLY_CONVERT
   ? ['convert', 'gstConvert']
-  : (process.env.C2D_BENCH_KINDS?.split(',') ?? ['link', 'gstZero', 'js', 'copy']);
+  : (process.env.C2D_BENCH_KINDS?.split(',') ?? ['link', 'gstSteady', 'js', 'copy']);
 for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 ? [...kinds].reverse() : kinds) {
     const r = await runs[kind]();
@@ -91,7 +164,7 @@ for (let round = 0; round < ROUNDS; round++) {
     );
   }
 }
-const { link, js, copy, convert: conv, gstZero, gstConvert: gstConv } = results;
+const { link, js, copy, convert: conv, gstSteady: gstRuns, gstConvert: gstConv } = results;
 const cpuOf = (rs) => rs.map((r) => r.cpuMsPerFrame);
 const fpsOf = (rs) => rs.map((r) => r.fps);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -128,12 +201,12 @@ console.log(
             latencyMedianMs: pick(link, 'latencyMedianMs'),
             latencyP99Ms: pick(link, 'latencyP99Ms'),
           },
-          gst: { cpu: cpuOf(gstZero), fps: fpsOf(gstZero) },
-          linkCpuRatios: ratios(link, gstZero, 'cpuMsPerFrame'),
-          linkFpsRatios: ratios(link, gstZero, 'fps'),
+          gst: { cpu: cpuOf(gstRuns), fps: fpsOf(gstRuns) },
+          linkCpuRatios: ratios(link, gstRuns, 'cpuMsPerFrame'),
+          linkFpsRatios: ratios(link, gstRuns, 'fps'),
           js: { cpu: cpuOf(js), fps: fpsOf(js) },
-          jsCpuRatios: ratios(js, gstZero, 'cpuMsPerFrame'),
-          jsFpsRatios: ratios(js, gstZero, 'fps'),
+          jsCpuRatios: ratios(js, gstRuns, 'cpuMsPerFrame'),
+          jsFpsRatios: ratios(js, gstRuns, 'fps'),
           copy: { cpu: cpuOf(copy), fps: fpsOf(copy) },
           linkVsCopyRatios: ratios(link, copy, 'cpuMsPerFrame'),
           rss,
