@@ -13,6 +13,7 @@
         "native/convert_ops.cc",
         "native/link_engine.cc",
         "native/link_ops.cc",
+        "native/link_stats.cc",
         "native/link_ports.cc"
       ],
       "include_dirs": [

@@ -41,6 +41,7 @@ LinkEngine::LinkEngine(Napi::Env env, dmabuf_port* source, dmabuf_port* sink, st
     : env_(env), source_(source), sink_(sink), map_(std::move(map)) {
   slots_.assign(source->slots, kAtSource);
   captured_.assign(source->slots, 0);
+  sequence_.assign(source->slots, 0);
   tap_mark_.assign(source->slots, 0);
   if (sink->slots > 0) {
     unmap_.assign(sink->slots, -1);
@@ -148,8 +149,11 @@ void LinkEngine::Took(const dmabuf_frame& f) {
   if (last_seq_ >= 0 && static_cast<int64_t>(f.sequence) > last_seq_ + 1)
     skipped_ += static_cast<double>(static_cast<int64_t>(f.sequence) - last_seq_ - 1);
   if (first_seq_ < 0) first_seq_ = f.sequence;
-  last_seq_ = f.sequence;
+  // a sequence number not after the last one: counted, and the span kept (frames = span - skipped + repeated)
+  if (last_seq_ >= 0 && static_cast<int64_t>(f.sequence) <= last_seq_) repeated_++;
+  else last_seq_ = f.sequence;
   captured_[f.slot] = f.time_ns;
+  sequence_[f.slot] = f.sequence;
   slots_[f.slot] = kPending;
   if (tap_every_ > 0 && tap_held_ == 0 && static_cast<uint64_t>(frames_) % tap_every_ == 0) tap_mark_[f.slot] = 1;
   if (pending_ >= 0) {
@@ -259,7 +263,7 @@ void LinkEngine::Completed(const dmabuf_done* d, int n) {
         slots_[src] = kTapHeld;
         tap_held_++;
         tapped_++;
-        Emit(2, src, static_cast<double>(last_seq_), 0);
+        Emit(2, src, sequence_[src], 0);
         continue;
       }
       GiveBack(static_cast<uint32_t>(src));
@@ -373,33 +377,6 @@ void LinkEngine::Emit(int kind, double a, double b, double c) {
     napi_get_and_clear_last_exception(env_, &err);
     napi_fatal_exception(env_, err);
   }
-}
-
-void LinkEngine::Stats(double* out) {
-  out[kFrames] = frames_;
-  out[kShown] = shown_;
-  out[kDropped] = dropped_;
-  out[kSkipped] = skipped_;
-  out[kErrors] = errors_;
-  out[kFirstSeq] = static_cast<double>(first_seq_);
-  out[kLastSeq] = static_cast<double>(last_seq_);
-  double span = (last_shown_ns_ - first_shown_ns_) / 1e9;
-  out[kFps] = shown_ > 1 && span > 0 ? (shown_ - 1) / span : 0;
-  out[kLatencyMedianUs] = -1;
-  out[kLatencyP99Us] = -1;
-  if (latency_n_ > 0) {
-    std::vector<uint32_t> v(latency_us_.begin(), latency_us_.begin() + latency_n_);
-    size_t mid = v.size() / 2;
-    std::nth_element(v.begin(), v.begin() + mid, v.end());
-    out[kLatencyMedianUs] = v[mid];
-    size_t p99 = std::min(v.size() - 1, static_cast<size_t>(v.size() * 0.99));
-    std::nth_element(v.begin(), v.begin() + p99, v.end());
-    out[kLatencyP99Us] = v[p99];
-  }
-  out[kInFlight] = in_flight_;
-  out[kTapped] = tapped_;
-  out[kState] = state_;
-  out[kSeconds] = started_ns_ != 0 ? (Now() - started_ns_) / 1e9 : 0;
 }
 
 void LinkEngine::Dispose() {

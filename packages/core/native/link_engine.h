@@ -25,6 +25,7 @@ enum LinkStat {
   kTapped,       // frames handed to the tap
   kState,        // 0 idle, 1 running, 2 stopping, 3 ended
   kSeconds,      // since start
+  kRepeated,     // frames whose sequence number was not after the last one's (a driver's repeat)
   kStatCount
 };
 
@@ -82,6 +83,7 @@ class LinkEngine {
   std::vector<int32_t> unmap_;    // sink slot → source slot (empty: identity)
   std::vector<SlotState> slots_;
   std::vector<uint64_t> captured_;  // per source slot: capture time of the frame in it
+  std::vector<uint32_t> sequence_;  // per source slot: sequence number of the frame in it
   std::vector<uint8_t> tap_mark_;   // per source slot: hand to the tap when the sink lets go
   Napi::FunctionReference on_event_;
   Napi::Reference<Napi::Value> source_ref_;
@@ -99,7 +101,7 @@ class LinkEngine {
   int pending_ = -1;  // source slot waiting for the sink
   uint32_t in_flight_ = 0;
   // stats
-  double frames_ = 0, shown_ = 0, dropped_ = 0, skipped_ = 0, errors_ = 0, tapped_ = 0;
+  double frames_ = 0, shown_ = 0, dropped_ = 0, skipped_ = 0, errors_ = 0, tapped_ = 0, repeated_ = 0;
   int64_t first_seq_ = -1, last_seq_ = -1;
   uint64_t started_ns_ = 0, first_shown_ns_ = 0, last_shown_ns_ = 0;
   std::vector<uint32_t> latency_us_;  // ring

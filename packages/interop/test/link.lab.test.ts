@@ -7,6 +7,7 @@ import {
   LinkHeldError,
   type LinkStats,
   openFdCount,
+  type TapFrame,
 } from '@dmabuf/core';
 import {
   Display,
@@ -40,6 +41,36 @@ async function until(link: Link, cond: (s: LinkStats) => boolean, what: string, 
       throw new Error(`waiting for ${what}: ${JSON.stringify(link.stats)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Why `after` is not the screen `before` was (empty when it is: same size, at most 1% of the pixels differ, a cursor may blink). */
+function notRestored(
+  before: { width: number; height: number; pixels: Uint8Array },
+  after: { width: number; height: number; pixels: Uint8Array },
+): string[] {
+  if (before.width !== after.width || before.height !== after.height)
+    return [`${after.width}x${after.height}, was ${before.width}x${before.height}`];
+  let differ = 0;
+  for (let i = 0; i < before.pixels.length; i += 3)
+    if (
+      before.pixels[i] !== after.pixels[i] ||
+      before.pixels[i + 1] !== after.pixels[i + 1] ||
+      before.pixels[i + 2] !== after.pixels[i + 2]
+    )
+      differ++;
+  const total = before.width * before.height;
+  return differ > total / 100 ? [`${differ} of ${total} pixels differ`] : [];
+}
+
+/** XR24 bytes (B, G, R, X per pixel) as RGB. */
+function rgbOfXr24(bytes: Uint8Array, width: number, height: number): Uint8Array {
+  const rgb = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) {
+    rgb[p * 3] = bytes[p * 4 + 2]!;
+    rgb[p * 3 + 1] = bytes[p * 4 + 1]!;
+    rgb[p * 3 + 2] = bytes[p * 4]!;
+  }
+  return rgb;
 }
 
 /** The bars at 60% height of an RGB picture: what is wrong (empty when the camera's bars are there). */
@@ -118,9 +149,10 @@ labSuite(
       const s = await link.stop();
       expect(link.state).toBe('ended');
       expect(s.frames).toBeGreaterThanOrEqual(40);
+      console.log(`capture link into a counting sink: ${JSON.stringify(s)}`);
       expect(s.shown).toBe(s.frames); // a counting sink is done with every frame at once
       expect(s.dropped).toBe(0);
-      expect(s.frames).toBe(s.lastSequence - s.firstSequence + 1 - s.skipped);
+      expect(s.frames).toBe(s.lastSequence - s.firstSequence + 1 - s.skipped + s.repeated);
       expect(s.latencyMedianMs).toBeGreaterThanOrEqual(0);
       expect(s.latencyP99Ms).toBeGreaterThanOrEqual(s.latencyMedianMs);
       expect(batches.length).toBeGreaterThanOrEqual(3);
@@ -161,6 +193,7 @@ labSuite(
       using cam = vividCapture({ busInfo: 'platform:vivid-000' });
       const fds = openFdCount();
       const { q, bufs } = captureQueue(cam, 4, 'drm');
+      const before = await screendump('link-camera-display-before');
       const display = Display.open(card);
       const fbs: Framebuffer[] = bufs.map((b) => display.framebuffer(b));
       await display.show(fbs[0]!); // places the picture (the mode change is the display's to announce)
@@ -173,7 +206,7 @@ labSuite(
       expect(barsWrong(shot.pixels, shot.width, shot.height)).toEqual([]);
       const s = await link.stop();
       expect(s.shown).toBeGreaterThanOrEqual(30);
-      expect(s.frames).toBe(s.lastSequence - s.firstSequence + 1 - s.skipped);
+      expect(s.frames).toBe(s.lastSequence - s.firstSequence + 1 - s.skipped + s.repeated);
       expect(s.frames).toBe(s.shown + s.dropped + s.inFlight);
       expect(s.latencyMedianMs).toBeGreaterThan(0);
       expect(s.fps).toBeGreaterThan(0);
@@ -185,6 +218,43 @@ labSuite(
       expect(openFdCount()).toBe(fds);
       const after = await screendump('link-camera-display-after');
       expect(after.width).not.toBe(W); // the console's mode is back
+      expect(notRestored(before, after)).toEqual([]); // and what it showed
+    });
+
+    it('tap: every 10th frame handed to JavaScript and held until released, the link runs on meanwhile; the tapped picture is the camera picture', async () => {
+      using cam = vividCapture({ busInfo: 'platform:vivid-000' });
+      const fds = openFdCount();
+      const { q, bufs } = captureQueue(cam, 4, 'udmabuf');
+      const tapped: TapFrame[] = [];
+      const link = new Link(q.port(), countingSink(), { tap: { every: 10, onFrame: (f) => tapped.push(f) } });
+      onTestFinished(() => link.stop().then(() => {}));
+      link.start();
+      await until(link, () => tapped.length > 0, 'a tapped frame');
+      const held = tapped[0]!;
+      expect(held.buffers).toEqual([bufs[held.slot]]);
+      expect(held.sequence).toBeGreaterThanOrEqual(link.stats.firstSequence);
+      expect(() => held.buffers[0]!.put()).toThrow(LinkHeldError);
+      {
+        using r = held.buffers[0]!.cpuAccess('read');
+        expect(barsWrong(rgbOfXr24(r.bytes, W, H), W, H)).toEqual([]);
+      }
+      // not stalled: the other three buffers keep running while JS holds one; no second tap meanwhile
+      const at = link.stats.frames;
+      await until(link, (s) => s.frames >= at + 30, '30 frames while one is held');
+      expect(tapped).toHaveLength(1);
+      expect(link.stats.tapped).toBe(1);
+      held.release();
+      held.release(); // once only
+      await until(link, () => tapped.length >= 2, 'a second tapped frame once the first was released');
+      tapped[1]!.release();
+      await until(link, () => tapped.length >= 3, 'a third tapped frame');
+      const s = await link.stop(); // a frame still held (tapped[2]) goes back with the rest
+      expect(s.tapped).toBe(tapped.length);
+      expect(s.frames).toBe(s.lastSequence - s.firstSequence + 1 - s.skipped + s.repeated);
+      for (const f of tapped) f.release(); // after the end: nothing to do
+      q.close();
+      for (const b of bufs) b.put();
+      expect(openFdCount()).toBe(fds);
     });
 
     it('a flip link alternating two framebuffers (as modetest -v): flips counted, stop waits for the last flip', async () => {

@@ -28,6 +28,11 @@ export interface LinkStats {
   tapped: number;
   /** Seconds since start(). */
   seconds: number;
+  /**
+   * Frames whose sequence number was not after the previous frame's (a driver that repeats one):
+   * counted in `frames`, `lastSequence` kept, so frames = lastSequence - firstSequence + 1 - skipped + repeated.
+   */
+  repeated: number;
 }
 
 /** The engine's numbers as LinkStats. */
@@ -48,5 +53,6 @@ export function statsOf(raw: Float64Array): LinkStats {
     inFlight: v('inFlight'),
     tapped: v('tapped'),
     seconds: Math.round(v('seconds') * 1000) / 1000,
+    repeated: v('repeated'),
   };
 }

@@ -17,6 +17,7 @@ export const LINK_STATS = [
   'tapped',
   'state',
   'seconds',
+  'repeated',
 ] as const;
 
 /** What onEvent's first argument says. */
