@@ -1,11 +1,15 @@
-// A V4L2 capture queue as a source port of core's link engine (see
-// @dmabuf/core native/include/dmabuf/port.h): start QBUFs every slot and
-// streams on, dequeue is DQBUF, requeue is QBUF of the same slot with the
-// same dma-buf fds (vb2 keeps its import), stop is STREAMOFF. The buffers
-// were attached and mapped in TypeScript; the link holds them there.
+// V4L2 queues as ports of core's link engine (see @dmabuf/core
+// native/include/dmabuf/port.h). A capture queue is a source: start QBUFs
+// every slot and streams on, dequeue is DQBUF, requeue is QBUF of the same
+// slot with the same dma-buf fds (vb2 keeps its import), stop is STREAMOFF.
+// An output queue (an M2M device's, a V4L2 output) is a sink: submit is
+// QBUF of the slot (every plane full), the device is done with it at DQBUF
+// (the fd polls writable), stop is STREAMOFF. The buffers were attached and
+// mapped in TypeScript; the link holds them there.
 #include <fcntl.h>
 #include <linux/videodev2.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -22,11 +26,14 @@ struct Capture {
   uint32_t type;
   uint32_t memory;
   uint32_t planes;
+  bool output;
   std::vector<int32_t> fds;       // slot * planes + plane
   std::vector<uint32_t> lengths;  // likewise
 };
 
-bool Mplane(uint32_t type) { return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE; }
+bool Mplane(uint32_t type) {
+  return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+}
 
 Capture* Of(dmabuf_port* p) { return static_cast<Capture*>(p->self); }
 
@@ -48,10 +55,12 @@ int Qbuf(dmabuf_port* p, uint32_t slot) {
     for (uint32_t i = 0; i < c->planes; i++) {
       if (c->memory == V4L2_MEMORY_DMABUF) planes[i].m.fd = c->fds[at + i];
       planes[i].length = c->lengths[at + i];
+      if (c->output) planes[i].bytesused = c->lengths[at + i];
     }
   } else {
     if (c->memory == V4L2_MEMORY_DMABUF) b.m.fd = c->fds[at];
     b.length = c->lengths[at];
+    if (c->output) b.bytesused = c->lengths[at];
   }
   int rc = dmabuf::Ioctl(c->device, VIDIOC_QBUF, &b);
   return rc < 0 ? rc : 0;
@@ -116,8 +125,35 @@ void Destroy(dmabuf_port* p) {
   free(p);
 }
 
-// capturePort(fd, type, memory, slots, planes, fds: Int32Array, lengths: Uint32Array) -> port or -errno
-Napi::Value CapturePort(const Napi::CallbackInfo& info) {
+// Output (sink): streaming on; nothing is queued until the link submits.
+int OutputStart(dmabuf_port* p) {
+  int type = static_cast<int>(Of(p)->type);
+  int rc = dmabuf::Ioctl(Of(p)->device, VIDIOC_STREAMON, &type);
+  return rc < 0 ? rc : 0;
+}
+
+int OutputSubmit(dmabuf_port* p, uint32_t slot, dmabuf_done*, uint32_t) { return Qbuf(p, slot); }
+
+// Every buffer the device is done with (DQBUF until EAGAIN): shown and released at once.
+int OutputCollect(dmabuf_port* p, dmabuf_done* out, uint32_t max) {
+  uint32_t n = 0;
+  while (n < max) {
+    dmabuf_frame f;
+    int r = Dequeue(p, &f);
+    if (r == -EAGAIN) break;
+    if (r < 0) return n > 0 ? static_cast<int>(n) : r;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    out[n].shown = static_cast<int32_t>(f.slot);
+    out[n].released = static_cast<int32_t>(f.slot);
+    out[n].time_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+    n++;
+  }
+  return static_cast<int>(n);
+}
+
+// capturePort / outputPort(fd, type, memory, slots, planes, fds: Int32Array, lengths: Uint32Array) -> port or -errno
+Napi::Value MakePort(const Napi::CallbackInfo& info, bool output) {
   Napi::Env env = info.Env();
   Args a(info);
   int device = a.Fd(0, "fd");
@@ -139,18 +175,22 @@ Napi::Value CapturePort(const Napi::CallbackInfo& info) {
   c->type = type;
   c->memory = memory;
   c->planes = planes;
+  c->output = output;
   c->fds.assign(fds.Data(), fds.Data() + fds.ElementLength());
   c->lengths.assign(lengths.Data(), lengths.Data() + lengths.ElementLength());
   auto* p = static_cast<dmabuf_port*>(calloc(1, sizeof(dmabuf_port)));
   p->magic = DMABUF_PORT_MAGIC;
   p->abi = DMABUF_PORT_ABI;
-  p->kind = DMABUF_PORT_SOURCE;
+  p->kind = output ? DMABUF_PORT_SINK : DMABUF_PORT_SOURCE;
   p->slots = slots;
   p->fd = c->device;
-  p->events = DMABUF_PORT_READABLE;
-  p->start = Start;
+  p->events = output ? DMABUF_PORT_WRITABLE : DMABUF_PORT_READABLE;
+  p->max_in_flight = output ? slots : 0;
+  p->start = output ? OutputStart : Start;
   p->dequeue = Dequeue;
   p->requeue = Qbuf;
+  p->submit = OutputSubmit;
+  p->collect = OutputCollect;
   p->stop = Stop;
   p->health = Health;
   p->destroy = Destroy;
@@ -158,8 +198,13 @@ Napi::Value CapturePort(const Napi::CallbackInfo& info) {
   return WrapPort(env, p);
 }
 
+
+Napi::Value CapturePort(const Napi::CallbackInfo& info) { return MakePort(info, false); }
+Napi::Value OutputPort(const Napi::CallbackInfo& info) { return MakePort(info, true); }
+
 }  // namespace
 
 void InitPortOps(Napi::Env env, Napi::Object exports) {
   exports.Set("capturePort", Napi::Function::New(env, CapturePort, "capturePort"));
+  exports.Set("outputPort", Napi::Function::New(env, OutputPort, "outputPort"));
 }

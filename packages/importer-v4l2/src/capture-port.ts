@@ -1,7 +1,8 @@
-// A V4L2 capture queue as a link source: the native port
-// (native/port_capture.cc) QBUFs every slot, streams, DQBUFs and requeues
-// without JavaScript; this side claims the queue's stream for the link and
-// turns a native failure into the queue's typed error.
+// A V4L2 queue as a link port (native/port_capture.cc): a capture queue is
+// a source (QBUFs every slot, streams, DQBUFs and requeues without
+// JavaScript), an output queue a sink (QBUF at submit, done at DQBUF: an M2M
+// device's OUTPUT, fed by a camera's link). This side claims the queue's
+// stream for the link and turns a native failure into the queue's typed error.
 import { type DmaBuf, type DmaBufError, LifecycleError, type LinkPort, SystemError } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { ERRNO, isOutputKind, MEMORY } from './constants.js';
@@ -31,23 +32,26 @@ const IOCTL: Record<string, string> = {
   start: 'VIDIOC_STREAMON',
   dequeue: 'VIDIOC_DQBUF',
   requeue: 'VIDIOC_QBUF',
+  submit: 'VIDIOC_QBUF',
+  collect: 'VIDIOC_DQBUF',
   stop: 'VIDIOC_STREAMOFF',
 };
 
-/** The link source of a capture queue (queue.port()). */
+/** The link port of a queue (queue.port()): a capture queue's is a source, an output queue's a sink. */
 export function capturePort(h: CapturePortHost): LinkPort {
   const { queue, host } = h;
-  if (isOutputKind(queue.kind as never))
-    throw new LifecycleError(`${queue.name}: only a capture queue is a link source`, {
+  const output = isOutputKind(queue.kind as never);
+  if (output && queue.memory !== 'dmabuf')
+    throw new LifecycleError(`${queue.name}: an output queue is a link sink with dma-buf memory only`, {
       code: 'EINVAL',
-      hint: 'Link the capture queue (device.queue("capture")); an output queue as a sink is not there yet',
+      hint: "Open the queue with { memory: 'dmabuf' } and attach the source's buffers to it",
     });
   const slotBuffers = (): DmaBuf[][] => {
     if (queue.memory === 'mmap') return [];
     return h.slots.slots.map((s) => s.buffers);
   };
   return {
-    kind: 'source',
+    kind: output ? 'sink' : 'source',
     name: queue.name,
     slots: () => {
       if (queue.memory === 'mmap') return Array.from({ length: queue.count }, () => []);
@@ -79,7 +83,8 @@ export function capturePort(h: CapturePortHost): LinkPort {
           if (queue.memory === 'dmabuf') {
             const plane = h.slots.at(s)!.planes[p]!;
             fds[s * planes + p] = plane.buffer.borrowFd();
-            lengths[s * planes + p] = plane.buffer.size - plane.offset;
+            // an output plane is sent whole: its format's size (what the device reads), not the buffer's
+            if (!output) lengths[s * planes + p] = plane.buffer.size - plane.offset;
           }
         }
       }
@@ -88,7 +93,8 @@ export function capturePort(h: CapturePortHost): LinkPort {
         throw notLinkable(queue.name, stream.linkedBy, stream.state, stream.queued);
       stream.linkedBy = link;
       host.poller.quiesce(); // the link watches the device itself
-      const port = v4l2().capturePort(host.fd, h.type, MEMORY[queue.memory], slots, planes, fds, lengths);
+      const make = output ? v4l2().outputPort : v4l2().capturePort;
+      const port = make(host.fd, h.type, MEMORY[queue.memory], slots, planes, fds, lengths);
       if (typeof port === 'number') {
         stream.linkedBy = undefined;
         check(port, 'capturePort', `${queue.name}: cannot make a link port`);

@@ -166,6 +166,17 @@ export interface RawMbusFormat {
  * The V4L2 addon. Every function takes already-validated integers and returns
  * a negative errno on failure instead of throwing.
  */
+/** A queue port's arguments: fd, buffer type, memory, slots, planes per slot, fds and lengths (slot * planes + plane). */
+export type QueuePortArgs = [
+  fd: number,
+  type: number,
+  memory: number,
+  slots: number,
+  planes: number,
+  fds: Int32Array,
+  lengths: Uint32Array,
+];
+
 export interface V4l2Addon {
   open(path: string): number;
   querycap(fd: number): RawCapability | number;
@@ -206,15 +217,9 @@ export interface V4l2Addon {
   streamoff(fd: number, type: number): number;
   expbuf(fd: number, type: number, index: number, plane: number): number;
   /** A capture queue as a link source port (native/port_capture.cc); -errno on failure. */
-  capturePort(
-    fd: number,
-    type: number,
-    memory: number,
-    slots: number,
-    planes: number,
-    fds: Int32Array,
-    lengths: Uint32Array,
-  ): object | number;
+  capturePort(...args: QueuePortArgs): object | number;
+  /** An output queue as a link sink port (QBUF at submit, done at DQBUF); -errno on failure. */
+  outputPort(...args: QueuePortArgs): object | number;
 
   subscribeEvent(fd: number, type: number, id: number, flags: number, unsubscribe: boolean): number;
   dqevent(fd: number): RawEvent | number;

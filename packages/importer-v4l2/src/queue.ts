@@ -217,7 +217,7 @@ export class V4l2Queue implements FrameOwner, Disposable {
     this.#stream.qbuf(this.#slots.resolve(slot), options);
   }
 
-  /** This capture queue as a link source (core's Link): buffers attached, nothing queued; its calls refused while linked. */
+  /** This queue as a link port (core's Link): a capture queue a source, an output queue (dma-buf memory) a sink; buffers attached, nothing queued; its calls refused while linked. */
   port(): LinkPort {
     this.#assertOpen();
     const [host, type, slots, stream] = [this.#host, this.#type, this.#slots, this.#stream];
