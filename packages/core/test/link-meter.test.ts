@@ -17,6 +17,7 @@ const at = (shown: number): LinkStats => ({
   inFlight: 0,
   tapped: 0,
   seconds: shown / 60,
+  repeated: 0,
 });
 
 /** Some CPU time that process.cpuUsage() sees. */

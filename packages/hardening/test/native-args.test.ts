@@ -203,13 +203,13 @@ describe('arguments after the fd: sizes, handles, ids and flags', () => {
       (v) => [0, 1, 4, 2, 1, new Int32Array(2), v],
       'lengths',
       [...typedBad, new Uint32Array(1)],
-      [
-        '@dmabuf/importer-v4l2',
-        'outputPort',
-        (v) => [0, 2, 4, 2, 1, v, new Uint32Array(2)],
-        'fds',
-        [...typedBad, new Int32Array(3)],
-      ],
+    ],
+    [
+      '@dmabuf/importer-v4l2',
+      'outputPort',
+      (v) => [0, 2, 4, 2, 1, v, new Uint32Array(2)],
+      'fds',
+      [...typedBad, new Int32Array(3)],
     ],
   );
   for (const [addon, fn, args, name, values = bad] of cases) {
