@@ -1,12 +1,14 @@
 // Runs inside the lab (bench/v4l2-m2m-run.js starts it): camera → vim2m → sink.
-// Ours: vivid's MMAP buffers exported and imported by vim2m's OUTPUT queue,
+// Ours on two links (oursLink: no JavaScript per frame) and the JavaScript path (ours):
+// vivid's MMAP buffers exported and imported by vim2m's OUTPUT queue,
 // vim2m converting RGB24 → RGB565 into its CAPTURE buffers, the sink taking
 // and returning each frame. Baseline: GStreamer, `v4l2src ! v4l2convert !
 // fakesink` at the same size and formats on the same nodes, same boot.
 // Rounds alternate; prints one `RESULT {json}` line.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { Framework } from '@dmabuf/core';
+import { countingSink, Framework, Link } from '@dmabuf/core';
+import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { feedFrames, V4l2Device, V4l2M2mDevice, v4l2ExporterPlugin } from '@dmabuf/importer-v4l2';
 import { profiled } from './cpu-profile.js';
 
@@ -78,6 +80,66 @@ async function ours() {
   return { ...paths, interval, fps: (FRAMES * 1000) / ms, cpuUsPerFrame: (cpu.user + cpu.system) / FRAMES };
 }
 
+/**
+ * The same chain on two links (no JavaScript per frame): vivid's capture queue filling udmabufs
+ * that vim2m's OUTPUT queue imports (a V4L2 OUTPUT queue as the first link's sink), vim2m's
+ * CAPTURE queue writing into udmabufs handed to a counting sink. CPU and time from the converted
+ * frame count (read every 20 ms, WARMUP frames not counted).
+ */
+async function oursLink() {
+  const fw = await Framework.create({ plugins: [udmabufPlugin()] });
+  const { cam, interval } = camera();
+  const camQ = cam.queue('capture', { count: 4 });
+  const conv = V4l2M2mDevice.find({ driver: 'vim2m' });
+  const fmts = conv.configure({
+    output: { width: W, height: H, pixelformat: 'RGB3' },
+    capture: { width: W, height: H, pixelformat: 'RGBP' },
+  });
+  const out = conv.open('output', { count: 4, memory: 'dmabuf' });
+  const cap = conv.open('capture', { count: 4, memory: 'dmabuf' });
+  const camBufs = Array.from({ length: 4 }, () =>
+    fw.export({ exporter: 'udmabuf', size: camQ.format.planes[0].sizeimage }),
+  );
+  const capBufs = Array.from({ length: 4 }, () =>
+    fw.export({
+      exporter: 'udmabuf',
+      constraints: cap.constraints(),
+      size: fmts.capture.planes[0].sizeimage,
+    }),
+  );
+  for (const b of camBufs) camQ.attach(b);
+  for (const b of camBufs) out.attach(b);
+  for (const b of capBufs) cap.attach(b);
+  const converted = new Link(cap.port(), countingSink()).start();
+  const fed = new Link(camQ.port(), out.port()).start();
+  const reach = async (n) => {
+    while (converted.stats.frames < n) {
+      if (converted.state === 'ended') await converted.done;
+      if (fed.state === 'ended') await fed.done;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  await reach(WARMUP);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const f0 = converted.stats.frames;
+  await reach(WARMUP + FRAMES);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const frames = converted.stats.frames - f0;
+  await fed.stop();
+  await converted.stop();
+  const paths = { camera: cam.path, m2m: conv.path };
+  out.close();
+  cap.close();
+  camQ.close();
+  conv.close();
+  for (const b of [...camBufs, ...capBufs]) b.put();
+  cam.close();
+  await fw.close();
+  return { ...paths, interval, fps: (frames * 1000) / ms, cpuUsPerFrame: (cpu.user + cpu.system) / frames };
+}
+
 const CAPS_IN = `video/x-raw,format=RGB,width=${W},height=${H}`;
 const CAPS_OUT = `video/x-raw,format=RGB16,width=${W},height=${H}`;
 
@@ -136,9 +198,10 @@ if (!zeroCopy) {
   const plain = gst(camPath, 5, false);
   if (plain.error) throw new Error(`gst-launch failed: ${plain.error}\n${plain.pipeline.join(' ')}`);
 }
-const runs = { ours: [], baseline: [] };
+const runs = { ours: [], link: [], baseline: [] };
 for (let i = 0; i < ROUNDS; i++) {
   runs.ours.push(await ours());
+  runs.link.push(await oursLink());
   const b = baseline(camPath, zeroCopy);
   if (b.error) throw new Error(`gst-launch failed: ${b.error}\n${b.pipeline.join(' ')}`);
   runs.baseline.push(b);
@@ -148,6 +211,7 @@ if (process.env.M2M_BENCH_PROFILE === '1') await profiled('m2m profile', () => o
 console.log(
   `RESULT ${JSON.stringify({
     ours: runs.ours,
+    link: runs.link,
     baseline: runs.baseline,
     gstZeroCopy: zeroCopy,
     gstZeroCopyError: first.error ?? null,
