@@ -38,8 +38,9 @@ export interface LinkMeter {
  * read from the link's own batched stats events (one every `warmup` frames),
  * so start-up and stop are not counted and no JavaScript runs per frame.
  */
-export function linkMeter(o: { warmup: number; frames: number }): LinkMeter {
-  assertObject('options', o);
+export function linkMeter(options: { warmup: number; frames: number }): LinkMeter {
+  assertObject('options', options);
+  const o = options;
   assertPositive('warmup', o.warmup, 2 ** 31 - 1);
   assertPositive('frames', o.frames, 2 ** 31 - 1);
   if (o.frames % o.warmup !== 0)

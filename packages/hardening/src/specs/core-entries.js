@@ -35,6 +35,7 @@ export const coreTesting = {
         'an exporter plugin: the framework calls its hooks with checked arguments (the exporter contract runs them)',
     },
     fdDelta: {},
+    linkMeter: {},
     memfdExporterPlugin: {},
     repoRoot: {},
     writeBenchResult: { skip: 'writes bench/results/<name>.json in the repository: not called with junk' },
