@@ -31,8 +31,8 @@ function setup(dev) {
   return dev.setFrameInterval('capture', fastest);
 }
 
-/** A capture link into a counting sink: DMABUF import into udmabufs attached to the queue (the figure), or MMAP. */
-async function oursLink(memory) {
+/** vivid's capture queue set up for a round: BUFFERS slots, udmabufs to import when memory is 'dmabuf'. */
+async function openCapture(memory) {
   const fw = await Framework.create({ plugins: [udmabufPlugin()] });
   const dev = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
   const interval = setup(dev);
@@ -43,6 +43,23 @@ async function oursLink(memory) {
           fw.export({ exporter: 'udmabuf', size: q.format.planes[0].sizeimage }),
         )
       : [];
+  return { fw, dev, interval, q, bufs };
+}
+
+/** Undo openCapture; gives the device's path. */
+async function closeCapture({ fw, dev, q, bufs }) {
+  q.close();
+  for (const b of bufs) b.put();
+  const path = dev.path;
+  dev.close();
+  await fw.close();
+  return path;
+}
+
+/** A capture link into a counting sink: DMABUF import into udmabufs attached to the queue (the figure), or MMAP. */
+async function oursLink(memory) {
+  const c = await openCapture(memory);
+  const { interval, q, bufs } = c;
   for (const b of bufs) q.attach(b);
   const meter = linkMeter({ warmup: WARMUP, frames: FRAMES });
   const link = new Link(q.port(), countingSink(), meter.options);
@@ -50,11 +67,7 @@ async function oursLink(memory) {
   link.start();
   const m = await meter.measured;
   const stats = await link.stop();
-  q.close();
-  for (const b of bufs) b.put();
-  const path = dev.path;
-  dev.close();
-  await fw.close();
+  const path = await closeCapture(c);
   return {
     path,
     interval,
@@ -68,16 +81,8 @@ async function oursLink(memory) {
 
 /** Our JavaScript capture loop (for await of queue.frames()): DMABUF import into udmabufs (the figure), or MMAP (same JS path, no import: for comparison). */
 async function ours(memory) {
-  const fw = await Framework.create({ plugins: [udmabufPlugin()] });
-  const dev = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
-  const interval = setup(dev);
-  const q = dev.queue('capture', { count: BUFFERS, memory });
-  const bufs =
-    memory === 'dmabuf'
-      ? Array.from({ length: q.count }, () =>
-          fw.export({ exporter: 'udmabuf', size: q.format.planes[0].sizeimage }),
-        )
-      : [];
+  const c = await openCapture(memory);
+  const { interval, q, bufs } = c;
   if (memory === 'dmabuf') for (const b of bufs) q.queue(b);
   else for (let i = 0; i < q.count; i++) q.queue(i);
   q.start();
@@ -95,11 +100,7 @@ async function ours(memory) {
   }
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  q.close();
-  for (const b of bufs) b.put();
-  const path = dev.path;
-  dev.close();
-  await fw.close();
+  const path = await closeCapture(c);
   return {
     path,
     interval,
