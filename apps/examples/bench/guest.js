@@ -168,8 +168,9 @@ const { link, js, copy, convert: conv, gstSteady: gstRuns, gstConvert: gstConv }
 const cpuOf = (rs) => rs.map((r) => r.cpuMsPerFrame);
 const fpsOf = (rs) => rs.map((r) => r.fps);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-// each round's runs ran back to back (interleaved), so a per-round ratio compares like with like
-const ratios = (a, b, key) => a.map((r, i) => Number((r[key] / b[i][key]).toFixed(3)));
+// each round's runs ran back to back (interleaved), so a per-round ratio compares like with like;
+// a kind left out by C2D_BENCH_KINDS has no rounds, and no ratio against it
+const ratios = (a, b, key) => a.flatMap((r, i) => (b[i] ? [Number((r[key] / b[i][key]).toFixed(3))] : []));
 const pick = (rs, key) => median(rs.map((r) => r[key]));
 let rss = null;
 if (!ONLY_CONVERT) {

@@ -4,35 +4,13 @@
 // allocates the buffers, the camera imports them; per frame: `for await` of
 // queue.frames(), `await display.show()`, the previous frame requeued once
 // the flip replacing it has completed.
-import { Framework } from '@dmabuf/core';
-import { Display, drmExporterPlugin, findDrmDevice } from '@dmabuf/exporter-drm';
-import { V4l2Device } from '@dmabuf/importer-v4l2';
+import { openCameraDisplay } from './camera-display-setup.js';
 
 /** @param {{ width: number, height: number, fps: number, buffers: number, frames: number }} o */
 export async function jsRound(o) {
-  const card = findDrmDevice({ display: true, dumbBuffers: true });
-  const camera = V4l2Device.find({ queue: 'capture' });
-  const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: card })] });
-  let display;
-  let q;
-  const bufs = [];
+  const { display, q, bufs, close } = await openCameraDisplay(o);
   try {
-    camera.setFormat('capture', { width: o.width, height: o.height, pixelformat: 'XR24' });
-    camera.setFrameInterval('capture', { numerator: 1, denominator: o.fps });
-    display = Display.open(card);
-    q = camera.queue('capture', { memory: 'dmabuf', count: o.buffers });
-    const fbs = new Map();
-    for (let i = 0; i < q.count; i++) {
-      const buf = fw.export({
-        exporter: 'drm',
-        width: o.width,
-        height: o.height,
-        format: 'XR24',
-        constraints: q.constraints(),
-      });
-      bufs.push(buf);
-      fbs.set(buf, display.framebuffer(buf));
-    }
+    const fbs = new Map(bufs.map((b) => [b, display.framebuffer(b)]));
     for (const b of bufs) q.queue(b);
     q.start();
     const t0 = performance.now();
@@ -58,11 +36,6 @@ export async function jsRound(o) {
       cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / shown,
     };
   } finally {
-    q?.close();
-    display?.close();
-    for (const b of bufs) b.put();
-    await fw.close();
-    camera.close();
-    card.close();
+    await close();
   }
 }

@@ -4,10 +4,9 @@
 // flip has completed) from libuv callbacks in native code: no JavaScript per
 // frame. The same devices and size as GStreamer's `v4l2src
 // io-mode=dmabuf-import ! kmssink`.
-import { Framework, Link } from '@dmabuf/core';
+import { Link } from '@dmabuf/core';
 import { linkMeter } from '@dmabuf/core/testing';
-import { Display, drmExporterPlugin, findDrmDevice } from '@dmabuf/exporter-drm';
-import { V4l2Device } from '@dmabuf/importer-v4l2';
+import { openCameraDisplay } from './camera-display-setup.js';
 
 /**
  * Set up camera, display and link, run `run(link options)` → link, tear down.
@@ -16,28 +15,9 @@ import { V4l2Device } from '@dmabuf/importer-v4l2';
  * @param {(link: Link) => Promise<unknown>} run
  */
 async function withLink(o, options, run) {
-  const card = findDrmDevice({ display: true, dumbBuffers: true });
-  const camera = V4l2Device.find({ queue: 'capture' });
-  const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: card })] });
-  let display;
-  let q;
-  const bufs = [];
+  const { display, q, bufs, close } = await openCameraDisplay(o);
   try {
-    camera.setFormat('capture', { width: o.width, height: o.height, pixelformat: 'XR24' });
-    camera.setFrameInterval('capture', { numerator: 1, denominator: o.fps });
-    display = Display.open(card);
-    q = camera.queue('capture', { memory: 'dmabuf', count: o.buffers });
-    for (let i = 0; i < q.count; i++) {
-      const buf = fw.export({
-        exporter: 'drm',
-        width: o.width,
-        height: o.height,
-        format: 'XR24',
-        constraints: q.constraints(),
-      });
-      bufs.push(buf);
-      q.attach(buf);
-    }
+    for (const b of bufs) q.attach(b);
     const fbs = bufs.map((b) => display.framebuffer(b));
     await display.show(fbs[0]); // places the picture (mode, plane) once; the link flips from then on
     const link = new Link(q.port(), display.port(fbs), options({}));
@@ -48,12 +28,7 @@ async function withLink(o, options, run) {
       await link.stop();
     }
   } finally {
-    q?.close();
-    display?.close();
-    for (const b of bufs) b.put();
-    await fw.close();
-    camera.close();
-    card.close();
+    await close();
   }
 }
 
