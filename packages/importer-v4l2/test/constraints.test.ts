@@ -1,38 +1,11 @@
 import { Framework, NegotiationError, plainDevice } from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatConstraints, layoutPlanes, type PixFormat, planeConstraints } from '../src/index.js';
+import { formatConstraints, layoutPlanes, planeConstraints } from '../src/index.js';
+import { vividNv12m, vividYuyv } from './vivid-formats.js';
 
-// Formats as vivid negotiates them (captured in the lab).
-const yuyv: PixFormat = {
-  width: 640,
-  height: 360,
-  pixelformat: 'YUYV',
-  drmFormat: 'YUYV',
-  field: 1,
-  colorspace: 8,
-  flags: 0,
-  ycbcrEnc: 0,
-  quantization: 0,
-  xferFunc: 0,
-  planes: [{ bytesperline: 1280, sizeimage: 460800 }],
-};
-const nv12m: PixFormat = {
-  width: 640,
-  height: 360,
-  pixelformat: 'NM12',
-  drmFormat: 'NV12',
-  field: 1,
-  colorspace: 8,
-  flags: 0,
-  ycbcrEnc: 0,
-  quantization: 0,
-  xferFunc: 0,
-  planes: [
-    { bytesperline: 640, sizeimage: 230400 },
-    { bytesperline: 640, sizeimage: 115200 },
-  ],
-};
+const yuyv = vividYuyv;
+const nv12m = vividNv12m;
 
 describe('constraints from a negotiated format', () => {
   it('single plane: sizeimage, bytesperline and the DRM twin (LINEAR)', () => {

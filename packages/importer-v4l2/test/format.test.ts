@@ -1,21 +1,10 @@
 import { InvalidArgumentError } from '@dmabuf/core';
 import { describe, expect, it } from 'vitest';
 import { formatToRaw } from '../src/format.js';
-import { describeFormat, fourcc, type PixFormat } from '../src/index.js';
+import { describeFormat, fourcc } from '../src/index.js';
+import { vividYuyv } from './vivid-formats.js';
 
-const current: PixFormat = {
-  width: 640,
-  height: 360,
-  pixelformat: 'YUYV',
-  drmFormat: 'YUYV',
-  field: 1,
-  colorspace: 8,
-  flags: 0,
-  ycbcrEnc: 0,
-  quantization: 0,
-  xferFunc: 0,
-  planes: [{ bytesperline: 1280, sizeimage: 460800 }],
-};
+const current = vividYuyv;
 
 describe('format requests', () => {
   it('merge over the current format; a new geometry lets the driver recompute sizes', () => {
