@@ -19,8 +19,15 @@
 // watcherOpen(fd, borrow?) -> id | -errno (borrow: fd itself, not a duplicate;
 //   closed by the caller only after watcherClose)
 // watcherWait(id, events) -> Promise<number> | -errno (one wait at a time: -EBUSY)
+// watcherListen(id, onReady) -> 0 | -ENOENT: the function watcherArm's waits call
+// watcherArm(id, events) -> 0 | -errno: one wait that calls onReady(bits or
+//   -errno) straight from the libuv callback (no promise: a reader that is
+//   woken for every message pays no promise and no microtask hop for the
+//   wakeup); arming an armed watcher changes its events. -EINVAL before
+//   watcherListen, -EBUSY while a watcherWait is pending (and the reverse).
 // watcherSetEvents(id, events) -> 0 | -ENOENT: change what is watched, wait pending or not
-// watcherCancel(id) -> 0 | -ENOENT: the pending wait resolves -ECANCELED
+// watcherCancel(id) -> 0 | -ENOENT: the pending wait resolves -ECANCELED (an
+//   armed one is disarmed: onReady is not called)
 // watcherClose(id) -> 0 | -ENOENT: cancels, stops, closes the duplicate
 // liveWatchers() -> watchers not closed yet.
 //
@@ -47,6 +54,8 @@ struct PollReq {
   uv_timer_t* timer;  // one-shot waits with a timeout
   PollState* state;
   napi_deferred deferred;
+  napi_ref onReady;  // watcherListen's function
+  bool armed;        // watcherArm: onReady is called at the next wakeup
   int events;
   uint32_t id;
   bool settled;  // one-shot: resolved; watcher: closed
@@ -62,11 +71,12 @@ struct PollState {
   napi_env env;
   uv_loop_t* loop;
   napi_async_context context = nullptr;
+  napi_ref resource = nullptr;  // the resource object of every callback scope (one, made once)
   napi_async_cleanup_hook_handle cleanup = nullptr;
   std::unordered_map<uint32_t, PollReq*> byId;
   std::unordered_map<uint32_t, PollReq*> watchers;
   uint32_t nextWatcher = 0;
-  size_t armed = 0;  // watchers with a wait pending
+  size_t armed = 0;  // watchers with a wait pending (a promise or armed)
   PollReq* head = nullptr;
   size_t live = 0;
   bool tearingDown = false;
@@ -99,6 +109,8 @@ void OnHandleClosed(void* data) {
 // Stop watching, close the duplicate, close the handles (freed in the close
 // callbacks). Safe to call once per request.
 void Shutdown(PollReq* r) {
+  if (r->onReady && !r->state->tearingDown) napi_delete_reference(r->state->env, r->onReady);
+  r->onReady = nullptr;
   if (r->persistent) r->state->watchers.erase(r->id);
   else if (r->id != 0) r->state->byId.erase(r->id);
   if (r->timer) {
@@ -123,7 +135,7 @@ void Resolve(PollState* s, napi_deferred d, int value, bool inCallback) {
   napi_callback_scope cs = nullptr;
   if (inCallback) {
     napi_value resource;
-    napi_create_object(env, &resource);
+    napi_get_reference_value(env, s->resource, &resource);
     napi_open_callback_scope(env, resource, s->context, &cs);
   }
   napi_value v;
@@ -146,17 +158,44 @@ void Settle(PollReq* r, int value, bool inCallback) {
 // A one-shot wait woke up: exact bits (the fd is asked; libuv folds POLLHUP on pipes...).
 void OnPoll(Watch*, int result, void* data) { Settle(static_cast<PollReq*>(data), result, true); }
 
+// Call r's onReady(value) from a libuv callback: promise continuations and
+// ticks run when it returns, as after any callback into JS; an exception is
+// the process's uncaught exception.
+void Notify(PollReq* r, int value) {
+  PollState* s = r->state;
+  napi_env env = s->env;
+  napi_handle_scope hs;
+  napi_open_handle_scope(env, &hs);
+  napi_value fn, recv, arg, result;
+  napi_get_reference_value(env, r->onReady, &fn);
+  napi_get_reference_value(env, s->resource, &recv);
+  napi_create_int32(env, value, &arg);
+  if (napi_make_callback(env, s->context, recv, fn, 1, &arg, &result) == napi_pending_exception) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+  napi_close_handle_scope(env, hs);
+}
+
 void OnWatch(Watch* w, int result, void* data) {
   auto* r = static_cast<PollReq*>(data);
   if (r->settled) return;
   // Nobody waits: stop until the next wait (a libuv error has stopped it already).
-  if (!r->deferred) w->Stop();
-  if (!r->deferred) return;
+  if (!r->deferred && !r->armed) {
+    w->Stop();
+    return;
+  }
   // A watcher's caller reads (or accepts) until EAGAIN anyway: libuv's bits are enough.
-  napi_deferred d = r->deferred;
-  r->deferred = nullptr;
   r->state->armed--;
   w->Ref(false);
+  if (r->armed) {
+    r->armed = false;
+    if (r->onReady) Notify(r, result);
+    return;
+  }
+  napi_deferred d = r->deferred;
+  r->deferred = nullptr;
   Resolve(r->state, d, result, true);
 }
 
@@ -263,22 +302,70 @@ PollReq* Watcher(const Napi::CallbackInfo& info, Args& a) {
   return it == s->watchers.end() ? nullptr : it->second;
 }
 
+// The prologue of every watcher call taking (id, events): the watcher, or
+// nullptr with *out set to what the call returns (the typed argument error,
+// or -ENOENT for an id that names no watcher).
+PollReq* WatcherEvents(const Napi::CallbackInfo& info, int* events, Napi::Value* out) {
+  Args a(info);
+  PollReq* r = Watcher(info, a);
+  *events = a.U32(1, "events") & dmabuf::kWatchable;
+  if (!a) *out = a.Thrown();
+  else if (!r) *out = Errno(info.Env(), ENOENT);
+  return a ? r : nullptr;
+}
+
+// Start r's watch for events and count it as waited on (kept alive, armed).
+int Engage(PollReq* r, int events) {
+  int rc = r->watch->Start(events, OnWatch, r);
+  if (rc < 0) return rc;
+  r->events = events;
+  r->watch->Ref(true);
+  r->state->armed++;
+  return 0;
+}
+
 Napi::Value WatcherWait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int events;
+  Napi::Value out;
+  PollReq* r = WatcherEvents(info, &events, &out);
+  if (!r) return out;
+  if (r->deferred || r->armed) return Errno(env, EBUSY);
+  int rc = Engage(r, events);
+  if (rc < 0) return dmabuf::Result(env, rc);
+  napi_value promise;
+  napi_create_promise(env, &r->deferred, &promise);
+  return Napi::Value(env, promise);
+}
+
+Napi::Value WatcherListen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(info);
   PollReq* r = Watcher(info, a);
-  int events = a.U32(1, "events") & dmabuf::kWatchable;
+  Napi::Function fn = a.Function(1, "onReady");
   if (!a) return a.Thrown();
   if (!r) return Errno(env, ENOENT);
+  if (r->onReady) napi_delete_reference(env, r->onReady);
+  napi_create_reference(env, fn, 1, &r->onReady);
+  return Napi::Number::New(env, 0);
+}
+
+Napi::Value WatcherArm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int events;
+  Napi::Value out;
+  PollReq* r = WatcherEvents(info, &events, &out);
+  if (!r) return out;
+  if (!r->onReady) return Errno(env, EINVAL);
   if (r->deferred) return Errno(env, EBUSY);
-  int rc = r->watch->Start(events, OnWatch, r);
+  if (r->armed) {
+    r->events = events;
+    return dmabuf::Result(env, r->watch->Start(events, OnWatch, r));
+  }
+  int rc = Engage(r, events);
   if (rc < 0) return dmabuf::Result(env, rc);
-  r->events = events;
-  r->watch->Ref(true);
-  napi_value promise;
-  napi_create_promise(env, &r->deferred, &promise);
-  r->state->armed++;
-  return Napi::Value(env, promise);
+  r->armed = true;
+  return Napi::Number::New(env, 0);
 }
 
 // watcherSetEvents(id, events) -> 0 | -errno: what the pending wait (or the
@@ -286,18 +373,24 @@ Napi::Value WatcherWait(const Napi::CallbackInfo& info) {
 // union of events changed).
 Napi::Value WatcherSetEvents(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Args a(info);
-  PollReq* r = Watcher(info, a);
-  int events = a.U32(1, "events") & dmabuf::kWatchable;
-  if (!a) return a.Thrown();
-  if (!r) return Errno(env, ENOENT);
+  int events;
+  Napi::Value out;
+  PollReq* r = WatcherEvents(info, &events, &out);
+  if (!r) return out;
   r->events = events;
   if (!r->watch->started()) return Napi::Number::New(env, 0);
   return dmabuf::Result(env, r->watch->Start(events, OnWatch, r));
 }
 
 // Resolve the pending wait of r with -ECANCELED (from JS: no callback scope).
+// An armed watcher is disarmed without a call.
 void Disarm(PollReq* r) {
+  if (r->armed) {
+    r->armed = false;
+    r->state->armed--;
+    r->watch->Ref(false);
+    return;
+  }
   if (!r->deferred) return;
   napi_deferred d = r->deferred;
   r->deferred = nullptr;
@@ -325,7 +418,7 @@ Napi::Value WatcherPause(const Napi::CallbackInfo& info) {
   PollReq* r = Watcher(info, a);
   if (!a) return a.Thrown();
   if (!r) return Errno(info.Env(), ENOENT);
-  if (!r->deferred) r->watch->Stop();
+  if (!r->deferred && !r->armed) r->watch->Stop();
   return Napi::Number::New(info.Env(), 0);
 }
 
@@ -354,10 +447,15 @@ void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
     napi_async_destroy(s->env, s->context);
     s->context = nullptr;
   }
+  if (s->resource) {
+    napi_delete_reference(s->env, s->resource);
+    s->resource = nullptr;
+  }
   for (PollReq* r = s->head; r; r = r->next) {
     if (r->settled) continue;
     r->settled = true;
     r->deferred = nullptr;
+    r->armed = false;
     Shutdown(r);
   }
   s->armed = 0;
@@ -373,12 +471,17 @@ void InitPollOps(Napi::Env env, Napi::Object exports) {
   napi_value name;
   napi_create_string_utf8(env, "dmabuf:poll", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, nullptr, name, &s->context);
+  napi_value resource;
+  napi_create_object(env, &resource);
+  napi_create_reference(env, resource, 1, &s->resource);
   napi_add_async_cleanup_hook(env, OnCleanup, s, nullptr);
   exports.Set("poll", Napi::Function::New(env, Poll, "poll", s));
   exports.Set("pollCancel", Napi::Function::New(env, PollCancel, "pollCancel", s));
   exports.Set("pendingPolls", Napi::Function::New(env, PendingPolls, "pendingPolls", s));
   exports.Set("watcherOpen", Napi::Function::New(env, WatcherOpen, "watcherOpen", s));
   exports.Set("watcherWait", Napi::Function::New(env, WatcherWait, "watcherWait", s));
+  exports.Set("watcherListen", Napi::Function::New(env, WatcherListen, "watcherListen", s));
+  exports.Set("watcherArm", Napi::Function::New(env, WatcherArm, "watcherArm", s));
   exports.Set("watcherSetEvents", Napi::Function::New(env, WatcherSetEvents, "watcherSetEvents", s));
   exports.Set("watcherCancel", Napi::Function::New(env, WatcherCancel, "watcherCancel", s));
   exports.Set("watcherPause", Napi::Function::New(env, WatcherPause, "watcherPause", s));

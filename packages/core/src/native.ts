@@ -99,9 +99,17 @@ export interface CoreAddon {
   watcherOpen(fd: number, borrow?: boolean): number;
   /** Wait once on a watcher (one wait at a time, else -EBUSY); resolves like poll(). */
   watcherWait(id: number, events: number): Promise<number> | number;
+  /** The function watcherArm's waits call: onReady(pollBits, or -errno). 0 or -ENOENT. */
+  watcherListen(id: number, onReady: (bits: number) => void): number;
+  /**
+   * Wait once on a watcher, calling its onReady straight from the libuv
+   * callback (no promise); arming an armed watcher changes its events. 0 or
+   * -errno (-EINVAL before watcherListen, -EBUSY while a watcherWait is pending).
+   */
+  watcherArm(id: number, events: number): number;
   /** Change what the watcher watches for, its wait pending or not. 0 or -errno. */
   watcherSetEvents(id: number, events: number): number;
-  /** Resolve the watcher's pending wait with -ECANCELED. 0 or -ENOENT. */
+  /** Resolve the watcher's pending wait with -ECANCELED (an armed one: disarm it, no call). 0 or -ENOENT. */
   watcherCancel(id: number): number;
   /** Leave the loop's epoll set until the next wait (no-op while a wait is pending). 0 or -ENOENT. */
   watcherPause(id: number): number;

@@ -64,7 +64,8 @@ export function pollResult(bits: number): PollResult {
   };
 }
 
-function pollHint(errno: number, fd: number): string | undefined {
+/** @internal The hint of a watch that cannot start (shared with ReadyWatcher). */
+export function pollHint(errno: number, fd: number): string | undefined {
   if (errno === 1)
     return `fd ${fd} cannot be polled (a regular file, a memfd or a directory never blocks); poll sockets, pipes, dma-bufs and sync_files`;
   if (errno === 9) return 'Pass an open file descriptor';

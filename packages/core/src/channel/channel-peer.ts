@@ -2,15 +2,17 @@ import type { DmaBuf } from '../dma-buf.js';
 import { invalidArgument } from '../errors.js';
 import type { Framework } from '../framework.js';
 import { checkPollOptions, type PollOptions } from '../poll.js';
+import type { ReadyWatcher } from '../ready-watcher.js';
 import { Adoption } from './adoption.js';
 import { describePeer } from './allow-list.js';
-import { type ChannelMessage, ChannelReceiver } from './channel-receiver.js';
+import { ChannelInbox, type ChannelMessage } from './channel-inbox.js';
+import { ChannelReceiver } from './channel-receiver.js';
 import { ChannelSender, type Outgoing } from './channel-sender.js';
 import { awaitHello } from './handshake.js';
 import { guardSocket, type HeldSocket, unguardSocket } from './socket-guard.js';
 import { closedError, closeSocket, type PeerCredentials, RECEIVE_BATCH } from './unix-socket.js';
 
-export type { BufferMessage, ChannelMessage, PlainMessage } from './channel-receiver.js';
+export type { BufferMessage, ChannelMessage, PlainMessage } from './channel-inbox.js';
 export type { Outgoing } from './channel-sender.js';
 
 /** Options of `peer.receive()`: a timeout and an abort signal. */
@@ -52,7 +54,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   readonly label: string;
   #fd: number;
   /** The socket, its watcher and the inbox, as the safety net sees them. */
-  readonly #held: HeldSocket;
+  readonly #held: HeldSocket<ReadyWatcher>;
   readonly #sender: ChannelSender;
   readonly #receiver: ChannelReceiver;
 
@@ -64,13 +66,15 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     this.label = `channel peer ${describePeer(credentials)}`;
     this.#held = { fd, watcher: undefined, inbox: [], spent: [], label: this.label };
     this.#sender = new ChannelSender(this, fd, this.label);
-    this.#receiver = new ChannelReceiver(
-      this,
-      this.#held,
+    const inbox = new ChannelInbox(
+      fd,
+      this.#held.inbox!,
+      this.#held.spent!,
       new Adoption(framework, this.label),
       this.label,
       credentials,
     );
+    this.#receiver = new ChannelReceiver(this, this.#held, inbox, this.label);
     guardSocket(this, this.#held);
   }
 

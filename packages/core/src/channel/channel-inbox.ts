@@ -1,0 +1,214 @@
+import type { DmaBuf } from '../dma-buf.js';
+import type { Adoption } from './adoption.js';
+import { refusedError } from './allow-list.js';
+import { decodeReceived, type Head } from './protocol.js';
+import type { PeerCredentials } from './unix-socket.js';
+import { closeOwned, RECEIVE_BATCH, type ReceivedMessage, receiveRaw } from './unix-socket.js';
+
+/** A buffer that came over the channel: yours to put() (or `using`). */
+export interface BufferMessage {
+  /** The received buffer, adopted into the peer's framework (the same object if this process already knew it). */
+  buffer: DmaBuf;
+  /** What the sender passed as meta (undefined when none). */
+  meta: unknown;
+  /** The sender's exporter plugin name. */
+  exporter: string;
+}
+
+/** A plain JSON message (peer.sendMessage). */
+export interface PlainMessage {
+  /** The value the sender passed to sendMessage(), after a JSON round trip. */
+  message: unknown;
+}
+
+/** What `peer.receive()` gives: a buffer (with its metadata) or a plain message. */
+export type ChannelMessage = BufferMessage | PlainMessage;
+
+/**
+ * What a channel peer has read off its socket and not delivered yet. It
+ * reads what the socket holds (one recvmmsg per batch, never blocking),
+ * decodes messages in order (protocol.ts), adopts buffers (adoption.ts), and
+ * closes the fds of decoded messages together once it is empty: one
+ * close_range per batch. The end of the stream and a failure come after
+ * whatever was read before them.
+ */
+export class ChannelInbox {
+  readonly #fd: number;
+  readonly #label: string;
+  readonly #credentials: PeerCredentials;
+  readonly #adoption: Adoption;
+  readonly #raw: ReceivedMessage[];
+  /** fds of decoded messages (the framework holds its own duplicate, or had the buffer). */
+  readonly #spent: number[];
+  /** The head whose prefix the messages now in the inbox were read with. */
+  #rawHead: Head | undefined;
+  /** The head of the last buffer message with a cacheable head: the next read asks the socket to strip it. */
+  #head: Head | undefined;
+  #ended = false;
+  #failure: unknown;
+  /** A decode error held back by a takeMany: the next take's first. */
+  #deferred: unknown;
+  /** The last read found exactly one message (request/reply traffic, see ready()). */
+  #single = false;
+  #closed = false;
+
+  /** raw and spent: the arrays the socket's safety net closes (socket-guard.ts). */
+  constructor(
+    fd: number,
+    raw: ReceivedMessage[],
+    spent: number[],
+    adoption: Adoption,
+    label: string,
+    credentials: PeerCredentials,
+  ) {
+    this.#fd = fd;
+    this.#raw = raw;
+    this.#spent = spent;
+    this.#adoption = adoption;
+    this.#label = label;
+    this.#credentials = credentials;
+  }
+
+  /** The other side hung up and every message it sent has been taken. */
+  get drained(): boolean {
+    return this.#ended && this.#raw.length === 0;
+  }
+
+  /** Nothing more will come: empty, and the stream ended or failed. */
+  get finished(): boolean {
+    return this.#raw.length === 0 && (this.#ended || this.#failure !== undefined);
+  }
+
+  /** Why reading failed (undefined: it did not). */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** Reading failed with `error` (after what was read before). */
+  fail(error: unknown): void {
+    this.#failure = error;
+  }
+
+  /**
+   * A message that can be had without waiting; null at the end of the
+   * stream; undefined when one has to wait. Throws a decode error (that
+   * message is consumed) or the failure.
+   */
+  ready(): ChannelMessage | null | undefined {
+    // After a read that found a single message (request/reply traffic) the
+    // socket is most likely empty: wait for POLLIN rather than spend a
+    // recvmmsg on EAGAIN (epoll is level-triggered: nothing is missed).
+    if (!this.#single) this.fillIfEmpty();
+    const m = this.take();
+    if (m !== undefined) return m;
+    if (this.#failure !== undefined) throw this.#failure;
+    return this.#ended ? null : undefined;
+  }
+
+  /** Every message that can be had without waiting (up to max); null at the end; undefined when one has to wait. */
+  readyMany(max: number): ChannelMessage[] | null | undefined {
+    this.fillIfEmpty();
+    const ms = this.takeMany(max);
+    if (ms !== undefined) return ms;
+    if (this.#failure !== undefined) throw this.#failure;
+    return this.#ended ? null : undefined;
+  }
+
+  /** Read what the socket holds now if nothing is left to take; never blocks. How many messages were read. */
+  fillIfEmpty(): number {
+    if (this.#raw.length || this.#deferred !== undefined) return 0;
+    if (this.#ended || this.#failure !== undefined || this.#closed) return 0;
+    try {
+      const head = this.#head;
+      const r = receiveRaw(this.#fd, RECEIVE_BATCH, `${this.#label}: cannot receive`, head?.prefix);
+      this.#single = r !== 'again' && r !== 'end' && r.length === 1;
+      if (r === 'end') this.#ended = true;
+      else if (r !== 'again') {
+        this.#rawHead = head;
+        for (const m of r) this.#raw.push(m);
+        return r.length;
+      }
+    } catch (e) {
+      this.#failure = e;
+    }
+    return 0;
+  }
+
+  /** The next message as it came off the socket (the handshake; its fds are the caller's). */
+  takeRaw(): ReceivedMessage | undefined {
+    return this.#raw.shift();
+  }
+
+  /** The next decoded message, undefined when none is read; throws a decode error. */
+  take(): ChannelMessage | undefined {
+    if (this.#deferred !== undefined) {
+      const e = this.#deferred;
+      this.#deferred = undefined;
+      throw e;
+    }
+    for (;;) {
+      const raw = this.#raw.shift();
+      if (raw === undefined) return undefined;
+      const m = this.#decode(raw);
+      if (m) return m;
+    }
+  }
+
+  /** Up to max decoded messages; a decode error after the first is held back for the next call. */
+  takeMany(max: number): ChannelMessage[] | undefined {
+    let out: ChannelMessage[] | undefined;
+    while (out === undefined || out.length < max) {
+      let m: ChannelMessage | undefined;
+      try {
+        m = this.take();
+      } catch (e) {
+        if (out === undefined) throw e;
+        this.#deferred = e;
+        break;
+      }
+      if (m === undefined) break;
+      if (out === undefined) out = [m];
+      else out.push(m);
+    }
+    return out;
+  }
+
+  /** Close every fd read but not delivered; nothing is read any more. */
+  close(): void {
+    this.#closed = true;
+    for (const raw of this.#raw.splice(0)) closeOwned(raw.fds);
+    this.#closeSpent();
+  }
+
+  /** Turn a raw message into what receive() returns (undefined: a control message to skip). Always spends its fds. */
+  #decode(raw: ReceivedMessage): ChannelMessage | undefined {
+    try {
+      const d = decodeReceived(raw, this.#rawHead, this.#label);
+      switch (d.kind) {
+        case 'message':
+          return { message: d.message };
+        case 'buffer':
+          if (d.head) this.#head = d.head;
+          return {
+            buffer: this.#adoption.adopt(raw.fds[0]!, d.claim, d.layout),
+            meta: d.meta,
+            exporter: d.exporter,
+          };
+        case 'refused':
+          this.#failure = refusedError(this.#label, this.#credentials, d.reason);
+          throw this.#failure;
+        case 'hello':
+          return undefined;
+      }
+    } finally {
+      for (const fd of raw.fds) this.#spent.push(fd);
+      if (this.#raw.length === 0) this.#closeSpent();
+    }
+  }
+
+  #closeSpent(): void {
+    if (this.#spent.length === 0) return;
+    closeOwned(this.#spent);
+    this.#spent.length = 0;
+  }
+}
