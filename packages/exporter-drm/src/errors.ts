@@ -50,6 +50,24 @@ export class ImportRefusedError extends DrmError {
   }
 }
 
+/**
+ * The DRM device is gone (unplugged, its driver unbound): the kernel answers
+ * every ioctl on its fd with ENODEV. A show()/flip() or a link into the
+ * display ends with this error; closing what was made on the device still
+ * works (there is no screen left to restore). `device` names it.
+ */
+export class DrmDeviceLostError extends DrmError {
+  constructor(device: string, message: string, syscall: string, cause?: unknown) {
+    super(device, `${show(message)}: the device is gone (unplugged or its driver unbound)`, {
+      code: 'ENODEV',
+      errno: 19,
+      syscall: show(syscall),
+      hint: 'Close the display and the device, and open them again once the device is back (findDrmDevice())',
+      cause,
+    });
+  }
+}
+
 /** No connected display on the device (or not the connector asked for). */
 export class NoDisplayError extends DrmError {}
 

@@ -1,5 +1,5 @@
 import { FdWatcher, POLL_BITS } from '@dmabuf/core/driver';
-import { DrmError } from './errors.js';
+import { DrmDeviceLostError, DrmError } from './errors.js';
 import { drmNative, type RawEvent } from './native.js';
 
 /** A completed page flip (or vblank) as the kernel reported it. */
@@ -160,10 +160,12 @@ export class DrmEventQueue {
     const events = bits < 0 ? bits : drmNative().readEvents(this.#fd);
     if (typeof events === 'number') {
       this.#rejectAll(
-        new DrmError(this.#label, `reading events failed (errno ${-events})`, {
-          code: 'EIO',
-          hint: 'The device may be gone',
-        }),
+        events === -19
+          ? new DrmDeviceLostError(this.#label, 'reading events failed', 'read')
+          : new DrmError(this.#label, `reading events failed (errno ${-events})`, {
+              code: 'EIO',
+              hint: 'The device may be gone',
+            }),
       );
       return;
     }

@@ -15,7 +15,13 @@ export {
   listDrmDevices,
   unmetNeeds,
 } from './enumerate.js';
-export { DrmError, ImportRefusedError, NoDisplayError, UnsupportedFormatError } from './errors.js';
+export {
+  DrmDeviceLostError,
+  DrmError,
+  ImportRefusedError,
+  NoDisplayError,
+  UnsupportedFormatError,
+} from './errors.js';
 export type { DrmEvent, DrmEventQueue } from './event-queue.js';
 export {
   type FormatInfo,

@@ -1,4 +1,5 @@
 import { check } from '@dmabuf/core/driver';
+import { DrmDeviceLostError } from './errors.js';
 
 const HINTS: Record<number, string> = {
   1: 'This needs DRM master: run as the only display client (stop the compositor), or on a free VT',
@@ -7,7 +8,12 @@ const HINTS: Record<number, string> = {
   16: 'The device is busy: wait for the pending page flip to complete first',
 };
 
-/** check() for a DRM ioctl: the message names the device, the hint says what to do for common errnos. */
+const ENODEV = 19;
+
+/**
+ * check() for a DRM ioctl: the message names the device, the hint says what to do for common errnos.
+ * ENODEV is the kernel's answer on a device that was unplugged (drm_ioctl checks that first): a DrmDeviceLostError.
+ */
 export function drmCheck<T>(
   result: T | number,
   ioctl: string,
@@ -15,6 +21,8 @@ export function drmCheck<T>(
   what: string,
   hint?: string | ((errno: number) => string | undefined),
 ): T {
+  if (result === -ENODEV)
+    throw new DrmDeviceLostError(device, what, ioctl === 'open' ? 'open' : `ioctl(${ioctl})`);
   return check(
     result,
     `ioctl(${ioctl})`,

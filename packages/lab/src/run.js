@@ -149,6 +149,8 @@ async function boot(opts, handle) {
         DMABUF_LAB_DRIVERS: drivers.join(' '),
         DMABUF_LAB_UNAVAILABLE: JSON.stringify(unavailable),
         DMABUF_LAB_ARCH: arch.name,
+        // where the guest's modprobe finds the lab's modules (a test that unloads a driver loads it again)
+        DMABUF_LAB_MODROOT: stamp.modRoot,
         ...setup.env,
         ...opts.env,
       }),

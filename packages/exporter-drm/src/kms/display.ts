@@ -2,7 +2,7 @@ import { assertObject, assertString, type DmaBuf, type LinkPort } from '@dmabuf/
 import { assertDevice } from '../check.js';
 import { DRM_CLIENT_CAP } from '../constants.js';
 import type { DrmDevice } from '../device.js';
-import { DrmError } from '../errors.js';
+import { DrmDeviceLostError, DrmError } from '../errors.js';
 import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
 import type { Composition } from './composition.js';
@@ -23,7 +23,7 @@ import { Placer } from './placer.js';
 import { planePort } from './plane-port.js';
 import { PlaneSet } from './plane-set.js';
 import { restoreOnExit } from './restore.js';
-import { restoreCrtc, type SavedCrtc, saveCrtc } from './saved-crtc.js';
+import { restoreScreen, type SavedCrtc, saveCrtc } from './saved-crtc.js';
 import { readKms } from './snapshot.js';
 import type { WritebackSource } from './writeback.js';
 
@@ -294,7 +294,7 @@ export class Display implements Disposable, WritebackSource {
       drmCheck(r, 'DRM_IOCTL_MODE_DIRTYFB', this.device.label, `cannot flush ${fb.label}`);
   }
 
-  /** Restore the CRTC as it was, remove this display's framebuffers. */
+  /** Restore the CRTC as it was, remove this display's framebuffers. On a device that is gone (DrmDeviceLostError) there is nothing to restore: close() just lets go. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -316,7 +316,9 @@ export class Display implements Disposable, WritebackSource {
     }
     this.#framebuffers.clear();
     this.#placer.dispose();
-    if (errors.length) throw errors[0];
+    // a device that is gone took its CRTC and framebuffers with it: nothing was left to undo
+    const failed = errors.find((e) => !(e instanceof DrmDeviceLostError));
+    if (failed) throw failed;
   }
 
   /** `using`: close() when the scope ends. */
@@ -337,20 +339,9 @@ export class Display implements Disposable, WritebackSource {
     checkFramebufferOf(this.device, fb);
   }
 
-  /** Turn off the planes this display lit besides the primary, then put the CRTC back (synchronous: also runs at exit). */
+  /** Put the screen back as it was (synchronous: also runs at exit). */
   #restore(): void {
-    let first: unknown;
-    try {
-      this.#placer.disableOverlays();
-    } catch (e) {
-      first = e;
-    }
-    try {
-      restoreCrtc(this.device, this.#saved, this.connectorId, this.connector);
-    } finally {
-      this.#placer.unplace();
-    }
-    if (first) throw first;
+    restoreScreen(this.device, this.#placer, this.#saved, this.connectorId, this.connector);
   }
 
   #assertOpen(): void {

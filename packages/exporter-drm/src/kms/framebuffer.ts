@@ -112,13 +112,9 @@ export class Framebuffer implements Disposable {
     }
     this.#removed = true;
     try {
-      if (!this.device.closed)
-        drmCheck(
-          drmNative().rmFb(this.device.fd, this.id),
-          'DRM_IOCTL_MODE_RMFB',
-          this.device.label,
-          `cannot remove ${this.label}`,
-        );
+      // on a device that is gone (ENODEV) the framebuffer went with it: nothing to remove
+      const r = this.device.closed ? 0 : drmNative().rmFb(this.device.fd, this.id);
+      if (r !== -19) drmCheck(r, 'DRM_IOCTL_MODE_RMFB', this.device.label, `cannot remove ${this.label}`);
     } finally {
       try {
         this.#import.release();

@@ -4,7 +4,7 @@
 // and turns a native failure into a typed DrmError.
 import { type DmaBuf, type DmaBufError, errnoName, invalidArgument, type LinkPort } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
-import { DrmError } from '../errors.js';
+import { DrmDeviceLostError, DrmError } from '../errors.js';
 import { drmNative } from '../native.js';
 import type { FlipHost } from './flip-queue.js';
 import type { Framebuffer } from './framebuffer.js';
@@ -44,19 +44,14 @@ export function planePort(h: FlipHost, framebuffers: readonly Framebuffer[]): Li
     },
     failure(errno: number, op: string): DmaBufError {
       const syscall = op === 'submit' && !h.atomic ? 'ioctl(DRM_IOCTL_MODE_PAGE_FLIP)' : (IOCTL[op] ?? op);
-      const gone = errno === 19;
-      return new DrmError(
-        h.device.label,
-        `${h.connector}: ${op} failed in the link (${errnoName(errno)}); the link was stopped`,
-        {
-          code: errnoName(errno),
-          errno,
-          syscall,
-          hint: gone
-            ? 'The display device is gone: close it and open it again once it is back'
-            : 'Check that the display is still connected and its mode unchanged, then link again',
-        },
-      );
+      const what = `${h.connector}: ${op} failed in the link (${errnoName(errno)}); the link was stopped`;
+      if (errno === 19) return new DrmDeviceLostError(h.device.label, what, syscall);
+      return new DrmError(h.device.label, what, {
+        code: errnoName(errno),
+        errno,
+        syscall,
+        hint: 'Check that the display is still connected and its mode unchanged, then link again',
+      });
     },
   };
 }

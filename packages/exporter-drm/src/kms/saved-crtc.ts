@@ -1,6 +1,7 @@
 import type { DrmDevice } from '../device.js';
 import { type DrmModeInfo, drmNative } from '../native.js';
 import { drmCheck } from '../syscall.js';
+import type { Placer } from './placer.js';
 import type { KmsSnapshot } from './snapshot.js';
 
 /** What a CRTC showed before a display took it over. */
@@ -46,4 +47,29 @@ export function restoreCrtc(device: DrmDevice, saved: SavedCrtc, connectorId: nu
       : -1;
   if (r < 0) r = n.setCrtc(fd, saved.crtcId, 0, 0, 0, [], null);
   drmCheck(r, 'DRM_IOCTL_MODE_SETCRTC', device.label, `${what}: cannot restore CRTC ${saved.crtcId}`);
+}
+
+/**
+ * Turn off the planes a display lit besides the primary, then put the CRTC
+ * back (synchronous: also runs at exit); the first failure is thrown after both.
+ */
+export function restoreScreen(
+  device: DrmDevice,
+  placer: Placer,
+  saved: SavedCrtc,
+  connectorId: number,
+  what: string,
+): void {
+  let first: unknown;
+  try {
+    placer.disableOverlays();
+  } catch (e) {
+    first = e;
+  }
+  try {
+    restoreCrtc(device, saved, connectorId, what);
+  } finally {
+    placer.unplace();
+  }
+  if (first) throw first;
 }

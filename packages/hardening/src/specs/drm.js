@@ -19,6 +19,7 @@ export const drm = {
     Framebuffer: { noInstance: MADE_BY },
     GemHandleTable: { make: () => new GemHandleTable(() => undefined) },
     GemImport: { noInstance: MADE_BY },
+    DrmDeviceLostError: ERROR_CLASS,
     ImportRefusedError: ERROR_CLASS,
     NoDisplayError: ERROR_CLASS,
     UnsupportedFormatError: ERROR_CLASS,
