@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BUFINFO, parseBufInfo, readSystem } from '@dmabuf/cli';
+import { describeMode, findDrmDevice, readKms } from '@dmabuf/exporter-drm';
+import { screendump } from '@dmabuf/lab/guest';
+import { labSuite } from '@dmabuf/lab/suite';
+import { expect, it } from 'vitest';
+
+// Issue 15, faults: a process killed (SIGKILL: no handler of its own runs, so Display's restore at
+// exit cannot) while its picture is on screen, as DRM master, with its buffers exported and mapped.
+// What puts the screen back is the kernel: closing the last fd of the device drops master, and the
+// DRM fbdev client restores the console's mode and picture (drm_lastclose). Checked from this
+// process, which holds no fd of the device while the child runs: the picture (QMP screendump) and
+// the CRTC's mode are what they were before, and none of the child's dma-bufs is left
+// (/proc/*/fd + fdinfo + maps, and the kernel's debugfs list). Once with show() alone, once with a
+// link flipping when the kill comes.
+const CHILD = fileURLToPath(new URL('./fixtures/killed-display-child.mjs', import.meta.url));
+
+interface Ready {
+  child: ReturnType<typeof spawn>;
+  pid: number;
+  inodes: number[];
+  mode: string;
+  mapped: number;
+}
+
+function startChild(mode: 'show' | 'link'): Promise<Ready> {
+  const child = spawn(process.execPath, [CHILD, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (d) => {
+      err += String(d);
+    });
+    child.stdout?.on('data', (d) => {
+      out += String(d);
+      const line = out.split('\n').find((l) => l.startsWith('READY '));
+      if (line) resolve({ child, ...JSON.parse(line.slice('READY '.length)) });
+    });
+    child.on('exit', (code, signal) => reject(new Error(`child exited ${code ?? signal}: ${err}`)));
+  });
+}
+
+/** The CRTC driving the display now: its mode and framebuffer (read through a short-lived fd). */
+function crtcNow(): { mode: string; fb: number } {
+  using dev = findDrmDevice({ driver: 'virtio_gpu', display: true });
+  const c = readKms(dev, { planes: false }).crtcs.find((x) => x.mode) ?? readKms(dev).crtcs[0]!;
+  return { mode: c.mode ? describeMode(c.mode) : 'off', fb: c.fbId };
+}
+
+/** Why `after` is not `before` (empty when it is: same size, at most 1% of the pixels differ, a cursor may blink). */
+function notRestored(
+  before: { width: number; height: number; pixels: Uint8Array },
+  after: { width: number; height: number; pixels: Uint8Array },
+): string[] {
+  if (before.width !== after.width || before.height !== after.height)
+    return [`${after.width}x${after.height}, was ${before.width}x${before.height}`];
+  let differ = 0;
+  for (let i = 0; i < before.pixels.length; i += 3)
+    if (
+      before.pixels[i] !== after.pixels[i] ||
+      before.pixels[i + 1] !== after.pixels[i + 1] ||
+      before.pixels[i + 2] !== after.pixels[i + 2]
+    )
+      differ++;
+  const total = before.width * before.height;
+  return differ > total / 100 ? [`${differ} of ${total} pixels differ`] : [];
+}
+
+const kernelInodes = (): Set<number> =>
+  new Set(parseBufInfo(readFileSync(BUFINFO, 'utf8')).buffers.map((b) => b.ino));
+
+function heldAnywhere(inodes: number[]): number[] {
+  const seen = new Set<number>();
+  for (const p of readSystem().processes) {
+    for (const f of p.fds) seen.add(f.ino);
+    for (const m of p.mappings) seen.add(m.ino);
+  }
+  return inodes.filter((i) => seen.has(i));
+}
+
+labSuite('a process killed while its picture is on screen', { needs: ['virtio-gpu'] }, () => {
+  for (const mode of ['show', 'link'] as const) {
+    it(`SIGKILL while ${mode === 'show' ? 'show()' : 'a link flipping'} has its picture on screen: the kernel restores the console (mode and picture), no dma-buf of it remains`, async () => {
+      const crtcBefore = crtcNow();
+      const before = await screendump(`killed-display-${mode}-before`);
+      const h = await startChild(mode);
+      expect(h.inodes).toHaveLength(2);
+      expect(h.mapped).toBeGreaterThan(0);
+      const during = await screendump(`killed-display-${mode}-during`);
+      expect(notRestored(before, during), 'the child’s picture is on screen').not.toEqual([]);
+      expect(heldAnywhere(h.inodes)).toEqual(h.inodes);
+      const exited = new Promise((r) => h.child.once('exit', r));
+      h.child.kill('SIGKILL');
+      await exited;
+      let left: number[] = h.inodes;
+      for (let t = 0; t < 50 && left.length; t++) {
+        const k = kernelInodes();
+        left = h.inodes.filter((i) => k.has(i));
+        if (left.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(left, 'buffers of the killed process still in bufinfo').toEqual([]);
+      expect(heldAnywhere(h.inodes)).toEqual([]);
+      // the console comes back (the fbdev client restores it at the last close; give it a moment)
+      let why: string[] = ['not checked'];
+      let after = before;
+      for (let t = 0; t < 10 && why.length; t++) {
+        if (t) await new Promise((r) => setTimeout(r, 300));
+        after = await screendump(`killed-display-${mode}-after`);
+        why = notRestored(before, after);
+      }
+      console.log(
+        `killed ${mode}: child showed ${h.mode}; CRTC before ${JSON.stringify(crtcBefore)}, after ${JSON.stringify(crtcNow())}; screen ${why.join(', ') || 'restored'}`,
+      );
+      expect(why).toEqual([]);
+      expect(crtcNow().mode).toBe(crtcBefore.mode);
+    }, 120_000);
+  }
+});
