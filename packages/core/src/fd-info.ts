@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { SystemError } from './errors.js';
+import { invalidArgument, SystemError } from './errors.js';
 import { assertFd } from './validate.js';
 
 /** What /proc/self/fdinfo and /proc/self/fd say about an fd. */
@@ -68,4 +68,22 @@ export function readFdInfo(fd: number): FdInfo {
 /** Count of open fds of this process (for leak checks). */
 export function openFdCount(): number {
   return readdirSync('/proc/self/fd').length;
+}
+
+/**
+ * Throw InvalidArgumentError unless `value` has the shape readFdInfo() gives (fd, flags, link, and
+ * expName/name strings when present): what an exporter's adopt or matches hook is handed.
+ */
+export function assertFdInfo(name: string, value: unknown): asserts value is FdInfo {
+  const v = value as Partial<Record<keyof FdInfo, unknown>>;
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof v.fd === 'number' &&
+    typeof v.flags === 'number' &&
+    typeof v.link === 'string' &&
+    (v.expName === undefined || typeof v.expName === 'string') &&
+    (v.name === undefined || typeof v.name === 'string');
+  if (!ok) throw invalidArgument(name, 'an FdInfo (readFdInfo(fd))', value);
 }

@@ -59,7 +59,7 @@ export type {
   ExporterPlugin,
 } from './exporter.js';
 export { exporterPlugin } from './exporter-plugin.js';
-export { type FdInfo, openFdCount, readFdInfo } from './fd-info.js';
+export { assertFdInfo, type FdInfo, openFdCount, readFdInfo } from './fd-info.js';
 export {
   closeFd,
   dupFd,

@@ -1,12 +1,17 @@
 import {
   type Allocation,
   type AllocationRequest,
+  assertFd,
+  assertFdInfo,
+  assertLayout,
   type BufferLayout,
+  CountingExporter,
   chooseModifier,
   closeFd,
   DmaBufError,
   type ExportedBuffer,
   type ExporterPlugin,
+  type ExporterStats,
   type FdInfo,
   fdIdentity,
   imagePlanes,
@@ -42,6 +47,9 @@ export interface DumbExporterOptions {
   readOnly?: boolean;
 }
 
+/** Live counts, for leak checks: all 0 once every buffer is released. */
+export type DumbStats = ExporterStats;
+
 /** Width (in pixels of R8) used for buffers asked by size only. */
 const BLOB_PITCH = 4096;
 /**
@@ -58,18 +66,23 @@ const MAX_DIM = 16384;
  * (the core's default). A buffer asked for by size only (or allocated late
  * from attachments' constraints) is an R8 image 4096 bytes wide.
  */
-export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
+export class DrmDumbExporter extends CountingExporter<DumbPriv> implements ExporterPlugin<DumbPriv> {
   readonly name: string;
   /** The device it allocates on (not closed by the exporter: the caller or drmExporterPlugin owns it). */
   readonly device: DrmDevice;
   readonly expNames: readonly string[];
+  readonly stats: DumbStats = { buffers: 0, attachments: 0, mappings: 0 };
   readonly #readOnly: boolean;
 
   constructor(options: DumbExporterOptions) {
+    super();
     assertRecord('options', options);
     assertDevice('options.device', options.device);
     this.device = options.device;
     this.name = options.name ?? 'drm';
+    if (options.name !== undefined) assertText('options.name', options.name);
+    if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean')
+      throw invalidArgument('options.readOnly', 'a boolean', options.readOnly);
     this.#readOnly = options.readOnly ?? false;
     const dev = this.device;
     if (!dev.caps.dumbBuffers || !dev.caps.primeExport) {
@@ -87,6 +100,8 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
 
   allocate(req: AllocationRequest): Allocation<DumbPriv> {
     const dev = this.device;
+    assertRecord('req', req);
+    assertRecord('req.options', req.options);
     const readOnly = readOnlyOption(req.options, this.#readOnly);
     const plan = planDumb(req, dev.label);
     const n = drmNative();
@@ -119,21 +134,19 @@ export class DrmDumbExporter implements ExporterPlugin<DumbPriv> {
       dev.handles.release(dumb.handle);
       throw ok;
     }
-    return {
-      fd,
-      layout,
-      priv: { device: dev, handle: dumb.handle },
-      release: () => {
-        if (!dev.closed) dev.handles.release(dumb.handle);
-      },
-    };
+    return this.allocation(fd, layout, { device: dev, handle: dumb.handle }, () => {
+      if (!dev.closed) dev.handles.release(dumb.handle);
+    });
   }
 
-  adopt(fd: number, _info: FdInfo, layout: BufferLayout): Allocation<DumbPriv> {
-    return { fd, layout, priv: { device: this.device, handle: undefined } };
+  adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<DumbPriv> {
+    assertFd('fd', fd);
+    assertFdInfo('info', info);
+    assertLayout('layout', layout);
+    return this.allocation(fd, layout, { device: this.device, handle: undefined });
   }
 
-  map(buffer: ExportedBuffer<DumbPriv>): SgTable {
+  protected table(buffer: ExportedBuffer<DumbPriv>): SgTable {
     const size = buffer.layout.size;
     const where = buffer.priv.handle === undefined ? 'received' : `gem:${buffer.priv.handle}`;
     return {

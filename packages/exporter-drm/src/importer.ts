@@ -1,4 +1,4 @@
-import { type Attachment, type DeviceMapping, type DmaBuf, PluginError } from '@dmabuf/core';
+import { Attachment, type DeviceMapping, type DmaBuf, invalidArgument, PluginError } from '@dmabuf/core';
 import type { Importer, ImporterAttachment } from '@dmabuf/core/plugin';
 import { assertBuffer, assertDevice } from './check.js';
 import type { DrmDevice } from './device.js';
@@ -34,14 +34,17 @@ export class DrmImporter implements Importer<GemHandle> {
   }
 
   onAttach(att: ImporterAttachment): void {
+    assertAttachment(att);
     if (att.buffer.allocated) this.#import(att);
   }
 
   onMap(att: ImporterAttachment): GemHandle {
+    assertAttachment(att);
     return { handle: this.#handles.get(att.id) ?? this.#import(att), device: this.device };
   }
 
   onDetach(att: ImporterAttachment): void {
+    assertAttachment(att);
     const h = this.#handles.get(att.id);
     if (h === undefined) return;
     this.#handles.delete(att.id);
@@ -102,6 +105,17 @@ export class GemImport implements Disposable {
   [Symbol.dispose](): void {
     this.release();
   }
+}
+
+/** The importer hooks are the framework's: anything but one of its Attachments is refused, typed. */
+function assertAttachment(att: unknown): asserts att is ImporterAttachment {
+  if (!(att instanceof Attachment))
+    throw invalidArgument(
+      'att',
+      'an Attachment (the framework calls these hooks)',
+      att,
+      'Import with importBuffer(device, buf) or buf.attach(drmImporter(device)), not by calling the hooks',
+    );
 }
 
 const importers = new WeakMap<DrmDevice, DrmImporter>();

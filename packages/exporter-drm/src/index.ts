@@ -4,6 +4,7 @@ export {
   type DumbExporterOptions,
   type DumbPlan,
   type DumbPriv,
+  type DumbStats,
   layoutOf,
   planDumb,
 } from './dumb-exporter.js';

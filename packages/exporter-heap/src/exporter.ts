@@ -3,6 +3,9 @@ import {
   type Allocation,
   type AllocationRequest,
   type AttachmentInfo,
+  assertFd,
+  assertFdInfo,
+  assertLayout,
   assertObject,
   type BufferLayout,
   CountingExporter,
@@ -103,6 +106,7 @@ export class HeapExporter extends CountingExporter<HeapPriv> implements Exporter
 
   /** A received buffer is ours if its exp_name is one of the heaps present (heaps may appear after start-up). */
   matches(info: FdInfo): boolean {
+    assertFdInfo('info', info);
     return (
       info.expName !== undefined &&
       (this.expNames.includes(info.expName) || this.heaps().some((h) => h.name === info.expName))
@@ -121,6 +125,7 @@ export class HeapExporter extends CountingExporter<HeapPriv> implements Exporter
   }
 
   allocate(req: AllocationRequest): Allocation<HeapPriv> {
+    assertObject('req', req);
     const opts = parseExportOptions(req.options);
     const heap = opts.heap ?? this.defaultHeap;
     checkExporterWanted(req.constraints, heap, `the ${heap} heap`);
@@ -155,6 +160,9 @@ export class HeapExporter extends CountingExporter<HeapPriv> implements Exporter
   }
 
   adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<HeapPriv> {
+    assertFd('fd', fd);
+    assertFdInfo('info', info);
+    assertLayout('layout', layout);
     const heap = info.expName ?? this.defaultHeap;
     return this.allocation(fd, layout, { heap, contiguous: this.#contiguous(heap), origin: 'received' });
   }

@@ -34,7 +34,7 @@ const HEAP_NAME = /^[A-Za-z0-9][A-Za-z0-9,._-]{0,63}$/;
 export function assertHeapName(name: unknown, what = 'heap'): asserts name is string {
   if (typeof name !== 'string' || !HEAP_NAME.test(name)) {
     throw new HeapError(
-      `${String(what)} ${typeof name === 'string' ? `'${name}'` : typeof name === 'object' && name !== null ? 'an object' : String(name)} is not a heap name`,
+      `${typeof what === 'string' ? what : 'heap'} ${typeof name === 'string' ? `'${name}'` : typeof name === 'object' && name !== null ? 'an object' : String(name)} is not a heap name`,
       'EINVAL',
       "Name a heap as it appears in /dev/dma_heap, e.g. 'system' (listHeaps() shows them)",
     );

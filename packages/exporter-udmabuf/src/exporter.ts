@@ -3,6 +3,7 @@ import {
   type AllocationRequest,
   type AttachmentInfo,
   assertFd,
+  assertFdInfo,
   assertLayout,
   assertObject,
   assertOneOf,
@@ -116,8 +117,7 @@ export class UdmabufExporter
 
   adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<UdmabufPriv> {
     assertFd('fd', fd);
-    assertObject('info', info);
-    if (info.name !== undefined) assertString('info.name', info.name, 4096);
+    assertFdInfo('info', info);
     assertLayout('layout', layout);
     const source = `udmabuf (received${info.name ? ` '${info.name}'` : ''})`;
     const priv: UdmabufPriv = {

@@ -1,12 +1,18 @@
 import {
   type Allocation,
   type AllocationRequest,
+  assertFd,
+  assertFdInfo,
+  assertLayout,
+  assertObject,
   type BufferLayout,
+  CountingExporter,
   closeFd,
   DmaBufError,
   type DmaBufPlugin,
   type ExportedBuffer,
   type ExporterPlugin,
+  type ExporterStats,
   exporterPlugin,
   type FdInfo,
   fdSize,
@@ -36,11 +42,15 @@ export interface V4l2ExportPriv {
  * (or `queue.exportBuffers(framework)`) gives a DmaBuf with the layout of the
  * queue's format; a received fd with a vb2 exp_name is recognised as one.
  */
-export class V4l2Exporter implements ExporterPlugin<V4l2ExportPriv> {
+export class V4l2Exporter extends CountingExporter<V4l2ExportPriv> implements ExporterPlugin<V4l2ExportPriv> {
   readonly name = 'v4l2';
   readonly expNames: readonly string[] = V4L2_EXP_NAMES;
+  /** Live counts, for leak checks: all 0 once every buffer is released. */
+  readonly stats: ExporterStats = { buffers: 0, attachments: 0, mappings: 0 };
 
   allocate(request: AllocationRequest): Allocation<V4l2ExportPriv> {
+    assertObject('request', request);
+    assertObject('request.options', request.options);
     const {
       queue,
       index,
@@ -66,15 +76,24 @@ export class V4l2Exporter implements ExporterPlugin<V4l2ExportPriv> {
       closeFd(fd);
       throw e;
     }
-    const layout = queue.layoutOf(plane, size);
-    return { fd, layout, priv: { source: queue.name, index, plane } };
+    let layout: BufferLayout;
+    try {
+      layout = queue.layoutOf(plane, size);
+    } catch (e) {
+      closeFd(fd);
+      throw e;
+    }
+    return this.allocation(fd, layout, { source: queue.name, index, plane });
   }
 
-  adopt(fd: number, _info: FdInfo, layout: BufferLayout): Allocation<V4l2ExportPriv> {
-    return { fd, layout, priv: {} };
+  adopt(fd: number, info: FdInfo, layout: BufferLayout): Allocation<V4l2ExportPriv> {
+    assertFd('fd', fd);
+    assertFdInfo('info', info);
+    assertLayout('layout', layout);
+    return this.allocation(fd, layout, {});
   }
 
-  map(buffer: ExportedBuffer<V4l2ExportPriv>): SgTable {
+  protected table(buffer: ExportedBuffer<V4l2ExportPriv>): SgTable {
     const p = buffer.priv;
     const source = p.source
       ? `${p.source} index ${p.index} plane ${p.plane}`

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DmaBufError, LifecycleError, NegotiationError, PluginError, ReleasedError } from '../errors.js';
-import type { ExporterPlugin } from '../exporter.js';
+import type { AttachmentInfo, ExportedBuffer, ExporterPlugin } from '../exporter.js';
 import { openFdCount } from '../fd-info.js';
 import { fdIdentity, fdSize, isCloexec } from '../fd-ops.js';
 import type { ExportOptions, Framework } from '../framework.js';
 import { plainDevice } from '../importer.js';
 import { native } from '../native.js';
+import type { SgTable } from '../sg-table.js';
 
 /** What `describeExporterContract` needs from its setup: the framework holding the exporter under test, how to export from it, and what the exporter can do. */
 export interface ContractSetup {
@@ -185,6 +186,46 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
       }
     });
 
+    it('detach and unmap hooks called again directly are refused with a typed error: an exporter with stats never counts below zero', () => {
+      const buf = exp();
+      const exporter = buf.exporter as ExporterPlugin & { stats?: Record<string, number> };
+      const seen = recordHookArgs(exporter);
+      let again: [() => unknown, () => unknown];
+      try {
+        const att = buf.attach(plainDevice('contract-device'));
+        att.map().unmap();
+        att.detach();
+        const [view, info, table] = [seen.buffer, seen.attachment, seen.table];
+        if (!view || !info || !table) throw new Error('the framework called no attach or map hook');
+        again = [
+          () => exporter.unmap?.(view, info, table, 'bidirectional'),
+          () => exporter.detach?.(view, info),
+        ];
+      } finally {
+        seen.restore();
+      }
+      const before = exporter.stats ? { ...exporter.stats } : undefined;
+      for (const call of again) {
+        let error: unknown;
+        try {
+          call();
+        } catch (e) {
+          error = e;
+        }
+        // an exporter without counts may take a repeated hook as a no-op; one with stats refuses it
+        if (before || error !== undefined) {
+          expect(error).toBeInstanceOf(DmaBufError);
+          expect((error as DmaBufError).code).toMatch(/^E[A-Z]+$/);
+          expect((error as DmaBufError).hint).toBeTruthy();
+        }
+      }
+      if (before) {
+        expect(exporter.stats).toEqual(before);
+        for (const [k, n] of Object.entries(exporter.stats ?? {})) expect(n, k).toBeGreaterThanOrEqual(0);
+      }
+      buf.put();
+    });
+
     for (const hook of ['attach', 'map', 'unmap', 'detach'] as const) {
       it(`a throwing ${hook} hook comes back as a PluginError naming the exporter and hook, with the cause's code and hint; nothing leaks`, () => {
         const before = openFdCount();
@@ -255,6 +296,41 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
 }
 
 export { type CrossProcessCase, describeCrossProcessSharing } from './cross-process.js';
+
+/**
+ * Record what the framework hands a live exporter's attach and map hooks (the buffer view, the
+ * attachment info, the table), so a case can call its hooks again directly. Returns them and the undo.
+ */
+function recordHookArgs(exporter: ExporterPlugin): {
+  buffer?: ExportedBuffer;
+  attachment?: AttachmentInfo;
+  table?: SgTable;
+  restore: () => void;
+} {
+  const target = exporter as unknown as Record<string, unknown>;
+  const undo: (() => void)[] = [];
+  const seen: ReturnType<typeof recordHookArgs> = {
+    restore: () => {
+      for (const u of undo.splice(0)) u();
+    },
+  };
+  for (const hook of ['attach', 'map'] as const) {
+    const own = Object.hasOwn(target, hook);
+    const original = target[hook] as ((...args: unknown[]) => unknown) | undefined;
+    target[hook] = (...args: unknown[]) => {
+      seen.buffer = args[0] as ExportedBuffer;
+      seen.attachment = args[1] as AttachmentInfo;
+      const r = original?.apply(exporter, args);
+      if (hook === 'map') seen.table = r as SgTable;
+      return r;
+    };
+    undo.push(() => {
+      if (own) target[hook] = original;
+      else delete target[hook];
+    });
+  }
+  return seen;
+}
 
 /**
  * Make one hook of a live exporter throw a typed error, as a driver failing
