@@ -100,18 +100,71 @@ export function summarize(results: CorpusResult[], where: string): string {
   ].join('\n');
 }
 
-/** The methods of UdmabufExporter (its plugin hooks) the corpus calls on an instance of its own. */
-export const UDMABUF_EXPORTER_METHODS = [
-  'allocate',
-  'adopt',
-  'beginCpuAccess',
-  'endCpuAccess',
-  'close',
-  'attach',
-  'detach',
-  'map',
-  'unmap',
-];
+/**
+ * The plugin classes whose hooks the corpus calls on instances of their own, by entry: each method
+ * listed must be called RUNS times (a spec that stops reaching them fails). Their protected
+ * helpers (table, checkAttach, checkOwned, allocation) are the library's and are not called.
+ */
+export const PLUGIN_METHODS: Record<string, Record<string, string[]>> = {
+  '@dmabuf/exporter-udmabuf': {
+    UdmabufExporter: [
+      'allocate',
+      'adopt',
+      'beginCpuAccess',
+      'endCpuAccess',
+      'close',
+      'attach',
+      'detach',
+      'map',
+      'unmap',
+    ],
+  },
+  '@dmabuf/exporter-heap': {
+    HeapExporter: [
+      'heaps',
+      'matches',
+      'device',
+      'allocate',
+      'adopt',
+      'close',
+      'attach',
+      'detach',
+      'map',
+      'unmap',
+    ],
+  },
+  '@dmabuf/exporter-drm': {
+    DrmDumbExporter: ['allocate', 'adopt', 'attach', 'detach', 'map', 'unmap'],
+    DrmImporter: ['onAttach', 'onMap', 'onDetach'],
+  },
+  '@dmabuf/importer-v4l2': {
+    V4l2Exporter: ['allocate', 'adopt', 'attach', 'detach', 'map', 'unmap'],
+  },
+};
+
+/** Plugin classes that need a device to be made (a DRM node): their methods are called in the lab only. */
+export const LAB_ONLY_PLUGINS = new Set(['DrmDumbExporter', 'DrmImporter']);
+
+/**
+ * Calls made per method of every plugin class of `r`'s entry (0 for a method never reached), and
+ * what they should be: `runs` each (lab-only classes left out unless `lab`).
+ */
+export function pluginCalls(
+  r: CorpusResult,
+  runs: number,
+  lab: boolean,
+): { calls: Record<string, number>; want: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  const want: Record<string, number> = {};
+  for (const [cls, methods] of Object.entries(PLUGIN_METHODS[r.entry] ?? {})) {
+    if (!lab && LAB_ONLY_PLUGINS.has(cls)) continue;
+    for (const [m, n] of Object.entries(methodCalls(r, cls, methods))) {
+      calls[`${cls}#${m}`] = n;
+      want[`${cls}#${m}`] = runs;
+    }
+  }
+  return { calls, want };
+}
 
 /** Calls made per method of `cls` (0 for a method the corpus never reached). */
 export function methodCalls(r: CorpusResult, cls: string, methods: string[]): Record<string, number> {

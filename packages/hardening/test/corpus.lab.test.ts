@@ -1,21 +1,15 @@
 import { labSuite } from '@dmabuf/lab/suite';
 import { afterAll, expect, it } from 'vitest';
-import {
-  type CorpusResult,
-  methodCalls,
-  runCorpusChildren,
-  summarize,
-  UDMABUF_EXPORTER_METHODS,
-} from './corpus-child.js';
+import { type CorpusResult, pluginCalls, runCorpusChildren, summarize } from './corpus-child.js';
 
 // The corpus over the driver packages against the real drivers: here their device classes open
 // (udmabuf, the system heap, vgem/virtio-gpu, vivid) and their methods are called with junk too.
 // Fewer runs per target than on the host (TCG is ~15x slower).
-// What it asserts here: no crash (signal, abort, exit) with the devices open, and that the
-// UdmabufExporter's hooks were each called RUNS times on an exporter whose /dev/udmabuf opens (a
-// spec that stops reaching them fails). Its findings are printed, not asserted: the first lab run
-// (25 runs per target) found 271 in the device methods only callable here, all fixed since (second
-// run: 0 findings).
+// What it asserts here: no crash (signal, abort, exit) with the devices open, no finding, and that
+// the plugins' hooks (UdmabufExporter, HeapExporter, DrmDumbExporter and DrmImporter on vgem,
+// V4l2Exporter) were each called RUNS times on instances of their own whose devices open here (a
+// spec that stops reaching them fails). The first lab run (25 runs per target) found 271 findings
+// in the device methods only callable here, all fixed since.
 const RUNS = Number(process.env.CORPUS_LAB_RUNS ?? 10);
 const results: CorpusResult[] = [];
 afterAll(() => {
@@ -35,14 +29,15 @@ labSuite('bad-input corpus on the real drivers', { needs: ['vgem', 'vivid', 'vir
       if (!r) throw new Error('no result');
       results.push(r);
       expect(r.crash, r.crash).toBeUndefined();
-      if (entry === '@dmabuf/exporter-udmabuf') {
-        // the exporter's hooks called directly, on an exporter whose /dev/udmabuf opens here
-        const calls = methodCalls(r, 'UdmabufExporter', UDMABUF_EXPORTER_METHODS);
-        console.log(`UdmabufExporter methods called: ${JSON.stringify(calls)}`);
-        expect(calls).toEqual(Object.fromEntries(UDMABUF_EXPORTER_METHODS.map((m) => [m, RUNS])));
-      }
+      // the plugins' hooks called directly, on instances whose devices open here
+      const { calls, want } = pluginCalls(r, RUNS, true);
+      if (Object.keys(calls).length) console.log(`${entry}: plugin methods called: ${JSON.stringify(calls)}`);
       for (const f of r.findings) console.log(`finding ${entry} ${f.target}: ${f.category}: ${f.detail}`);
       console.log(`${entry}: not called here: ${JSON.stringify(r.skipped)}`);
+      expect(calls).toEqual(want);
+      expect(
+        r.findings.map((f) => `${entry} ${f.target}: ${f.category}: ${f.detail} (args: ${f.args})`),
+      ).toEqual([]);
     }, 900_000);
   }
 });

@@ -146,6 +146,7 @@ export const core = {
     holderOf: LOOKUP,
     isLinkPort: PREDICATE,
     assertFd: ASSERT,
+    assertFdInfo: ASSERT,
     assertLayout: ASSERT,
     assertObject: ASSERT,
     assertOneOf: ASSERT,

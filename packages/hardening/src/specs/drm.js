@@ -1,21 +1,38 @@
-import { Display, findDrmDevice, GemHandleTable } from '@dmabuf/exporter-drm';
-import { ERROR_CLASS, LOOKUP, PLUGIN_HOOKS } from './reasons.js';
+import { Display, DrmDumbExporter, DrmImporter, findDrmDevice, GemHandleTable } from '@dmabuf/exporter-drm';
+import { ERROR_CLASS, LOOKUP } from './reasons.js';
 
 /** @typedef {import('../engine.js').Spec} Spec */
 
 const MADE_BY =
   'made by the library on a real device (createFramebuffer, importBuffer, VgemFence.attach): the DRM lab suites call its methods';
 
+/**
+ * One device with dumb buffers and PRIME export (lab: vgem) for the exporter and importer made
+ * for their methods, opened at the first and closed at the end; off the lab findDrmDevice refuses
+ * (ENOENT, typed) and their methods are not called.
+ * @param {{ device?: import('@dmabuf/exporter-drm').DrmDevice }} ctx
+ */
+const dumbDevice = (ctx) => {
+  ctx.device ??= findDrmDevice({ dumbBuffers: true, primeExport: true });
+  return ctx.device;
+};
+
 /** @type {Spec} */
 export const drm = {
   entry: '@dmabuf/exporter-drm',
+  setup: async () => ({}),
+  teardown: (ctx) => {
+    ctx.device?.close();
+  },
   exports: {
     // a display (lab: virtio-gpu); off the lab findDrmDevice refuses (ENOENT, typed) and its methods are not called
     Display: { make: () => Display.open(findDrmDevice({ kms: true })) },
     DrmDevice: { make: () => findDrmDevice() },
-    DrmDumbExporter: PLUGIN_HOOKS,
+    // their hooks called directly (the framework calls them with checked arguments; a caller that
+    // reaches them gets typed refusals too): in the lab allocate makes real dumb buffers
+    DrmDumbExporter: { make: (ctx) => new DrmDumbExporter({ device: dumbDevice(ctx) }) },
     DrmError: ERROR_CLASS,
-    DrmImporter: PLUGIN_HOOKS,
+    DrmImporter: { make: (ctx) => new DrmImporter(dumbDevice(ctx)) },
     Framebuffer: { noInstance: MADE_BY },
     GemHandleTable: { make: () => new GemHandleTable(() => undefined) },
     GemImport: { noInstance: MADE_BY },

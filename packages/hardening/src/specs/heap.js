@@ -1,18 +1,31 @@
-import { DEFAULT_HEAP, DMA_HEAP_DIR, HeapDevice } from '@dmabuf/exporter-heap';
-import { ERROR_CLASS, PLUGIN_HOOKS } from './reasons.js';
+import { DEFAULT_HEAP, DMA_HEAP_DIR, HeapDevice, HeapExporter } from '@dmabuf/exporter-heap';
+import { ERROR_CLASS } from './reasons.js';
 
 /** @typedef {import('../engine.js').Spec} Spec */
 
 /** @type {Spec} */
 export const heap = {
   entry: '@dmabuf/exporter-heap',
+  /** Exporters made for their methods, closed at the end (each keeps the heaps it used open). */
+  setup: async () => ({ made: [] }),
+  teardown: (ctx) => {
+    for (const e of ctx.made) e.close();
+  },
   exports: {
     DEFAULT_HEAP: {},
     DMA_HEAP_DIR: {},
     // the constructor only keeps the path: its methods open the heap (ENOENT typed off the lab)
     HeapDevice: { make: () => new HeapDevice(DEFAULT_HEAP, DMA_HEAP_DIR) },
     HeapError: ERROR_CLASS,
-    HeapExporter: PLUGIN_HOOKS,
+    // its hooks called directly (the framework calls them with checked arguments; a caller that
+    // reaches them gets typed refusals too): in the lab allocate reaches the real system heap
+    HeapExporter: {
+      make: (ctx) => {
+        const e = new HeapExporter();
+        ctx.made.push(e);
+        return e;
+      },
+    },
     LAYOUT_FORMATS: {},
     VALID_HEAP_FLAGS: {},
     assertHeapName: {

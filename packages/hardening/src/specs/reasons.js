@@ -6,9 +6,5 @@ export const ERROR_CLASS = {
 export const PREDICATE = { lenient: 'a predicate: false for anything that is not one' };
 export const LOOKUP = { lenient: 'a lookup: undefined (or []) for anything the table does not know' };
 export const FACTORY = { lenient: 'builds an error to throw: any message, never refuses' };
-export const PLUGIN_HOOKS = {
-  noInstance:
-    'an exporter or importer plugin: the framework calls its hooks with checked arguments (the exporter contract and the lab suites run them)',
-};
 export const VITEST =
   'defines vitest suites: callable only while vitest collects tests (every contract or lab suite calls it)';

@@ -1,5 +1,5 @@
-import { V4l2Device } from '@dmabuf/importer-v4l2';
-import { ERROR_CLASS, LOOKUP, PLUGIN_HOOKS } from './reasons.js';
+import { V4l2Device, V4l2Exporter } from '@dmabuf/importer-v4l2';
+import { ERROR_CLASS, LOOKUP } from './reasons.js';
 
 /** @typedef {import('../engine.js').Spec} Spec */
 
@@ -29,7 +29,10 @@ export const v4l2 = {
     V4L2_EXP_NAMES: {},
     // a capture device (lab: vivid); off the lab find() refuses (ENOENT, typed) and its methods are not called
     V4l2Device: { make: () => V4l2Device.find({ queue: 'capture' }), aliases: ['queue', 'name'] },
-    V4l2Exporter: PLUGIN_HOOKS,
+    // its hooks called directly (the framework calls them with checked arguments; a caller that
+    // reaches them gets typed refusals too); it opens nothing of its own: EXPBUF runs on the queue
+    // a request names
+    V4l2Exporter: { make: () => new V4l2Exporter() },
     V4l2Frame: { noInstance: MADE_BY },
     V4l2M2mDevice: {
       noInstance: 'needs a memory-to-memory driver (vim2m/vicodec in the lab: importer-v4l2 m2m lab suites)',
