@@ -3,6 +3,7 @@
 // V8 heap and RSS; prints the slope per 1,000 cycles after a warm-up (least squares). No timing
 // assertion: the figures are for docs/reliability.md. A phase whose device is missing says so.
 //   node bin/soak.js [--cycles 10000] [--phases memfd,channel,udmabuf,heap,drm,v4l2,flip,camera-display]
+//     [--samples 50] [--yield N] [--rows]
 // Phases: export → release per exporter (memfd test exporter, udmabuf, heap, drm = vgem), channel
 // send/receive, and on real devices (the lab) a V4L2 stream (vivid → udmabufs: one frame a cycle),
 // page flips (the KMS display: one flip a cycle) and camera → display (one frame shown a cycle).
@@ -23,13 +24,15 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '50' },
     // turn the event loop every N cycles (0: never): finalizers of external ArrayBuffers run from it
     yield: { type: 'string', default: '0' },
+    // print every sample (SOAK-ROW lines: fds, maps, heap, external, anonymous memory, RSS)
+    rows: { type: 'boolean', default: false },
   },
 });
 const CYCLES = Number(values.cycles);
 const SAMPLES = Number(values.samples);
 const YIELD = Number(values.yield);
 
-const soak = soaker({ cycles: CYCLES, samples: SAMPLES, yieldEvery: YIELD });
+const soak = soaker({ cycles: CYCLES, samples: SAMPLES, yieldEvery: YIELD, rows: values.rows });
 
 /** export → attach → map → CPU write → unmap → detach → release, on one framework. */
 function lifecycle(fw, exporter, size) {

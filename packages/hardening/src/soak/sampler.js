@@ -12,6 +12,9 @@ import { openFdCount } from '@dmabuf/core';
 
 const mapsLines = () => readFileSync('/proc/self/maps', 'utf8').split('\n').length - 1;
 const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+/** Anonymous memory (KiB): RSS less the files mapped (node's own text, libraries). */
+const anonKb = () =>
+  Number(/Anonymous:\s+(\d+)/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))?.[1] ?? 0);
 
 /**
  * Least-squares slope of y over x, per 1,000 x.
@@ -66,10 +69,12 @@ export function slopes(rows) {
 /**
  * A soak runner: `soak(name, cycle)` runs `cycle(i)` `cycles` times, sampling `samples` times
  * (after a gc when --expose-gc), turning the event loop every `yieldEvery` cycles (0: never), and
- * prints `SOAK {json}`.
- * @param {{ cycles: number, samples: number, yieldEvery: number, log?: (line: string) => void }} o
+ * prints `SOAK {json}`. With `rows`, every sample is printed too (`SOAK-ROW {json}`), with the
+ * anonymous memory and V8's external and ArrayBuffer bytes: where an RSS slope comes from.
+ * @param {{ cycles: number, samples: number, yieldEvery: number, rows?: boolean,
+ *   log?: (line: string) => void }} o
  */
-export function soaker({ cycles, samples, yieldEvery, log = console.log }) {
+export function soaker({ cycles, samples, yieldEvery, rows: printRows = false, log = console.log }) {
   /** @param {string} name @param {(i: number) => unknown} cycle @returns {Promise<SoakResult>} */
   return async function soak(name, cycle) {
     const every = Math.max(1, Math.floor(cycles / samples));
@@ -88,6 +93,19 @@ export function soaker({ cycles, samples, yieldEvery, log = console.log }) {
           heap: process.memoryUsage().heapUsed / 1024,
           rss: rssKb(),
         });
+        if (printRows) {
+          const m = process.memoryUsage();
+          log(
+            `SOAK-ROW ${JSON.stringify({
+              ...rows.at(-1),
+              heap: round(m.heapUsed / 1024, 1),
+              heapTotal: round(m.heapTotal / 1024, 1),
+              externalKb: round(m.external / 1024, 1),
+              arrayBuffersKb: round(m.arrayBuffers / 1024, 1),
+              anon: anonKb(),
+            })}`,
+          );
+        }
       }
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
