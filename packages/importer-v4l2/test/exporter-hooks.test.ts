@@ -50,7 +50,9 @@ describe('V4l2Exporter hooks called directly', () => {
       };
       const att = { id: 7, device: 'test device', constraints: {} };
       expect(() => e.detach(buf, att)).toThrow(LifecycleError);
-      expect(() => e.unmap(buf, att)).toThrow(/unmap of attachment #7 \(test device\), which is not attached/);
+      expect(() => e.unmap(buf, att)).toThrow(
+        /unmap of attachment #7 \(test device\), which is not attached/,
+      );
       e.attach(buf, att);
       const table = e.map(buf, att);
       expect(table.segments).toEqual([{ offset: 0, length: 4096, source: 'videobuf2_vmalloc (received)' }]);
