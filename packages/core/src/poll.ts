@@ -64,8 +64,7 @@ export function pollResult(bits: number): PollResult {
   };
 }
 
-/** @internal The hint of a watch that cannot start (shared with ReadyWatcher). */
-export function pollHint(errno: number, fd: number): string | undefined {
+function pollHint(errno: number, fd: number): string | undefined {
   if (errno === 1)
     return `fd ${fd} cannot be polled (a regular file, a memfd or a directory never blocks); poll sockets, pipes, dma-bufs and sync_files`;
   if (errno === 9) return 'Pass an open file descriptor';
@@ -160,7 +159,25 @@ export class FdWatcher {
     );
   }
 
-  /** End the pending wait now: it resolves -ECANCELED. */
+  /**
+   * @internal For a reader woken for every message (a channel peer): once
+   * per arm(), call onReady(POLL_BITS, or -errno) straight from libuv's
+   * callback, with no promise and no async function to resume (see native
+   * watcherListen/watcherArm). One kind of wait at a time: wait() refuses
+   * while armed (EBUSY), and the reverse.
+   */
+  listen(onReady: (bits: number) => void): void {
+    const rc = this.#id ? native().watcherListen(this.#id, onReady) : -9;
+    if (rc < 0) throw new SystemError(`${this.#what}: cannot watch`, -rc, 'uv_poll_start');
+  }
+
+  /** @internal One call to the listen() function at the next readiness for `events` (POLL_BITS); arming again changes them. */
+  arm(events: number): void {
+    const rc = this.#id ? native().watcherArm(this.#id, events) : -9;
+    if (rc < 0) throw new SystemError(`${this.#what}: cannot wait`, -rc, 'uv_poll_start');
+  }
+
+  /** End the pending wait now: it resolves -ECANCELED (an armed watcher is disarmed, with no call). */
   cancel(): void {
     if (this.#id) native().watcherCancel(this.#id);
   }

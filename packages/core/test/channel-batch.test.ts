@@ -5,7 +5,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { addWaiter, type Waiter } from '../src/channel/waiters.js';
 import {
   BufferChannel,
-  type ChannelMessage,
   ChannelPeer,
   type DmaBuf,
   type DmaBufError,
@@ -14,20 +13,10 @@ import {
 } from '../src/index.js';
 import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
+import { expectNothingWaiting, numbers } from './fixtures/channel-messages.js';
 
 async function settled(): Promise<void> {
   await new Promise((r) => setTimeout(r, 5));
-}
-
-/** What each message says: the buffer's meta.i or the message's i. */
-function numbers(ms: ChannelMessage[]): number[] {
-  return ms.map((m) => {
-    if ('buffer' in m) {
-      m.buffer.put();
-      return (m.meta as { i: number }).i;
-    }
-    return (m.message as { i: number }).i;
-  });
 }
 
 describe('BufferChannel batches: sendMany, receiveMany, one fstat per new buffer', () => {
@@ -43,9 +32,7 @@ describe('BufferChannel batches: sendMany, receiveMany, one fstat per new buffer
   });
   afterEach(async () => {
     vi.restoreAllMocks();
-    await settled();
-    expect(native().pendingPolls()).toBe(0);
-    expect(native().liveWatchers()).toBe(0);
+    await expectNothingWaiting();
   });
 
   it('sendMany sends buffers and messages in order with one sendmmsg; receiveMany takes the batch in one promise', async () => {

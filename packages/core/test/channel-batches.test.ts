@@ -12,17 +12,7 @@ import {
 } from '../src/index.js';
 import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
-
-/** What each message says: the buffer's meta.i or the message's i (buffers are put). */
-function numbers(ms: ChannelMessage[]): number[] {
-  return ms.map((m) => {
-    if ('buffer' in m) {
-      m.buffer.put();
-      return (m.meta as { i: number }).i;
-    }
-    return (m.message as { i: number }).i;
-  });
-}
+import { expectNothingWaiting, numbers } from './fixtures/channel-messages.js';
 
 describe('peer.batches(): the batched receive iterator', () => {
   let fw: Framework;
@@ -32,11 +22,7 @@ describe('peer.batches(): the batched receive iterator', () => {
   afterAll(async () => {
     await fw.close();
   });
-  afterEach(async () => {
-    await new Promise((r) => setTimeout(r, 5));
-    expect(native().pendingPolls()).toBe(0);
-    expect(native().liveWatchers()).toBe(0);
-  });
+  afterEach(expectNothingWaiting);
 
   it('gives everything that arrived per step (up to max), in order, and ends when the other side hangs up', async () => {
     const before = openFdCount();

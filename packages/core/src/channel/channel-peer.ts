@@ -2,7 +2,6 @@ import type { DmaBuf } from '../dma-buf.js';
 import { invalidArgument } from '../errors.js';
 import type { Framework } from '../framework.js';
 import { checkPollOptions, type PollOptions } from '../poll.js';
-import type { ReadyWatcher } from '../ready-watcher.js';
 import { Adoption } from './adoption.js';
 import { describePeer } from './allow-list.js';
 import { ChannelInbox, type ChannelMessage } from './channel-inbox.js';
@@ -54,7 +53,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
   readonly label: string;
   #fd: number;
   /** The socket, its watcher and the inbox, as the safety net sees them. */
-  readonly #held: HeldSocket<ReadyWatcher>;
+  readonly #held: HeldSocket;
   readonly #sender: ChannelSender;
   readonly #receiver: ChannelReceiver;
 

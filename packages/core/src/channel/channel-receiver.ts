@@ -1,6 +1,5 @@
 import { DmaBufError, SystemError } from '../errors.js';
-import { POLL_BITS, type PollOptions } from '../poll.js';
-import { ReadyWatcher } from '../ready-watcher.js';
+import { FdWatcher, POLL_BITS, type PollOptions } from '../poll.js';
 import type { ChannelInbox, ChannelMessage } from './channel-inbox.js';
 import type { HeldSocket } from './socket-guard.js';
 import type { ReceivedMessage } from './unix-socket.js';
@@ -53,8 +52,8 @@ function settleAll(waiters: ReceiveWaiter[], failure: unknown, label: string): v
  * The receiving half of a channel peer: its waiters (receive, receiveMany,
  * the iterators, the handshake), served in order from the inbox
  * (channel-inbox.ts), which reads the socket in batches. While someone
- * waits and nothing is read, a ReadyWatcher waits for POLLIN and calls back
- * straight from libuv: the read and the delivery run in that callback, so a
+ * waits and nothing is read, the socket's FdWatcher is armed for POLLIN and
+ * calls back straight from libuv: the read and the delivery run in that callback, so a
  * wakeup costs no promise of its own, and the waiters are settled straight
  * from the read.
  */
@@ -62,7 +61,7 @@ export class ChannelReceiver {
   readonly #label: string;
   /** The peer: a pending read (which holds this receiver) keeps it alive, so its safety net never closes the socket under a waiting caller. */
   readonly owner: object;
-  readonly #held: HeldSocket<ReadyWatcher>;
+  readonly #held: HeldSocket;
   readonly #inbox: ChannelInbox;
   readonly #waiters: ReceiveWaiter[] = [];
   /** The watcher will call #onReady (a wait is pending on the socket). */
@@ -84,7 +83,7 @@ export class ChannelReceiver {
     this.#pump(false);
   };
 
-  constructor(owner: object, held: HeldSocket<ReadyWatcher>, inbox: ChannelInbox, label: string) {
+  constructor(owner: object, held: HeldSocket, inbox: ChannelInbox, label: string) {
     this.owner = owner;
     this.#held = held;
     this.#inbox = inbox;
@@ -211,7 +210,10 @@ export class ChannelReceiver {
     if (!this.#waiters.length) return;
     const held = this.#held;
     try {
-      held.watcher ??= new ReadyWatcher(held.fd, `${this.#label}: waiting for a message`, this.#onReady);
+      if (!held.watcher) {
+        held.watcher = new FdWatcher(held.fd, `${this.#label}: waiting for a message`);
+        held.watcher.listen(this.#onReady);
+      }
       held.watcher.arm(POLL_BITS.READABLE);
     } catch (e) {
       inbox.fail(e);

@@ -3,10 +3,10 @@ import type { FdWatcher } from '../poll.js';
 import { closeOwned, closeSocket, type ReceivedMessage } from './unix-socket.js';
 
 /** What a channel end holds that must be freed if it is garbage-collected without close(). */
-export interface HeldSocket<W extends { close(): void } = FdWatcher> {
+export interface HeldSocket {
   fd: number;
-  /** Opened at the first wait (a peer's: a ReadyWatcher; a server's: an FdWatcher). */
-  watcher: W | undefined;
+  /** Opened at the first wait. */
+  watcher: FdWatcher | undefined;
   /** Received messages not delivered yet (their fds are ours). */
   inbox?: ReceivedMessage[];
   /** fds of delivered messages, closed together at the end of their batch. */
@@ -33,7 +33,7 @@ export function removeSocketFile(path: string, ino: number): void {
  * reported once as a process warning. (A pending receive or send keeps its
  * channel end alive, so this never runs under a waiting caller.)
  */
-const registry = new FinalizationRegistry<HeldSocket<{ close(): void }>>((held) => {
+const registry = new FinalizationRegistry<HeldSocket>((held) => {
   held.watcher?.close();
   for (const raw of held.inbox ?? []) closeOwned(raw.fds);
   if (held.spent?.length) closeOwned(held.spent);
@@ -45,7 +45,7 @@ const registry = new FinalizationRegistry<HeldSocket<{ close(): void }>>((held) 
   );
 });
 
-export function guardSocket(owner: object, held: HeldSocket<{ close(): void }>): void {
+export function guardSocket(owner: object, held: HeldSocket): void {
   registry.register(owner, held, owner);
 }
 

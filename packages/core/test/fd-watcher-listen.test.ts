@@ -6,11 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { SystemError } from '../src/errors.js';
 import { native } from '../src/native.js';
 import { FdWatcher, POLL_BITS } from '../src/poll.js';
-import { ReadyWatcher } from '../src/ready-watcher.js';
 
-// The watcher the channel receives through: a call from libuv per arm(), no promise.
+// FdWatcher's internal callback mode, which the channel receives through: a call from libuv per arm(), no promise.
 function fifo(): number {
-  const path = join(mkdtempSync(join(tmpdir(), 'ready-watcher-')), 'fifo');
+  const path = join(mkdtempSync(join(tmpdir(), 'fd-watcher-listen-')), 'fifo');
   execFileSync('mkfifo', [path]);
   return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
 }
@@ -23,11 +22,12 @@ const until = async (done: () => boolean) => {
   for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
 };
 
-describe('ReadyWatcher', () => {
+describe('FdWatcher.listen / arm', () => {
   it('calls onReady once per arm() with POLL_BITS; cancel() disarms without a call; close() stops it', async () => {
     const fd = fifo();
     const calls: number[] = [];
-    const w = new ReadyWatcher(fd, 'fifo', (bits) => calls.push(bits));
+    const w = new FdWatcher(fd, 'fifo');
+    w.listen((bits) => calls.push(bits));
     const before = native().pendingPolls();
     try {
       writeSync(fd, 'x');
