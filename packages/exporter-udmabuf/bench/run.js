@@ -3,6 +3,7 @@
 // bench/results/exporter-udmabuf-*.json at the repo root.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchResult } from '@dmabuf/core/testing';
@@ -12,8 +13,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
 const out = join(pkg, 'build', 'bench');
 mkdirSync(out, { recursive: true });
+// memcpy.c's timed loop is core's bench/frame-copy.h (the same as core's cpu-write baseline)
+const coreBench = join(dirname(createRequire(import.meta.url).resolve('@dmabuf/core/package.json')), 'bench');
 for (const prog of ['cycle', 'memcpy']) {
-  execFileSync('cc', ['-O2', '-Wall', '-o', join(out, prog), join(here, 'c', `${prog}.c`)], {
+  execFileSync('cc', ['-O2', '-Wall', '-I', coreBench, '-o', join(out, prog), join(here, 'c', `${prog}.c`)], {
     stdio: 'inherit',
   });
 }
