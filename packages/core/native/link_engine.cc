@@ -133,7 +133,9 @@ void LinkEngine::SourceReady(int result) {
   }
   if (Broken(result)) {
     int h = source_->health ? source_->health(source_) : -EIO;
-    return Stop(h < 0 ? h : -EIO, 1, kOpPoll);
+    if (h != 0) return Stop(h < 0 ? h : -EIO, 1, kOpPoll);
+    source_watch_->Stop();  // nothing to wait for until a requeue (GiveBack)
+    source_quiet_ = true;
   }
   TrySubmit();
 }
@@ -207,6 +209,10 @@ void LinkEngine::TrySubmit() {
       GiveBack(slot);
       return Stop(n, 2, kOpSubmit);
     }
+    if (sink_quiet_) {
+      sink_quiet_ = false;
+      if (sink_watch_->Start(sink_->events, OnSink, this) < 0) return Stop(-EIO, 2, kOpPoll);
+    }
     if (n > 0) Completed(done, n);
     if (sink_->fd >= 0) return;  // completion comes through the sink's fd
   }
@@ -231,7 +237,9 @@ void LinkEngine::SinkReady(int result) {
   }
   if (Broken(result)) {
     int h = sink_->health ? sink_->health(sink_) : -EIO;
-    return Stop(h < 0 ? h : -EIO, 2, kOpPoll);
+    if (h != 0) return Stop(h < 0 ? h : -EIO, 2, kOpPoll);
+    sink_watch_->Stop();  // nothing to wait for until a submit (TrySubmit)
+    sink_quiet_ = true;
   }
   TrySubmit();
 }
@@ -278,7 +286,11 @@ void LinkEngine::GiveBack(uint32_t slot) {
   }
   slots_[slot] = kAtSource;
   int r = source_->requeue(source_, slot);
-  if (r < 0) Stop(r, 1, kOpRequeue);
+  if (r < 0) return Stop(r, 1, kOpRequeue);
+  if (source_quiet_) {
+    source_quiet_ = false;
+    if (source_watch_->Start(source_->events, OnSource, this) < 0) Stop(-EIO, 1, kOpPoll);
+  }
 }
 
 int LinkEngine::TapRelease(uint32_t slot) {

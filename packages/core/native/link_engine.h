@@ -91,6 +91,9 @@ class LinkEngine {
   napi_async_context context_ = nullptr;
   dmabuf::Watch* source_watch_ = nullptr;
   dmabuf::Watch* sink_watch_ = nullptr;
+  // a port whose fd said POLLERR while its device is fine (health 0: an M2M device with nothing
+  // queued on either side) is not watched until the engine next gives it a buffer
+  bool source_quiet_ = false, sink_quiet_ = false;
   uv_timer_t* timer_ = nullptr;
   int open_handles_ = 0;
   bool disposed_ = false;

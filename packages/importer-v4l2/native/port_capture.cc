@@ -113,11 +113,15 @@ int Stop(dmabuf_port* p) {
   return rc < 0 ? rc : 0;
 }
 
+// The engine asks after POLLERR once DQBUF said EAGAIN, which vb2 only says of a queue that
+// streams without error: the device answering QUERYCAP is then fine. An M2M device says POLLERR
+// whenever neither of its queues has a buffer queued (v4l2_m2m_poll), e.g. an OUTPUT queue fed by
+// a link before anything streams on CAPTURE: nothing to wait for, not a failure.
 int Health(dmabuf_port* p) {
   struct v4l2_capability cap;
   memset(&cap, 0, sizeof cap);
   int rc = dmabuf::Ioctl(Of(p)->device, VIDIOC_QUERYCAP, &cap);
-  return rc < 0 ? rc : -EIO;
+  return rc < 0 ? rc : 0;
 }
 
 void Destroy(dmabuf_port* p) {

@@ -96,6 +96,52 @@ labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 
     expect(openFdCount()).toBe(fds);
   });
 
+  it('a link into vim2m’s OUTPUT queue started before its CAPTURE side streams keeps running (vim2m says POLLERR while neither queue has a buffer: nothing to wait for, not a failure)', async () => {
+    const fds = openFdCount();
+    cam.setFormat('capture', { width: W, height: H, pixelformat: 'RGB3' });
+    const camQ = cam.queue('capture', { count: 3 });
+    const m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
+    const camBufs = Array.from({ length: 3 }, () =>
+      fw.export({ exporter: 'udmabuf', size: camQ.format.planes[0]!.sizeimage }),
+    );
+    let outBufs: DmaBuf[] = [];
+    try {
+      const fmts = m2m.configure({
+        output: { width: W, height: H, pixelformat: 'RGB3' },
+        capture: { width: W, height: H, pixelformat: 'RGBP' },
+      });
+      m2m.device.setControl('transaction_time_msec', 1);
+      const out = m2m.open('output', { count: 3, memory: 'dmabuf' });
+      const cap = m2m.open('capture', { count: 2, memory: 'dmabuf' });
+      outBufs = Array.from({ length: 2 }, () =>
+        fw.export({
+          exporter: 'udmabuf',
+          constraints: cap.constraints(),
+          size: fmts.capture.planes[0]!.sizeimage,
+        }),
+      );
+      for (const b of camBufs) camQ.attach(b);
+      for (const b of camBufs) out.attach(b);
+      for (const b of outBufs) cap.attach(b);
+      const fed = new Link(camQ.port(), out.port()).start(); // was: ended at once, StreamError EIO at poll
+      await until([fed], () => fed.stats.frames >= 3, '3 camera frames with nothing on CAPTURE');
+      const converted = new Link(cap.port(), countingSink()).start();
+      await until([fed, converted], () => converted.stats.frames >= 10, '10 converted frames');
+      expect(fed.state).toBe('running');
+      await fed.stop();
+      await converted.stop();
+      out.close();
+      cap.close();
+      camQ.close();
+    } finally {
+      m2m.close();
+      camQ.close();
+      for (const b of [...camBufs, ...outBufs]) if (!b.released) b.put();
+    }
+    await new Promise((r) => setTimeout(r, 100)); // the engine closes its watches
+    expect(openFdCount()).toBe(fds);
+  });
+
   it('an output queue with MMAP memory is no sink: a typed error saying to use dma-buf memory', () => {
     using m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
     m2m.configure({

@@ -82,7 +82,12 @@ struct dmabuf_port {
   int (*collect)(dmabuf_port* port, dmabuf_done* out, uint32_t max);
   /** Source: stop (STREAMOFF): every slot is the port's again. Sink: let go of what it holds. */
   int (*stop)(dmabuf_port* port);
-  /** After the fd reported an error or hang-up: -ENODEV when the device is gone, else -EIO. */
+  /**
+   * After the fd reported an error or hang-up (and dequeue/collect found nothing): -ENODEV when the
+   * device is gone, -EIO when it failed, 0 when it is fine and the error only says there is
+   * nothing to wait for now (an M2M device with no buffer queued on either queue): the engine then
+   * stops watching the port until it next gives it a buffer (requeue, submit).
+   */
   int (*health)(dmabuf_port* port);
   /** Free the port (closes its fd). Called once, when nothing uses it any more. */
   void (*destroy)(dmabuf_port* port);
