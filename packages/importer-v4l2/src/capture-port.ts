@@ -57,7 +57,7 @@ export function capturePort(h: CapturePortHost): LinkPort {
       if (queue.memory === 'mmap') return Array.from({ length: queue.count }, () => []);
       return slotBuffers();
     },
-    claim(link: string): object {
+    claim(link: string, stopNow?: () => void): object {
       const slots = queue.memory === 'mmap' ? queue.count : h.slots.slots.length;
       if (queue.memory === 'dmabuf') {
         // the slots must be 0..n-1: the port QBUFs by index
@@ -92,17 +92,25 @@ export function capturePort(h: CapturePortHost): LinkPort {
       if (stream.state !== 'idle' || stream.queued > 0 || stream.linkedBy)
         throw notLinkable(queue.name, stream.linkedBy, stream.state, stream.queued);
       stream.linkedBy = link;
+      // closing the queue ends the link first (the engine streams a source off at once; an output
+      // sink is streamed off here, so that REQBUFS 0 can free its buffers)
+      stream.stopLink = () => {
+        stopNow?.();
+        v4l2().streamoff(host.fd, h.type);
+      };
       host.poller.quiesce(); // the link watches the device itself
       const make = output ? v4l2().outputPort : v4l2().capturePort;
       const port = make(host.fd, h.type, MEMORY[queue.memory], slots, planes, fds, lengths);
       if (typeof port === 'number') {
         stream.linkedBy = undefined;
+        stream.stopLink = undefined;
         check(port, 'capturePort', `${queue.name}: cannot make a link port`);
       }
       return port as object;
     },
     release(): void {
       h.stream.linkedBy = undefined;
+      h.stream.stopLink = undefined;
     },
     failure(errno: number, op: string): DmaBufError {
       const syscall = op === 'poll' ? 'poll' : `ioctl(${IOCTL[op] ?? op})`;

@@ -288,7 +288,7 @@ export class V4l2Device implements Disposable {
     return q;
   }
 
-  /** Close every queue (stopping streams, detaching buffers), then the fd. */
+  /** Close every queue (ending the links that run them, stopping streams, detaching buffers), then the fd. */
   close(): void {
     if (this.#closed) return;
     const errors: unknown[] = [];

@@ -300,9 +300,10 @@ export class V4l2Queue implements FrameOwner, Disposable {
     return buf;
   }
 
-  /** Stop, detach every buffer, free the kernel's buffers (REQBUFS 0). The queue cannot be used again. */
+  /** End its link (if one runs it), stop, detach every buffer, free the kernel's buffers (REQBUFS 0). The queue cannot be used again. */
   close(): void {
     if (this.#stream.state === 'closed') return;
+    this.#stream.stopLink?.();
     let error: unknown;
     try {
       this.stop();

@@ -60,6 +60,8 @@ export class QueueStream {
   #ended = false;
   /** The link running this queue's frames in native code (its calls refused meanwhile): set by capture-port.ts. */
   linkedBy: string | undefined;
+  /** Ends that link at once, the stream off (queue.close() while linked): set by capture-port.ts. */
+  stopLink: (() => void) | undefined;
 
   constructor(queue: StreamHost, host: QueueHost, type: number, slots: SlotTable) {
     this.#queue = queue;

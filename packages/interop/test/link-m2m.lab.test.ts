@@ -142,6 +142,41 @@ labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 
     expect(openFdCount()).toBe(fds);
   });
 
+  it('closing vim2m while the camera feeds its OUTPUT queue on a link ends the link first: done resolves, every buffer detached, no fd left', async () => {
+    const fds = openFdCount();
+    cam.setFormat('capture', { width: W, height: H, pixelformat: 'RGB3' });
+    const camQ = cam.queue('capture', { count: 3 });
+    const m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
+    const camBufs = Array.from({ length: 3 }, () =>
+      fw.export({ exporter: 'udmabuf', size: camQ.format.planes[0]!.sizeimage }),
+    );
+    try {
+      m2m.configure({
+        output: { width: W, height: H, pixelformat: 'RGB3' },
+        capture: { width: W, height: H, pixelformat: 'RGBP' },
+      });
+      const out = m2m.open('output', { count: 3, memory: 'dmabuf' });
+      for (const b of camBufs) camQ.attach(b);
+      for (const b of camBufs) out.attach(b);
+      // nothing takes vim2m's CAPTURE side: what the link submits stays queued (in flight) at the close
+      const fed = new Link(camQ.port(), out.port()).start();
+      await until([fed], () => fed.stats.frames >= 3, '3 camera frames');
+      m2m.close(); // its OUTPUT queue ends the link, streams off, detaches
+      expect(fed.state).toBe('ended');
+      const s = await fed.done;
+      expect(s.frames).toBeGreaterThanOrEqual(3);
+      for (const b of camBufs) expect(b.attachments).toHaveLength(1); // the camera's queue only
+      camQ.close();
+      for (const b of camBufs) expect(b.attachments).toHaveLength(0);
+    } finally {
+      m2m.close();
+      camQ.close();
+      for (const b of camBufs) if (!b.released) b.put();
+    }
+    await new Promise((r) => setTimeout(r, 100)); // the engine closes its watches
+    expect(openFdCount()).toBe(fds);
+  });
+
   it('an output queue with MMAP memory is no sink: a typed error saying to use dma-buf memory', () => {
     using m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
     m2m.configure({

@@ -316,6 +316,43 @@ labSuite(
       expect(after.width).not.toBe(W);
     });
 
+    it('closing the camera while its link runs ends the link first: no EBADF, done resolves, every buffer detached, no fd left', async () => {
+      const fds = openFdCount();
+      const cam = vividCapture({ busInfo: 'platform:vivid-000' });
+      const { q, bufs } = captureQueue(cam, 3, 'udmabuf');
+      const link = new Link(q.port(), countingSink()).start();
+      await until(link, (s) => s.frames >= 10, '10 frames');
+      cam.close(); // was: the link ended later with EBADF at its STREAMOFF
+      expect(link.state).toBe('ended');
+      const s = await link.done;
+      expect(s.frames).toBeGreaterThanOrEqual(10);
+      expect(q.state).toBe('closed');
+      for (const b of bufs) {
+        expect(b.attachments).toHaveLength(0);
+        b.put();
+      }
+      expect(openFdCount()).toBe(fds);
+    });
+
+    it('closing the display while a link flips into it ends the link first, then restores the screen', async () => {
+      const fds = openFdCount();
+      const before = await screendump('link-display-close-before');
+      const display = Display.open(card);
+      const bufs = [0, 1].map(() => fw.export({ exporter: 'drm', width: W, height: H, format: 'XR24' }));
+      const fbs = bufs.map((b) => display.framebuffer(b));
+      await display.show(fbs[0]!);
+      const link = new Link(cyclingSource(bufs), display.port(fbs)).start();
+      await until(link, (s) => s.shown >= 10, '10 flips');
+      display.close();
+      expect(link.state).toBe('ended');
+      expect((await link.done).shown).toBeGreaterThanOrEqual(10);
+      for (const b of bufs) b.put();
+      await new Promise((r) => setTimeout(r, 100)); // the engine closes its watch of the device
+      expect(openFdCount()).toBe(fds);
+      const after = await screendump('link-display-close-after');
+      expect(notRestored(before, after)).toEqual([]);
+    });
+
     it('bad arguments are typed errors before anything is claimed', () => {
       expect(() => new Link({} as never, countingSink())).toThrow(/Expected a source port|source/);
       expect(() => new Link(countingSink(), countingSink())).toThrow(/source/);

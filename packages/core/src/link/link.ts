@@ -64,9 +64,10 @@ export class Link implements AsyncDisposable {
     this.done.catch(() => {}); // observed by whoever awaits it
     const map = slotMap(source, sink, this.name);
     try {
-      const src = source.claim(this.name);
+      const stopNow = () => this.#stopNow();
+      const src = source.claim(this.name, stopNow);
       this.#release.push(() => source.release());
-      const snk = sink.claim(this.name);
+      const snk = sink.claim(this.name, stopNow);
       this.#release.push(() => sink.release());
       const held = new Set<DmaBuf>([...source.slots().flat(), ...sink.slots().flat()]);
       for (const b of held) this.#release.push(holdBuffer(b, this.name));
@@ -175,6 +176,17 @@ export class Link implements AsyncDisposable {
               });
     } else if (this.#abortReason !== undefined) error = this.#abortReason;
     this.#end(error);
+  }
+
+  /**
+   * A port's owner is closing (queue.close(), display.close()): stop now, while its fd is open,
+   * and end here, letting go of every buffer and port; `done` resolves with the stats as with
+   * stop(). What a sink still has in flight comes back to the engine on its own.
+   */
+  #stopNow(): void {
+    if (this.#state === 'ended') return;
+    linkNative().linkStop(this.#handle);
+    this.#end(this.#abortReason);
   }
 
   #end(error: unknown): void {

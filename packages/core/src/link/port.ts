@@ -23,8 +23,12 @@ export interface LinkPort {
   /**
    * The link takes the port: throw the typed error when it cannot be linked
    * now (closed, streaming, a flip pending). Returns the native port.
+   * `stopNow` ends the link at once: the source stops (a camera streams off)
+   * and every buffer and both ports are let go before it returns. A port
+   * whose owner closes while linked (a queue, a display) calls it first, so
+   * the link ends cleanly instead of failing on a closed fd.
    */
-  claim(link: string): object;
+  claim(link: string, stopNow?: () => void): object;
   /** The link has ended (every buffer back with the port): usable from JavaScript again. */
   release(): void;
   /** The typed error for a failed native operation of this port (`errno` > 0), e.g. DeviceLostError for ENODEV. */

@@ -294,9 +294,10 @@ export class Display implements Disposable, WritebackSource {
       drmCheck(r, 'DRM_IOCTL_MODE_DIRTYFB', this.device.label, `cannot flush ${fb.label}`);
   }
 
-  /** Restore the CRTC as it was, remove this display's framebuffers. On a device that is gone (DrmDeviceLostError) there is nothing to restore: close() just lets go. */
+  /** End a link flipping on it, restore the CRTC as it was, remove this display's framebuffers. On a device that is gone (DrmDeviceLostError) there is nothing to restore: close() just lets go. */
   close(): void {
     if (this.#closed) return;
+    this.#flipQueue.host.stopLink?.();
     this.#closed = true;
     this.#unregisterExit();
     this.#unregisterClose();

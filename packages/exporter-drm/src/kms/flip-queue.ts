@@ -24,6 +24,8 @@ export interface FlipHost {
   checkFb(fb: Framebuffer): void;
   /** A flip to `fb` completed. */
   shown(fb: Framebuffer): void;
+  /** Ends the link flipping on this display now (display.close() while linked): set by plane-port.ts. */
+  stopLink?: (() => void) | undefined;
 }
 
 /**

@@ -26,7 +26,7 @@ export function planePort(h: FlipHost, framebuffers: readonly Framebuffer[]): Li
     kind: 'sink',
     name,
     slots: () => slots,
-    claim(link: string): object {
+    claim(link: string, stopNow?: () => void): object {
       const planeId = h.placer.assertFlippable(framebuffers[0]!).plane.id;
       for (const fb of framebuffers) h.placer.assertFlippable(fb);
       const fbProp = h.planes.props(planeId).get('FB_ID')?.id ?? 0;
@@ -37,9 +37,11 @@ export function planePort(h: FlipHost, framebuffers: readonly Framebuffer[]): Li
         h.device.events.resume();
         check(port, 'fcntl(F_GETFL)', `${name}: cannot make a link port`);
       }
+      h.stopLink = stopNow; // display.close() ends the link before it restores the screen
       return port as object;
     },
     release(): void {
+      h.stopLink = undefined;
       h.device.events.resume();
     },
     failure(errno: number, op: string): DmaBufError {
