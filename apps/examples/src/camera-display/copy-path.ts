@@ -8,7 +8,7 @@ import {
 import type { Display, Framebuffer } from '@dmabuf/exporter-drm';
 import type { V4l2Frame, V4l2Queue } from '@dmabuf/importer-v4l2';
 import { type Counted, type PathRun, round } from './path-run.js';
-import type { PipelineOptions } from './pipeline.js';
+import type { PipelineOptions } from './pipeline-types.js';
 
 const FRAME_TIMEOUT_MS = 30_000;
 

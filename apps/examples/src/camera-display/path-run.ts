@@ -3,7 +3,7 @@
 import type { Framework } from '@dmabuf/core';
 import type { V4l2Device } from '@dmabuf/importer-v4l2';
 import type { FormatChoice } from './format-choice.js';
-import type { PipelineOptions, PipelineResult } from './pipeline.js';
+import type { PipelineOptions, PipelineResult } from './pipeline-types.js';
 
 /** What both paths work with (each gets its own Display, closed when it is done). */
 export interface PathRun {
