@@ -12,6 +12,7 @@
         "native/socket_ops.cc",
         "native/convert_ops.cc",
         "native/link_engine.cc",
+        "native/link_thread.cc",
         "native/link_ops.cc",
         "native/link_stats.cc",
         "native/link_ports.cc"

@@ -1,14 +1,18 @@
-// The link engine (see link_engine.h). Per frame, all in libuv callbacks on
-// the JS thread but without entering JavaScript:
-//   source fd readable → dequeue every ready frame (an older frame still
-//   waiting for the sink is given back: dropped) → submit to the sink when
-//   it has room → sink fd readable → collect completions → the buffer the
-//   sink let go of goes back to the source.
+// The link engine's frames (see link_engine.h), on its own thread, under
+// its lock, without entering JavaScript:
+//   source fd readable → dequeue a frame (an older frame still waiting for
+//   the sink is given back: dropped) → submit to the sink when it has room →
+//   sink fd readable → collect completions → the buffer the sink let go of
+//   goes back to the source.
+// One dequeue per wakeup: epoll is level-triggered, so a second ready frame
+// wakes the thread again at once, and the common case (one frame per
+// wakeup) costs no DQBUF that says EAGAIN.
 // Stop: the source stops (every slot it holds is its own again), the sink's
 // submissions in flight are waited for (at most a second), then JS hears
 // 'end' once, with why.
 #include "link_engine.h"
 
+#include <dmabuf/watch.h>
 #include <errno.h>
 #include <time.h>
 
@@ -25,44 +29,11 @@ struct LinkEngine::LimitCheck {
 };
 
 namespace {
-constexpr uint32_t kLatencyRing = 4096;
 constexpr int kMaxDone = 16;
-constexpr uint64_t kStopWaitMs = 1000;
-
-uv_loop_t* LoopOf(Napi::Env env) {
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
-  return loop;
-}
+constexpr uint64_t kStopWaitNs = 1000000000ull;
+// A wakeup that says the device failed or went away (POLLERR, POLLHUP).
+bool Broken(int bits) { return (bits & (dmabuf::kError | dmabuf::kHangup)) != 0; }
 }  // namespace
-
-LinkEngine::LinkEngine(Napi::Env env, dmabuf_port* source, dmabuf_port* sink, std::vector<int32_t> map,
-                       Napi::Function onEvent, Napi::Value sourceRef, Napi::Value sinkRef)
-    : env_(env), source_(source), sink_(sink), map_(std::move(map)) {
-  slots_.assign(source->slots, kAtSource);
-  captured_.assign(source->slots, 0);
-  sequence_.assign(source->slots, 0);
-  tap_mark_.assign(source->slots, 0);
-  if (sink->slots > 0) {
-    unmap_.assign(sink->slots, -1);
-    for (size_t i = 0; i < map_.size(); i++)
-      if (map_[i] >= 0 && static_cast<uint32_t>(map_[i]) < sink->slots) unmap_[map_[i]] = static_cast<int32_t>(i);
-  }
-  latency_us_.assign(kLatencyRing, 0);
-  on_event_ = Napi::Persistent(onEvent);
-  source_ref_ = Napi::Persistent(sourceRef);
-  sink_ref_ = Napi::Persistent(sinkRef);
-  napi_async_init(env, nullptr, Napi::String::New(env, "DmabufLink"), &context_);
-  napi_add_env_cleanup_hook(env, Cleanup, this);
-  cleanup_hook_ = true;
-  source_->linked = 1;
-  sink_->linked = 1;
-}
-
-LinkEngine::~LinkEngine() {
-  if (cleanup_hook_) napi_remove_env_cleanup_hook(env_, Cleanup, this);
-  if (context_ != nullptr && !env_gone_) napi_async_destroy(env_, context_);
-}
 
 uint64_t LinkEngine::Now() const {
   struct timespec ts;
@@ -70,74 +41,27 @@ uint64_t LinkEngine::Now() const {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-int LinkEngine::Start() {
-  if (state_ != kIdle) return -EBUSY;
-  uv_loop_t* loop = LoopOf(env_);
-  if (loop == nullptr) return -EIO;
-  int r = sink_->start ? sink_->start(sink_) : 0;
-  if (r < 0) return r;
-  r = source_->start(source_);
-  if (r < 0) {
-    if (sink_->stop) sink_->stop(sink_);
-    return r;
-  }
-  started_ns_ = Now();
-  state_ = kRunning;
-  source_watch_ = WatchPort(loop, source_, OnSource);
-  sink_watch_ = WatchPort(loop, sink_, OnSink);
-  if ((source_->fd >= 0 && source_watch_ == nullptr) || (sink_->fd >= 0 && sink_watch_ == nullptr)) {
-    Stop(-EIO, 0, kOpPoll);
-    return 0;  // 'end' reports it
-  }
-  TrySubmit();  // an always-ready source starts at once
-  return 0;
+void LinkEngine::Ready(Tag tag, int bits) {
+  if (tag == kTagSource) SourceReady(bits);
+  else if (tag == kTagSink) SinkReady(bits);
+  else TrySubmit();  // woken by the loop thread (a tap released: a slot may be free again)
 }
 
-// The engine watches its own dup of the port's fd through the toolkit's
-// watcher (closed with the watch): the driver's JS side may still watch the
-// original (a borrowed FdWatcher), and two polls of one fd number cannot
-// share the loop's epoll set.
-dmabuf::Watch* LinkEngine::WatchPort(uv_loop_t* loop, dmabuf_port* p, dmabuf::Watch::Callback cb) {
-  if (p->fd < 0) return nullptr;
-  int err = 0;
-  dmabuf::Watch* w = dmabuf::Watch::Open(loop, p->fd, &err);
-  if (w == nullptr) return nullptr;
-  open_handles_++;
-  if (w->Start(p->events, cb, this) < 0) {
-    w->Close(OnWatchClosed, this);
-    return nullptr;
-  }
-  return w;
-}
-
-void LinkEngine::OnSource(dmabuf::Watch*, int result, void* self) {
-  static_cast<LinkEngine*>(self)->SourceReady(result);
-}
-
-void LinkEngine::OnSink(dmabuf::Watch*, int result, void* self) { static_cast<LinkEngine*>(self)->SinkReady(result); }
-
-namespace {
-// A wakeup that says the device failed or went away (a libuv error, POLLERR, POLLHUP).
-bool Broken(int result) { return result < 0 || (result & (dmabuf::kError | dmabuf::kHangup)) != 0; }
-}  // namespace
-
-void LinkEngine::SourceReady(int result) {
+void LinkEngine::SourceReady(int bits) {
   if (state_ != kRunning) return;
-  for (;;) {
-    dmabuf_frame f;
-    int r = source_->dequeue(source_, &f);
-    if (r == -EAGAIN) break;
-    if (r < 0) return Stop(r, 1, kOpDequeue);
+  dmabuf_frame f;
+  int r = source_->dequeue(source_, &f);
+  if (r == 0) {
     Took(f);
-    if (state_ != kRunning) return;
+    return TrySubmit();
   }
-  if (Broken(result)) {
+  if (r != -EAGAIN) return Stop(r, 1, kOpDequeue);
+  if (Broken(bits)) {
     int h = source_->health ? source_->health(source_) : -EIO;
     if (h != 0) return Stop(h < 0 ? h : -EIO, 1, kOpPoll);
-    source_watch_->Stop();  // nothing to wait for until a requeue (GiveBack)
+    Unwatch(kTagSource);  // nothing to wait for until a requeue (GiveBack)
     source_quiet_ = true;
   }
-  TrySubmit();
 }
 
 void LinkEngine::Took(const dmabuf_frame& f) {
@@ -154,7 +78,14 @@ void LinkEngine::Took(const dmabuf_frame& f) {
   // a sequence number not after the last one: counted, and the span kept (frames = span - skipped + repeated)
   if (last_seq_ >= 0 && static_cast<int64_t>(f.sequence) <= last_seq_) repeated_++;
   else last_seq_ = f.sequence;
-  captured_[f.slot] = f.time_ns;
+  // a device may stamp a frame a little ahead of our clock (vivid stamps its scheduled end of
+  // exposure): it cannot have been captured after we dequeued it
+  if (f.time_ns != 0) {
+    uint64_t now = Now();
+    captured_[f.slot] = f.time_ns < now ? f.time_ns : now;
+  } else {
+    captured_[f.slot] = 0;
+  }
   sequence_[f.slot] = f.sequence;
   slots_[f.slot] = kPending;
   if (tap_every_ > 0 && tap_held_ == 0 && static_cast<uint64_t>(frames_) % tap_every_ == 0) tap_mark_[f.slot] = 1;
@@ -211,14 +142,14 @@ void LinkEngine::TrySubmit() {
     }
     if (sink_quiet_) {
       sink_quiet_ = false;
-      if (sink_watch_->Start(sink_->events, OnSink, this) < 0) return Stop(-EIO, 2, kOpPoll);
+      if (int w = Rewatch(kTagSink); w < 0) return Stop(w, 2, kOpPoll);
     }
     if (n > 0) Completed(done, n);
     if (sink_->fd >= 0) return;  // completion comes through the sink's fd
   }
 }
 
-void LinkEngine::SinkReady(int result) {
+void LinkEngine::SinkReady(int bits) {
   if (state_ != kRunning && state_ != kStopping) return;
   dmabuf_done done[kMaxDone];
   for (;;) {
@@ -235,10 +166,10 @@ void LinkEngine::SinkReady(int result) {
     if (in_flight_ == 0) Finish();
     return;
   }
-  if (Broken(result)) {
+  if (Broken(bits)) {
     int h = sink_->health ? sink_->health(sink_) : -EIO;
     if (h != 0) return Stop(h < 0 ? h : -EIO, 2, kOpPoll);
-    sink_watch_->Stop();  // nothing to wait for until a submit (TrySubmit)
+    Unwatch(kTagSink);  // nothing to wait for until a submit (TrySubmit)
     sink_quiet_ = true;
   }
   TrySubmit();
@@ -255,8 +186,9 @@ void LinkEngine::Completed(const dmabuf_done* d, int n) {
       if (first_shown_ns_ == 0) first_shown_ns_ = t;
       last_shown_ns_ = t;
       int32_t src = unmap_.empty() ? e.shown : (static_cast<uint32_t>(e.shown) < unmap_.size() ? unmap_[e.shown] : -1);
-      if (src >= 0 && captured_[src] != 0 && t > captured_[src]) {
-        latency_us_[latency_at_] = static_cast<uint32_t>(std::min<uint64_t>((t - captured_[src]) / 1000, UINT32_MAX));
+      if (src >= 0 && captured_[src] != 0) {
+        uint64_t us = t > captured_[src] ? (t - captured_[src]) / 1000 : 0;
+        latency_us_[latency_at_] = static_cast<uint32_t>(std::min<uint64_t>(us, UINT32_MAX));
         latency_at_ = (latency_at_ + 1) % kLatencyRing;
         if (latency_n_ < kLatencyRing) latency_n_++;
       }
@@ -289,15 +221,8 @@ void LinkEngine::GiveBack(uint32_t slot) {
   if (r < 0) return Stop(r, 1, kOpRequeue);
   if (source_quiet_) {
     source_quiet_ = false;
-    if (source_watch_->Start(source_->events, OnSource, this) < 0) Stop(-EIO, 1, kOpPoll);
+    if (int w = Rewatch(kTagSource); w < 0) Stop(w, 1, kOpPoll);
   }
-}
-
-int LinkEngine::TapRelease(uint32_t slot) {
-  if (slot >= slots_.size() || slots_[slot] != kTapHeld) return -EINVAL;
-  tap_held_--;
-  GiveBack(slot);
-  return 0;
 }
 
 void LinkEngine::Stop(int err, int side, int op) {
@@ -313,7 +238,7 @@ void LinkEngine::Stop(int err, int side, int op) {
   end_side_ = side;
   end_op_ = op;
   state_ = kStopping;
-  if (source_watch_ != nullptr) source_watch_->Stop();
+  Unwatch(kTagSource);
   int r = source_->stop(source_);
   if (r < 0 && end_errno_ == 0 && r != -ENODEV) {
     end_errno_ = r;
@@ -324,93 +249,15 @@ void LinkEngine::Stop(int err, int side, int op) {
   for (auto& s : slots_)
     if (s != kAtSink) s = kAtSource;
   tap_held_ = 0;
-  if (in_flight_ == 0 || sink_watch_ == nullptr || (err == -ENODEV && side == 2)) return Finish();
-  timer_ = new uv_timer_t;
-  uv_timer_init(LoopOf(env_), timer_);
-  timer_->data = this;
-  open_handles_++;
-  uv_timer_start(timer_, OnTimeout, kStopWaitMs, 0);
+  if (in_flight_ == 0 || sink_fd_ < 0 || (err == -ENODEV && side == 2)) return Finish();
+  stop_deadline_ns_ = Now() + kStopWaitNs;
 }
 
-void LinkEngine::OnTimeout(uv_timer_t* t) { static_cast<LinkEngine*>(t->data)->Finish(); }
-
+// Every buffer is back (or the wait for the sink timed out): the thread leaves its loop and posts 'end'.
 void LinkEngine::Finish() {
   if (state_ == kEnded) return;
   state_ = kEnded;
   if (sink_->stop) sink_->stop(sink_);
   for (auto& s : slots_) s = kAtSource;
   in_flight_ = 0;
-  source_->linked = 0;
-  sink_->linked = 0;
-  CloseHandles();
-  // 'end' once the watches' fds are closed too, so that JS sees every fd back when the link has ended
-  if (open_handles_ == 0) Emit(0, end_errno_, end_side_, end_op_);
-  else end_pending_ = true;
-}
-
-void LinkEngine::CloseHandles() {
-  if (source_watch_ != nullptr) source_watch_->Close(OnWatchClosed, this);
-  if (sink_watch_ != nullptr) sink_watch_->Close(OnWatchClosed, this);
-  if (timer_ != nullptr && !uv_is_closing(reinterpret_cast<uv_handle_t*>(timer_)))
-    uv_close(reinterpret_cast<uv_handle_t*>(timer_), OnTimerClosed);
-  source_watch_ = nullptr;
-  sink_watch_ = nullptr;
-  timer_ = nullptr;
-}
-
-void LinkEngine::OnTimerClosed(uv_handle_t* h) {
-  auto* self = static_cast<LinkEngine*>(h->data);
-  delete reinterpret_cast<uv_timer_t*>(h);
-  self->HandleClosed();
-}
-
-void LinkEngine::OnWatchClosed(void* self) { static_cast<LinkEngine*>(self)->HandleClosed(); }
-
-void LinkEngine::HandleClosed() {
-  open_handles_--;
-  if (open_handles_ > 0) return;
-  if (end_pending_) {
-    end_pending_ = false;
-    Emit(0, end_errno_, end_side_, end_op_);
-  }
-  if (disposed_) delete this;
-}
-
-void LinkEngine::Emit(int kind, double a, double b, double c) {
-  if (env_gone_ || on_event_.IsEmpty()) return;
-  Napi::HandleScope scope(env_);
-  napi_value argv[] = {Napi::Number::New(env_, kind), Napi::Number::New(env_, a), Napi::Number::New(env_, b),
-                       Napi::Number::New(env_, c)};
-  napi_value result;
-  napi_value recv = env_.Global();  // MakeCallback needs an object as `this`
-  napi_status s = napi_make_callback(env_, context_, recv, on_event_.Value(), 4, argv, &result);
-  if (s == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env_, &err);
-    napi_fatal_exception(env_, err);
-  }
-}
-
-void LinkEngine::Dispose() {
-  disposed_ = true;
-  if (state_ == kRunning || state_ == kStopping) {
-    // JS dropped a running link (process exit): stop without telling anyone
-    on_event_.Reset();
-    if (state_ == kRunning) Stop(0, 0, kOpStop);
-    if (state_ != kEnded) Finish();
-  }
-  CloseHandles();
-  if (open_handles_ == 0) delete this;
-}
-
-void LinkEngine::Cleanup(void* arg) {
-  auto* self = static_cast<LinkEngine*>(arg);
-  self->cleanup_hook_ = false;
-  self->on_event_.Reset();
-  if (self->state_ == kRunning) {
-    self->source_->stop(self->source_);
-    if (self->sink_->stop) self->sink_->stop(self->sink_);
-    self->state_ = kEnded;
-  }
-  self->CloseHandles();
 }

@@ -1,12 +1,16 @@
-// The link engine: runs a source port into a sink port from libuv callbacks
-// (dequeue → submit → give back), with no call into JavaScript per frame.
+// The link engine: runs a source port into a sink port (dequeue → submit →
+// give back) on a native thread of its own, waiting with epoll on the ports'
+// fds, with no call into JavaScript and no visit to Node's event loop per
+// frame. JavaScript hears of it only through batched events (stats every N
+// frames, the tap, the end), posted to the loop with one uv_async_t.
 #pragma once
 #include <dmabuf/port.h>
-#include <dmabuf/watch.h>
 #include <napi.h>
+#include <pthread.h>
 #include <uv.h>
 
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 /** Numbers JS reads with linkStats(); the order of LINK_STATS in TypeScript (link/native-link.ts). */
@@ -38,41 +42,59 @@ class LinkEngine {
              Napi::Function onEvent, Napi::Value sourceRef, Napi::Value sinkRef);
   ~LinkEngine();
 
+  // Called from JavaScript (the loop thread); each takes the engine's lock.
+  /** Start the ports and the engine's thread; 0 or -errno (nothing runs then). */
   int Start();
-  /** Begin stopping (errno 0: asked to); onEvent('end') follows once every buffer is back. */
-  void Stop(int err, int side, int op);
+  /** Begin stopping (asked to); onEvent('end') follows once every buffer is back. */
+  void RequestStop();
   void Stats(double* out);
   int TapRelease(uint32_t slot);
   void SetTap(uint32_t every) { tap_every_ = every; }
   void SetBatch(uint32_t every) { batch_every_ = every; }
   /** Stop by itself once this many frames were shown (0: run until stopped). */
   void SetLimit(double frames) { limit_ = frames; }
-  /** JS let go of the handle: free once the libuv handles are closed. */
+  /** JS let go of the handle: free once the thread is joined and the async handle closed. */
   void Dispose();
 
  private:
   struct LimitCheck;
+  struct Event {
+    int kind;
+    double a, b, c;
+  };
   enum SlotState : uint8_t { kAtSource, kPending, kAtSink, kTapHeld };
   enum State { kIdle, kRunning, kStopping, kEnded };
+  /** epoll tags. */
+  enum Tag : uint32_t { kTagWake, kTagSource, kTagSink };
+  static constexpr uint32_t kLatencyRing = 4096;
 
-  static void OnSource(dmabuf::Watch* w, int result, void* self);
-  static void OnSink(dmabuf::Watch* w, int result, void* self);
-  static void OnTimeout(uv_timer_t* t);
-  static void OnTimerClosed(uv_handle_t* h);
-  static void OnWatchClosed(void* self);
+  // the thread (link_thread.cc)
+  static void* ThreadMain(void* self);
+  void Run();
+  int OpenFds();
+  void CloseFds();
+  int WaitMs() const;
+  void Wake();
+  void Join();
+  void Unwatch(Tag tag);
+  int Rewatch(Tag tag);
+  static void OnAsync(uv_async_t* h);
+  static void OnAsyncClosed(uv_handle_t* h);
   static void Cleanup(void* arg);
+  void Deliver();
+  void CloseAsync();
+  void Quiet();
 
-  /** A watch of a dup of the port's fd, started; nullptr when the port has no fd or it cannot be watched. */
-  dmabuf::Watch* WatchPort(uv_loop_t* loop, dmabuf_port* p, dmabuf::Watch::Callback cb);
-  void HandleClosed();
-  void SourceReady(int result);
-  void SinkReady(int result);
+  // per frame, under mu_ (link_engine.cc)
+  void Ready(Tag tag, int bits);
+  void SourceReady(int bits);
+  void SinkReady(int bits);
   void Took(const dmabuf_frame& f);
   void TrySubmit();
   void Completed(const dmabuf_done* d, int n);
   void GiveBack(uint32_t slot);
+  void Stop(int err, int side, int op);
   void Finish();
-  void CloseHandles();
   void Emit(int kind, double a, double b, double c);
   uint64_t Now() const;
 
@@ -89,18 +111,27 @@ class LinkEngine {
   Napi::Reference<Napi::Value> source_ref_;
   Napi::Reference<Napi::Value> sink_ref_;
   napi_async_context context_ = nullptr;
-  dmabuf::Watch* source_watch_ = nullptr;
-  dmabuf::Watch* sink_watch_ = nullptr;
+
+  // Everything below is guarded by mu_ once the thread runs (the loop thread
+  // takes it for stop, stats and tap release; the engine's thread while it
+  // handles a wakeup, never while it waits).
+  std::mutex mu_;
+  pthread_t thread_{};
+  bool thread_started_ = false;
+  int epoll_ = -1;
+  int wake_ = -1;      // eventfd: the loop thread wakes the engine's
+  int source_fd_ = -1;  // the engine's dups of the ports' fds (the ports' own may be closed under it)
+  int sink_fd_ = -1;
+  uv_async_t* async_ = nullptr;  // the engine's thread wakes the loop thread (ref'd while running)
+  std::vector<Event> events_;    // posted, not yet delivered
   // a port whose fd said POLLERR while its device is fine (health 0: an M2M device with nothing
-  // queued on either side) is not watched until the engine next gives it a buffer
+  // queued on either side) is out of the epoll set until the engine next gives it a buffer
   bool source_quiet_ = false, sink_quiet_ = false;
-  uv_timer_t* timer_ = nullptr;
-  int open_handles_ = 0;
   bool disposed_ = false;
-  bool end_pending_ = false;
   bool cleanup_hook_ = false;
   bool env_gone_ = false;
   State state_ = kIdle;
+  uint64_t stop_deadline_ns_ = 0;
   int pending_ = -1;  // source slot waiting for the sink
   uint32_t in_flight_ = 0;
   // stats

@@ -47,7 +47,7 @@ Napi::Value Stop(const Napi::CallbackInfo& info) {
   Args a(info);
   LinkEngine* e = a.External<LinkEngine>(0, "link", kLinkExpected);
   if (!a) return a.Thrown();
-  e->Stop(0, 0, LinkEngine::kOpStop);
+  e->RequestStop();
   return Napi::Number::New(info.Env(), 0);
 }
 

@@ -73,25 +73,16 @@ int CycleStop(dmabuf_port* p) {
   return 0;
 }
 
-dmabuf_port* NewPort(uint32_t kind, uint32_t slots) {
-  auto* p = static_cast<dmabuf_port*>(calloc(1, sizeof(dmabuf_port)));
-  p->magic = DMABUF_PORT_MAGIC;
-  p->abi = DMABUF_PORT_ABI;
-  p->kind = kind;
-  p->slots = slots;
-  p->fd = -1;
-  return p;
-}
-
 // countingSink() -> port
 Napi::Value CountingSink(const Napi::CallbackInfo& info) {
-  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, 0);
+  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, 0, -1, 0, nullptr);
+  if (p == nullptr) return Errno(info.Env(), ENOMEM);
   p->max_in_flight = 1;
   p->submit = CountingSubmit;
   p->collect = NoCollect;
   p->start = Nothing;
   p->stop = Nothing;
-  p->destroy = [](dmabuf_port* port) { free(port); };
+  p->destroy = FreePort;
   return WrapPort(info.Env(), p);
 }
 
@@ -101,16 +92,17 @@ Napi::Value CyclingSource(const Napi::CallbackInfo& info) {
   uint32_t slots = a.U32(0, "slots");
   if (a && (slots < 2 || slots > 4096)) a.Fail("slots", "an integer from 2 to 4096", info[0]);
   if (!a) return a.Thrown();
-  dmabuf_port* p = NewPort(DMABUF_PORT_SOURCE, slots);
-  p->self = new Cycle();
+  auto* cycle = new Cycle();
+  dmabuf_port* p = NewPort(DMABUF_PORT_SOURCE, slots, -1, 0, cycle);
+  if (p == nullptr) {
+    delete cycle;
+    return Errno(info.Env(), ENOMEM);
+  }
   p->start = CycleStart;
   p->dequeue = CycleDequeue;
   p->requeue = CycleRequeue;
   p->stop = CycleStop;
-  p->destroy = [](dmabuf_port* port) {
-    delete static_cast<Cycle*>(port->self);
-    free(port);
-  };
+  p->destroy = DestroyPort<Cycle>;
   return WrapPort(info.Env(), p);
 }
 

@@ -5,6 +5,7 @@
 #include "link_engine.h"
 
 void LinkEngine::Stats(double* out) {
+  std::lock_guard<std::mutex> lock(mu_);  // the engine's thread writes them
   out[kFrames] = frames_;
   out[kShown] = shown_;
   out[kDropped] = dropped_;

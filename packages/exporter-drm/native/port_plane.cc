@@ -109,11 +109,6 @@ int Health(dmabuf_port* p) {
   return rc < 0 ? rc : -EIO;
 }
 
-void Destroy(dmabuf_port* p) {
-  delete Of(p);
-  free(p);
-}
-
 // planePort(fd, atomic, crtcId, planeId, fbIdProp, fbIds: Uint32Array) -> port or -errno
 Napi::Value PlanePort(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -145,21 +140,18 @@ Napi::Value PlanePort(const Napi::CallbackInfo& info) {
     delete k;
     return Errno(env, err);
   }
-  auto* p = static_cast<dmabuf_port*>(calloc(1, sizeof(dmabuf_port)));
-  p->magic = DMABUF_PORT_MAGIC;
-  p->abi = DMABUF_PORT_ABI;
-  p->kind = DMABUF_PORT_SINK;
-  p->slots = static_cast<uint32_t>(k->fbs.size());
-  p->fd = k->device;
-  p->events = DMABUF_PORT_READABLE;
+  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, static_cast<uint32_t>(k->fbs.size()), k->device, DMABUF_PORT_READABLE, k);
+  if (p == nullptr) {
+    delete k;
+    return Errno(env, ENOMEM);
+  }
   p->max_in_flight = 1;
   p->start = Start;
   p->submit = Submit;
   p->collect = Collect;
   p->stop = Stop;
   p->health = Health;
-  p->destroy = Destroy;
-  p->self = k;
+  p->destroy = DestroyPort<Plane>;
   return WrapPort(env, p);
 }
 

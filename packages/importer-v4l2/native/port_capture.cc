@@ -124,11 +124,6 @@ int Health(dmabuf_port* p) {
   return rc < 0 ? rc : 0;
 }
 
-void Destroy(dmabuf_port* p) {
-  delete Of(p);
-  free(p);
-}
-
 // Output (sink): streaming on; nothing is queued until the link submits.
 int OutputStart(dmabuf_port* p) {
   int type = static_cast<int>(Of(p)->type);
@@ -138,22 +133,21 @@ int OutputStart(dmabuf_port* p) {
 
 int OutputSubmit(dmabuf_port* p, uint32_t slot, dmabuf_done*, uint32_t) { return Qbuf(p, slot); }
 
-// Every buffer the device is done with (DQBUF until EAGAIN): shown and released at once.
+// The next buffer the device is done with (one DQBUF): shown and released at
+// once. One per call: the engine's epoll is level-triggered, so another done
+// buffer wakes it again, and no DQBUF is spent on EAGAIN in the common case.
 int OutputCollect(dmabuf_port* p, dmabuf_done* out, uint32_t max) {
-  uint32_t n = 0;
-  while (n < max) {
-    dmabuf_frame f;
-    int r = Dequeue(p, &f);
-    if (r == -EAGAIN) break;
-    if (r < 0) return n > 0 ? static_cast<int>(n) : r;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    out[n].shown = static_cast<int32_t>(f.slot);
-    out[n].released = static_cast<int32_t>(f.slot);
-    out[n].time_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-    n++;
-  }
-  return static_cast<int>(n);
+  if (max < 1) return -EINVAL;
+  dmabuf_frame f;
+  int r = Dequeue(p, &f);
+  if (r == -EAGAIN) return 0;
+  if (r < 0) return r;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  out[0].shown = static_cast<int32_t>(f.slot);
+  out[0].released = static_cast<int32_t>(f.slot);
+  out[0].time_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  return 1;
 }
 
 // capturePort / outputPort(fd, type, memory, slots, planes, fds: Int32Array, lengths: Uint32Array) -> port or -errno
@@ -182,13 +176,12 @@ Napi::Value MakePort(const Napi::CallbackInfo& info, bool output) {
   c->output = output;
   c->fds.assign(fds.Data(), fds.Data() + fds.ElementLength());
   c->lengths.assign(lengths.Data(), lengths.Data() + lengths.ElementLength());
-  auto* p = static_cast<dmabuf_port*>(calloc(1, sizeof(dmabuf_port)));
-  p->magic = DMABUF_PORT_MAGIC;
-  p->abi = DMABUF_PORT_ABI;
-  p->kind = output ? DMABUF_PORT_SINK : DMABUF_PORT_SOURCE;
-  p->slots = slots;
-  p->fd = c->device;
-  p->events = output ? DMABUF_PORT_WRITABLE : DMABUF_PORT_READABLE;
+  dmabuf_port* p = NewPort(output ? DMABUF_PORT_SINK : DMABUF_PORT_SOURCE, slots, c->device,
+                           output ? DMABUF_PORT_WRITABLE : DMABUF_PORT_READABLE, c);
+  if (p == nullptr) {
+    delete c;
+    return Errno(env, ENOMEM);
+  }
   p->max_in_flight = output ? slots : 0;
   p->start = output ? OutputStart : Start;
   p->dequeue = Dequeue;
@@ -197,11 +190,9 @@ Napi::Value MakePort(const Napi::CallbackInfo& info, bool output) {
   p->collect = OutputCollect;
   p->stop = Stop;
   p->health = Health;
-  p->destroy = Destroy;
-  p->self = c;
+  p->destroy = DestroyPort<Capture>;
   return WrapPort(env, p);
 }
-
 
 Napi::Value CapturePort(const Napi::CallbackInfo& info) { return MakePort(info, false); }
 Napi::Value OutputPort(const Napi::CallbackInfo& info) { return MakePort(info, true); }

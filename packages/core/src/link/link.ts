@@ -15,7 +15,8 @@ export type LinkState = 'ready' | 'running' | 'stopping' | 'ended';
 
 /**
  * A source linked to a sink: frames go dequeue → submit → give back in
- * native code, from libuv callbacks, without a call into JavaScript or an
+ * native code, on a thread of the link's own (epoll on the ports' fds),
+ * without a call into JavaScript, a visit to Node's event loop or an
  * allocation per frame. JavaScript keeps control: start(), stop() (settles
  * when every buffer is back with its owner), an AbortSignal, `stats` at any
  * time, batched onStats, an optional tap.

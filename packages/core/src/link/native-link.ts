@@ -23,7 +23,7 @@ export const LINK_STATS = [
 /** What onEvent's first argument says. */
 export const LINK_EVENT = { END: 0, BATCH: 1, TAP: 2 } as const;
 
-/** 1 source, 2 sink, 0 the link itself (stopped, or a libuv failure). */
+/** 1 source, 2 sink, 0 the link itself (stopped, or its thread's wait failed). */
 export const LINK_SIDE = { LINK: 0, SOURCE: 1, SINK: 2 } as const;
 
 export type LinkHandle = object & { readonly __link: unique symbol };

@@ -101,7 +101,37 @@ struct dmabuf_port {
 
 #include <napi.h>
 
+#include <cstdlib>
+
 #include "args.h"
+
+/**
+ * A new port table: zeroed, magic and ABI set, `kind`, `slots`, the fd to
+ * watch (-1: none) and its events, the driver's state in `self`. The driver
+ * fills in its functions; DestroyPort<T> frees what this made.
+ */
+inline dmabuf_port* NewPort(uint32_t kind, uint32_t slots, int fd, int events, void* self) {
+  auto* p = static_cast<dmabuf_port*>(calloc(1, sizeof(dmabuf_port)));
+  if (p == nullptr) return nullptr;
+  p->magic = DMABUF_PORT_MAGIC;
+  p->abi = DMABUF_PORT_ABI;
+  p->kind = kind;
+  p->slots = slots;
+  p->fd = fd;
+  p->events = events;
+  p->self = self;
+  return p;
+}
+
+/** A port's destroy() for a port from NewPort without state of its own. */
+inline void FreePort(dmabuf_port* p) { free(p); }
+
+/** A port's destroy() for a port from NewPort whose `self` is a T made with new. */
+template <typename T>
+void DestroyPort(dmabuf_port* p) {
+  delete static_cast<T*>(p->self);
+  free(p);
+}
 
 /** A port as the napi external a driver addon hands to JavaScript; destroy() runs when it is collected. */
 inline Napi::Value WrapPort(Napi::Env env, dmabuf_port* port) {
