@@ -7,13 +7,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { countingSink, cyclingSource, Framework, Link } from '@dmabuf/core';
 import { Display, DrmDevice, drmExporterPlugin } from '@dmabuf/exporter-drm';
-import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
-import { V4l2Device } from '@dmabuf/importer-v4l2';
+import { closeCapture, FORMAT, HEIGHT, openCapture, WIDTH } from './capture-setup.js';
 
 const what = process.argv[2] ?? 'capture';
 const FRAMES = 600;
 
-/** perf record of `pid` while `run()` runs; then the report's top lines, by dso and by symbol. */
 /** Every thread of this process: name, CPU ticks (user, system), context switches. */
 function threads() {
   const out = new Map();
@@ -38,23 +36,33 @@ function threads() {
   return out;
 }
 
-/** Per-thread CPU ticks and context switches over `run()`, per frame. */
+/**
+ * Per-thread CPU ticks and context switches per frame while the link runs:
+ * `run(onStats)` passes onStats to its link, which snapshots every thread at
+ * the 60th and at the (FRAMES - 60)th shown frame (the link's own thread ends with it).
+ */
 async function perThread(label, run) {
-  const a = threads();
-  const r = await run();
-  const b = threads();
-  const n = r.frames ?? r.flips;
-  console.log(`${label} per thread over ${n} frames: ${JSON.stringify(r)}`);
+  const marks = [];
+  const r = await run((s) => {
+    if ((marks.length === 0 && s.shown >= 60) || (marks.length === 1 && s.shown >= FRAMES - 60))
+      marks.push({ shown: s.shown, threads: threads() });
+  });
+  console.log(`${label} per thread: ${JSON.stringify(r)}`);
+  if (marks.length < 2) return console.log(`${label} per thread: too few stats events`);
+  const [{ threads: a }, { threads: b }] = marks;
+  const n = marks[1].shown - marks[0].shown;
+  console.log(`${label} per thread over ${n} frames (${marks[0].shown} to ${marks[1].shown}):`);
   for (const [tid, t] of b) {
     const o = a.get(tid) ?? { user: 0, system: 0, vcs: 0, ics: 0 };
     const d = { user: t.user - o.user, system: t.system - o.system, vcs: t.vcs - o.vcs, ics: t.ics - o.ics };
     if (d.user + d.system + d.vcs + d.ics === 0) continue;
     console.log(
-      `${label}   ${t.comm.padEnd(16)} user ${d.user} system ${d.system} ticks; switches ${(d.vcs / n).toFixed(2)} voluntary + ${(d.ics / n).toFixed(2)} forced per frame`,
+      `${label}   ${tid.padEnd(6)} ${t.comm.padEnd(16)} user ${d.user} system ${d.system} ticks; switches ${(d.vcs / n).toFixed(2)} voluntary + ${(d.ics / n).toFixed(2)} forced per frame`,
     );
   }
 }
 
+/** perf record of `pid` while `run()` runs; then the report's top lines, by dso and by symbol. */
 async function sampled(label, pid, run) {
   const data = `/tmp/perf-${label}.data`;
   const rec = spawn(
@@ -99,27 +107,18 @@ function times(pid) {
   return { user: Number(f[11]), system: Number(f[12]) };
 }
 
-async function captureLink() {
-  const fw = await Framework.create({ plugins: [udmabufPlugin()] });
-  const dev = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
-  dev.setControl('osd_text_mode', 2);
-  dev.setFormat('capture', { width: 640, height: 360, pixelformat: 'YUYV' });
-  dev.setFrameInterval('capture', { numerator: 1, denominator: 120 });
-  const q = dev.queue('capture', { count: 4 });
-  const bufs = Array.from({ length: 4 }, () =>
-    fw.export({ exporter: 'udmabuf', size: q.format.planes[0].sizeimage }),
-  );
+/** A capture link into a counting sink: vivid's queue importing udmabufs ('dmabuf') or its own buffers ('mmap'). */
+async function captureLink(onStats, memory = 'dmabuf') {
+  const c = await openCapture(memory, 4);
+  const { q, bufs } = c;
   for (const b of bufs) q.attach(b);
-  const link = new Link(q.port(), countingSink(), { frames: FRAMES });
+  const stats = onStats ? { onStats, statsEveryFrames: 20 } : {};
+  const link = new Link(q.port(), countingSink(), { frames: FRAMES, ...stats });
   const cpu0 = process.cpuUsage();
   link.start();
   const s = await link.done;
   const cpu = process.cpuUsage(cpu0);
-  q.close();
-  for (const b of bufs) b.put();
-  const path = dev.path;
-  dev.close();
-  await fw.close();
+  const path = await closeCapture(c);
   return {
     path,
     frames: s.frames,
@@ -130,14 +129,15 @@ async function captureLink() {
   };
 }
 
-async function flipLink(legacy) {
+async function flipLink(legacy, onStats) {
   const dev = DrmDevice.open('/dev/dri/card1');
   const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
   const display = Display.open(dev, { legacy });
   const bufs = [0, 1].map(() => fw.export({ width: display.width, height: display.height, format: 'XR24' }));
   const fbs = bufs.map((b) => display.framebuffer(b));
   await display.show(fbs[0]);
-  const link = new Link(cyclingSource(bufs), display.port(fbs), { frames: FRAMES });
+  const stats = onStats ? { onStats, statsEveryFrames: 20 } : {};
+  const link = new Link(cyclingSource(bufs), display.port(fbs), { frames: FRAMES, ...stats });
   const cpu0 = process.cpuUsage();
   link.start();
   const s = await link.done;
@@ -182,17 +182,19 @@ if (what === 'capture') {
     'v4l2-ctl',
     '-d',
     info.path,
-    '--set-fmt-video=width=640,height=360,pixelformat=YUYV',
+    `--set-fmt-video=width=${WIDTH},height=${HEIGHT},pixelformat=${FORMAT}`,
     '--stream-mmap=4',
     `--stream-count=${FRAMES}`,
     '--stream-to=/dev/null',
   ];
   perfChild('v4l2-ctl', v4l2ctl);
   await perThread('capture-link', captureLink);
-  // (strace -p of a running link: the process ended silently, link.done never settled; not used)
+  await perThread('capture-link-mmap', (onStats) => captureLink(onStats, 'mmap'));
+  // (strace -c -f -p of a running link: epoll_wait, DQBUF and QBUF per frame, as v4l2-ctl)
 } else {
   const info = await flipLink(true);
   await sampled('flip-link', process.pid, () => flipLink(true));
+  await perThread('flip-link', (onStats) => flipLink(true, onStats));
   // modetest -v flips until a line on stdin: give it ~4 s
   perfChild('modetest', [
     'sh',

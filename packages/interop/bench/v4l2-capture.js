@@ -6,59 +6,20 @@
 // the JavaScript path (for await of queue.frames()). Prints one
 // `RESULT {json}` line.
 import { spawnSync } from 'node:child_process';
-import { countingSink, Framework, Link } from '@dmabuf/core';
+import { countingSink, Link } from '@dmabuf/core';
 import { linkMeter } from '@dmabuf/core/testing';
-import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { V4l2Device } from '@dmabuf/importer-v4l2';
+import { closeCapture, FORMAT, HEIGHT, openCapture, WIDTH } from './capture-setup.js';
 
 const FRAMES = Number(process.env.V4L2_BENCH_FRAMES ?? 600);
 const WARMUP = 60;
 const ROUNDS = Number(process.env.V4L2_BENCH_ROUNDS ?? 5); // odd: the median is a round's ratio
 const BUFFERS = Number(process.env.V4L2_BENCH_BUFFERS ?? 4);
-const WIDTH = 640;
-const HEIGHT = 360;
-const FORMAT = 'YUYV';
 const CLK_TCK = 100;
-
-function setup(dev) {
-  dev.setControl('osd_text_mode', 2);
-  dev.setFormat('capture', { width: WIDTH, height: HEIGHT, pixelformat: FORMAT });
-  // the shortest frame interval the device offers at this size
-  const fastest = dev
-    .frameIntervals(FORMAT, WIDTH, HEIGHT)
-    .map((i) => i.min)
-    .sort((a, b) => a.numerator / a.denominator - b.numerator / b.denominator)[0];
-  return dev.setFrameInterval('capture', fastest);
-}
-
-/** vivid's capture queue set up for a round: BUFFERS slots, udmabufs to import when memory is 'dmabuf'. */
-async function openCapture(memory) {
-  const fw = await Framework.create({ plugins: [udmabufPlugin()] });
-  const dev = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
-  const interval = setup(dev);
-  const q = dev.queue('capture', { count: BUFFERS, memory });
-  const bufs =
-    memory === 'dmabuf'
-      ? Array.from({ length: q.count }, () =>
-          fw.export({ exporter: 'udmabuf', size: q.format.planes[0].sizeimage }),
-        )
-      : [];
-  return { fw, dev, interval, q, bufs };
-}
-
-/** Undo openCapture; gives the device's path. */
-async function closeCapture({ fw, dev, q, bufs }) {
-  q.close();
-  for (const b of bufs) b.put();
-  const path = dev.path;
-  dev.close();
-  await fw.close();
-  return path;
-}
 
 /** A capture link into a counting sink: DMABUF import into udmabufs attached to the queue (the figure), or MMAP. */
 async function oursLink(memory) {
-  const c = await openCapture(memory);
+  const c = await openCapture(memory, BUFFERS);
   const { interval, q, bufs } = c;
   for (const b of bufs) q.attach(b);
   const meter = linkMeter({ warmup: WARMUP, frames: FRAMES });
@@ -81,7 +42,7 @@ async function oursLink(memory) {
 
 /** Our JavaScript capture loop (for await of queue.frames()): DMABUF import into udmabufs (the figure), or MMAP (same JS path, no import: for comparison). */
 async function ours(memory) {
-  const c = await openCapture(memory);
+  const c = await openCapture(memory, BUFFERS);
   const { interval, q, bufs } = c;
   if (memory === 'dmabuf') for (const b of bufs) q.queue(b);
   else for (let i = 0; i < q.count; i++) q.queue(i);
