@@ -4,13 +4,7 @@ import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { labSuite } from '@dmabuf/lab/suite';
 import { expect, it } from 'vitest';
 import { DeviceLostError } from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
-import {
-  bindVivid,
-  take,
-  unbindVivid,
-  vividCapture,
-  vividPlatformName,
-} from '../../importer-v4l2/test/lab-helpers.js';
+import { unplugMidStream, vividCapture } from '../../importer-v4l2/test/lab-helpers.js';
 
 // Issue 15, faults: the camera going away mid-stream, many times in a row (v4l2-peer.lab.test.ts
 // in interop does it once). Each round: stream into udmabufs, vivid's simulated unplug
@@ -27,35 +21,11 @@ labSuite('the camera unplugged mid-stream, again and again', { needs: ['vivid', 
     fw.export({ exporter: 'udmabuf', size: 4096 }).put(); // opens /dev/udmabuf (kept until close)
     const samples: { fds: number; maps: number; rss: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const dev = vividCapture();
-      const busInfo = dev.info.busInfo;
-      const q = dev.queue('capture', { count: 3 });
-      const bufs = Array.from({ length: 3 }, () =>
-        fw.export({ exporter: 'udmabuf', size: q.format.planes[0]!.sizeimage }),
-      );
-      try {
-        for (const b of bufs) q.queue(b);
-        q.start();
-        await take(q, 1);
-        const streaming = (async () => {
-          for await (const f of q.frames({ timeoutMs: 30_000 })) f.requeue();
-        })();
-        await new Promise((r) => setTimeout(r, 100 + 50 * round));
-        dev.setControl('disconnect', 1);
-        const err = await streaming.then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+      await unplugMidStream(fw, 100 + 50 * round, ({ q, bufs, err }) => {
         expect(err, `round ${round}`).toBeInstanceOf(DeviceLostError);
         expect(q.streaming).toBe(false);
         for (const b of bufs) expect(b.attachments).toHaveLength(0);
-      } finally {
-        dev.close();
-        for (const b of bufs) if (!b.released) b.put();
-        const name = vividPlatformName(busInfo);
-        unbindVivid(name);
-        await bindVivid(name, busInfo);
-      }
+      });
       globalThis.gc?.();
       samples.push({ fds: openFdCount(), maps: maps(), rss: rssKb() });
     }

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { DmaBuf, Framework } from '@dmabuf/core';
 import { type FindCriteria, V4l2Device, type V4l2Frame, type V4l2Queue } from '../src/index.js';
 
 /** vivid's video capture node of the single-planar instance. */
@@ -67,4 +68,63 @@ export function sysVideoNames(): string[] {
   return existsSync(dir)
     ? readdirSync(dir).map((n) => `${n}: ${readFileSync(`${dir}/${n}/name`, 'utf8').trim()}`)
     : [];
+}
+
+/** What unplugMidStream() hands its check: the unplugged device, its queue and buffers, and how the stream ended. */
+export interface Unplugged {
+  /** vivid's capture device, unplugged (still open: its methods say DeviceLostError). */
+  dev: V4l2Device;
+  /** The capture queue that was streaming. */
+  q: V4l2Queue;
+  /** The udmabufs it streamed into. */
+  bufs: DmaBuf[];
+  /** What the frame loop ended with (undefined if it ended without an error). */
+  err: unknown;
+  /** Frames taken by the loop before the unplug. */
+  frames: number;
+}
+
+/**
+ * Stream vivid into 3 udmabufs of `fw`, unplug it after `afterMs` (vivid's simulated unplug, the
+ * 'disconnect' control: every node of the instance goes away), wait for the frame loop to end and
+ * run `check`; then, whatever happened, close the device, put the buffers, unbind the platform
+ * device and bind it again (the camera is back). Returns the instance's bus info.
+ */
+export async function unplugMidStream(
+  fw: Framework,
+  afterMs: number,
+  check: (u: Unplugged) => void,
+): Promise<string> {
+  const dev = vividCapture();
+  const busInfo = dev.info.busInfo;
+  const q = dev.queue('capture', { count: 3 });
+  const bufs = Array.from({ length: 3 }, () =>
+    fw.export({ exporter: 'udmabuf', size: q.format.planes[0]!.sizeimage }),
+  );
+  try {
+    for (const b of bufs) q.queue(b);
+    q.start();
+    await take(q, 1);
+    let frames = 0;
+    const streaming = (async () => {
+      for await (const f of q.frames({ timeoutMs: 30_000 })) {
+        frames++;
+        f.requeue();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, afterMs));
+    dev.setControl('disconnect', 1);
+    const err = await streaming.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    check({ dev, q, bufs, err, frames });
+  } finally {
+    dev.close();
+    for (const b of bufs) if (!b.released) b.put();
+    const name = vividPlatformName(busInfo);
+    unbindVivid(name);
+    await bindVivid(name, busInfo);
+  }
+  return busInfo;
 }

@@ -1,9 +1,8 @@
-import { countingSink, type DmaBuf, Framework, Link, type LinkStats, openFdCount } from '@dmabuf/core';
-import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
+import { countingSink, type DmaBuf, Link, type LinkStats, openFdCount } from '@dmabuf/core';
 import { labSuite } from '@dmabuf/lab/suite';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type V4l2Device, V4l2M2mDevice } from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
-import { quietPattern, resetVivid, vividCapture } from '../../importer-v4l2/test/lab-helpers.js';
+import { expect, it } from 'vitest';
+import { V4l2M2mDevice } from '../../importer-v4l2/src/index.js';
+import { cameraIntoVim2m, cameraSuite, captureBufs, configureRgb } from './vim2m-rig.js';
 
 const W = 640;
 const H = 360;
@@ -25,47 +24,17 @@ function consistent(s: LinkStats): void {
 }
 
 labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 'udmabuf'] }, () => {
-  let fw: Framework;
-  let cam: V4l2Device;
-
-  beforeAll(async () => {
-    fw = await Framework.create({ plugins: [udmabufPlugin()] });
-    cam = vividCapture();
-    resetVivid(cam);
-    quietPattern(cam);
-    fw.export({ exporter: 'udmabuf', size: 4096 }).put(); // opens /dev/udmabuf, kept until close: not a leak
-  });
-  afterAll(async () => {
-    if (cam) resetVivid(cam);
-    cam?.close();
-    await fw?.close();
-  });
+  const suite = cameraSuite();
 
   it('camera → vim2m → counting sink as two links (a V4L2 OUTPUT queue as a sink, an M2M CAPTURE queue as a source): frames flow with no JavaScript per frame, stop gives every buffer back, no fd leaked', async () => {
     const fds = openFdCount();
-    cam.setFormat('capture', { width: W, height: H, pixelformat: 'RGB3' });
-    cam.setFrameInterval('capture', { numerator: 1, denominator: 60 });
-    const camQ = cam.queue('capture', { count: 4 });
-    const m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
-    const camBufs = Array.from({ length: 4 }, () =>
-      fw.export({ exporter: 'udmabuf', size: camQ.format.planes[0]!.sizeimage }),
-    );
+    const rig = cameraIntoVim2m(suite, { width: W, height: H, fps: 60 });
+    const { camQ, camBufs, m2m } = rig;
     let outBufs: DmaBuf[] = [];
     try {
-      const fmts = m2m.configure({
-        output: { width: W, height: H, pixelformat: 'RGB3' },
-        capture: { width: W, height: H, pixelformat: 'RGBP' },
-      });
-      m2m.device.setControl('transaction_time_msec', 1);
       const out = m2m.open('output', { count: 4, memory: 'dmabuf' });
       const cap = m2m.open('capture', { count: 3, memory: 'dmabuf' });
-      outBufs = Array.from({ length: 3 }, () =>
-        fw.export({
-          exporter: 'udmabuf',
-          constraints: cap.constraints(),
-          size: fmts.capture.planes[0]!.sizeimage,
-        }),
-      );
+      outBufs = captureBufs(suite, cap, rig, 3);
       // the camera's buffers are the slots of both its queue and vim2m's OUTPUT
       for (const b of camBufs) camQ.attach(b);
       for (const b of camBufs) out.attach(b);
@@ -179,10 +148,7 @@ labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 
 
   it('an output queue with MMAP memory is no sink: a typed error saying to use dma-buf memory', () => {
     using m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
-    m2m.configure({
-      output: { width: W, height: H, pixelformat: 'RGB3' },
-      capture: { width: W, height: H, pixelformat: 'RGBP' },
-    });
+    configureRgb(m2m, W, H);
     const out = m2m.open('output', { count: 2, memory: 'mmap' });
     expect(() => out.port()).toThrow(/dma-buf memory only/);
   });

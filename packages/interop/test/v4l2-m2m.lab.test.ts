@@ -1,11 +1,9 @@
-import { type DmaBuf, Framework, openFdCount } from '@dmabuf/core';
-import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
+import { type DmaBuf, openFdCount } from '@dmabuf/core';
 import { VIVID_BARS } from '@dmabuf/lab/guest';
 import { labSuite } from '@dmabuf/lab/suite';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type V4l2Device, V4l2M2mDevice } from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
-import { quietPattern, resetVivid, vividCapture } from '../../importer-v4l2/test/lab-helpers.js';
+import { expect, it } from 'vitest';
 import { firstDifference, rgb565, vim2mConvert } from '../../importer-v4l2/test/vim2m-reference.js';
+import { cameraIntoVim2m, cameraSuite, captureBufs } from './vim2m-rig.js';
 
 const W = 640;
 const H = 360;
@@ -15,47 +13,18 @@ function putAll(bufs: DmaBuf[]): void {
 }
 
 labSuite('camera → vim2m → consumer, zero copy', { needs: ['vivid', 'vim2m', 'udmabuf'] }, () => {
-  let fw: Framework;
-  let cam: V4l2Device;
-
-  beforeAll(async () => {
-    fw = await Framework.create({ plugins: [udmabufPlugin()] });
-    cam = vividCapture();
-    resetVivid(cam);
-    quietPattern(cam);
-    fw.export({ exporter: 'udmabuf', size: 4096 }).put(); // opens /dev/udmabuf, kept until close: not a leak
-  });
-  afterAll(async () => {
-    if (cam) resetVivid(cam);
-    cam?.close();
-    await fw?.close();
-  });
+  const suite = cameraSuite();
 
   it('vivid writes udmabufs that vim2m OUTPUT imports; vim2m CAPTURE writes RGB565 into udmabufs the consumer allocated; content as vim2m.c computes', async () => {
     const fds = openFdCount();
-    cam.setFormat('capture', { width: W, height: H, pixelformat: 'RGB3' });
-    const camQ = cam.queue('capture', { count: 4 });
-    const m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
-    const camBufs = Array.from({ length: 4 }, () =>
-      fw.export({ exporter: 'udmabuf', size: camQ.format.planes[0]!.sizeimage }),
-    );
+    const rig = cameraIntoVim2m(suite, { width: W, height: H });
+    const { camQ, camBufs, m2m, fmts } = rig;
     let sinkBufs: DmaBuf[] = [];
     try {
-      const fmts = m2m.configure({
-        output: { width: W, height: H, pixelformat: 'RGB3' },
-        capture: { width: W, height: H, pixelformat: 'RGBP' },
-      });
-      m2m.device.setControl('transaction_time_msec', 1);
       m2m.open('output', { count: 4 });
       const cap = m2m.open('capture', { count: 2 });
       // the consumer (the next stage) allocates what vim2m writes into
-      sinkBufs = Array.from({ length: 2 }, () =>
-        fw.export({
-          exporter: 'udmabuf',
-          constraints: cap.constraints(),
-          size: fmts.capture.planes[0]!.sizeimage,
-        }),
-      );
+      sinkBufs = captureBufs(suite, cap, rig, 2);
       for (const b of sinkBufs) cap.queue(b);
       for (const b of camBufs) camQ.queue(b);
       camQ.start();
@@ -68,7 +37,7 @@ labSuite('camera → vim2m → consumer, zero copy', { needs: ['vivid', 'vim2m',
         expect(input.buffer).toBe(shot.buffer);
         // one dma-buf, two importers: the camera wrote it, vim2m read it
         expect(shot.buffer!.attachments.map((a) => a.device).sort()).toEqual(
-          [`V4L2 ${cam.path} (capture)`, `V4L2 ${m2m.path} (output)`].sort(),
+          [`V4L2 ${suite.cam.path} (capture)`, `V4L2 ${m2m.path} (output)`].sort(),
         );
         {
           using src = shot.buffer!.cpuAccess('read');

@@ -8,13 +8,11 @@ import { labSuite } from '@dmabuf/lab/suite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DeviceLostError } from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
 import {
-  bindVivid,
   quietPattern,
   resetVivid,
   take,
-  unbindVivid,
+  unplugMidStream,
   vividCapture,
-  vividPlatformName,
 } from '../../importer-v4l2/test/lab-helpers.js';
 
 labSuite('peer check and device loss on vivid', { needs: ['vivid', 'udmabuf'] }, () => {
@@ -80,29 +78,7 @@ labSuite('peer check and device loss on vivid', { needs: ['vivid', 'udmabuf'] },
 
   it('a device that disappears mid-stream: DeviceLostError, the stream stopped, every buffer detached, no fd leaked', async () => {
     const fdsBefore = openFdCount();
-    const dev = vividCapture();
-    const busInfo = dev.info.busInfo;
-    const q = dev.queue('capture', { count: 3 });
-    const bufs = Array.from({ length: 3 }, () =>
-      fw.export({ exporter: 'udmabuf', size: q.format.planes[0]!.sizeimage }),
-    );
-    try {
-      for (const b of bufs) q.queue(b);
-      q.start();
-      await take(q, 1);
-      let frames = 0;
-      const streaming = (async () => {
-        for await (const f of q.frames({ timeoutMs: 30_000 })) {
-          frames++;
-          f.requeue();
-        }
-      })();
-      await new Promise((r) => setTimeout(r, 300));
-      dev.setControl('disconnect', 1); // vivid's simulated unplug: every node of the instance goes away
-      const err = await streaming.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const busInfo = await unplugMidStream(fw, 300, ({ dev, q, bufs, err, frames }) => {
       expect(err).toBeInstanceOf(DeviceLostError);
       expect(err).toMatchObject({ code: 'ENODEV', errno: 19 });
       expect((err as Error).message).toMatch(new RegExp(`V4L2 ${dev.path} is gone`));
@@ -111,13 +87,7 @@ labSuite('peer check and device loss on vivid', { needs: ['vivid', 'udmabuf'] },
       for (const b of bufs) expect(b.attachments).toHaveLength(0);
       expect(() => dev.getFormat()).toThrow(DeviceLostError);
       expect(frames).toBeGreaterThanOrEqual(0);
-    } finally {
-      dev.close();
-      for (const b of bufs) b.put();
-      const name = vividPlatformName(busInfo);
-      unbindVivid(name);
-      await bindVivid(name, busInfo);
-    }
+    });
     expect(openFdCount()).toBe(fdsBefore);
     // the instance is back and streams again
     using again = vividCapture({ busInfo });

@@ -38,6 +38,41 @@ function vivid(V4l2Device, pixelformat) {
 }
 
 /**
+ * vivid streaming into `count` buffers made by `make(q)` (q: its capture queue at WIDTH x HEIGHT
+ * `pixelformat`), each queued, the stream started; `prepare(bufs)` runs first (a display's
+ * framebuffers). On failure everything made is let go; otherwise the caller ends the frames
+ * iterator and calls `close()`, which closes the queue and the camera and puts the buffers.
+ * @param {typeof import('@dmabuf/importer-v4l2').V4l2Device} V4l2Device
+ * @param {string} pixelformat
+ * @param {(q: import('@dmabuf/importer-v4l2').V4l2Queue) => import('@dmabuf/core').DmaBuf} make
+ * @param {(bufs: import('@dmabuf/core').DmaBuf[]) => void} [prepare]
+ */
+function streamInto(V4l2Device, pixelformat, make, prepare) {
+  const cam = vivid(V4l2Device, pixelformat);
+  /** @type {import('@dmabuf/importer-v4l2').V4l2Queue | undefined} */
+  let q;
+  /** @type {import('@dmabuf/core').DmaBuf[]} */
+  const bufs = [];
+  const close = () => {
+    q?.close();
+    cam.close();
+    for (const b of bufs) if (!b.released) b.put();
+  };
+  try {
+    const queue = cam.queue('capture', { count: 4 });
+    q = queue;
+    for (let i = 0; i < queue.count; i++) bufs.push(make(queue));
+    prepare?.(bufs);
+    for (const b of bufs) queue.queue(b);
+    queue.start();
+    return { q: queue, bufs, frames: queue.frames({ timeoutMs: FRAME_TIMEOUT_MS }), close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
+
+/**
  * A V4L2 stream: vivid captures into udmabufs it imports (V4L2_MEMORY_DMABUF); each cycle takes a
  * frame and queues it again.
  * @param {Soak} soak
@@ -48,44 +83,52 @@ export async function v4l2Stream(soak) {
   const why = await missing(() => V4l2Device.find({ driver: 'vivid', queue: 'capture' }));
   if (why) return why;
   const fw = await Framework.create({ plugins: [udmabufPlugin()] });
-  const cam = vivid(V4l2Device, 'YUYV');
-  const q = cam.queue('capture', { count: 4 });
-  const bufs = Array.from({ length: q.count }, () =>
-    fw.export({
-      exporter: 'udmabuf',
-      size: q.format.planes[0]?.sizeimage ?? 0,
-      constraints: q.constraints(),
-    }),
-  );
   try {
-    for (const b of bufs) q.queue(b);
-    q.start();
-    const frames = q.frames({ timeoutMs: FRAME_TIMEOUT_MS });
-    const r = await soak(`V4L2 stream (vivid ${WIDTH}x${HEIGHT} YUYV into ${q.count} udmabufs)`, async () => {
-      const { value: f, done } = await frames.next();
-      if (done || !f) throw new Error('the stream ended');
-      f.requeue();
-    });
-    await frames.return(undefined);
-    return r;
+    const { q, frames, close } = streamInto(V4l2Device, 'YUYV', (queue) =>
+      fw.export({
+        exporter: 'udmabuf',
+        size: queue.format.planes[0]?.sizeimage ?? 0,
+        constraints: queue.constraints(),
+      }),
+    );
+    try {
+      const r = await soak(
+        `V4L2 stream (vivid ${WIDTH}x${HEIGHT} YUYV into ${q.count} udmabufs)`,
+        async () => {
+          const { value: f, done } = await frames.next();
+          if (done || !f) throw new Error('the stream ended');
+          f.requeue();
+        },
+      );
+      await frames.return(undefined);
+      return r;
+    } finally {
+      close();
+    }
   } finally {
-    q.close();
-    cam.close();
-    for (const b of bufs) if (!b.released) b.put();
     await fw.close();
   }
 }
 
-/** The KMS display (virtio-gpu in the lab) and its device, or why not. */
+/** The KMS display (virtio-gpu in the lab), its device and a framework exporting its dumb buffers; or why not. */
 async function openDisplay() {
   const drm = await import('@dmabuf/exporter-drm');
-  const card = drm.findDrmDevice({ display: true, dumbBuffers: true });
+  let card;
+  let display;
   try {
-    return { drm, card, display: drm.Display.open(card) };
+    card = drm.findDrmDevice({ display: true, dumbBuffers: true });
+    display = drm.Display.open(card);
   } catch (e) {
-    card.close();
-    throw e;
+    card?.close();
+    return /** @type {Error} */ (e).message;
   }
+  const fw = await Framework.create({ plugins: [drm.drmExporterPlugin({ device: card })] });
+  const close = async () => {
+    display.close();
+    await fw.close();
+    card.close();
+  };
+  return { card, display, fw, close };
 }
 
 /**
@@ -94,14 +137,9 @@ async function openDisplay() {
  * @param {Soak} soak
  */
 export async function pageFlips(soak) {
-  let opened;
-  try {
-    opened = await openDisplay();
-  } catch (e) {
-    return /** @type {Error} */ (e).message;
-  }
-  const { drm, card, display } = opened;
-  const fw = await Framework.create({ plugins: [drm.drmExporterPlugin({ device: card })] });
+  const opened = await openDisplay();
+  if (typeof opened === 'string') return opened;
+  const { card, display, fw } = opened;
   const bufs = [0, 1].map(() => fw.export({ exporter: 'drm', width: WIDTH, height: HEIGHT, format: 'XR24' }));
   try {
     const fbs = bufs.map((b) => display.framebuffer(b));
@@ -111,8 +149,7 @@ export async function pageFlips(soak) {
   } finally {
     display.close();
     for (const b of bufs) b.put();
-    await fw.close();
-    card.close();
+    await opened.close();
   }
 }
 
@@ -126,46 +163,50 @@ export async function cameraToDisplay(soak) {
   const { V4l2Device, drmFormatOf } = await import('@dmabuf/importer-v4l2');
   const why = await missing(() => V4l2Device.find({ driver: 'vivid', queue: 'capture' }));
   if (why) return why;
-  let opened;
-  try {
-    opened = await openDisplay();
-  } catch (e) {
-    return /** @type {Error} */ (e).message;
-  }
-  const { drm, card, display } = opened;
-  const fw = await Framework.create({ plugins: [drm.drmExporterPlugin({ device: card })] });
-  const cam = vivid(V4l2Device, 'XR24');
-  const q = cam.queue('capture', { count: 4 });
+  const opened = await openDisplay();
+  if (typeof opened === 'string') return opened;
+  const { card, display, fw } = opened;
   const format = drmFormatOf('XR24') ?? 'XR24';
-  const bufs = Array.from({ length: q.count }, () =>
-    fw.export({ exporter: 'drm', width: WIDTH, height: HEIGHT, format, constraints: q.constraints() }),
-  );
+  /** @type {Map<unknown, unknown>} */
+  const fbs = new Map();
   try {
-    const fbs = new Map(bufs.map((b) => [b, display.framebuffer(b)]));
-    for (const b of bufs) q.queue(b);
-    q.start();
-    const frames = q.frames({ timeoutMs: FRAME_TIMEOUT_MS });
-    /** @type {any} */
-    let onScreen;
-    const r = await soak(
-      `camera → display (vivid XR24 into ${q.count} ${card.label} dumb buffers, ${WIDTH}x${HEIGHT}, zero-copy)`,
-      async () => {
-        const { value: f, done } = await frames.next();
-        if (done || !f) throw new Error('the stream ended');
-        await display.show(/** @type {any} */ (fbs.get(/** @type {any} */ (f.buffer))));
-        onScreen?.requeue();
-        onScreen = f;
+    const { q, frames, close } = streamInto(
+      V4l2Device,
+      'XR24',
+      (queue) =>
+        fw.export({
+          exporter: 'drm',
+          width: WIDTH,
+          height: HEIGHT,
+          format,
+          constraints: queue.constraints(),
+        }),
+      (bufs) => {
+        for (const b of bufs) fbs.set(b, display.framebuffer(b));
       },
     );
-    if (onScreen && q.streaming) onScreen.requeue();
-    await frames.return(undefined);
-    return r;
+    try {
+      /** @type {any} */
+      let onScreen;
+      const r = await soak(
+        `camera → display (vivid XR24 into ${q.count} ${card.label} dumb buffers, ${WIDTH}x${HEIGHT}, zero-copy)`,
+        async () => {
+          const { value: f, done } = await frames.next();
+          if (done || !f) throw new Error('the stream ended');
+          await display.show(/** @type {any} */ (fbs.get(f.buffer)));
+          onScreen?.requeue();
+          onScreen = f;
+        },
+      );
+      if (onScreen && q.streaming) onScreen.requeue();
+      await frames.return(undefined);
+      return r;
+    } finally {
+      q.close();
+      display.close(); // before the buffers go: the screen shows none of them
+      close();
+    }
   } finally {
-    q.close();
-    cam.close();
-    display.close();
-    for (const b of bufs) if (!b.released) b.put();
-    await fw.close();
-    card.close();
+    await opened.close();
   }
 }
