@@ -1,16 +1,16 @@
 import { DEFAULT_HEAP, DMA_HEAP_DIR, HeapDevice, HeapExporter } from '@dmabuf/exporter-heap';
-import { ERROR_CLASS } from './reasons.js';
+import { closedAtEnd, ERROR_CLASS } from './reasons.js';
 
 /** @typedef {import('../engine.js').Spec} Spec */
+
+/** Exporters made for their methods, closed at the end (each keeps the heaps it used open). */
+const exporters = closedAtEnd(() => new HeapExporter());
 
 /** @type {Spec} */
 export const heap = {
   entry: '@dmabuf/exporter-heap',
-  /** Exporters made for their methods, closed at the end (each keeps the heaps it used open). */
-  setup: async () => ({ made: [] }),
-  teardown: (ctx) => {
-    for (const e of ctx.made) e.close();
-  },
+  setup: exporters.setup,
+  teardown: exporters.teardown,
   exports: {
     DEFAULT_HEAP: {},
     DMA_HEAP_DIR: {},
@@ -19,13 +19,7 @@ export const heap = {
     HeapError: ERROR_CLASS,
     // its hooks called directly (the framework calls them with checked arguments; a caller that
     // reaches them gets typed refusals too): in the lab allocate reaches the real system heap
-    HeapExporter: {
-      make: (ctx) => {
-        const e = new HeapExporter();
-        ctx.made.push(e);
-        return e;
-      },
-    },
+    HeapExporter: { make: exporters.make },
     LAYOUT_FORMATS: {},
     VALID_HEAP_FLAGS: {},
     assertHeapName: {

@@ -1,16 +1,16 @@
 import { LimitsCache, UdmabufDevice, UdmabufExporter } from '@dmabuf/exporter-udmabuf';
-import { ERROR_CLASS } from './reasons.js';
+import { closedAtEnd, ERROR_CLASS } from './reasons.js';
 
 /** @typedef {import('../engine.js').Spec} Spec */
+
+/** Exporters made for their methods, closed at the end (each keeps /dev/udmabuf open once used). */
+const exporters = closedAtEnd(() => new UdmabufExporter());
 
 /** @type {Spec} */
 export const udmabuf = {
   entry: '@dmabuf/exporter-udmabuf',
-  /** Exporters made for their methods, closed at the end (each keeps /dev/udmabuf open once used). */
-  setup: async () => ({ made: [] }),
-  teardown: (ctx) => {
-    for (const e of ctx.made) e.close();
-  },
+  setup: exporters.setup,
+  teardown: exporters.teardown,
   exports: {
     DEFAULT_LIMITS: {},
     HUGE_PAGE_SIZE: {},
@@ -24,13 +24,7 @@ export const udmabuf = {
     UdmabufError: ERROR_CLASS,
     // its hooks called directly (the framework calls them with checked arguments; a caller that
     // reaches them gets typed refusals too): in the lab allocate reaches the real /dev/udmabuf
-    UdmabufExporter: {
-      make: (ctx) => {
-        const e = new UdmabufExporter();
-        ctx.made.push(e);
-        return e;
-      },
-    },
+    UdmabufExporter: { make: exporters.make },
     availableHugePages: {},
     checkRange: { aliases: ['ranges'] },
     computeLayout: {},
