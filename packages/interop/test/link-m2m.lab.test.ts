@@ -67,28 +67,13 @@ labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 
 
   it('a link into vim2m’s OUTPUT queue started before its CAPTURE side streams keeps running (vim2m says POLLERR while neither queue has a buffer: nothing to wait for, not a failure)', async () => {
     const fds = openFdCount();
-    cam.setFormat('capture', { width: W, height: H, pixelformat: 'RGB3' });
-    const camQ = cam.queue('capture', { count: 3 });
-    const m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
-    const camBufs = Array.from({ length: 3 }, () =>
-      fw.export({ exporter: 'udmabuf', size: camQ.format.planes[0]!.sizeimage }),
-    );
+    const rig = cameraIntoVim2m(suite, { width: W, height: H, count: 3 });
+    const { camQ, camBufs, m2m } = rig;
     let outBufs: DmaBuf[] = [];
     try {
-      const fmts = m2m.configure({
-        output: { width: W, height: H, pixelformat: 'RGB3' },
-        capture: { width: W, height: H, pixelformat: 'RGBP' },
-      });
-      m2m.device.setControl('transaction_time_msec', 1);
       const out = m2m.open('output', { count: 3, memory: 'dmabuf' });
       const cap = m2m.open('capture', { count: 2, memory: 'dmabuf' });
-      outBufs = Array.from({ length: 2 }, () =>
-        fw.export({
-          exporter: 'udmabuf',
-          constraints: cap.constraints(),
-          size: fmts.capture.planes[0]!.sizeimage,
-        }),
-      );
+      outBufs = captureBufs(suite, cap, rig, 2);
       for (const b of camBufs) camQ.attach(b);
       for (const b of camBufs) out.attach(b);
       for (const b of outBufs) cap.attach(b);
@@ -113,17 +98,8 @@ labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 
 
   it('closing vim2m while the camera feeds its OUTPUT queue on a link ends the link first: done resolves, every buffer detached, no fd left', async () => {
     const fds = openFdCount();
-    cam.setFormat('capture', { width: W, height: H, pixelformat: 'RGB3' });
-    const camQ = cam.queue('capture', { count: 3 });
-    const m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
-    const camBufs = Array.from({ length: 3 }, () =>
-      fw.export({ exporter: 'udmabuf', size: camQ.format.planes[0]!.sizeimage }),
-    );
+    const { camQ, camBufs, m2m } = cameraIntoVim2m(suite, { width: W, height: H, count: 3 });
     try {
-      m2m.configure({
-        output: { width: W, height: H, pixelformat: 'RGB3' },
-        capture: { width: W, height: H, pixelformat: 'RGBP' },
-      });
       const out = m2m.open('output', { count: 3, memory: 'dmabuf' });
       for (const b of camBufs) camQ.attach(b);
       for (const b of camBufs) out.attach(b);

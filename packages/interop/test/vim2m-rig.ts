@@ -52,7 +52,7 @@ export function configureRgb(m2m: V4l2M2mDevice, width: number, height: number):
 
 /** A camera capture queue over udmabufs and a vim2m configured for its frames. */
 export interface CameraIntoVim2m {
-  /** vivid's capture queue (RGB24, 4 buffers, DMABUF memory). */
+  /** vivid's capture queue (RGB24, DMABUF memory). */
   camQ: V4l2Queue;
   /** The udmabufs the camera writes (each the size of one frame), not yet queued. */
   camBufs: DmaBuf[];
@@ -63,22 +63,22 @@ export interface CameraIntoVim2m {
 }
 
 /**
- * vivid at `width` x `height` RGB24 (at `fps` when given) into 4 udmabufs, and vim2m configured
- * for them. On failure everything made is closed or put; otherwise the caller closes m2m and camQ
+ * vivid at `width` x `height` RGB24 (at `fps` when given) into `count` udmabufs (default 4), and
+ * vim2m configured for them. On failure everything made is closed or put; otherwise the caller closes m2m and camQ
  * and puts camBufs.
  */
 export function cameraIntoVim2m(
   s: CameraSuite,
-  o: { width: number; height: number; fps?: number },
+  o: { width: number; height: number; fps?: number; count?: number },
 ): CameraIntoVim2m {
   s.cam.setFormat('capture', { width: o.width, height: o.height, pixelformat: 'RGB3' });
   if (o.fps) s.cam.setFrameInterval('capture', { numerator: 1, denominator: o.fps });
-  const camQ = s.cam.queue('capture', { count: 4 });
+  const camQ = s.cam.queue('capture', { count: o.count ?? 4 });
   const camBufs: DmaBuf[] = [];
   let m2m: V4l2M2mDevice | undefined;
   try {
     m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
-    for (let i = 0; i < 4; i++)
+    for (let i = 0; i < camQ.count; i++)
       camBufs.push(s.fw.export({ exporter: 'udmabuf', size: camQ.format.planes[0]!.sizeimage }));
     const fmts = configureRgb(m2m, o.width, o.height);
     m2m.device.setControl('transaction_time_msec', 1);
