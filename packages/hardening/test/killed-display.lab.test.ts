@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BUFINFO, parseBufInfo, readSystem } from '@dmabuf/cli';
@@ -6,6 +6,8 @@ import { describeMode, findDrmDevice, readKms } from '@dmabuf/exporter-drm';
 import { screendump } from '@dmabuf/lab/guest';
 import { labSuite } from '@dmabuf/lab/suite';
 import { expect, it } from 'vitest';
+import { notRestored } from '../../interop/test/screen-restored.js';
+import { startReadyChild } from './ready-child.js';
 
 // Issue 15, faults: a process killed (SIGKILL: no handler of its own runs, so Display's restore at
 // exit cannot) while its picture is on screen, as DRM master, with its buffers exported and mapped.
@@ -18,7 +20,7 @@ import { expect, it } from 'vitest';
 const CHILD = fileURLToPath(new URL('./fixtures/killed-display-child.mjs', import.meta.url));
 
 interface Ready {
-  child: ReturnType<typeof spawn>;
+  child: ChildProcess;
   pid: number;
   inodes: number[];
   mode: string;
@@ -26,20 +28,7 @@ interface Ready {
 }
 
 function startChild(mode: 'show' | 'link'): Promise<Ready> {
-  const child = spawn(process.execPath, [CHILD, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (d) => {
-      err += String(d);
-    });
-    child.stdout?.on('data', (d) => {
-      out += String(d);
-      const line = out.split('\n').find((l) => l.startsWith('READY '));
-      if (line) resolve({ child, ...JSON.parse(line.slice('READY '.length)) });
-    });
-    child.on('exit', (code, signal) => reject(new Error(`child exited ${code ?? signal}: ${err}`)));
-  });
+  return startReadyChild<Omit<Ready, 'child'>>(CHILD, [mode], 'child');
 }
 
 /** The CRTC driving the display now: its mode and framebuffer (read through a short-lived fd). */
@@ -47,25 +36,6 @@ function crtcNow(): { mode: string; fb: number } {
   using dev = findDrmDevice({ driver: 'virtio_gpu', display: true });
   const c = readKms(dev, { planes: false }).crtcs.find((x) => x.mode) ?? readKms(dev).crtcs[0]!;
   return { mode: c.mode ? describeMode(c.mode) : 'off', fb: c.fbId };
-}
-
-/** Why `after` is not `before` (empty when it is: same size, at most 1% of the pixels differ, a cursor may blink). */
-function notRestored(
-  before: { width: number; height: number; pixels: Uint8Array },
-  after: { width: number; height: number; pixels: Uint8Array },
-): string[] {
-  if (before.width !== after.width || before.height !== after.height)
-    return [`${after.width}x${after.height}, was ${before.width}x${before.height}`];
-  let differ = 0;
-  for (let i = 0; i < before.pixels.length; i += 3)
-    if (
-      before.pixels[i] !== after.pixels[i] ||
-      before.pixels[i + 1] !== after.pixels[i + 1] ||
-      before.pixels[i + 2] !== after.pixels[i + 2]
-    )
-      differ++;
-  const total = before.width * before.height;
-  return differ > total / 100 ? [`${differ} of ${total} pixels differ`] : [];
 }
 
 const kernelInodes = (): Set<number> =>

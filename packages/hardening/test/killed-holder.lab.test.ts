@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BUFINFO, parseBufInfo, readSystem } from '@dmabuf/cli';
 import { V4l2Device } from '@dmabuf/importer-v4l2';
 import { labSuite } from '@dmabuf/lab/suite';
 import { expect, it } from 'vitest';
+import { startReadyChild } from './ready-child.js';
 
 // Issue 15, faults: a process killed (SIGKILL) while it holds dma-bufs mapped, attached and queued on
 // a streaming camera. Checked from outside, the way an operator would: every process's
@@ -14,21 +15,8 @@ import { expect, it } from 'vitest';
 const CHILD = fileURLToPath(new URL('./fixtures/killed-holder-child.mjs', import.meta.url));
 const ROUNDS = 3;
 
-function startHolder(): Promise<{ child: ReturnType<typeof spawn>; pid: number; inodes: number[] }> {
-  const child = spawn(process.execPath, [CHILD], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (d) => {
-      err += String(d);
-    });
-    child.stdout?.on('data', (d) => {
-      out += String(d);
-      const line = out.split('\n').find((l) => l.startsWith('READY '));
-      if (line) resolve({ child, ...JSON.parse(line.slice('READY '.length)) });
-    });
-    child.on('exit', (code, signal) => reject(new Error(`holder exited ${code ?? signal}: ${err}`)));
-  });
+function startHolder(): Promise<{ child: ChildProcess; pid: number; inodes: number[] }> {
+  return startReadyChild<{ pid: number; inodes: number[] }>(CHILD, [], 'holder');
 }
 
 function kernelInodes(): Set<number> {
