@@ -1,63 +1,41 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   checkLayout,
   closeFd,
   createMemfd,
-  DmaBufError,
   Framework,
   InvalidArgumentError,
   importSyncFile,
   memfdSeals,
   mergeConstraints,
-  openFdCount,
   plainDevice,
   SyncFile,
   sealMemfd,
 } from '../src/index.js';
-import { memfdExporterPlugin } from '../src/testing/index.js';
+import { memfdExporterPlugin, refusalOf } from '../src/testing/index.js';
+import { useMemfdFramework } from './fixtures/memfd-framework.js';
 
 const MEMFD = 'dmabuf-test'; // adopted by the memfd test exporter
 
 // Issue 15: each case below was found by a junk-argument sweep and failed before its fix.
 
-let fw: Framework;
-let before: number;
-beforeAll(async () => {
-  before = openFdCount();
-  fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
-});
-afterAll(async () => {
-  await fw.close();
-  expect(openFdCount()).toBe(before);
-});
-
-function refusal(fn: () => unknown): DmaBufError {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof DmaBufError)) throw new Error(`expected a DmaBufError, got ${String(e)}`);
-    expect(e.code).toMatch(/^E[A-Z]+$/);
-    return e;
-  }
-  throw new Error('expected a refusal, the call was accepted');
-}
+const framework = useMemfdFramework();
 
 function invalid(fn: () => unknown, name: string): InvalidArgumentError {
-  const e = refusal(fn);
-  expect(e).toBeInstanceOf(InvalidArgumentError);
+  const e = refusalOf(fn, InvalidArgumentError);
   expect(e.message).toMatch(new RegExp(`for ${name}\\S* but received`));
-  return e as InvalidArgumentError;
+  return e;
 }
 
 describe('caller-given layouts are checked against the real size', () => {
   it('fw.get(fd, layout) refuses a layout larger than the buffer (was SIGBUS past the end)', () => {
     const fd = createMemfd(MEMFD, 4096);
     try {
-      const e = refusal(() =>
-        fw.get(fd, { size: 1 << 20, planes: [{ offset: 0, pitch: 0, size: 1 << 20 }] }),
+      const e = refusalOf(() =>
+        framework().get(fd, { size: 1 << 20, planes: [{ offset: 0, pitch: 0, size: 1 << 20 }] }),
       );
       expect(e.message).toMatch(/real size, 4096 bytes.*1048576/);
-      expect(fw.buffers()).toHaveLength(0);
+      expect(framework().buffers()).toHaveLength(0);
     } finally {
       closeFd(fd);
     }
@@ -66,7 +44,7 @@ describe('caller-given layouts are checked against the real size', () => {
   it('fw.get(fd, layout) refuses a plane past the end of the layout and junk layouts', () => {
     const fd = createMemfd(MEMFD, 8192);
     try {
-      refusal(() => fw.get(fd, { size: 4096, planes: [{ offset: 4096, pitch: 0, size: 4096 }] }));
+      refusalOf(() => framework().get(fd, { size: 4096, planes: [{ offset: 4096, pitch: 0, size: 4096 }] }));
       for (const junk of [
         {},
         null,
@@ -76,10 +54,10 @@ describe('caller-given layouts are checked against the real size', () => {
         { size: 4096, planes: [null] },
         { size: -1, planes: [] },
       ]) {
-        invalid(() => fw.get(fd, junk as never), 'layout');
+        invalid(() => framework().get(fd, junk as never), 'layout');
       }
-      expect(fw.buffers()).toHaveLength(0);
-      using ok = fw.get(fd, { size: 4096, planes: [{ offset: 0, pitch: 0, size: 4096 }] });
+      expect(framework().buffers()).toHaveLength(0);
+      using ok = framework().get(fd, { size: 4096, planes: [{ offset: 0, pitch: 0, size: 4096 }] });
       expect(ok.size).toBe(4096);
     } finally {
       closeFd(fd);
@@ -89,7 +67,7 @@ describe('caller-given layouts are checked against the real size', () => {
 
 describe('export', () => {
   it('a refused export leaves nothing behind', () => {
-    const n = fw.buffers().length;
+    const n = framework().buffers().length;
     for (const opts of [
       { size: 4096, constraints: -1 },
       { size: 4096, constraints: { minSize: 'x' } },
@@ -97,17 +75,19 @@ describe('export', () => {
       { width: 10, height: 10, format: 'ZZZZ' },
     ]) {
       try {
-        refusal(() => fw.export(opts as never));
+        refusalOf(() => framework().export(opts as never));
       } catch (e) {
-        throw new Error(`${JSON.stringify(opts)}: ${(e as Error).message}; ${fw.buffers().length - n} left`);
+        throw new Error(
+          `${JSON.stringify(opts)}: ${(e as Error).message}; ${framework().buffers().length - n} left`,
+        );
       }
     }
-    expect(fw.buffers()).toHaveLength(n);
+    expect(framework().buffers()).toHaveLength(n);
   });
 
   it('constraints that are not constraints are refused naming the field', () => {
-    invalid(() => fw.export({ size: 4096, constraints: -1 as never }), 'constraints');
-    invalid(() => fw.export({ size: 4096, constraints: { alignment: 3 } }), 'constraints.alignment');
+    invalid(() => framework().export({ size: 4096, constraints: -1 as never }), 'constraints');
+    invalid(() => framework().export({ size: 4096, constraints: { alignment: 3 } }), 'constraints.alignment');
   });
 });
 
@@ -130,7 +110,7 @@ describe('memfd helpers', () => {
 
 describe('typed refusals instead of TypeErrors', () => {
   it('buf.mmap(null), checkLayout, plainDevice, mergeConstraints', () => {
-    using buf = fw.export({ size: 4096 });
+    using buf = framework().export({ size: 4096 });
     invalid(() => buf.mmap(null as never), 'options');
     const layout = { size: 4096, planes: [{ offset: 0, pitch: 0, size: 4096 }] };
     invalid(() => checkLayout(layout, undefined as never, 'b'), 'party');
@@ -145,7 +125,7 @@ describe('typed refusals instead of TypeErrors', () => {
 
 describe('CPU access scopes', () => {
   it('ending a scope after the buffer was put does not throw', () => {
-    const buf = fw.export({ size: 4096 });
+    const buf = framework().export({ size: 4096 });
     expect(() => {
       using access = buf.cpuAccess('write');
       access.bytes[0] = 1;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Framework, InvalidArgumentError, PluginError, plainDevice } from '@dmabuf/core';
-import { fdDelta } from '@dmabuf/core/testing';
+import { fdDelta, refusalOf } from '@dmabuf/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeapDevice, HeapError, heapPlugin, listHeaps, parseExportOptions } from '../src/index.js';
 
@@ -17,15 +17,9 @@ writeFileSync(join(fake, 'system'), '');
 writeFileSync(join(fake, 'linux,cma'), '');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function refusal(fn: () => unknown): Error & { code?: string; errno?: number } {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PluginError);
-    return (e as PluginError).cause as Error;
-  }
-  throw new Error('expected a refusal');
-}
+/** The exporter's own error behind the core's PluginError. */
+const refusal = (fn: () => unknown) =>
+  refusalOf(fn, PluginError).cause as Error & { code?: string; errno?: number };
 
 describe('listHeaps', () => {
   it('lists the heap nodes, sorted, and nothing where there is no folder', () => {

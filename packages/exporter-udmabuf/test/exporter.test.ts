@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeFd, createMemfd, Framework, PluginError, plainDevice } from '@dmabuf/core';
-import { fdDelta } from '@dmabuf/core/testing';
+import { fdDelta, refusalOf } from '@dmabuf/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableHugePages, exportRanges, UdmabufError, udmabufPlugin } from '../src/index.js';
 
@@ -24,14 +24,9 @@ afterAll(async () => {
 
 /** The exporter's own error behind the core's PluginError. */
 function refusal(fn: () => unknown): UdmabufError | Error {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PluginError);
-    expect((e as PluginError).plugin).toBe('udmabuf');
-    return (e as PluginError).cause as Error;
-  }
-  throw new Error('expected a refusal');
+  const e = refusalOf(fn, PluginError);
+  expect(e.plugin).toBe('udmabuf');
+  return e.cause as Error;
 }
 
 describe('udmabuf exporter on a host without udmabuf', () => {

@@ -1,5 +1,5 @@
 import { closeFd, createMemfd, DmaBufError, sealMemfd } from '@dmabuf/core';
-import { fdDelta } from '@dmabuf/core/testing';
+import { fdDelta, refusalOf } from '@dmabuf/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkRange, UdmabufError } from '../src/index.js';
 
@@ -14,15 +14,7 @@ afterEach(() => {
   for (const fd of open.splice(0)) closeFd(fd);
 });
 
-function refusal(fn: () => unknown): UdmabufError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UdmabufError);
-    return e as UdmabufError;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (fn: () => unknown) => refusalOf(fn, UdmabufError);
 
 describe('checkRange: what udmabuf will refuse, said before the ioctl', () => {
   it('accepts a memfd sealed with F_SEAL_SHRINK and names it in the source', () => {

@@ -10,3 +10,4 @@ export {
   type MemfdPriv,
   memfdExporterPlugin,
 } from './memfd-exporter.js';
+export { type ErrorClass, refusalOf } from './refusal-of.js';

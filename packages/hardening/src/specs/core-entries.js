@@ -37,6 +37,9 @@ export const coreTesting = {
     fdDelta: {},
     linkMeter: {},
     memfdExporterPlugin: {},
+    refusalOf: {
+      skip: 'an assertion for tests: it runs the function it is given and throws AssertionError by design when that call is accepted',
+    },
     repoRoot: {},
     writeBenchResult: { skip: 'writes bench/results/<name>.json in the repository: not called with junk' },
   },
