@@ -1,4 +1,5 @@
-import { DmaBufError, openFdCount } from '@dmabuf/core';
+import { DmaBufError, LifecycleError, openFdCount } from '@dmabuf/core';
+import { refusalOf } from '@dmabuf/core/testing';
 import { labSuite } from '@dmabuf/lab/suite';
 import { expect, it } from 'vitest';
 import { MediaDevice, V4l2Device, V4l2Subdev } from '../src/index.js';
@@ -99,5 +100,29 @@ labSuite('media controller on vimc', { needs: ['vimc'] }, () => {
       );
     }
     expect(openFdCount()).toBe(fds);
+  });
+
+  it('a closed media device or sub-device refuses every call with EBADF saying how to reopen; close() twice is harmless', () => {
+    const fds = openFdCount();
+    const media = MediaDevice.find({ driver: 'vimc' });
+    const sensor = V4l2Subdev.open(media.entity('Sensor A').devnode!);
+    const a = { entity: 'Debayer A', pad: 1 };
+    const scaler = { entity: 'Scaler', pad: 0 };
+    media.close();
+    sensor.close();
+    sensor[Symbol.dispose]();
+    media.close();
+    expect(openFdCount()).toBe(fds);
+    for (const call of [
+      () => media.topology(),
+      () => media.setLink(a, scaler, true),
+      () => sensor.getFormat(0),
+      () => sensor.setFormat(0, { width: 640, height: 480 }),
+      () => sensor.codes(0),
+    ]) {
+      const e = refusalOf(call, LifecycleError);
+      expect(e.code).toBe('EBADF');
+      expect(e.hint).toMatch(/Open it again \((MediaDevice|V4l2Subdev)\.open\)/);
+    }
   });
 });

@@ -1,10 +1,11 @@
-import { assertObject, assertString, closeFd, DmaBufError, LifecycleError } from '@dmabuf/core';
+import { assertObject, assertString, closeFd, DmaBufError } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { ERRNO } from '../constants.js';
 import { v4l2 } from '../native.js';
 import { numberedNodes } from '../node-discovery.js';
 import { decodeTopology, type MediaEntity, type MediaLink, type MediaTopology } from './media-graph.js';
 import { LINK_FLAG } from './media-names.js';
+import { NodeFd } from './node-fd.js';
 
 /** MEDIA_IOC_DEVICE_INFO. */
 export interface MediaDeviceInfo {
@@ -50,13 +51,12 @@ export class MediaDevice implements Disposable {
   readonly path: string;
   /** What MEDIA_IOC_DEVICE_INFO said at open. */
   readonly info: MediaDeviceInfo;
-  readonly #fd: number;
-  #closed = false;
+  readonly #node: NodeFd;
 
   private constructor(path: string, fd: number, info: MediaDeviceInfo) {
     this.path = path;
-    this.#fd = fd;
     this.info = info;
+    this.#node = new NodeFd(fd, this.name, 'MediaDevice.open');
   }
 
   /** Open a media controller node (/dev/media*); a failure is a typed error with a hint. */
@@ -122,10 +122,9 @@ export class MediaDevice implements Disposable {
 
   /** Entities, pads and data links (MEDIA_IOC_G_TOPOLOGY), read fresh. */
   topology(): MediaTopology {
-    this.#assertOpen();
     return decodeTopology(
       check(
-        v4l2().mediaTopology(this.#fd),
+        v4l2().mediaTopology(this.#node.fd),
         'ioctl(MEDIA_IOC_G_TOPOLOGY)',
         `${this.name}: cannot read the graph`,
       ),
@@ -179,7 +178,7 @@ export class MediaDevice implements Disposable {
     }
     const flags = (enabled ? LINK_FLAG.ENABLED : 0) | (l.immutable ? LINK_FLAG.IMMUTABLE : 0);
     check(
-      v4l2().setupLink(this.#fd, l.source.entityId, l.source.pad, l.sink.entityId, l.sink.pad, flags),
+      v4l2().setupLink(this.#node.fd, l.source.entityId, l.source.pad, l.sink.entityId, l.sink.pad, flags),
       'ioctl(MEDIA_IOC_SETUP_LINK)',
       `${this.name}: cannot ${enabled ? 'enable' : 'disable'} '${source.entity}' → '${sink.entity}'`,
       (errno) => (errno === ERRNO.EBUSY ? 'The pipeline is streaming: stop it first' : undefined),
@@ -189,21 +188,11 @@ export class MediaDevice implements Disposable {
 
   /** Close the node. Once; later calls do nothing. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    closeFd(this.#fd);
+    this.#node.close();
   }
 
   /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
-  }
-
-  #assertOpen(): void {
-    if (this.#closed)
-      throw new LifecycleError(`${this.name} is closed`, {
-        code: 'EBADF',
-        hint: 'Open it again (MediaDevice.open)',
-      });
   }
 }

@@ -1,16 +1,9 @@
-import {
-  assertObject,
-  assertPositive,
-  assertString,
-  assertUint,
-  closeFd,
-  DmaBufError,
-  LifecycleError,
-} from '@dmabuf/core';
+import { assertObject, assertPositive, assertString, assertUint, closeFd, DmaBufError } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { ERRNO, FIELD_NONE } from '../constants.js';
 import { v4l2 } from '../native.js';
 import { MBUS_CODES, mbusName } from './media-names.js';
+import { NodeFd } from './node-fd.js';
 
 /** A pad's media bus format. */
 export interface MbusFormat {
@@ -46,12 +39,11 @@ export interface MbusFormatRequest {
 export class V4l2Subdev implements Disposable {
   /** The node, e.g. '/dev/v4l-subdev0'. */
   readonly path: string;
-  readonly #fd: number;
-  #closed = false;
+  readonly #node: NodeFd;
 
   private constructor(path: string, fd: number) {
     this.path = path;
-    this.#fd = fd;
+    this.#node = new NodeFd(fd, this.name, 'V4l2Subdev.open');
   }
 
   /** Open a sub-device node (/dev/v4l-subdev*); a node that is not one (SUBDEV_G_FMT answers ENOTTY) is refused. */
@@ -77,10 +69,9 @@ export class V4l2Subdev implements Disposable {
 
   /** VIDIOC_SUBDEV_G_FMT of a pad. */
   getFormat(pad: number, which: FormatWhich = 'active'): MbusFormat {
-    this.#assertOpen();
     assertUint('pad', pad, 255);
     const r = check(
-      v4l2().subdevFormat(this.#fd, pad, which === 'active' ? 1 : 0, false, 0, 0, 0, 0),
+      v4l2().subdevFormat(this.#node.fd, pad, which === 'active' ? 1 : 0, false, 0, 0, 0, 0),
       'ioctl(VIDIOC_SUBDEV_G_FMT)',
       `${this.name}: cannot read the format of pad ${pad}`,
       (errno) => (errno === ERRNO.EINVAL ? 'No such pad on this entity' : undefined),
@@ -93,7 +84,6 @@ export class V4l2Subdev implements Disposable {
    * sizes and may refuse a code: a FormatError naming the codes the pad takes).
    */
   setFormat(pad: number, request: MbusFormatRequest, which: FormatWhich = 'active'): MbusFormat {
-    this.#assertOpen();
     assertUint('pad', pad, 255);
     assertObject('request', request);
     if (request.width !== undefined) assertPositive('request.width', request.width, 65535);
@@ -111,7 +101,7 @@ export class V4l2Subdev implements Disposable {
     }
     const raw = check(
       v4l2().subdevFormat(
-        this.#fd,
+        this.#node.fd,
         pad,
         which === 'active' ? 1 : 0,
         true,
@@ -136,10 +126,9 @@ export class V4l2Subdev implements Disposable {
 
   /** Media bus codes a pad offers (VIDIOC_SUBDEV_ENUM_MBUS_CODE). */
   codes(pad: number, which: FormatWhich = 'active'): string[] {
-    this.#assertOpen();
     const out: string[] = [];
     for (let i = 0; i < 256; i++) {
-      const r = v4l2().subdevEnumCode(this.#fd, pad, which === 'active' ? 1 : 0, i);
+      const r = v4l2().subdevEnumCode(this.#node.fd, pad, which === 'active' ? 1 : 0, i);
       if (r === -ERRNO.EINVAL) break;
       out.push(
         mbusName(
@@ -152,21 +141,11 @@ export class V4l2Subdev implements Disposable {
 
   /** Close the node. Once; later calls do nothing. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    closeFd(this.#fd);
+    this.#node.close();
   }
 
   /** `using`: close() when the scope ends. */
   [Symbol.dispose](): void {
     this.close();
-  }
-
-  #assertOpen(): void {
-    if (this.#closed)
-      throw new LifecycleError(`${this.name} is closed`, {
-        code: 'EBADF',
-        hint: 'Open it again (V4l2Subdev.open)',
-      });
   }
 }
