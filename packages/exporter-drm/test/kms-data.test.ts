@@ -1,6 +1,9 @@
+import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fourccCode, GemHandleTable, parseInFormats } from '../src/index.js';
 import { AtomicRequest } from '../src/kms/atomic.js';
+
+const ERRNO_ENOTTY = 25;
 
 function inFormatsBlob(
   formats: string[],
@@ -58,6 +61,15 @@ describe('atomic request', () => {
       values: [7n, 0xffffffffffffffffn, 6n],
     });
     expect(() => r.set(10, undefined, 1)).toThrow(/lacks a property/);
+  });
+
+  it('commits through DRM_IOCTL_MODE_ATOMIC and returns -errno (a file that is no DRM device: ENOTTY)', () => {
+    const fd = openSync('/dev/null', 'r');
+    try {
+      expect(new AtomicRequest().set(10, 1, 5).commit(fd, 0)).toBe(-ERRNO_ENOTTY);
+    } finally {
+      closeSync(fd);
+    }
   });
 });
 

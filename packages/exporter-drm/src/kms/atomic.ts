@@ -1,4 +1,5 @@
 import { DmaBufError } from '@dmabuf/core';
+import { drmNative } from '../native.js';
 
 /**
  * An atomic request being built: (object, property, value) triples, grouped
@@ -45,5 +46,11 @@ export class AtomicRequest {
       }
     }
     return { objects, counts, props, values };
+  }
+
+  /** DRM_IOCTL_MODE_ATOMIC of this request on `fd`: 0 or -errno. */
+  commit(fd: number, flags: number, userData = 0): number {
+    const a = this.arrays();
+    return drmNative().atomicCommit(fd, flags, a.objects, a.counts, a.props, a.values, userData);
   }
 }

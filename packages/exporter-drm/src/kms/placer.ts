@@ -167,17 +167,8 @@ export class Placer {
         .set(s.crtcId, s.planes.commitProps().crtc.get('MODE_ID')?.id, this.#blob(this.#mode))
         .set(s.crtcId, s.planes.commitProps().crtc.get('ACTIVE')?.id, 1);
     });
-    const a = plan.request.arrays();
     drmCheck(
-      drmNative().atomicCommit(
-        s.device.fd,
-        DRM_MODE_ATOMIC.ALLOW_MODESET,
-        a.objects,
-        a.counts,
-        a.props,
-        a.values,
-        0,
-      ),
+      plan.request.commit(s.device.fd, DRM_MODE_ATOMIC.ALLOW_MODESET),
       'DRM_IOCTL_MODE_ATOMIC',
       s.device.label,
       `${s.connector}: cannot show ${layers.length} layers`,
@@ -193,18 +184,10 @@ export class Placer {
   disableOverlays(): void {
     const s = this.#s;
     if (!s.atomic || this.#lit.size === 0 || s.device.closed) return;
-    const a = disableRequest(s.planes.commitProps(), [...this.#lit]).arrays();
+    const request = disableRequest(s.planes.commitProps(), [...this.#lit]);
     this.#lit.clear();
     drmCheck(
-      drmNative().atomicCommit(
-        s.device.fd,
-        DRM_MODE_ATOMIC.ALLOW_MODESET,
-        a.objects,
-        a.counts,
-        a.props,
-        a.values,
-        0,
-      ),
+      request.commit(s.device.fd, DRM_MODE_ATOMIC.ALLOW_MODESET),
       'DRM_IOCTL_MODE_ATOMIC',
       s.device.label,
       `${s.connector}: cannot turn off the overlay planes`,
@@ -231,9 +214,8 @@ export class Placer {
   #test(p: Placement, fb: Framebuffer): string | undefined {
     let r: number;
     try {
-      const a = this.#request(p, fb).arrays();
       const flags = DRM_MODE_ATOMIC.TEST_ONLY | DRM_MODE_ATOMIC.ALLOW_MODESET;
-      r = drmNative().atomicCommit(this.#s.device.fd, flags, a.objects, a.counts, a.props, a.values, 0);
+      r = this.#request(p, fb).commit(this.#s.device.fd, flags);
     } catch (e) {
       return (e as Error).message;
     }
@@ -253,9 +235,8 @@ export class Placer {
       );
       return;
     }
-    const a = this.#request(p, fb).arrays();
     drmCheck(
-      n.atomicCommit(s.device.fd, DRM_MODE_ATOMIC.ALLOW_MODESET, a.objects, a.counts, a.props, a.values, 0),
+      this.#request(p, fb).commit(s.device.fd, DRM_MODE_ATOMIC.ALLOW_MODESET),
       'DRM_IOCTL_MODE_ATOMIC',
       s.device.label,
       what,

@@ -232,11 +232,8 @@ export class Writeback implements Disposable {
 
   /** Can the writeback connector run next to the display's connector (a TEST_ONLY commit)? */
   #testClone(fb: Framebuffer): boolean {
-    const a = this.#route(undefined).set(this.connectorId, this.#prop('WRITEBACK_FB_ID'), fb.id).arrays();
-    const flags = DRM_MODE_ATOMIC.TEST_ONLY | DRM_MODE_ATOMIC.ALLOW_MODESET;
-    return (
-      drmNative().atomicCommit(this.source.device.fd, flags, a.objects, a.counts, a.props, a.values, 0) >= 0
-    );
+    const req = this.#route(undefined).set(this.connectorId, this.#prop('WRITEBACK_FB_ID'), fb.id);
+    return req.commit(this.source.device.fd, DRM_MODE_ATOMIC.TEST_ONLY | DRM_MODE_ATOMIC.ALLOW_MODESET) >= 0;
   }
 
   /** Take the writeback connector off the CRTC (and put the display's connector back where it was taken off). */
@@ -245,15 +242,9 @@ export class Writeback implements Disposable {
     if (!this.#attached || dev.closed) return;
     this.#attached = false;
     const exclusive = this.#routing === 'exclusive' && !this.source.closed;
-    const a = this.#route(exclusive ? this.source.crtcId : undefined, 0).arrays();
-    const r = drmNative().atomicCommit(
+    const r = this.#route(exclusive ? this.source.crtcId : undefined, 0).commit(
       dev.fd,
       DRM_MODE_ATOMIC.ALLOW_MODESET,
-      a.objects,
-      a.counts,
-      a.props,
-      a.values,
-      0,
     );
     // The display may have restored its CRTC already (SETCRTC detaches other connectors).
     if (r < 0 && r !== -22)
