@@ -21,10 +21,13 @@ export function setup(dev) {
   return dev.setFrameInterval('capture', fastest);
 }
 
-/** vivid's capture queue set up for a round: `buffers` slots, udmabufs to import when memory is 'dmabuf'. */
-export async function openCapture(memory, buffers) {
+/**
+ * vivid's capture queue set up for a round: `buffers` slots, udmabufs to
+ * import when memory is 'dmabuf'; on `path`, or the first vivid capture node.
+ */
+export async function openCapture(memory, buffers, path) {
   const fw = await Framework.create({ plugins: [udmabufPlugin()] });
-  const dev = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
+  const dev = path ? V4l2Device.open(path) : V4l2Device.find({ driver: 'vivid', queue: 'capture' });
   const interval = setup(dev);
   const q = dev.queue('capture', { count: buffers, memory });
   const bufs =

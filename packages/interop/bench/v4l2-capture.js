@@ -1,14 +1,16 @@
-// Runs inside the lab (bench/v4l2-capture-run.js starts it): capture frame
-// rate and CPU time per frame of @dmabuf/importer-v4l2 (DMABUF import into
-// udmabufs) against `v4l2-ctl --stream-mmap` at the same format and buffer
-// count, on the same vivid node, in the same boot: a capture link into a
-// counting sink (DQBUF → QBUF in native code, no JavaScript per frame) and
-// the JavaScript path (for await of queue.frames()). Prints one
-// `RESULT {json}` line.
+// Runs inside the lab (bench/v4l2-capture-run.js starts it): CPU time per
+// frame and frame rate of @dmabuf/importer-v4l2 against `v4l2-ctl
+// --stream-mmap` at the same format, frame interval and buffer count, in the
+// same boot: a capture link into a counting sink (DQBUF → QBUF in native
+// code, no JavaScript per frame; DMABUF import into udmabufs) and the
+// JavaScript path (for await of queue.frames()). Each is measured side by
+// side with v4l2-ctl (capture-paired.js: two vivid instances, the same
+// window, both processes read from /proc/<pid>/stat); v4l2-ctl's old
+// one-after-the-other figure (a long run minus a short one) is kept too.
+// Prints one `RESULT {json}` line.
 import { spawnSync } from 'node:child_process';
 import { countingSink, Link } from '@dmabuf/core';
-import { linkMeter } from '@dmabuf/core/testing';
-import { V4l2Device } from '@dmabuf/importer-v4l2';
+import { paired, processCpuUs, vividCaptures } from './capture-paired.js';
 import { closeCapture, FORMAT, HEIGHT, openCapture, WIDTH } from './capture-setup.js';
 
 const FRAMES = Number(process.env.V4L2_BENCH_FRAMES ?? 600);
@@ -17,59 +19,72 @@ const ROUNDS = Number(process.env.V4L2_BENCH_ROUNDS ?? 5); // odd: the median is
 const BUFFERS = Number(process.env.V4L2_BENCH_BUFFERS ?? 4);
 const CLK_TCK = 100;
 
-/** A capture link into a counting sink: DMABUF import into udmabufs attached to the queue (the figure), or MMAP. */
-async function oursLink(memory) {
-  const c = await openCapture(memory, BUFFERS);
-  const { interval, q, bufs } = c;
-  for (const b of bufs) q.attach(b);
-  const meter = linkMeter({ warmup: WARMUP, frames: FRAMES });
-  const link = new Link(q.port(), countingSink(), meter.options);
-  meter.watch(link.done);
-  link.start();
-  const m = await meter.measured;
-  const stats = await link.stop();
-  const path = await closeCapture(c);
+/** A mark(frames) that measures a run alone (same reading as paired(): /proc/self/stat). */
+function alone() {
+  const marks = [];
   return {
-    path,
-    interval,
-    fps: m.fps,
-    cpuUsPerFrame: m.cpuUsPerFrame,
-    userUsPerFrame: m.userUsPerFrame,
-    systemUsPerFrame: m.systemUsPerFrame,
-    skipped: stats.skipped,
+    mark: (frames) => marks.push({ cpuUs: processCpuUs(process.pid), frames, t: performance.now() }),
+    result() {
+      const [a, b] = marks;
+      const frames = b.frames - a.frames;
+      return { frames, fps: (frames * 1000) / (b.t - a.t), cpuUsPerFrame: (b.cpuUs - a.cpuUs) / frames };
+    },
   };
 }
 
-/** Our JavaScript capture loop (for await of queue.frames()): DMABUF import into udmabufs (the figure), or MMAP (same JS path, no import: for comparison). */
-async function ours(memory) {
-  const c = await openCapture(memory, BUFFERS);
+/**
+ * A capture link into a counting sink on `path`: DMABUF import into udmabufs attached to the queue (the
+ * figure), or MMAP. mark(shown) at the WARMUP-th and the (WARMUP + FRAMES)-th shown frame, from the link's
+ * batched stats (one event every WARMUP frames: no JavaScript per frame).
+ */
+async function oursLink(memory, path, mark) {
+  const c = await openCapture(memory, BUFFERS, path);
+  const { interval, q, bufs } = c;
+  for (const b of bufs) q.attach(b);
+  let marks = 0;
+  const onStats = (s) => {
+    if ((marks === 0 && s.shown >= WARMUP) || (marks === 1 && s.shown >= WARMUP + FRAMES)) {
+      marks++;
+      mark(s.shown);
+    }
+  };
+  const link = new Link(q.port(), countingSink(), {
+    frames: WARMUP + FRAMES,
+    statsEveryFrames: WARMUP,
+    onStats,
+  });
+  link.start();
+  const stats = await link.done;
+  await closeCapture(c);
+  return { interval, skipped: stats.skipped };
+}
+
+/** Our JavaScript capture loop (for await of queue.frames()) on `path`: DMABUF import into udmabufs (the figure), or MMAP. */
+async function ours(memory, path, mark) {
+  const c = await openCapture(memory, BUFFERS, path);
   const { interval, q, bufs } = c;
   if (memory === 'dmabuf') for (const b of bufs) q.queue(b);
   else for (let i = 0; i < q.count; i++) q.queue(i);
   q.start();
   let n = 0;
-  let t0 = 0;
-  let cpu0;
   for await (const f of q.frames()) {
     f.requeue();
     n++;
-    if (n === WARMUP) {
-      cpu0 = process.cpuUsage();
-      t0 = performance.now();
+    if (n === WARMUP) mark(n);
+    if (n === WARMUP + FRAMES) {
+      mark(n);
+      break;
     }
-    if (n === WARMUP + FRAMES) break;
   }
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const path = await closeCapture(c);
-  return {
-    path,
-    interval,
-    fps: (FRAMES * 1000) / ms,
-    cpuUsPerFrame: (cpu.user + cpu.system) / FRAMES,
-    userUsPerFrame: cpu.user / FRAMES,
-    systemUsPerFrame: cpu.system / FRAMES,
-  };
+  await closeCapture(c);
+  return { interval };
+}
+
+/** One of ours alone (no v4l2-ctl beside it). */
+async function solo(fn, memory, path) {
+  const m = alone();
+  const r = await fn(memory, path, m.mark);
+  return { ...r, ...m.result() };
 }
 
 /** One v4l2-ctl run of `count` frames: wall ms and CPU µs (its process start included). */
@@ -105,31 +120,30 @@ function baseline(path) {
   };
 }
 
-// Alternate, round by round (the order reversed every other round): the lab shares 2 host cores with
-// everything else, so the host side takes the median of the rounds' ratios (and reports each one's best round).
-const runs = { link: [], baseline: [], js: [] };
-const probe = V4l2Device.find({ driver: 'vivid', queue: 'capture' });
-const camPath = probe.path;
-probe.close();
+// Round by round (the order reversed every other round, the two vivid instances swapped every other round):
+// the link beside v4l2-ctl, the JavaScript path beside v4l2-ctl, and v4l2-ctl's one-after-the-other figure.
+const cams = vividCaptures();
+if (cams.length < 2)
+  throw new Error(`two vivid capture nodes needed (n_devs=2 multiplanar=1,1), found ${cams}`);
+const runs = { link: [], js: [], baseline: [] };
 const kinds = {
-  link: () => oursLink('dmabuf'),
-  baseline: async () => baseline(camPath),
-  js: () => ours('dmabuf'),
+  link: (mine, other, i) => paired(other, BUFFERS, `link${i}`, (mark) => oursLink('dmabuf', mine, mark)),
+  js: (mine, other, i) => paired(other, BUFFERS, `js${i}`, (mark) => ours('dmabuf', mine, mark)),
+  baseline: async (mine) => baseline(mine),
 };
 for (let i = 0; i < ROUNDS; i++) {
   const order = i % 2 ? Object.keys(kinds).reverse() : Object.keys(kinds);
-  for (const k of order) runs[k].push(await kinds[k]());
+  const [mine, other] = i % 2 ? [cams[1], cams[0]] : cams;
+  for (const k of order) runs[k].push(await kinds[k](mine, other, i));
   const f = (r) => `${r.fps.toFixed(1)} fps ${r.cpuUsPerFrame.toFixed(0)} µs/frame`;
-  console.log(`round ${i}: link ${f(runs.link[i])}; v4l2-ctl ${f(runs.baseline[i])}; js ${f(runs.js[i])}`);
+  const p = (r) => `${f(r.ours)} beside v4l2-ctl ${f(r.ctl)}`;
+  console.log(
+    `round ${i} (ours on ${mine}): link ${p(runs.link[i])}; js ${p(runs.js[i])}; v4l2-ctl alone ${f(runs.baseline[i])}`,
+  );
 }
-const best = (list) => list.reduce((a, b) => (b.fps > a.fps ? b : a));
-const summary = (list) => ({
-  ...best(list),
-  cpuUsPerFrame: Math.min(...list.map((r) => r.cpuUsPerFrame)),
-  rounds: list.map((r) => [r.fps, r.cpuUsPerFrame]),
-});
-const linkMmap = await oursLink('mmap');
-const jsMmap = await ours('mmap');
+const linkMmap = await solo(oursLink, 'mmap', cams[0]);
+const jsMmap = await solo(ours, 'mmap', cams[0]);
+const linkAlone = await solo(oursLink, 'dmabuf', cams[0]);
 console.log(
-  `RESULT ${JSON.stringify({ link: summary(runs.link), js: summary(runs.js), linkMmap, jsMmap, baseline: summary(runs.baseline), frames: FRAMES, buffers: BUFFERS, format: `${WIDTH}x${HEIGHT} ${FORMAT}` })}`,
+  `RESULT ${JSON.stringify({ ...runs, linkMmap, jsMmap, linkAlone, cams, frames: FRAMES, buffers: BUFFERS, format: `${WIDTH}x${HEIGHT} ${FORMAT}` })}`,
 );
