@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Framework } from '@dmabuf/core';
 import { pixelAt, screendump } from '@dmabuf/lab/guest';
 import { labSuite } from '@dmabuf/lab/suite';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   Display,
   DrmDevice,
@@ -15,40 +15,31 @@ import {
   readKms,
   UnsupportedFormatError,
 } from '../src/index.js';
-import { VGEM, VIRTIO } from './lab.js';
+import { useDrmLab, VGEM, VIRTIO } from './lab.js';
 import { BLUE, crtcFb, GREEN, near, paint, RED, type Rgb, WHITE } from './paint.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 labSuite('KMS display on virtio-gpu in the lab', { needs: ['vgem', 'virtio-gpu'] }, () => {
-  let dev: DrmDevice;
-  let fw: Framework;
-  beforeAll(async () => {
-    dev = DrmDevice.open(VIRTIO);
-    fw = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
-  });
-  afterAll(async () => {
-    await fw?.close();
-    dev?.close();
-  });
+  const lab = useDrmLab(VIRTIO);
 
   it('shows a pattern drawn through CPU access (screenshot checked), flips N times with every completion counted, restores the CRTC at close', async () => {
-    const display = Display.open(dev);
+    const display = Display.open(lab.dev);
     expect(display.connector).toBe('Virtual-1');
     expect(display.atomic).toBe(true);
     expect(display.formats).toContain('XR24');
     expect(display.modifiers('XR24')).toContain(0n);
     expect(display.modeReason).toMatch(/^current mode 1280x800@\d+ kept$/);
-    const before = crtcFb(dev, display.crtcId);
+    const before = crtcFb(lab.dev, display.crtcId);
     const [a, b] = [0, 1].map(() =>
-      fw.export({ width: display.width, height: display.height, format: 'XR24' }),
+      lab.fw.export({ width: display.width, height: display.height, format: 'XR24' }),
     );
     paint(a!, [RED, GREEN, BLUE, WHITE]);
     paint(b!, GREEN);
     const fa = display.framebuffer(a!);
     const fb = display.framebuffer(b!);
     await display.show(fa);
-    expect(crtcFb(dev, display.crtcId)).toBe(fa.id);
+    expect(crtcFb(lab.dev, display.crtcId)).toBe(fa.id);
     expect(display.placement?.placement).toMatchObject({ kind: 'full', modeChange: false });
 
     const shot = await screendump('drm-quadrants');
@@ -99,20 +90,20 @@ labSuite('KMS display on virtio-gpu in the lab', { needs: ['vgem', 'virtio-gpu']
 
     expect(() => fb.remove()).toThrow(expect.objectContaining({ code: 'EBUSY' }));
     display.close();
-    expect(crtcFb(dev, display.crtcId)).toBe(before);
+    expect(crtcFb(lab.dev, display.crtcId)).toBe(before);
     expect(fa.removed && fb.removed).toBe(true);
-    expect(dev.handles.size).toBe(2); // the exporter's own handles; the framebuffers' imports are gone
+    expect(lab.dev.handles.size).toBe(2); // the exporter's own handles; the framebuffers' imports are gone
     a!.put();
     b!.put();
-    expect(dev.handles.size).toBe(0);
+    expect(lab.dev.handles.size).toBe(0);
   });
 
   it('legacy SETCRTC/PAGE_FLIP works too; closing the framework before the display still restores cleanly', async () => {
-    const before = crtcFb(dev, readKms(dev, { planes: false }).crtcs[0]!.id);
-    const display = Display.open(dev, { legacy: true, mode: '1024x768' });
+    const before = crtcFb(lab.dev, readKms(lab.dev, { planes: false }).crtcs[0]!.id);
+    const display = Display.open(lab.dev, { legacy: true, mode: '1024x768' });
     expect(display.atomic).toBe(false);
     expect([display.width, display.height]).toEqual([1024, 768]);
-    const own = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
+    const own = await Framework.create({ plugins: [drmExporterPlugin({ device: lab.dev })] });
     const bufs = [0, 1].map(() => own.export({ width: 1024, height: 768, format: 'XR24' }));
     const fbs = bufs.map((b) => display.framebuffer(b));
     await display.show(fbs[0]!);
@@ -120,35 +111,35 @@ labSuite('KMS display on virtio-gpu in the lab', { needs: ['vgem', 'virtio-gpu']
     expect(display.flips).toBe(10);
     await own.close(); // tears the buffers down under the display's framebuffers
     display.close();
-    expect(crtcFb(dev, display.crtcId)).toBe(before);
-    expect(dev.handles.size).toBe(0);
+    expect(crtcFb(lab.dev, display.crtcId)).toBe(before);
+    expect(lab.dev.handles.size).toBe(0);
   });
 
   it('bad input: typed errors naming the device and the numbers; the screen is restored even after a failed flip', async () => {
-    expect(() => Display.open(dev, { connector: 'HDMI-A-9' })).toThrow(NoDisplayError);
-    expect(() => Display.open(dev, { mode: '1234x567' })).toThrow(
+    expect(() => Display.open(lab.dev, { connector: 'HDMI-A-9' })).toThrow(NoDisplayError);
+    expect(() => Display.open(lab.dev, { mode: '1234x567' })).toThrow(
       /Virtual-1 has no mode 1234x567.*Pick one of: .*1280x800/,
     );
     {
       using vgem = DrmDevice.open(VGEM);
       expect(() => Display.open(vgem)).toThrow(/card0 \(vgem\): has no modesetting/);
     }
-    const display = Display.open(dev);
-    const before = crtcFb(dev, display.crtcId);
+    const display = Display.open(lab.dev);
+    const before = crtcFb(lab.dev, display.crtcId);
     await using other = await Framework.create({
       plugins: [drmExporterPlugin({ device: VGEM, name: 'vgem' })],
     });
     using vbuf = other.export({ width: display.width, height: display.height });
     expect(() => display.framebuffer(vbuf)).toThrow(ImportRefusedError);
-    using rgb565 = fw.export({ width: display.width, height: display.height, format: 'RG16' });
+    using rgb565 = lab.fw.export({ width: display.width, height: display.height, format: 'RG16' });
     expect(() => display.framebuffer(rgb565)).toThrow(UnsupportedFormatError);
-    using tiny = fw.export({ size: 4096 });
+    using tiny = lab.fw.export({ size: 4096 });
     expect(() =>
       display.framebuffer(tiny, { width: 1280, height: 800, format: 'XR24', pitches: [5120] }),
     ).toThrow(/needs 4096000 bytes.*has 4096/);
 
-    using ok = fw.export({ width: display.width, height: display.height });
-    using ok2 = fw.export({ width: display.width, height: display.height });
+    using ok = lab.fw.export({ width: display.width, height: display.height });
+    using ok2 = lab.fw.export({ width: display.width, height: display.height });
     const f1 = display.framebuffer(ok);
     const f2 = display.framebuffer(ok2);
     await display.show(f1);
@@ -157,19 +148,19 @@ labSuite('KMS display on virtio-gpu in the lab', { needs: ['vgem', 'virtio-gpu']
     expect(err).toBeInstanceOf(DrmError);
     expect(err).toMatchObject({ code: 'EBADF' });
     expect((err as Error).message).toMatch(/card1.*framebuffer \d+ \(1280x800 XR24\) was already removed/);
-    expect(crtcFb(dev, display.crtcId)).toBe(f1.id);
+    expect(crtcFb(lab.dev, display.crtcId)).toBe(f1.id);
     await display.flip(f1);
     display.close();
-    expect(crtcFb(dev, display.crtcId)).toBe(before);
+    expect(crtcFb(lab.dev, display.crtcId)).toBe(before);
     expect(() => display.framebuffer(ok)).toThrow(/closed/);
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'restores the CRTC when the process is killed by %s without closing; the signal still ends it',
     async (sig) => {
-      const crtcId = readKms(dev, { planes: false }).crtcs[0]!.id;
-      const before = crtcFb(dev, crtcId);
-      dev.dropMaster();
+      const crtcId = readKms(lab.dev, { planes: false }).crtcs[0]!.id;
+      const before = crtcFb(lab.dev, crtcId);
+      lab.dev.dropMaster();
       try {
         const child = spawn(process.execPath, [join(here, 'fixtures', 'show-child.mjs'), VIRTIO, 'wait'], {
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -187,37 +178,37 @@ labSuite('KMS display on virtio-gpu in the lab', { needs: ['vgem', 'virtio-gpu']
           });
           child.on('exit', () => reject(new Error(`child ended before showing: ${err}`)));
         });
-        expect(crtcFb(dev, crtcId)).not.toBe(before);
+        expect(crtcFb(lab.dev, crtcId)).not.toBe(before);
         child.kill(sig);
         expect(await ended).toBe(sig);
         expect(err).toBe('');
       } finally {
-        dev.setMaster();
+        lab.dev.setMaster();
       }
-      expect(crtcFb(dev, crtcId)).toBe(before);
+      expect(crtcFb(lab.dev, crtcId)).toBe(before);
     },
   );
 
   it('restores the CRTC when the process exits without closing (exit hook), when it just ends after flipping, and when the device is closed', async () => {
-    const crtcId = readKms(dev, { planes: false }).crtcs[0]!.id;
-    const before = crtcFb(dev, crtcId);
+    const crtcId = readKms(lab.dev, { planes: false }).crtcs[0]!.id;
+    const before = crtcFb(lab.dev, crtcId);
     // The fixture as another process (it takes DRM master meanwhile); the screen must be back after it.
     const child = (mode: 'exit' | 'drain') => {
-      dev.dropMaster();
+      lab.dev.dropMaster();
       try {
         return spawnSync(process.execPath, [join(here, 'fixtures', 'show-child.mjs'), VIRTIO, mode], {
           encoding: 'utf8',
           timeout: 60_000,
         });
       } finally {
-        dev.setMaster();
+        lab.dev.setMaster();
       }
     };
     const exited = child('exit');
     expect(exited.stderr).toBe('');
     expect(exited.stdout).toMatch(/^shown \d+/);
     expect(exited.status).toBe(0);
-    expect(crtcFb(dev, crtcId)).toBe(before);
+    expect(crtcFb(lab.dev, crtcId)).toBe(before);
 
     // A program that flips and then has nothing left to do ends by itself
     // (the event watch lets go once no flip is pending), and the screen comes back.
@@ -226,24 +217,24 @@ labSuite('KMS display on virtio-gpu in the lab', { needs: ['vgem', 'virtio-gpu']
     expect(drained.stdout).toMatch(/^shown \d+\nflipped 5\n$/);
     expect(drained.signal).toBeNull(); // not killed by the timeout
     expect(drained.status).toBe(0);
-    expect(crtcFb(dev, crtcId)).toBe(before);
+    expect(crtcFb(lab.dev, crtcId)).toBe(before);
 
     // Closing the device with a display still showing restores the screen too.
-    dev.dropMaster();
+    lab.dev.dropMaster();
     const second = DrmDevice.open(VIRTIO);
     try {
       second.setMaster();
       const display = Display.open(second);
-      const buf = fw.export({ width: display.width, height: display.height });
+      const buf = lab.fw.export({ width: display.width, height: display.height });
       await display.show(display.framebuffer(buf));
-      expect(crtcFb(dev, crtcId)).not.toBe(before);
+      expect(crtcFb(lab.dev, crtcId)).not.toBe(before);
       second.close();
       expect(display.closed).toBe(true);
-      expect(crtcFb(dev, crtcId)).toBe(before);
+      expect(crtcFb(lab.dev, crtcId)).toBe(before);
       buf.put();
     } finally {
       second.close();
-      dev.setMaster();
+      lab.dev.setMaster();
     }
   });
 });

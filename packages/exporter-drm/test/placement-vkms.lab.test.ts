@@ -1,39 +1,21 @@
-import { Framework } from '@dmabuf/core';
 import { labSuite } from '@dmabuf/lab/suite';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  Display,
-  DrmDevice,
-  describeMode,
-  drmExporterPlugin,
-  listDrmDevices,
-  type PlacementChoice,
-  planeProperties,
-  readKms,
-} from '../src/index.js';
+import { expect, it } from 'vitest';
+import { Display, describeMode, type PlacementChoice, planeProperties, readKms } from '../src/index.js';
+import { useDrmLab, vkms } from './lab.js';
 
 labSuite(
   'placing pictures on vkms (planes that position but do not scale)',
   () => {
-    let dev: DrmDevice;
-    let fw: Framework;
-    beforeAll(async () => {
-      dev = DrmDevice.open(listDrmDevices().find((d) => d.driver === 'vkms')!.path);
-      fw = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
-    });
-    afterAll(async () => {
-      await fw?.close();
-      dev?.close();
-    });
+    const lab = useDrmLab(vkms);
 
     it('a 640x480 picture is centred at 1:1 by a plane, the current mode kept (read back from KMS); close restores', async () => {
-      const crtc = () => readKms(dev, { planes: false }).crtcs[0]!;
+      const crtc = () => readKms(lab.dev, { planes: false }).crtcs[0]!;
       const before = { fb: crtc().fbId, mode: describeMode(crtc().mode!) };
       const seen: PlacementChoice[] = [];
-      using display = Display.open(dev, { onPlacement: (c) => seen.push(c) });
+      using display = Display.open(lab.dev, { onPlacement: (c) => seen.push(c) });
       expect(display.modeReason).toBe(`current mode ${before.mode} kept`);
       expect(display.planes.filter((p) => p.type === 'overlay').length).toBeGreaterThan(0);
-      using pic = fw.export({ width: 640, height: 480, format: 'XR24' });
+      using pic = lab.fw.export({ width: 640, height: 480, format: 'XR24' });
       const fb = display.framebuffer(pic);
       await display.show(fb);
       const choice = seen[0]!;
@@ -44,7 +26,7 @@ labSuite(
       expect(describeMode(display.mode)).toBe(before.mode);
       expect(describeMode(crtc().mode!)).toBe(before.mode);
       // What the kernel holds for the plane now: the picture where it should be.
-      const props = planeProperties(dev, choice.placement.plane.id);
+      const props = planeProperties(lab.dev, choice.placement.plane.id);
       expect({
         fb: props.FB_ID,
         x: props.CRTC_X,
@@ -61,7 +43,7 @@ labSuite(
         srcW: 640n,
       });
       // An RG16 picture of the same size is placed anew (another format), the same way.
-      using pic16 = fw.export({ width: 640, height: 480, format: 'RG16' });
+      using pic16 = lab.fw.export({ width: 640, height: 480, format: 'RG16' });
       await display.show(display.framebuffer(pic16));
       expect(seen[1]!.placement.kind).toBe('centred');
       display.close();

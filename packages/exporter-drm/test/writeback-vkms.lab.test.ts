@@ -1,13 +1,11 @@
-import { type DmaBuf, Framework } from '@dmabuf/core';
+import type { DmaBuf } from '@dmabuf/core';
 import { labSuite } from '@dmabuf/lab/suite';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   Display,
-  DrmDevice,
+  type DrmDevice,
   DrmError,
   describeMode,
-  drmExporterPlugin,
-  listDrmDevices,
   NoDisplayError,
   type PlacementChoice,
   planeProperties,
@@ -15,6 +13,7 @@ import {
   UnsupportedFormatError,
   Writeback,
 } from '../src/index.js';
+import { useDrmLab, vkms } from './lab.js';
 
 // ARGB words as the planes and the writeback take them (XR24/AR24: little-endian B, G, R, A).
 const RED = 0xffff0000;
@@ -55,29 +54,19 @@ function crtcState(dev: DrmDevice): { fb: number; mode: string } {
 labSuite(
   'vkms: overlay planes composed, read back through the writeback connector',
   () => {
-    let dev: DrmDevice;
-    let fw: Framework;
-    beforeAll(async () => {
-      // With vkms loaded the lab has several cards: find it by driver, never by number.
-      dev = DrmDevice.open(listDrmDevices().find((d) => d.driver === 'vkms')!.path);
-      fw = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
-    });
-    afterAll(async () => {
-      await fw?.close();
-      dev?.close();
-    });
+    const lab = useDrmLab(vkms);
 
     it('layers on the primary and overlay planes (formats XR24/AR24/RG16, positions, stacking order) give the picture the writeback connector writes, pixel by pixel', async () => {
-      const before = crtcState(dev);
-      using display = Display.open(dev);
+      const before = crtcState(lab.dev);
+      using display = Display.open(lab.dev);
       const { hdisplay: W, vdisplay: H } = display.mode;
       using wb = Writeback.open(display);
       console.log(`vkms ${wb.name} writes ${wb.formats.join(' ')}; mode ${describeMode(display.mode)}`);
       expect(wb.formats).toEqual(expect.arrayContaining(['XR24', 'AR24', 'RG16']));
-      using bg = fw.export({ width: W, height: H, format: 'XR24' });
-      using a = fw.export({ width: 200, height: 100, format: 'XR24' });
-      using b = fw.export({ width: 160, height: 120, format: 'AR24' });
-      using c = fw.export({ width: 64, height: 32, format: 'RG16' });
+      using bg = lab.fw.export({ width: W, height: H, format: 'XR24' });
+      using a = lab.fw.export({ width: 200, height: 100, format: 'XR24' });
+      using b = lab.fw.export({ width: 160, height: 120, format: 'AR24' });
+      using c = lab.fw.export({ width: 64, height: 32, format: 'RG16' });
       fill(bg, RED);
       fill(a, BLUE);
       fill(b, GREEN);
@@ -93,7 +82,7 @@ labSuite(
       expect(comp.layers.map((l) => l.plane.type)).toEqual(['primary', 'overlay', 'overlay', 'overlay']);
       expect(comp.reason).toMatch(/no zpos property: planes picked in the driver’s order/);
       // What the kernel holds for the overlay of layer 1 now.
-      const p1 = planeProperties(dev, comp.layers[1]!.plane.id);
+      const p1 = planeProperties(lab.dev, comp.layers[1]!.plane.id);
       expect([p1.FB_ID, p1.CRTC_X, p1.CRTC_Y, p1.CRTC_W, p1.CRTC_H]).toEqual([
         BigInt(fa!.id),
         100n,
@@ -102,14 +91,14 @@ labSuite(
         100n,
       ]);
 
-      using out = fw.export({ width: W, height: H, format: 'XR24' });
+      using out = lab.fw.export({ width: W, height: H, format: 'XR24' });
       fill(out, WHITE);
       const r = await wb.capture(out);
       expect(r.buffer).toBe(out);
       // vkms 6.12's encoder does not clone: the capture runs with Virtual-1 detached and puts it back after.
       console.log(`writeback routing: ${r.routing}`);
       expect(['clone', 'exclusive']).toContain(r.routing);
-      expect(crtcState(dev).fb).toBe(fbg!.id);
+      expect(crtcState(lab.dev).fb).toBe(fbg!.id);
       const at = pixels(out);
       expectPixels(at, [
         [10, 10, RED], // the primary plane
@@ -154,16 +143,16 @@ labSuite(
 
       wb.close();
       display.close();
-      expect(crtcState(dev)).toEqual(before);
+      expect(crtcState(lab.dev)).toEqual(before);
     });
 
     it('show() places a 640x480 picture centred at 1:1 (vkms positions but cannot scale), current mode kept: the written-back picture has it there, black around', async () => {
       const seen: PlacementChoice[] = [];
-      using display = Display.open(dev, { onPlacement: (c) => seen.push(c) });
+      using display = Display.open(lab.dev, { onPlacement: (c) => seen.push(c) });
       const mode = describeMode(display.mode);
       const { hdisplay: W, vdisplay: H } = display.mode;
       using wb = Writeback.open(display);
-      using pic = fw.export({ width: 640, height: 480, format: 'XR24' });
+      using pic = lab.fw.export({ width: 640, height: 480, format: 'XR24' });
       fill(pic, GREEN);
       await display.show(display.framebuffer(pic));
       const choice = seen[0]!;
@@ -171,7 +160,7 @@ labSuite(
       expect(choice.placement.kind).toBe('centred');
       expect(choice.refused[0]!.placement.kind).toBe('scaled');
       expect(describeMode(display.mode)).toBe(mode);
-      using out = fw.export({ width: W, height: H, format: 'XR24' });
+      using out = lab.fw.export({ width: W, height: H, format: 'XR24' });
       await wb.capture(out);
       const x0 = (W - 640) >> 1;
       const y0 = (H - 480) >> 1;
@@ -186,19 +175,19 @@ labSuite(
     });
 
     it('a picture larger than the screen: MODE CHANGE announced, the written-back picture is in the new mode; close puts the old mode back', async () => {
-      const before = crtcState(dev);
+      const before = crtcState(lab.dev);
       const seen: PlacementChoice[] = [];
-      const display = Display.open(dev, { onPlacement: (c) => seen.push(c) });
+      const display = Display.open(lab.dev, { onPlacement: (c) => seen.push(c) });
       const wb = Writeback.open(display);
-      using pic = fw.export({ width: 1280, height: 1024, format: 'XR24' });
+      using pic = lab.fw.export({ width: 1280, height: 1024, format: 'XR24' });
       fill(pic, BLUE);
       await display.show(display.framebuffer(pic));
       const choice = seen[0]!;
       console.log(`vkms placement: ${choice.reason}`);
       expect(choice.placement).toMatchObject({ kind: 'mode', modeChange: true });
       expect(choice.reason).toMatch(/MODE CHANGE to 1280x1024@/);
-      expect(crtcState(dev).mode).toMatch(/^1280x1024@/);
-      using out = fw.export({ width: 1280, height: 1024, format: 'XR24' });
+      expect(crtcState(lab.dev).mode).toMatch(/^1280x1024@/);
+      using out = lab.fw.export({ width: 1280, height: 1024, format: 'XR24' });
       await wb.capture(out);
       expectPixels(pixels(out), [
         [0, 0, BLUE],
@@ -207,16 +196,16 @@ labSuite(
       ]);
       wb.close();
       display.close();
-      expect(crtcState(dev)).toEqual(before);
+      expect(crtcState(lab.dev)).toEqual(before);
     });
 
     it('bad input: a typed error naming what was asked and what is available, the screen unchanged', async () => {
-      const before = crtcState(dev);
-      using display = Display.open(dev);
+      const before = crtcState(lab.dev);
+      using display = Display.open(lab.dev);
       const { hdisplay: W, vdisplay: H } = display.mode;
       using wb = Writeback.open(display);
-      using bg = fw.export({ width: W, height: H, format: 'XR24' });
-      using a = fw.export({ width: 200, height: 100, format: 'XR24' });
+      using bg = lab.fw.export({ width: W, height: H, format: 'XR24' });
+      using a = lab.fw.export({ width: 200, height: 100, format: 'XR24' });
       fill(bg, RED);
       const fbg = display.framebuffer(bg);
       const fa = display.framebuffer(a);
@@ -235,12 +224,12 @@ labSuite(
         /refused the layers in a test commit \(E(INVAL|RANGE)\): .*layer 1 framebuffer \d+ \(200x100 XR24\) on plane \d+ \(overlay\) 200x100\+0\+0 → 400x200\+0\+0/,
       );
       expect((scaled as DrmError).hint).toMatch(/may not scale/);
-      expect(crtcState(dev)).toEqual(before);
+      expect(crtcState(lab.dev)).toEqual(before);
       // More layers than planes (1 primary + 8 overlays on vkms).
       const many = Array.from({ length: 10 }, () => ({ framebuffer: fa }));
       expect(() => display.compose(many)).toThrow(/cannot stack 10 layers .*no plane left for layer 9/);
       // A format no plane of vkms takes.
-      using nv12 = fw.export({ width: 64, height: 64, format: 'NV12' });
+      using nv12 = lab.fw.export({ width: 64, height: 64, format: 'NV12' });
       const err = (() => {
         try {
           display.framebuffer(nv12);
@@ -252,20 +241,20 @@ labSuite(
       expect((err as Error).message).toMatch(/do(es)? not take format NV12/);
       expect((err as DrmError).hint).toMatch(/XR24.*AR24|AR24.*XR24/);
       // Writeback: a buffer of the wrong size, then a format it does not write.
-      using small = fw.export({ width: 640, height: 480, format: 'XR24' });
+      using small = lab.fw.export({ width: 640, height: 480, format: 'XR24' });
       await expect(wb.capture(small)).rejects.toThrow(
         new RegExp(`writes the whole ${W}x${H} picture of .*; .* is 640x480`),
       );
-      using yuv = fw.export({ width: W, height: H, format: 'YUYV' });
+      using yuv = lab.fw.export({ width: W, height: H, format: 'YUYV' });
       await expect(wb.capture(yuv)).rejects.toThrow(/Writeback-1 of .* does not take format YUYV/);
       // A connector that is not there, a mode the connector lacks.
-      expect(() => Display.open(dev, { connector: 'HDMI-A-1' })).toThrow(NoDisplayError);
-      expect(() => Display.open(dev, { connector: 'HDMI-A-1' })).toThrow(
+      expect(() => Display.open(lab.dev, { connector: 'HDMI-A-1' })).toThrow(NoDisplayError);
+      expect(() => Display.open(lab.dev, { connector: 'HDMI-A-1' })).toThrow(
         new RegExp(`no connector named HDMI-A-1 \\(.*${display.connector} connected`),
       );
       const noMode = (() => {
         try {
-          Display.open(dev, { mode: '1000x1000' });
+          Display.open(lab.dev, { mode: '1000x1000' });
         } catch (e) {
           return e as DrmError;
         }
@@ -273,7 +262,7 @@ labSuite(
       // The connector's name counts across devices (virtio-gpu's is Virtual-1 when it loads first).
       expect(noMode?.message).toMatch(new RegExp(`${display.connector} has no mode 1000x1000`));
       expect(noMode?.hint).toMatch(/Pick one of: .*1024x768/);
-      expect(crtcState(dev)).toEqual(before);
+      expect(crtcState(lab.dev)).toEqual(before);
     });
   },
   { needs: ['vkms'] },
