@@ -20,7 +20,7 @@ import {
 } from '@dmabuf/core';
 import { fdDelta } from '@dmabuf/core/testing';
 import { labSuite } from '@dmabuf/lab/suite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import {
   availableHugePages,
   exportRanges,
@@ -177,6 +177,23 @@ labSuite('udmabuf conformance (lab)', { needs: ['udmabuf'] }, () => {
     const size = hugePages * HUGE_PAGE_SIZE;
     const ranges = (memfd: number) =>
       [0, 1, 2, 3].map((i) => ({ memfd, offset: i * (size / 4), size: 2 * HUGE_PAGE_SIZE }));
+    /** Runs `fn` on a fresh hugetlb memfd of `size` (skipped without enough free huge pages); no fd may be left open. */
+    async function onHugeMemfd(ctx: TestContext, fn: (memfd: number) => void): Promise<void> {
+      if (availableHugePages() < hugePages)
+        ctx.skip(
+          `needs ${hugePages} free 2 MiB huge pages, ${availableHugePages()} are (the lab reserves 32: DMABUF_LAB_HUGEPAGES)`,
+        );
+      expect(
+        await fdDelta(() => {
+          const memfd = createMemfd('udmabuf-test', size, { hugetlb: true, seals: ['shrink'] });
+          try {
+            fn(memfd);
+          } finally {
+            closeFd(memfd);
+          }
+        }),
+      ).toBe(0);
+    }
     function compare(buf: { cpuAccess(m: 'read'): { bytes: Uint8Array } & Disposable }, memfd: number): void {
       using r = buf.cpuAccess('read');
       withMemfdBytes(memfd, size, (b) => {
@@ -191,46 +208,24 @@ labSuite('udmabuf conformance (lab)', { needs: ['udmabuf'] }, () => {
     }
 
     it('6: write, create, write again: the dma-buf sees the second write', async (ctx) => {
-      if (availableHugePages() < hugePages)
-        ctx.skip(
-          `needs ${hugePages} free 2 MiB huge pages, ${availableHugePages()} are (the lab reserves 32: DMABUF_LAB_HUGEPAGES)`,
-        );
-      expect(
-        await fdDelta(() => {
-          const memfd = createMemfd('udmabuf-test', size, { hugetlb: true, seals: ['shrink'] });
-          try {
-            withMemfdBytes(memfd, size, (b) => writePages(b, HUGE_PAGE_SIZE, 'a'));
-            using buf = exportRanges(fw, ranges(memfd));
-            expect(buf.size).toBe(8 * HUGE_PAGE_SIZE);
-            withMemfdBytes(memfd, size, (b) => writePages(b, HUGE_PAGE_SIZE, 'b'));
-            compare(buf, memfd);
-          } finally {
-            closeFd(memfd);
-          }
-        }),
-      ).toBe(0);
+      await onHugeMemfd(ctx, (memfd) => {
+        withMemfdBytes(memfd, size, (b) => writePages(b, HUGE_PAGE_SIZE, 'a'));
+        using buf = exportRanges(fw, ranges(memfd));
+        expect(buf.size).toBe(8 * HUGE_PAGE_SIZE);
+        withMemfdBytes(memfd, size, (b) => writePages(b, HUGE_PAGE_SIZE, 'b'));
+        compare(buf, memfd);
+      });
     });
 
     it('7: create (pin) before the first write, then write: the dma-buf sees it', async (ctx) => {
-      if (availableHugePages() < hugePages)
-        ctx.skip(
-          `needs ${hugePages} free 2 MiB huge pages, ${availableHugePages()} are (the lab reserves 32: DMABUF_LAB_HUGEPAGES)`,
-        );
-      expect(
-        await fdDelta(() => {
-          const memfd = createMemfd('udmabuf-test', size, { hugetlb: true, seals: ['shrink'] });
-          try {
-            using buf = exportRanges(fw, ranges(memfd));
-            withMemfdBytes(memfd, size, (b) => {
-              writePages(b, HUGE_PAGE_SIZE, 'a');
-              writePages(b, HUGE_PAGE_SIZE, 'b');
-            });
-            compare(buf, memfd);
-          } finally {
-            closeFd(memfd);
-          }
-        }),
-      ).toBe(0);
+      await onHugeMemfd(ctx, (memfd) => {
+        using buf = exportRanges(fw, ranges(memfd));
+        withMemfdBytes(memfd, size, (b) => {
+          writePages(b, HUGE_PAGE_SIZE, 'a');
+          writePages(b, HUGE_PAGE_SIZE, 'b');
+        });
+        compare(buf, memfd);
+      });
     });
 
     it('own memfd on huge pages: hugetlb: true, and contiguous within one huge page', async (ctx) => {
