@@ -1,6 +1,6 @@
-import { Framework, openFdCount } from '@dmabuf/core';
+import { openFdCount } from '@dmabuf/core';
 import { labSuite } from '@dmabuf/lab/suite';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   type CodedChunk,
   codedChunks,
@@ -8,11 +8,10 @@ import {
   FormatError,
   feedFrames,
   M2mDecoder,
-  type V4l2Device,
   V4l2M2mDevice,
   v4l2ExporterPlugin,
 } from '../src/index.js';
-import { quietPattern, resetVivid, vividCapture } from './lab-helpers.js';
+import { quietCameraSuite, quietPattern } from './lab-helpers.js';
 
 const MAGIC = [0x4f, 0x4f, 0x4f, 0x4f, 0xff, 0xff, 0xff, 0xff];
 
@@ -29,26 +28,13 @@ function loss(a: Uint8Array, b: Uint8Array): { mean: number; max: number } {
 }
 
 labSuite('V4L2 stateful codec on vicodec (FWHT)', { needs: ['vivid', 'vicodec'] }, () => {
-  let fw: Framework;
-  let cam: V4l2Device;
-
-  beforeAll(async () => {
-    fw = await Framework.create({ plugins: [v4l2ExporterPlugin()] });
-    cam = vividCapture();
-    resetVivid(cam);
-    quietPattern(cam);
-  });
-  afterAll(async () => {
-    if (cam) resetVivid(cam);
-    cam?.close();
-    await fw?.close();
-  });
+  const s = quietCameraSuite(() => [v4l2ExporterPlugin()]);
 
   /** Encode `n` camera frames at width x height (YUYV): the chunks and one raw camera frame. */
   async function encode(width: number, height: number, n: number, qp?: number) {
-    cam.setFormat('capture', { width, height, pixelformat: 'YUYV' });
-    const camQ = cam.queue('capture', { memory: 'mmap', count: 4 });
-    const camBufs = camQ.exportBuffers(fw);
+    s.cam.setFormat('capture', { width, height, pixelformat: 'YUYV' });
+    const camQ = s.cam.queue('capture', { memory: 'mmap', count: 4 });
+    const camBufs = camQ.exportBuffers(s.fw);
     let enc: V4l2M2mDevice | undefined;
     try {
       enc = V4l2M2mDevice.find({ driver: 'vicodec', role: 'encoder' });
@@ -145,8 +131,8 @@ labSuite('V4L2 stateful codec on vicodec (FWHT)', { needs: ['vivid', 'vicodec'] 
   });
 
   it('loses detail inside blocks at its default QP 20 (a grey ramp comes back off by up to 2), and gives the ramp back exactly at QP 1', async () => {
-    const ramp = cam.control('test_pattern').menu!.find((m) => m.name === 'Gray Ramp')!.index;
-    cam.setControl('test_pattern', ramp);
+    const ramp = s.cam.control('test_pattern').menu!.find((m) => m.name === 'Gray Ramp')!.index;
+    s.cam.setControl('test_pattern', ramp);
     try {
       const seen: string[] = [];
       const means: number[] = [];
@@ -165,7 +151,7 @@ labSuite('V4L2 stateful codec on vicodec (FWHT)', { needs: ['vivid', 'vicodec'] 
       expect(means[1], seen.join('; ')).toBeLessThanOrEqual(means[0]!);
       console.log(`vicodec on vivid's grey ramp: ${seen.join('; ')}`);
     } finally {
-      quietPattern(cam);
+      quietPattern(s.cam);
     }
   });
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { DmaBuf, Framework } from '@dmabuf/core';
+import { type DmaBuf, type DmaBufPlugin, Framework } from '@dmabuf/core';
+import { afterAll, beforeAll } from 'vitest';
 import { type FindCriteria, V4l2Device, type V4l2Frame, type V4l2Queue } from '../src/index.js';
 
 /** vivid's video capture node of the single-planar instance. */
@@ -127,4 +128,29 @@ export async function unplugMidStream(
     await bindVivid(name, busInfo);
   }
   return busInfo;
+}
+
+/** A lab suite's framework and camera: set in beforeAll, reset and closed in afterAll. */
+export interface CameraSuite {
+  /** A framework with the suite's plugins. */
+  fw: Framework;
+  /** vivid's capture device, reset (resetVivid) and with a quiet pattern. */
+  cam: V4l2Device;
+}
+
+/** Register beforeAll/afterAll hooks that open (and close) a framework with `plugins` and vivid, quiet. */
+export function quietCameraSuite(plugins: () => DmaBufPlugin[]): CameraSuite {
+  const s = {} as CameraSuite;
+  beforeAll(async () => {
+    s.fw = await Framework.create({ plugins: plugins() });
+    s.cam = vividCapture();
+    resetVivid(s.cam);
+    quietPattern(s.cam);
+  });
+  afterAll(async () => {
+    if (s.cam) resetVivid(s.cam);
+    s.cam?.close();
+    await s.fw?.close();
+  });
+  return s;
 }

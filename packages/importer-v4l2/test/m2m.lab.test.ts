@@ -1,8 +1,8 @@
-import { type DmaBuf, DmaBufError, Framework, LifecycleError, openFdCount } from '@dmabuf/core';
+import { type DmaBuf, DmaBufError, LifecycleError, openFdCount } from '@dmabuf/core';
 import { labSuite } from '@dmabuf/lab/suite';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FormatError, type V4l2Device, V4l2M2mDevice, v4l2ExporterPlugin } from '../src/index.js';
-import { quietPattern, resetVivid, vividCapture } from './lab-helpers.js';
+import { expect, it } from 'vitest';
+import { FormatError, V4l2M2mDevice, v4l2ExporterPlugin } from '../src/index.js';
+import { quietCameraSuite } from './lab-helpers.js';
 import { firstDifference, rgb565, type Vim2mIn, type Vim2mOut, vim2mConvert } from './vim2m-reference.js';
 
 const W = 640;
@@ -13,20 +13,7 @@ function putAll(bufs: DmaBuf[]): void {
 }
 
 labSuite('V4L2 memory-to-memory on vim2m', { needs: ['vivid', 'vim2m'] }, () => {
-  let fw: Framework;
-  let cam: V4l2Device;
-
-  beforeAll(async () => {
-    fw = await Framework.create({ plugins: [v4l2ExporterPlugin()] });
-    cam = vividCapture();
-    resetVivid(cam);
-    quietPattern(cam);
-  });
-  afterAll(async () => {
-    if (cam) resetVivid(cam);
-    cam?.close();
-    await fw?.close();
-  });
+  const s = quietCameraSuite(() => [v4l2ExporterPlugin()]);
 
   it('is found as a memory-to-memory device with formats on both sides; other nodes are refused', () => {
     using m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
@@ -41,7 +28,7 @@ labSuite('V4L2 memory-to-memory on vim2m', { needs: ['vivid', 'vim2m'] }, () => 
     const tried = m2m.tryFormat('capture', { width: 1000, height: 1000, pixelformat: 'YUYV' });
     expect(tried).toMatchObject({ width: 640, height: 480, pixelformat: 'YUYV' }); // vim2m's maximum
     expect(V4l2M2mDevice.list().map((d) => d.driver)).toContain('vim2m');
-    expect(() => V4l2M2mDevice.open(cam.path)).toThrow(/is not a memory-to-memory device/);
+    expect(() => V4l2M2mDevice.open(s.cam.path)).toThrow(/is not a memory-to-memory device/);
     let err: unknown;
     try {
       V4l2M2mDevice.find({ driver: 'no-such-m2m' });
@@ -99,9 +86,9 @@ labSuite('V4L2 memory-to-memory on vim2m', { needs: ['vivid', 'vim2m'] }, () => 
   ] as { from: Vim2mIn; to: Vim2mOut; flip: { h?: boolean; v?: boolean } }[]) {
     it(`camera (vivid ${c.from}, exported) → vim2m OUTPUT (imported) → CAPTURE ${c.to}${c.flip.h ? ' hflip' : ''}${c.flip.v ? ' vflip' : ''}: byte for byte what vim2m.c computes`, async () => {
       const fds = openFdCount();
-      cam.setFormat('capture', { width: W, height: H, pixelformat: c.from });
-      const camQ = cam.queue('capture', { memory: 'mmap', count: 4 });
-      const camBufs = camQ.exportBuffers(fw);
+      s.cam.setFormat('capture', { width: W, height: H, pixelformat: c.from });
+      const camQ = s.cam.queue('capture', { memory: 'mmap', count: 4 });
+      const camBufs = camQ.exportBuffers(s.fw);
       const m2m = V4l2M2mDevice.find({ driver: 'vim2m' });
       let capBufs: DmaBuf[] = [];
       try {
@@ -115,7 +102,7 @@ labSuite('V4L2 memory-to-memory on vim2m', { needs: ['vivid', 'vim2m'] }, () => 
         m2m.device.setControl('transaction_time_msec', 1);
         const out = m2m.open('output', { memory: 'dmabuf', count: 4 });
         const cap = m2m.open('capture', { memory: 'mmap', count: 2 });
-        capBufs = cap.exportBuffers(fw);
+        capBufs = cap.exportBuffers(s.fw);
         for (let i = 0; i < cap.count; i++) cap.queue(i);
         for (let i = 0; i < camQ.count; i++) camQ.queue(i);
         camQ.start();

@@ -1,40 +1,20 @@
-import { type DmaBuf, Framework } from '@dmabuf/core';
+import type { DmaBuf } from '@dmabuf/core';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
-import { afterAll, beforeAll } from 'vitest';
-import {
-  type PixFormat,
-  type V4l2Device,
-  V4l2M2mDevice,
-  type V4l2Queue,
-} from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
-import { quietPattern, resetVivid, vividCapture } from '../../importer-v4l2/test/lab-helpers.js';
+import { beforeAll } from 'vitest';
+import { type PixFormat, V4l2M2mDevice, type V4l2Queue } from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
+import { type CameraSuite, quietCameraSuite } from '../../importer-v4l2/test/lab-helpers.js';
+
+export type { CameraSuite };
 
 // What the camera → vim2m suites (v4l2-m2m, link-m2m) set up alike: a framework with udmabuf and
 // vivid with a quiet pattern for the suite, and per case vivid's RGB24 capture queue over 4
 // udmabufs with vim2m configured RGB24 → RGB565.
 
-/** The suite's framework and camera: set in beforeAll, reset and closed in afterAll. */
-export interface CameraSuite {
-  /** A framework with the udmabuf exporter (/dev/udmabuf opened once, kept until close). */
-  fw: Framework;
-  /** vivid's capture device, with a quiet pattern. */
-  cam: V4l2Device;
-}
-
-/** Register beforeAll/afterAll hooks that open (and close) the suite's framework and vivid. */
+/** The suite's framework (udmabuf: /dev/udmabuf opened once, kept until close) and vivid, quiet. */
 export function cameraSuite(): CameraSuite {
-  const s = {} as CameraSuite;
-  beforeAll(async () => {
-    s.fw = await Framework.create({ plugins: [udmabufPlugin()] });
-    s.cam = vividCapture();
-    resetVivid(s.cam);
-    quietPattern(s.cam);
+  const s = quietCameraSuite(() => [udmabufPlugin()]);
+  beforeAll(() => {
     s.fw.export({ exporter: 'udmabuf', size: 4096 }).put(); // opens /dev/udmabuf, kept until close: not a leak
-  });
-  afterAll(async () => {
-    if (s.cam) resetVivid(s.cam);
-    s.cam?.close();
-    await s.fw?.close();
   });
   return s;
 }
