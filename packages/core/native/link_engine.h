@@ -47,6 +47,13 @@ class LinkEngine {
   int Start();
   /** Begin stopping (asked to); onEvent('end') follows once every buffer is back. */
   void RequestStop();
+  /**
+   * A port's owner is closing it: stop at once, give the thread at most `waitMs` to collect what
+   * the sink has in flight (the owner's fds are still open while this runs), and join it. When it
+   * returns the engine makes no more syscalls on any port's fd, its own fds are closed, and
+   * out[0..2] say why the link ended (errno <= 0, side, op); onEvent('end') still follows.
+   */
+  void StopNow(uint32_t waitMs, int32_t out[3]);
   void Stats(double* out);
   int TapRelease(uint32_t slot);
   void SetTap(uint32_t every) { tap_every_ = every; }

@@ -51,6 +51,20 @@ Napi::Value Stop(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), 0);
 }
 
+// linkStopNow(handle, waitMs) -> [errno (<= 0), side, op]: stopped and joined (see LinkEngine::StopNow).
+Napi::Value StopNow(const Napi::CallbackInfo& info) {
+  Args a(info);
+  LinkEngine* e = a.External<LinkEngine>(0, "link", kLinkExpected);
+  uint32_t waitMs = a.U32(1, "waitMs");
+  if (a && waitMs > 60000) a.Fail("waitMs", "an integer from 0 to 60000", info[1]);
+  if (!a) return a.Thrown();
+  int32_t end[3] = {0, 0, 0};
+  e->StopNow(waitMs, end);
+  auto r = Napi::Array::New(info.Env(), 3);
+  for (uint32_t i = 0; i < 3; i++) r.Set(i, Napi::Number::New(info.Env(), end[i]));
+  return r;
+}
+
 // linkStats(handle, out: Float64Array of kStatCount)
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -91,6 +105,7 @@ void InitLinkOps(Napi::Env env, Napi::Object exports) {
   exports.Set("linkCreate", Napi::Function::New(env, Create, "linkCreate"));
   exports.Set("linkStart", Napi::Function::New(env, Start, "linkStart"));
   exports.Set("linkStop", Napi::Function::New(env, Stop, "linkStop"));
+  exports.Set("linkStopNow", Napi::Function::New(env, StopNow, "linkStopNow"));
   exports.Set("linkStats", Napi::Function::New(env, Stats, "linkStats"));
   exports.Set("linkTapRelease", Napi::Function::New(env, TapRelease, "linkTapRelease"));
   exports.Set("portInfo", Napi::Function::New(env, PortInfo, "portInfo"));

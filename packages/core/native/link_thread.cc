@@ -240,6 +240,28 @@ void LinkEngine::RequestStop() {
   Wake();
 }
 
+void LinkEngine::StopNow(uint32_t waitMs, int32_t out[3]) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stop(0, 0, kOpStop);  // a running link's source stops here, on this thread: its fd is open
+    if (state_ == kStopping && (sink_->flags & DMABUF_PORT_STOP_RECLAIMS) != 0) {
+      Finish();  // the sink's stop() takes back what it has in flight, here, while its fd is open
+    } else if (state_ == kStopping) {
+      // the thread collects what comes until the deadline, then finishes by itself (Run), calling
+      // the sink's stop() while its fd is still open; a completion that never comes (a display
+      // gone) is abandoned
+      uint64_t by = Now() + static_cast<uint64_t>(waitMs) * 1000000ull;
+      if (by < stop_deadline_ns_) stop_deadline_ns_ = by;
+    }
+    Wake();
+  }
+  Join();
+  std::lock_guard<std::mutex> lock(mu_);
+  out[0] = end_errno_;
+  out[1] = end_side_;
+  out[2] = end_op_;
+}
+
 int LinkEngine::TapRelease(uint32_t slot) {
   std::lock_guard<std::mutex> lock(mu_);
   if (slot >= slots_.size() || slots_[slot] != kTapHeld) return -EINVAL;

@@ -160,6 +160,7 @@ describe('arguments after the fd: sizes, handles, ids and flags', () => {
       'frames',
     ],
     ['@dmabuf/core', 'linkTapRelease', (v) => [v, 0], 'link', [...bad, {}, core.countingSink()].slice(0, 6)],
+    ['@dmabuf/core', 'linkStopNow', (v) => [v, 0], 'link', [...bad, {}, core.countingSink()].slice(0, 6)],
     ['@dmabuf/core', 'cyclingSource', (v) => [v], 'slots', [...bad, 0, 1, 5000]],
     [
       '@dmabuf/exporter-drm',

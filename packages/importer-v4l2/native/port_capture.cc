@@ -183,6 +183,7 @@ Napi::Value MakePort(const Napi::CallbackInfo& info, bool output) {
     return Errno(env, ENOMEM);
   }
   p->max_in_flight = output ? slots : 0;
+  p->flags = output ? DMABUF_PORT_STOP_RECLAIMS : 0;  // STREAMOFF hands back every queued buffer
   p->start = output ? OutputStart : Start;
   p->dequeue = Dequeue;
   p->requeue = Qbuf;

@@ -2,10 +2,14 @@ import { countingSink, type DmaBuf, Link, type LinkStats, openFdCount } from '@d
 import { labSuite } from '@dmabuf/lab/suite';
 import { expect, it } from 'vitest';
 import { V4l2M2mDevice } from '../../importer-v4l2/src/index.js';
+import { linkThreads, squatter } from './link-teardown.js';
 import { cameraIntoVim2m, cameraSuite, captureBufs, configureRgb } from './vim2m-rig.js';
 
 const W = 640;
 const H = 360;
+/** Rounds of the close-mid-link loop. */
+const ROUNDS = Number(process.env.LINK_CLOSE_ROUNDS ?? 10);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** Resolve once `cond` holds (checked every 50 ms); fail when a link ended first or after `ms`. */
 async function until(links: Link[], cond: () => boolean, what: string, ms = 60_000): Promise<void> {
@@ -96,31 +100,76 @@ labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 
     expect(openFdCount()).toBe(fds);
   });
 
-  it('closing vim2m while the camera feeds its OUTPUT queue on a link ends the link first: done resolves, every buffer detached, no fd left', async () => {
+  it(`closing vim2m while the camera feeds its OUTPUT queue on a link, ${ROUNDS} times, ends the link first: close() returns with the link's thread joined and its fds closed, done resolves, every buffer detached, the fd number taken at once is never touched`, async () => {
     const fds = openFdCount();
-    const { camQ, camBufs, m2m } = cameraIntoVim2m(suite, { width: W, height: H, count: 3 });
-    try {
-      const out = m2m.open('output', { count: 3, memory: 'dmabuf' });
-      for (const b of camBufs) camQ.attach(b);
-      for (const b of camBufs) out.attach(b);
-      // nothing takes vim2m's CAPTURE side: what the link submits stays queued (in flight) at the close
-      const fed = new Link(camQ.port(), out.port()).start();
-      await until([fed], () => fed.stats.frames >= 3, '3 camera frames');
-      m2m.close(); // its OUTPUT queue ends the link, streams off, detaches
-      expect(fed.state).toBe('ended');
-      const s = await fed.done;
-      expect(s.frames).toBeGreaterThanOrEqual(3);
-      for (const b of camBufs) expect(b.attachments).toHaveLength(1); // the camera's queue only
-      camQ.close();
-      for (const b of camBufs) expect(b.attachments).toHaveLength(0);
-    } finally {
-      m2m.close();
-      camQ.close();
-      for (const b of camBufs) if (!b.released) b.put();
+    const closeMs: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { camQ, camBufs, m2m } = cameraIntoVim2m(suite, { width: W, height: H, count: 3 });
+      try {
+        const out = m2m.open('output', { count: 3, memory: 'dmabuf' });
+        for (const b of camBufs) camQ.attach(b);
+        for (const b of camBufs) out.attach(b);
+        // nothing takes vim2m's CAPTURE side: what the link submits stays queued (in flight) at the close
+        const fed = new Link(camQ.port(), out.port()).start();
+        await until([fed], () => fed.stats.frames >= 3, '3 camera frames');
+        const number = m2m.device.fd;
+        const t0 = performance.now();
+        m2m.close(); // its OUTPUT queue ends the link (STREAMOFF takes back what is in flight), detaches
+        closeMs.push(performance.now() - t0);
+        const squat = squatter(number);
+        expect(linkThreads(), `round ${round}: link threads after close()`).toBe(0);
+        expect(fed.state).toBe('ended');
+        const s = await fed.done;
+        expect(s.frames).toBeGreaterThanOrEqual(3);
+        for (const b of camBufs) expect(b.attachments).toHaveLength(1); // the camera's queue only
+        camQ.close();
+        for (const b of camBufs) expect(b.attachments).toHaveLength(0);
+        expect(squat.intact(), `round ${round}: the file that took fd ${number}`).toBe(true);
+      } finally {
+        m2m.close();
+        camQ.close();
+        for (const b of camBufs) if (!b.released) b.put();
+      }
+      expect(openFdCount(), `round ${round}: fds`).toBe(fds); // no wait: the engine's fds closed in close()
     }
-    await new Promise((r) => setTimeout(r, 100)); // the engine closes its watches
-    expect(openFdCount()).toBe(fds);
-  });
+    console.log(
+      `vim2m closed mid-link x${ROUNDS}: close() median ${median(closeMs).toFixed(1)} ms, max ${Math.max(...closeMs).toFixed(1)} ms`,
+    );
+  }, 600_000);
+
+  it(`closing the camera while it feeds vim2m’s OUTPUT queue on a link (nothing taken on CAPTURE: every submitted frame stays in flight), ${ROUNDS} times: close() returns with the link's thread joined (the sink's STREAMOFF took back what was in flight), done resolves, the queue is the sink's again`, async () => {
+    const fds = openFdCount();
+    const closeMs: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { camQ, camBufs, m2m } = cameraIntoVim2m(suite, { width: W, height: H, count: 3 });
+      try {
+        const out = m2m.open('output', { count: 3, memory: 'dmabuf' });
+        for (const b of camBufs) camQ.attach(b);
+        for (const b of camBufs) out.attach(b);
+        const fed = new Link(camQ.port(), out.port()).start();
+        await until([fed], () => fed.stats.shown + fed.stats.inFlight >= 2, '2 frames submitted to vim2m');
+        const t0 = performance.now();
+        camQ.close(); // was: the link's thread waited on (up to 1 s) for vim2m to hand back what it held
+        closeMs.push(performance.now() - t0);
+        expect(linkThreads(), `round ${round}: link threads after close()`).toBe(0);
+        expect(fed.state).toBe('ended');
+        const s = await fed.done;
+        expect(s.frames).toBeGreaterThanOrEqual(2);
+        // back with vim2m's OUTPUT queue, streamed off: JavaScript may close it at once
+        for (const b of camBufs) expect(b.attachments).toHaveLength(1);
+        out.close();
+        for (const b of camBufs) expect(b.attachments).toHaveLength(0);
+      } finally {
+        m2m.close();
+        camQ.close();
+        for (const b of camBufs) if (!b.released) b.put();
+      }
+      expect(openFdCount(), `round ${round}: fds`).toBe(fds);
+    }
+    console.log(
+      `camera closed while feeding vim2m x${ROUNDS}: close() median ${median(closeMs).toFixed(1)} ms, max ${Math.max(...closeMs).toFixed(1)} ms`,
+    );
+  }, 600_000);
 
   it('an output queue with MMAP memory is no sink: a typed error saying to use dma-buf memory', () => {
     using m2m = V4l2M2mDevice.find({ driver: 'vim2m' });

@@ -9,13 +9,7 @@ import {
   openFdCount,
   type TapFrame,
 } from '@dmabuf/core';
-import {
-  Display,
-  type DrmDevice,
-  drmExporterPlugin,
-  type Framebuffer,
-  findDrmDevice,
-} from '@dmabuf/exporter-drm';
+import { Display, DrmDevice, drmExporterPlugin, type Framebuffer, findDrmDevice } from '@dmabuf/exporter-drm';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { screendump, VIVID_BARS } from '@dmabuf/lab/guest';
 import { labSuite } from '@dmabuf/lab/suite';
@@ -28,10 +22,15 @@ import {
   vividCapture,
   vividPlatformName,
 } from '../../importer-v4l2/test/lab-helpers.js';
+import { linkThreads, squatter } from './link-teardown.js';
 import { notRestored } from './screen-restored.js';
 
 const W = 640;
 const H = 480;
+/** Rounds of the close-while-flipping loops. */
+const ROUNDS = Number(process.env.LINK_CLOSE_ROUNDS ?? 20);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** Resolve once the link's stats satisfy `cond` (checked every 50 ms); fail when it ended first or after `ms`. */
 async function until(link: Link, cond: (s: LinkStats) => boolean, what: string, ms = 60_000): Promise<void> {
@@ -329,11 +328,96 @@ labSuite(
       expect(link.state).toBe('ended');
       expect((await link.done).shown).toBeGreaterThanOrEqual(10);
       for (const b of bufs) b.put();
-      await new Promise((r) => setTimeout(r, 100)); // the engine closes its watch of the device
+      expect(linkThreads()).toBe(0); // joined before close() returned: its watch of the device closed too
       expect(openFdCount()).toBe(fds);
       const after = await screendump('link-display-close-after');
       expect(notRestored(before, after)).toEqual([]);
     });
+
+    it(`closing the display's device while a flip is in flight, ${ROUNDS} times: close() returns with the link's thread joined and its fds closed (master free at once), done resolves with stats, no buffer held, and the fd number taken at once by another file is never touched`, async () => {
+      const fds = openFdCount();
+      const bufs = [0, 1].map(() => fw.export({ exporter: 'drm', width: W, height: H, format: 'XR24' }));
+      const base = openFdCount();
+      const closeMs: number[] = [];
+      let inFlight = 0;
+      let reused = 0;
+      card.dropMaster(); // each round's device becomes master as it opens (the first opener of a free device does)
+      try {
+        for (let round = 0; round < ROUNDS; round++) {
+          const dev = DrmDevice.open(card.path);
+          const display = Display.open(dev);
+          const fbs = bufs.map((b) => display.framebuffer(b));
+          await display.show(fbs[0]!);
+          const link = new Link(cyclingSource(bufs), display.port(fbs)).start();
+          await until(link, (s) => s.shown >= 3, '3 flips');
+          if (link.stats.inFlight > 0) inFlight++; // a cycling source submits again as each flip completes
+          const number = dev.fd;
+          const t0 = performance.now();
+          dev.close(); // the display ends the link, restores the CRTC, removes its framebuffers; then close(fd)
+          closeMs.push(performance.now() - t0);
+          const squat = squatter(number);
+          if (squat.reused) reused++;
+          expect(linkThreads(), `round ${round}: link threads after close()`).toBe(0);
+          expect(openFdCount(), `round ${round}: fds (+1: the squatter)`).toBe(base + 1);
+          expect(link.state).toBe('ended');
+          const s = await link.done;
+          expect(s.shown).toBeGreaterThanOrEqual(3);
+          for (const b of bufs) expect(b.attachments, `round ${round}: attachments`).toHaveLength(0);
+          // the device's master went with its last fd: nothing of the link kept a dup of it open
+          card.setMaster();
+          card.dropMaster();
+          await sleep(20); // a thread left behind would read the squatter now
+          expect(squat.intact(), `round ${round}: the file that took fd ${number}`).toBe(true);
+        }
+      } finally {
+        card.setMaster();
+      }
+      for (const b of bufs) b.put();
+      expect(openFdCount()).toBe(fds);
+      console.log(
+        `display device closed mid-flip x${ROUNDS}: close() median ${median(closeMs).toFixed(1)} ms, max ${Math.max(...closeMs).toFixed(1)} ms; a flip in flight just before the close in ${inFlight}/${ROUNDS}; fd number reused at once in ${reused}/${ROUNDS}`,
+      );
+    }, 600_000);
+
+    it(`closing the camera while its link flips into the display, ${ROUNDS} times: close() returns with the link's thread joined, its pending flip collected (the display flips from JavaScript at once), done resolves, every buffer detached`, async () => {
+      const fds = openFdCount();
+      const closeMs: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const cam = vividCapture({ busInfo: 'platform:vivid-000' });
+        const display = Display.open(card);
+        let bufs: DmaBuf[] = [];
+        try {
+          const made = captureQueue(cam, 3, 'drm');
+          bufs = made.bufs;
+          const fbs = bufs.map((b) => display.framebuffer(b));
+          await display.show(fbs[0]!);
+          const link = new Link(made.q.port(), display.port(fbs)).start();
+          await until(link, (s) => s.shown >= 3, '3 flips');
+          const number = cam.fd;
+          const t0 = performance.now();
+          cam.close();
+          closeMs.push(performance.now() - t0);
+          const squat = squatter(number);
+          expect(linkThreads(), `round ${round}: link threads after close()`).toBe(0);
+          expect(link.state).toBe('ended');
+          const s = await link.done;
+          expect(s.shown).toBeGreaterThanOrEqual(3);
+          for (const b of bufs)
+            expect(b.attachments.filter((a) => a.device.startsWith('V4L2'))).toHaveLength(0);
+          // no flip of the link is left pending on the display: JavaScript flips again at once
+          await display.flip(fbs[(round + 1) % fbs.length]!);
+          expect(squat.intact(), `round ${round}: the file that took fd ${number}`).toBe(true);
+        } finally {
+          cam.close();
+          display.close();
+          for (const b of bufs) if (!b.released) b.put();
+        }
+      }
+      expect(openFdCount()).toBe(fds);
+      console.log(
+        `camera closed mid-link x${ROUNDS}: close() median ${median(closeMs).toFixed(1)} ms, max ${Math.max(...closeMs).toFixed(1)} ms`,
+      );
+    }, 600_000);
 
     it('bad arguments are typed errors before anything is claimed', () => {
       expect(() => new Link({} as never, countingSink())).toThrow(/Expected a source port|source/);

@@ -10,6 +10,12 @@ import { isLinkPort, type LinkPort } from './port.js';
 /** What failed, by the engine's code (LinkEngine::Op). */
 const OPS = ['stop', 'start', 'dequeue', 'requeue', 'submit', 'collect', 'poll'] as const;
 
+/**
+ * How long a port owner's close() waits, at most, for what the sink still has in flight (a page
+ * flip: one frame, normally) before the link's thread is joined and the rest abandoned.
+ */
+const STOP_NOW_WAIT_MS = 200;
+
 /** Where a link is: made (`ready`), `running`, `stopping` (buffers coming back), `ended`. */
 export type LinkState = 'ready' | 'running' | 'stopping' | 'ended';
 
@@ -160,34 +166,35 @@ export class Link implements AsyncDisposable {
   #onEvent(kind: number, a: number, b: number, c: number): void {
     if (kind === LINK_EVENT.BATCH) this.#batch();
     else if (kind === LINK_EVENT.TAP) this.#tap(a, b);
-    if (kind !== LINK_EVENT.END) return;
-    const errno = -a;
-    let error: unknown;
-    if (errno > 0) {
-      const op = OPS[c] ?? 'poll';
-      error =
-        b === LINK_SIDE.SOURCE
-          ? this.source.failure(errno, op)
-          : b === LINK_SIDE.SINK
-            ? this.sink.failure(errno, op)
-            : new DmaBufError(`${this.name}: ${op} failed (${errnoName(errno)})`, {
-                code: errnoName(errno),
-                errno,
-                syscall: op,
-              });
-    } else if (this.#abortReason !== undefined) error = this.#abortReason;
-    this.#end(error);
+    if (kind === LINK_EVENT.END) this.#end(this.#why(a, b, c));
+  }
+
+  /** Why the engine ended (its errno, side and op), as the error `done` rejects with; the abort reason, or nothing. */
+  #why(err: number, side: number, opCode: number): unknown {
+    const errno = -err;
+    if (errno <= 0) return this.#abortReason;
+    const op = OPS[opCode] ?? 'poll';
+    if (side === LINK_SIDE.SOURCE) return this.source.failure(errno, op);
+    if (side === LINK_SIDE.SINK) return this.sink.failure(errno, op);
+    return new DmaBufError(`${this.name}: ${op} failed (${errnoName(errno)})`, {
+      code: errnoName(errno),
+      errno,
+      syscall: op,
+    });
   }
 
   /**
    * A port's owner is closing (queue.close(), display.close()): stop now, while its fd is open,
    * and end here, letting go of every buffer and port; `done` resolves with the stats as with
-   * stop(). What a sink still has in flight comes back to the engine on its own.
+   * stop() (or rejects with why the link had already failed). The engine's thread collects what
+   * the sink has in flight (at most STOP_NOW_WAIT_MS) and is joined before this returns, so no
+   * syscall of the link can reach the owner's fd once the owner closes it (nor another file
+   * that gets its number).
    */
   #stopNow(): void {
     if (this.#state === 'ended') return;
-    linkNative().linkStop(this.#handle);
-    this.#end(this.#abortReason);
+    const [err, side, op] = linkNative().linkStopNow(this.#handle, STOP_NOW_WAIT_MS);
+    this.#end(this.#why(err, side, op));
   }
 
   #end(error: unknown): void {

@@ -40,6 +40,8 @@ export interface LinkAddon {
   ): LinkHandle | number;
   linkStart(link: LinkHandle): number;
   linkStop(link: LinkHandle): number;
+  /** Stop now and join the engine's thread (waiting at most waitMs for the sink's completions): [errno, side, op]. */
+  linkStopNow(link: LinkHandle, waitMs: number): [number, number, number];
   linkStats(link: LinkHandle, out: Float64Array): number;
   linkTapRelease(link: LinkHandle, slot: number): number;
   portInfo(port: object): { kind: 'source' | 'sink'; slots: number; fd: number; linked: boolean } | number;

@@ -23,10 +23,13 @@ export interface LinkPort {
   /**
    * The link takes the port: throw the typed error when it cannot be linked
    * now (closed, streaming, a flip pending). Returns the native port.
-   * `stopNow` ends the link at once: the source stops (a camera streams off)
-   * and every buffer and both ports are let go before it returns. A port
-   * whose owner closes while linked (a queue, a display) calls it first, so
-   * the link ends cleanly instead of failing on a closed fd.
+   * `stopNow` ends the link at once: the source stops (a camera streams off),
+   * what the sink has in flight is collected (a pending flip: waited for a
+   * short while, then abandoned), the link's native thread is joined, and
+   * every buffer and both ports are let go, all before it returns. A port
+   * whose owner closes while linked (a queue, a display) calls it first: once
+   * it returns, no syscall of the link can reach the owner's fd, so the
+   * owner may close it (and a file that gets the same number is safe).
    */
   claim(link: string, stopNow?: () => void): object;
   /** The link has ended (every buffer back with the port): usable from JavaScript again. */

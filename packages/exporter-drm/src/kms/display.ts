@@ -146,6 +146,7 @@ export class Display implements Disposable, WritebackSource {
       },
     });
     this.#unregisterExit = restoreOnExit(() => {
+      this.#flipQueue.host.stopLink?.(); // a link flipping into it stops (its thread joined) before the restore
       if (this.#placer.placed) this.#restore();
     });
     this.#unregisterClose = device.onClose(() => this.close());

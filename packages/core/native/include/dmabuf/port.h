@@ -23,12 +23,20 @@ extern "C" {
 #endif
 
 #define DMABUF_PORT_MAGIC 0x64627074u /* 'dbpt' */
-#define DMABUF_PORT_ABI 1u
+#define DMABUF_PORT_ABI 2u
 
 enum dmabuf_port_kind { DMABUF_PORT_SOURCE = 1, DMABUF_PORT_SINK = 2 };
 
 /** Readiness the engine waits for on `fd` (the values of libuv's UV_READABLE / UV_WRITABLE). */
 enum dmabuf_port_events { DMABUF_PORT_READABLE = 1, DMABUF_PORT_WRITABLE = 2 };
+
+/**
+ * What a port says of itself (`flags`). DMABUF_PORT_STOP_RECLAIMS: a sink whose stop() takes back
+ * every buffer still in flight (a V4L2 output queue: STREAMOFF), so a link stopped because an
+ * owner is closing need not wait for its completions (a KMS plane cannot: a flip in flight
+ * completes when the display says so).
+ */
+enum dmabuf_port_flags { DMABUF_PORT_STOP_RECLAIMS = 1 };
 
 /** A frame a source handed out. */
 typedef struct dmabuf_frame {
@@ -65,6 +73,8 @@ struct dmabuf_port {
   uint32_t max_in_flight;
   /** Set by the engine while a link runs the port (one link at a time). */
   uint32_t linked;
+  /** enum dmabuf_port_flags. */
+  uint32_t flags;
 
   /** Source: give every slot to the device and start (QBUF all, STREAMON). Sink: get ready. */
   int (*start)(dmabuf_port* port);

@@ -1,0 +1,42 @@
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+
+// What the lab's link suites check after an owner (a display, a queue, a device) closed while a
+// link ran on it: the link's native thread is gone before close() returns, and a file that took
+// the closed fd's number at once was never touched by it.
+
+/** Threads of this process named as the link engine names its own ('dmabuf-link'). */
+export function linkThreads(): number {
+  let n = 0;
+  for (const t of readdirSync('/proc/self/task')) {
+    try {
+      if (readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'dmabuf-link') n++;
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return n;
+}
+
+const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+
+/**
+ * Open a file right after fd `closed` was closed: it takes the lowest free number, normally
+ * `closed` itself (`reused` says whether it did). A link that still read its old device through
+ * that number would move the file's offset; `intact()` reads on from where the offset is (the
+ * file is node's own binary: it starts with ELF's magic) and closes it.
+ */
+export function squatter(closed: number): { reused: boolean; intact(): boolean } {
+  const fd = openSync(process.execPath, 'r');
+  return {
+    reused: fd === closed,
+    intact() {
+      const b = Buffer.alloc(ELF.length);
+      try {
+        readSync(fd, b, 0, b.length, null);
+      } finally {
+        closeSync(fd);
+      }
+      return b.equals(ELF);
+    },
+  };
+}
