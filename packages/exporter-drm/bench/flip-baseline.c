@@ -1,7 +1,8 @@
 // The flip benchmark's C baseline: the loop @dmabuf/exporter-drm runs, in C.
 // Two dumb buffers of the connector's mode N, SETCRTC, then legacy
-// PAGE_FLIP with an event, poll(), read() — one flip in flight at a time.
-// usage: flip-baseline DEVICE CRTC_ID CONNECTOR_ID MODE_INDEX FLIPS
+// PAGE_FLIP with an event, poll(), read() — one flip in flight at a time;
+// WARMUP flips (default 30), then FLIPS measured (getrusage: the process).
+// usage: flip-baseline DEVICE CRTC_ID CONNECTOR_ID MODE_INDEX FLIPS [WARMUP]
 // prints: C: <flips/s> flips/s, <µs> us CPU/flip
 #include <fcntl.h>
 #include <poll.h>
@@ -36,13 +37,13 @@ static int fail(const char *what) {
 
 int main(int argc, char **argv) {
   if (argc < 6) {
-    fprintf(stderr, "usage: %s DEVICE CRTC_ID CONNECTOR_ID MODE_INDEX FLIPS\n", argv[0]);
+    fprintf(stderr, "usage: %s DEVICE CRTC_ID CONNECTOR_ID MODE_INDEX FLIPS [WARMUP]\n", argv[0]);
     return 2;
   }
   int fd = open(argv[1], O_RDWR | O_CLOEXEC);
   if (fd < 0) return fail("open");
   uint32_t crtc = (uint32_t)atoi(argv[2]), conn = (uint32_t)atoi(argv[3]);
-  int index = atoi(argv[4]), flips = atoi(argv[5]);
+  int index = atoi(argv[4]), flips = atoi(argv[5]), warmup = argc > 6 ? atoi(argv[6]) : 30;
   struct drm_mode_modeinfo modes[128];
   struct drm_mode_get_connector gc = {.connector_id = conn};
   if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &gc)) return fail("getconnector");
@@ -67,8 +68,8 @@ int main(int argc, char **argv) {
   if (ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &sc)) return fail("setcrtc");
   double t0 = 0, c0 = 0;
   char events[1024];
-  for (int i = 0; i < flips + 30; i++) {
-    if (i == 30) {
+  for (int i = 0; i < flips + warmup; i++) {
+    if (i == warmup) {
       t0 = wall();
       c0 = cpu();
     }
