@@ -17,6 +17,8 @@ const WARMUP = 5000;
 const RUNS = Number(process.env.FDPASS_RUNS ?? 7);
 /** Messages per peer.sendMany() in the batched case. */
 const BATCH = Number(process.env.FDPASS_BATCH ?? 32);
+/** Which cases run (FDPASS_CASES=rtt: the round trips alone, while working on them). */
+const CASES = (process.env.FDPASS_CASES ?? 'stream,rtt').split(',');
 
 const dir = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
 const exe = join(dir, 'fdpass');
@@ -136,13 +138,13 @@ const round = (x, c) => x.rate / c.rate;
 /** The cases, each with its rounds: C then ours back to back (and the references). */
 const stream = { c: [], ours: [], batch: [], raw: [] };
 const rtt = { c: [], ours: [], net: [] };
-for (let r = 0; r < RUNS; r++) {
+for (let r = 0; r < RUNS && CASES.includes('stream'); r++) {
   stream.c.push(c('stream', STREAM));
   stream.ours.push(await ours('stream', STREAM));
   stream.batch.push(await ours('batch', STREAM));
   stream.raw.push(raw(STREAM));
 }
-for (let r = 0; r < RUNS; r++) {
+for (let r = 0; r < RUNS && CASES.includes('rtt'); r++) {
   rtt.c.push(c('rtt', RTT));
   rtt.ours.push(await ours('rtt', RTT));
   rtt.net.push(await nodeNet(RTT));
@@ -173,77 +175,81 @@ const cpuNote =
 const method = (count, what) =>
   `${count} messages of a 64 KiB memfd-test buffer (pool of 4) + meta {i}, sender and receiver in two processes; ${RUNS} rounds, each C then ours; ratio = median of the rounds' ratios, ours/baseline = medians of the rates; ours: ${what}, receiver keeps buffers it has seen (the same DmaBuf comes back), ${WARMUP} warm-up messages not timed`;
 const syscallsNote =
-  'per message, C: sendmsg; recvmsg + close. Ours: sendmsg (batched: a share of one sendmmsg per 32); a share of one recvmmsg and one close_range per received batch, fstat only for a buffer new to that peer (identity claims, see protocol.ts)';
+  'per message, C: sendmsg; recvmsg + close. Ours: sendmsg (batched: a share of one sendmmsg per 32); a share of one recvmmsg and one close_range per received batch (the close in a microtask after the batch is delivered: after a reply the receiving code sends at once), fstat only for a buffer new to that peer (identity claims, see protocol.ts)';
 
-const one = figures(stream.ours, stream.c);
-const batched = figures(stream.batch, stream.c);
-const { ours: oneRate, baseline: cRate, ratio: oneRatio, ...oneExtra } = one;
-writeBenchResult({
-  name: 'core-fdpass-stream',
-  ours: oneRate,
-  baseline: cRate,
-  ratio: oneRatio,
-  unit: 'fds/s',
-  target: '>= 0.75',
-  baselineName: 'C sendmsg/recvmsg (cc -O2, blocking)',
-  extra: {
-    method: method(STREAM, 'BufferChannel, await peer.send() per buffer, for await (const m of peer)'),
-    syscallsNote,
-    ...oneExtra,
-    cpuNote,
-    rawFromJs: Math.round(median(stream.raw.map((x) => x))),
-    rawFromJsRuns: stream.raw.map((x) => x.toFixed(0)).join(', '),
-    rawFromJsRatioToC: Number((median(stream.raw) / cRate).toFixed(3)),
-    rawFromJsNote:
-      "the floor from JS: the core's native sendMessage/receiveMessages/closeFds called directly by two node processes spinning on EAGAIN, no BufferChannel, no framework (bench/fdpass-raw.js)",
-    batchedRatio: Number(batched.ratio.toFixed(3)),
-    batchedNote: 'the same rounds sent with peer.sendMany (see core-fdpass-batched)',
-  },
-});
-const { ours: batchRate, ratio: batchRatio, baseline: _b, ...batchExtra } = batched;
-writeBenchResult({
-  name: 'core-fdpass-batched',
-  ours: batchRate,
-  baseline: cRate,
-  ratio: batchRatio,
-  unit: 'fds/s',
-  target: '>= 1.0',
-  baselineName: 'C sendmsg/recvmsg (cc -O2, blocking), one message per call',
-  extra: {
-    method: method(
-      STREAM,
-      `BufferChannel, await peer.sendMany() of ${BATCH} buffers, for await (const batch of peer.batches())`,
-    ),
-    syscallsNote,
-    ...batchExtra,
-    cpuNote,
-    // the one-at-a-time figures of the same rounds, so the gain shows
-    oneAtATime: Math.round(oneRate),
-    oneAtATimeRatio: Number(oneRatio.toFixed(3)),
-    oneAtATimeRuns: oneExtra.oursRuns,
-  },
-});
-const trips = figures(rtt.ours, rtt.c);
-const { ours: tripRate, baseline: cTrips, ratio: tripRatio, ...tripExtra } = trips;
-writeBenchResult({
-  name: 'core-fdpass-rtt',
-  ours: tripRate,
-  baseline: cTrips,
-  ratio: tripRatio,
-  unit: 'round trips/s',
-  target: '>= 0.6',
-  baselineName: 'C sendmsg/recvmsg (cc -O2, blocking)',
-  extra: {
-    method: method(RTT, 'BufferChannel, await send() then await receive() of a reply, each way'),
-    syscallsNote,
-    ...tripExtra,
-    cpuNote,
-    nodeNetPingPong: Math.round(median(rtt.net)),
-    nodeNetRatioToC: Number((median(rtt.net) / cTrips).toFixed(3)),
-    nodeNetNote:
-      "reference only: node's own net module, 1 byte each way over a Unix stream socket, no fd, same runs; the best an event-loop round trip does here",
-  },
-});
+if (CASES.includes('stream')) {
+  const one = figures(stream.ours, stream.c);
+  const batched = figures(stream.batch, stream.c);
+  const { ours: oneRate, baseline: cRate, ratio: oneRatio, ...oneExtra } = one;
+  writeBenchResult({
+    name: 'core-fdpass-stream',
+    ours: oneRate,
+    baseline: cRate,
+    ratio: oneRatio,
+    unit: 'fds/s',
+    target: '>= 0.75',
+    baselineName: 'C sendmsg/recvmsg (cc -O2, blocking)',
+    extra: {
+      method: method(STREAM, 'BufferChannel, await peer.send() per buffer, for await (const m of peer)'),
+      syscallsNote,
+      ...oneExtra,
+      cpuNote,
+      rawFromJs: Math.round(median(stream.raw.map((x) => x))),
+      rawFromJsRuns: stream.raw.map((x) => x.toFixed(0)).join(', '),
+      rawFromJsRatioToC: Number((median(stream.raw) / cRate).toFixed(3)),
+      rawFromJsNote:
+        "the floor from JS: the core's native sendMessage/receiveMessages/closeFds called directly by two node processes spinning on EAGAIN, no BufferChannel, no framework (bench/fdpass-raw.js)",
+      batchedRatio: Number(batched.ratio.toFixed(3)),
+      batchedNote: 'the same rounds sent with peer.sendMany (see core-fdpass-batched)',
+    },
+  });
+  const { ours: batchRate, ratio: batchRatio, baseline: _b, ...batchExtra } = batched;
+  writeBenchResult({
+    name: 'core-fdpass-batched',
+    ours: batchRate,
+    baseline: cRate,
+    ratio: batchRatio,
+    unit: 'fds/s',
+    target: '>= 1.0',
+    baselineName: 'C sendmsg/recvmsg (cc -O2, blocking), one message per call',
+    extra: {
+      method: method(
+        STREAM,
+        `BufferChannel, await peer.sendMany() of ${BATCH} buffers, for await (const batch of peer.batches())`,
+      ),
+      syscallsNote,
+      ...batchExtra,
+      cpuNote,
+      // the one-at-a-time figures of the same rounds, so the gain shows
+      oneAtATime: Math.round(oneRate),
+      oneAtATimeRatio: Number(oneRatio.toFixed(3)),
+      oneAtATimeRuns: oneExtra.oursRuns,
+    },
+  });
+}
+if (CASES.includes('rtt')) {
+  const trips = figures(rtt.ours, rtt.c);
+  const { ours: tripRate, baseline: cTrips, ratio: tripRatio, ...tripExtra } = trips;
+  writeBenchResult({
+    name: 'core-fdpass-rtt',
+    ours: tripRate,
+    baseline: cTrips,
+    ratio: tripRatio,
+    unit: 'round trips/s',
+    target: '>= 0.6',
+    baselineName: 'C sendmsg/recvmsg (cc -O2, blocking)',
+    extra: {
+      method: method(RTT, 'BufferChannel, await send() then await receive() of a reply, each way'),
+      syscallsNote,
+      ...tripExtra,
+      cpuNote,
+      nodeNetPingPong: Math.round(median(rtt.net)),
+      nodeNetRatioToC: Number((median(rtt.net) / cTrips).toFixed(3)),
+      nodeNetNote:
+        "reference only: node's own net module, 1 byte each way over a Unix stream socket, no fd, same runs; the best an event-loop round trip does here",
+    },
+  });
+}
 
 await fw.close();
 rmSync(dir, { recursive: true, force: true });
