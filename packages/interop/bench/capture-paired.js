@@ -12,7 +12,7 @@
 // apart) saw different loads; two processes measured over the same window
 // see the same one.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { V4l2Device } from '@dmabuf/importer-v4l2';
 import { FORMAT, HEIGHT, setup, WIDTH } from './capture-setup.js';
 
@@ -30,6 +30,24 @@ export function vividCaptures() {
   return V4l2Device.list()
     .filter((i) => i.driver === 'vivid' && i.queues.includes('capture'))
     .map((i) => i.path);
+}
+
+/** Per thread of this process: 'link' (the link's own thread, dmabuf-link), 'main' (Node's loop thread) or 'other' (V8's and libuv's workers), CPU µs. */
+function threadsCpuUs() {
+  const out = { link: 0, main: 0, other: 0 };
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // a thread that ended meanwhile
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const k = comm === 'dmabuf-link' ? 'link' : Number(tid) === process.pid ? 'main' : 'other';
+    out[k] += ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK;
+  }
+  return out;
 }
 
 function count(file) {
@@ -86,11 +104,8 @@ export async function paired(ctlPath, buffers, tag, run) {
   let extra;
   try {
     extra = await run((frames) => {
-      marks.push({
-        ours: { cpuUs: processCpuUs(process.pid), frames },
-        ctl: ctl.mark(),
-        t: performance.now(),
-      });
+      const cpuUs = processCpuUs(process.pid);
+      marks.push({ ours: { cpuUs, frames }, ctl: ctl.mark(), t: performance.now(), threads: threadsCpuUs() });
     });
   } finally {
     await ctl.stop();
@@ -102,5 +117,10 @@ export async function paired(ctlPath, buffers, tag, run) {
     const frames = b[k].frames - a[k].frames;
     return { frames, fps: (frames * 1000) / ms, cpuUsPerFrame: (b[k].cpuUs - a[k].cpuUs) / frames };
   };
-  return { ...extra, ms, ours: side('ours'), ctl: { ...side('ctl'), args: ctl.args } };
+  const ours = side('ours');
+  // where ours went, per thread (/proc/self/task/*/stat, read just after the process figure)
+  const threads = Object.fromEntries(
+    Object.keys(a.threads).map((k) => [k, Math.round((b.threads[k] - a.threads[k]) / ours.frames)]),
+  );
+  return { ...extra, ms, ours: { ...ours, threads }, ctl: { ...side('ctl'), args: ctl.args } };
 }

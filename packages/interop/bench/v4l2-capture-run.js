@@ -38,6 +38,14 @@ const extra = {
   v4l2ctlArgs: r.link[0].ctl.args.join(' '),
   linkRounds: pairs(r.link),
   roundCpuRatios: two(cpuRatios),
+  linkFrames: r.link.map((p) => p.ours.frames).join(', '),
+  // the link process's CPU per frame by thread: the link's own, Node's main, the rest (V8's and libuv's workers)
+  linkThreads: JSON.stringify(r.link.map((p) => p.ours.threads)),
+  // the same link with onStats every 60 frames (about once a second), also beside v4l2-ctl
+  linkStatsRounds: pairs(r.linkStats),
+  linkStatsCpuRatio: Number(median(ratios(r.linkStats, 'cpuUsPerFrame')).toFixed(3)),
+  linkStatsRoundCpuRatios: two(ratios(r.linkStats, 'cpuUsPerFrame')),
+  linkStatsThreads: JSON.stringify(r.linkStats.map((p) => p.ours.threads)),
   roundFpsRatios: two(fpsRatios),
   linkSkipped: r.link.map((p) => p.skipped).join(', '),
   // one after the other (the old method): v4l2-ctl alone (a 660- minus a 60-frame run) each round, one link alone
@@ -53,7 +61,7 @@ const extra = {
   jsRoundCpuRatios: two(jsCpuRatios),
   jsMmapFps: Number(r.jsMmap.fps.toFixed(2)),
   jsMmapCpuUsPerFrame: us(r.jsMmap.cpuUsPerFrame),
-  note: `ours: a capture link (queue.port() → countingSink(): DQBUF and QBUF in native code, no JavaScript per frame), DMABUF import into udmabufs, ${r.frames} frames after ${60}; js*: the JavaScript path (for await of queue.frames()); each measured beside v4l2-ctl --stream-mmap=${r.buffers} on the other vivid instance over the same window (same format, interval, buffer count), both processes' utime+stime (all threads) from /proc/<pid>/stat at the same two moments, frames counted by each; TCG guest (a task's CPU time includes the host's load on its vCPU: side by side both see the same); vivid's kernel threads are not counted for either; ${r.link.length} rounds (instances swapped and order reversed every other round), ours/baseline are medians of the rounds, the ratio is the median of the rounds' ratios`,
+  note: `ours: a capture link (queue.port() → countingSink(): DQBUF and QBUF on the link's thread, no JavaScript while it runs but two timer marks 8 s apart after 60 frames), DMABUF import into udmabufs; linkStats*: the same with onStats every 60 frames (marks at frames 60 and 660); js*: the JavaScript path (for await of queue.frames()); each measured beside v4l2-ctl --stream-mmap=${r.buffers} on the other vivid instance over the same window (same format, interval, buffer count), both processes' utime+stime (all threads) from /proc/<pid>/stat at the same two moments, frames counted by each; TCG guest (a task's CPU time includes the host's load on its vCPU: side by side both see the same); vivid's kernel threads are not counted for either; ${r.link.length} rounds (instances swapped and order reversed every other round), ours/baseline are medians of the rounds, the ratio is the median of the rounds' ratios`,
 };
 const med = (list, side, key) => median(list.map((p) => p[side][key]));
 writeBenchResult({

@@ -18,6 +18,8 @@ const WARMUP = 60;
 const ROUNDS = Number(process.env.V4L2_BENCH_ROUNDS ?? 5); // odd: the median is a round's ratio
 const BUFFERS = Number(process.env.V4L2_BENCH_BUFFERS ?? 4);
 const CLK_TCK = 100;
+const WINDOW_MS = Number(process.env.V4L2_BENCH_WINDOW_MS ?? 8000);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A mark(frames) that measures a run alone (same reading as paired(): /proc/self/stat). */
 function alone() {
@@ -34,29 +36,44 @@ function alone() {
 
 /**
  * A capture link into a counting sink on `path`: DMABUF import into udmabufs attached to the queue (the
- * figure), or MMAP. mark(shown) at the WARMUP-th and the (WARMUP + FRAMES)-th shown frame, from the link's
- * batched stats (one event every WARMUP frames: no JavaScript per frame).
+ * figure), or MMAP. With `stats`, onStats every WARMUP shown frames (about once a second, as v4l2-ctl
+ * prints its fps) and mark(shown) at the WARMUP-th and the (WARMUP + FRAMES)-th shown frame from them;
+ * without, nothing of JavaScript runs while the link does but the two marks, WINDOW_MS apart, on timers
+ * (a link nobody reads while it runs).
  */
-async function oursLink(memory, path, mark) {
+async function oursLink(memory, path, mark, stats = false) {
   const c = await openCapture(memory, BUFFERS, path);
   const { interval, q, bufs } = c;
   for (const b of bufs) q.attach(b);
-  let marks = 0;
-  const onStats = (s) => {
-    if ((marks === 0 && s.shown >= WARMUP) || (marks === 1 && s.shown >= WARMUP + FRAMES)) {
-      marks++;
-      mark(s.shown);
-    }
-  };
-  const link = new Link(q.port(), countingSink(), {
-    frames: WARMUP + FRAMES,
-    statsEveryFrames: WARMUP,
-    onStats,
-  });
-  link.start();
-  const stats = await link.done;
+  let end;
+  if (stats) {
+    let marks = 0;
+    const onStats = (s) => {
+      if ((marks === 0 && s.shown >= WARMUP) || (marks === 1 && s.shown >= WARMUP + FRAMES)) {
+        marks++;
+        mark(s.shown);
+      }
+    };
+    // one batch more than measured: the link's thread is still there at the last mark (per-thread figures)
+    const link = new Link(q.port(), countingSink(), {
+      frames: WARMUP + FRAMES + WARMUP,
+      statsEveryFrames: WARMUP,
+      onStats,
+    });
+    link.start();
+    end = await link.done;
+  } else {
+    const link = new Link(q.port(), countingSink());
+    link.done.catch(() => {}); // stop() below reports how it ended
+    link.start();
+    while (link.stats.shown < WARMUP && link.state === 'running') await sleep(200);
+    mark(link.stats.shown);
+    await sleep(WINDOW_MS);
+    mark(link.stats.shown);
+    end = await link.stop();
+  }
   await closeCapture(c);
-  return { interval, skipped: stats.skipped };
+  return { interval, skipped: end.skipped };
 }
 
 /** Our JavaScript capture loop (for await of queue.frames()) on `path`: DMABUF import into udmabufs (the figure), or MMAP. */
@@ -125,9 +142,11 @@ function baseline(path) {
 const cams = vividCaptures();
 if (cams.length < 2)
   throw new Error(`two vivid capture nodes needed (n_devs=2 multiplanar=1,1), found ${cams}`);
-const runs = { link: [], js: [], baseline: [] };
+const runs = { link: [], linkStats: [], js: [], baseline: [] };
 const kinds = {
   link: (mine, other, i) => paired(other, BUFFERS, `link${i}`, (mark) => oursLink('dmabuf', mine, mark)),
+  linkStats: (mine, other, i) =>
+    paired(other, BUFFERS, `stats${i}`, (mark) => oursLink('dmabuf', mine, mark, true)),
   js: (mine, other, i) => paired(other, BUFFERS, `js${i}`, (mark) => ours('dmabuf', mine, mark)),
   baseline: async (mine) => baseline(mine),
 };
@@ -136,9 +155,13 @@ for (let i = 0; i < ROUNDS; i++) {
   const [mine, other] = i % 2 ? [cams[1], cams[0]] : cams;
   for (const k of order) runs[k].push(await kinds[k](mine, other, i));
   const f = (r) => `${r.fps.toFixed(1)} fps ${r.cpuUsPerFrame.toFixed(0)} µs/frame`;
-  const p = (r) => `${f(r.ours)} beside v4l2-ctl ${f(r.ctl)}`;
+  const t = (r) =>
+    Object.entries(r.ours.threads)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  const p = (r) => `${f(r.ours)} (threads µs/frame: ${t(r)}) beside v4l2-ctl ${f(r.ctl)}`;
   console.log(
-    `round ${i} (ours on ${mine}): link ${p(runs.link[i])}; js ${p(runs.js[i])}; v4l2-ctl alone ${f(runs.baseline[i])}`,
+    `round ${i} (ours on ${mine}): link ${p(runs.link[i])}; link with stats ${p(runs.linkStats[i])}; js ${p(runs.js[i])}; v4l2-ctl alone ${f(runs.baseline[i])}`,
   );
 }
 const linkMmap = await solo(oursLink, 'mmap', cams[0]);
