@@ -6,6 +6,8 @@
 // and nothing of Node's start-up, e.g.
 //   ATTACH="strace -c -f" (every thread's syscalls),
 //   ATTACH="perf stat --per-thread -e task-clock,context-switches".
+// STATS_EVERY=0: no onStats at all; the window is then 8 s from the 60th
+// frame, timed (the link's thread runs on; JavaScript wakes for the two marks).
 import { spawn } from 'node:child_process';
 import { countingSink, Link } from '@dmabuf/core';
 import { closeCapture, openCapture } from './capture-setup.js';
@@ -18,30 +20,45 @@ for (const b of c.bufs) c.q.attach(b);
 let child;
 let exited;
 let mark;
-const onStats = (s) => {
-  if (!child && s.shown >= 60 && process.env.ATTACH) {
+function startWindow(s) {
+  if (process.env.ATTACH) {
     const [cmd, ...args] = process.env.ATTACH.split(' ');
     child = spawn(cmd, [...args, '-p', String(process.pid)], { stdio: 'inherit' });
     exited = new Promise((r) => child.on('exit', r));
-    mark = { cpu: process.cpuUsage(), shown: s.shown, t: performance.now() };
-  } else if (child && !child.done && s.shown >= N - 60) {
-    child.done = true;
-    child.kill('SIGINT');
-    const cpu = process.cpuUsage(mark.cpu);
-    const n = s.shown - mark.shown;
-    console.log(
-      `window ${n} frames ${(performance.now() - mark.t).toFixed(0)} ms: user ${(cpu.user / n).toFixed(0)} sys ${(cpu.system / n).toFixed(0)} us/frame, skipped ${s.skipped}`,
-    );
+  }
+  mark = { cpu: process.cpuUsage(), shown: s.shown, t: performance.now() };
+}
+function endWindow(s) {
+  if (child) child.kill('SIGINT');
+  const cpu = process.cpuUsage(mark.cpu);
+  const n = s.shown - mark.shown;
+  console.log(
+    `window ${n} frames ${(performance.now() - mark.t).toFixed(0)} ms: user ${(cpu.user / n).toFixed(0)} sys ${(cpu.system / n).toFixed(0)} us/frame, skipped ${s.skipped}`,
+  );
+}
+const onStats = (s) => {
+  if (!mark && s.shown >= 60) startWindow(s);
+  else if (mark && !mark.ended && s.shown >= N - 60) {
+    mark.ended = true;
+    endWindow(s);
   }
 };
-const link = new Link(c.q.port(), countingSink(), {
-  frames: N,
-  statsEveryFrames: Number(process.env.STATS_EVERY ?? 60),
-  onStats,
-});
+const every = Number(process.env.STATS_EVERY ?? 60);
+const link = new Link(
+  c.q.port(),
+  countingSink(),
+  every > 0 ? { frames: N, statsEveryFrames: every, onStats } : { frames: N },
+);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 link.start();
+if (every === 0) {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  while (link.stats.shown < 60 && link.state === 'running') await sleep(200);
+  startWindow(link.stats);
+  await sleep(8000);
+  endWindow(link.stats);
+}
 const s = await link.done;
 const cpu = process.cpuUsage(cpu0);
 console.log(
