@@ -10,7 +10,7 @@
 // (mapping, page faults; with and without populate), a scope alone (no
 // copy), the copy alone into a kept mapping, minor faults per frame.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,12 +21,19 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const FRAME = 1920 * 1080 * 4;
 // 40 frames (about 11 ms of copying) per round: at 10 a loaded host's noise swung single rounds 0.3–1.0
 const FRAMES = Number(process.env.CPU_WRITE_FRAMES ?? 40);
-const ROUNDS = Number(process.env.CPU_WRITE_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.CPU_WRITE_ROUNDS ?? 31);
 
 const dir = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
 const exe = join(dir, 'cpu-write');
 execFileSync('cc', ['-O2', '-o', exe, join(here, 'cpu-write.c')]);
-const c = (...args) => Number(execFileSync(exe, [FRAME, FRAMES, ...args].map(String), { encoding: 'utf8' }));
+/** The C baseline's MB/s; dstFd: it writes into a shared mapping of that fd (its fd 3) instead. */
+const c = (mode, dstFd) =>
+  Number(
+    execFileSync(exe, [FRAME, FRAMES, ...(mode ? [mode] : [])].map(String), {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit', ...(dstFd === undefined ? [] : [dstFd])],
+    }),
+  );
 
 /** Minor page faults of this process so far (/proc/self/stat, field 10). */
 function minorFaults() {
@@ -36,7 +43,8 @@ function minorFaults() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mbs = (bytes, ns) => bytes / (ns / 1e9) / 1e6;
 
-const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
+const plugin = memfdExporterPlugin();
+const fw = await Framework.create({ plugins: [plugin] });
 const src = new Uint8Array(FRAME);
 for (let i = 0; i < FRAME; i++) src[i] = (i * 31) & 0xff;
 
@@ -46,17 +54,31 @@ const cpuNs = () => {
   return (u.user + u.system) * 1000;
 };
 
-/** n frames, one scope each (through `mapping` or, without one, buf.cpuAccess): MB/s (of CPU time) and minor faults per frame. */
+/** One frame: a scope (through `mapping` or, without one, buf.cpuAccess), the frame copied in, the scope ended. */
+function frame(buf, i, mapping) {
+  src[i] = i & 0xff;
+  const a = mapping ? mapping.access('write') : buf.cpuAccess('write');
+  a.bytes.set(src);
+  a.end();
+}
+
+/**
+ * n frames, one scope each: MB/s (of CPU time) and minor faults per frame.
+ * One frame first, off the clock, as the C baseline copies one frame before
+ * its clock starts (frame-copy.h): the first frames after another process
+ * ran are slower on both sides (caches, TLB), by 1.5 to 2.5 times for the
+ * first, for about five frames.
+ */
 function scopes(buf, n, mapping) {
+  frame(buf, n, mapping);
   const f0 = minorFaults();
   const t0 = cpuNs();
-  for (let i = 0; i < n; i++) {
-    src[i] = i & 0xff;
-    const a = mapping ? mapping.access('write') : buf.cpuAccess('write');
-    a.bytes.set(src);
-    a.end();
-  }
-  return { rate: mbs(FRAME * n, cpuNs() - t0), faults: (minorFaults() - f0) / n };
+  for (let i = 0; i < n; i++) frame(buf, i, mapping);
+  const rate = mbs(FRAME * n, cpuNs() - t0);
+  const faults = (minorFaults() - f0) / n;
+  // the test exporter logs every hook call; a real exporter keeps no such log
+  plugin.exporter.calls.length = 0;
+  return { rate, faults };
 }
 
 /** The first scope of a fresh buffer: µs and faults (populate: the default; lazy: mmap, faults at first touch). */
@@ -81,29 +103,47 @@ function firstScope(populate) {
 
 const buf = fw.export({ size: FRAME });
 const mapping = buf.mmap({ populate: true });
-// warm-up as long as a round: the first rounds ran at half speed with 3 frames of warm-up
-scopes(buf, FRAMES, mapping);
-scopes(buf, FRAMES);
+/** The buffer's memfd for the C baseline that writes into the very same pages. */
+const bufFd = buf.fd();
+// warm-up, three rounds' worth of each: the first rounds ran at half speed with 3 frames of
+// warm-up, and V8's optimising compiler was still at work on a background thread (counted in
+// the process's CPU time) through the first two rounds with one round of warm-up
+for (let w = 0; w < 3; w++) {
+  scopes(buf, FRAMES, mapping);
+  scopes(buf, FRAMES);
+}
 c();
 c('memfd');
+c('fd', bufFd);
 const ours = [];
 const scoped = [];
 const base = [];
 /** C memcpy into a kept memfd mapping, the same kind of memory as the buffer, same rounds. */
 const sameMemory = [];
+/** C memcpy into a shared mapping of the buffer itself (its fd): the same pages ours writes. */
+const sameBuffer = [];
 const faults = [];
 const tick = () => new Promise((r) => setImmediate(r));
-for (let r = 0; r < ROUNDS; r++) {
+// round -1 is run and dropped, C's as well as ours: the first round after the warm-up ran at
+// 0.4–0.5 of the others in every run (its CPU time counts what the warm-up left to finish)
+for (let r = -1; r < ROUNDS; r++) {
   await tick(); // an application writes a frame per turn of the event loop, not in one synchronous run
   const o = scopes(buf, FRAMES, mapping);
+  await tick();
+  const s = scopes(buf, FRAMES).rate;
+  const b = c();
+  const m = c('memfd');
+  const same = c('fd', bufFd);
+  if (r < 0) continue;
+  sameBuffer.push(same);
   ours.push(o.rate);
   faults.push(o.faults);
-  await tick();
-  scoped.push(scopes(buf, FRAMES).rate);
-  base.push(c());
-  sameMemory.push(c('memfd'));
+  scoped.push(s);
+  base.push(b);
+  sameMemory.push(m);
 }
 mapping.unmap();
+closeSync(bufFd);
 // where the time goes (after the rounds, same buffer)
 const phase = (fn, n) => {
   const t0 = process.hrtime.bigint();
@@ -135,6 +175,9 @@ const ratios = ours.map((x, i) => x / base[i]);
 const scopedRatios = scoped.map((x, i) => x / base[i]);
 const sameRatios = ours.map((x, i) => x / sameMemory[i]);
 const scopedSameRatios = scoped.map((x, i) => x / sameMemory[i]);
+const bufferRatios = ours.map((x, i) => x / sameBuffer[i]);
+const scopedBufferRatios = scoped.map((x, i) => x / sameBuffer[i]);
+const bufferToMalloc = sameBuffer.map((x, i) => x / base[i]);
 const fixed = (xs, d = 0) => xs.map((x) => x.toFixed(d)).join(', ');
 const frameUs = (FRAME / median(base)) * 1e-6 * 1e6;
 writeBenchResult({
@@ -165,6 +208,12 @@ writeBenchResult({
     cpuAccessRatioToSameMemory: Number(median(scopedSameRatios).toFixed(3)),
     sameMemoryNote:
       "the same rounds against C memcpy into a kept memfd mapping (4 KiB shared pages, the buffer's kind of memory): what is left is ours (sync ioctls, the scope, TypedArray.set); against malloc memory the copy itself differs with the destination's pages",
+    cMemcpyIntoTheBuffer: Math.round(median(sameBuffer)),
+    cMemcpyIntoTheBufferToMalloc: Number(median(bufferToMalloc).toFixed(3)),
+    ratioToTheBuffer: Number(median(bufferRatios).toFixed(3)),
+    cpuAccessRatioToTheBuffer: Number(median(scopedBufferRatios).toFixed(3)),
+    theBufferNote:
+      "the same rounds against C memcpy into a shared mapping of this very buffer (its memfd passed as the C process's fd 3): the same pages, the same source pattern, frame-copy.h's loop. cMemcpyIntoTheBufferToMalloc is what the destination memory alone costs C; ratioToTheBuffer what is left to ours",
     firstScopeUs: fixed(firstPopulated.map((x) => x.us)),
     firstScopeFaults: fixed(firstPopulated.map((x) => x.faults)),
     firstTouchWithoutPopulateUs: fixed(firstLazy.map((x) => x.us)),

@@ -1,11 +1,13 @@
 // Baseline for the CPU-write benchmark: memcpy of a frame into ordinary
-// memory. usage: cpu-write <bytes> <frames> [memfd] -> MB/s of CPU time
+// memory. usage: cpu-write <bytes> <frames> [memfd|fd] -> MB/s of CPU time
 // (CLOCK_PROCESS_CPUTIME_ID: on a loaded machine, time spent waiting for a
 // core is not counted)
 //   default: between two malloc buffers (what an application's own memory
 //   gets: transparent huge pages where the kernel gives them);
 //   memfd: into a shared mapping of a memfd kept mapped and already faulted
-//   in (the test exporter's memory, 4 KiB pages), for reference.
+//   in (the test exporter's memory, 4 KiB pages), for reference;
+//   fd: into a shared mapping of fd 3, the caller's buffer itself (the same
+//   pages ours writes), for reference.
 // The timed loop is frame-copy.h's (shared with exporter-udmabuf's baseline).
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -26,6 +28,9 @@ int main(int argc, char** argv) {
     int fd = memfd_create("cpu-write", MFD_CLOEXEC);
     if (fd < 0 || ftruncate(fd, (off_t)size) < 0) return 1;
     dst = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (dst == MAP_FAILED) return 1;
+  } else if (argc > 3 && strcmp(argv[3], "fd") == 0) {
+    dst = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, 3, 0);
     if (dst == MAP_FAILED) return 1;
   } else {
     dst = malloc(size);

@@ -22,8 +22,8 @@ export class CpuMapping implements Disposable {
   #mapped = true;
   /** Set on a scope's view (see scopeView): the mapping it shares memory with. */
   readonly #parent: CpuMapping | undefined;
-  /** This mapping's scope views not ended yet. */
-  readonly #views = new Set<CpuMapping>();
+  /** This mapping's scope views not ended yet (made at the first: a scope's own view never has any). */
+  #views: Set<CpuMapping> | undefined;
 
   /** @internal made by buf.mmap() / buf.cpuAccess() */
   constructor(target: CpuSyncTarget, buffer: ArrayBuffer, writable: boolean, parent?: CpuMapping) {
@@ -45,13 +45,13 @@ export class CpuMapping implements Disposable {
     const ab = mappingView(this.#buffer);
     if (ab === undefined) return undefined;
     const view = new CpuMapping(this.#target, ab, this.writable, this);
-    this.#views.add(view);
+    (this.#views ??= new Set()).add(view);
     return view;
   }
 
   /** @internal scope views not ended yet. */
   get openViews(): number {
-    return this.#views.size;
+    return this.#views?.size ?? 0;
   }
 
   /** True until unmapped; after that the ArrayBuffer is detached and views of it are empty. */
@@ -92,13 +92,13 @@ export class CpuMapping implements Disposable {
     }
     this.#mapped = false;
     if (this.#parent) {
-      this.#parent.#views.delete(this);
+      this.#parent.#views?.delete(this);
       detachMappingView(this.#buffer);
       return;
     }
     // munmap detaches every view; they are ended with it
-    for (const v of this.#views) v.#mapped = false;
-    this.#views.clear();
+    if (this.#views) for (const v of this.#views) v.#mapped = false;
+    this.#views = undefined;
     this.#target.forgetMapping(this);
     munmapBuffer(this.#buffer, { what: `${this.#target.label}: cannot unmap` });
   }
