@@ -45,7 +45,8 @@ export class CpuMapping implements Disposable {
     const ab = mappingView(this.#buffer);
     if (ab === undefined) return undefined;
     const view = new CpuMapping(this.#target, ab, this.writable, this);
-    (this.#views ??= new Set()).add(view);
+    this.#views ??= new Set();
+    this.#views.add(view);
     return view;
   }
 
