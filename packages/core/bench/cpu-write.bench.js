@@ -195,7 +195,7 @@ writeBenchResult({
     cpuAccessPerFrameRatio: Number(median(scopedRatios).toFixed(3)),
     cpuAccessPerFrameRoundRatios: fixed(scopedRatios, 3),
     cpuAccessNote:
-      "buf.cpuAccess('write') per frame, same rounds: the buffer's kept mapping with a new ArrayBuffer view per scope (detached at its end); the view costs what separates it from mapping.access()",
+      "buf.cpuAccess('write') per frame, same rounds: the buffer's kept mapping with a new ArrayBuffer view per scope (detached at its end); the view costs what separates it from mapping.access(): each is an external ArrayBuffer with a finalizer (N-API), which V8 counts as 8 MB of external memory until a GC sweeps it; a scope alone measured 1–3 µs of CPU in a fresh process, 4.6–12 µs after this bench's rounds",
     oursRuns: fixed(ours),
     baselineRuns: fixed(base),
     faultsPerFrame: Number(median(faults).toFixed(2)),
