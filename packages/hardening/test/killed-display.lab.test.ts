@@ -27,7 +27,7 @@ interface Ready {
   mapped: number;
 }
 
-function startChild(mode: 'show' | 'link'): Promise<Ready> {
+function startChild(mode: 'show' | 'link' | 'link-exit'): Promise<Ready> {
   return startReadyChild<Omit<Ready, 'child'>>(CHILD, [mode], 'child');
 }
 
@@ -87,4 +87,37 @@ labSuite('a process killed while its picture is on screen', { needs: ['virtio-gp
       expect(crtcNow().mode).toBe(crtcBefore.mode);
     }, 120_000);
   }
+
+  it('process.exit() while a link flips: Display’s restore at exit stops the link and joins its thread first, the process exits 0 and the console comes back', async () => {
+    const crtcBefore = crtcNow();
+    const before = await screendump('exit-display-link-before');
+    const h = await startChild('link-exit');
+    let out = '';
+    h.child.stdout?.on('data', (d) => {
+      out += String(d);
+    });
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+      h.child.once('exit', (c, s) => r([c, s])),
+    );
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    const line = out.split('\n').find((l) => l.startsWith('EXIT '));
+    expect(line, `the child's EXIT line (stdout: ${out})`).toBeDefined();
+    const seen = JSON.parse(line!.slice('EXIT '.length)) as { link: string; threads: number; shown: number };
+    expect(seen).toMatchObject({ link: 'ended', threads: 0 });
+    expect(seen.shown).toBeGreaterThanOrEqual(10);
+    let why: string[] = ['not checked'];
+    for (let t = 0; t < 10 && why.length; t++) {
+      if (t) await new Promise((r) => setTimeout(r, 300));
+      why = notRestored(before, await screendump('exit-display-link-after'));
+    }
+    expect(why).toEqual([]);
+    expect(crtcNow().mode).toBe(crtcBefore.mode);
+    let left: number[] = h.inodes;
+    for (let t = 0; t < 50 && left.length; t++) {
+      if (t) await new Promise((r) => setTimeout(r, 100));
+      const k = kernelInodes();
+      left = h.inodes.filter((i) => k.has(i));
+    }
+    expect(left, 'buffers of the exited process still in bufinfo').toEqual([]);
+  }, 120_000);
 });
