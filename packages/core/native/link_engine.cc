@@ -124,6 +124,7 @@ void LinkEngine::TrySubmit() {
     }
     pending_ = -1;
     slots_[slot] = kAtSink;
+    if (in_flight_ == 0) progress_ns_ = Now();
     in_flight_++;
     dmabuf_done done[kMaxDone];
     int n = sink_->submit(sink_, static_cast<uint32_t>(target), done, kMaxDone);
@@ -182,6 +183,7 @@ void LinkEngine::Completed(const dmabuf_done* d, int n) {
     if (e.shown >= 0) {
       if (in_flight_ > 0) in_flight_--;
       shown_++;
+      progress_ns_ = Now();
       uint64_t t = e.time_ns != 0 ? e.time_ns : Now();
       if (first_shown_ns_ == 0) first_shown_ns_ = t;
       last_shown_ns_ = t;
@@ -249,7 +251,8 @@ void LinkEngine::Stop(int err, int side, int op) {
   for (auto& s : slots_)
     if (s != kAtSink) s = kAtSource;
   tap_held_ = 0;
-  if (in_flight_ == 0 || sink_fd_ < 0 || (err == -ENODEV && side == 2)) return Finish();
+  // nothing to wait for: nothing in flight, a sink without an fd, or one gone or stalled
+  if (in_flight_ == 0 || sink_fd_ < 0 || (side == 2 && (err == -ENODEV || err == -ETIMEDOUT))) return Finish();
   stop_deadline_ns_ = Now() + kStopWaitNs;
 }
 
@@ -260,4 +263,14 @@ void LinkEngine::Finish() {
   if (sink_->stop) sink_->stop(sink_);
   for (auto& s : slots_) s = kAtSource;
   in_flight_ = 0;
+}
+
+// While running: a sink with work in flight that has completed nothing for longer than it
+// promised (complete_within_ms) has stopped completing: the link ends, typed (-ENODEV when the
+// device is gone, else -ETIMEDOUT), instead of waiting for an event that never comes.
+void LinkEngine::CheckProgress() {
+  if (state_ != kRunning || in_flight_ == 0 || sink_->complete_within_ms == 0) return;
+  if (Now() - progress_ns_ < static_cast<uint64_t>(sink_->complete_within_ms) * 1000000ull) return;
+  int h = sink_->health ? sink_->health(sink_) : 0;
+  Stop(h == -ENODEV ? -ENODEV : -ETIMEDOUT, 2, kOpCollect);
 }

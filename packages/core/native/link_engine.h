@@ -81,6 +81,7 @@ class LinkEngine {
   int OpenFds();
   void CloseFds();
   int WaitMs() const;
+  void CheckProgress();
   void Wake();
   void Join();
   void Unwatch(Tag tag);
@@ -141,6 +142,7 @@ class LinkEngine {
   uint64_t stop_deadline_ns_ = 0;
   int pending_ = -1;  // source slot waiting for the sink
   uint32_t in_flight_ = 0;
+  uint64_t progress_ns_ = 0;  // the sink's last completion, or the submit that gave it work when it had none
   // stats
   double frames_ = 0, shown_ = 0, dropped_ = 0, skipped_ = 0, errors_ = 0, tapped_ = 0, repeated_ = 0;
   int64_t first_seq_ = -1, last_seq_ = -1;

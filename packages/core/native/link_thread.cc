@@ -176,8 +176,14 @@ void* LinkEngine::ThreadMain(void* self) {
 }
 
 int LinkEngine::WaitMs() const {
-  if (state_ != kStopping) return -1;
   uint64_t now = Now();
+  if (state_ == kRunning) {
+    // a sink with work in flight is expected to complete within its limit (CheckProgress)
+    if (in_flight_ == 0 || sink_->complete_within_ms == 0) return -1;
+    uint64_t by = progress_ns_ + static_cast<uint64_t>(sink_->complete_within_ms) * 1000000ull;
+    return now >= by ? 0 : static_cast<int>((by - now + 999999) / 1000000);
+  }
+  if (state_ != kStopping) return -1;
   return now >= stop_deadline_ns_ ? 0 : static_cast<int>((stop_deadline_ns_ - now + 999999) / 1000000);
 }
 
@@ -206,6 +212,7 @@ void LinkEngine::Run() {
       }
       Ready(tag, BitsOf(ev[i].events));
     }
+    CheckProgress();
     if (state_ == kStopping && Now() >= stop_deadline_ns_) Finish();
   }
   // every fd of the engine is closed before JS hears 'end' (fd counts are even then)

@@ -19,6 +19,8 @@ namespace {
 
 // user_data of our flip events: a tag, so an event of anyone else on the fd is not taken for ours
 constexpr uint64_t kTag = 0x6c696e6b00000000ull;  // 'link'
+// a flip not completed by then never will (the display unplugged, its CRTC gone): the link stops
+constexpr uint32_t kFlipWithinMs = 5000;
 
 struct Plane {
   int device;  // the display's fd (borrowed: the display outlives the link)
@@ -146,6 +148,7 @@ Napi::Value PlanePort(const Napi::CallbackInfo& info) {
     return Errno(env, ENOMEM);
   }
   p->max_in_flight = 1;
+  p->complete_within_ms = kFlipWithinMs;
   p->start = Start;
   p->submit = Submit;
   p->collect = Collect;

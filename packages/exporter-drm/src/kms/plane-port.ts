@@ -9,6 +9,10 @@ import { drmNative } from '../native.js';
 import type { FlipHost } from './flip-queue.js';
 import type { Framebuffer } from './framebuffer.js';
 
+const ETIMEDOUT = 110;
+/** How long the link waits for a flip before it gives up on the display (kFlipWithinMs in native/port_plane.cc). */
+const FLIP_WITHIN_S = 5;
+
 const IOCTL: Record<string, string> = {
   submit: 'ioctl(DRM_IOCTL_MODE_ATOMIC)',
   collect: 'read',
@@ -48,6 +52,17 @@ export function planePort(h: FlipHost, framebuffers: readonly Framebuffer[]): Li
       const syscall = op === 'submit' && !h.atomic ? 'ioctl(DRM_IOCTL_MODE_PAGE_FLIP)' : (IOCTL[op] ?? op);
       const what = `${h.connector}: ${op} failed in the link (${errnoName(errno)}); the link was stopped`;
       if (errno === 19) return new DrmDeviceLostError(h.device.label, what, syscall);
+      if (errno === ETIMEDOUT)
+        return new DrmError(
+          h.device.label,
+          `${h.connector}: a page flip of the link never completed (none within ${FLIP_WITHIN_S} s); the link was stopped`,
+          {
+            code: 'ETIMEDOUT',
+            errno,
+            syscall,
+            hint: 'The display stopped completing flips (unplugged, switched off, or taken over by another master): check it, then link again',
+          },
+        );
       return new DrmError(h.device.label, what, {
         code: errnoName(errno),
         errno,

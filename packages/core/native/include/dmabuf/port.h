@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define DMABUF_PORT_MAGIC 0x64627074u /* 'dbpt' */
-#define DMABUF_PORT_ABI 2u
+#define DMABUF_PORT_ABI 3u
 
 enum dmabuf_port_kind { DMABUF_PORT_SOURCE = 1, DMABUF_PORT_SINK = 2 };
 
@@ -75,6 +75,13 @@ struct dmabuf_port {
   uint32_t linked;
   /** enum dmabuf_port_flags. */
   uint32_t flags;
+  /**
+   * Sink: a submission not completed within this many ms means the device stopped completing (a
+   * display unplugged whose flip event never comes): the link stops with -ETIMEDOUT (-ENODEV when
+   * health() says the device is gone). 0: no limit (an M2M OUTPUT queue holds buffers for as long
+   * as nothing takes its CAPTURE side).
+   */
+  uint32_t complete_within_ms;
 
   /** Source: give every slot to the device and start (QBUF all, STREAMON). Sink: get ready. */
   int (*start)(dmabuf_port* port);
