@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Keeps sources readable in one sitting: no file in a package's or app's
-// src/ over 400 lines, no class over 300 (found with the TypeScript
-// parser). Prints the largest of each and every one over
+// src/ or native/ (TypeScript, JavaScript, C, C++) over 400 lines, no class
+// over 300 (TypeScript and JavaScript; found with the TypeScript parser). Prints the largest of each and every one over
 // the limit (a class counted from `class` to its closing brace); exit 1 when
 // there is one.
-// Usage: node scripts/check-sizes.mjs [src-dir...] (default: every packages/*/src, apps/*/src)
+// Usage: node scripts/check-sizes.mjs [src-dir...] (default: every packages/*/{src,native}, apps/*/src)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -18,8 +18,8 @@ const MAX_CLASS = 300;
 function sources(dir, out = []) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory() && e.name !== 'node_modules') sources(p, out);
-    else if (/\.(ts|mts|js|mjs)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+    if (e.isDirectory() && e.name !== 'node_modules' && e.name !== 'build') sources(p, out);
+    else if (/\.(ts|mts|js|mjs|c|cc|h)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
   }
   return out;
 }
@@ -45,8 +45,10 @@ function sourceDirs() {
     const base = join(root, group);
     if (!existsSync(base)) continue;
     for (const name of readdirSync(base).sort()) {
-      const src = join(base, name, 'src');
-      if (existsSync(src)) out.push(src);
+      for (const sub of ['src', 'native']) {
+        const dir = join(base, name, sub);
+        if (existsSync(dir)) out.push(dir);
+      }
     }
   }
   return out;
@@ -60,6 +62,7 @@ for (const src of dirs) {
     const text = readFileSync(file, 'utf8');
     const rel = relative(root, file);
     files.push({ rel, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0) });
+    if (/\.(c|cc|h)$/.test(file)) continue;
     for (const c of classes(file, text)) classList.push({ rel: `${rel} ${c.name}`, lines: c.lines });
   }
 }
