@@ -18,11 +18,11 @@ const env = process.env;
 const DEVICES = (env.DRM_BENCH_DEVICES ?? env.DRM_BENCH_DEVICE ?? 'vkms,virtio_gpu')
   .split(',')
   .filter(Boolean);
-const ROUNDS = Number(env.DRM_BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(env.DRM_BENCH_ROUNDS ?? 7);
 // modetest reports every 60 flips: that is the warm-up of every contender, and the measure a multiple of it
 const WARMUP = 60;
-const FLIPS = Number(env.DRM_BENCH_FLIPS ?? 600);
-const JS_FLIPS = Number(env.DRM_BENCH_JS_FLIPS ?? 200);
+const FLIPS = Number(env.DRM_BENCH_FLIPS ?? 300);
+const JS_FLIPS = Number(env.DRM_BENCH_JS_FLIPS ?? 120);
 const JS_WARMUP = 30;
 const BASELINE = new URL('./build/flip-baseline', import.meta.url).pathname;
 const ALL = ['link', 'modetest', 'c', 'legacy', 'linkAtomic', 'atomic'];
