@@ -28,9 +28,8 @@ export type ChannelMessage = BufferMessage | PlainMessage;
  * What a channel peer has read off its socket and not delivered yet. It
  * reads what the socket holds (one recvmmsg per batch, never blocking),
  * decodes messages in order (protocol.ts), adopts buffers (adoption.ts), and
- * closes the fds of decoded messages together once it is empty and they are
- * delivered: one close_range per batch, in a microtask after the delivery
- * (releaseSpent). The end of the stream and a failure come after
+ * closes the fds of decoded messages together once it is empty: one
+ * close_range per batch. The end of the stream and a failure come after
  * whatever was read before them.
  */
 export class ChannelInbox {
@@ -52,12 +51,6 @@ export class ChannelInbox {
   /** The last read found exactly one message (request/reply traffic, see ready()). */
   #single = false;
   #closed = false;
-  /** A microtask that closes the spent fds is queued. */
-  #closeQueued = false;
-  readonly #closeQueuedSpent = () => {
-    this.#closeQueued = false;
-    this.#closeSpent();
-  };
 
   /** raw and spent: the arrays the socket's safety net closes (socket-guard.ts). */
   constructor(
@@ -106,12 +99,7 @@ export class ChannelInbox {
     // socket is most likely empty: wait for POLLIN rather than spend a
     // recvmmsg on EAGAIN (epoll is level-triggered: nothing is missed).
     if (!this.#single) this.fillIfEmpty();
-    let m: ChannelMessage | undefined;
-    try {
-      m = this.take();
-    } finally {
-      this.releaseSpent();
-    }
+    const m = this.take();
     if (m !== undefined) return m;
     if (this.#failure !== undefined) throw this.#failure;
     return this.#ended ? null : undefined;
@@ -120,12 +108,7 @@ export class ChannelInbox {
   /** Every message that can be had without waiting (up to max); null at the end; undefined when one has to wait. */
   readyMany(max: number): ChannelMessage[] | null | undefined {
     this.fillIfEmpty();
-    let ms: ChannelMessage[] | undefined;
-    try {
-      ms = this.takeMany(max);
-    } finally {
-      this.releaseSpent();
-    }
+    const ms = this.takeMany(max);
     if (ms !== undefined) return ms;
     if (this.#failure !== undefined) throw this.#failure;
     return this.#ended ? null : undefined;
@@ -190,20 +173,6 @@ export class ChannelInbox {
     return out;
   }
 
-  /**
-   * Once everything read is delivered, close the fds of the delivered
-   * messages (one close_range for the batch) in a microtask: call it after
-   * handing the messages over, so the receiver's own continuation (a reply,
-   * say) runs before the close system call, which is off the critical path
-   * of a request/reply exchange that way. The fds are closed before the
-   * event loop turns.
-   */
-  releaseSpent(): void {
-    if (this.#raw.length !== 0 || this.#spent.length === 0 || this.#closeQueued) return;
-    this.#closeQueued = true;
-    queueMicrotask(this.#closeQueuedSpent);
-  }
-
   /** Close every fd read but not delivered; nothing is read any more. */
   close(): void {
     this.#closed = true;
@@ -233,6 +202,7 @@ export class ChannelInbox {
       }
     } finally {
       for (const fd of raw.fds) this.#spent.push(fd);
+      if (this.#raw.length === 0) this.#closeSpent();
     }
   }
 

@@ -3,7 +3,7 @@ import { FdWatcher, POLL_BITS, type PollOptions } from '../poll.js';
 import type { ChannelInbox, ChannelMessage } from './channel-inbox.js';
 import type { HeldSocket } from './socket-guard.js';
 import type { ReceivedMessage } from './unix-socket.js';
-import { addWaiter, type Waiter, type WaitSpec } from './waiters.js';
+import { addWaiter, type Waiter } from './waiters.js';
 
 export type { BufferMessage, ChannelMessage, PlainMessage } from './channel-inbox.js';
 
@@ -83,19 +83,11 @@ export class ChannelReceiver {
     this.#pump(false);
   };
 
-  /** How a wait is named in its errors (made once, not per wait). */
-  readonly #spec: WaitSpec;
-
   constructor(owner: object, held: HeldSocket, inbox: ChannelInbox, label: string) {
     this.owner = owner;
     this.#held = held;
     this.#inbox = inbox;
     this.#label = label;
-    this.#spec = {
-      what: `receive on ${label}`,
-      timeoutHint: 'Raise timeoutMs, or check that the other process sends',
-      dropped: this.#dropped,
-    };
   }
 
   /** The other side hung up and every message it sent has been read. */
@@ -166,7 +158,11 @@ export class ChannelReceiver {
       this.#waiters,
       (resolve, reject) => ({ resolve, reject, mode, max }),
       options,
-      this.#spec,
+      {
+        what: `receive on ${this.#label}`,
+        timeoutHint: 'Raise timeoutMs, or check that the other process sends',
+        dropped: this.#dropped,
+      },
     );
     this.#pump(justRead);
     return p;
@@ -197,7 +193,6 @@ export class ChannelReceiver {
       waiters.shift();
       w.resolve(iterates(w.mode) ? { done: false, value } : value);
     }
-    inbox.releaseSpent();
     if (waiters.length && inbox.finished) settleAll(waiters, inbox.failure, this.#label);
   }
 
