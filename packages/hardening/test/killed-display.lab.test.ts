@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUFINFO, parseBufInfo, readSystem } from '@dmabuf/cli';
 import { describeMode, findDrmDevice, readKms } from '@dmabuf/exporter-drm';
 import { screendump } from '@dmabuf/lab/guest';
 import { labSuite } from '@dmabuf/lab/suite';
 import { expect, it } from 'vitest';
 import { notRestored } from '../../interop/test/screen-restored.js';
+import { awaitFreed, heldAnywhere, killAndAwaitFreed } from './killed-buffers.js';
 import { startReadyChild } from './ready-child.js';
 
 // Issue 15, faults: a process killed (SIGKILL: no handler of its own runs, so Display's restore at
@@ -38,18 +37,6 @@ function crtcNow(): { mode: string; fb: number } {
   return { mode: c.mode ? describeMode(c.mode) : 'off', fb: c.fbId };
 }
 
-const kernelInodes = (): Set<number> =>
-  new Set(parseBufInfo(readFileSync(BUFINFO, 'utf8')).buffers.map((b) => b.ino));
-
-function heldAnywhere(inodes: number[]): number[] {
-  const seen = new Set<number>();
-  for (const p of readSystem().processes) {
-    for (const f of p.fds) seen.add(f.ino);
-    for (const m of p.mappings) seen.add(m.ino);
-  }
-  return inodes.filter((i) => seen.has(i));
-}
-
 labSuite('a process killed while its picture is on screen', { needs: ['virtio-gpu'] }, () => {
   for (const mode of ['show', 'link'] as const) {
     it(`SIGKILL while ${mode === 'show' ? 'show()' : 'a link flipping'} has its picture on screen: the kernel restores the console (mode and picture), no dma-buf of it remains`, async () => {
@@ -61,15 +48,7 @@ labSuite('a process killed while its picture is on screen', { needs: ['virtio-gp
       const during = await screendump(`killed-display-${mode}-during`);
       expect(notRestored(before, during), 'the child’s picture is on screen').not.toEqual([]);
       expect(heldAnywhere(h.inodes)).toEqual(h.inodes);
-      const exited = new Promise((r) => h.child.once('exit', r));
-      h.child.kill('SIGKILL');
-      await exited;
-      let left: number[] = h.inodes;
-      for (let t = 0; t < 50 && left.length; t++) {
-        const k = kernelInodes();
-        left = h.inodes.filter((i) => k.has(i));
-        if (left.length) await new Promise((r) => setTimeout(r, 100));
-      }
+      const left = await killAndAwaitFreed(h.child, h.inodes);
       expect(left, 'buffers of the killed process still in bufinfo').toEqual([]);
       expect(heldAnywhere(h.inodes)).toEqual([]);
       // the console comes back (the fbdev client restores it at the last close; give it a moment)
@@ -112,12 +91,7 @@ labSuite('a process killed while its picture is on screen', { needs: ['virtio-gp
     }
     expect(why).toEqual([]);
     expect(crtcNow().mode).toBe(crtcBefore.mode);
-    let left: number[] = h.inodes;
-    for (let t = 0; t < 50 && left.length; t++) {
-      if (t) await new Promise((r) => setTimeout(r, 100));
-      const k = kernelInodes();
-      left = h.inodes.filter((i) => k.has(i));
-    }
+    const left = await awaitFreed(h.inodes);
     expect(left, 'buffers of the exited process still in bufinfo').toEqual([]);
   }, 120_000);
 });

@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUFINFO, parseBufInfo, readSystem } from '@dmabuf/cli';
 import { V4l2Device } from '@dmabuf/importer-v4l2';
 import { labSuite } from '@dmabuf/lab/suite';
 import { expect, it } from 'vitest';
+import { heldAnywhere, kernelInodes, killAndAwaitFreed } from './killed-buffers.js';
 import { startReadyChild } from './ready-child.js';
 
 // Issue 15, faults: a process killed (SIGKILL) while it holds dma-bufs mapped, attached and queued on
@@ -19,20 +18,6 @@ function startHolder(): Promise<{ child: ChildProcess; pid: number; inodes: numb
   return startReadyChild<{ pid: number; inodes: number[] }>(CHILD, [], 'holder');
 }
 
-function kernelInodes(): Set<number> {
-  return new Set(parseBufInfo(readFileSync(BUFINFO, 'utf8')).buffers.map((b) => b.ino));
-}
-
-function heldAnywhere(inodes: number[]): number[] {
-  const read = readSystem();
-  const seen = new Set<number>();
-  for (const p of read.processes) {
-    for (const f of p.fds) seen.add(f.ino);
-    for (const m of p.mappings) seen.add(m.ino);
-  }
-  return inodes.filter((i) => seen.has(i));
-}
-
 labSuite('a process killed while it holds buffers', { needs: ['vivid'] }, () => {
   it(`SIGKILL with buffers mapped, attached and queued on a streaming camera: none left (fdinfo, maps, debugfs), the camera streams again; ${ROUNDS} rounds`, async () => {
     const kernelBefore = kernelInodes().size;
@@ -43,16 +28,7 @@ labSuite('a process killed while it holds buffers', { needs: ['vivid'] }, () => 
       expect(heldAnywhere(h.inodes)).toEqual(h.inodes);
       const live = kernelInodes();
       for (const i of h.inodes) expect(live.has(i), `ino ${i} in bufinfo`).toBe(true);
-      const exited = new Promise((r) => h.child.once('exit', r));
-      h.child.kill('SIGKILL');
-      await exited;
-      // the kernel frees the files as the process's fds and mappings go: give it a moment
-      let left: number[] = h.inodes;
-      for (let t = 0; t < 50 && left.length; t++) {
-        const k = kernelInodes();
-        left = h.inodes.filter((i) => k.has(i));
-        if (left.length) await new Promise((r) => setTimeout(r, 100));
-      }
+      const left = await killAndAwaitFreed(h.child, h.inodes);
       expect(left, 'buffers of the killed process still in bufinfo').toEqual([]);
       expect(heldAnywhere(h.inodes)).toEqual([]);
       // the camera is free: it opens and streams again
