@@ -79,11 +79,18 @@ function gstSteady() {
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
-      for (const m of String(d).matchAll(/rendered: (\d+), dropped: (\d+)/g)) {
+      // "rendered: N, dropped: D, current: F, ..." (or "..., fps: F, drop rate: ...") where F is the
+      // frames rendered since the last line over the time since it, both taken by fpsdisplaysink
+      // in its streaming thread as the frame reached kmssink: the interval is N's step / F
+      for (const m of String(d).matchAll(/rendered: (\d+), dropped: (\d+), (?:current|fps): ([\d.]+)/g)) {
+        const rendered = Number(m[1]);
+        const prev = marks.at(-1);
+        const current = Number(m[3]);
         marks.push({
-          rendered: Number(m[1]),
+          rendered,
           dropped: Number(m[2]),
           t: performance.now(),
+          shownS: (prev?.shownS ?? 0) + (prev && current > 0 ? (rendered - prev.rendered) / current : 0),
           ticks: ticksOf(child.pid),
         });
       }
@@ -104,7 +111,9 @@ function gstSteady() {
       const n = to.rendered - from.rendered;
       resolve({
         path: 'gstreamer (fpsdisplaysink)',
-        fps: (n * 1000) / (to.t - from.t),
+        // timed by fpsdisplaysink's own clock readings (as the link's by its flips' timestamps)
+        fps: n / (to.shownS - from.shownS),
+        fpsHeard: (n * 1000) / (to.t - from.t),
         cpuMsPerFrame: ((to.ticks - from.ticks) * 1000) / CLK_TCK / n,
         frames: n,
         dropped: to.dropped - from.dropped,
@@ -201,10 +210,12 @@ console.log(
             skipped: link.map((r) => r.skipped),
             latencyMedianMs: pick(link, 'latencyMedianMs'),
             latencyP99Ms: pick(link, 'latencyP99Ms'),
+            fpsHeard: link.map((r) => r.fpsHeard),
           },
-          gst: { cpu: cpuOf(gstRuns), fps: fpsOf(gstRuns) },
+          gst: { cpu: cpuOf(gstRuns), fps: fpsOf(gstRuns), fpsHeard: gstRuns.map((r) => r.fpsHeard) },
           linkCpuRatios: ratios(link, gstRuns, 'cpuMsPerFrame'),
           linkFpsRatios: ratios(link, gstRuns, 'fps'),
+          linkFpsHeardRatios: ratios(link, gstRuns, 'fpsHeard'),
           js: { cpu: cpuOf(js), fps: fpsOf(js) },
           jsCpuRatios: ratios(js, gstRuns, 'cpuMsPerFrame'),
           jsFpsRatios: ratios(js, gstRuns, 'fps'),

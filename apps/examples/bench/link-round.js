@@ -35,15 +35,24 @@ async function withLink(o, options, run) {
 /** One measured round: CPU and time per shown frame over frames warmup..warmup+frames. */
 export async function linkRound(o, { warmup, frames }) {
   const meter = linkMeter({ warmup, frames });
+  /** @type {import('@dmabuf/core').LinkStats | undefined} the stats at the meter's first mark */
+  let first;
+  const onStats = (/** @type {import('@dmabuf/core').LinkStats} */ s) => {
+    if (first === undefined && s.shown >= warmup) first = s;
+    meter.options.onStats?.(s);
+  };
   return await withLink(
     o,
-    () => meter.options,
+    () => ({ ...meter.options, onStats }),
     async (link) => {
       meter.watch(link.done);
       const m = await meter.measured;
       return {
         path: 'link',
-        fps: m.fps,
+        // shown frames per second between the two marks, timed by the display: each mark's stats
+        // carry fps = (shown - 1) / (its last flip's time - the first flip's time), flip events' own timestamps
+        fps: first ? shownFps(first, m.stats) : m.fps,
+        fpsHeard: m.fps,
         cpuMsPerFrame: m.cpuUsPerFrame / 1000,
         userMsPerFrame: m.userUsPerFrame / 1000,
         systemMsPerFrame: m.systemUsPerFrame / 1000,
@@ -54,6 +63,12 @@ export async function linkRound(o, { warmup, frames }) {
       };
     },
   );
+}
+
+/** Shown frames per second from stats `a` to stats `b`, by the flips' own timestamps. */
+function shownFps(a, b) {
+  const at = (s) => (s.shown - 1) / s.fps; // seconds from the first flip to the stats' last one
+  return (b.shown - a.shown) / (at(b) - at(a));
 }
 
 /**
