@@ -10,7 +10,7 @@ import {
   plainDevice,
   ReleasedError,
 } from '../src/index.js';
-import { type MemfdExporter, memfdExporterPlugin } from '../src/testing/index.js';
+import { type MemfdExporter, memfdExporterPlugin, refusalOf } from '../src/testing/index.js';
 
 let fw: Framework;
 let exporter: MemfdExporter;
@@ -125,18 +125,12 @@ describe('lifecycle order', () => {
 
   it('an exporter refusing an attach is a PluginError naming the plugin, with the cause', () => {
     using buf = fw.export({ size: 4096 });
-    try {
-      buf.attach(plainDevice('unreachable-device'));
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(PluginError);
-      const err = e as PluginError;
-      expect(err.plugin).toBe('memfd-test');
-      expect(err.hook).toBe('attach');
-      expect(err.code).toBe('ENODEV');
-      expect(err.cause).toBeInstanceOf(DmaBufError);
-      expect(err.message).toContain('unreachable-device');
-    }
+    const e = refusalOf(() => buf.attach(plainDevice('unreachable-device')), PluginError);
+    expect(e.plugin).toBe('memfd-test');
+    expect(e.hook).toBe('attach');
+    expect(e.code).toBe('ENODEV');
+    expect(e.cause).toBeInstanceOf(DmaBufError);
+    expect(e.message).toContain('unreachable-device');
     expect(buf.attachments).toHaveLength(0);
   });
 

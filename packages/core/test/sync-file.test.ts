@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DmaBuf,
-  type DmaBufError,
   exportSyncFile,
   Framework,
   importSyncFile,
@@ -14,7 +13,7 @@ import {
 import { native } from '../src/native.js';
 // a socket stands in for a sync_file (its poll acts alike); new SyncFile() refuses what is not one
 import { trustedSyncFile } from '../src/sync-file.js';
-import { memfdExporterPlugin } from '../src/testing/index.js';
+import { memfdExporterPlugin, refusalOf } from '../src/testing/index.js';
 
 function socketPair(): [number, number] {
   const p = native().unixSocketPair();
@@ -37,19 +36,14 @@ describe('sync_file fences', () => {
   it('exportSyncFile on a buffer that is not a kernel dma-buf is a typed ENOTTY error', () => {
     const before = openFdCount();
     for (const mode of ['read', 'write', 'readwrite'] as const) {
-      try {
-        exportSyncFile(buf, mode);
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(SystemError);
-        expect(e).toMatchObject({
-          code: 'ENOTTY',
-          errno: 25,
-          syscall: 'ioctl(DMA_BUF_IOCTL_EXPORT_SYNC_FILE)',
-        });
-        expect((e as DmaBufError).hint).toMatch(/is not a kernel dma-buf/);
-        expect((e as Error).message).toContain(buf.label);
-      }
+      const e = refusalOf(() => exportSyncFile(buf, mode), SystemError);
+      expect(e).toMatchObject({
+        code: 'ENOTTY',
+        errno: 25,
+        syscall: 'ioctl(DMA_BUF_IOCTL_EXPORT_SYNC_FILE)',
+      });
+      expect(e.hint).toMatch(/is not a kernel dma-buf/);
+      expect(e.message).toContain(buf.label);
     }
     expect(openFdCount()).toBe(before);
   });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError as CoreInvalid } from '@dmabuf/core';
+import { refusalOf } from '@dmabuf/core/testing';
 import { describe, expect, it } from 'vitest';
 import { chooseMode, DrmError, describeMode, parseModeRequest, refreshOf } from '../src/index.js';
 import { mode } from './fixtures.js';
@@ -20,15 +21,10 @@ describe('mode choice', () => {
   });
 
   it('says which modes exist when the one asked for does not', () => {
-    try {
-      chooseMode(modes, '800x600', 'DRM card1 (virtio_gpu)', 'Virtual-1');
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(DrmError);
-      expect((e as DrmError).message).toMatch(
-        /card1.*Virtual-1 has no mode 800x600.*1920x1080@60, 1280x800@75, 1280x800@60, 640x480@60/,
-      );
-    }
+    const e = refusalOf(() => chooseMode(modes, '800x600', 'DRM card1 (virtio_gpu)', 'Virtual-1'), DrmError);
+    expect(e.message).toMatch(
+      /card1.*Virtual-1 has no mode 800x600.*1920x1080@60, 1280x800@75, 1280x800@60, 640x480@60/,
+    );
     expect(() => chooseMode([], undefined, 'dev', 'c')).toThrow(/lists no modes/);
   });
 

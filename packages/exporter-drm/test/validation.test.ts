@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AllocationRequest, DmaBufError, Framework, SystemError } from '@dmabuf/core';
-import { memfdExporterPlugin } from '@dmabuf/core/testing';
+import { memfdExporterPlugin, refusalOf } from '@dmabuf/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFramebuffer,
@@ -168,14 +168,9 @@ describe('device needs', () => {
   });
 
   it('opening no such device, or a file that is not DRM, is a typed error naming the path', () => {
-    try {
-      DrmDevice.open('/dev/dri/card99');
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(SystemError);
-      expect((e as SystemError).code).toBe('ENOENT');
-      expect((e as Error).message).toMatch(/\/dev\/dri\/card99.*listDrmDevices/);
-    }
+    const e = refusalOf(() => DrmDevice.open('/dev/dri/card99'), SystemError);
+    expect(e.code).toBe('ENOENT');
+    expect(e.message).toMatch(/\/dev\/dri\/card99.*listDrmDevices/);
     expect(() => DrmDevice.open('/dev/null')).toThrow(/\/dev\/null: cannot read the driver version.*ENOTTY/);
     expect(() => DrmDevice.open(42 as unknown as string)).toThrow(/Expected a string/);
   });
@@ -229,15 +224,10 @@ describe('framebuffer checks before any ioctl', () => {
 
   it('refuses a format the plane does not take, listing what it takes', () => {
     const buf = fw.export({ width: 32, height: 32, format: 'RG16' });
-    try {
-      createFramebuffer(kmsDevice, buf, {}, accepted);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(UnsupportedFormatError);
-      expect((e as Error).message).toMatch(
-        /plane 31 of DRM card1 \(virtio_gpu\) does not take format RG16.*It takes: XR24/,
-      );
-    }
+    const e = refusalOf(() => createFramebuffer(kmsDevice, buf, {}, accepted), UnsupportedFormatError);
+    expect(e.message).toMatch(
+      /plane 31 of DRM card1 \(virtio_gpu\) does not take format RG16.*It takes: XR24/,
+    );
     buf.put();
   });
 
@@ -245,16 +235,11 @@ describe('framebuffer checks before any ioctl', () => {
     const withMods = { ...kmsDevice, caps: { kms: true, addFb2Modifiers: true } } as unknown as DrmDevice;
     const tiledOnly = { ...accepted, modifiers: new Map([['XR24', [0x0100000000000001n]]]) };
     const buf = fw.export({ width: 32, height: 32, format: 'XR24' });
-    try {
-      createFramebuffer(withMods, buf, {}, tiledOnly);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(UnsupportedFormatError);
-      expect(e).toMatchObject({ code: 'EINVAL', format: 'XR24', modifier: 0n });
-      expect((e as Error).message).toMatch(
-        /plane 31 of DRM card1 \(virtio_gpu\) takes XR24 with modifiers \[I915_X_TILED\], buffer #\d+ \(memfd-test\) has \[LINEAR\]/,
-      );
-    }
+    const e = refusalOf(() => createFramebuffer(withMods, buf, {}, tiledOnly), UnsupportedFormatError);
+    expect(e).toMatchObject({ code: 'EINVAL', format: 'XR24', modifier: 0n });
+    expect(e.message).toMatch(
+      /plane 31 of DRM card1 \(virtio_gpu\) takes XR24 with modifiers \[I915_X_TILED\], buffer #\d+ \(memfd-test\) has \[LINEAR\]/,
+    );
     const linearOnly = { ...accepted, modifiers: new Map([['XR24', [0n]]]) };
     expect(() => createFramebuffer(withMods, buf, { modifier: 0x0100000000000002n }, linearOnly)).toThrow(
       /takes XR24 with modifiers \[LINEAR\], .* has \[I915_Y_TILED\]/,
@@ -275,15 +260,19 @@ describe('framebuffer checks before any ioctl', () => {
 
   it('refuses a buffer too small for pitch × height, naming the numbers', () => {
     const buf = fw.export({ size: 4096 });
-    try {
-      createFramebuffer(kmsDevice, buf, { width: 64, height: 64, format: 'XR24', pitches: [256] }, accepted);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(DrmError);
-      expect((e as Error).message).toMatch(
-        /card1.*64x64 XR24 framebuffer needs 16384 bytes \(plane 0: offset 0 \+ pitch 256 × 64 rows\), buffer #\d+ \(memfd-test\) has 4096/,
-      );
-    }
+    const e = refusalOf(
+      () =>
+        createFramebuffer(
+          kmsDevice,
+          buf,
+          { width: 64, height: 64, format: 'XR24', pitches: [256] },
+          accepted,
+        ),
+      DrmError,
+    );
+    expect(e.message).toMatch(
+      /card1.*64x64 XR24 framebuffer needs 16384 bytes \(plane 0: offset 0 \+ pitch 256 × 64 rows\), buffer #\d+ \(memfd-test\) has 4096/,
+    );
     expect(() =>
       createFramebuffer(kmsDevice, buf, { width: 64, height: 8, format: 'XR24', pitches: [100] }, accepted),
     ).toThrow(/pitch of at least 256 bytes.*has 100/);

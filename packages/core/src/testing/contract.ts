@@ -7,6 +7,7 @@ import type { ExportOptions, Framework } from '../framework.js';
 import { plainDevice } from '../importer.js';
 import { native } from '../native.js';
 import type { SgTable } from '../sg-table.js';
+import { refusalOf } from './refusal-of.js';
 
 /** What `describeExporterContract` needs from its setup: the framework holding the exporter under test, how to export from it, and what the exporter can do. */
 export interface ContractSetup {
@@ -137,14 +138,9 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
     it('refuses an attach whose constraints the buffer cannot meet, naming both numbers', () => {
       const buf = exp();
       const need = buf.size + 4096;
-      try {
-        buf.attach(plainDevice('big-device', { minSize: need }));
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(NegotiationError);
-        expect((e as Error).message).toContain(String(need));
-        expect((e as Error).message).toContain(String(buf.size));
-      }
+      const e = refusalOf(() => buf.attach(plainDevice('big-device', { minSize: need })), NegotiationError);
+      expect(e.message).toContain(String(need));
+      expect(e.message).toContain(String(buf.size));
       expect(buf.attachments.length).toBe(0);
       buf.put();
     });
@@ -232,15 +228,10 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
         const buf = exp();
         const restore = injectFailure(buf.exporter, hook);
         const expectReported = (fn: () => unknown) => {
-          try {
-            fn();
-            expect.unreachable();
-          } catch (e) {
-            expect(e).toBeInstanceOf(PluginError);
-            expect(e).toMatchObject({ plugin: buf.exporter.name, hook, code: 'EIO', errno: 5 });
-            expect((e as PluginError).message).toContain(`${buf.exporter.name}: ${hook} failed`);
-            expect((e as PluginError).hint).toContain('exporter contract');
-          }
+          const e = refusalOf(fn, PluginError);
+          expect(e).toMatchObject({ plugin: buf.exporter.name, hook, code: 'EIO', errno: 5 });
+          expect(e.message).toContain(`${buf.exporter.name}: ${hook} failed`);
+          expect(e.hint).toContain('exporter contract');
         };
         try {
           if (hook === 'attach') {
