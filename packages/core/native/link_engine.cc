@@ -137,6 +137,7 @@ void LinkEngine::TrySubmit() {
     }
     if (n < 0) {
       in_flight_--;
+      dropped_++;
       slots_[slot] = kPending;
       GiveBack(slot);
       return Stop(n, 2, kOpSubmit);
@@ -247,6 +248,7 @@ void LinkEngine::Stop(int err, int side, int op) {
     end_side_ = 1;
     end_op_ = kOpStop;
   }
+  if (pending_ >= 0) dropped_++;  // dequeued, never submitted: given back unshown
   pending_ = -1;
   for (auto& s : slots_)
     if (s != kAtSink) s = kAtSource;
@@ -257,11 +259,16 @@ void LinkEngine::Stop(int err, int side, int op) {
 }
 
 // Every buffer is back (or the wait for the sink timed out): the thread leaves its loop and posts 'end'.
+// From here on frames = shown + dropped.
 void LinkEngine::Finish() {
   if (state_ == kEnded) return;
   state_ = kEnded;
   if (sink_->stop) sink_->stop(sink_);
   for (auto& s : slots_) s = kAtSource;
+  // what the sink still had in flight never completed (a flip whose event never came, a queue's
+  // stop that took its buffers back): not shown, so dropped, and abandoned
+  dropped_ += in_flight_;
+  abandoned_ += in_flight_;
   in_flight_ = 0;
 }
 

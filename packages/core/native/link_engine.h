@@ -17,7 +17,7 @@
 enum LinkStat {
   kFrames,       // frames the source handed out
   kShown,        // frames the sink completed
-  kDropped,      // frames handed out but given back unshown (a newer one replaced it)
+  kDropped,      // frames handed out but given back unshown (replaced by a newer one, or left when the link stopped)
   kSkipped,      // sequence numbers the source skipped
   kErrors,       // frames the device marked bad
   kFirstSeq,     // sequence of the first frame (-1 before one)
@@ -30,6 +30,7 @@ enum LinkStat {
   kState,        // 0 idle, 1 running, 2 stopping, 3 ended
   kSeconds,      // since start
   kRepeated,     // frames whose sequence number was not after the last one's (a driver's repeat)
+  kAbandoned,    // of kDropped: submitted, and the link ended before the sink completed them
   kStatCount
 };
 
@@ -144,7 +145,7 @@ class LinkEngine {
   uint32_t in_flight_ = 0;
   uint64_t progress_ns_ = 0;  // the sink's last completion, or the submit that gave it work when it had none
   // stats
-  double frames_ = 0, shown_ = 0, dropped_ = 0, skipped_ = 0, errors_ = 0, tapped_ = 0, repeated_ = 0;
+  double frames_ = 0, shown_ = 0, dropped_ = 0, skipped_ = 0, errors_ = 0, tapped_ = 0, repeated_ = 0, abandoned_ = 0;
   int64_t first_seq_ = -1, last_seq_ = -1;
   uint64_t started_ns_ = 0, first_shown_ns_ = 0, last_shown_ns_ = 0;
   std::vector<uint32_t> latency_us_;  // ring

@@ -1,9 +1,13 @@
-// Two ports core itself provides, for measuring and testing links:
+// Ports core itself provides, for measuring and testing links:
 //  - a counting sink: done with every buffer the moment it gets it;
 //  - a cycling source: always ready, hands out its slots in turn (a flip
-//    link alternating framebuffers, the way modetest -v does).
+//    link alternating framebuffers, the way modetest -v does);
+//  - a stalling sink (tests): takes buffers and never completes one, the
+//    way a display that stopped sending flip events behaves.
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <vector>
@@ -73,6 +77,20 @@ int CycleStop(dmabuf_port* p) {
   return 0;
 }
 
+struct Stall {
+  int fd = -1;  // an eventfd nothing writes: the engine waits on it for completions that never come
+  bool gone = false;
+};
+
+int StallSubmit(dmabuf_port*, uint32_t, dmabuf_done*, uint32_t) { return 0; }
+int StallHealth(dmabuf_port* p) { return static_cast<Stall*>(p->self)->gone ? -ENODEV : 0; }
+
+void StallDestroy(dmabuf_port* p) {
+  auto* s = static_cast<Stall*>(p->self);
+  if (s->fd >= 0) close(s->fd);
+  DestroyPort<Stall>(p);
+}
+
 // countingSink() -> port
 Napi::Value CountingSink(const Napi::CallbackInfo& info) {
   dmabuf_port* p = NewPort(DMABUF_PORT_SINK, 0, -1, 0, nullptr);
@@ -106,9 +124,43 @@ Napi::Value CyclingSource(const Napi::CallbackInfo& info) {
   return WrapPort(info.Env(), p);
 }
 
+// stallingSink(completeWithinMs, gone) -> port or -errno: a sink that never completes what it takes
+// (one at a time); it promises completion within completeWithinMs (0: no limit), and its health()
+// says -ENODEV when `gone`, else 0.
+Napi::Value StallingSink(const Napi::CallbackInfo& info) {
+  Args a(info);
+  uint32_t within = a.U32(0, "completeWithinMs");
+  bool gone = a.Bool(1, "gone");
+  if (!a) return a.Thrown();
+  auto* stall = new Stall();
+  stall->gone = gone;
+  stall->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (stall->fd < 0) {
+    int err = errno;
+    delete stall;
+    return Errno(info.Env(), err);
+  }
+  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, 0, stall->fd, DMABUF_PORT_READABLE, stall);
+  if (p == nullptr) {
+    close(stall->fd);
+    delete stall;
+    return Errno(info.Env(), ENOMEM);
+  }
+  p->max_in_flight = 1;
+  p->complete_within_ms = within;
+  p->submit = StallSubmit;
+  p->collect = NoCollect;
+  p->start = Nothing;
+  p->stop = Nothing;
+  p->health = StallHealth;
+  p->destroy = StallDestroy;
+  return WrapPort(info.Env(), p);
+}
+
 }  // namespace
 
 void InitLinkPorts(Napi::Env env, Napi::Object exports) {
   exports.Set("countingSink", Napi::Function::New(env, CountingSink, "countingSink"));
   exports.Set("cyclingSource", Napi::Function::New(env, CyclingSource, "cyclingSource"));
+  exports.Set("stallingSink", Napi::Function::New(env, StallingSink, "stallingSink"));
 }

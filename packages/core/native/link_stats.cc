@@ -30,5 +30,6 @@ void LinkEngine::Stats(double* out) {
   out[kTapped] = tapped_;
   out[kState] = state_;
   out[kRepeated] = repeated_;
+  out[kAbandoned] = abandoned_;
   out[kSeconds] = started_ns_ != 0 ? (Now() - started_ns_) / 1e9 : 0;
 }

@@ -18,6 +18,7 @@ const at = (shown: number): LinkStats => ({
   tapped: 0,
   seconds: shown / 60,
   repeated: 0,
+  abandoned: 0,
 });
 
 /** Some CPU time that process.cpuUsage() sees. */

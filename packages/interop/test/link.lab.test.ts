@@ -250,6 +250,8 @@ labSuite(
       const s = await link.stop();
       expect(s.shown).toBeGreaterThanOrEqual(20);
       expect(s.inFlight).toBe(0);
+      expect(s.abandoned).toBe(0); // the last flip completed while stop() waited: counted shown
+      expect(s.frames).toBe(s.shown + s.dropped);
       display.close();
       for (const b of bufs) b.put();
       expect(openFdCount()).toBe(fds);
@@ -341,6 +343,7 @@ labSuite(
       const closeMs: number[] = [];
       let inFlight = 0;
       let reused = 0;
+      let abandoned = 0;
       card.dropMaster(); // each round's device becomes master as it opens (the first opener of a free device does)
       try {
         for (let round = 0; round < ROUNDS; round++) {
@@ -362,6 +365,10 @@ labSuite(
           expect(link.state).toBe('ended');
           const s = await link.done;
           expect(s.shown).toBeGreaterThanOrEqual(3);
+          // a flip the close gave up on is not counted shown
+          expect(s.frames, `round ${round}: ${JSON.stringify(s)}`).toBe(s.shown + s.dropped);
+          expect(s.inFlight).toBe(0);
+          abandoned += s.abandoned;
           for (const b of bufs) expect(b.attachments, `round ${round}: attachments`).toHaveLength(0);
           // the device's master went with its last fd: nothing of the link kept a dup of it open
           card.setMaster();
@@ -375,7 +382,7 @@ labSuite(
       for (const b of bufs) b.put();
       expect(openFdCount()).toBe(fds);
       console.log(
-        `display device closed mid-flip x${ROUNDS}: close() median ${median(closeMs).toFixed(1)} ms, max ${Math.max(...closeMs).toFixed(1)} ms; a flip in flight just before the close in ${inFlight}/${ROUNDS}; fd number reused at once in ${reused}/${ROUNDS}`,
+        `display device closed mid-flip x${ROUNDS}: close() median ${median(closeMs).toFixed(1)} ms, max ${Math.max(...closeMs).toFixed(1)} ms; a flip in flight just before the close in ${inFlight}/${ROUNDS}, abandoned by it ${abandoned}; fd number reused at once in ${reused}/${ROUNDS}`,
       );
     }, 600_000);
 
@@ -402,6 +409,8 @@ labSuite(
           expect(link.state).toBe('ended');
           const s = await link.done;
           expect(s.shown).toBeGreaterThanOrEqual(3);
+          // a flip the close gave up on is not counted shown
+          expect(s.frames, `round ${round}: ${JSON.stringify(s)}`).toBe(s.shown + s.dropped);
           for (const b of bufs)
             expect(b.attachments.filter((a) => a.device.startsWith('V4L2'))).toHaveLength(0);
           // no flip of the link is left pending on the display: JavaScript flips again at once

@@ -6,7 +6,11 @@ export interface LinkStats {
   frames: number;
   /** Frames the sink completed (on screen, or consumed). */
   shown: number;
-  /** Frames handed out but given back unshown: a newer frame replaced them while the sink was busy. */
+  /**
+   * Frames handed out but given back unshown: a newer frame replaced them while the sink was busy,
+   * or the link ended before the sink took or completed them (see `abandoned`). Once the link has
+   * ended, frames = shown + dropped.
+   */
   dropped: number;
   /** Sequence numbers the source skipped (frames the device lost: no buffer was free). */
   skipped: number;
@@ -33,6 +37,12 @@ export interface LinkStats {
    * counted in `frames`, `lastSequence` kept, so frames = lastSequence - firstSequence + 1 - skipped + repeated.
    */
   repeated: number;
+  /**
+   * Of `dropped`: frames submitted to the sink whose completion never came before the link ended
+   * (a page flip still pending when stop() or the owner's close() gave up waiting, or when the
+   * display stopped completing flips; a V4L2 output queue's buffers taken back by STREAMOFF).
+   */
+  abandoned: number;
 }
 
 /** The engine's numbers as LinkStats. */
@@ -54,5 +64,6 @@ export function statsOf(raw: Float64Array): LinkStats {
     tapped: v('tapped'),
     seconds: Math.round(v('seconds') * 1000) / 1000,
     repeated: v('repeated'),
+    abandoned: v('abandoned'),
   };
 }

@@ -18,6 +18,7 @@ export const LINK_STATS = [
   'state',
   'seconds',
   'repeated',
+  'abandoned',
 ] as const;
 
 /** What onEvent's first argument says. */
@@ -47,6 +48,8 @@ export interface LinkAddon {
   portInfo(port: object): { kind: 'source' | 'sink'; slots: number; fd: number; linked: boolean } | number;
   countingSink(): object;
   cyclingSource(slots: number): object;
+  /** A sink that never completes what it takes (testing/stalling-sink.ts); -errno when its eventfd cannot be made. */
+  stallingSink(completeWithinMs: number, gone: boolean): object | number;
   LINK_STAT_COUNT: number;
 }
 

@@ -11,3 +11,4 @@ export {
   memfdExporterPlugin,
 } from './memfd-exporter.js';
 export { type ErrorClass, refusalOf } from './refusal-of.js';
+export { type StallingSink, type StallingSinkOptions, stallingSink } from './stalling-sink.js';

@@ -41,6 +41,7 @@ export const coreTesting = {
       skip: 'an assertion for tests: it runs the function it is given and throws AssertionError by design when that call is accepted',
     },
     repoRoot: {},
+    stallingSink: {},
     writeBenchResult: { skip: 'writes bench/results/<name>.json in the repository: not called with junk' },
   },
 };
