@@ -1,16 +1,26 @@
 // Where a link's CPU goes, against its C baseline (a diagnosis, not a
 // benchmark: no figures are written). Runs in the lab:
 //   dmabuf-lab run --drivers vgem,vivid,virtio-gpu -- node packages/interop/bench/link-perf.js [capture|flip]
+// The flip display is found by driver: LINK_PERF_DEVICE (a driver name or a /dev/dri path;
+// default virtio_gpu), passed with --env LINK_PERF_DEVICE=vkms (and vkms in --drivers). The card
+// numbers follow the order the modules load in: with vkms loaded, virtio-gpu is card0, not card1.
 // Samples each process with perf (cpu-clock: TCG has no PMU) into the
 // guest's own /tmp and prints perf report's summaries to stdout.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { countingSink, cyclingSource, Framework, Link } from '@dmabuf/core';
-import { Display, DrmDevice, drmExporterPlugin } from '@dmabuf/exporter-drm';
+import { Display, DrmDevice, drmExporterPlugin, findDrmDevice } from '@dmabuf/exporter-drm';
 import { closeCapture, FORMAT, HEIGHT, openCapture, WIDTH } from './capture-setup.js';
 
 const what = process.argv[2] ?? 'capture';
 const FRAMES = 600;
+const DEVICE = process.env.LINK_PERF_DEVICE ?? 'virtio_gpu';
+
+/** The display of LINK_PERF_DEVICE: its path, or the primary node of the driver of that name. */
+function openDisplayDevice() {
+  if (DEVICE.startsWith('/')) return DrmDevice.open(DEVICE);
+  return findDrmDevice({ driver: DEVICE, node: 'primary', display: true });
+}
 
 /** Every thread of this process: name, CPU ticks (user, system), context switches. */
 function threads() {
@@ -130,7 +140,7 @@ async function captureLink(onStats, memory = 'dmabuf') {
 }
 
 async function flipLink(legacy, onStats) {
-  const dev = DrmDevice.open('/dev/dri/card1');
+  const dev = openDisplayDevice();
   const fw = await Framework.create({ plugins: [drmExporterPlugin({ device: dev })] });
   const display = Display.open(dev, { legacy });
   const bufs = [0, 1].map(() => fw.export({ width: display.width, height: display.height, format: 'XR24' }));
@@ -142,7 +152,12 @@ async function flipLink(legacy, onStats) {
   link.start();
   const s = await link.done;
   const cpu = process.cpuUsage(cpu0);
-  const info = { connector: display.connectorId, crtc: display.crtcId, mode: display.mode.name };
+  const info = {
+    driver: dev.driver,
+    connector: display.connectorId,
+    crtc: display.crtcId,
+    mode: display.mode.name,
+  };
   display.close();
   for (const b of bufs) b.put();
   await fw.close();
@@ -199,6 +214,6 @@ if (what === 'capture') {
   perfChild('modetest', [
     'sh',
     '-c',
-    `(sleep 4; echo) | modetest -M virtio_gpu -s ${info.connector}@${info.crtc}:${info.mode} -v >/dev/null`,
+    `(sleep 4; echo) | modetest -M ${info.driver} -s ${info.connector}@${info.crtc}:${info.mode} -v >/dev/null`,
   ]);
 }
