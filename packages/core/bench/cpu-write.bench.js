@@ -9,6 +9,8 @@
 // waits for a core. Also where the time goes: the first scope of a buffer
 // (mapping, page faults; with and without populate), a scope alone (no
 // copy), the copy alone into a kept mapping, minor faults per frame.
+// Each round writes into a buffer exported for it, from one of a few
+// sources in turn, as each C run copies between memory it just got.
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ const FRAME = 1920 * 1080 * 4;
 // 40 frames (about 11 ms of copying) per round: at 10 a loaded host's noise swung single rounds 0.3–1.0
 const FRAMES = Number(process.env.CPU_WRITE_FRAMES ?? 40);
 const ROUNDS = Number(process.env.CPU_WRITE_ROUNDS ?? 31);
+const SOURCES = Number(process.env.CPU_WRITE_SOURCES ?? 4);
 
 const dir = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
 const exe = join(dir, 'cpu-write');
@@ -45,8 +48,22 @@ const mbs = (bytes, ns) => bytes / (ns / 1e9) / 1e6;
 
 const plugin = memfdExporterPlugin();
 const fw = await Framework.create({ plugins: [plugin] });
-const src = new Uint8Array(FRAME);
-for (let i = 0; i < FRAME; i++) src[i] = (i * 31) & 0xff;
+/**
+ * The source frames: SOURCES of them made now, before anything is freed, so
+ * each is its own fresh mapping (calloc above the mmap threshold: 16 bytes
+ * into a page, where C's malloc puts its source too). Round r writes from
+ * sources[r % SOURCES] into a buffer exported for that round: each C run
+ * copies between memory its process just got, and which physical pages a
+ * frame lands on moves a copy by ±5% (six malloc'ed sources into one memfd,
+ * one C process, interleaved: 0.96–1.05 of each other), so one source and
+ * one buffer for the whole run gave ours one draw where C had one a round.
+ */
+const sources = Array.from({ length: SOURCES }, () => {
+  const s = new Uint8Array(FRAME);
+  for (let i = 0; i < FRAME; i++) s[i] = (i * 31) & 0xff;
+  return s;
+});
+let src = sources[0];
 
 /** CPU time of this process so far, ns. */
 const cpuNs = () => {
@@ -101,20 +118,30 @@ function firstScope(populate) {
   return { us, faults };
 }
 
-const buf = fw.export({ size: FRAME });
-const mapping = buf.mmap({ populate: true });
-/** The buffer's memfd for the C baseline that writes into the very same pages. */
-const bufFd = buf.fd();
+/** A buffer for a round: exported, mapped once for mapping.access(), its memfd for the C run into its pages. */
+function roundBuffer() {
+  const buf = fw.export({ size: FRAME });
+  return { buf, mapping: buf.mmap({ populate: true }), fd: buf.fd() };
+}
+function dropBuffer(b) {
+  b.mapping.unmap();
+  closeSync(b.fd);
+  b.buf.put();
+}
 // warm-up, three rounds' worth of each: the first rounds ran at half speed with 3 frames of
 // warm-up, and V8's optimising compiler was still at work on a background thread (counted in
 // the process's CPU time) through the first two rounds with one round of warm-up
-for (let w = 0; w < 3; w++) {
-  scopes(buf, FRAMES, mapping);
-  scopes(buf, FRAMES);
+{
+  const b = roundBuffer();
+  for (let w = 0; w < 3; w++) {
+    scopes(b.buf, FRAMES, b.mapping);
+    scopes(b.buf, FRAMES);
+  }
+  c();
+  c('memfd');
+  c('fd', b.fd);
+  dropBuffer(b);
 }
-c();
-c('memfd');
-c('fd', bufFd);
 const ours = [];
 const scoped = [];
 const base = [];
@@ -127,23 +154,26 @@ const tick = () => new Promise((r) => setImmediate(r));
 // round -1 is run and dropped, C's as well as ours: the first round after the warm-up ran at
 // 0.4–0.5 of the others in every run (its CPU time counts what the warm-up left to finish)
 for (let r = -1; r < ROUNDS; r++) {
+  src = sources[(r + SOURCES) % SOURCES];
+  const b = roundBuffer();
   await tick(); // an application writes a frame per turn of the event loop, not in one synchronous run
-  const o = scopes(buf, FRAMES, mapping);
+  const o = scopes(b.buf, FRAMES, b.mapping);
   await tick();
-  const s = scopes(buf, FRAMES).rate;
-  const b = c();
+  const s = scopes(b.buf, FRAMES).rate;
+  const base0 = c();
   const m = c('memfd');
-  const same = c('fd', bufFd);
+  const same = c('fd', b.fd);
+  dropBuffer(b);
   if (r < 0) continue;
   sameBuffer.push(same);
   ours.push(o.rate);
   faults.push(o.faults);
   scoped.push(s);
-  base.push(b);
+  base.push(base0);
   sameMemory.push(m);
 }
-mapping.unmap();
-closeSync(bufFd);
+src = sources[0];
+const buf = fw.export({ size: FRAME });
 // where the time goes (after the rounds, same buffer)
 const phase = (fn, n) => {
   const t0 = process.hrtime.bigint();
@@ -189,7 +219,7 @@ writeBenchResult({
   target: '>= 0.9',
   baselineName: 'C memcpy between two malloc buffers (cc -O2)',
   extra: {
-    method: `1920x1080x4 frames, ${FRAMES} per round, ${ROUNDS} rounds alternating ours and C; ratio = median of the rounds' ratios. Ours: const m = buf.mmap() once, then per frame m.access('write'), bytes.set(frame), end() (memfd test exporter, host). Rates per second of CPU time (user+sys), both sides; the phase figures below are wall time`,
+    method: `1920x1080x4 frames, ${FRAMES} per round, ${ROUNDS} rounds alternating ours and C; ratio = median of the rounds' ratios. Ours: per round a buffer exported and const m = buf.mmap({ populate: true }) once, then per frame m.access('write'), bytes.set(frame), end() (memfd test exporter, host); the frame from one of ${SOURCES} sources in turn (C: fresh malloc memory each round). Rates per second of CPU time (user+sys), both sides; the phase figures below are wall time`,
     roundRatios: fixed(ratios, 3),
     cpuAccessPerFrame: Math.round(median(scoped)),
     cpuAccessPerFrameRatio: Number(median(scopedRatios).toFixed(3)),
