@@ -1,5 +1,5 @@
 // Writing a 1080p RGBA frame into a buffer inside a CPU-access scope against
-// a C memcpy between two malloc buffers (bench/cpu-write.c, compiled now with
+// a C memcpy between two page-aligned malloc buffers (bench/cpu-write.c, compiled now with
 // cc -O2), alternating rounds in one run. Host, memfd test exporter. Ours,
 // two ways: the buffer mapped once and a scope per frame on that mapping
 // (mapping.access('write'): sync START, bytes.set(frame), sync END), and
@@ -10,7 +10,9 @@
 // (mapping, page faults; with and without populate), a scope alone (no
 // copy), the copy alone into a kept mapping, minor faults per frame.
 // Each round writes into a buffer exported for it, from one of a few
-// sources in turn, as each C run copies between memory it just got.
+// sources in turn, as each C run copies between memory it just got; the
+// sources start on a page boundary, as C's do (and plainSource*: as a plain
+// new Uint8Array starts, 16 bytes into a page, against C's with the same).
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,10 +31,13 @@ const SOURCES = Number(process.env.CPU_WRITE_SOURCES ?? 4);
 const dir = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
 const exe = join(dir, 'cpu-write');
 execFileSync('cc', ['-O2', '-o', exe, join(here, 'cpu-write.c')]);
-/** The C baseline's MB/s; dstFd: it writes into a shared mapping of that fd (its fd 3) instead. */
-const c = (mode, dstFd) =>
+/**
+ * The C baseline's MB/s; dstFd: it writes into a shared mapping of that fd
+ * (its fd 3) instead; srcOffset: its source that many bytes into a page.
+ */
+const c = (mode, dstFd, srcOffset = 0) =>
   Number(
-    execFileSync(exe, [FRAME, FRAMES, ...(mode ? [mode] : [])].map(String), {
+    execFileSync(exe, [FRAME, FRAMES, mode ?? 'malloc', srcOffset].map(String), {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit', ...(dstFd === undefined ? [] : [dstFd])],
     }),
@@ -48,21 +53,59 @@ const mbs = (bytes, ns) => bytes / (ns / 1e9) / 1e6;
 
 const plugin = memfdExporterPlugin();
 const fw = await Framework.create({ plugins: [plugin] });
-/**
- * The source frames: SOURCES of them made now, before anything is freed, so
- * each is its own fresh mapping (calloc above the mmap threshold: 16 bytes
- * into a page, where C's malloc puts its source too). Round r writes from
- * sources[r % SOURCES] into a buffer exported for that round: each C run
- * copies between memory its process just got, and which physical pages a
- * frame lands on moves a copy by ±5% (six malloc'ed sources into one memfd,
- * one C process, interleaved: 0.96–1.05 of each other), so one source and
- * one buffer for the whole run gave ours one draw where C had one a round.
- */
-const sources = Array.from({ length: SOURCES }, () => {
-  const s = new Uint8Array(FRAME);
+const fill = (s) => {
   for (let i = 0; i < FRAME; i++) s[i] = (i * 31) & 0xff;
   return s;
-});
+};
+const mapsLines = () => readFileSync('/proc/self/maps', 'utf8').split('\n');
+/**
+ * A frame source that starts on a page boundary, as the buffer's mapping
+ * does and as C's (posix_memalign) does: the copy then runs on aligned
+ * loads and stores on both sides. A plain `new Uint8Array(FRAME)` starts 16
+ * bytes into its page (glibc's header of a block it mmaps: calloc's here,
+ * malloc's in C; checked with a test addon printing the address), and
+ * against a page-aligned destination every 64-byte load of the copy then
+ * straddles two cache lines: 3-6% slower in the same process, for C as for
+ * ours. Ours gets such a source too (plainSource* below), against C with the
+ * same offset. The block is found in /proc/self/maps (a mapping of its own,
+ * or the new part of one the kernel merged it into).
+ */
+function alignedSource() {
+  const range = (l) =>
+    l
+      .split(' ')[0]
+      .split('-')
+      .map((x) => Number.parseInt(x, 16));
+  const before = mapsLines();
+  const known = new Set(before);
+  const old = before.filter(Boolean).map(range);
+  const ab = new ArrayBuffer(FRAME + 4096);
+  const blocks = mapsLines()
+    .filter((l) => l && !known.has(l))
+    .map((l) => {
+      // the kernel may merge the block's mapping with a neighbour: the part that is new
+      const [a, z] = range(l);
+      const below = old.find(([x, y]) => y === z && x > a);
+      const above = old.find(([x, y]) => x === a && y < z);
+      return below ? [a, below[0]] : above ? [above[1], z] : [a, z];
+    })
+    .filter(([a, z]) => z - a >= FRAME + 4096 && z - a <= FRAME + 8192);
+  if (blocks.length !== 1)
+    throw new Error(`cannot find the source's own mapping (${blocks.length} candidates)`);
+  const data = blocks[0][0] + 16;
+  return fill(new Uint8Array(ab, (4096 - (data % 4096)) % 4096, FRAME));
+}
+/**
+ * The source frames: SOURCES of each kind made now, before anything is
+ * freed, so each is its own fresh mapping. Round r writes from sources[r %
+ * SOURCES] into a buffer exported for that round: each C run copies between
+ * memory its process just got, and which physical pages a frame lands on
+ * moves a copy by ±5% (six malloc'ed sources into one memfd, one C process,
+ * interleaved: 0.96–1.05 of each other), so one source and one buffer for
+ * the whole run gave ours one draw where C had one a round.
+ */
+const sources = Array.from({ length: SOURCES }, alignedSource);
+const plainSources = Array.from({ length: SOURCES }, () => fill(new Uint8Array(FRAME)));
 let src = sources[0];
 
 /** CPU time of this process so far, ns. */
@@ -81,13 +124,15 @@ function frame(buf, i, mapping) {
 
 /**
  * n frames, one scope each: MB/s (of CPU time) and minor faults per frame.
- * One frame first, off the clock, as the C baseline copies one frame before
- * its clock starts (frame-copy.h): the first frames after another process
- * ran are slower on both sides (caches, TLB), by 1.5 to 2.5 times for the
- * first, for about five frames.
+ * Two frames first, off the clock, as many bytes as the C baseline touches
+ * before its clock starts (frame-copy.h: it fills the source, clears the
+ * destination and copies one frame): the first frames after another
+ * process ran are slower on both sides (caches, TLB), by 1.5 to 2.5 times
+ * for the first, for about five frames.
  */
 function scopes(buf, n, mapping) {
   frame(buf, n, mapping);
+  frame(buf, n + 1, mapping);
   const f0 = minorFaults();
   const t0 = cpuNs();
   for (let i = 0; i < n; i++) frame(buf, i, mapping);
@@ -150,19 +195,41 @@ const sameMemory = [];
 /** C memcpy into a shared mapping of the buffer itself (its fd): the same pages ours writes. */
 const sameBuffer = [];
 const faults = [];
+/** Ours from a plain new Uint8Array(FRAME) (16 bytes into a page), same rounds. */
+const plain = [];
+/** C into the buffer from a source 16 bytes into a page, like plain's. */
+const sameBufferPlain = [];
 const tick = () => new Promise((r) => setImmediate(r));
 // round -1 is run and dropped, C's as well as ours: the first round after the warm-up ran at
 // 0.4–0.5 of the others in every run (its CPU time counts what the warm-up left to finish)
 for (let r = -1; r < ROUNDS; r++) {
-  src = sources[(r + SOURCES) % SOURCES];
   const b = roundBuffer();
-  await tick(); // an application writes a frame per turn of the event loop, not in one synchronous run
-  const o = scopes(b.buf, FRAMES, b.mapping);
-  await tick();
-  const s = scopes(b.buf, FRAMES).rate;
+  // ours three ways, in turn first after the C runs of the last round (the first pass after
+  // another process ran is the slow one, whatever it is: the plain source measured 1.03 of the
+  // aligned one when it always ran third)
+  const passes = [
+    () => {
+      src = sources[(r + SOURCES) % SOURCES];
+      return scopes(b.buf, FRAMES, b.mapping);
+    },
+    () => scopes(b.buf, FRAMES),
+    () => {
+      src = plainSources[(r + SOURCES) % SOURCES];
+      return scopes(b.buf, FRAMES, b.mapping);
+    },
+  ];
+  const done = [];
+  for (let k = 0; k < passes.length; k++) {
+    const at = (r + 1 + k) % passes.length;
+    src = sources[(r + SOURCES) % SOURCES];
+    await tick(); // an application writes a frame per turn of the event loop, not in one synchronous run
+    done[at] = passes[at]();
+  }
+  const [o, { rate: s }, { rate: p }] = done;
   const base0 = c();
   const m = c('memfd');
   const same = c('fd', b.fd);
+  const samePlain = c('fd', b.fd, 16);
   dropBuffer(b);
   if (r < 0) continue;
   sameBuffer.push(same);
@@ -171,6 +238,8 @@ for (let r = -1; r < ROUNDS; r++) {
   scoped.push(s);
   base.push(base0);
   sameMemory.push(m);
+  plain.push(p);
+  sameBufferPlain.push(samePlain);
 }
 src = sources[0];
 const buf = fw.export({ size: FRAME });
@@ -208,6 +277,9 @@ const scopedSameRatios = scoped.map((x, i) => x / sameMemory[i]);
 const bufferRatios = ours.map((x, i) => x / sameBuffer[i]);
 const scopedBufferRatios = scoped.map((x, i) => x / sameBuffer[i]);
 const bufferToMalloc = sameBuffer.map((x, i) => x / base[i]);
+const plainRatios = plain.map((x, i) => x / base[i]);
+const plainBufferRatios = plain.map((x, i) => x / sameBufferPlain[i]);
+const plainToAligned = plain.map((x, i) => x / ours[i]);
 const fixed = (xs, d = 0) => xs.map((x) => x.toFixed(d)).join(', ');
 const frameUs = (FRAME / median(base)) * 1e-6 * 1e6;
 writeBenchResult({
@@ -217,9 +289,9 @@ writeBenchResult({
   ratio: median(ratios),
   unit: 'MB/s',
   target: '>= 0.9',
-  baselineName: 'C memcpy between two malloc buffers (cc -O2)',
+  baselineName: 'C memcpy between two page-aligned malloc buffers (cc -O2)',
   extra: {
-    method: `1920x1080x4 frames, ${FRAMES} per round, ${ROUNDS} rounds alternating ours and C; ratio = median of the rounds' ratios. Ours: per round a buffer exported and const m = buf.mmap({ populate: true }) once, then per frame m.access('write'), bytes.set(frame), end() (memfd test exporter, host); the frame from one of ${SOURCES} sources in turn (C: fresh malloc memory each round). Rates per second of CPU time (user+sys), both sides; the phase figures below are wall time`,
+    method: `1920x1080x4 frames, ${FRAMES} per round, ${ROUNDS} rounds alternating ours and C; ratio = median of the rounds' ratios. Ours: per round a buffer exported and const m = buf.mmap({ populate: true }) once, then per frame m.access('write'), bytes.set(frame), end() (memfd test exporter, host); the frame from one of ${SOURCES} page-aligned sources in turn (C: fresh page-aligned malloc memory each round; plainSource* for a source as new Uint8Array gives it). Rates per second of CPU time (user+sys), both sides; the phase figures below are wall time`,
     roundRatios: fixed(ratios, 3),
     cpuAccessPerFrame: Math.round(median(scoped)),
     cpuAccessPerFrameRatio: Number(median(scopedRatios).toFixed(3)),
@@ -244,6 +316,12 @@ writeBenchResult({
     cpuAccessRatioToTheBuffer: Number(median(scopedBufferRatios).toFixed(3)),
     theBufferNote:
       "the same rounds against C memcpy into a shared mapping of this very buffer (its memfd passed as the C process's fd 3): the same pages, the same source pattern, frame-copy.h's loop. cMemcpyIntoTheBufferToMalloc is what the destination memory alone costs C; ratioToTheBuffer what is left to ours",
+    plainSourceRatio: Number(median(plainRatios).toFixed(3)),
+    plainSourceRoundRatios: fixed(plainRatios, 3),
+    plainSourceRatioToTheBuffer: Number(median(plainBufferRatios).toFixed(3)),
+    plainSourceToAligned: Number(median(plainToAligned).toFixed(3)),
+    plainSourceNote:
+      'mapping.access as above, the frame from a plain new Uint8Array(1920*1080*4) (16 bytes into a page, where calloc puts it): ratio to C between page-aligned malloc buffers, to C into the buffer from a source 16 bytes into a page (the same copy), and to ours from the page-aligned source in the same round',
     firstScopeUs: fixed(firstPopulated.map((x) => x.us)),
     firstScopeFaults: fixed(firstPopulated.map((x) => x.faults)),
     firstTouchWithoutPopulateUs: fixed(firstLazy.map((x) => x.us)),
