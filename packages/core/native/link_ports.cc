@@ -35,6 +35,19 @@ int CountingSubmit(dmabuf_port*, uint32_t slot, dmabuf_done* out, uint32_t max) 
 int NoCollect(dmabuf_port*, dmabuf_done*, uint32_t) { return 0; }
 int Nothing(dmabuf_port*) { return 0; }
 
+// A sink of core's own: any slot, one at a time, nothing to start, stop or collect by itself;
+// `fd` (-1: none) is watched for readability. The caller sets destroy (and what else differs).
+dmabuf_port* OwnSink(int fd, void* self, int (*submit)(dmabuf_port*, uint32_t, dmabuf_done*, uint32_t)) {
+  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, 0, fd, fd >= 0 ? DMABUF_PORT_READABLE : 0, self);
+  if (p == nullptr) return nullptr;
+  p->max_in_flight = 1;
+  p->submit = submit;
+  p->collect = NoCollect;
+  p->start = Nothing;
+  p->stop = Nothing;
+  return p;
+}
+
 struct Cycle {
   std::vector<uint8_t> free;
   uint32_t next = 0;
@@ -93,13 +106,8 @@ void StallDestroy(dmabuf_port* p) {
 
 // countingSink() -> port
 Napi::Value CountingSink(const Napi::CallbackInfo& info) {
-  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, 0, -1, 0, nullptr);
+  dmabuf_port* p = OwnSink(-1, nullptr, CountingSubmit);
   if (p == nullptr) return Errno(info.Env(), ENOMEM);
-  p->max_in_flight = 1;
-  p->submit = CountingSubmit;
-  p->collect = NoCollect;
-  p->start = Nothing;
-  p->stop = Nothing;
   p->destroy = FreePort;
   return WrapPort(info.Env(), p);
 }
@@ -140,18 +148,13 @@ Napi::Value StallingSink(const Napi::CallbackInfo& info) {
     delete stall;
     return Errno(info.Env(), err);
   }
-  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, 0, stall->fd, DMABUF_PORT_READABLE, stall);
+  dmabuf_port* p = OwnSink(stall->fd, stall, StallSubmit);
   if (p == nullptr) {
     close(stall->fd);
     delete stall;
     return Errno(info.Env(), ENOMEM);
   }
-  p->max_in_flight = 1;
   p->complete_within_ms = within;
-  p->submit = StallSubmit;
-  p->collect = NoCollect;
-  p->start = Nothing;
-  p->stop = Nothing;
   p->health = StallHealth;
   p->destroy = StallDestroy;
   return WrapPort(info.Env(), p);

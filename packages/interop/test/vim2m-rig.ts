@@ -1,4 +1,4 @@
-import type { DmaBuf } from '@dmabuf/core';
+import { type DmaBuf, Link } from '@dmabuf/core';
 import { udmabufPlugin } from '@dmabuf/exporter-udmabuf';
 import { beforeAll } from 'vitest';
 import { type PixFormat, V4l2M2mDevice, type V4l2Queue } from '../../importer-v4l2/src/index.js'; // the same module as its vivid helpers
@@ -80,4 +80,38 @@ export function captureBufs(s: CameraSuite, cap: V4l2Queue, r: CameraIntoVim2m, 
       size: r.fmts.capture.planes[0]!.sizeimage,
     }),
   );
+}
+
+/** The camera feeding vim2m's OUTPUT queue on a link, nothing on its CAPTURE side (see startFeed). */
+export interface Vim2mFeed extends CameraIntoVim2m {
+  /** vim2m's OUTPUT queue (3 DMABUF slots: the camera's buffers). */
+  out: V4l2Queue;
+  /** The running link camera → OUTPUT. */
+  fed: Link;
+  /** Closes vim2m and the camera's queue, and puts the camera's buffers not put yet. */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * vivid at `width` x `height` into 3 udmabufs that are also the slots of vim2m's OUTPUT queue, and
+ * a link from the camera into that queue, started. Nothing opens vim2m's CAPTURE side, so what the
+ * link submits stays queued (in flight) until vim2m's queue is streamed off.
+ */
+export function startFeed(s: CameraSuite, o: { width: number; height: number }): Vim2mFeed {
+  const rig = cameraIntoVim2m(s, { ...o, count: 3 });
+  const dispose = () => {
+    rig.m2m.close();
+    rig.camQ.close();
+    for (const b of rig.camBufs) if (!b.released) b.put();
+  };
+  try {
+    const out = rig.m2m.open('output', { count: 3, memory: 'dmabuf' });
+    for (const b of rig.camBufs) rig.camQ.attach(b);
+    for (const b of rig.camBufs) out.attach(b);
+    const fed = new Link(rig.camQ.port(), out.port()).start();
+    return { ...rig, out, fed, [Symbol.dispose]: dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
 }
