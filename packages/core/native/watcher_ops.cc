@@ -196,14 +196,18 @@ void Disarm(PollReq* r) {
   Resolve(r->state, d, -ECANCELED, false);
 }
 
-Napi::Value WatcherCancel(const Napi::CallbackInfo& info) {
+// A watcher call taking only (id): `op` on the watcher, then 0; the typed argument error, or
+// -ENOENT for an id that names no watcher.
+Napi::Value OnWatcher(const Napi::CallbackInfo& info, void (*op)(PollReq*)) {
   Args a(info);
   PollReq* r = Watcher(info, a);
   if (!a) return a.Thrown();
   if (!r) return Errno(info.Env(), ENOENT);
-  Disarm(r);
+  op(r);
   return Napi::Number::New(info.Env(), 0);
 }
+
+Napi::Value WatcherCancel(const Napi::CallbackInfo& info) { return OnWatcher(info, Disarm); }
 
 // Leave the event loop's epoll set while nobody waits (no-op if a wait is
 // pending or the watch is stopped already). A socket in an epoll set makes
@@ -211,23 +215,17 @@ Napi::Value WatcherCancel(const Napi::CallbackInfo& info) {
 // writer, even while this side is busy reading; a reader that is draining a
 // stream pauses, and the next wait() joins again.
 Napi::Value WatcherPause(const Napi::CallbackInfo& info) {
-  Args a(info);
-  PollReq* r = Watcher(info, a);
-  if (!a) return a.Thrown();
-  if (!r) return Errno(info.Env(), ENOENT);
-  if (!r->deferred && !r->armed) r->watch->Stop();
-  return Napi::Number::New(info.Env(), 0);
+  return OnWatcher(info, [](PollReq* r) {
+    if (!r->deferred && !r->armed) r->watch->Stop();
+  });
 }
 
 Napi::Value WatcherClose(const Napi::CallbackInfo& info) {
-  Args a(info);
-  PollReq* r = Watcher(info, a);
-  if (!a) return a.Thrown();
-  if (!r) return Errno(info.Env(), ENOENT);
-  Disarm(r);
-  r->settled = true;
-  Shutdown(r);
-  return Napi::Number::New(info.Env(), 0);
+  return OnWatcher(info, [](PollReq* r) {
+    Disarm(r);
+    r->settled = true;
+    Shutdown(r);
+  });
 }
 
 Napi::Value LiveWatchers(const Napi::CallbackInfo& info) {
