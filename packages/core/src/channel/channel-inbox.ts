@@ -35,6 +35,8 @@ export type ChannelMessage = BufferMessage | PlainMessage;
 export class ChannelInbox {
   readonly #fd: number;
   readonly #label: string;
+  /** How a failed read is named (made once, not per read). */
+  readonly #what: string;
   readonly #credentials: PeerCredentials;
   readonly #adoption: Adoption;
   readonly #raw: ReceivedMessage[];
@@ -66,6 +68,7 @@ export class ChannelInbox {
     this.#spent = spent;
     this.#adoption = adoption;
     this.#label = label;
+    this.#what = `${label}: cannot receive`;
     this.#credentials = credentials;
   }
 
@@ -120,13 +123,12 @@ export class ChannelInbox {
     if (this.#ended || this.#failure !== undefined || this.#closed) return 0;
     try {
       const head = this.#head;
-      const r = receiveRaw(this.#fd, RECEIVE_BATCH, `${this.#label}: cannot receive`, head?.prefix);
-      this.#single = r !== 'again' && r !== 'end' && r.length === 1;
+      const r = receiveRaw(this.#fd, RECEIVE_BATCH, this.#what, this.#raw, head?.prefix);
+      this.#single = r === 1;
       if (r === 'end') this.#ended = true;
       else if (r !== 'again') {
         this.#rawHead = head;
-        for (const m of r) this.#raw.push(m);
-        return r.length;
+        return r;
       }
     } catch (e) {
       this.#failure = e;
@@ -207,8 +209,11 @@ export class ChannelInbox {
   }
 
   #closeSpent(): void {
-    if (this.#spent.length === 0) return;
-    closeOwned(this.#spent);
-    this.#spent.length = 0;
+    const spent = this.#spent;
+    if (spent.length === 0) return;
+    closeOwned(spent);
+    // emptied in place (the socket guard holds this array): pop() stays in
+    // JIT code, where setting length = 0 calls into the runtime
+    while (spent.length) spent.pop();
   }
 }

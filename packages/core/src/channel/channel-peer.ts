@@ -23,6 +23,9 @@ export interface ReceiveManyOptions extends PollOptions {
   max?: number;
 }
 
+/** receive()'s options when none are given (one object, not one per call). */
+const NO_OPTIONS: ReceiveOptions = Object.freeze({});
+
 /** options.max of receiveMany() / batches(): 1 to 1024, default RECEIVE_BATCH (EINVAL otherwise). */
 function checkBatchMax(options: { max?: number }): number {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
@@ -135,7 +138,7 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
    * hung up and everything was read, EBADMSG for a malformed message (its
    * fds closed; the channel stays usable), ETIMEDOUT / ABORT_ERR per options.
    */
-  receive(options: ReceiveOptions = {}): Promise<ChannelMessage> {
+  receive(options: ReceiveOptions = NO_OPTIONS): Promise<ChannelMessage> {
     try {
       checkPollOptions(options);
       this.#assertOpen();

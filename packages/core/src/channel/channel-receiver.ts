@@ -3,7 +3,7 @@ import { FdWatcher, POLL_BITS, type PollOptions } from '../poll.js';
 import type { ChannelInbox, ChannelMessage } from './channel-inbox.js';
 import type { HeldSocket } from './socket-guard.js';
 import type { ReceivedMessage } from './unix-socket.js';
-import { addWaiter, type Waiter } from './waiters.js';
+import { addWaiter, type Waiter, type WaitSpec } from './waiters.js';
 
 export type { BufferMessage, ChannelMessage, PlainMessage } from './channel-inbox.js';
 
@@ -26,6 +26,8 @@ interface ReceiveWaiter extends Waiter<unknown> {
 }
 
 const ECANCELED = 125;
+/** The iterators' wait options: none (one object, not one per step). */
+const NO_OPTIONS: PollOptions = Object.freeze({});
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
 /** Modes that end with done (not an error) at the end of the stream or at close. */
 const iterates = (mode: Mode) => mode === ITER || mode === BATCHES;
@@ -83,11 +85,19 @@ export class ChannelReceiver {
     this.#pump(false);
   };
 
+  /** How a wait is named in its errors (made once, not per wait). */
+  readonly #spec: WaitSpec;
+
   constructor(owner: object, held: HeldSocket, inbox: ChannelInbox, label: string) {
     this.owner = owner;
     this.#held = held;
     this.#inbox = inbox;
     this.#label = label;
+    this.#spec = {
+      what: `receive on ${label}`,
+      timeoutHint: 'Raise timeoutMs, or check that the other process sends',
+      dropped: this.#dropped,
+    };
   }
 
   /** The other side hung up and every message it sent has been read. */
@@ -123,7 +133,7 @@ export class ChannelReceiver {
       if (m === null) return Promise.resolve(DONE);
       if (m !== undefined) return Promise.resolve({ done: false, value: m });
     }
-    return this.#wait(ITER, 1, {}) as Promise<IteratorResult<ChannelMessage>>;
+    return this.#wait(ITER, 1, NO_OPTIONS) as Promise<IteratorResult<ChannelMessage>>;
   }
 
   /** The batch iterator's next(): every message ready (up to max, at least one); done at the end of the stream or once closed. */
@@ -133,7 +143,7 @@ export class ChannelReceiver {
       const ms = this.#inbox.readyMany(max);
       if (ms !== undefined) return Promise.resolve(ms === null ? DONE : { done: false, value: ms });
     }
-    return this.#wait(BATCHES, max, {}) as Promise<IteratorResult<ChannelMessage[]>>;
+    return this.#wait(BATCHES, max, NO_OPTIONS) as Promise<IteratorResult<ChannelMessage[]>>;
   }
 
   /** The next message as it came off the socket, null at the end (the handshake; caller closes its fds). */
@@ -154,16 +164,18 @@ export class ChannelReceiver {
   #wait(mode: Mode, max: number, options: PollOptions): Promise<unknown> {
     // Called right after the inbox found nothing (so the socket was just read) when nobody waited before.
     const justRead = this.#waiters.length === 0 && mode !== RAW;
-    const p = addWaiter<unknown, ReceiveWaiter>(
-      this.#waiters,
-      (resolve, reject) => ({ resolve, reject, mode, max }),
-      options,
-      {
-        what: `receive on ${this.#label}`,
-        timeoutHint: 'Raise timeoutMs, or check that the other process sends',
-        dropped: this.#dropped,
-      },
-    );
+    const waiters = this.#waiters;
+    const p =
+      options.signal === undefined && options.timeoutMs === undefined
+        ? new Promise<unknown>((resolve, reject) => {
+            waiters.push({ resolve, reject, mode, max });
+          })
+        : addWaiter<unknown, ReceiveWaiter>(
+            waiters,
+            (resolve, reject) => ({ resolve, reject, mode, max }),
+            options,
+            this.#spec,
+          );
     this.#pump(justRead);
     return p;
   }

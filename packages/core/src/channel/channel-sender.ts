@@ -55,6 +55,9 @@ export class ChannelSender {
   /** The triple of a direct single send (no array per message). */
   readonly #one: OutgoingList = ['', undefined, NO_FDS];
   readonly #name = (i: number) => this.#describe(this.#subjects[i]);
+  /** The buffer of the direct single send under way (undefined: a plain message), for #nameOne. */
+  #oneSubject: DmaBuf | undefined;
+  readonly #nameOne = () => this.#describe(this.#oneSubject);
 
   constructor(owner: object, fd: number, label: string) {
     this.owner = owner;
@@ -150,8 +153,14 @@ export class ChannelSender {
       one[0] = text;
       one[1] = tail;
       one[2] = buf ? buf.borrowFd() : NO_FDS;
-      const sent = this.#transmit(one, 0, 1, () => this.#describe(buf));
-      one[2] = NO_FDS;
+      this.#oneSubject = buf;
+      let sent: number;
+      try {
+        sent = this.#transmit(one, 0, 1, this.#nameOne);
+      } finally {
+        one[2] = NO_FDS;
+        this.#oneSubject = undefined;
+      }
       if (sent === 1) return RESOLVED;
     }
     this.#push(text, tail, buf ? buf.fd() : NO_FDS, buf);

@@ -169,25 +169,25 @@ export function closeSocket(fd: number): void {
 }
 
 /**
- * recvmmsg of up to max messages: the messages, 'again' when none is
- * waiting, or 'end' when the other side hung up. prefix: messages that
- * begin with it come with PREFIXED and only the text after it.
+ * recvmmsg of up to max messages, appended to `into`: how many, 'again' when
+ * none is waiting, or 'end' when the other side hung up. prefix: messages
+ * that begin with it come with PREFIXED and only the text after it.
  */
 export function receiveRaw(
   fd: number,
   max: number,
   what: string,
+  into: ReceivedMessage[],
   prefix?: string,
-): ReceivedMessage[] | 'again' | 'end' {
+): number | 'again' | 'end' {
   for (let attempt = 0; ; attempt++) {
     const r = native().receiveMessages(fd, max, prefix);
     if (typeof r !== 'number') {
       if (r.length === 0) return 'end';
-      const out: ReceivedMessage[] = [];
       for (let i = 0; i < r.length; i += 3) {
-        out.push({ text: r[i] as string, fds: r[i + 1] as number[], flags: r[i + 2] as number });
+        into.push({ text: r[i] as string, fds: r[i + 1] as number[], flags: r[i + 2] as number });
       }
-      return out;
+      return r.length / 3;
     }
     if (r === -EAGAIN) return 'again';
     // A peer that exits with unread data leaves ECONNRESET pending once; the
