@@ -45,8 +45,14 @@ labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 
       for (const b of outBufs) cap.attach(b);
       const converted = new Link(cap.port(), countingSink()).start();
       const fed = new Link(camQ.port(), out.port()).start();
-      await until([fed, converted], () => converted.stats.frames >= 30, '30 converted frames');
-      expect(fed.stats.shown).toBeGreaterThanOrEqual(30); // vim2m was done with each camera frame (DQBUF)
+      // vim2m hands back a camera frame (OUTPUT DQBUF, counted shown by `fed`) as it finishes the
+      // picture made from it (CAPTURE, counted by `converted`): the two links' threads see them in
+      // either order, so both are waited for
+      await until(
+        [fed, converted],
+        () => converted.stats.frames >= 30 && fed.stats.shown >= 30,
+        '30 converted frames, 30 camera frames vim2m was done with',
+      );
       const f = await fed.stop(); // the camera stops; what vim2m still holds comes back
       expect(f.inFlight).toBe(0);
       consistent(f);
