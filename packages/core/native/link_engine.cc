@@ -7,6 +7,11 @@
 // One dequeue per wakeup: epoll is level-triggered, so a second ready frame
 // wakes the thread again at once, and the common case (one frame per
 // wakeup) costs no DQBUF that says EAGAIN.
+// A sink whose completions only release buffers (DMABUF_PORT_COLLECT_LATER: a KMS plane's flip
+// events) is left out of the epoll set while the source holds two buffers or more: its
+// completions are read when the source's next frame wakes the thread, one wakeup per frame
+// instead of two (the flip's own timestamp still times it). A frame that finds the sink busy
+// puts the sink's fd back in the set, as does a stop.
 // Stop: the source stops (every slot it holds is its own again), the sink's
 // submissions in flight are waited for (at most a second), then JS hears
 // 'end' once, with why.
@@ -49,11 +54,16 @@ void LinkEngine::Ready(Tag tag, int bits) {
 
 void LinkEngine::SourceReady(int bits) {
   if (state_ != kRunning) return;
+  if (sink_later_ && in_flight_ > 0) {
+    SinkReady(0);  // what the sink completed since the last frame: its buffers go back first
+    if (state_ != kRunning) return;
+  }
   dmabuf_frame f;
   int r = source_->dequeue(source_, &f);
   if (r == 0) {
     Took(f);
-    return TrySubmit();
+    TrySubmit();
+    return WatchSink();
   }
   if (r != -EAGAIN) return Stop(r, 1, kOpDequeue);
   if (Broken(bits)) {
@@ -175,6 +185,34 @@ void LinkEngine::SinkReady(int bits) {
     sink_quiet_ = true;
   }
   TrySubmit();
+  WatchSink();
+}
+
+// Whether the sink's completions may wait for the source's next frame instead of waking the
+// thread each (one wakeup per frame instead of two): the sink says they only release buffers
+// (DMABUF_PORT_COLLECT_LATER), the source wakes the thread by its fd, no frame waits for the
+// sink, and the source holds at least two buffers, so it has one to fill while another waits
+// to go back.
+bool LinkEngine::CollectLater() const {
+  if ((sink_->flags & DMABUF_PORT_COLLECT_LATER) == 0 || state_ != kRunning) return false;
+  if (source_fd_ < 0 || sink_fd_ < 0 || source_quiet_ || pending_ >= 0) return false;
+  size_t at_source = 0;
+  for (SlotState s : slots_) at_source += s == kAtSource ? 1 : 0;
+  return at_source >= 2;
+}
+
+// The sink's fd in or out of the epoll set, as CollectLater() says.
+void LinkEngine::WatchSink() {
+  if (sink_quiet_ || state_ == kEnded) return;
+  bool later = CollectLater();
+  if (later == sink_later_) return;
+  if (later) {
+    Unwatch(kTagSink);
+    sink_later_ = true;
+    return;
+  }
+  sink_later_ = false;
+  if (int w = Rewatch(kTagSink); w < 0) Stop(w, 2, kOpPoll);
 }
 
 void LinkEngine::Completed(const dmabuf_done* d, int n) {
@@ -242,6 +280,7 @@ void LinkEngine::Stop(int err, int side, int op) {
   end_op_ = op;
   state_ = kStopping;
   Unwatch(kTagSource);
+  WatchSink();  // what is in flight is collected as it completes
   int r = source_->stop(source_);
   if (r < 0 && end_errno_ == 0 && r != -ENODEV) {
     end_errno_ = r;
@@ -278,6 +317,10 @@ void LinkEngine::Finish() {
 void LinkEngine::CheckProgress() {
   if (state_ != kRunning || in_flight_ == 0 || sink_->complete_within_ms == 0) return;
   if (Now() - progress_ns_ < static_cast<uint64_t>(sink_->complete_within_ms) * 1000000ull) return;
+  if (sink_later_) {
+    SinkReady(0);  // completions left to wait for the source's next frame, which has not come
+    if (state_ != kRunning || in_flight_ == 0) return;
+  }
   int h = sink_->health ? sink_->health(sink_) : 0;
   Stop(h == -ENODEV ? -ENODEV : -ETIMEDOUT, 2, kOpCollect);
 }

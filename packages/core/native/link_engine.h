@@ -102,6 +102,8 @@ class LinkEngine {
   void TrySubmit();
   void Completed(const dmabuf_done* d, int n);
   void GiveBack(uint32_t slot);
+  bool CollectLater() const;
+  void WatchSink();
   void Stop(int err, int side, int op);
   void Finish();
   void Emit(int kind, double a, double b, double c);
@@ -136,6 +138,9 @@ class LinkEngine {
   // a port whose fd said POLLERR while its device is fine (health 0: an M2M device with nothing
   // queued on either side) is out of the epoll set until the engine next gives it a buffer
   bool source_quiet_ = false, sink_quiet_ = false;
+  // a sink that lets its completions wait (DMABUF_PORT_COLLECT_LATER) is out of the epoll set
+  // while the source holds enough buffers: its completions are collected at the source's next frame
+  bool sink_later_ = false;
   bool disposed_ = false;
   bool cleanup_hook_ = false;
   bool env_gone_ = false;

@@ -149,6 +149,8 @@ Napi::Value PlanePort(const Napi::CallbackInfo& info) {
   }
   p->max_in_flight = 1;
   p->complete_within_ms = kFlipWithinMs;
+  // a flip's event only frees the framebuffer it replaced: it can wait for the camera's next frame
+  p->flags = DMABUF_PORT_COLLECT_LATER;
   p->start = Start;
   p->submit = Submit;
   p->collect = Collect;

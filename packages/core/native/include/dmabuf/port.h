@@ -35,8 +35,13 @@ enum dmabuf_port_events { DMABUF_PORT_READABLE = 1, DMABUF_PORT_WRITABLE = 2 };
  * every buffer still in flight (a V4L2 output queue: STREAMOFF), so a link stopped because an
  * owner is closing need not wait for its completions (a KMS plane cannot: a flip in flight
  * completes when the display says so).
+ *
+ * DMABUF_PORT_COLLECT_LATER: a sink whose completions only release buffers (a KMS plane: the
+ * flip's event frees the framebuffer it replaced), so the engine may collect them when the
+ * source's next frame wakes it rather than wake for each, as long as the source still holds two
+ * buffers or more: one wakeup per frame instead of two.
  */
-enum dmabuf_port_flags { DMABUF_PORT_STOP_RECLAIMS = 1 };
+enum dmabuf_port_flags { DMABUF_PORT_STOP_RECLAIMS = 1, DMABUF_PORT_COLLECT_LATER = 2 };
 
 /** A frame a source handed out. */
 typedef struct dmabuf_frame {
