@@ -33,7 +33,6 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "ops.h"
 
@@ -255,32 +254,43 @@ Napi::Value SendMessages(const Napi::CallbackInfo& info) {
 
 // Per-thread receive buffers for one batch: kMaxBatch messages of up to
 // kMaxMessage bytes and kMaxFds fds each (allocated uninitialised: only the
-// bytes the kernel writes are ever touched).
+// bytes the kernel writes are ever touched). The headers point at them once
+// and for all; recvmmsg rewrites only each header's msg_controllen,
+// msg_flags and msg_len, so a read resets msg_controllen and nothing else.
 constexpr unsigned kMaxBatch = 32;
+constexpr size_t kReceiveControl = CMSG_SPACE(sizeof(int) * kMaxFds);
 struct Batch {
   std::unique_ptr<char[]> data{new char[kMaxBatch * kMaxMessage]};
-  std::unique_ptr<char[]> control{new char[kMaxBatch * CMSG_SPACE(sizeof(int) * kMaxFds)]};
+  std::unique_ptr<char[]> control{new char[kMaxBatch * kReceiveControl]};
   struct mmsghdr msgs[kMaxBatch];
   struct iovec iov[kMaxBatch];
+  Batch() {
+    memset(msgs, 0, sizeof(msgs));
+    for (unsigned i = 0; i < kMaxBatch; i++) {
+      iov[i] = {data.get() + i * kMaxMessage, kMaxMessage};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = control.get() + i * kReceiveControl;
+    }
+  }
 };
 
-// The fds of one received message; on MSG_CTRUNC they are closed here.
-void TakeFds(struct msghdr* msg, std::vector<int>& fds) {
-  fds.clear();
+// The fds of one received message (at most kMaxFds: the control buffer holds
+// no more, the kernel cuts the rest with MSG_CTRUNC, and then the ones that
+// came are closed here): how many were put in fds.
+size_t TakeFds(struct msghdr* msg, int (&fds)[kMaxFds]) {
+  size_t n = 0;
   for (struct cmsghdr* c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
     const int* in = reinterpret_cast<const int*>(CMSG_DATA(c));
-    for (size_t i = 0; i < count; i++) {
-      int f;
-      memcpy(&f, in + i, sizeof(int));
-      fds.push_back(f);
-    }
+    for (size_t i = 0; i < count && n < kMaxFds; i++) memcpy(&fds[n++], in + i, sizeof(int));
   }
   if (msg->msg_flags & MSG_CTRUNC) {
-    for (int f : fds) close(f);
-    fds.clear();
+    for (size_t i = 0; i < n; i++) close(fds[i]);
+    n = 0;
   }
+  return n;
 }
 
 // One recvmmsg takes every message waiting (up to `max`) in a single syscall.
@@ -302,41 +312,33 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
     prefixLen = 0;  // longer than any prefix worth matching (a longer string copies more): match none
   }
   static thread_local Batch batch;
-  const size_t controlSize = CMSG_SPACE(sizeof(int) * kMaxFds);
-  for (unsigned i = 0; i < max; i++) {
-    batch.iov[i] = {batch.data.get() + i * kMaxMessage, kMaxMessage};
-    struct msghdr* h = &batch.msgs[i].msg_hdr;
-    memset(h, 0, sizeof(*h));
-    h->msg_iov = &batch.iov[i];
-    h->msg_iovlen = 1;
-    h->msg_control = batch.control.get() + i * controlSize;
-    h->msg_controllen = controlSize;
-  }
+  for (unsigned i = 0; i < max; i++) batch.msgs[i].msg_hdr.msg_controllen = kReceiveControl;
   int got;
   do {
     got = recvmmsg(fd, batch.msgs, max, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, nullptr);
   } while (got < 0 && errno == EINTR);
   if (got < 0) return Errno(env, errno);
 
-  napi_value out;
-  napi_create_array(e, &out);
-  uint32_t slot = 0;
-  std::vector<int> fds;
-  fds.reserve(kMaxFds);
-  bool ended = false;
+  // The fds first, and where the stream ends (a message of 0 bytes, no fd):
+  // the result array is made at its final length (no growing per element).
+  int fds[kMaxBatch][kMaxFds];
+  size_t nfds[kMaxBatch];
+  int delivered = got;
   for (int i = 0; i < got; i++) {
     struct msghdr* h = &batch.msgs[i].msg_hdr;
+    nfds[i] = TakeFds(h, fds[i]);
+    if (delivered == got && batch.msgs[i].msg_len == 0 && nfds[i] == 0 && !(h->msg_flags & (MSG_CTRUNC | MSG_TRUNC)))
+      delivered = i;  // end of stream: deliver what came before it
+  }
+  for (int i = delivered + 1; i < got; i++)
+    for (size_t k = 0; k < nfds[i]; k++) close(fds[i][k]);  // nothing follows an end of stream; never leak
+
+  napi_value out;
+  napi_create_array_with_length(e, static_cast<size_t>(delivered) * 3, &out);
+  uint32_t slot = 0;
+  for (int i = 0; i < delivered; i++) {
     size_t n = batch.msgs[i].msg_len;
-    TakeFds(h, fds);
-    int flags = h->msg_flags;
-    if (ended) {
-      for (int f : fds) close(f);  // nothing follows an end of stream; never leak
-      continue;
-    }
-    if (n == 0 && fds.empty() && !(flags & (MSG_CTRUNC | MSG_TRUNC))) {
-      ended = true;  // end of stream: deliver what came before it
-      continue;
-    }
+    int flags = batch.msgs[i].msg_hdr.msg_flags;
     size_t len = n < kMaxMessage ? n : kMaxMessage;
     const char* bytes = static_cast<const char*>(batch.iov[i].iov_base);
     int extra = 0;
@@ -348,10 +350,10 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
     // Flat triples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC, 4 = prefix stripped).
     napi_value text, list, bits;
     napi_create_string_utf8(e, bytes, len, &text);
-    napi_create_array_with_length(e, fds.size(), &list);
-    for (size_t k = 0; k < fds.size(); k++) {
+    napi_create_array_with_length(e, nfds[i], &list);
+    for (size_t k = 0; k < nfds[i]; k++) {
       napi_value v;
-      napi_create_int32(e, fds[k], &v);
+      napi_create_int32(e, fds[i][k], &v);
       napi_set_element(e, list, static_cast<uint32_t>(k), v);
     }
     napi_create_int32(e, ((flags & MSG_CTRUNC) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0) | extra, &bits);
