@@ -1,10 +1,11 @@
 // Writing a 1080p RGBA frame into a buffer inside a CPU-access scope against
 // a C memcpy between two page-aligned malloc buffers (bench/cpu-write.c, compiled now with
 // cc -O2), alternating rounds in one run. Host, memfd test exporter. Ours,
-// two ways: the buffer mapped once and a scope per frame on that mapping
+// three ways: the buffer mapped once and a scope per frame on that mapping
 // (mapping.access('write'): sync START, bytes.set(frame), sync END), and
 // buf.cpuAccess('write') per frame (the buffer's kept mapping, a view per
-// scope that dies with it). Rates are bytes per second of CPU time (user +
+// scope that dies with it), and buf.cpuAccess('write') with access.write(frame)
+// (no view). Rates are bytes per second of CPU time (user +
 // system) on both sides: the host is shared, and wall time would count the
 // waits for a core. Also where the time goes: the first scope of a buffer
 // (mapping, page faults; with and without populate), a scope alone (no
@@ -114,11 +115,14 @@ const cpuNs = () => {
   return (u.user + u.system) * 1000;
 };
 
+/** frame()'s `mapping` for buf.cpuAccess('write') scopes written with access.write(frame) (no view). */
+const WRITE = Symbol('write');
 /** One frame: a scope (through `mapping` or, without one, buf.cpuAccess), the frame copied in, the scope ended. */
 function frame(buf, i, mapping) {
   src[i] = i & 0xff;
-  const a = mapping ? mapping.access('write') : buf.cpuAccess('write');
-  a.bytes.set(src);
+  const a = mapping && mapping !== WRITE ? mapping.access('write') : buf.cpuAccess('write');
+  if (mapping === WRITE) a.write(src);
+  else a.bytes.set(src);
   a.end();
 }
 
@@ -189,6 +193,8 @@ function dropBuffer(b) {
 }
 const ours = [];
 const scoped = [];
+/** buf.cpuAccess('write') per frame written with access.write(frame): no view, same rounds. */
+const written = [];
 const base = [];
 /** C memcpy into a kept memfd mapping, the same kind of memory as the buffer, same rounds. */
 const sameMemory = [];
@@ -204,7 +210,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 // 0.4–0.5 of the others in every run (its CPU time counts what the warm-up left to finish)
 for (let r = -1; r < ROUNDS; r++) {
   const b = roundBuffer();
-  // ours three ways, in turn first after the C runs of the last round (the first pass after
+  // ours four ways, in turn first after the C runs of the last round (the first pass after
   // another process ran is the slow one, whatever it is: the plain source measured 1.03 of the
   // aligned one when it always ran third)
   const passes = [
@@ -217,6 +223,7 @@ for (let r = -1; r < ROUNDS; r++) {
       src = plainSources[(r + SOURCES) % SOURCES];
       return scopes(b.buf, FRAMES, b.mapping);
     },
+    () => scopes(b.buf, FRAMES, WRITE),
   ];
   const done = [];
   for (let k = 0; k < passes.length; k++) {
@@ -225,7 +232,7 @@ for (let r = -1; r < ROUNDS; r++) {
     await tick(); // an application writes a frame per turn of the event loop, not in one synchronous run
     done[at] = passes[at]();
   }
-  const [o, { rate: s }, { rate: p }] = done;
+  const [o, { rate: s }, { rate: p }, { rate: w }] = done;
   const base0 = c();
   const m = c('memfd');
   const same = c('fd', b.fd);
@@ -236,6 +243,7 @@ for (let r = -1; r < ROUNDS; r++) {
   ours.push(o.rate);
   faults.push(o.faults);
   scoped.push(s);
+  written.push(w);
   base.push(base0);
   sameMemory.push(m);
   plain.push(p);
@@ -292,6 +300,7 @@ rmSync(dir, { recursive: true, force: true });
 
 const ratios = ours.map((x, i) => x / base[i]);
 const scopedRatios = scoped.map((x, i) => x / base[i]);
+const writtenRatios = written.map((x, i) => x / base[i]);
 const sameRatios = ours.map((x, i) => x / sameMemory[i]);
 const scopedSameRatios = scoped.map((x, i) => x / sameMemory[i]);
 const bufferRatios = ours.map((x, i) => x / sameBuffer[i]);
@@ -313,11 +322,16 @@ writeBenchResult({
   extra: {
     method: `1920x1080x4 frames, ${FRAMES} per round, ${ROUNDS} rounds alternating ours and C; ratio = median of the rounds' ratios. Ours: per round a buffer exported and const m = buf.mmap({ populate: true }) once, then per frame m.access('write'), bytes.set(frame), end() (memfd test exporter, host); the frame from one of ${SOURCES} page-aligned sources in turn (C: fresh page-aligned malloc memory each round; plainSource* for a source as new Uint8Array gives it). Rates per second of CPU time (user+sys), both sides; the phase figures below are wall time`,
     roundRatios: fixed(ratios, 3),
+    cpuAccessWritePerFrame: Math.round(median(written)),
+    cpuAccessWritePerFrameRatio: Number(median(writtenRatios).toFixed(3)),
+    cpuAccessWritePerFrameRoundRatios: fixed(writtenRatios, 3),
+    cpuAccessWriteNote:
+      "buf.cpuAccess('write') per frame, the frame written with access.write(frame) instead of access.bytes.set(frame): the scope makes no view (it makes one only when bytes or arrayBuffer is read), so it costs what a mapping.access() scope costs",
     cpuAccessPerFrame: Math.round(median(scoped)),
     cpuAccessPerFrameRatio: Number(median(scopedRatios).toFixed(3)),
     cpuAccessPerFrameRoundRatios: fixed(scopedRatios, 3),
     cpuAccessNote:
-      "buf.cpuAccess('write') per frame, same rounds: the buffer's kept mapping with a new ArrayBuffer view per scope (detached at its end, so a view kept past the scope cannot touch the buffer). The view is what separates it from mapping.access(): N-API makes an external ArrayBuffer only through node::Buffer::New (a Uint8Array with Buffer's prototype, a cleanup hook, a finalizer run on the JS thread after V8's ArrayBufferSweeper frees it on a worker), 1.0-1.2 us hot of the 2.2 us a cpuAccess scope costs hot (mapping.access: 0.2-0.3 us); right after a frame copy see *ScopeAfterCopyUs. In this bench's rounds (load 7-8), per frame of ours to mapping.access in the same rounds: cpuAccess 0.858; a cpuAccess scope writing through the kept mapping instead of its view 0.912; mapping.access plus a native view made and detached 0.903; plus a bare N-API external ArrayBuffer of 4 KiB 0.92, of the whole buffer 0.88-0.93: the ArrayBuffer, whatever its size, is the cost, and views without per-view references (counters only) measured no different (cold scope 17.9 vs 18.4 us, alternating builds). One per scope is the floor while a scope's views must die with it: for a frame loop, map once and use mapping.access()",
+      "buf.cpuAccess('write') per frame, same rounds: the buffer's kept mapping with a new ArrayBuffer view per scope (detached at its end, so a view kept past the scope cannot touch the buffer). The view is what separates it from mapping.access(): N-API makes an external ArrayBuffer only through node::Buffer::New (a Uint8Array with Buffer's prototype, a cleanup hook, a finalizer run on the JS thread after V8's ArrayBufferSweeper frees it on a worker), 1.0-1.2 us hot of the 2.2 us a cpuAccess scope costs hot (mapping.access: 0.2-0.3 us); right after a frame copy see *ScopeAfterCopyUs. In this bench's rounds (load 7-8), per frame of ours to mapping.access in the same rounds: cpuAccess 0.858; a cpuAccess scope writing through the kept mapping instead of its view 0.912; mapping.access plus a native view made and detached 0.903; plus a bare N-API external ArrayBuffer of 4 KiB 0.92, of the whole buffer 0.88-0.93: the ArrayBuffer, whatever its size, is the cost, and views without per-view references (counters only) measured no different (cold scope 17.9 vs 18.4 us, alternating builds). One per scope that reads bytes is the floor while a scope's views must die with it: for a frame loop, write with access.write(frame) (cpuAccessWrite*) or map once and use mapping.access()",
     oursRuns: fixed(ours),
     baselineRuns: fixed(base),
     faultsPerFrame: Number(median(faults).toFixed(2)),

@@ -1,4 +1,4 @@
-import { LifecycleError } from './errors.js';
+import { invalidArgument, LifecycleError } from './errors.js';
 import { detachMappingView, mappingView, munmapBuffer } from './mmap.js';
 import type { CpuAccessMode } from './sg-table.js';
 
@@ -53,6 +53,30 @@ export class CpuMapping implements Disposable {
   /** @internal scope views not ended yet. */
   get openViews(): number {
     return this.#views?.size ?? 0;
+  }
+
+  /** cpuAccess scopes open on this mapping (each may still make a view). */
+  #scopes = 0;
+  #viewable: boolean | undefined;
+
+  /** @internal Whether scopeView() can make views of this mapping (a native mapping); found once. */
+  get viewable(): boolean {
+    if (this.#viewable === undefined) {
+      const v = this.#mapped ? mappingView(this.#buffer) : undefined;
+      if (v) detachMappingView(v);
+      this.#viewable = v !== undefined;
+    }
+    return this.#viewable;
+  }
+
+  /** @internal cpuAccess scopes open on this mapping (the buffer keeps it for them). */
+  get openScopes(): number {
+    return this.#scopes;
+  }
+
+  /** @internal A cpuAccess scope opened (+1) or ended (-1) on this mapping. */
+  countScope(delta: 1 | -1): void {
+    this.#scopes += delta;
   }
 
   /** True until unmapped; after that the ArrayBuffer is detached and views of it are empty. */
@@ -128,20 +152,32 @@ export class CpuAccess implements Disposable {
   readonly #target: CpuSyncTarget;
   readonly #mapping: CpuMapping;
   readonly #ownsMapping: boolean;
+  /** A buffer.cpuAccess() scope on the buffer's kept mapping: its views are made on demand and die with it. */
+  readonly #viewPerScope: boolean;
+  /** The scope's own view of the kept mapping, made at the first bytes / arrayBuffer. */
+  #view: CpuMapping | undefined;
   /** What this scope announced to the exporter: 'read', 'write' or 'readwrite'. */
   readonly mode: CpuAccessMode;
   #open = true;
 
   /** @internal made by buf.cpuAccess() / mapping.access() */
-  constructor(target: CpuSyncTarget, mapping: CpuMapping, mode: CpuAccessMode, ownsMapping: boolean) {
+  constructor(
+    target: CpuSyncTarget,
+    mapping: CpuMapping,
+    mode: CpuAccessMode,
+    ownsMapping: boolean,
+    viewPerScope = false,
+  ) {
     this.#target = target;
     this.#mapping = mapping;
     this.mode = mode;
     this.#ownsMapping = ownsMapping;
+    this.#viewPerScope = viewPerScope;
+    if (viewPerScope) mapping.countScope(1);
     try {
       target.beginCpuAccess(mode);
     } catch (e) {
-      if (ownsMapping) mapping.unmap();
+      this.#release();
       throw e;
     }
   }
@@ -153,22 +189,57 @@ export class CpuAccess implements Disposable {
 
   /** The buffer's bytes for this scope. */
   get bytes(): Uint8Array {
-    if (!this.#open) {
-      throw new LifecycleError(`${this.#target.label}: CPU access already ended`, {
-        code: 'EBADF',
-        hint: 'Start a new cpuAccess() scope',
-      });
-    }
-    return this.#mapping.bytes;
+    this.#assertOpen();
+    return this.#memory().bytes;
   }
 
   /**
    * The mapping's ArrayBuffer. Unlike bytes it is not checked against the
-   * scope: use it only while `open` (after end() it is detached if the scope
-   * made its own mapping, else it is the buffer's kept mapping, outside any sync).
+   * scope: use it only while `open` (after end() it is detached, or empty,
+   * if the scope had its own view or mapping, else it is the buffer's kept
+   * mapping, outside any sync).
    */
   get arrayBuffer(): ArrayBuffer {
-    return this.#mapping.arrayBuffer;
+    if (!this.#open && this.#viewPerScope && !this.#view) return new ArrayBuffer(0);
+    return this.#memory().arrayBuffer;
+  }
+
+  /**
+   * Copy `source` (a TypedArray, DataView or ArrayBuffer) into the buffer at
+   * byte `offset` (default 0), in this scope. Unlike `bytes.set(...)` it makes
+   * no view: a buf.cpuAccess() scope makes its view (an ArrayBuffer the scope
+   * detaches at its end) only when bytes or arrayBuffer is read, and that
+   * view costs more than the scope's two syncs (see the README). Refused on a
+   * 'read' scope (EACCES), after the scope ended (EBADF), and when the bytes
+   * do not fit (EINVAL).
+   */
+  write(source: ArrayBufferView | ArrayBuffer, offset = 0): void {
+    this.#assertOpen();
+    if (this.mode === 'read') {
+      throw new LifecycleError(`${this.#target.label}: this CPU access was opened for 'read'`, {
+        code: 'EACCES',
+        hint: "Open the scope with 'write' or 'readwrite' to write into the buffer",
+      });
+    }
+    const bytes = ArrayBuffer.isView(source)
+      ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
+      : source instanceof ArrayBuffer
+        ? new Uint8Array(source)
+        : undefined;
+    if (!bytes) throw invalidArgument('source', 'a TypedArray, DataView or ArrayBuffer', source);
+    // the memory the scope's views would show, without making one
+    const memory = this.#mapping.bytes;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > memory.length)
+      throw invalidArgument('offset', `an integer from 0 to ${memory.length}`, offset);
+    if (bytes.length > memory.length - offset) {
+      throw invalidArgument(
+        'source',
+        `at most ${memory.length - offset} bytes (the buffer's ${memory.length} from offset ${offset})`,
+        `${bytes.length} bytes`,
+        'Write a smaller source or at a smaller offset',
+      );
+    }
+    memory.set(bytes, offset);
   }
 
   /** End the access: DMA_BUF_IOCTL_SYNC END, then unmap (every view of the scope is detached). Once; later calls do nothing. */
@@ -177,16 +248,47 @@ export class CpuAccess implements Disposable {
     this.#open = false;
     // The buffer was put or its framework closed: that unmapped the mapping
     // and ended every access already; nothing is left for this scope to end.
-    if (this.#ownsMapping && !this.#mapping.mapped) return;
+    if ((this.#ownsMapping || this.#viewPerScope) && !this.#mapping.mapped) return;
     try {
       this.#target.endCpuAccess(this.mode);
     } finally {
-      if (this.#ownsMapping) this.#mapping.unmap();
+      this.#release();
     }
   }
 
   /** `using`: end() when the scope ends. */
   [Symbol.dispose](): void {
     this.end();
+  }
+
+  #assertOpen(): void {
+    if (!this.#open) {
+      throw new LifecycleError(`${this.#target.label}: CPU access already ended`, {
+        code: 'EBADF',
+        hint: 'Start a new cpuAccess() scope',
+      });
+    }
+  }
+
+  /** The mapping the scope hands out: its own view of the kept mapping (made now if not yet), or its mapping. */
+  #memory(): CpuMapping {
+    if (!this.#viewPerScope) return this.#mapping;
+    this.#view ??= this.#mapping.scopeView();
+    if (!this.#view) {
+      throw new LifecycleError(`${this.#target.label}: no view of the buffer's mapping could be made`, {
+        code: 'EINVAL',
+        hint: 'Map the buffer with buf.mmap() and use mapping.access()',
+      });
+    }
+    return this.#view;
+  }
+
+  #release(): void {
+    if (this.#viewPerScope) {
+      if (this.#view?.mapped) this.#view.unmap();
+      this.#mapping.countScope(-1);
+    } else if (this.#ownsMapping) {
+      this.#mapping.unmap();
+    }
   }
 }

@@ -206,10 +206,14 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
     let kept = this.#kept;
     if (!kept?.mapped || (writable && !kept.writable)) {
       // the first scope, or a write after read-only scopes: map (pages faulted in at once), keep
-      if (kept?.mapped && kept.openViews === 0) kept.unmap();
+      if (kept?.mapped && kept.openScopes === 0 && kept.openViews === 0) kept.unmap();
       kept = this.#kept = this.mmap({ writable, populate: true });
     }
-    return new CpuAccess(this.#cpuTarget(), kept.scopeView() ?? this.mmap({ writable }), mode, true);
+    // a view per scope, made when the scope's bytes are first read (access.write() needs none);
+    // an exporter's own mmap (not a native mapping): a mapping per scope
+    return kept.viewable
+      ? new CpuAccess(this.#cpuTarget(), kept, mode, false, true)
+      : new CpuAccess(this.#cpuTarget(), this.mmap({ writable }), mode, true);
   }
 
   /** Begin CPU access without a scope (prefer cpuAccess()). */

@@ -99,14 +99,16 @@ describe('cpuAccess scopes share one kept mapping', () => {
     const buf = fw.export({ size: MB4 });
     {
       using w = buf.cpuAccess('write'); // maps and populates
+      const bytes = w.bytes; // the scope's view, made at the first read of bytes (not counted: no page of the buffer)
       before = minorFaults();
-      w.bytes.fill(2);
+      bytes.fill(2);
       expect(minorFaults() - before).toBeLessThan(pages / 8);
     }
     {
       using w = buf.cpuAccess('write'); // the same mapping: no fault at all for the pages
+      const bytes = w.bytes;
       before = minorFaults();
-      w.bytes.fill(3);
+      bytes.fill(3);
       expect(minorFaults() - before).toBeLessThan(pages / 8);
     }
     buf.put();
@@ -121,5 +123,69 @@ describe('cpuAccess scopes share one kept mapping', () => {
     expect(minorFaults() - before).toBeLessThan(MB4 / 4096 / 8);
     m.unmap();
     buf.put();
+  });
+});
+
+describe('access.write(): a frame into the buffer without a view', () => {
+  it('writes at an offset in a cpuAccess scope; the scope makes no view unless bytes is read, and a view it makes still dies with it', () => {
+    const buf = fw.export({ size: 8192 });
+    const frame = Uint8Array.from({ length: 100 }, (_, i) => i + 1);
+    {
+      using w = buf.cpuAccess('write');
+      w.write(frame, 4000);
+      w.write(new Uint16Array([0x0201]).buffer); // an ArrayBuffer: its bytes, little-endian here
+      w.write(new DataView(frame.buffer, 10, 2), 8190); // the last two bytes
+    }
+    let stale: Uint8Array;
+    {
+      using r = buf.cpuAccess('readwrite');
+      const bytes = r.bytes;
+      expect([...bytes.subarray(4000, 4003)]).toEqual([1, 2, 3]);
+      expect(bytes[4099]).toBe(100);
+      expect([bytes[0], bytes[1], bytes[8190], bytes[8191]]).toEqual([1, 2, 11, 12]);
+      r.write(frame.subarray(0, 1), 0); // write and bytes see the same memory
+      expect(bytes[0]).toBe(1);
+      stale = bytes;
+    }
+    expect(stale.byteLength).toBe(0);
+    const s = buf.cpuAccess('write');
+    s.write(frame);
+    s.end();
+    expect(s.arrayBuffer.byteLength).toBe(0); // no view was made: nothing to reach after the end
+    buf.put();
+  });
+
+  it('refuses with typed errors: a read scope (EACCES), after the end (EBADF), too long or a bad offset or source (EINVAL); mapping.access scopes write too', () => {
+    const buf = fw.export({ size: 4096 });
+    const r = buf.cpuAccess('read');
+    expect(() => r.write(new Uint8Array(4))).toThrow(expect.objectContaining({ code: 'EACCES' }));
+    r.end();
+    const w = buf.cpuAccess('write');
+    expect(() => w.write(new Uint8Array(4097))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => w.write(new Uint8Array(2), 4095)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    for (const offset of [-1, 1.5, Number.NaN, 4097, '0' as never])
+      expect(() => w.write(new Uint8Array(1), offset)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    for (const source of [undefined, null, 5, 'abc', [1, 2], {}] as never[])
+      expect(() => w.write(source)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    w.write(new Uint8Array(0), 4096); // nothing, at the very end
+    w.end();
+    expect(() => w.write(new Uint8Array(1))).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    using m = buf.mmap();
+    {
+      using a = m.access('write');
+      a.write(new Uint8Array([9]), 7);
+    }
+    expect(m.bytes[7]).toBe(9);
+    m.unmap();
+    buf.put();
+  });
+
+  it('a scope open at release is ended with it: write() then refuses (EBADF), end() does nothing', () => {
+    const buf = fw.export({ size: 4096 });
+    const w = buf.cpuAccess('write');
+    w.write(new Uint8Array([1]));
+    buf.put();
+    expect(() => w.write(new Uint8Array([1]))).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    expect(() => w.end()).not.toThrow();
   });
 });
