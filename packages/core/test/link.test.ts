@@ -15,6 +15,7 @@ import {
   plainDevice,
 } from '../src/index.js';
 import { holdBuffer } from '../src/link/holds.js';
+import { checkLinkOptions } from '../src/link/link-options.js';
 import { memfdExporterPlugin, stallingSink } from '../src/testing/index.js';
 
 let fw: Framework;
@@ -64,6 +65,17 @@ describe('links (host: argument checks and holds; the lab runs real links: inter
       expect(() => new Link(src(), countingSink(), options as never)).toThrow(InvalidArgumentError);
     const aborted = AbortSignal.abort(new Error('stop'));
     expect(() => new Link(src(), countingSink(), { signal: aborted })).toThrow('stop');
+  });
+
+  it('statsEveryMs 0 turns the stats timer off, as documented; without it stats come every 250 ms unless statsEveryFrames is given', () => {
+    expect(checkLinkOptions({ statsEveryMs: 0 }).statsEveryMs).toBe(0);
+    expect(checkLinkOptions({ statsEveryMs: 0, statsEveryFrames: 30 })).toMatchObject({
+      statsEveryMs: 0,
+      statsEveryFrames: 30,
+    });
+    expect(checkLinkOptions({}).statsEveryMs).toBe(250);
+    expect(checkLinkOptions({ statsEveryFrames: 30 }).statsEveryMs).toBe(0);
+    expect(() => checkLinkOptions({ statsEveryMs: 0.5 })).toThrow(InvalidArgumentError);
   });
 
   it('two ports that never wait on a device are refused (a link would spin), and nothing stays claimed or held', () => {

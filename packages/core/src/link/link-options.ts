@@ -1,6 +1,6 @@
 import type { DmaBuf } from '../dma-buf.js';
 import { invalidArgument } from '../errors.js';
-import { assertObject, assertPositive } from '../validate.js';
+import { assertObject, assertPositive, assertUint } from '../validate.js';
 import type { LinkStats } from './link-stats.js';
 
 /** A frame handed to the tap: held from the source until release() (the link runs on without it). */
@@ -48,7 +48,7 @@ export function checkLinkOptions(options: LinkOptions): Required<Pick<LinkOption
     throw invalidArgument('options.signal', 'an AbortSignal', signal);
   if (onStats !== undefined && typeof onStats !== 'function')
     throw invalidArgument('options.onStats', 'a function', onStats);
-  if (statsEveryMs !== undefined) assertPositive('options.statsEveryMs', statsEveryMs, 2 ** 31 - 1);
+  if (statsEveryMs !== undefined) assertUint('options.statsEveryMs', statsEveryMs, 2 ** 31 - 1);
   if (statsEveryFrames !== undefined)
     assertPositive('options.statsEveryFrames', statsEveryFrames, 2 ** 31 - 1);
   if (tap !== undefined) {
