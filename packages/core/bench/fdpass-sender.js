@@ -4,7 +4,7 @@
 // send() each; 'batch': sendMany() of <batch> at a time) or waiting for a
 // reply after each ('rtt').
 //   node fdpass-sender.js <socket> stream|batch|rtt <count> <size> [warmup] [batch]
-// Prints {"cpuUs"}: its CPU time for the messages after the warm-up.
+// Prints {"cpuUs", "switches"}: its CPU time and context switches for the messages after the warm-up.
 import { BufferChannel, Framework } from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
 
@@ -12,11 +12,17 @@ const [path, mode, countArg, sizeArg, warmupArg, batchArg] = process.argv.slice(
 const count = Number(countArg);
 const warmup = Number(warmupArg ?? 0);
 let cpu0 = process.cpuUsage();
+const switchCount = () => {
+  const r = process.resourceUsage();
+  return r.voluntaryContextSwitches + r.involuntaryContextSwitches;
+};
+let switches0 = switchCount();
 let marked = false;
 const mark = (i) => {
   if (!marked && i >= warmup) {
     marked = true;
     cpu0 = process.cpuUsage();
+    switches0 = switchCount();
   }
 };
 const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
@@ -46,8 +52,8 @@ if (mode === 'rtt') {
   await peer.receive().catch(() => undefined);
 }
 const cpu = process.cpuUsage(cpu0);
-// CPU µs this process spent on the measured messages (after the warm-up)
-console.log(JSON.stringify({ cpuUs: cpu.user + cpu.system }));
+// CPU µs this process spent on the measured messages (after the warm-up), and its context switches
+console.log(JSON.stringify({ cpuUs: cpu.user + cpu.system, switches: switchCount() - switches0 }));
 peer.close();
 for (const b of pool) b.put();
 await fw.close();

@@ -1,9 +1,24 @@
 // fd passing over a Unix socket between two processes: BufferChannel (ours)
 // against a C program doing the same sendmsg/recvmsg (compiled now with cc -O2).
+//
+// Round trips (core-fdpass-rtt) are measured under three CPU placements, both
+// sides placed the same way in the same round:
+//   any   — the scheduler decides (no pinning): `ratio`, as before;
+//   same  — both processes pinned to CPU 0: every trip is two context
+//           switches between the processes on one CPU;
+//   split — receiver on CPU 0, sender on CPU 1: every trip wakes the other
+//           CPU from idle (or from whatever else runs there).
+// The blocking C pair (recvmsg blocks) is the baseline of every `ratio*`
+// figure. Beside it an event-loop C pair (`fdpass rtt-loop`: each side blocks
+// in epoll_wait, then recvmsg, as libuv and every Node library must): the
+// `*VsLoopC` ratios. The unpinned C pair runs at two speeds from run to run
+// on a 2-vCPU VM (the scheduler puts the pair on one CPU or on two), which
+// the pinned rounds separate. Pinning uses taskset (util-linux) and needs 2
+// CPUs; FDPASS_PLACES=any,same,split picks placements.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BufferChannel, Framework } from '@dmabuf/core';
@@ -19,22 +34,63 @@ const RUNS = Number(process.env.FDPASS_RUNS ?? 7);
 const BATCH = Number(process.env.FDPASS_BATCH ?? 32);
 /** Which cases run (FDPASS_CASES=rtt: the round trips alone, while working on them). */
 const CASES = (process.env.FDPASS_CASES ?? 'stream,rtt').split(',');
+/** Round-trip placements (see the header); pinned ones only with taskset and 2 CPUs. */
+const canPin = availableParallelism() >= 2 && hasTaskset();
+const PLACES = [
+  'any',
+  ...(process.env.FDPASS_PLACES ?? 'any,same,split')
+    .split(',')
+    .filter((p) => canPin && (p === 'same' || p === 'split')),
+];
+/** CPU of the receiver (this process) and of the sender under each placement. */
+const CPUS = { same: ['0', '0'], split: ['0', '1'] };
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The CPUs this process may run on now (restored after a pinned round). */
+const allCpus = hasTaskset()
+  ? execFileSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' })
+      .split(':')
+      .pop()
+      .trim()
+  : '';
+
+/** Pins every thread of this process to `cpus` (taskset -a). */
+function pinSelf(cpus) {
+  execFileSync('taskset', ['-a', '-c', '-p', cpus, String(process.pid)], { stdio: 'ignore' });
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
 const exe = join(dir, 'fdpass');
 execFileSync('cc', ['-O2', '-o', exe, join(here, 'fdpass.c')]);
 
-/** The C pair: { rate, cpu } (cpu: µs of CPU of both processes per message). */
-function c(mode, count) {
-  const out = execFileSync(exe, [mode, String(count), String(SIZE)], { encoding: 'utf8' });
-  const [rate, cpu] = out.trim().split(' ').map(Number);
-  return { rate, cpu };
+/** The C pair: { rate, cpu, switches } (per message, both processes: cpu in µs, context switches). */
+function c(mode, count, place = 'any') {
+  const out = execFileSync(exe, [mode, String(count), String(SIZE), place], { encoding: 'utf8' });
+  const [rate, cpu, switches] = out.trim().split(' ').map(Number);
+  return { rate, cpu, switches };
 }
 
 const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
 
-/** One run of ours: this process receives, a child node process sends ('batch': sendMany of BATCH, received with peer.batches()). Returns { rate: messages (or round trips) per second, cpu: µs of CPU of both processes per message }. */
-async function ours(mode, count) {
+/** One run of ours: this process receives, a child node process sends ('batch': sendMany of BATCH, received with peer.batches()). Returns { rate: messages (or round trips) per second, cpu: µs of CPU of both processes per message, switches: context switches of both per message }; place: see the header. */
+async function ours(mode, count, place = 'any') {
+  if (place !== 'any') pinSelf(CPUS[place][0]);
+  try {
+    return await oursPlaced(mode, count, place);
+  } finally {
+    if (place !== 'any') pinSelf(allCpus);
+  }
+}
+
+async function oursPlaced(mode, count, place) {
   const path = join(dir, `ours-${mode}.sock`);
   const server = BufferChannel.listen(path, { framework: fw });
   const total = WARMUP + count;
@@ -47,7 +103,12 @@ async function ours(mode, count) {
     String(WARMUP),
     String(BATCH),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child =
+    place === 'any'
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn('taskset', ['-c', CPUS[place][1], process.execPath, ...args], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const exited = new Promise((r) => child.on('close', r));
@@ -57,6 +118,7 @@ async function ours(mode, count) {
   const seen = new Map();
   let t0 = 0;
   let cpu0 = process.cpuUsage();
+  let switches0 = 0;
   let n = 0;
   const take = (m) => {
     if (!('buffer' in m)) return;
@@ -67,6 +129,7 @@ async function ours(mode, count) {
     if (n === WARMUP + 1) {
       t0 = performance.now();
       cpu0 = process.cpuUsage();
+      switches0 = switchCount();
     }
   };
   if (mode === 'batch') {
@@ -83,12 +146,23 @@ async function ours(mode, count) {
   }
   const t1 = performance.now();
   const cpu = process.cpuUsage(cpu0);
+  const switches = switchCount() - switches0;
   peer.close();
   server.close();
   await exited;
   for (const b of seen.values()) b.put();
   const sender = JSON.parse(out);
-  return { rate: ((count - 1) / (t1 - t0)) * 1000, cpu: (cpu.user + cpu.system + sender.cpuUs) / count };
+  return {
+    rate: ((count - 1) / (t1 - t0)) * 1000,
+    cpu: (cpu.user + cpu.system + sender.cpuUs) / count,
+    switches: (switches + sender.switches) / count,
+  };
+}
+
+/** Context switches of this process (all threads), voluntary and not. */
+function switchCount() {
+  const r = process.resourceUsage();
+  return r.voluntaryContextSwitches + r.involuntaryContextSwitches;
 }
 
 /** The floor from JS (bench/fdpass-raw.js): the native calls alone, spinning, no channel. fds/s. */
@@ -137,7 +211,9 @@ const round = (x, c) => x.rate / c.rate;
 
 /** The cases, each with its rounds: C then ours back to back (and the references). */
 const stream = { c: [], ours: [], batch: [], raw: [] };
-const rtt = { c: [], ours: [], net: [] };
+/** Round trips per placement: the blocking C pair, the event-loop C pair, ours. */
+const placed = Object.fromEntries(PLACES.map((p) => [p, { c: [], loop: [], ours: [] }]));
+const rtt = { c: placed.any.c, ours: placed.any.ours, net: [] };
 for (let r = 0; r < RUNS && CASES.includes('stream'); r++) {
   stream.c.push(c('stream', STREAM));
   stream.ours.push(await ours('stream', STREAM));
@@ -145,8 +221,11 @@ for (let r = 0; r < RUNS && CASES.includes('stream'); r++) {
   stream.raw.push(raw(STREAM));
 }
 for (let r = 0; r < RUNS && CASES.includes('rtt'); r++) {
-  rtt.c.push(c('rtt', RTT));
-  rtt.ours.push(await ours('rtt', RTT));
+  for (const place of PLACES) {
+    placed[place].c.push(c('rtt', RTT, place));
+    placed[place].loop.push(c('rtt-loop', RTT, place));
+    placed[place].ours.push(await ours('rtt', RTT, place));
+  }
   rtt.net.push(await nodeNet(RTT));
 }
 
@@ -172,6 +251,51 @@ function figures(os, cs) {
 
 const cpuNote =
   'CPU time (user+sys) of sender and receiver together per message, medians; independent of how the scheduler shares a loaded machine. cpuEfficiencyRatio = C CPU / ours CPU, comparable to the throughput target';
+
+/**
+ * The flat extra fields of one round-trip placement, prefixed with its name
+ * (sameRatio, splitRatioVsLoopC, ...): rates, CPU µs and context switches
+ * per trip (both processes), medians; ratios are medians of the rounds'.
+ */
+function placementFields(place) {
+  const { c: cs, loop, ours: os } = placed[place];
+  const med = (xs, k) => median(xs.map((x) => x[k]));
+  const vsC = os.map((o, i) => round(o, cs[i]));
+  const vsLoop = os.map((o, i) => round(o, loop[i]));
+  const fields = {
+    Ratio: Number(median(vsC).toFixed(3)),
+    RatioVsLoopC: Number(median(vsLoop).toFixed(3)),
+    LoopCRatioToC: Number(median(loop.map((l, i) => round(l, cs[i]))).toFixed(3)),
+    // C's CPU per trip over ours: steadier than the rates, which follow whatever else runs on the CPUs
+    CpuRatio: Number((med(cs, 'cpu') / med(os, 'cpu')).toFixed(3)),
+    CpuRatioVsLoopC: Number((med(loop, 'cpu') / med(os, 'cpu')).toFixed(3)),
+    Ours: Math.round(med(os, 'rate')),
+    Baseline: Math.round(med(cs, 'rate')),
+    LoopC: Math.round(med(loop, 'rate')),
+    RoundRatios: vsC.map((x) => x.toFixed(3)).join(', '),
+    OursRuns: os.map((x) => x.rate.toFixed(0)).join(', '),
+    BaselineRuns: cs.map((x) => x.rate.toFixed(0)).join(', '),
+    LoopCRuns: loop.map((x) => x.rate.toFixed(0)).join(', '),
+    OursCpuUsPerTrip: Number(med(os, 'cpu').toFixed(2)),
+    BaselineCpuUsPerTrip: Number(med(cs, 'cpu').toFixed(2)),
+    LoopCCpuUsPerTrip: Number(med(loop, 'cpu').toFixed(2)),
+    OursSwitchesPerTrip: Number(med(os, 'switches').toFixed(2)),
+    BaselineSwitchesPerTrip: Number(med(cs, 'switches').toFixed(2)),
+    LoopCSwitchesPerTrip: Number(med(loop, 'switches').toFixed(2)),
+  };
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [`${place}${k}`, v]));
+}
+
+/** One line per placement on stdout, for whoever runs the bench by hand. */
+function printPlacements() {
+  for (const place of PLACES) {
+    const f = placementFields(place);
+    const g = (k) => f[`${place}${k}`];
+    console.log(
+      `  rtt ${place.padEnd(5)}: ours ${g('Ours')}/s ${g('OursCpuUsPerTrip')} µs, C ${g('Baseline')}/s ${g('BaselineCpuUsPerTrip')} µs, loop-C ${g('LoopC')}/s ${g('LoopCCpuUsPerTrip')} µs (CPU per trip, both processes); ratio ${g('Ratio')} (rounds ${g('RoundRatios')}), vs loop-C ${g('RatioVsLoopC')}; CPU ratio ${g('CpuRatio')}, vs loop-C ${g('CpuRatioVsLoopC')}`,
+    );
+  }
+}
 const method = (count, what) =>
   `${count} messages of a 64 KiB memfd-test buffer (pool of 4) + meta {i}, sender and receiver in two processes; ${RUNS} rounds, each C then ours; ratio = median of the rounds' ratios, ours/baseline = medians of the rates; ours: ${what}, receiver keeps buffers it has seen (the same DmaBuf comes back), ${WARMUP} warm-up messages not timed`;
 const syscallsNote =
@@ -247,8 +371,13 @@ if (CASES.includes('rtt')) {
       nodeNetRatioToC: Number((median(rtt.net) / cTrips).toFixed(3)),
       nodeNetNote:
         "reference only: node's own net module, 1 byte each way over a Unix stream socket, no fd, same runs; the best an event-loop round trip does here",
+      placements: PLACES.join(','),
+      placementNote:
+        "round trips per CPU placement, both sides placed alike in each round: any = unpinned (ratio, baseline and ours above are these rounds), same = both processes pinned to CPU 0, split = receiver CPU 0, sender CPU 1 (taskset; left out with fewer than 2 CPUs or no taskset). <place>Ratio: ours / blocking C; <place>RatioVsLoopC: ours / event-loop C (bench/fdpass.c rtt-loop: epoll_wait then recvmsg on each side, 7 syscalls a trip); <place>LoopCRatioToC: what the event loop alone costs C; <place>CpuRatio and <place>CpuRatioVsLoopC: C's CPU per trip over ours (steadier than the rates, which follow whatever else runs on the CPUs). CPU µs and context switches per trip: both processes",
+      ...Object.assign({}, ...PLACES.map(placementFields)),
     },
   });
+  printPlacements();
 }
 
 await fw.close();
