@@ -235,6 +235,8 @@ static Napi::Value ConvertToXrgbAsync(const Napi::CallbackInfo& info) {
 }
 
 void InitConvertOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("convertToXrgb", Napi::Function::New(env, ConvertToXrgb, "convertToXrgb"));
-  exports.Set("convertToXrgbAsync", Napi::Function::New(env, ConvertToXrgbAsync, "convertToXrgbAsync"));
+  dmabuf::Export(env, exports, {
+      {"convertToXrgb", ConvertToXrgb},
+      {"convertToXrgbAsync", ConvertToXrgbAsync},
+  });
 }

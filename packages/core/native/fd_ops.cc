@@ -101,10 +101,12 @@ static Napi::Value GetFdFlags(const Napi::CallbackInfo& info) {
 }
 
 void InitFdOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("dup", Napi::Function::New(env, Dup, "dup"));
-  exports.Set("close", Napi::Function::New(env, Close, "close"));
-  exports.Set("closeFds", Napi::Function::New(env, CloseFds, "closeFds"));
-  exports.Set("fstat", Napi::Function::New(env, Fstat, "fstat"));
-  exports.Set("lseek", Napi::Function::New(env, Lseek, "lseek"));
-  exports.Set("getFdFlags", Napi::Function::New(env, GetFdFlags, "getFdFlags"));
+  dmabuf::Export(env, exports, {
+      {"dup", Dup},
+      {"close", Close},
+      {"closeFds", CloseFds},
+      {"fstat", Fstat},
+      {"lseek", Lseek},
+      {"getFdFlags", GetFdFlags},
+  });
 }

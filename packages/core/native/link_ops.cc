@@ -102,12 +102,14 @@ Napi::Value PortInfo(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitLinkOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("linkCreate", Napi::Function::New(env, Create, "linkCreate"));
-  exports.Set("linkStart", Napi::Function::New(env, Start, "linkStart"));
-  exports.Set("linkStop", Napi::Function::New(env, Stop, "linkStop"));
-  exports.Set("linkStopNow", Napi::Function::New(env, StopNow, "linkStopNow"));
-  exports.Set("linkStats", Napi::Function::New(env, Stats, "linkStats"));
-  exports.Set("linkTapRelease", Napi::Function::New(env, TapRelease, "linkTapRelease"));
-  exports.Set("portInfo", Napi::Function::New(env, PortInfo, "portInfo"));
-  exports.Set("LINK_STAT_COUNT", static_cast<int>(kStatCount));
+  dmabuf::Export(env, exports, {
+      {"linkCreate", Create},
+      {"linkStart", Start},
+      {"linkStop", Stop},
+      {"linkStopNow", StopNow},
+      {"linkStats", Stats},
+      {"linkTapRelease", TapRelease},
+      {"portInfo", PortInfo},
+  });
+  dmabuf::SetConstants(env, exports, {{"LINK_STAT_COUNT", kStatCount}});
 }

@@ -163,7 +163,9 @@ Napi::Value StallingSink(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitLinkPorts(Napi::Env env, Napi::Object exports) {
-  exports.Set("countingSink", Napi::Function::New(env, CountingSink, "countingSink"));
-  exports.Set("cyclingSource", Napi::Function::New(env, CyclingSource, "cyclingSource"));
-  exports.Set("stallingSink", Napi::Function::New(env, StallingSink, "stallingSink"));
+  dmabuf::Export(env, exports, {
+      {"countingSink", CountingSink},
+      {"cyclingSource", CyclingSource},
+      {"stallingSink", StallingSink},
+  });
 }

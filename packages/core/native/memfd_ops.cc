@@ -71,18 +71,20 @@ Napi::Value Pread(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitMemfdOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("memfdCreate", Napi::Function::New(env, MemfdCreate, "memfdCreate"));
-  exports.Set("ftruncate", Napi::Function::New(env, Ftruncate, "ftruncate"));
-  exports.Set("addSeals", Napi::Function::New(env, AddSeals, "addSeals"));
-  exports.Set("getSeals", Napi::Function::New(env, GetSeals, "getSeals"));
-  exports.Set("pwrite", Napi::Function::New(env, Pwrite, "pwrite"));
-  exports.Set("pread", Napi::Function::New(env, Pread, "pread"));
-  auto c = Napi::Object::New(env);
-  c.Set("MFD_ALLOW_SEALING", MFD_ALLOW_SEALING);
-  c.Set("MFD_HUGETLB", MFD_HUGETLB);
-  c.Set("F_SEAL_SEAL", F_SEAL_SEAL);
-  c.Set("F_SEAL_SHRINK", F_SEAL_SHRINK);
-  c.Set("F_SEAL_GROW", F_SEAL_GROW);
-  c.Set("F_SEAL_WRITE", F_SEAL_WRITE);
-  exports.Set("memfd", c);
+  dmabuf::Export(env, exports, {
+      {"memfdCreate", MemfdCreate},
+      {"ftruncate", Ftruncate},
+      {"addSeals", AddSeals},
+      {"getSeals", GetSeals},
+      {"pwrite", Pwrite},
+      {"pread", Pread},
+  });
+  exports.Set("memfd", dmabuf::Constants(env, {
+      {"MFD_ALLOW_SEALING", MFD_ALLOW_SEALING},
+      {"MFD_HUGETLB", MFD_HUGETLB},
+      {"F_SEAL_SEAL", F_SEAL_SEAL},
+      {"F_SEAL_SHRINK", F_SEAL_SHRINK},
+      {"F_SEAL_GROW", F_SEAL_GROW},
+      {"F_SEAL_WRITE", F_SEAL_WRITE},
+  }));
 }

@@ -217,12 +217,13 @@ Napi::Value LiveMappings(const Napi::CallbackInfo& info) {
 
 void InitMmapOps(Napi::Env env, Napi::Object exports) {
   dmabuf::GetInstance(env)->addon = std::make_shared<MmapState>();
-  exports.Set("mmap", Napi::Function::New(env, Mmap, "mmap"));
-  exports.Set("munmap", Napi::Function::New(env, Munmap, "munmap"));
-  exports.Set("mmapPopulate", Napi::Function::New(env, Populate, "mmapPopulate"));
-  exports.Set("mmapView", Napi::Function::New(env, MakeView, "mmapView"));
-  exports.Set("mmapDetachView", Napi::Function::New(env, DetachView, "mmapDetachView"));
-  exports.Set("liveMappings", Napi::Function::New(env, LiveMappings, "liveMappings"));
-  exports.Set("PROT_READ", Napi::Number::New(env, PROT_READ));
-  exports.Set("PROT_WRITE", Napi::Number::New(env, PROT_WRITE));
+  dmabuf::Export(env, exports, {
+      {"mmap", Mmap},
+      {"munmap", Munmap},
+      {"mmapPopulate", Populate},
+      {"mmapView", MakeView},
+      {"mmapDetachView", DetachView},
+      {"liveMappings", LiveMappings},
+  });
+  dmabuf::SetConstants(env, exports, {{"PROT_READ", PROT_READ}, {"PROT_WRITE", PROT_WRITE}});
 }

@@ -7,15 +7,9 @@
 #include <dmabuf/toolkit.h>
 #include <napi.h>
 
-void InitFdOps(Napi::Env env, Napi::Object exports);
-void InitMmapOps(Napi::Env env, Napi::Object exports);
-void InitMemfdOps(Napi::Env env, Napi::Object exports);
-void InitSyncOps(Napi::Env env, Napi::Object exports);
-void InitPollOps(Napi::Env env, Napi::Object exports);
-void InitSocketOps(Napi::Env env, Napi::Object exports);
-void InitConvertOps(Napi::Env env, Napi::Object exports);
-void InitLinkOps(Napi::Env env, Napi::Object exports);
-void InitLinkPorts(Napi::Env env, Napi::Object exports);
+// Each file's group of bindings (its Init*), which addon.cc hands to dmabuf::InitAddon.
+dmabuf::Group InitFdOps, InitMmapOps, InitMemfdOps, InitSyncOps, InitPollOps, InitSocketOps, InitConvertOps,
+    InitLinkOps, InitLinkPorts;
 
 using dmabuf::Args;
 using dmabuf::Errno;

@@ -95,9 +95,11 @@ Napi::Value PendingPolls(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void ExportPolls(Napi::Env env, Napi::Object exports, PollState* s) {
-  exports.Set("poll", Napi::Function::New(env, Poll, "poll", s));
-  exports.Set("pollCancel", Napi::Function::New(env, PollCancel, "pollCancel", s));
-  exports.Set("pendingPolls", Napi::Function::New(env, PendingPolls, "pendingPolls", s));
+  dmabuf::Export(env, exports, {
+      {"poll", Poll},
+      {"pollCancel", PollCancel},
+      {"pendingPolls", PendingPolls},
+  }, s);
 }
 
 }  // namespace dmabuf::poll

@@ -127,11 +127,11 @@ void InitPollOps(Napi::Env env, Napi::Object exports) {
   napi_add_async_cleanup_hook(env, dmabuf::poll::OnCleanup, s, nullptr);
   dmabuf::poll::ExportPolls(env, exports, s);
   dmabuf::poll::ExportWatchers(env, exports, s);
-  auto bits = Napi::Object::New(env);
-  bits.Set("READABLE", dmabuf::kReadable);
-  bits.Set("WRITABLE", dmabuf::kWritable);
-  bits.Set("ERROR", dmabuf::kError);
-  bits.Set("HANGUP", dmabuf::kHangup);
-  bits.Set("PRIORITY", dmabuf::kPriority);
-  exports.Set("pollBits", bits);
+  exports.Set("pollBits", dmabuf::Constants(env, {
+      {"READABLE", dmabuf::kReadable},
+      {"WRITABLE", dmabuf::kWritable},
+      {"ERROR", dmabuf::kError},
+      {"HANGUP", dmabuf::kHangup},
+      {"PRIORITY", dmabuf::kPriority},
+  }));
 }

@@ -368,12 +368,14 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitSocketOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("unixListen", Napi::Function::New(env, Listen, "unixListen"));
-  exports.Set("unixConnect", Napi::Function::New(env, Connect, "unixConnect"));
-  exports.Set("unixAccept", Napi::Function::New(env, Accept, "unixAccept"));
-  exports.Set("unixSocketPair", Napi::Function::New(env, SocketPair, "unixSocketPair"));
-  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
-  exports.Set("sendMessage", Napi::Function::New(env, SendMessage, "sendMessage"));
-  exports.Set("sendMessages", Napi::Function::New(env, SendMessages, "sendMessages"));
-  exports.Set("receiveMessages", Napi::Function::New(env, ReceiveMessages, "receiveMessages"));
+  dmabuf::Export(env, exports, {
+      {"unixListen", Listen},
+      {"unixConnect", Connect},
+      {"unixAccept", Accept},
+      {"unixSocketPair", SocketPair},
+      {"peerCredentials", PeerCredentials},
+      {"sendMessage", SendMessage},
+      {"sendMessages", SendMessages},
+      {"receiveMessages", ReceiveMessages},
+  });
 }

@@ -55,15 +55,17 @@ Napi::Value ImportSyncFile(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitSyncOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("sync", Napi::Function::New(env, Sync, "sync"));
-  exports.Set("setName", Napi::Function::New(env, SetName, "setName"));
-  exports.Set("exportSyncFile", Napi::Function::New(env, ExportSyncFile, "exportSyncFile"));
-  exports.Set("importSyncFile", Napi::Function::New(env, ImportSyncFile, "importSyncFile"));
-  auto c = Napi::Object::New(env);
-  c.Set("READ", DMA_BUF_SYNC_READ);
-  c.Set("WRITE", DMA_BUF_SYNC_WRITE);
-  c.Set("RW", DMA_BUF_SYNC_RW);
-  c.Set("START", DMA_BUF_SYNC_START);
-  c.Set("END", DMA_BUF_SYNC_END);
-  exports.Set("dmaBufSync", c);
+  dmabuf::Export(env, exports, {
+      {"sync", Sync},
+      {"setName", SetName},
+      {"exportSyncFile", ExportSyncFile},
+      {"importSyncFile", ImportSyncFile},
+  });
+  exports.Set("dmaBufSync", dmabuf::Constants(env, {
+      {"READ", DMA_BUF_SYNC_READ},
+      {"WRITE", DMA_BUF_SYNC_WRITE},
+      {"RW", DMA_BUF_SYNC_RW},
+      {"START", DMA_BUF_SYNC_START},
+      {"END", DMA_BUF_SYNC_END},
+  }));
 }

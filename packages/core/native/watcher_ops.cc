@@ -235,15 +235,17 @@ Napi::Value LiveWatchers(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void ExportWatchers(Napi::Env env, Napi::Object exports, PollState* s) {
-  exports.Set("watcherOpen", Napi::Function::New(env, WatcherOpen, "watcherOpen", s));
-  exports.Set("watcherWait", Napi::Function::New(env, WatcherWait, "watcherWait", s));
-  exports.Set("watcherListen", Napi::Function::New(env, WatcherListen, "watcherListen", s));
-  exports.Set("watcherArm", Napi::Function::New(env, WatcherArm, "watcherArm", s));
-  exports.Set("watcherSetEvents", Napi::Function::New(env, WatcherSetEvents, "watcherSetEvents", s));
-  exports.Set("watcherCancel", Napi::Function::New(env, WatcherCancel, "watcherCancel", s));
-  exports.Set("watcherPause", Napi::Function::New(env, WatcherPause, "watcherPause", s));
-  exports.Set("watcherClose", Napi::Function::New(env, WatcherClose, "watcherClose", s));
-  exports.Set("liveWatchers", Napi::Function::New(env, LiveWatchers, "liveWatchers", s));
+  dmabuf::Export(env, exports, {
+      {"watcherOpen", WatcherOpen},
+      {"watcherWait", WatcherWait},
+      {"watcherListen", WatcherListen},
+      {"watcherArm", WatcherArm},
+      {"watcherSetEvents", WatcherSetEvents},
+      {"watcherCancel", WatcherCancel},
+      {"watcherPause", WatcherPause},
+      {"watcherClose", WatcherClose},
+      {"liveWatchers", LiveWatchers},
+  }, s);
 }
 
 }  // namespace dmabuf::poll

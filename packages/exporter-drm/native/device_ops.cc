@@ -69,10 +69,12 @@ static Napi::Value SetMaster(const Napi::CallbackInfo& info) { return Master(inf
 static Napi::Value DropMaster(const Napi::CallbackInfo& info) { return Master(info, DRM_IOCTL_DROP_MASTER); }
 
 void InitDeviceOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("open", Napi::Function::New(env, Open, "open"));
-  exports.Set("version", Napi::Function::New(env, Version, "version"));
-  exports.Set("getCap", Napi::Function::New(env, GetCap, "getCap"));
-  exports.Set("setClientCap", Napi::Function::New(env, SetClientCap, "setClientCap"));
-  exports.Set("setMaster", Napi::Function::New(env, SetMaster, "setMaster"));
-  exports.Set("dropMaster", Napi::Function::New(env, DropMaster, "dropMaster"));
+  dmabuf::Export(env, exports, {
+      {"open", Open},
+      {"version", Version},
+      {"getCap", GetCap},
+      {"setClientCap", SetClientCap},
+      {"setMaster", SetMaster},
+      {"dropMaster", DropMaster},
+  });
 }

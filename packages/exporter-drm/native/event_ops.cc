@@ -58,5 +58,5 @@ static Napi::Value ReadEvents(const Napi::CallbackInfo& info) {
 }
 
 void InitEventOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("readEvents", Napi::Function::New(env, ReadEvents, "readEvents"));
+  dmabuf::Export(env, exports, {{"readEvents", ReadEvents}});
 }

@@ -90,9 +90,11 @@ static Napi::Value AtomicCommit(const Napi::CallbackInfo& info) {
 }
 
 void InitFbOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("addFb2", Napi::Function::New(env, AddFb2, "addFb2"));
-  exports.Set("rmFb", Napi::Function::New(env, RmFb, "rmFb"));
-  exports.Set("dirtyFb", Napi::Function::New(env, DirtyFb, "dirtyFb"));
-  exports.Set("pageFlip", Napi::Function::New(env, PageFlip, "pageFlip"));
-  exports.Set("atomicCommit", Napi::Function::New(env, AtomicCommit, "atomicCommit"));
+  dmabuf::Export(env, exports, {
+      {"addFb2", AddFb2},
+      {"rmFb", RmFb},
+      {"dirtyFb", DirtyFb},
+      {"pageFlip", PageFlip},
+      {"atomicCommit", AtomicCommit},
+  });
 }

@@ -64,9 +64,11 @@ static Napi::Value FdToHandle(const Napi::CallbackInfo& info) {
 }
 
 void InitGemOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("createDumb", Napi::Function::New(env, CreateDumb, "createDumb"));
-  exports.Set("destroyDumb", Napi::Function::New(env, DestroyDumb, "destroyDumb"));
-  exports.Set("gemClose", Napi::Function::New(env, GemClose, "gemClose"));
-  exports.Set("primeHandleToFd", Napi::Function::New(env, HandleToFd, "primeHandleToFd"));
-  exports.Set("primeFdToHandle", Napi::Function::New(env, FdToHandle, "primeFdToHandle"));
+  dmabuf::Export(env, exports, {
+      {"createDumb", CreateDumb},
+      {"destroyDumb", DestroyDumb},
+      {"gemClose", GemClose},
+      {"primeHandleToFd", HandleToFd},
+      {"primeFdToHandle", FdToHandle},
+  });
 }

@@ -255,11 +255,13 @@ static Napi::Value GetPlane(const Napi::CallbackInfo& info) {
 }
 
 void InitModeOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("getResources", Napi::Function::New(env, GetResources, "getResources"));
-  exports.Set("getConnector", Napi::Function::New(env, GetConnector, "getConnector"));
-  exports.Set("getEncoder", Napi::Function::New(env, GetEncoder, "getEncoder"));
-  exports.Set("getCrtc", Napi::Function::New(env, GetCrtc, "getCrtc"));
-  exports.Set("setCrtc", Napi::Function::New(env, SetCrtc, "setCrtc"));
-  exports.Set("getPlaneResources", Napi::Function::New(env, GetPlaneResources, "getPlaneResources"));
-  exports.Set("getPlane", Napi::Function::New(env, GetPlane, "getPlane"));
+  dmabuf::Export(env, exports, {
+      {"getResources", GetResources},
+      {"getConnector", GetConnector},
+      {"getEncoder", GetEncoder},
+      {"getCrtc", GetCrtc},
+      {"setCrtc", SetCrtc},
+      {"getPlaneResources", GetPlaneResources},
+      {"getPlane", GetPlane},
+  });
 }

@@ -32,14 +32,8 @@
 #error "@dmabuf/exporter-drm: the kernel's DRM headers are missing (drm/drm_mode.h or libdrm/drm_mode.h). Install libdrm-dev (Debian, Ubuntu), linux-headers (Alpine) or kernel-headers (Fedora), then: npm rebuild @dmabuf/exporter-drm"
 #endif
 
-void InitDeviceOps(Napi::Env env, Napi::Object exports);
-void InitGemOps(Napi::Env env, Napi::Object exports);
-void InitModeOps(Napi::Env env, Napi::Object exports);
-void InitPropOps(Napi::Env env, Napi::Object exports);
-void InitFbOps(Napi::Env env, Napi::Object exports);
-void InitEventOps(Napi::Env env, Napi::Object exports);
-void InitVgemOps(Napi::Env env, Napi::Object exports);
-void InitPortOps(Napi::Env env, Napi::Object exports);
+// Each file's group of bindings (its Init*), which addon.cc hands to dmabuf::InitAddon.
+dmabuf::Group InitDeviceOps, InitGemOps, InitModeOps, InitPropOps, InitFbOps, InitEventOps, InitVgemOps, InitPortOps;
 
 using dmabuf::Args;
 using dmabuf::Errno;

@@ -163,5 +163,5 @@ Napi::Value PlanePort(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitPortOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("planePort", Napi::Function::New(env, PlanePort, "planePort"));
+  dmabuf::Export(env, exports, {{"planePort", PlanePort}});
 }

@@ -134,9 +134,11 @@ static Napi::Value DestroyPropBlob(const Napi::CallbackInfo& info) {
 }
 
 void InitPropOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("getObjectProperties", Napi::Function::New(env, GetObjectProperties, "getObjectProperties"));
-  exports.Set("getProperty", Napi::Function::New(env, GetProperty, "getProperty"));
-  exports.Set("getPropBlob", Napi::Function::New(env, GetPropBlob, "getPropBlob"));
-  exports.Set("createModeBlob", Napi::Function::New(env, CreateModeBlob, "createModeBlob"));
-  exports.Set("destroyPropBlob", Napi::Function::New(env, DestroyPropBlob, "destroyPropBlob"));
+  dmabuf::Export(env, exports, {
+      {"getObjectProperties", GetObjectProperties},
+      {"getProperty", GetProperty},
+      {"getPropBlob", GetPropBlob},
+      {"createModeBlob", CreateModeBlob},
+      {"destroyPropBlob", DestroyPropBlob},
+  });
 }

@@ -43,6 +43,8 @@ static Napi::Value FenceSignal(const Napi::CallbackInfo& info) {
 }
 
 void InitVgemOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("vgemFenceAttach", Napi::Function::New(env, FenceAttach, "vgemFenceAttach"));
-  exports.Set("vgemFenceSignal", Napi::Function::New(env, FenceSignal, "vgemFenceSignal"));
+  dmabuf::Export(env, exports, {
+      {"vgemFenceAttach", FenceAttach},
+      {"vgemFenceSignal", FenceSignal},
+  });
 }

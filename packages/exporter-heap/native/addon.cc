@@ -1,9 +1,7 @@
 #include "ops.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  dmabuf::InitToolkit(env, exports);
-  InitHeapOps(env, exports);
-  return exports;
+  return dmabuf::InitAddon(env, exports, {InitHeapOps});
 }
 
 NODE_API_MODULE(dmabuf_heap, Init)

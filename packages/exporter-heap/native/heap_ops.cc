@@ -32,11 +32,9 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitHeapOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("openHeap", Napi::Function::New(env, OpenHeap, "openHeap"));
-  exports.Set("alloc", Napi::Function::New(env, Alloc, "alloc"));
-  auto c = Napi::Object::New(env);
-  c.Set("O_RDWR", O_RDWR);
-  c.Set("O_CLOEXEC", O_CLOEXEC);
-  c.Set("O_ACCMODE", O_ACCMODE);
-  exports.Set("flags", c);
+  dmabuf::Export(env, exports, {
+      {"openHeap", OpenHeap},
+      {"alloc", Alloc},
+  });
+  exports.Set("flags", dmabuf::Constants(env, {{"O_RDWR", O_RDWR}, {"O_CLOEXEC", O_CLOEXEC}, {"O_ACCMODE", O_ACCMODE}}));
 }

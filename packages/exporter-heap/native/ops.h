@@ -7,6 +7,7 @@
 #include <dmabuf/toolkit.h>
 #include <napi.h>
 
-void InitHeapOps(Napi::Env env, Napi::Object exports);
+// Each file's group of bindings (its Init*), which addon.cc hands to dmabuf::InitAddon.
+dmabuf::Group InitHeapOps;
 
 using dmabuf::Args;

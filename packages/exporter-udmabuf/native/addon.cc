@@ -1,10 +1,7 @@
 #include "ops.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  dmabuf::InitToolkit(env, exports);
-  InitDeviceOps(env, exports);
-  InitCreateOps(env, exports);
-  return exports;
+  return dmabuf::InitAddon(env, exports, {InitDeviceOps, InitCreateOps});
 }
 
 NODE_API_MODULE(dmabuf_udmabuf, Init)

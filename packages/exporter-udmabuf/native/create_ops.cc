@@ -99,15 +99,17 @@ Napi::Value CreateOwn(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitCreateOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("create", Napi::Function::New(env, Create, "create"));
-  exports.Set("createList", Napi::Function::New(env, CreateList, "createList"));
-  exports.Set("createOwn", Napi::Function::New(env, CreateOwn, "createOwn"));
-  auto c = Napi::Object::New(env);
-  c.Set("UDMABUF_FLAGS_CLOEXEC", UDMABUF_FLAGS_CLOEXEC);
-  c.Set("MFD_ALLOW_SEALING", MFD_ALLOW_SEALING);
-  c.Set("MFD_HUGETLB", MFD_HUGETLB);
-  c.Set("F_SEAL_SEAL", F_SEAL_SEAL);
-  c.Set("F_SEAL_SHRINK", F_SEAL_SHRINK);
-  c.Set("F_SEAL_GROW", F_SEAL_GROW);
-  exports.Set("udmabuf", c);
+  dmabuf::Export(env, exports, {
+      {"create", Create},
+      {"createList", CreateList},
+      {"createOwn", CreateOwn},
+  });
+  exports.Set("udmabuf", dmabuf::Constants(env, {
+      {"UDMABUF_FLAGS_CLOEXEC", UDMABUF_FLAGS_CLOEXEC},
+      {"MFD_ALLOW_SEALING", MFD_ALLOW_SEALING},
+      {"MFD_HUGETLB", MFD_HUGETLB},
+      {"F_SEAL_SEAL", F_SEAL_SEAL},
+      {"F_SEAL_SHRINK", F_SEAL_SHRINK},
+      {"F_SEAL_GROW", F_SEAL_GROW},
+  }));
 }

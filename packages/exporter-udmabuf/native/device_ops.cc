@@ -11,5 +11,5 @@ Napi::Value OpenDevice(const Napi::CallbackInfo& info) { return dmabuf::OpenPath
 }  // namespace
 
 void InitDeviceOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("openDevice", Napi::Function::New(env, OpenDevice, "openDevice"));
+  dmabuf::Export(env, exports, {{"openDevice", OpenDevice}});
 }

@@ -7,8 +7,8 @@
 #include <dmabuf/toolkit.h>
 #include <napi.h>
 
-void InitDeviceOps(Napi::Env env, Napi::Object exports);
-void InitCreateOps(Napi::Env env, Napi::Object exports);
+// Each file's group of bindings (its Init*), which addon.cc hands to dmabuf::InitAddon.
+dmabuf::Group InitDeviceOps, InitCreateOps;
 
 using dmabuf::Args;
 using dmabuf::Errno;

@@ -173,11 +173,13 @@ Napi::Value Expbuf(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitBufferOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("reqbufs", Napi::Function::New(env, Reqbufs, "reqbufs"));
-  exports.Set("querybuf", Napi::Function::New(env, Querybuf, "querybuf"));
-  exports.Set("qbuf", Napi::Function::New(env, Qbuf, "qbuf"));
-  exports.Set("dqbuf", Napi::Function::New(env, Dqbuf, "dqbuf"));
-  exports.Set("streamon", Napi::Function::New(env, Streamon, "streamon"));
-  exports.Set("streamoff", Napi::Function::New(env, Streamoff, "streamoff"));
-  exports.Set("expbuf", Napi::Function::New(env, Expbuf, "expbuf"));
+  dmabuf::Export(env, exports, {
+      {"reqbufs", Reqbufs},
+      {"querybuf", Querybuf},
+      {"qbuf", Qbuf},
+      {"dqbuf", Dqbuf},
+      {"streamon", Streamon},
+      {"streamoff", Streamoff},
+      {"expbuf", Expbuf},
+  });
 }

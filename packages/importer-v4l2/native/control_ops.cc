@@ -97,8 +97,10 @@ Napi::Value SetCtrl(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitControlOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("queryExtCtrl", Napi::Function::New(env, QueryExtCtrl, "queryExtCtrl"));
-  exports.Set("queryMenu", Napi::Function::New(env, QueryMenu, "queryMenu"));
-  exports.Set("getCtrl", Napi::Function::New(env, GetCtrl, "getCtrl"));
-  exports.Set("setCtrl", Napi::Function::New(env, SetCtrl, "setCtrl"));
+  dmabuf::Export(env, exports, {
+      {"queryExtCtrl", QueryExtCtrl},
+      {"queryMenu", QueryMenu},
+      {"getCtrl", GetCtrl},
+      {"setCtrl", SetCtrl},
+  });
 }

@@ -319,16 +319,18 @@ Napi::Value EnumIo(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitDeviceOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("open", Napi::Function::New(env, Open, "open"));
-  exports.Set("querycap", Napi::Function::New(env, Querycap, "querycap"));
-  exports.Set("enumFmt", Napi::Function::New(env, EnumFmt, "enumFmt"));
-  exports.Set("enumFrameSizes", Napi::Function::New(env, EnumFrameSizes, "enumFrameSizes"));
-  exports.Set("enumFrameIntervals", Napi::Function::New(env, EnumFrameIntervals, "enumFrameIntervals"));
-  exports.Set("getFormat", Napi::Function::New(env, GetFormat, "getFormat"));
-  exports.Set("setFormat", Napi::Function::New(env, SetFormat, "setFormat"));
-  exports.Set("getParm", Napi::Function::New(env, GetParm, "getParm"));
-  exports.Set("setParm", Napi::Function::New(env, SetParm, "setParm"));
-  exports.Set("getIo", Napi::Function::New(env, GetIo, "getIo"));
-  exports.Set("setIo", Napi::Function::New(env, SetIo, "setIo"));
-  exports.Set("enumIo", Napi::Function::New(env, EnumIo, "enumIo"));
+  dmabuf::Export(env, exports, {
+      {"open", Open},
+      {"querycap", Querycap},
+      {"enumFmt", EnumFmt},
+      {"enumFrameSizes", EnumFrameSizes},
+      {"enumFrameIntervals", EnumFrameIntervals},
+      {"getFormat", GetFormat},
+      {"setFormat", SetFormat},
+      {"getParm", GetParm},
+      {"setParm", SetParm},
+      {"getIo", GetIo},
+      {"setIo", SetIo},
+      {"enumIo", EnumIo},
+  });
 }

@@ -70,8 +70,10 @@ Napi::Value DecoderCmd(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitEventOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("subscribeEvent", Napi::Function::New(env, SubscribeEvent, "subscribeEvent"));
-  exports.Set("dqevent", Napi::Function::New(env, Dqevent, "dqevent"));
-  exports.Set("encoderCmd", Napi::Function::New(env, EncoderCmd, "encoderCmd"));
-  exports.Set("decoderCmd", Napi::Function::New(env, DecoderCmd, "decoderCmd"));
+  dmabuf::Export(env, exports, {
+      {"subscribeEvent", SubscribeEvent},
+      {"dqevent", Dqevent},
+      {"encoderCmd", EncoderCmd},
+      {"decoderCmd", DecoderCmd},
+  });
 }

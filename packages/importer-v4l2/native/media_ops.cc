@@ -177,9 +177,11 @@ Napi::Value SubdevEnumCode(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitMediaOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("mediaDeviceInfo", Napi::Function::New(env, MediaDeviceInfo, "mediaDeviceInfo"));
-  exports.Set("mediaTopology", Napi::Function::New(env, MediaTopology, "mediaTopology"));
-  exports.Set("setupLink", Napi::Function::New(env, SetupLink, "setupLink"));
-  exports.Set("subdevFormat", Napi::Function::New(env, SubdevFormat, "subdevFormat"));
-  exports.Set("subdevEnumCode", Napi::Function::New(env, SubdevEnumCode, "subdevEnumCode"));
+  dmabuf::Export(env, exports, {
+      {"mediaDeviceInfo", MediaDeviceInfo},
+      {"mediaTopology", MediaTopology},
+      {"setupLink", SetupLink},
+      {"subdevFormat", SubdevFormat},
+      {"subdevEnumCode", SubdevEnumCode},
+  });
 }

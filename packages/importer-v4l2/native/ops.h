@@ -10,12 +10,8 @@
 #include <dmabuf/toolkit.h>
 #include <napi.h>
 
-void InitDeviceOps(Napi::Env env, Napi::Object exports);
-void InitControlOps(Napi::Env env, Napi::Object exports);
-void InitBufferOps(Napi::Env env, Napi::Object exports);
-void InitEventOps(Napi::Env env, Napi::Object exports);
-void InitMediaOps(Napi::Env env, Napi::Object exports);
-void InitPortOps(Napi::Env env, Napi::Object exports);
+// Each file's group of bindings (its Init*), which addon.cc hands to dmabuf::InitAddon.
+dmabuf::Group InitDeviceOps, InitControlOps, InitBufferOps, InitEventOps, InitMediaOps, InitPortOps;
 
 using dmabuf::Args;
 using dmabuf::Errno;

@@ -201,6 +201,8 @@ Napi::Value OutputPort(const Napi::CallbackInfo& info) { return MakePort(info, t
 }  // namespace
 
 void InitPortOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("capturePort", Napi::Function::New(env, CapturePort, "capturePort"));
-  exports.Set("outputPort", Napi::Function::New(env, OutputPort, "outputPort"));
+  dmabuf::Export(env, exports, {
+      {"capturePort", CapturePort},
+      {"outputPort", OutputPort},
+  });
 }

@@ -10,7 +10,7 @@
 //   if (!a) return a.Thrown();   // the first refusal is thrown; nothing ran
 //
 // The error is built by the factory that loadAddon (core's load-addon.ts)
-// hands every addon once, through setArgumentError() (see InitToolkit).
+// hands every addon once, through setArgumentError() (see InitAddon).
 // Without it (an addon loaded some other way), a TypeError with code
 // ERR_INVALID_ARG_TYPE.
 #pragma once
