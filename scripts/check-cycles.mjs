@@ -7,22 +7,7 @@
 // Exit 1 when there is one. Usage: node scripts/check-cycles.mjs [dir...]
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-function sourceDirs() {
-  const out = [];
-  for (const group of ['packages', 'apps']) {
-    const base = join(root, group);
-    if (!existsSync(base)) continue;
-    for (const name of readdirSync(base).sort()) {
-      const src = join(base, name, 'src');
-      if (existsSync(src) && statSync(src).isDirectory()) out.push(src);
-    }
-  }
-  return out;
-}
+import { root, sourceDirs } from './source-dirs.mjs';
 
 function walk(dir, out = []) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -122,7 +107,7 @@ function circleIn(g, scc) {
   return scc;
 }
 
-const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : sourceDirs();
+const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : sourceDirs(['src']);
 let circles = 0;
 let fileCount = 0;
 for (const dir of dirs) {

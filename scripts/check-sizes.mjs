@@ -5,12 +5,11 @@
 // the limit (a class counted from `class` to its closing brace); exit 1 when
 // there is one.
 // Usage: node scripts/check-sizes.mjs [src-dir...] (default: every packages/*/{src,native}, apps/*/src)
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve } from 'node:path';
+import { root, sourceDirs } from './source-dirs.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ts = createRequire(join(root, 'packages/core/package.json'))('typescript');
 const MAX_FILE = 400;
 const MAX_CLASS = 300;
@@ -39,24 +38,10 @@ function classes(file, text) {
   return out;
 }
 
-function sourceDirs() {
-  const out = [];
-  for (const group of ['packages', 'apps']) {
-    const base = join(root, group);
-    if (!existsSync(base)) continue;
-    for (const name of readdirSync(base).sort()) {
-      for (const sub of ['src', 'native']) {
-        const dir = join(base, name, sub);
-        if (existsSync(dir)) out.push(dir);
-      }
-    }
-  }
-  return out;
-}
-
 const files = [];
 const classList = [];
-const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : sourceDirs();
+const dirs =
+  process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : sourceDirs(['src', 'native']);
 for (const src of dirs) {
   for (const file of sources(src)) {
     const text = readFileSync(file, 'utf8');

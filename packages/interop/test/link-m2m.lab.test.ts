@@ -58,9 +58,11 @@ labSuite('links through a memory-to-memory device', { needs: ['vivid', 'vim2m', 
       consistent(f);
       const c = await converted.stop();
       consistent(c);
-      // vim2m turned every camera frame it finished into one picture
+      // vim2m turned every camera frame it finished into one picture; a frame it finished as `fed`
+      // stopped came back with the stop (counted abandoned, not shown) while its picture still
+      // reached `converted`
       expect(c.frames).toBeGreaterThanOrEqual(f.shown - 3);
-      expect(c.frames).toBeLessThanOrEqual(f.shown);
+      expect(c.frames).toBeLessThanOrEqual(f.shown + f.abandoned);
       expect(c.shown).toBe(c.frames);
       // back with their queues: nothing holds them, every slot detaches
       out.close();
