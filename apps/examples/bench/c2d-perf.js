@@ -100,6 +100,10 @@ function perfReport(label, data) {
         '--comm',
         comm,
         '-G',
+        // percentages of this command's samples, not of the whole machine's:
+        // with the default (absolute), a thread under 3% of all samples lists nothing
+        '--percentage',
+        'relative',
         '--percent-limit',
         '3',
         '--sort',
