@@ -26,7 +26,10 @@
 //   loop:  frames written each way, one frame per event-loop turn (as an
 //          application writes them) and 40 per turn (as cpu-write.bench.js
 //          does): CPU µs per frame and ratio to mapping.access in the same
-//          rounds, and GCs per 1000 frames.
+//          rounds, and GCs per 1000 frames; accessPlusNapiView is
+//          mapping.access with a bare N-API view made and detached around
+//          the copy but not used (compare it with cpuAccessSet: the view
+//          alone, without the copy through it or cpuAccess' JavaScript).
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Framework } from '@dmabuf/core';
@@ -181,6 +184,15 @@ const frameKinds = {
   cpuAccessWrite: () => {
     const a = buf.cpuAccess('write');
     a.write(src);
+    a.end();
+  },
+  // mapping.access plus a bare N-API view made before the copy and detached after it, unused:
+  // the view's cost without cpuAccess' JavaScript around it
+  accessPlusNapiView: () => {
+    const a = mapping.access('write');
+    const v = n.mmapView(ab);
+    a.bytes.set(src);
+    n.mmapDetachView(v);
     a.end();
   },
 };
