@@ -16,7 +16,7 @@
 // the pinned rounds separate. Pinning uses taskset (util-linux) and needs 2
 // CPUs; FDPASS_PLACES=any,same,split picks placements.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,6 +175,16 @@ function raw(count) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ: 100 on Linux). */
+const TICKS = 100;
+
+/** CPU time (user + sys, all threads) of process `pid` so far, in clock ticks. */
+function ticksOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
 /**
  * Reference, not the baseline: a 1-byte ping-pong over node's own net module
  * on a Unix stream socket (no fds, no framing), what node's event loop allows.
@@ -187,15 +197,23 @@ async function nodeNet(count) {
     const server = createServer((s) => {
       let n = 0;
       let t0 = 0;
+      let cpu0 = process.cpuUsage();
+      let childTicks0 = 0;
       s.on('data', () => {
         n++;
-        if (n === WARMUP) t0 = performance.now();
+        if (n === WARMUP) {
+          t0 = performance.now();
+          cpu0 = process.cpuUsage();
+          childTicks0 = ticksOf(child.pid);
+        }
         if (n === WARMUP + count) {
           const rate = ((count - 1) / (performance.now() - t0)) * 1000;
+          const own = process.cpuUsage(cpu0);
+          const childUs = ((ticksOf(child.pid) - childTicks0) * 1e6) / TICKS;
           s.destroy();
           server.close();
           child.kill();
-          resolve(rate);
+          resolve({ rate, cpu: (own.user + own.system + childUs) / count });
           return;
         }
         s.write('x');
@@ -367,10 +385,12 @@ if (CASES.includes('rtt')) {
       syscallsNote,
       ...tripExtra,
       cpuNote,
-      nodeNetPingPong: Math.round(median(rtt.net)),
-      nodeNetRatioToC: Number((median(rtt.net) / cTrips).toFixed(3)),
+      nodeNetPingPong: Math.round(median(rtt.net.map((x) => x.rate))),
+      nodeNetRatioToC: Number((median(rtt.net.map((x) => x.rate)) / cTrips).toFixed(3)),
+      // CPU of both node processes per trip (the echo side's from /proc, 10 ms ticks)
+      nodeNetCpuUsPerTrip: Number(median(rtt.net.map((x) => x.cpu)).toFixed(2)),
       nodeNetNote:
-        "reference only: node's own net module, 1 byte each way over a Unix stream socket, no fd, same runs; the best an event-loop round trip does here",
+        "reference only: node's own net module, 1 byte each way over a Unix stream socket, no fd, same runs, unpinned; the best an event-loop round trip does here. nodeNetCpuUsPerTrip: CPU of both processes per trip",
       placements: PLACES.join(','),
       placementNote:
         "round trips per CPU placement, both sides placed alike in each round: any = unpinned (ratio, baseline and ours above are these rounds), same = both processes pinned to CPU 0, split = receiver CPU 0, sender CPU 1 (taskset; left out with fewer than 2 CPUs or no taskset). <place>Ratio: ours / blocking C; <place>RatioVsLoopC: ours / event-loop C (bench/fdpass.c rtt-loop: epoll_wait then recvmsg on each side, 7 syscalls a trip); <place>LoopCRatioToC: what the event loop alone costs C; <place>CpuRatio and <place>CpuRatioVsLoopC: C's CPU per trip over ours (steadier than the rates, which follow whatever else runs on the CPUs). CPU µs and context switches per trip: both processes",
@@ -378,6 +398,9 @@ if (CASES.includes('rtt')) {
     },
   });
   printPlacements();
+  console.log(
+    `  rtt node net (any, no fd): ${Math.round(median(rtt.net.map((x) => x.rate)))}/s ${median(rtt.net.map((x) => x.cpu)).toFixed(2)} µs`,
+  );
 }
 
 await fw.close();
