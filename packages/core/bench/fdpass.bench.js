@@ -18,7 +18,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BufferChannel, Framework } from '@dmabuf/core';
@@ -66,6 +66,10 @@ const allCpus = hasTaskset()
 function pinSelf(cpus) {
   execFileSync('taskset', ['-a', '-c', '-p', cpus, String(process.pid)], { stdio: 'ignore' });
 }
+
+/** The 1-minute load average when the bench started (the machine is shared: say how busy it was). */
+const loadAtStart = loadavg()[0].toFixed(2);
+const loadNow = () => `${loadAtStart} at start, ${loadavg()[0].toFixed(2)} at end (1-minute load average)`;
 
 const dir = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
 const exe = join(dir, 'fdpass');
@@ -336,6 +340,7 @@ if (CASES.includes('stream')) {
       syscallsNote,
       ...oneExtra,
       cpuNote,
+      load: loadNow(),
       rawFromJs: Math.round(median(stream.raw.map((x) => x))),
       rawFromJsRuns: stream.raw.map((x) => x.toFixed(0)).join(', '),
       rawFromJsRatioToC: Number((median(stream.raw) / cRate).toFixed(3)),
@@ -362,6 +367,7 @@ if (CASES.includes('stream')) {
       syscallsNote,
       ...batchExtra,
       cpuNote,
+      load: loadNow(),
       // the one-at-a-time figures of the same rounds, so the gain shows
       oneAtATime: Math.round(oneRate),
       oneAtATimeRatio: Number(oneRatio.toFixed(3)),
@@ -385,6 +391,7 @@ if (CASES.includes('rtt')) {
       syscallsNote,
       ...tripExtra,
       cpuNote,
+      load: loadNow(),
       nodeNetPingPong: Math.round(median(rtt.net.map((x) => x.rate))),
       nodeNetRatioToC: Number((median(rtt.net.map((x) => x.rate)) / cTrips).toFixed(3)),
       // CPU of both node processes per trip (the echo side's from /proc, 10 ms ticks)
@@ -398,6 +405,7 @@ if (CASES.includes('rtt')) {
     },
   });
   printPlacements();
+  console.log(`  load: ${loadNow()}`);
   console.log(
     `  rtt node net (any, no fd): ${Math.round(median(rtt.net.map((x) => x.rate)))}/s ${median(rtt.net.map((x) => x.cpu)).toFixed(2)} µs`,
   );
