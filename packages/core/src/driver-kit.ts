@@ -11,6 +11,9 @@
  * - `check(result, syscall, what, hint)`: the one way a native `-errno`
  *   result becomes a typed SystemError.
  * - `debugLog(section)`: the package's own NODE_DEBUG log, for its steps.
+ * - `memfdBits(options)`: memfd_create's flags and the F_SEAL_* bits for a
+ *   native call that makes its own memfd (the kernel's numbers live in
+ *   core's addon only).
  * - `FdWatcher` and `POLL_BITS`: the one readiness watcher (libuv, on a
  *   duplicate of the fd) that the core, the V4L2 queues and the DRM events
  *   wait with. Its native side, `dmabuf::Watch`, and the rest of the native
@@ -21,6 +24,7 @@
 export type { DebugLog } from './debug-log.js';
 export { debugLog } from './debug-log-checked.js';
 export { debugSection, loadAddon } from './load-addon.js';
+export { type MemfdBits, memfdBits } from './memfd.js';
 export { FdWatcher, POLL_BITS } from './poll.js';
 export { type CallContext, check, type Hint } from './syscall.js';
 export { traceAddon } from './trace-addon.js';

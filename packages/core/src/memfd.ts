@@ -46,16 +46,34 @@ function sealBits(seals: readonly MemfdSeal[]): number {
 
 // The messages and hints below are built only when a call fails.
 
+/** The kernel's numbers for a memfd's options (what `memfdBits` returns). */
+export interface MemfdBits {
+  /** memfd_create's flags: MFD_ALLOW_SEALING unless allowSealing is false, MFD_HUGETLB if hugetlb. */
+  flags: number;
+  /** F_ADD_SEALS' argument: the F_SEAL_* bits of `seals` (0 for none). */
+  seals: number;
+}
+
+/**
+ * The memfd_create flags and F_SEAL_* bits `createMemfd` would use for
+ * `options`, for a driver whose own native call creates and seals a memfd
+ * (exporter-udmabuf's one-call export). Refuses what createMemfd refuses.
+ */
+export function memfdBits(options: MemfdOptions = {}): MemfdBits {
+  assertObject('options', options);
+  const seals = options.seals === undefined ? 0 : sealBits(options.seals);
+  const m = native().memfd;
+  const flags =
+    (options.allowSealing === false ? 0 : m.MFD_ALLOW_SEALING) | (options.hugetlb ? m.MFD_HUGETLB : 0);
+  return { flags, seals };
+}
+
 /** memfd_create + ftruncate (+ seals). Returns a CLOEXEC fd the caller owns. */
 export function createMemfd(name: string, size: number, options: MemfdOptions = {}): number {
   assertString('name', name, 249);
   assertUint('size', size, 2 ** 40);
-  assertObject('options', options);
   // checked before anything is created
-  if (options.seals !== undefined) sealBits(options.seals);
-  const m = native().memfd;
-  const flags =
-    (options.allowSealing === false ? 0 : m.MFD_ALLOW_SEALING) | (options.hugetlb ? m.MFD_HUGETLB : 0);
+  const { flags } = memfdBits(options);
   const fd = native().memfdCreate(name, flags);
   if (fd < 0) {
     check(fd, 'memfd_create', `cannot create memfd '${name}'`, (e) =>

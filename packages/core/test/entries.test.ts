@@ -22,7 +22,7 @@ describe('public entries', () => {
     expect(plugin.TOKENS).toBe(main.TOKENS);
   });
 
-  it('@dmabuf/core/driver holds what a driver with an addon of its own needs: loadAddon, check, its debug log and the watcher', () => {
+  it('@dmabuf/core/driver holds what a driver with an addon of its own needs: loadAddon, check, its debug log, the watcher and memfd bits', () => {
     expect(Object.keys(driver).sort()).toEqual([
       'FdWatcher',
       'POLL_BITS',
@@ -30,12 +30,25 @@ describe('public entries', () => {
       'debugLog',
       'debugSection',
       'loadAddon',
+      'memfdBits',
       'traceAddon',
     ]);
     expect(() => driver.check(-13, 'open', 'cannot open x', 'Ask for access')).toThrow(
       expect.objectContaining({ code: 'EACCES', errno: 13, syscall: 'open', hint: 'Ask for access' }),
     );
     expect(driver.check(5, 'open', 'cannot open x')).toBe(5);
+  });
+
+  it("memfdBits gives the kernel's memfd_create flags and F_SEAL_* bits (linux/memfd.h, linux/fcntl.h)", () => {
+    // MFD_ALLOW_SEALING 2, MFD_HUGETLB 4; F_SEAL_SEAL 1, SHRINK 2, GROW 4, WRITE 8, FUTURE_WRITE 16
+    expect(driver.memfdBits()).toEqual({ flags: 2, seals: 0 });
+    expect(driver.memfdBits({ allowSealing: false, hugetlb: true })).toEqual({ flags: 4, seals: 0 });
+    expect(driver.memfdBits({ hugetlb: true, seals: ['shrink', 'grow', 'seal'] })).toEqual({ flags: 6, seals: 7 });
+    expect(driver.memfdBits({ seals: ['write', 'future-write'] }).seals).toBe(24);
+    expect(() => driver.memfdBits({ seals: ['nope' as never] })).toThrow(
+      expect.objectContaining({ code: 'EINVAL', message: expect.stringMatching(/seals\[0\]/) }),
+    );
+    expect(() => driver.memfdBits(7 as never)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 
   it('the main entry has no raw addon and no plumbing', () => {

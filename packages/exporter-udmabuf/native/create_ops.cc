@@ -104,12 +104,5 @@ void InitCreateOps(Napi::Env env, Napi::Object exports) {
       {"createList", CreateList},
       {"createOwn", CreateOwn},
   });
-  exports.Set("udmabuf", dmabuf::Constants(env, {
-      {"UDMABUF_FLAGS_CLOEXEC", UDMABUF_FLAGS_CLOEXEC},
-      {"MFD_ALLOW_SEALING", MFD_ALLOW_SEALING},
-      {"MFD_HUGETLB", MFD_HUGETLB},
-      {"F_SEAL_SEAL", F_SEAL_SEAL},
-      {"F_SEAL_SHRINK", F_SEAL_SHRINK},
-      {"F_SEAL_GROW", F_SEAL_GROW},
-  }));
+  exports.Set("udmabuf", dmabuf::Constants(env, {{"UDMABUF_FLAGS_CLOEXEC", UDMABUF_FLAGS_CLOEXEC}}));
 }

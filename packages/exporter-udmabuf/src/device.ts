@@ -1,5 +1,5 @@
 import { assertFd, assertPositive, assertString, assertUint, closeFd, invalidArgument } from '@dmabuf/core';
-import { check } from '@dmabuf/core/driver';
+import { check, memfdBits } from '@dmabuf/core/driver';
 import type { CheckedRange } from './memfd-check.js';
 import { udmabufNative } from './native.js';
 
@@ -124,11 +124,9 @@ export class UdmabufDevice {
     assertPositive('size', size);
     if (typeof hugetlb !== 'boolean') throw invalidArgument('hugetlb', 'a boolean', hugetlb);
     const n = udmabufNative();
-    const u = n.udmabuf;
     const dev = this.fd();
-    const memfdFlags = u.MFD_ALLOW_SEALING | (hugetlb ? u.MFD_HUGETLB : 0);
-    const seals = u.F_SEAL_SHRINK | u.F_SEAL_GROW | u.F_SEAL_SEAL;
-    const r = n.createOwn(dev, name, memfdSize, memfdFlags, seals, size, u.UDMABUF_FLAGS_CLOEXEC);
+    const memfd = memfdBits({ hugetlb, seals: ['shrink', 'grow', 'seal'] });
+    const r = n.createOwn(dev, name, memfdSize, memfd.flags, memfd.seals, size, n.udmabuf.UDMABUF_FLAGS_CLOEXEC);
     if (r >= 0) return r;
     const step = Math.floor(-r / STEP);
     const errno = -r % STEP;

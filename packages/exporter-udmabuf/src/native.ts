@@ -26,13 +26,9 @@ export interface UdmabufAddon {
     bufSize: number,
     flags: number,
   ): number;
+  /** The driver's own constant (memfd_create's and F_SEAL_* come from core's memfdBits). */
   udmabuf: {
     UDMABUF_FLAGS_CLOEXEC: number;
-    MFD_ALLOW_SEALING: number;
-    MFD_HUGETLB: number;
-    F_SEAL_SEAL: number;
-    F_SEAL_SHRINK: number;
-    F_SEAL_GROW: number;
   };
 }
 

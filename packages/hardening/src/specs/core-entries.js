@@ -22,6 +22,7 @@ export const coreDriver = {
     debugLog: {},
     debugSection: {},
     loadAddon: {},
+    memfdBits: {},
     traceAddon: {},
   },
 };
