@@ -43,7 +43,10 @@ describe('public entries', () => {
     // MFD_ALLOW_SEALING 2, MFD_HUGETLB 4; F_SEAL_SEAL 1, SHRINK 2, GROW 4, WRITE 8, FUTURE_WRITE 16
     expect(driver.memfdBits()).toEqual({ flags: 2, seals: 0 });
     expect(driver.memfdBits({ allowSealing: false, hugetlb: true })).toEqual({ flags: 4, seals: 0 });
-    expect(driver.memfdBits({ hugetlb: true, seals: ['shrink', 'grow', 'seal'] })).toEqual({ flags: 6, seals: 7 });
+    expect(driver.memfdBits({ hugetlb: true, seals: ['shrink', 'grow', 'seal'] })).toEqual({
+      flags: 6,
+      seals: 7,
+    });
     expect(driver.memfdBits({ seals: ['write', 'future-write'] }).seals).toBe(24);
     expect(() => driver.memfdBits({ seals: ['nope' as never] })).toThrow(
       expect.objectContaining({ code: 'EINVAL', message: expect.stringMatching(/seals\[0\]/) }),

@@ -126,7 +126,15 @@ export class UdmabufDevice {
     const n = udmabufNative();
     const dev = this.fd();
     const memfd = memfdBits({ hugetlb, seals: ['shrink', 'grow', 'seal'] });
-    const r = n.createOwn(dev, name, memfdSize, memfd.flags, memfd.seals, size, n.udmabuf.UDMABUF_FLAGS_CLOEXEC);
+    const r = n.createOwn(
+      dev,
+      name,
+      memfdSize,
+      memfd.flags,
+      memfd.seals,
+      size,
+      n.udmabuf.UDMABUF_FLAGS_CLOEXEC,
+    );
     if (r >= 0) return r;
     const step = Math.floor(-r / STEP);
     const errno = -r % STEP;
