@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Framework, liveMappings, munmapBuffer, openFdCount } from '../src/index.js';
+import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
 /** Minor page faults of this process so far (/proc/self/stat, field 10). */
@@ -123,6 +124,63 @@ describe('cpuAccess scopes share one kept mapping', () => {
     expect(minorFaults() - before).toBeLessThan(MB4 / 4096 / 8);
     m.unmap();
     buf.put();
+  });
+});
+
+describe('scope views are made a batch at a time (the first view after a frame copy is the dear one)', () => {
+  it('four views at the first bytes, none for the next three scopes; each scope still gets its own view, detached at its end', () => {
+    const buf = fw.export({ size: 65536 });
+    buf.cpuAccess('write').end(); // the kept mapping is made (and checked for views) here
+    const made = vi.spyOn(native(), 'mmapView');
+    try {
+      const views = new Set<ArrayBuffer>();
+      const batches: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        using w = buf.cpuAccess('write');
+        const before = made.mock.calls.length;
+        const ab = w.arrayBuffer;
+        batches.push(made.mock.calls.length - before);
+        expect(views.has(ab)).toBe(false);
+        views.add(ab);
+        new Uint8Array(ab)[i] = i + 1;
+      }
+      expect(batches).toEqual([4, 0, 0, 0, 4, 0, 0, 0, 4]);
+      for (const ab of views) expect(ab.byteLength).toBe(0);
+      {
+        using r = buf.cpuAccess('read');
+        expect([...r.bytes.subarray(0, 9)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      }
+    } finally {
+      made.mockRestore();
+    }
+    buf.put();
+  });
+
+  it('views from one batch in two open scopes share the memory and are both detached at release; a buffer over 16 MiB gets one view per scope', () => {
+    const buf = fw.export({ size: 65536 });
+    const a = buf.cpuAccess('write');
+    const b = buf.cpuAccess('read');
+    const va = a.bytes;
+    const vb = b.bytes;
+    va[1] = 7;
+    expect(vb[1]).toBe(7);
+    buf.put(); // the batch's unused views go with the mapping too
+    expect(va.byteLength).toBe(0);
+    expect(vb.byteLength).toBe(0);
+
+    const big = fw.export({ size: 17 * 1024 * 1024 });
+    big.cpuAccess('write').end();
+    const made = vi.spyOn(native(), 'mmapView');
+    try {
+      for (let i = 0; i < 3; i++) {
+        using w = big.cpuAccess('write');
+        w.bytes[0] = i;
+      }
+      expect(made).toHaveBeenCalledTimes(3);
+    } finally {
+      made.mockRestore();
+    }
+    big.put();
   });
 });
 
