@@ -19,7 +19,6 @@
 
 #include <dmabuf/watch.h>
 #include <errno.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstring>
@@ -40,11 +39,7 @@ constexpr uint64_t kStopWaitNs = 1000000000ull;
 bool Broken(int bits) { return (bits & (dmabuf::kError | dmabuf::kHangup)) != 0; }
 }  // namespace
 
-uint64_t LinkEngine::Now() const {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
+uint64_t LinkEngine::Now() const { return dmabuf::MonotonicNs(); }
 
 void LinkEngine::Ready(Tag tag, int bits) {
   if (tag == kTagSource) SourceReady(bits);

@@ -6,7 +6,6 @@
 //    way a display that stopped sending flip events behaves.
 #include <errno.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,17 +17,11 @@
 
 namespace {
 
-uint64_t NowNs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
 int CountingSubmit(dmabuf_port*, uint32_t slot, dmabuf_done* out, uint32_t max) {
   if (max < 1) return -EINVAL;
   out[0].shown = static_cast<int32_t>(slot);
   out[0].released = static_cast<int32_t>(slot);
-  out[0].time_ns = NowNs();
+  out[0].time_ns = dmabuf::MonotonicNs();
   return 1;
 }
 
@@ -71,7 +64,7 @@ int CycleDequeue(dmabuf_port* p, dmabuf_frame* out) {
     out->slot = s;
     out->sequence = c->sequence++;
     out->flags = 0;
-    out->time_ns = NowNs();
+    out->time_ns = dmabuf::MonotonicNs();
     return 0;
   }
   return -EAGAIN;
@@ -118,17 +111,12 @@ Napi::Value CyclingSource(const Napi::CallbackInfo& info) {
   uint32_t slots = a.U32(0, "slots");
   if (a && (slots < 2 || slots > 4096)) a.Fail("slots", "an integer from 2 to 4096", info[0]);
   if (!a) return a.Thrown();
-  auto* cycle = new Cycle();
-  dmabuf_port* p = NewPort(DMABUF_PORT_SOURCE, slots, -1, 0, cycle);
-  if (p == nullptr) {
-    delete cycle;
-    return Errno(info.Env(), ENOMEM);
-  }
+  dmabuf_port* p = NewOwningPort(DMABUF_PORT_SOURCE, slots, -1, 0, new Cycle());
+  if (p == nullptr) return Errno(info.Env(), ENOMEM);
   p->start = CycleStart;
   p->dequeue = CycleDequeue;
   p->requeue = CycleRequeue;
   p->stop = CycleStop;
-  p->destroy = DestroyPort<Cycle>;
   return WrapPort(info.Env(), p);
 }
 

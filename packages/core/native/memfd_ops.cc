@@ -46,27 +46,19 @@ Napi::Value GetSeals(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), rc < 0 ? -errno : rc);
 }
 
-// pwrite(fd, buffer, offset) -> bytes or -errno (test data through the file, not a mapping)
-Napi::Value Pwrite(const Napi::CallbackInfo& info) {
+// pwrite / pread(fd, buffer, offset) -> bytes or -errno (test data through the file, not a mapping)
+Napi::Value Transfer(const Napi::CallbackInfo& info, bool write) {
   Args a(info);
   int fd = a.Fd(0, "fd");
   auto buf = a.Bytes(1, "data");
   off_t offset = static_cast<off_t>(a.U64(2, "offset"));
   if (!a) return a.Thrown();
-  ssize_t n = pwrite(fd, buf.Data(), buf.ByteLength(), offset);
+  ssize_t n = write ? pwrite(fd, buf.Data(), buf.ByteLength(), offset) : pread(fd, buf.Data(), buf.ByteLength(), offset);
   return Napi::Number::New(info.Env(), n < 0 ? -errno : static_cast<double>(n));
 }
 
-// pread(fd, buffer, offset) -> bytes or -errno
-Napi::Value Pread(const Napi::CallbackInfo& info) {
-  Args a(info);
-  int fd = a.Fd(0, "fd");
-  auto buf = a.Bytes(1, "data");
-  off_t offset = static_cast<off_t>(a.U64(2, "offset"));
-  if (!a) return a.Thrown();
-  ssize_t n = pread(fd, buf.Data(), buf.ByteLength(), offset);
-  return Napi::Number::New(info.Env(), n < 0 ? -errno : static_cast<double>(n));
-}
+Napi::Value Pwrite(const Napi::CallbackInfo& info) { return Transfer(info, true); }
+Napi::Value Pread(const Napi::CallbackInfo& info) { return Transfer(info, false); }
 
 }  // namespace
 

@@ -187,11 +187,7 @@ int FillMessage(napi_env e, SendBatch& b, unsigned slot, napi_value text, napi_v
 
 // One sendmmsg of the first `count` messages of the batch: how many went, or -errno.
 int SendFilled(int fd, SendBatch& b, unsigned count) {
-  int n;
-  do {
-    n = sendmmsg(fd, b.msgs, count, MSG_NOSIGNAL | MSG_DONTWAIT);
-  } while (n < 0 && errno == EINTR);
-  return n < 0 ? -errno : n;
+  return dmabuf::Retry([&] { return sendmmsg(fd, b.msgs, count, MSG_NOSIGNAL | MSG_DONTWAIT); });
 }
 
 SendBatch& SendBuffers() {
@@ -313,11 +309,8 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   }
   static thread_local Batch batch;
   for (unsigned i = 0; i < max; i++) batch.msgs[i].msg_hdr.msg_controllen = kReceiveControl;
-  int got;
-  do {
-    got = recvmmsg(fd, batch.msgs, max, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, nullptr);
-  } while (got < 0 && errno == EINTR);
-  if (got < 0) return Errno(env, errno);
+  int got = dmabuf::Retry([&] { return recvmmsg(fd, batch.msgs, max, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, nullptr); });
+  if (got < 0) return Errno(env, -got);
 
   // The fds first, and where the stream ends (a message of 0 bytes, no fd):
   // the result array is made at its final length (no growing per element).

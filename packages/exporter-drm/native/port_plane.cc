@@ -5,7 +5,6 @@
 // done with when the flip *replacing* it has completed: only then is it off
 // screen. Framebuffers were created in TypeScript, once per slot.
 #include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -85,7 +84,7 @@ int Collect(dmabuf_port* p, dmabuf_done* out, uint32_t max) {
     if (slot != k->flipping) continue;
     out[n].shown = slot;
     out[n].released = k->shown != slot ? k->shown : -1;
-    out[n].time_ns = static_cast<uint64_t>(v->tv_sec) * 1000000000ull + static_cast<uint64_t>(v->tv_usec) * 1000ull;
+    out[n].time_ns = dmabuf::MicrosecondsToNs(v->tv_sec, v->tv_usec);
     k->shown = slot;
     k->flipping = -1;
     n++;
@@ -142,11 +141,8 @@ Napi::Value PlanePort(const Napi::CallbackInfo& info) {
     delete k;
     return Errno(env, err);
   }
-  dmabuf_port* p = NewPort(DMABUF_PORT_SINK, static_cast<uint32_t>(k->fbs.size()), k->device, DMABUF_PORT_READABLE, k);
-  if (p == nullptr) {
-    delete k;
-    return Errno(env, ENOMEM);
-  }
+  dmabuf_port* p = NewOwningPort(DMABUF_PORT_SINK, static_cast<uint32_t>(k->fbs.size()), k->device, DMABUF_PORT_READABLE, k);
+  if (p == nullptr) return Errno(env, ENOMEM);
   p->max_in_flight = 1;
   p->complete_within_ms = kFlipWithinMs;
   // a flip's event only frees the framebuffer it replaced: it can wait for the camera's next frame
@@ -156,7 +152,6 @@ Napi::Value PlanePort(const Napi::CallbackInfo& info) {
   p->collect = Collect;
   p->stop = Stop;
   p->health = Health;
-  p->destroy = DestroyPort<Plane>;
   return WrapPort(env, p);
 }
 

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <linux/videodev2.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -101,9 +100,7 @@ int Dequeue(dmabuf_port* p, dmabuf_frame* out) {
   out->sequence = b.sequence;
   out->flags = (b.flags & V4L2_BUF_FLAG_ERROR) != 0 ? DMABUF_FRAME_ERROR : 0;
   const bool monotonic = (b.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) == V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
-  out->time_ns = monotonic ? static_cast<uint64_t>(b.timestamp.tv_sec) * 1000000000ull +
-                                 static_cast<uint64_t>(b.timestamp.tv_usec) * 1000ull
-                           : 0;
+  out->time_ns = monotonic ? dmabuf::MicrosecondsToNs(b.timestamp.tv_sec, b.timestamp.tv_usec) : 0;
   return 0;
 }
 
@@ -142,11 +139,9 @@ int OutputCollect(dmabuf_port* p, dmabuf_done* out, uint32_t max) {
   int r = Dequeue(p, &f);
   if (r == -EAGAIN) return 0;
   if (r < 0) return r;
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
   out[0].shown = static_cast<int32_t>(f.slot);
   out[0].released = static_cast<int32_t>(f.slot);
-  out[0].time_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  out[0].time_ns = dmabuf::MonotonicNs();
   return 1;
 }
 
@@ -176,12 +171,9 @@ Napi::Value MakePort(const Napi::CallbackInfo& info, bool output) {
   c->output = output;
   c->fds.assign(fds.Data(), fds.Data() + fds.ElementLength());
   c->lengths.assign(lengths.Data(), lengths.Data() + lengths.ElementLength());
-  dmabuf_port* p = NewPort(output ? DMABUF_PORT_SINK : DMABUF_PORT_SOURCE, slots, c->device,
-                           output ? DMABUF_PORT_WRITABLE : DMABUF_PORT_READABLE, c);
-  if (p == nullptr) {
-    delete c;
-    return Errno(env, ENOMEM);
-  }
+  dmabuf_port* p = NewOwningPort(output ? DMABUF_PORT_SINK : DMABUF_PORT_SOURCE, slots, c->device,
+                                 output ? DMABUF_PORT_WRITABLE : DMABUF_PORT_READABLE, c);
+  if (p == nullptr) return Errno(env, ENOMEM);
   p->max_in_flight = output ? slots : 0;
   p->flags = output ? DMABUF_PORT_STOP_RECLAIMS : 0;  // STREAMOFF hands back every queued buffer
   p->start = output ? OutputStart : Start;
@@ -191,7 +183,6 @@ Napi::Value MakePort(const Napi::CallbackInfo& info, bool output) {
   p->collect = OutputCollect;
   p->stop = Stop;
   p->health = Health;
-  p->destroy = DestroyPort<Capture>;
   return WrapPort(env, p);
 }
 

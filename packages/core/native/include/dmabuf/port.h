@@ -122,6 +122,7 @@ struct dmabuf_port {
 }
 
 #include <napi.h>
+#include <time.h>
 
 #include <cstdlib>
 
@@ -154,6 +155,36 @@ void DestroyPort(dmabuf_port* p) {
   delete static_cast<T*>(p->self);
   free(p);
 }
+
+/**
+ * NewPort for a driver state `self` made with new, which the port then owns:
+ * destroy() is DestroyPort<T> (a driver may wrap it). When the port cannot be
+ * allocated, `self` is deleted and the result is nullptr (the binding's ENOMEM).
+ */
+template <typename T>
+dmabuf_port* NewOwningPort(uint32_t kind, uint32_t slots, int fd, int events, T* self) {
+  dmabuf_port* p = NewPort(kind, slots, fd, events, self);
+  if (p == nullptr) {
+    delete self;
+    return nullptr;
+  }
+  p->destroy = DestroyPort<T>;
+  return p;
+}
+
+namespace dmabuf {
+
+/** Now on CLOCK_MONOTONIC in ns: the clock of every time_ns. */
+inline uint64_t MonotonicNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+/** A kernel timestamp in seconds and microseconds (a V4L2 buffer's, a DRM event's) in ns. */
+inline uint64_t MicrosecondsToNs(uint64_t sec, uint64_t usec) { return sec * 1000000000ull + usec * 1000ull; }
+
+}  // namespace dmabuf
 
 /** A port as the napi external a driver addon hands to JavaScript; destroy() runs when it is collected. */
 inline Napi::Value WrapPort(Napi::Env env, dmabuf_port* port) {
