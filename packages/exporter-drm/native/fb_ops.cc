@@ -1,6 +1,5 @@
 // Framebuffers and putting them on screen: ADDFB2, RMFB, DIRTYFB, legacy
 // PAGE_FLIP and ATOMIC commits.
-#include <cstring>
 
 #include "ops.h"
 
@@ -28,24 +27,11 @@ static Napi::Value AddFb2(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), f.fb_id);
 }
 
-// An ioctl on (fd, fbId) whose struct starts with the u32 framebuffer id: RMFB, DIRTYFB.
-template <typename Struct>
-static Napi::Value OnFb(const Napi::CallbackInfo& info, unsigned long request) {
-  Args a(info);
-  Struct s{};
-  int fd = a.Fd(0, "fd");
-  uint32_t id = a.U32(1, "fbId");
-  if (!a) return a.Thrown();
-  static_assert(sizeof(Struct) >= sizeof(uint32_t), "the id comes first");
-  std::memcpy(&s, &id, sizeof(id));
-  return Napi::Number::New(info.Env(), Ioctl(fd, request, &s));
-}
-
-static Napi::Value RmFb(const Napi::CallbackInfo& info) { return OnFb<uint32_t>(info, DRM_IOCTL_MODE_RMFB); }
+static Napi::Value RmFb(const Napi::CallbackInfo& info) { return OnId<uint32_t>(info, DRM_IOCTL_MODE_RMFB, "fbId"); }
 
 // DIRTYFB with no clips: the whole framebuffer changed (front-buffer drawing).
 static Napi::Value DirtyFb(const Napi::CallbackInfo& info) {
-  return OnFb<drm_mode_fb_dirty_cmd>(info, DRM_IOCTL_MODE_DIRTYFB);
+  return OnId<drm_mode_fb_dirty_cmd>(info, DRM_IOCTL_MODE_DIRTYFB, "fbId");
 }
 
 // Legacy PAGE_FLIP(fd, crtcId, fbId, flags, userData).

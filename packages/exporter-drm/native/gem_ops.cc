@@ -20,22 +20,11 @@ static Napi::Value CreateDumb(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// An ioctl on (fd, handle) whose struct starts with the u32 handle: DESTROY_DUMB, GEM_CLOSE.
-template <typename Struct>
-static Napi::Value OnHandle(const Napi::CallbackInfo& info, unsigned long request) {
-  Args a(info);
-  Struct s{};
-  int fd = a.Fd(0, "fd");
-  s.handle = a.U32(1, "handle");
-  if (!a) return a.Thrown();
-  return Napi::Number::New(info.Env(), Ioctl(fd, request, &s));
-}
-
 static Napi::Value DestroyDumb(const Napi::CallbackInfo& info) {
-  return OnHandle<drm_mode_destroy_dumb>(info, DRM_IOCTL_MODE_DESTROY_DUMB);
+  return OnId<drm_mode_destroy_dumb>(info, DRM_IOCTL_MODE_DESTROY_DUMB, "handle");
 }
 
-static Napi::Value GemClose(const Napi::CallbackInfo& info) { return OnHandle<drm_gem_close>(info, DRM_IOCTL_GEM_CLOSE); }
+static Napi::Value GemClose(const Napi::CallbackInfo& info) { return OnId<drm_gem_close>(info, DRM_IOCTL_GEM_CLOSE, "handle"); }
 
 // PRIME export: (fd, handle, readWrite) -> dma-buf fd, always CLOEXEC.
 static Napi::Value HandleToFd(const Napi::CallbackInfo& info) {

@@ -19,7 +19,7 @@ Napi::Object ModeToJs(Napi::Env env, const drm_mode_modeinfo& m) {
   o.Set("vrefresh", m.vrefresh);
   o.Set("flags", m.flags);
   o.Set("type", m.type);
-  o.Set("name", Napi::String::New(env, m.name, strnlen(m.name, DRM_DISPLAY_MODE_LEN)));
+  o.Set("name", NameOf(env, m.name));
   return o;
 }
 
@@ -58,27 +58,23 @@ static Napi::Value GetResources(const Napi::CallbackInfo& info) {
   if (!a) return a.Thrown();
   std::vector<uint32_t> fbs, crtcs, conns, encs;
   drm_mode_card_res res{};
-  for (int tries = 0; tries < 8; tries++) {
-    res = drm_mode_card_res{};
-    int r = Ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
-    if (r < 0) return Errno(env, -r);
-    fbs.resize(res.count_fbs);
-    crtcs.resize(res.count_crtcs);
-    conns.resize(res.count_connectors);
-    encs.resize(res.count_encoders);
-    drm_mode_card_res again = res;
-    again.fb_id_ptr = Ptr(fbs.data());
-    again.crtc_id_ptr = Ptr(crtcs.data());
-    again.connector_id_ptr = Ptr(conns.data());
-    again.encoder_id_ptr = Ptr(encs.data());
-    r = Ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &again);
-    if (r < 0) return Errno(env, -r);
-    if (again.count_fbs <= fbs.size() && again.count_crtcs <= crtcs.size() && again.count_connectors <= conns.size() &&
-        again.count_encoders <= encs.size()) {
-      res = again;
-      break;
-    }
-  }
+  int r = GetWithArrays(
+      fd, DRM_IOCTL_MODE_GETRESOURCES, drm_mode_card_res{}, &res,
+      [&](drm_mode_card_res& s) {
+        fbs.resize(s.count_fbs);
+        crtcs.resize(s.count_crtcs);
+        conns.resize(s.count_connectors);
+        encs.resize(s.count_encoders);
+        s.fb_id_ptr = Ptr(fbs.data());
+        s.crtc_id_ptr = Ptr(crtcs.data());
+        s.connector_id_ptr = Ptr(conns.data());
+        s.encoder_id_ptr = Ptr(encs.data());
+      },
+      [&](const drm_mode_card_res& s) {
+        return s.count_fbs <= fbs.size() && s.count_crtcs <= crtcs.size() && s.count_connectors <= conns.size() &&
+               s.count_encoders <= encs.size();
+      });
+  if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("fbs", IdArray(env, fbs.data(), res.count_fbs));
   o.Set("crtcs", IdArray(env, crtcs.data(), res.count_crtcs));
@@ -101,28 +97,24 @@ static Napi::Value GetConnector(const Napi::CallbackInfo& info) {
   std::vector<uint32_t> encs, props;
   std::vector<uint64_t> values;
   std::vector<drm_mode_modeinfo> modes;
-  drm_mode_get_connector c{};
-  for (int tries = 0; tries < 8; tries++) {
-    c = drm_mode_get_connector{};
-    c.connector_id = id;
-    int r = Ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c);
-    if (r < 0) return Errno(env, -r);
-    encs.resize(c.count_encoders);
-    props.resize(c.count_props);
-    values.resize(c.count_props);
-    modes.resize(c.count_modes);
-    drm_mode_get_connector again = c;
-    again.encoders_ptr = Ptr(encs.data());
-    again.props_ptr = Ptr(props.data());
-    again.prop_values_ptr = Ptr(values.data());
-    again.modes_ptr = Ptr(modes.data());
-    r = Ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &again);
-    if (r < 0) return Errno(env, -r);
-    if (again.count_encoders <= encs.size() && again.count_props <= props.size() && again.count_modes <= modes.size()) {
-      c = again;
-      break;
-    }
-  }
+  drm_mode_get_connector query{}, c{};
+  query.connector_id = id;
+  int r = GetWithArrays(
+      fd, DRM_IOCTL_MODE_GETCONNECTOR, query, &c,
+      [&](drm_mode_get_connector& s) {
+        encs.resize(s.count_encoders);
+        props.resize(s.count_props);
+        values.resize(s.count_props);
+        modes.resize(s.count_modes);
+        s.encoders_ptr = Ptr(encs.data());
+        s.props_ptr = Ptr(props.data());
+        s.prop_values_ptr = Ptr(values.data());
+        s.modes_ptr = Ptr(modes.data());
+      },
+      [&](const drm_mode_get_connector& s) {
+        return s.count_encoders <= encs.size() && s.count_props <= props.size() && s.count_modes <= modes.size();
+      });
+  if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", c.connector_id);
   o.Set("type", c.connector_type);
@@ -204,20 +196,14 @@ static Napi::Value GetPlaneResources(const Napi::CallbackInfo& info) {
   if (!a) return a.Thrown();
   std::vector<uint32_t> ids;
   drm_mode_get_plane_res p{};
-  for (int tries = 0; tries < 8; tries++) {
-    p = drm_mode_get_plane_res{};
-    int r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANERESOURCES, &p);
-    if (r < 0) return Errno(env, -r);
-    ids.resize(p.count_planes);
-    drm_mode_get_plane_res again = p;
-    again.plane_id_ptr = Ptr(ids.data());
-    r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANERESOURCES, &again);
-    if (r < 0) return Errno(env, -r);
-    if (again.count_planes <= ids.size()) {
-      p = again;
-      break;
-    }
-  }
+  int r = GetWithArrays(
+      fd, DRM_IOCTL_MODE_GETPLANERESOURCES, drm_mode_get_plane_res{}, &p,
+      [&](drm_mode_get_plane_res& s) {
+        ids.resize(s.count_planes);
+        s.plane_id_ptr = Ptr(ids.data());
+      },
+      [&](const drm_mode_get_plane_res& s) { return s.count_planes <= ids.size(); });
+  if (r < 0) return Errno(env, -r);
   return IdArray(env, ids.data(), p.count_planes);
 }
 
@@ -228,22 +214,16 @@ static Napi::Value GetPlane(const Napi::CallbackInfo& info) {
   uint32_t id = a.U32(1, "planeId");
   if (!a) return a.Thrown();
   std::vector<uint32_t> formats;
-  drm_mode_get_plane p{};
-  for (int tries = 0; tries < 8; tries++) {
-    p = drm_mode_get_plane{};
-    p.plane_id = id;
-    int r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANE, &p);
-    if (r < 0) return Errno(env, -r);
-    formats.resize(p.count_format_types);
-    drm_mode_get_plane again = p;
-    again.format_type_ptr = Ptr(formats.data());
-    r = Ioctl(fd, DRM_IOCTL_MODE_GETPLANE, &again);
-    if (r < 0) return Errno(env, -r);
-    if (again.count_format_types <= formats.size()) {
-      p = again;
-      break;
-    }
-  }
+  drm_mode_get_plane query{}, p{};
+  query.plane_id = id;
+  int r = GetWithArrays(
+      fd, DRM_IOCTL_MODE_GETPLANE, query, &p,
+      [&](drm_mode_get_plane& s) {
+        formats.resize(s.count_format_types);
+        s.format_type_ptr = Ptr(formats.data());
+      },
+      [&](const drm_mode_get_plane& s) { return s.count_format_types <= formats.size(); });
+  if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", p.plane_id);
   o.Set("crtcId", p.crtc_id);

@@ -11,7 +11,9 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <fcntl.h>
+#include <type_traits>
 #include <sys/ioctl.h>
 #include <vector>
 
@@ -52,6 +54,52 @@ inline Napi::Array IdArray(Napi::Env env, const uint32_t* ids, size_t n) {
 }
 
 inline uint64_t Ptr(const void* p) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(p)); }
+
+// A KMS GET ioctl that fills arrays (GETRESOURCES, GETCONNECTOR, GETPLANE,
+// GETPROPERTY, OBJ_GETPROPERTIES, …), called as libdrm does: a first call on
+// `query` (the struct with its ids set, no arrays) says how many elements
+// there are; point(s) sizes the caller's arrays to s's counts and points s at
+// them; a second call fills them. If fits(s) says the counts grew in between
+// (a hotplug), all again, up to 8 times; after that the first call's counts
+// stand (the arrays are sized to them). 0 with *out filled in, or -errno.
+template <typename S, typename Point, typename Fits>
+int GetWithArrays(int fd, unsigned long request, const S& query, S* out, Point point, Fits fits) {
+  for (int tries = 0; tries < 8; tries++) {
+    S counted = query;
+    if (int r = Ioctl(fd, request, &counted); r < 0) return r;
+    *out = counted;
+    S filled = counted;
+    point(filled);
+    if (int r = Ioctl(fd, request, &filled); r < 0) return r;
+    if (fits(filled)) {
+      *out = filled;
+      break;
+    }
+  }
+  return 0;
+}
+
+// A binding (fd, id) -> 0 or -errno for an ioctl whose struct starts with
+// the u32 id it acts on, the rest zero: RMFB, DIRTYFB (no clips),
+// DESTROY_DUMB, GEM_CLOSE, DESTROYPROPBLOB, VGEM_FENCE_SIGNAL. `name` is the
+// id's argument name in a refusal.
+template <typename Struct>
+Napi::Value OnId(const Napi::CallbackInfo& info, unsigned long request, const char* name) {
+  static_assert(std::is_standard_layout_v<Struct> && sizeof(Struct) >= sizeof(uint32_t), "the u32 id comes first");
+  Args a(info);
+  Struct s{};
+  int fd = a.Fd(0, "fd");
+  uint32_t id = a.U32(1, name);
+  if (!a) return a.Thrown();
+  std::memcpy(&s, &id, sizeof(id));
+  return Napi::Number::New(info.Env(), Ioctl(fd, request, &s));
+}
+
+// A fixed-size, maybe not NUL-terminated name field of a uAPI struct as a JS string.
+template <size_t N>
+Napi::String NameOf(Napi::Env env, const char (&name)[N]) {
+  return Napi::String::New(env, name, strnlen(name, N));
+}
 
 // struct drm_mode_modeinfo <-> a plain JS object with the same fields.
 Napi::Object ModeToJs(Napi::Env env, const drm_mode_modeinfo& m);

@@ -1,6 +1,5 @@
 // KMS properties: an object's property list, a property's name and enum
 // values, property blobs (read; create from a mode; destroy).
-#include <cstring>
 
 #include "ops.h"
 
@@ -20,25 +19,19 @@ static Napi::Value GetObjectProperties(const Napi::CallbackInfo& info) {
   if (!a) return a.Thrown();
   std::vector<uint32_t> ids;
   std::vector<uint64_t> values;
-  drm_mode_obj_get_properties p{};
-  for (int tries = 0; tries < 8; tries++) {
-    p = drm_mode_obj_get_properties{};
-    p.obj_id = objId;
-    p.obj_type = objType;
-    int r = Ioctl(fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &p);
-    if (r < 0) return Errno(env, -r);
-    ids.resize(p.count_props);
-    values.resize(p.count_props);
-    drm_mode_obj_get_properties again = p;
-    again.props_ptr = Ptr(ids.data());
-    again.prop_values_ptr = Ptr(values.data());
-    r = Ioctl(fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &again);
-    if (r < 0) return Errno(env, -r);
-    if (again.count_props <= ids.size()) {
-      p = again;
-      break;
-    }
-  }
+  drm_mode_obj_get_properties query{}, p{};
+  query.obj_id = objId;
+  query.obj_type = objType;
+  int r = GetWithArrays(
+      fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, query, &p,
+      [&](drm_mode_obj_get_properties& s) {
+        ids.resize(s.count_props);
+        values.resize(s.count_props);
+        s.props_ptr = Ptr(ids.data());
+        s.prop_values_ptr = Ptr(values.data());
+      },
+      [&](const drm_mode_obj_get_properties& s) { return s.count_props <= ids.size(); });
+  if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("ids", IdArray(env, ids.data(), p.count_props));
   o.Set("values", U64Array(env, values.data(), p.count_props));
@@ -54,36 +47,33 @@ static Napi::Value GetProperty(const Napi::CallbackInfo& info) {
   if (!a) return a.Thrown();
   std::vector<uint64_t> values;
   std::vector<drm_mode_property_enum> enums;
-  drm_mode_get_property p{};
-  for (int tries = 0; tries < 8; tries++) {
-    p = drm_mode_get_property{};
-    p.prop_id = propId;
-    int r = Ioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &p);
-    if (r < 0) return Errno(env, -r);
-    bool isEnum = p.flags & (DRM_MODE_PROP_ENUM | DRM_MODE_PROP_BITMASK);
-    values.resize(p.count_values);
-    enums.resize(isEnum ? p.count_enum_blobs : 0);
-    drm_mode_get_property again = p;
-    again.values_ptr = Ptr(values.data());
-    again.enum_blob_ptr = isEnum ? Ptr(enums.data()) : 0;
-    if (!isEnum) again.count_enum_blobs = 0;
-    r = Ioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &again);
-    if (r < 0) return Errno(env, -r);
-    if (again.count_values <= values.size() && (!isEnum || again.count_enum_blobs <= enums.size())) {
-      p = again;
-      if (!isEnum) p.count_enum_blobs = 0;
-      break;
-    }
-  }
+  drm_mode_get_property query{}, p{};
+  query.prop_id = propId;
+  // Only enum and bitmask properties have enum entries (the kernel leaves the count alone for the others).
+  auto isEnum = [](const drm_mode_get_property& s) { return (s.flags & (DRM_MODE_PROP_ENUM | DRM_MODE_PROP_BITMASK)) != 0; };
+  int r = GetWithArrays(
+      fd, DRM_IOCTL_MODE_GETPROPERTY, query, &p,
+      [&](drm_mode_get_property& s) {
+        values.resize(s.count_values);
+        enums.resize(isEnum(s) ? s.count_enum_blobs : 0);
+        s.values_ptr = Ptr(values.data());
+        s.enum_blob_ptr = isEnum(s) ? Ptr(enums.data()) : 0;
+        if (!isEnum(s)) s.count_enum_blobs = 0;
+      },
+      [&](const drm_mode_get_property& s) {
+        return s.count_values <= values.size() && (!isEnum(s) || s.count_enum_blobs <= enums.size());
+      });
+  if (r < 0) return Errno(env, -r);
+  if (!isEnum(p)) p.count_enum_blobs = 0;
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", p.prop_id);
-  o.Set("name", Napi::String::New(env, p.name, strnlen(p.name, DRM_PROP_NAME_LEN)));
+  o.Set("name", NameOf(env, p.name));
   o.Set("flags", p.flags);
   o.Set("values", U64Array(env, values.data(), p.count_values));
   Napi::Array es = Napi::Array::New(env, p.count_enum_blobs);
   for (uint32_t i = 0; i < p.count_enum_blobs; i++) {
     Napi::Object e = Napi::Object::New(env);
-    e.Set("name", Napi::String::New(env, enums[i].name, strnlen(enums[i].name, DRM_PROP_NAME_LEN)));
+    e.Set("name", NameOf(env, enums[i].name));
     e.Set("value", Napi::BigInt::New(env, static_cast<uint64_t>(enums[i].value)));
     es.Set(i, e);
   }
@@ -125,12 +115,7 @@ static Napi::Value CreateModeBlob(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value DestroyPropBlob(const Napi::CallbackInfo& info) {
-  Args a(info);
-  drm_mode_destroy_blob b{};
-  int fd = a.Fd(0, "fd");
-  b.blob_id = a.U32(1, "blobId");
-  if (!a) return a.Thrown();
-  return Napi::Number::New(info.Env(), Ioctl(fd, DRM_IOCTL_MODE_DESTROYPROPBLOB, &b));
+  return OnId<drm_mode_destroy_blob>(info, DRM_IOCTL_MODE_DESTROYPROPBLOB, "blobId");
 }
 
 void InitPropOps(Napi::Env env, Napi::Object exports) {

@@ -34,12 +34,7 @@ static Napi::Value FenceAttach(const Napi::CallbackInfo& info) {
 
 // VGEM_FENCE_SIGNAL(fd, fenceId) -> 0 or -errno.
 static Napi::Value FenceSignal(const Napi::CallbackInfo& info) {
-  Args a(info);
-  dmabuf_vgem_fence_signal s{};
-  int fd = a.Fd(0, "fd");
-  s.fence = a.U32(1, "fenceId");
-  if (!a) return a.Thrown();
-  return Napi::Number::New(info.Env(), Ioctl(fd, DMABUF_VGEM_FENCE_SIGNAL, &s));
+  return OnId<dmabuf_vgem_fence_signal>(info, DMABUF_VGEM_FENCE_SIGNAL, "fenceId");
 }
 
 void InitVgemOps(Napi::Env env, Napi::Object exports) {
