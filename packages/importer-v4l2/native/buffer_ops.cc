@@ -5,13 +5,11 @@
 #include <linux/videodev2.h>
 #include <string.h>
 
+#include <type_traits>
+
 #include "ops.h"
 
 namespace {
-
-bool IsMplane(unsigned type) {
-  return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-}
 
 struct Buf {
   struct v4l2_buffer b;
@@ -66,6 +64,27 @@ Napi::Object BufToJs(Napi::Env env, const Buf& buf) {
   return o;
 }
 
+// A buffer ioctl (QUERYBUF, QBUF, DQBUF) once the arguments passed: the
+// buffer as the kernel left it, or -errno.
+Napi::Value BufIoctl(Args& a, int fd, unsigned long request, Buf& buf) {
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, request, &buf.b); rc < 0) return dmabuf::Result(a.Env(), rc);
+  return BufToJs(a.Env(), buf);
+}
+
+// A plane of QBUF from JS: a struct v4l2_plane, or the single plane of a
+// struct v4l2_buffer (same field names; it has no data offset). A refusal is
+// thrown and leaves `a` false.
+template <typename Plane>
+void PlaneFromJs(Args& a, const Napi::Value& v, unsigned memory, Plane* p) {
+  auto o = a.ObjectOf(v, "planes");
+  if (!a) return;
+  if (memory == V4L2_MEMORY_DMABUF) p->m.fd = a.FdOf(o.Get("fd"), "fd");
+  p->length = a.OptionalU32(o, "length");
+  p->bytesused = a.OptionalU32(o, "bytesused");
+  if constexpr (std::is_same_v<Plane, struct v4l2_plane>) p->data_offset = a.OptionalU32(o, "dataOffset");
+}
+
 // reqbufs(fd, type, memory, count) -> { count, capabilities, flags } or -errno
 Napi::Value Reqbufs(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -93,9 +112,7 @@ Napi::Value Querybuf(const Napi::CallbackInfo& info) {
   unsigned memory = a.U32(2, "memory");
   unsigned index = a.U32(3, "index");
   InitBuf(&buf, type, memory, index);
-  if (!a) return a.Thrown();
-  if (int rc = dmabuf::Ioctl(fd, VIDIOC_QUERYBUF, &buf.b); rc < 0) return dmabuf::Result(info.Env(), rc);
-  return BufToJs(info.Env(), buf);
+  return BufIoctl(a, fd, VIDIOC_QUERYBUF, buf);
 }
 
 // qbuf(fd, type, memory, index, planes: [{ fd, length, bytesused, dataOffset }], field)
@@ -112,23 +129,11 @@ Napi::Value Qbuf(const Napi::CallbackInfo& info) {
   unsigned n = !a ? 0 : planes.Length() < VIDEO_MAX_PLANES ? planes.Length() : VIDEO_MAX_PLANES;
   if (IsMplane(type)) {
     buf.b.length = n;
-    for (unsigned i = 0; i < n && a; i++) {
-      auto p = a.ObjectOf(planes.Get(i), "planes");
-      if (!a) break;
-      if (memory == V4L2_MEMORY_DMABUF) buf.planes[i].m.fd = a.FdOf(p.Get("fd"), "fd");
-      buf.planes[i].length = a.OptionalU32(p, "length");
-      buf.planes[i].bytesused = a.OptionalU32(p, "bytesused");
-      buf.planes[i].data_offset = a.OptionalU32(p, "dataOffset");
-    }
+    for (unsigned i = 0; i < n && a; i++) PlaneFromJs(a, planes.Get(i), memory, &buf.planes[i]);
   } else if (n > 0) {
-    auto p = a.ObjectOf(planes.Get(0u), "planes");
-    if (a && memory == V4L2_MEMORY_DMABUF) buf.b.m.fd = a.FdOf(p.Get("fd"), "fd");
-    if (a) buf.b.length = a.OptionalU32(p, "length");
-    if (a) buf.b.bytesused = a.OptionalU32(p, "bytesused");
+    PlaneFromJs(a, planes.Get(0u), memory, &buf.b);
   }
-  if (!a) return a.Thrown();
-  if (int rc = dmabuf::Ioctl(fd, VIDIOC_QBUF, &buf.b); rc < 0) return dmabuf::Result(info.Env(), rc);
-  return BufToJs(info.Env(), buf);
+  return BufIoctl(a, fd, VIDIOC_QBUF, buf);
 }
 
 // dqbuf(fd, type, memory) -> buffer or -errno (EAGAIN: nothing ready; the fd is non-blocking)
@@ -139,9 +144,7 @@ Napi::Value Dqbuf(const Napi::CallbackInfo& info) {
   unsigned type = a.U32(1, "type");
   unsigned memory = a.U32(2, "memory");
   InitBuf(&buf, type, memory, 0);
-  if (!a) return a.Thrown();
-  if (int rc = dmabuf::Ioctl(fd, VIDIOC_DQBUF, &buf.b); rc < 0) return dmabuf::Result(info.Env(), rc);
-  return BufToJs(info.Env(), buf);
+  return BufIoctl(a, fd, VIDIOC_DQBUF, buf);
 }
 
 Napi::Value Stream(const Napi::CallbackInfo& info, unsigned long req) {

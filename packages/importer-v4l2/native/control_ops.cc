@@ -3,11 +3,23 @@
 #include <linux/videodev2.h>
 #include <string.h>
 
-#include <string>
-
 #include "ops.h"
 
 namespace {
+
+// G/S_EXT_CTRLS on one control's current value: 0 or -errno.
+int OneControl(int fd, unsigned long request, struct v4l2_ext_control* c) {
+  struct v4l2_ext_controls cs = {};
+  cs.which = V4L2_CTRL_WHICH_CUR_VAL;
+  cs.count = 1;
+  cs.controls = c;
+  return dmabuf::Ioctl(fd, request, &cs);
+}
+
+// A control's value, 64-bit or 32-bit (signed), as a BigInt.
+Napi::BigInt ValueOf(Napi::Env env, const struct v4l2_ext_control& c, bool is64) {
+  return Napi::BigInt::New(env, is64 ? static_cast<int64_t>(c.value64) : static_cast<int64_t>(c.value));
+}
 
 // queryExtCtrl(fd, id) -> description or -errno (id may carry V4L2_CTRL_FLAG_NEXT_CTRL)
 Napi::Value QueryExtCtrl(const Napi::CallbackInfo& info) {
@@ -21,7 +33,7 @@ Napi::Value QueryExtCtrl(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(env);
   o.Set("id", Napi::Number::New(env, q.id));
   o.Set("type", Napi::Number::New(env, q.type));
-  o.Set("name", std::string(q.name, strnlen(q.name, sizeof q.name)));
+  o.Set("name", FixedString(q.name));
   o.Set("minimum", Napi::BigInt::New(env, static_cast<int64_t>(q.minimum)));
   o.Set("maximum", Napi::BigInt::New(env, static_cast<int64_t>(q.maximum)));
   o.Set("step", Napi::BigInt::New(env, static_cast<uint64_t>(q.step)));
@@ -45,7 +57,7 @@ Napi::Value QueryMenu(const Napi::CallbackInfo& info) {
   if (!a) return a.Thrown();
   if (int rc = dmabuf::Ioctl(fd, VIDIOC_QUERYMENU, &m); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
-  o.Set("name", std::string(reinterpret_cast<const char*>(m.name), strnlen(reinterpret_cast<const char*>(m.name), sizeof m.name)));
+  o.Set("name", FixedString(m.name));
   int64_t value;
   memcpy(&value, reinterpret_cast<const char*>(&m) + offsetof(struct v4l2_querymenu, value), sizeof value);
   o.Set("value", Napi::BigInt::New(env, value));
@@ -61,14 +73,9 @@ Napi::Value GetCtrl(const Napi::CallbackInfo& info) {
   memset(&c, 0, sizeof c);
   c.id = a.U32(1, "id");
   bool is64 = a.Bool(2, "is64");
-  struct v4l2_ext_controls cs = {};
-  cs.which = V4L2_CTRL_WHICH_CUR_VAL;
-  cs.count = 1;
-  cs.controls = &c;
   if (!a) return a.Thrown();
-  if (int rc = dmabuf::Ioctl(fd, VIDIOC_G_EXT_CTRLS, &cs); rc < 0) return dmabuf::Result(env, rc);
-  int64_t v = is64 ? static_cast<int64_t>(c.value64) : static_cast<int64_t>(c.value);
-  return Napi::BigInt::New(env, v);
+  if (int rc = OneControl(fd, VIDIOC_G_EXT_CTRLS, &c); rc < 0) return dmabuf::Result(env, rc);
+  return ValueOf(env, c, is64);
 }
 
 // setCtrl(fd, id, value: BigInt, is64) -> BigInt value the driver kept, or -errno
@@ -85,13 +92,9 @@ Napi::Value SetCtrl(const Napi::CallbackInfo& info) {
     c.value64 = v;
   else
     c.value = static_cast<__s32>(v);
-  struct v4l2_ext_controls cs = {};
-  cs.which = V4L2_CTRL_WHICH_CUR_VAL;
-  cs.count = 1;
-  cs.controls = &c;
   if (!a) return a.Thrown();
-  if (int rc = dmabuf::Ioctl(fd, VIDIOC_S_EXT_CTRLS, &cs); rc < 0) return dmabuf::Result(env, rc);
-  return Napi::BigInt::New(env, is64 ? static_cast<int64_t>(c.value64) : static_cast<int64_t>(c.value));
+  if (int rc = OneControl(fd, VIDIOC_S_EXT_CTRLS, &c); rc < 0) return dmabuf::Result(env, rc);
+  return ValueOf(env, c, is64);
 }
 
 }  // namespace

@@ -2,20 +2,13 @@
 // G/S_INPUT and G/S_OUTPUT.
 #include <fcntl.h>
 #include <linux/videodev2.h>
-#include <string.h>
 #include <unistd.h>
 
-#include <string>
+#include <type_traits>
 
 #include "ops.h"
 
 namespace {
-
-bool IsMplane(unsigned type) {
-  return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-}
-
-std::string Str(const __u8* s, size_t n) { return std::string(reinterpret_cast<const char*>(s), strnlen(reinterpret_cast<const char*>(s), n)); }
 
 // open(path) -> fd (O_RDWR | O_NONBLOCK | O_CLOEXEC) or -errno
 Napi::Value Open(const Napi::CallbackInfo& info) { return dmabuf::OpenPath(info, O_RDWR | O_NONBLOCK); }
@@ -28,9 +21,9 @@ Napi::Value Querycap(const Napi::CallbackInfo& info) {
   if (!a) return a.Thrown();
   if (int rc = dmabuf::Ioctl(fd, VIDIOC_QUERYCAP, &cap); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
-  o.Set("driver", Str(cap.driver, sizeof cap.driver));
-  o.Set("card", Str(cap.card, sizeof cap.card));
-  o.Set("busInfo", Str(cap.bus_info, sizeof cap.bus_info));
+  o.Set("driver", FixedString(cap.driver));
+  o.Set("card", FixedString(cap.card));
+  o.Set("busInfo", FixedString(cap.bus_info));
   o.Set("version", Napi::Number::New(env, cap.version));
   o.Set("capabilities", Napi::Number::New(env, cap.capabilities));
   o.Set("deviceCaps", Napi::Number::New(env, cap.device_caps));
@@ -50,7 +43,7 @@ Napi::Value EnumFmt(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(env);
   o.Set("pixelformat", Napi::Number::New(env, d.pixelformat));
   o.Set("flags", Napi::Number::New(env, d.flags));
-  o.Set("description", Str(d.description, sizeof d.description));
+  o.Set("description", FixedString(d.description));
   o.Set("mbusCode", Napi::Number::New(env, d.mbus_code));
   return o;
 }
@@ -65,23 +58,17 @@ Napi::Value EnumFrameSizes(const Napi::CallbackInfo& info) {
   s.index = a.U32(2, "index");
   if (!a) return a.Thrown();
   if (int rc = dmabuf::Ioctl(fd, VIDIOC_ENUM_FRAMESIZES, &s); rc < 0) return dmabuf::Result(env, rc);
+  // A discrete size is reported as a range of one size, step 0.
+  const auto& d = s.discrete;
+  struct v4l2_frmsize_stepwise r = s.type == V4L2_FRMSIZE_TYPE_DISCRETE ? v4l2_frmsize_stepwise{d.width, d.width, 0, d.height, d.height, 0} : s.stepwise;
   auto o = Napi::Object::New(env);
   o.Set("type", Napi::Number::New(env, s.type));
-  if (s.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
-    o.Set("minWidth", s.discrete.width);
-    o.Set("maxWidth", s.discrete.width);
-    o.Set("stepWidth", 0);
-    o.Set("minHeight", s.discrete.height);
-    o.Set("maxHeight", s.discrete.height);
-    o.Set("stepHeight", 0);
-  } else {
-    o.Set("minWidth", s.stepwise.min_width);
-    o.Set("maxWidth", s.stepwise.max_width);
-    o.Set("stepWidth", s.stepwise.step_width);
-    o.Set("minHeight", s.stepwise.min_height);
-    o.Set("maxHeight", s.stepwise.max_height);
-    o.Set("stepHeight", s.stepwise.step_height);
-  }
+  o.Set("minWidth", r.min_width);
+  o.Set("maxWidth", r.max_width);
+  o.Set("stepWidth", r.step_width);
+  o.Set("minHeight", r.min_height);
+  o.Set("maxHeight", r.max_height);
+  o.Set("stepHeight", r.step_height);
   return o;
 }
 
@@ -117,6 +104,54 @@ Napi::Value EnumFrameIntervals(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// The fields struct v4l2_pix_format and v4l2_pix_format_mplane share, by the
+// same names (their widths differ: __u32 in one, __u8 in the other for some).
+template <typename Pix>
+void PixToJs(Napi::Object& o, const Pix& p) {
+  o.Set("width", p.width);
+  o.Set("height", p.height);
+  o.Set("pixelformat", p.pixelformat);
+  o.Set("field", p.field);
+  o.Set("colorspace", p.colorspace);
+  o.Set("flags", p.flags);
+  o.Set("ycbcrEnc", p.ycbcr_enc);
+  o.Set("quantization", p.quantization);
+  o.Set("xferFunc", p.xfer_func);
+}
+
+// (a refused field is thrown and leaves `a` false)
+template <typename Pix>
+void PixFromJs(Args& a, const Napi::Object& o, Pix* p) {
+  p->width = a.OptionalU32(o, "width");
+  p->height = a.OptionalU32(o, "height");
+  p->pixelformat = a.OptionalU32(o, "pixelformat");
+  p->field = a.OptionalU32(o, "field");
+  p->colorspace = a.OptionalU32(o, "colorspace");
+  p->flags = a.OptionalU32(o, "flags");
+  p->ycbcr_enc = a.OptionalU32(o, "ycbcrEnc");
+  p->quantization = a.OptionalU32(o, "quantization");
+  p->xfer_func = a.OptionalU32(o, "xferFunc");
+}
+
+// A plane's line and image size: a v4l2_plane_pix_format, or the single plane
+// of a v4l2_pix_format (same field names).
+template <typename Plane>
+Napi::Object PlaneFmtToJs(Napi::Env env, const Plane& p) {
+  auto pl = Napi::Object::New(env);
+  pl.Set("bytesperline", p.bytesperline);
+  pl.Set("sizeimage", p.sizeimage);
+  return pl;
+}
+
+// planes[i] into `p` (a refusal is thrown and leaves `a` false).
+template <typename Plane>
+void PlaneFmtFromJs(Args& a, const Napi::Array& planes, unsigned i, Plane* p) {
+  auto pl = a.ObjectOf(planes.Get(i), "planes");
+  if (!a) return;
+  p->bytesperline = a.OptionalU32(pl, "bytesperline");
+  p->sizeimage = a.OptionalU32(pl, "sizeimage");
+}
+
 // The one shape both format APIs are reported in: single-planar formats have one plane.
 Napi::Object FormatToJs(Napi::Env env, const struct v4l2_format& f) {
   auto o = Napi::Object::New(env);
@@ -124,36 +159,11 @@ Napi::Object FormatToJs(Napi::Env env, const struct v4l2_format& f) {
   o.Set("type", f.type);
   if (IsMplane(f.type)) {
     const auto& p = f.fmt.pix_mp;
-    o.Set("width", p.width);
-    o.Set("height", p.height);
-    o.Set("pixelformat", p.pixelformat);
-    o.Set("field", p.field);
-    o.Set("colorspace", p.colorspace);
-    o.Set("flags", p.flags);
-    o.Set("ycbcrEnc", p.ycbcr_enc);
-    o.Set("quantization", p.quantization);
-    o.Set("xferFunc", p.xfer_func);
-    for (unsigned i = 0; i < p.num_planes && i < VIDEO_MAX_PLANES; i++) {
-      auto pl = Napi::Object::New(env);
-      pl.Set("bytesperline", p.plane_fmt[i].bytesperline);
-      pl.Set("sizeimage", p.plane_fmt[i].sizeimage);
-      planes.Set(i, pl);
-    }
+    PixToJs(o, p);
+    for (unsigned i = 0; i < p.num_planes && i < VIDEO_MAX_PLANES; i++) planes.Set(i, PlaneFmtToJs(env, p.plane_fmt[i]));
   } else {
-    const auto& p = f.fmt.pix;
-    o.Set("width", p.width);
-    o.Set("height", p.height);
-    o.Set("pixelformat", p.pixelformat);
-    o.Set("field", p.field);
-    o.Set("colorspace", p.colorspace);
-    o.Set("flags", p.flags);
-    o.Set("ycbcrEnc", p.ycbcr_enc);
-    o.Set("quantization", p.quantization);
-    o.Set("xferFunc", p.xfer_func);
-    auto pl = Napi::Object::New(env);
-    pl.Set("bytesperline", p.bytesperline);
-    pl.Set("sizeimage", p.sizeimage);
-    planes.Set(0u, pl);
+    PixToJs(o, f.fmt.pix);
+    planes.Set(0u, PlaneFmtToJs(env, f.fmt.pix));
   }
   o.Set("planes", planes);
   return o;
@@ -162,44 +172,17 @@ Napi::Object FormatToJs(Napi::Env env, const struct v4l2_format& f) {
 // (a refused field is thrown and leaves `a` false)
 void FormatFromJs(Args& a, const Napi::Object& o, unsigned type, struct v4l2_format* f) {
   f->type = type;
-  auto Get = [&](const Napi::Object& from, const char* key) { return a.OptionalU32(from, key); };
   Napi::Array planes = o.Get("planes").IsArray() ? o.Get("planes").As<Napi::Array>() : Napi::Array::New(o.Env());
   if (IsMplane(type)) {
     auto& p = f->fmt.pix_mp;
-    p.width = Get(o, "width");
-    p.height = Get(o, "height");
-    p.pixelformat = Get(o, "pixelformat");
-    p.field = Get(o, "field");
-    p.colorspace = Get(o, "colorspace");
-    p.flags = Get(o, "flags");
-    p.ycbcr_enc = Get(o, "ycbcrEnc");
-    p.quantization = Get(o, "quantization");
-    p.xfer_func = Get(o, "xferFunc");
+    PixFromJs(a, o, &p);
     p.num_planes = planes.Length() < VIDEO_MAX_PLANES ? planes.Length() : VIDEO_MAX_PLANES;
-    for (unsigned i = 0; i < p.num_planes; i++) {
-      auto pl = a.ObjectOf(planes.Get(i), "planes");
-      if (!a) return;
-      p.plane_fmt[i].bytesperline = Get(pl, "bytesperline");
-      p.plane_fmt[i].sizeimage = Get(pl, "sizeimage");
-    }
+    for (unsigned i = 0; i < p.num_planes && a; i++) PlaneFmtFromJs(a, planes, i, &p.plane_fmt[i]);
   } else {
     auto& p = f->fmt.pix;
-    p.width = Get(o, "width");
-    p.height = Get(o, "height");
-    p.pixelformat = Get(o, "pixelformat");
-    p.field = Get(o, "field");
-    p.colorspace = Get(o, "colorspace");
-    p.flags = Get(o, "flags");
-    p.ycbcr_enc = Get(o, "ycbcrEnc");
-    p.quantization = Get(o, "quantization");
-    p.xfer_func = Get(o, "xferFunc");
+    PixFromJs(a, o, &p);
     p.priv = V4L2_PIX_FMT_PRIV_MAGIC;  // the extended fields above are valid
-    if (planes.Length() > 0) {
-      auto pl = a.ObjectOf(planes.Get(0u), "planes");
-      if (!a) return;
-      p.bytesperline = Get(pl, "bytesperline");
-      p.sizeimage = Get(pl, "sizeimage");
-    }
+    if (planes.Length() > 0) PlaneFmtFromJs(a, planes, 0, &p);
   }
 }
 
@@ -228,6 +211,19 @@ Napi::Value SetFormat(const Napi::CallbackInfo& info) {
   return FormatToJs(info.Env(), f);
 }
 
+// A stream's frame interval, its output's or its capture's by its type.
+struct v4l2_fract& TimePerFrame(struct v4l2_streamparm& p) {
+  return V4L2_TYPE_IS_OUTPUT(p.type) ? p.parm.output.timeperframe : p.parm.capture.timeperframe;
+}
+
+Napi::Object ParmToJs(Napi::Env env, struct v4l2_streamparm& p) {
+  auto o = Napi::Object::New(env);
+  o.Set("capability", V4L2_TYPE_IS_OUTPUT(p.type) ? p.parm.output.capability : p.parm.capture.capability);
+  o.Set("numerator", TimePerFrame(p).numerator);
+  o.Set("denominator", TimePerFrame(p).denominator);
+  return o;
+}
+
 // getParm(fd, type) -> { capability, numerator, denominator } or -errno
 Napi::Value GetParm(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -237,13 +233,7 @@ Napi::Value GetParm(const Napi::CallbackInfo& info) {
   p.type = a.U32(1, "type");
   if (!a) return a.Thrown();
   if (int rc = dmabuf::Ioctl(fd, VIDIOC_G_PARM, &p); rc < 0) return dmabuf::Result(env, rc);
-  bool out = V4L2_TYPE_IS_OUTPUT(p.type);
-  auto o = Napi::Object::New(env);
-  o.Set("capability", out ? p.parm.output.capability : p.parm.capture.capability);
-  const auto& t = out ? p.parm.output.timeperframe : p.parm.capture.timeperframe;
-  o.Set("numerator", t.numerator);
-  o.Set("denominator", t.denominator);
-  return o;
+  return ParmToJs(env, p);
 }
 
 // setParm(fd, type, numerator, denominator) -> the interval the driver chose, or -errno
@@ -253,17 +243,11 @@ Napi::Value SetParm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   struct v4l2_streamparm p = {};
   p.type = a.U32(1, "type");
-  bool out = V4L2_TYPE_IS_OUTPUT(p.type);
-  auto& t = out ? p.parm.output.timeperframe : p.parm.capture.timeperframe;
-  t.numerator = a.U32(2, "numerator");
-  t.denominator = a.U32(3, "denominator");
+  TimePerFrame(p).numerator = a.U32(2, "numerator");
+  TimePerFrame(p).denominator = a.U32(3, "denominator");
   if (!a) return a.Thrown();
   if (int rc = dmabuf::Ioctl(fd, VIDIOC_S_PARM, &p); rc < 0) return dmabuf::Result(env, rc);
-  auto o = Napi::Object::New(env);
-  o.Set("capability", out ? p.parm.output.capability : p.parm.capture.capability);
-  o.Set("numerator", t.numerator);
-  o.Set("denominator", t.denominator);
-  return o;
+  return ParmToJs(env, p);
 }
 
 // getIo(fd, output) -> current input/output index or -errno
@@ -288,32 +272,30 @@ Napi::Value SetIo(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), index);
 }
 
-// enumIo(fd, output, index) -> { name, type, capabilities } or -errno
+// ENUMINPUT (Io = v4l2_input) or ENUMOUTPUT (v4l2_output) of index: an input also says its status.
+template <typename Io>
+Napi::Value EnumIoOf(Args& a, int fd, unsigned long request, unsigned index) {
+  Napi::Env env = a.Env();
+  Io d = {};
+  d.index = index;
+  if (!a) return a.Thrown();
+  if (int rc = dmabuf::Ioctl(fd, request, &d); rc < 0) return dmabuf::Result(env, rc);
+  auto o = Napi::Object::New(env);
+  o.Set("name", FixedString(d.name));
+  o.Set("type", d.type);
+  o.Set("capabilities", d.capabilities);
+  if constexpr (std::is_same_v<Io, struct v4l2_input>) o.Set("status", d.status);
+  return o;
+}
+
+// enumIo(fd, output, index) -> { name, type, capabilities[, status] } or -errno
 Napi::Value EnumIo(const Napi::CallbackInfo& info) {
   Args a(info);
   int fd = a.Fd(0, "fd");
-  Napi::Env env = info.Env();
   bool output = a.Bool(1, "output");
-  auto o = Napi::Object::New(env);
-  if (output) {
-    struct v4l2_output d = {};
-    d.index = a.U32(2, "index");
-    if (!a) return a.Thrown();
-    if (int rc = dmabuf::Ioctl(fd, VIDIOC_ENUMOUTPUT, &d); rc < 0) return dmabuf::Result(env, rc);
-    o.Set("name", Str(d.name, sizeof d.name));
-    o.Set("type", d.type);
-    o.Set("capabilities", d.capabilities);
-  } else {
-    struct v4l2_input d = {};
-    d.index = a.U32(2, "index");
-    if (!a) return a.Thrown();
-    if (int rc = dmabuf::Ioctl(fd, VIDIOC_ENUMINPUT, &d); rc < 0) return dmabuf::Result(env, rc);
-    o.Set("name", Str(d.name, sizeof d.name));
-    o.Set("type", d.type);
-    o.Set("capabilities", d.capabilities);
-    o.Set("status", d.status);
-  }
-  return o;
+  unsigned index = a.U32(2, "index");
+  if (output) return EnumIoOf<struct v4l2_output>(a, fd, VIDIOC_ENUMOUTPUT, index);
+  return EnumIoOf<struct v4l2_input>(a, fd, VIDIOC_ENUMINPUT, index);
 }
 
 }  // namespace

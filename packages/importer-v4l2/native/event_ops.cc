@@ -41,30 +41,29 @@ Napi::Value Dqevent(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// encoderCmd(fd, cmd, flags, tryOnly) -> flags the driver kept, or -errno
-Napi::Value EncoderCmd(const Napi::CallbackInfo& info) {
+// (fd, cmd, flags, tryOnly) -> flags the driver kept, or -errno, for a codec
+// command (Cmd = v4l2_encoder_cmd or v4l2_decoder_cmd: cmd and flags, the rest zero).
+template <typename Cmd>
+Napi::Value CodecCmd(const Napi::CallbackInfo& info, unsigned long request, unsigned long tryRequest) {
   Args a(info);
   int fd = a.Fd(0, "fd");
-  struct v4l2_encoder_cmd c = {};
+  Cmd c = {};
   c.cmd = a.U32(1, "cmd");
   c.flags = a.U32(2, "flags");
   bool tryOnly = a.Bool(3, "tryOnly");
   if (!a) return a.Thrown();
-  int rc = dmabuf::Ioctl(fd, tryOnly ? VIDIOC_TRY_ENCODER_CMD : VIDIOC_ENCODER_CMD, &c);
+  int rc = dmabuf::Ioctl(fd, tryOnly ? tryRequest : request, &c);
   return rc < 0 ? dmabuf::Result(info.Env(), rc) : Napi::Number::New(info.Env(), c.flags);
+}
+
+// encoderCmd(fd, cmd, flags, tryOnly) -> flags the driver kept, or -errno
+Napi::Value EncoderCmd(const Napi::CallbackInfo& info) {
+  return CodecCmd<struct v4l2_encoder_cmd>(info, VIDIOC_ENCODER_CMD, VIDIOC_TRY_ENCODER_CMD);
 }
 
 // decoderCmd(fd, cmd, flags, tryOnly) -> flags the driver kept, or -errno
 Napi::Value DecoderCmd(const Napi::CallbackInfo& info) {
-  Args a(info);
-  int fd = a.Fd(0, "fd");
-  struct v4l2_decoder_cmd c = {};
-  c.cmd = a.U32(1, "cmd");
-  c.flags = a.U32(2, "flags");
-  bool tryOnly = a.Bool(3, "tryOnly");
-  if (!a) return a.Thrown();
-  int rc = dmabuf::Ioctl(fd, tryOnly ? VIDIOC_TRY_DECODER_CMD : VIDIOC_DECODER_CMD, &c);
-  return rc < 0 ? dmabuf::Result(info.Env(), rc) : Napi::Number::New(info.Env(), c.flags);
+  return CodecCmd<struct v4l2_decoder_cmd>(info, VIDIOC_DECODER_CMD, VIDIOC_TRY_DECODER_CMD);
 }
 
 }  // namespace

@@ -5,14 +5,23 @@
 #include <linux/v4l2-subdev.h>
 #include <string.h>
 
-#include <string>
 #include <vector>
 
 #include "ops.h"
 
 namespace {
 
-std::string Str(const char* s, size_t n) { return std::string(s, strnlen(s, n)); }
+// The first n elements of a topology array as JS objects, each filled by set(object, element).
+template <typename T, typename Set>
+Napi::Array ObjectsOf(Napi::Env env, const std::vector<T>& items, uint32_t n, Set set) {
+  auto out = Napi::Array::New(env, n);
+  for (uint32_t i = 0; i < n; i++) {
+    auto o = Napi::Object::New(env);
+    set(o, items[i]);
+    out.Set(i, o);
+  }
+  return out;
+}
 
 // mediaDeviceInfo(fd) -> { driver, model, serial, busInfo, mediaVersion, hwRevision, driverVersion } or -errno
 Napi::Value MediaDeviceInfo(const Napi::CallbackInfo& info) {
@@ -23,10 +32,10 @@ Napi::Value MediaDeviceInfo(const Napi::CallbackInfo& info) {
   if (!a) return a.Thrown();
   if (int rc = dmabuf::Ioctl(fd, MEDIA_IOC_DEVICE_INFO, &d); rc < 0) return dmabuf::Result(env, rc);
   auto o = Napi::Object::New(env);
-  o.Set("driver", Str(d.driver, sizeof d.driver));
-  o.Set("model", Str(d.model, sizeof d.model));
-  o.Set("serial", Str(d.serial, sizeof d.serial));
-  o.Set("busInfo", Str(d.bus_info, sizeof d.bus_info));
+  o.Set("driver", FixedString(d.driver));
+  o.Set("model", FixedString(d.model));
+  o.Set("serial", FixedString(d.serial));
+  o.Set("busInfo", FixedString(d.bus_info));
   o.Set("mediaVersion", d.media_version);
   o.Set("hwRevision", d.hw_revision);
   o.Set("driverVersion", d.driver_version);
@@ -64,47 +73,31 @@ Napi::Value MediaTopology(const Napi::CallbackInfo& info) {
   }
   auto o = Napi::Object::New(env);
   o.Set("version", Napi::Number::New(env, static_cast<double>(t.topology_version)));
-  auto ents = Napi::Array::New(env, t.num_entities);
-  for (unsigned i = 0; i < t.num_entities; i++) {
-    auto e = Napi::Object::New(env);
-    e.Set("id", entities[i].id);
-    e.Set("name", Str(entities[i].name, sizeof entities[i].name));
-    e.Set("function", entities[i].function);
-    e.Set("flags", entities[i].flags);
-    ents.Set(i, e);
-  }
-  o.Set("entities", ents);
-  auto intfs = Napi::Array::New(env, t.num_interfaces);
-  for (unsigned i = 0; i < t.num_interfaces; i++) {
-    auto e = Napi::Object::New(env);
-    e.Set("id", interfaces[i].id);
-    e.Set("type", interfaces[i].intf_type);
-    e.Set("flags", interfaces[i].flags);
-    e.Set("major", interfaces[i].devnode.major);
-    e.Set("minor", interfaces[i].devnode.minor);
-    intfs.Set(i, e);
-  }
-  o.Set("interfaces", intfs);
-  auto ps = Napi::Array::New(env, t.num_pads);
-  for (unsigned i = 0; i < t.num_pads; i++) {
-    auto e = Napi::Object::New(env);
-    e.Set("id", pads[i].id);
-    e.Set("entityId", pads[i].entity_id);
-    e.Set("flags", pads[i].flags);
-    e.Set("index", pads[i].index);
-    ps.Set(i, e);
-  }
-  o.Set("pads", ps);
-  auto ls = Napi::Array::New(env, t.num_links);
-  for (unsigned i = 0; i < t.num_links; i++) {
-    auto e = Napi::Object::New(env);
-    e.Set("id", links[i].id);
-    e.Set("sourceId", links[i].source_id);
-    e.Set("sinkId", links[i].sink_id);
-    e.Set("flags", links[i].flags);
-    ls.Set(i, e);
-  }
-  o.Set("links", ls);
+  o.Set("entities", ObjectsOf(env, entities, t.num_entities, [](Napi::Object& e, const media_v2_entity& x) {
+    e.Set("id", x.id);
+    e.Set("name", FixedString(x.name));
+    e.Set("function", x.function);
+    e.Set("flags", x.flags);
+  }));
+  o.Set("interfaces", ObjectsOf(env, interfaces, t.num_interfaces, [](Napi::Object& e, const media_v2_interface& x) {
+    e.Set("id", x.id);
+    e.Set("type", x.intf_type);
+    e.Set("flags", x.flags);
+    e.Set("major", x.devnode.major);
+    e.Set("minor", x.devnode.minor);
+  }));
+  o.Set("pads", ObjectsOf(env, pads, t.num_pads, [](Napi::Object& e, const media_v2_pad& x) {
+    e.Set("id", x.id);
+    e.Set("entityId", x.entity_id);
+    e.Set("flags", x.flags);
+    e.Set("index", x.index);
+  }));
+  o.Set("links", ObjectsOf(env, links, t.num_links, [](Napi::Object& e, const media_v2_link& x) {
+    e.Set("id", x.id);
+    e.Set("sourceId", x.source_id);
+    e.Set("sinkId", x.sink_id);
+    e.Set("flags", x.flags);
+  }));
   return o;
 }
 

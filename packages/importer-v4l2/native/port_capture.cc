@@ -30,10 +30,6 @@ struct Capture {
   std::vector<uint32_t> lengths;  // likewise
 };
 
-bool Mplane(uint32_t type) {
-  return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-}
-
 Capture* Of(dmabuf_port* p) { return static_cast<Capture*>(p->self); }
 
 int Qbuf(dmabuf_port* p, uint32_t slot) {
@@ -47,7 +43,7 @@ int Qbuf(dmabuf_port* p, uint32_t slot) {
   b.index = slot;
   b.field = V4L2_FIELD_ANY;
   const size_t at = static_cast<size_t>(slot) * c->planes;
-  if (Mplane(c->type)) {
+  if (IsMplane(c->type)) {
     memset(planes, 0, sizeof planes);
     b.m.planes = planes;
     b.length = c->planes;
@@ -90,7 +86,7 @@ int Dequeue(dmabuf_port* p, dmabuf_frame* out) {
   memset(&b, 0, sizeof b);
   b.type = c->type;
   b.memory = c->memory;
-  if (Mplane(c->type)) {
+  if (IsMplane(c->type)) {
     memset(planes, 0, sizeof planes);
     b.m.planes = planes;
     b.length = VIDEO_MAX_PLANES;
