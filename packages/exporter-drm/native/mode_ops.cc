@@ -60,19 +60,11 @@ static Napi::Value GetResources(const Napi::CallbackInfo& info) {
   drm_mode_card_res res{};
   int r = GetWithArrays(
       fd, DRM_IOCTL_MODE_GETRESOURCES, drm_mode_card_res{}, &res,
-      [&](drm_mode_card_res& s) {
-        fbs.resize(s.count_fbs);
-        crtcs.resize(s.count_crtcs);
-        conns.resize(s.count_connectors);
-        encs.resize(s.count_encoders);
-        s.fb_id_ptr = Ptr(fbs.data());
-        s.crtc_id_ptr = Ptr(crtcs.data());
-        s.connector_id_ptr = Ptr(conns.data());
-        s.encoder_id_ptr = Ptr(encs.data());
-      },
-      [&](const drm_mode_card_res& s) {
-        return s.count_fbs <= fbs.size() && s.count_crtcs <= crtcs.size() && s.count_connectors <= conns.size() &&
-               s.count_encoders <= encs.size();
+      [&](drm_mode_card_res& s, ArraySizer& size) {
+        s.fb_id_ptr = size(fbs, s.count_fbs);
+        s.crtc_id_ptr = size(crtcs, s.count_crtcs);
+        s.connector_id_ptr = size(conns, s.count_connectors);
+        s.encoder_id_ptr = size(encs, s.count_encoders);
       });
   if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
@@ -101,18 +93,11 @@ static Napi::Value GetConnector(const Napi::CallbackInfo& info) {
   query.connector_id = id;
   int r = GetWithArrays(
       fd, DRM_IOCTL_MODE_GETCONNECTOR, query, &c,
-      [&](drm_mode_get_connector& s) {
-        encs.resize(s.count_encoders);
-        props.resize(s.count_props);
-        values.resize(s.count_props);
-        modes.resize(s.count_modes);
-        s.encoders_ptr = Ptr(encs.data());
-        s.props_ptr = Ptr(props.data());
-        s.prop_values_ptr = Ptr(values.data());
-        s.modes_ptr = Ptr(modes.data());
-      },
-      [&](const drm_mode_get_connector& s) {
-        return s.count_encoders <= encs.size() && s.count_props <= props.size() && s.count_modes <= modes.size();
+      [&](drm_mode_get_connector& s, ArraySizer& size) {
+        s.encoders_ptr = size(encs, s.count_encoders);
+        s.props_ptr = size(props, s.count_props);
+        s.prop_values_ptr = size(values, s.count_props);
+        s.modes_ptr = size(modes, s.count_modes);
       });
   if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
@@ -198,11 +183,7 @@ static Napi::Value GetPlaneResources(const Napi::CallbackInfo& info) {
   drm_mode_get_plane_res p{};
   int r = GetWithArrays(
       fd, DRM_IOCTL_MODE_GETPLANERESOURCES, drm_mode_get_plane_res{}, &p,
-      [&](drm_mode_get_plane_res& s) {
-        ids.resize(s.count_planes);
-        s.plane_id_ptr = Ptr(ids.data());
-      },
-      [&](const drm_mode_get_plane_res& s) { return s.count_planes <= ids.size(); });
+      [&](drm_mode_get_plane_res& s, ArraySizer& size) { s.plane_id_ptr = size(ids, s.count_planes); });
   if (r < 0) return Errno(env, -r);
   return IdArray(env, ids.data(), p.count_planes);
 }
@@ -218,11 +199,7 @@ static Napi::Value GetPlane(const Napi::CallbackInfo& info) {
   query.plane_id = id;
   int r = GetWithArrays(
       fd, DRM_IOCTL_MODE_GETPLANE, query, &p,
-      [&](drm_mode_get_plane& s) {
-        formats.resize(s.count_format_types);
-        s.format_type_ptr = Ptr(formats.data());
-      },
-      [&](const drm_mode_get_plane& s) { return s.count_format_types <= formats.size(); });
+      [&](drm_mode_get_plane& s, ArraySizer& size) { s.format_type_ptr = size(formats, s.count_format_types); });
   if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", p.plane_id);

@@ -55,23 +55,47 @@ inline Napi::Array IdArray(Napi::Env env, const uint32_t* ids, size_t n) {
 
 inline uint64_t Ptr(const void* p) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(p)); }
 
+// Where the arrays of a KMS GET ioctl go: size(v, n) makes v hold n elements
+// (a checking sizer leaves v as it is) and gives their address as the uAPI's
+// u64 pointer; tooSmall() says whether one of them held fewer than n.
+class ArraySizer {
+ public:
+  explicit ArraySizer(bool checkOnly = false) : checkOnly_(checkOnly) {}
+  template <typename T>
+  uint64_t operator()(std::vector<T>& v, uint32_t n) {
+    if (n > v.size()) tooSmall_ = true;
+    if (!checkOnly_) v.resize(n);
+    return Ptr(v.data());
+  }
+  bool tooSmall() const { return tooSmall_; }
+
+ private:
+  bool checkOnly_;
+  bool tooSmall_ = false;
+};
+
 // A KMS GET ioctl that fills arrays (GETRESOURCES, GETCONNECTOR, GETPLANE,
 // GETPROPERTY, OBJ_GETPROPERTIES, …), called as libdrm does: a first call on
 // `query` (the struct with its ids set, no arrays) says how many elements
-// there are; point(s) sizes the caller's arrays to s's counts and points s at
-// them; a second call fills them. If fits(s) says the counts grew in between
-// (a hotplug), all again, up to 8 times; after that the first call's counts
-// stand (the arrays are sized to them). 0 with *out filled in, or -errno.
-template <typename S, typename Point, typename Fits>
-int GetWithArrays(int fd, unsigned long request, const S& query, S* out, Point point, Fits fits) {
+// there are; point(s, size) sets each array pointer of s to size(its vector,
+// its count in s); a second call fills them. When the kernel then counts more
+// than the arrays hold (they grew in between: a hotplug), all again, up to 8
+// times; after that the first call's counts stand (the arrays are sized to
+// them). 0 with *out filled in, or -errno.
+template <typename S, typename Point>
+int GetWithArrays(int fd, unsigned long request, const S& query, S* out, Point point) {
   for (int tries = 0; tries < 8; tries++) {
     S counted = query;
     if (int r = Ioctl(fd, request, &counted); r < 0) return r;
     *out = counted;
     S filled = counted;
-    point(filled);
+    ArraySizer sized;
+    point(filled, sized);
     if (int r = Ioctl(fd, request, &filled); r < 0) return r;
-    if (fits(filled)) {
+    S check = filled;  // the second call's counts against the arrays
+    ArraySizer fits(true);
+    point(check, fits);
+    if (!fits.tooSmall()) {
       *out = filled;
       break;
     }

@@ -24,13 +24,10 @@ static Napi::Value GetObjectProperties(const Napi::CallbackInfo& info) {
   query.obj_type = objType;
   int r = GetWithArrays(
       fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, query, &p,
-      [&](drm_mode_obj_get_properties& s) {
-        ids.resize(s.count_props);
-        values.resize(s.count_props);
-        s.props_ptr = Ptr(ids.data());
-        s.prop_values_ptr = Ptr(values.data());
-      },
-      [&](const drm_mode_obj_get_properties& s) { return s.count_props <= ids.size(); });
+      [&](drm_mode_obj_get_properties& s, ArraySizer& size) {
+        s.props_ptr = size(ids, s.count_props);
+        s.prop_values_ptr = size(values, s.count_props);
+      });
   if (r < 0) return Errno(env, -r);
   Napi::Object o = Napi::Object::New(env);
   o.Set("ids", IdArray(env, ids.data(), p.count_props));
@@ -51,18 +48,11 @@ static Napi::Value GetProperty(const Napi::CallbackInfo& info) {
   query.prop_id = propId;
   // Only enum and bitmask properties have enum entries (the kernel leaves the count alone for the others).
   auto isEnum = [](const drm_mode_get_property& s) { return (s.flags & (DRM_MODE_PROP_ENUM | DRM_MODE_PROP_BITMASK)) != 0; };
-  int r = GetWithArrays(
-      fd, DRM_IOCTL_MODE_GETPROPERTY, query, &p,
-      [&](drm_mode_get_property& s) {
-        values.resize(s.count_values);
-        enums.resize(isEnum(s) ? s.count_enum_blobs : 0);
-        s.values_ptr = Ptr(values.data());
-        s.enum_blob_ptr = isEnum(s) ? Ptr(enums.data()) : 0;
-        if (!isEnum(s)) s.count_enum_blobs = 0;
-      },
-      [&](const drm_mode_get_property& s) {
-        return s.count_values <= values.size() && (!isEnum(s) || s.count_enum_blobs <= enums.size());
-      });
+  int r = GetWithArrays(fd, DRM_IOCTL_MODE_GETPROPERTY, query, &p, [&](drm_mode_get_property& s, ArraySizer& size) {
+    if (!isEnum(s)) s.count_enum_blobs = 0;
+    s.values_ptr = size(values, s.count_values);
+    s.enum_blob_ptr = isEnum(s) ? size(enums, s.count_enum_blobs) : 0;
+  });
   if (r < 0) return Errno(env, -r);
   if (!isEnum(p)) p.count_enum_blobs = 0;
   Napi::Object o = Napi::Object::New(env);
