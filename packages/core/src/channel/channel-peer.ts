@@ -8,8 +8,8 @@ import { ChannelInbox, type ChannelMessage } from './channel-inbox.js';
 import { ChannelReceiver } from './channel-receiver.js';
 import { ChannelSender, type Outgoing } from './channel-sender.js';
 import { awaitHello } from './handshake.js';
-import { guardSocket, type HeldSocket, unguardSocket } from './socket-guard.js';
-import { closedError, closeSocket, type PeerCredentials, RECEIVE_BATCH } from './unix-socket.js';
+import { guardSocket, type HeldSocket, releaseSocket } from './socket-guard.js';
+import { closedError, type PeerCredentials, RECEIVE_BATCH } from './unix-socket.js';
 
 export type { BufferMessage, ChannelMessage, PlainMessage } from './channel-inbox.js';
 export type { Outgoing } from './channel-sender.js';
@@ -211,14 +211,11 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
    */
   close(): void {
     if (this.#fd < 0) return;
-    const fd = this.#fd;
     this.#fd = -1;
-    unguardSocket(this);
-    this.#held.watcher?.close();
     const err = closedError(this.label);
     this.#receiver.close(err);
     this.#sender.close(err);
-    closeSocket(fd);
+    releaseSocket(this, this.#held);
   }
 
   /** `using`: close() when the scope ends. */

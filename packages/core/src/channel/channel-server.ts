@@ -4,7 +4,7 @@ import { checkPollOptions, FdWatcher, type PollOptions } from '../poll.js';
 import { type AllowCheck, describePeer, PeerRefusedError } from './allow-list.js';
 import { ChannelPeer } from './channel-peer.js';
 import { greet, refuse } from './handshake.js';
-import { guardSocket, type HeldSocket, removeSocketFile, unguardSocket } from './socket-guard.js';
+import { guardSocket, type HeldSocket, releaseSocket } from './socket-guard.js';
 import {
   acceptSocket,
   closedError,
@@ -36,7 +36,6 @@ export class ChannelServer
   /** The framework handed to every accepted peer (received buffers are adopted into it). */
   readonly framework: Framework;
   #fd: number;
-  readonly #ino: number;
   readonly #allow: AllowCheck;
   readonly #ready: ChannelPeer[] = [];
   readonly #waiters: Waiter<ChannelPeer>[] = [];
@@ -52,7 +51,6 @@ export class ChannelServer
     super();
     this.#fd = fd;
     this.path = path;
-    this.#ino = ino;
     this.framework = framework;
     this.#allow = allow;
     this.#held = { fd, watcher: undefined, socketFile: { path, ino }, label: `channel server ${path}` };
@@ -120,15 +118,11 @@ export class ChannelServer
    */
   close(): void {
     if (this.#fd < 0) return;
-    const fd = this.#fd;
     this.#fd = -1;
-    unguardSocket(this);
-    this.#held.watcher?.close();
     const err = closedError(`channel server ${this.path}`);
     for (const w of this.#waiters.splice(0)) w.reject(err);
     for (const p of this.#ready.splice(0)) p.close();
-    closeSocket(fd);
-    removeSocketFile(this.path, this.#ino);
+    releaseSocket(this, this.#held);
     this.emit('close');
   }
 

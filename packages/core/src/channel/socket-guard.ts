@@ -18,13 +18,20 @@ export interface HeldSocket {
 }
 
 /** Remove a socket file if it is still the one we bound (same inode). */
-export function removeSocketFile(path: string, ino: number): void {
+function removeSocketFile(path: string, ino: number): void {
   try {
     const st = lstatSync(path);
     if (st.isSocket() && st.ino === ino) unlinkSync(path);
   } catch {
     // Already gone: nothing to remove.
   }
+}
+
+/** Close what every channel end holds: its watcher (before its fd), its socket, its socket file if still ours. */
+function closeHeld(held: HeldSocket): void {
+  held.watcher?.close();
+  closeSocket(held.fd);
+  if (held.socketFile) removeSocketFile(held.socketFile.path, held.socketFile.ino);
 }
 
 /**
@@ -34,11 +41,9 @@ export function removeSocketFile(path: string, ino: number): void {
  * channel end alive, so this never runs under a waiting caller.)
  */
 const registry = new FinalizationRegistry<HeldSocket>((held) => {
-  held.watcher?.close();
   for (const raw of held.inbox ?? []) closeOwned(raw.fds);
   if (held.spent?.length) closeOwned(held.spent);
-  closeSocket(held.fd);
-  if (held.socketFile) removeSocketFile(held.socketFile.path, held.socketFile.ino);
+  closeHeld(held);
   process.emitWarning(
     `${held.label} was garbage-collected without close(); its socket (fd ${held.fd}) was closed. Close channels with close() or \`await using\`.`,
     { code: 'DMABUF_CHANNEL_LEAK' },
@@ -49,6 +54,11 @@ export function guardSocket(owner: object, held: HeldSocket): void {
   registry.register(owner, held, owner);
 }
 
-export function unguardSocket(owner: object): void {
+/**
+ * The last step of a channel end's close(), once it has settled what waits on
+ * it: out of the safety net, then its watcher, socket and socket file closed.
+ */
+export function releaseSocket(owner: object, held: HeldSocket): void {
   registry.unregister(owner);
+  closeHeld(held);
 }
