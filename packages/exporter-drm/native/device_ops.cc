@@ -36,14 +36,8 @@ static Napi::Value Version(const Napi::CallbackInfo& info) {
 
 // DRM_IOCTL_GET_CAP: the value as a number (every cap fits in 53 bits).
 static Napi::Value GetCap(const Napi::CallbackInfo& info) {
-  Args a(info);
-  drm_get_cap c{};
-  int fd = a.Fd(0, "fd");
-  c.capability = a.U32(1, "capability");
-  if (!a) return a.Thrown();
-  int r = Ioctl(fd, DRM_IOCTL_GET_CAP, &c);
-  if (r < 0) return Errno(info.Env(), -r);
-  return Napi::Number::New(info.Env(), static_cast<double>(c.value));
+  return GetById(info, DRM_IOCTL_GET_CAP, &drm_get_cap::capability, "capability",
+                 [](Napi::Env env, const drm_get_cap& c) { return Napi::Number::New(env, static_cast<double>(c.value)); });
 }
 
 static Napi::Value SetClientCap(const Napi::CallbackInfo& info) {

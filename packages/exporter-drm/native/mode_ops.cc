@@ -115,15 +115,7 @@ static Napi::Value GetConnector(const Napi::CallbackInfo& info) {
   return o;
 }
 
-static Napi::Value GetEncoder(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Args a(info);
-  drm_mode_get_encoder e{};
-  int fd = a.Fd(0, "fd");
-  e.encoder_id = a.U32(1, "encoderId");
-  if (!a) return a.Thrown();
-  int r = Ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &e);
-  if (r < 0) return Errno(env, -r);
+static Napi::Object EncoderToJs(Napi::Env env, const drm_mode_get_encoder& e) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", e.encoder_id);
   o.Set("type", e.encoder_type);
@@ -133,15 +125,11 @@ static Napi::Value GetEncoder(const Napi::CallbackInfo& info) {
   return o;
 }
 
-static Napi::Value GetCrtc(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Args a(info);
-  drm_mode_crtc c{};
-  int fd = a.Fd(0, "fd");
-  c.crtc_id = a.U32(1, "crtcId");
-  if (!a) return a.Thrown();
-  int r = Ioctl(fd, DRM_IOCTL_MODE_GETCRTC, &c);
-  if (r < 0) return Errno(env, -r);
+static Napi::Value GetEncoder(const Napi::CallbackInfo& info) {
+  return GetById(info, DRM_IOCTL_MODE_GETENCODER, &drm_mode_get_encoder::encoder_id, "encoderId", EncoderToJs);
+}
+
+static Napi::Object CrtcToJs(Napi::Env env, const drm_mode_crtc& c) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", c.crtc_id);
   o.Set("fbId", c.fb_id);
@@ -151,6 +139,10 @@ static Napi::Value GetCrtc(const Napi::CallbackInfo& info) {
   o.Set("modeValid", c.mode_valid);
   o.Set("mode", ModeToJs(env, c.mode));
   return o;
+}
+
+static Napi::Value GetCrtc(const Napi::CallbackInfo& info) {
+  return GetById(info, DRM_IOCTL_MODE_GETCRTC, &drm_mode_crtc::crtc_id, "crtcId", CrtcToJs);
 }
 
 // SETCRTC(fd, crtcId, fbId, x, y, connectorIds[], mode | null). fbId 0 and no

@@ -119,6 +119,22 @@ Napi::Value OnId(const Napi::CallbackInfo& info, unsigned long request, const ch
   return Napi::Number::New(info.Env(), Ioctl(fd, request, &s));
 }
 
+// A binding (fd, id) -> toJs(env, the struct the kernel filled in), or
+// -errno, for a GET ioctl on one object named by a u32: GETENCODER, GETCRTC,
+// GET_CAP. `id` is the struct's field the id goes to, `name` the id's
+// argument name in a refusal.
+template <typename Struct, typename Field, typename ToJs>
+Napi::Value GetById(const Napi::CallbackInfo& info, unsigned long request, Field Struct::*id, const char* name, ToJs toJs) {
+  Args a(info);
+  Struct s{};
+  int fd = a.Fd(0, "fd");
+  s.*id = a.U32(1, name);
+  if (!a) return a.Thrown();
+  int r = Ioctl(fd, request, &s);
+  if (r < 0) return Errno(info.Env(), -r);
+  return toJs(info.Env(), s);
+}
+
 // A fixed-size, maybe not NUL-terminated name field of a uAPI struct as a JS string.
 template <size_t N>
 Napi::String NameOf(Napi::Env env, const char (&name)[N]) {
