@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include <dmabuf/port.h>
@@ -83,19 +84,21 @@ int CycleStop(dmabuf_port* p) {
   return 0;
 }
 
+// A stalling sink's state: it owns its eventfd (closed with it, so DestroyPort<Stall> frees all).
 struct Stall {
-  int fd = -1;  // an eventfd nothing writes: the engine waits on it for completions that never come
-  bool gone = false;
+  explicit Stall(bool gone) : gone(gone) {}
+  ~Stall() {
+    if (fd >= 0) close(fd);
+  }
+  Stall(const Stall&) = delete;
+  Stall& operator=(const Stall&) = delete;
+
+  const int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);  // nothing writes it: the engine waits on it for completions that never come
+  const bool gone;
 };
 
 int StallSubmit(dmabuf_port*, uint32_t, dmabuf_done*, uint32_t) { return 0; }
 int StallHealth(dmabuf_port* p) { return static_cast<Stall*>(p->self)->gone ? -ENODEV : 0; }
-
-void StallDestroy(dmabuf_port* p) {
-  auto* s = static_cast<Stall*>(p->self);
-  if (s->fd >= 0) close(s->fd);
-  DestroyPort<Stall>(p);
-}
 
 // countingSink() -> port
 Napi::Value CountingSink(const Napi::CallbackInfo& info) {
@@ -128,23 +131,14 @@ Napi::Value StallingSink(const Napi::CallbackInfo& info) {
   uint32_t within = a.U32(0, "completeWithinMs");
   bool gone = a.Bool(1, "gone");
   if (!a) return a.Thrown();
-  auto* stall = new Stall();
-  stall->gone = gone;
-  stall->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (stall->fd < 0) {
-    int err = errno;
-    delete stall;
-    return Errno(info.Env(), err);
-  }
-  dmabuf_port* p = OwnSink(stall->fd, stall, StallSubmit);
-  if (p == nullptr) {
-    close(stall->fd);
-    delete stall;
-    return Errno(info.Env(), ENOMEM);
-  }
+  auto stall = std::make_unique<Stall>(gone);
+  if (stall->fd < 0) return Errno(info.Env(), errno);
+  dmabuf_port* p = OwnSink(stall->fd, stall.get(), StallSubmit);
+  if (p == nullptr) return Errno(info.Env(), ENOMEM);
+  stall.release();  // the port's now
   p->complete_within_ms = within;
   p->health = StallHealth;
-  p->destroy = StallDestroy;
+  p->destroy = DestroyPort<Stall>;
   return WrapPort(info.Env(), p);
 }
 

@@ -46,10 +46,12 @@ export function cyclingSource(buffers: readonly DmaBuf[]): LinkPort {
   };
 }
 
-function portFailure(name: string, errno: number, op: string): DmaBufError {
+/** The typed error of one of core's own ports (its failure()): `<name>: <op> failed (<ERRNO>)`, and the hint if any. */
+export function portFailure(name: string, errno: number, op: string, hint?: string): DmaBufError {
   return new DmaBufError(`${name}: ${op} failed (${errnoName(errno)})`, {
     code: errnoName(errno),
     errno,
     syscall: op,
+    hint,
   });
 }

@@ -1,5 +1,5 @@
-import { errnoName } from '../errno.js';
-import { DmaBufError, invalidArgument } from '../errors.js';
+import { invalidArgument } from '../errors.js';
+import { portFailure } from '../link/core-ports.js';
 import { linkNative } from '../link/native-link.js';
 import type { LinkPort } from '../link/port.js';
 import { check } from '../syscall.js';
@@ -53,11 +53,6 @@ export function stallingSink(options: StallingSinkOptions = {}): StallingSink {
     },
     close: () => stop?.(),
     failure: (errno, op) =>
-      new DmaBufError(`stalling sink: ${op} failed (${errnoName(errno)})`, {
-        code: errnoName(errno),
-        errno,
-        syscall: op,
-        hint: 'A test sink: it never completes by design',
-      }),
+      portFailure('stalling sink', errno, op, 'A test sink: it never completes by design'),
   };
 }
