@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cpioEntry, writeCpio } from './cpio.js';
 import { initScript } from './init-script.js';
+import { progress } from './log.js';
 import { run } from './sh.js';
 
 /** Modules the initramfs itself loads (with their dependencies, in order). */
@@ -76,4 +77,32 @@ function isStatic(elf) {
   const phnum = elf.readUInt16LE(0x38);
   for (let i = 0; i < phnum; i++) if (elf.readUInt32LE(phoff + i * phentsize) === 3) return false;
   return true;
+}
+
+/**
+ * The initramfs at `o.out`, built (buildInitramfs) when it is missing or `rebuild`; after a
+ * build, older initramfs files in its folder go, but not one made in the last hour: a
+ * checkout on another commit (another /init) may be about to boot it.
+ * @param {{ modRoot: string, version: string, busybox?: string, out: string }} o @param {boolean} [rebuild]
+ */
+export function ensureInitramfs(o, rebuild = false) {
+  if (!rebuild && sizeOf(o.out) >= 1 << 10) return;
+  progress(`building ${o.out}`);
+  const r = buildInitramfs(o);
+  progress(`initramfs: ${(r.bytes / 1e6).toFixed(1)} MB, modules ${r.modules.join(' ')}`);
+  const cache = dirname(o.out);
+  for (const f of readdirSync(cache)) {
+    const p = join(cache, f);
+    if (/^initramfs-.*\.cpio\.gz$/.test(f) && p !== o.out && Date.now() - statSync(p).mtimeMs > 3600e3)
+      rmSync(p, { force: true });
+  }
+}
+
+/** A file's size, -1 when it is not there. @param {string} p */
+function sizeOf(p) {
+  try {
+    return statSync(p).size;
+  } catch {
+    return -1;
+  }
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Apt, missingPackages } from './apt.js';
 import { labArches } from './arch.js';
 import { arm64RootKey, arm64RootOk, buildArm64Root, guestNode } from './arm64-root.js';
 import { LabError, missingKernelError } from './errors.js';
 import { initScriptHash } from './init-script.js';
-import { buildInitramfs } from './initramfs.js';
+import { ensureInitramfs } from './initramfs.js';
 import { pickKernelPackage } from './kernel-pick.js';
 import { withLock } from './lock.js';
 import { progress } from './log.js';
@@ -149,16 +149,7 @@ function doProvision(cache, force) {
     .digest('hex')
     .slice(0, 12);
   const initramfs = join(cache, `initramfs-${version}-${key}.cpio.gz`);
-  if (force || !sizeOk(initramfs)) {
-    progress(`building ${initramfs}`);
-    const r = buildInitramfs({ modRoot, version, out: initramfs, busybox: join(root, 'usr/bin/busybox') });
-    progress(`initramfs: ${(r.bytes / 1e6).toFixed(1)} MB, modules ${r.modules.join(' ')}`);
-    for (const f of readdirSync(cache)) {
-      const p = join(cache, f);
-      if (/^initramfs-.*\.cpio\.gz$/.test(f) && p !== initramfs && Date.now() - statSync(p).mtimeMs > 3600e3)
-        rmSync(p, { force: true });
-    }
-  }
+  ensureInitramfs({ modRoot, version, out: initramfs, busybox: join(root, 'usr/bin/busybox') }, force);
 
   /** @type {Arm64Stamp} */
   const stamp = {
@@ -195,15 +186,6 @@ function arm64PackagesKnown() {
     return /Architecture: arm64/.test(
       run('apt-cache', ['show', '--no-all-versions', 'busybox-static:arm64']),
     );
-  } catch {
-    return false;
-  }
-}
-
-/** @param {string} p */
-function sizeOk(p) {
-  try {
-    return statSync(p).size > 1024;
   } catch {
     return false;
   }

@@ -15,7 +15,7 @@ import { invalidArgument } from './check.js';
 import { LabError, missingKernelError } from './errors.js';
 import { extraModulesKey } from './extra-modules.js';
 import { initScriptHash } from './init-script.js';
-import { buildInitramfs } from './initramfs.js';
+import { ensureInitramfs } from './initramfs.js';
 import { pickKernelPackage } from './kernel-pick.js';
 import { withLock } from './lock.js';
 import { progress } from './log.js';
@@ -178,18 +178,7 @@ async function doProvision({ cache, apt, hashInit, stamp, missing, custom, t0, f
     .digest('hex')
     .slice(0, 12);
   const initramfs = join(cache, `initramfs-${version}-${key}.cpio.gz`);
-  if (!fileOk(initramfs, 1 << 10)) {
-    progress(`building ${initramfs}`);
-    const r = buildInitramfs({ modRoot, version, out: initramfs });
-    progress(`initramfs: ${(r.bytes / 1e6).toFixed(1)} MB, modules ${r.modules.join(' ')}`);
-    // Older ones go, but not one made in the last hour: a checkout on another commit
-    // (another /init) may be about to boot it.
-    for (const f of readdirSync(cache)) {
-      const p = join(cache, f);
-      if (/^initramfs-.*\.cpio\.gz$/.test(f) && p !== initramfs && Date.now() - statSync(p).mtimeMs > 3600e3)
-        rmSync(p, { force: true });
-    }
-  }
+  ensureInitramfs({ modRoot, version, out: initramfs });
 
   /** @type {LabStamp} */
   const next = {
