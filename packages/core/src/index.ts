@@ -109,6 +109,7 @@ export type { CallContext, Hint } from './syscall.js';
 export { TOKENS } from './tokens.js';
 export {
   assertFd,
+  assertKnownKeys,
   assertObject,
   assertOneOf,
   assertPositive,

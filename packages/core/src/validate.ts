@@ -59,6 +59,31 @@ export function assertObject<T>(name: string, value: T): asserts value is T & ob
   }
 }
 
+/**
+ * Throw InvalidArgumentError unless `value` is a plain object whose own keys are all in `known`:
+ * a plugin's options refuse a misspelt option instead of ignoring it. The refusal names
+ * `<name>.<key>` and lists the keys `what` takes (e.g. `'the udmabuf options'`).
+ */
+export function assertKnownKeys(
+  name: string,
+  value: unknown,
+  known: readonly string[],
+  what: string = name,
+): asserts value is Record<string, unknown> {
+  assertObject(name, value);
+  if (!Array.isArray(known)) throw invalidArgument('known', 'an array of the allowed keys', known);
+  for (const k of Object.keys(value)) {
+    if (!known.includes(k)) {
+      throw invalidArgument(
+        `${text(name)}.${k}`,
+        `one of ${text(what)} ${known.map(text).join(', ')}`,
+        k,
+        'Remove the option, or check its spelling',
+      );
+    }
+  }
+}
+
 /** The page size dma-buf sizes and udmabuf offsets are counted in (4096 on every platform dmabuf-js ships for). */
 export const PAGE_SIZE = 4096;
 

@@ -1,4 +1,4 @@
-import { assertObject, invalidArgument } from '@dmabuf/core';
+import { assertKnownKeys, invalidArgument } from '@dmabuf/core';
 import { HeapError } from './errors.js';
 import { assertHeapName } from './heaps.js';
 
@@ -16,17 +16,7 @@ export const VALID_HEAP_FLAGS = 0;
 
 /** Validate `options` of an export request (unknown keys are refused, not ignored). */
 export function parseExportOptions(options: Readonly<Record<string, unknown>>): HeapExportOptions {
-  assertObject('options', options);
-  for (const k of Object.keys(options)) {
-    if (!(KEYS as readonly string[]).includes(k)) {
-      throw invalidArgument(
-        `options.${k}`,
-        `one of the dma-heap options ${KEYS.join(', ')}`,
-        k,
-        'Remove the option, or check its spelling',
-      );
-    }
-  }
+  assertKnownKeys('options', options, KEYS, 'the dma-heap options');
   const { heap, heapFlags } = options as HeapExportOptions;
   if (heap !== undefined) assertHeapName(heap, 'options.heap');
   if (heapFlags !== undefined) {

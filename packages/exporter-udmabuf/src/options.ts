@@ -1,4 +1,4 @@
-import { assertObject, invalidArgument } from '@dmabuf/core';
+import { assertKnownKeys, invalidArgument } from '@dmabuf/core';
 import type { MemfdRange } from './memfd-check.js';
 
 /** What `framework.export({ exporter: 'udmabuf', options })` accepts. */
@@ -19,17 +19,7 @@ const KEYS = ['hugetlb', 'ranges', 'list'] as const;
 
 /** Validate `options` of an export request (unknown keys are refused, not ignored). */
 export function parseExportOptions(options: Readonly<Record<string, unknown>>): UdmabufExportOptions {
-  assertObject('options', options);
-  for (const k of Object.keys(options)) {
-    if (!(KEYS as readonly string[]).includes(k)) {
-      throw invalidArgument(
-        `options.${k}`,
-        `one of the udmabuf options ${KEYS.join(', ')}`,
-        k,
-        'Remove the option, or check its spelling',
-      );
-    }
-  }
+  assertKnownKeys('options', options, KEYS, 'the udmabuf options');
   const { hugetlb, ranges, list } = options as UdmabufExportOptions;
   if (hugetlb !== undefined && typeof hugetlb !== 'boolean')
     throw invalidArgument('options.hugetlb', 'a boolean', hugetlb);

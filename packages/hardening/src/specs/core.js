@@ -148,6 +148,7 @@ export const core = {
     assertFd: ASSERT,
     assertFdInfo: ASSERT,
     assertLayout: ASSERT,
+    assertKnownKeys: ASSERT,
     assertObject: ASSERT,
     assertOneOf: ASSERT,
     assertPositive: ASSERT,
