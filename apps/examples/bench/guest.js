@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { runPipeline } from '../dist/camera-display/pipeline.js';
+import { cameraTracer } from './camera-trace.js';
 import { jsRound } from './js-run.js';
 import { linkRound, linkRss } from './link-round.js';
 
@@ -132,9 +133,22 @@ function ticksOf(pid) {
   }
 }
 
+// The camera's own account of each link and GStreamer round (bench/camera-trace.js), over the
+// same dequeues on both sides: the frames it delivered per second and the sequence numbers it skipped.
+const tracer = cameraTracer();
+const CAMERA_WINDOW = { from: LINK.warmup, to: LINK.warmup + LINK.frames };
+/**
+ * @template T
+ * @param {() => Promise<T>} run
+ */
+async function traced(run) {
+  tracer.start();
+  const r = await run();
+  return { ...r, cameraTrace: tracer.stop(CAMERA_WINDOW) };
+}
 const runs = {
-  link: () => linkRound(linkBase, LINK),
-  gstSteady,
+  link: () => traced(() => linkRound(linkBase, LINK)),
+  gstSteady: () => traced(gstSteady),
   convert: () => runPipeline({ ...base, copy: false, format: 'YUYV' }),
   gstConvert: async () => gstRound(GST_CONVERT),
   js: () => jsRound(base),
@@ -168,8 +182,11 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 ? [...kinds].reverse() : kinds) {
     const r = await runs[kind]();
     results[kind].push(r);
+    const cam = r.cameraTrace
+      ? `; camera delivered ${r.cameraTrace.fps.toFixed(1)} fps, skipped ${r.cameraTrace.skipped} (${r.cameraTrace.skippedWithBufferQueued} with a buffer queued)`
+      : '';
     console.log(
-      `round ${round + 1} ${kind} (${r.path}${r.format ? `, ${r.format}` : ''}): ${r.fps.toFixed(1)} fps, CPU ${r.cpuMsPerFrame.toFixed(3)} ms/frame`,
+      `round ${round + 1} ${kind} (${r.path}${r.format ? `, ${r.format}` : ''}): ${r.fps.toFixed(1)} fps, CPU ${r.cpuMsPerFrame.toFixed(3)} ms/frame${cam}`,
     );
   }
 }
@@ -211,8 +228,15 @@ console.log(
             latencyMedianMs: pick(link, 'latencyMedianMs'),
             latencyP99Ms: pick(link, 'latencyP99Ms'),
             fpsHeard: link.map((r) => r.fpsHeard),
+            camera: link.map((r) => r.cameraTrace),
           },
-          gst: { cpu: cpuOf(gstRuns), fps: fpsOf(gstRuns), fpsHeard: gstRuns.map((r) => r.fpsHeard) },
+          gst: {
+            cpu: cpuOf(gstRuns),
+            fps: fpsOf(gstRuns),
+            fpsHeard: gstRuns.map((r) => r.fpsHeard),
+            camera: gstRuns.map((r) => r.cameraTrace),
+          },
+          cameraTraced: tracer.available,
           linkCpuRatios: ratios(link, gstRuns, 'cpuMsPerFrame'),
           linkFpsRatios: ratios(link, gstRuns, 'fps'),
           linkFpsHeardRatios: ratios(link, gstRuns, 'fpsHeard'),

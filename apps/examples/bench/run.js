@@ -19,6 +19,8 @@ const r = await runForResult({
   // C2D_BENCH_ROUNDS, _RSS_FRAMES, _LINK_BUFFERS, _KINDS (link,gstZero,...), _GST_DEBUG=1: a quick look
   env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('C2D_BENCH_'))),
 });
+/** Per-round camera figures as a string ('-' for a round without a trace). */
+const cameraRounds = (rounds, f) => rounds.map((c) => (c ? f(c) : '-')).join(' ');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const n3 = (x) => (x === undefined ? null : Number(x.toFixed(3))); // a kind left out by C2D_BENCH_KINDS: null
 if (only.length) {
@@ -84,6 +86,24 @@ const extra = {
   gstreamerCpuRounds: r.gst.cpu.map(n3).join(' '),
   linkCpuRatioRounds: r.linkCpuRatios.join(' '),
   linkFpsRatioRounds: r.linkFpsRatios.join(' '),
+  linkFpsRounds: r.link.fps.map(n3).join(' '),
+  gstreamerFpsRounds: r.gst.fps.map(n3).join(' '),
+  // the camera's own account of the same rounds (bench/camera-trace.js: the capture queue's kernel trace
+  // events, dequeues 30-300 on both sides): frames it delivered per second, sequence numbers it skipped
+  // ("skipped/of them with a buffer queued at the driver throughout": the driver's own lateness)
+  cameraTraced: r.cameraTraced,
+  linkCameraFpsRounds: cameraRounds(r.link.camera, (c) => n3(c.fps)),
+  gstreamerCameraFpsRounds: cameraRounds(r.gst.camera, (c) => n3(c.fps)),
+  cameraFpsRatioRounds: r.link.camera
+    .map((c, i) => (c && r.gst.camera[i] ? n3(c.fps / r.gst.camera[i].fps) : '-'))
+    .join(' '),
+  linkCameraSkippedRounds: cameraRounds(r.link.camera, (c) => `${c.skipped}/${c.skippedWithBufferQueued}`),
+  gstreamerCameraSkippedRounds: cameraRounds(
+    r.gst.camera,
+    (c) => `${c.skipped}/${c.skippedWithBufferQueued}`,
+  ),
+  linkCameraQueuedMax: cameraRounds(r.link.camera, (c) => c.maxQueued),
+  gstreamerCameraQueuedMax: cameraRounds(r.gst.camera, (c) => c.maxQueued),
   // RSS over one long link run (after the rounds: ~3 minutes at 60 fps is too long for a round)
   rssFrames: r.rss.frames,
   rssSlopeKiBPer1kFrames: Number(r.rss.rssSlopeKiBPer1kFrames.toFixed(1)),
@@ -101,7 +121,7 @@ const extra = {
   jsCpuRounds: r.js.cpu.map(n3).join(' '),
   jsFramesPerRound: r.frames,
   interleaved: r.interleaved,
-  note: `ours: camera → display on a link (queue.port() → display.port(framebuffers): DQBUF, page flip, QBUF in native code, no JavaScript per frame), ${r.linkFrames} frames after 30 measured from the link's batched stats; GStreamer: its steady state read while it runs (fpsdisplaysink's rendered counts every 500 ms matched with the process's utime+stime from /proc, 10 ms ticks; a 300- minus 30-frame run difference went negative at load 16); frame rates on both sides are timed by the pipeline itself, not by when this bench heard of the frames: the link's by its flip events' timestamps (its stats' fps at the two marks), GStreamer's by fpsdisplaysink's own clock readings (each line's frame step over its 'current' rate); the rates as heard are in linkFpsRatioHeard; lab: QEMU TCG, one boot, vivid 640x480 XR24 at 60 fps → virtio-gpu; rounds interleaved (order reversed every other round); ratios are medians of per-round ratios`,
+  note: `ours: camera → display on a link (queue.port() → display.port(framebuffers): DQBUF, page flip, QBUF in native code, no JavaScript per frame), ${r.linkFrames} frames after 30 measured from the link's batched stats; GStreamer: its steady state read while it runs (fpsdisplaysink's rendered counts every 500 ms matched with the process's utime+stime from /proc, 10 ms ticks; a 300- minus 30-frame run difference went negative at load 16); frame rates on both sides are timed by the pipeline itself, not by when this bench heard of the frames: the link's by its flip events' timestamps (its stats' fps at the two marks), GStreamer's by fpsdisplaysink's own clock readings (each line's frame step over its 'current' rate); the rates as heard are in linkFpsRatioHeard; the camera's own delivered rate and skipped sequence numbers per round, both sides, are in the camera* fields (vivid numbers frames by its clock and skips the numbers of frame times it handled late or with no buffer queued, so a round's fps follows what the camera delivered in it); lab: QEMU TCG, one boot, vivid 640x480 XR24 at 60 fps → virtio-gpu; rounds interleaved (order reversed every other round); ratios are medians of per-round ratios`,
 };
 writeBenchResult({
   name: 'examples-camera-to-display-vs-gstreamer',
