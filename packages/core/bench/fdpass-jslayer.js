@@ -43,15 +43,15 @@ n.watcherListen = (id, fn) => {
   onReady.set(watched.get(id), fn);
   return real.watcherListen(id, fn);
 };
-n.receiveMessages = (fd, max, prefix) => {
+n.receiveMessages = (fd, max, meta, prefix) => {
   if (!fake) {
-    const r = real.receiveMessages(fd, max, prefix);
-    if (typeof r !== 'number' && r.length && r[1].length) receiverFd = fd;
+    const r = real.receiveMessages(fd, max, meta, prefix);
+    if (typeof r !== 'number' && r.length && meta[1] > 0) receiverFd = fd;
     return r;
   }
   const make = next.get(fd);
   next.delete(fd);
-  return make ? make(prefix) : EAGAIN;
+  return make ? make(prefix, meta) : EAGAIN;
 };
 n.sendMessages = (fd, list, from, count) => (fake ? count : real.sendMessages(fd, list, from, count));
 n.close = (fd) => (fd >= FAKE_FD ? 0 : real.close(fd));
@@ -110,13 +110,20 @@ async function side(fd, loop, message) {
   return (t1 - t0) / TRIPS;
 }
 
-const buffer = (i) => (prefix) => {
+// what the native read gives: one message's text, its flags and fds written into meta
+const buffer = (i) => (prefix, meta) => {
   const t = texts[i & 3];
-  return prefix && t.startsWith(prefix)
-    ? [`${t.slice(prefix.length)}{"i":${i}}`, [FAKE_FD + (i & 3)], 4]
-    : [`${t}{"i":${i}}`, [FAKE_FD + (i & 3)], 0];
+  const stripped = prefix && t.startsWith(prefix);
+  meta[0] = stripped ? 4 : 0;
+  meta[1] = 1;
+  meta[2] = FAKE_FD + (i & 3);
+  return stripped ? `${t.slice(prefix.length)}{"i":${i}}` : `${t}{"i":${i}}`;
 };
-const reply = () => () => ['M{"ok":1}', [], 0];
+const reply = () => (_prefix, meta) => {
+  meta[0] = 0;
+  meta[1] = 0;
+  return 'M{"ok":1}';
+};
 
 const best = { turn: Infinity, receiver: Infinity, sender: Infinity };
 for (let r = 0; r < ROUNDS; r++) {

@@ -43,16 +43,21 @@ if (process.argv[2] === 'send') {
   let s = -1;
   while (s < 0) s = n.unixAccept(listener);
   let got = 0;
+  // flags, fd count and fds of each message read (see native receiveMessages)
+  const meta = new Int32Array(32 * 18);
   const t0 = performance.now();
   while (got < count) {
-    const r = n.receiveMessages(s, 32);
+    const r = n.receiveMessages(s, 32, meta);
     if (typeof r === 'number') {
       if (r !== EAGAIN) throw new Error(`recvmsg: ${r}`);
       continue;
     }
     const spent = [];
-    for (let i = 0; i < r.length; i += 3) {
-      for (const f of r[i + 1]) spent.push(f);
+    let at = 0;
+    for (let i = typeof r === 'string' ? 1 : r.length; i > 0; i--) {
+      const k = meta[at + 1];
+      for (let j = 0; j < k; j++) spent.push(meta[at + 2 + j]);
+      at += 2 + k;
       got++;
     }
     n.closeFds(spent);

@@ -15,15 +15,20 @@
 //   undefined for none); sends `count` of them (at most 64) from index
 //   `from` in one sendmmsg; fewer when the socket fills up; -errno only
 //   when the first cannot go.
-// receiveMessages(fd, max, prefix?) -> [text, fds, flags, text, fds, flags, ...] | -errno
+// receiveMessages(fd, max, meta, prefix?) -> text | [text, text, ...] | -errno
 //   Reads up to `max` (at most 32) messages without blocking, in one
-//   recvmmsg, as flat triples (the text decoded as UTF-8). An empty array
-//   means the peer hung up (end of stream); -EAGAIN means nothing is
-//   waiting. flags: 1 = the kernel cut the fds (MSG_CTRUNC; the fds that did
-//   arrive are closed here), 2 = the text was cut (MSG_TRUNC: longer than
-//   64 KiB), 4 = the message began with the bytes of `prefix` (a string the
-//   caller gives, up to 4 KiB): text is only the rest, the prefix is neither
-//   copied nor decoded again. What the bytes mean is the caller's business.
+//   recvmmsg (the text decoded as UTF-8): exactly one comes back as its
+//   text, several as an array of texts; an empty array means the peer hung
+//   up (end of stream); -EAGAIN means nothing is waiting. The rest of each
+//   message goes into `meta`, an Int32Array of at least max * 18 elements,
+//   message after message: flags, the number of fds, the fds. flags: 1 = the
+//   kernel cut the fds (MSG_CTRUNC; the fds that did arrive are closed
+//   here), 2 = the text was cut (MSG_TRUNC: longer than 64 KiB), 4 = the
+//   message began with the bytes of `prefix` (a string the caller gives, up
+//   to 4 KiB): text is only the rest, the prefix is neither copied nor
+//   decoded again. What the bytes mean is the caller's business. (No array
+//   per message, none at all for one: a round trip reads one message at a
+//   time, and every element a native call sets costs more than the read.)
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -255,6 +260,8 @@ Napi::Value SendMessages(const Napi::CallbackInfo& info) {
 // msg_flags and msg_len, so a read resets msg_controllen and nothing else.
 constexpr unsigned kMaxBatch = 32;
 constexpr size_t kReceiveControl = CMSG_SPACE(sizeof(int) * kMaxFds);
+// Elements of receiveMessages' meta per message: flags, the number of fds, the fds.
+constexpr unsigned kMetaPerMessage = 2 + kMaxFds;
 struct Batch {
   std::unique_ptr<char[]> data{new char[kMaxBatch * kMaxMessage]};
   std::unique_ptr<char[]> control{new char[kMaxBatch * kReceiveControl]};
@@ -296,14 +303,17 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   Args a(info);
   int fd = a.Fd(0, "fd");
   unsigned max = a.U32(1, "max");
+  Napi::Int32Array metaArray = a.Int32s(2, "meta");
   if (!a) return a.Thrown();
   if (max == 0) max = 1;
   if (max > kMaxBatch) max = kMaxBatch;
+  if (metaArray.ElementLength() < max * kMetaPerMessage) return Errno(env, EINVAL);
+  int32_t* meta = metaArray.Data();
   // A prefix the caller knows (bytes; empty: none), read into a per-thread buffer.
   static thread_local std::unique_ptr<char[]> prefix{new char[kMaxPrefix + 8]};
   size_t prefixLen = 0;
-  if (info.Length() > 2 && info[2].IsString() &&
-      napi_get_value_string_utf8(e, info[2], prefix.get(), kMaxPrefix + 8, &prefixLen) == napi_ok &&
+  if (info.Length() > 3 && info[3].IsString() &&
+      napi_get_value_string_utf8(e, info[3], prefix.get(), kMaxPrefix + 8, &prefixLen) == napi_ok &&
       prefixLen > kMaxPrefix) {
     prefixLen = 0;  // longer than any prefix worth matching (a longer string copies more): match none
   }
@@ -312,47 +322,45 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   int got = dmabuf::Retry([&] { return recvmmsg(fd, batch.msgs, max, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, nullptr); });
   if (got < 0) return Errno(env, -got);
 
-  // The fds first, and where the stream ends (a message of 0 bytes, no fd):
-  // the result array is made at its final length (no growing per element).
-  int fds[kMaxBatch][kMaxFds];
-  size_t nfds[kMaxBatch];
+  // The fds and flags into meta, and where the stream ends (a message of 0
+  // bytes, no fd): nothing after it is delivered, and its fds are closed.
   int delivered = got;
+  int32_t* m = meta;
   for (int i = 0; i < got; i++) {
     struct msghdr* h = &batch.msgs[i].msg_hdr;
-    nfds[i] = TakeFds(h, fds[i]);
-    if (delivered == got && batch.msgs[i].msg_len == 0 && nfds[i] == 0 && !(h->msg_flags & (MSG_CTRUNC | MSG_TRUNC)))
+    int fds[kMaxFds];
+    size_t nfds = TakeFds(h, fds);
+    if (delivered == got && batch.msgs[i].msg_len == 0 && nfds == 0 && !(h->msg_flags & (MSG_CTRUNC | MSG_TRUNC)))
       delivered = i;  // end of stream: deliver what came before it
+    if (delivered < got) {
+      for (size_t k = 0; k < nfds; k++) close(fds[k]);  // nothing follows an end of stream; never leak
+      continue;
+    }
+    int flags = h->msg_flags;
+    *m++ = ((flags & MSG_CTRUNC) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0);  // 4 added below
+    *m++ = static_cast<int32_t>(nfds);
+    memcpy(m, fds, nfds * sizeof(int));
+    m += nfds;
   }
-  for (int i = delivered + 1; i < got; i++)
-    for (size_t k = 0; k < nfds[i]; k++) close(fds[i][k]);  // nothing follows an end of stream; never leak
 
-  napi_value out;
-  napi_create_array_with_length(e, static_cast<size_t>(delivered) * 3, &out);
-  uint32_t slot = 0;
+  // The texts: the one string itself, or an array of them made at its final length.
+  napi_value out = nullptr;
+  if (delivered != 1) napi_create_array_with_length(e, static_cast<size_t>(delivered), &out);
+  m = meta;
   for (int i = 0; i < delivered; i++) {
     size_t n = batch.msgs[i].msg_len;
-    int flags = batch.msgs[i].msg_hdr.msg_flags;
     size_t len = n < kMaxMessage ? n : kMaxMessage;
     const char* bytes = static_cast<const char*>(batch.iov[i].iov_base);
-    int extra = 0;
-    if (prefixLen > 0 && !(flags & MSG_TRUNC) && len >= prefixLen && memcmp(bytes, prefix.get(), prefixLen) == 0) {
+    if (prefixLen > 0 && !(m[0] & 2) && len >= prefixLen && memcmp(bytes, prefix.get(), prefixLen) == 0) {
       bytes += prefixLen;
       len -= prefixLen;
-      extra = 4;
+      m[0] |= 4;
     }
-    // Flat triples: text, fds, flags (1 = fds cut: MSG_CTRUNC, 2 = text cut: MSG_TRUNC, 4 = prefix stripped).
-    napi_value text, list, bits;
+    m += 2 + m[1];
+    napi_value text;
     napi_create_string_utf8(e, bytes, len, &text);
-    napi_create_array_with_length(e, nfds[i], &list);
-    for (size_t k = 0; k < nfds[i]; k++) {
-      napi_value v;
-      napi_create_int32(e, fds[i][k], &v);
-      napi_set_element(e, list, static_cast<uint32_t>(k), v);
-    }
-    napi_create_int32(e, ((flags & MSG_CTRUNC) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0) | extra, &bits);
-    napi_set_element(e, out, slot++, text);
-    napi_set_element(e, out, slot++, list);
-    napi_set_element(e, out, slot++, bits);
+    if (delivered == 1) return Napi::Value(env, text);
+    napi_set_element(e, out, static_cast<uint32_t>(i), text);
   }
   // Only an end of stream and nothing before it gives []: the caller's "ended".
   return Napi::Value(env, out);

@@ -144,13 +144,15 @@ export interface CoreAddon {
     count: number,
   ): number;
   /**
-   * Up to max messages without blocking (recvmmsg MSG_CMSG_CLOEXEC), as flat
-   * triples [text, fds, flags, ...]; flags 1: the fds were cut (MSG_CTRUNC;
-   * those that arrived are already closed), 2: the text was cut (MSG_TRUNC),
-   * 4: the text began with the bytes of `prefix` (up to 4 KiB), and is only
-   * the rest. [] is the end of the stream; -EAGAIN nothing waiting.
+   * Up to max messages without blocking (recvmmsg MSG_CMSG_CLOEXEC): one
+   * message as its text, several as an array of texts; [] is the end of the
+   * stream, -EAGAIN nothing waiting, -EINVAL a meta shorter than max * 18.
+   * Into `meta`, message after message: flags, the number of fds, the fds;
+   * flags 1: the fds were cut (MSG_CTRUNC; those that arrived are already
+   * closed), 2: the text was cut (MSG_TRUNC), 4: the text began with the
+   * bytes of `prefix` (up to 4 KiB), and is only the rest.
    */
-  receiveMessages(fd: number, max: number, prefix?: string): Array<string | number[] | number> | number;
+  receiveMessages(fd: number, max: number, meta: Int32Array, prefix?: string): string | string[] | number;
 
   /** YUYV (0), UYVY (1), NV12 (2), YU12 (3) to XR24; 0 or -EINVAL (a plane or the output does not fit its buffer). */
   convertToXrgb(...args: ConvertArgs): number;

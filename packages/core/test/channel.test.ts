@@ -20,6 +20,21 @@ import {
 import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
+/** native receiveMessages as flat triples [text, fds, flags, ...] (or -errno), for checking what it read. */
+function receiveFlat(fd: number, max: number, prefix?: string): Array<string | number[] | number> | number {
+  const meta = new Int32Array(max * 18);
+  const r = native().receiveMessages(fd, max, meta, prefix);
+  if (typeof r === 'number') return r;
+  const out: Array<string | number[] | number> = [];
+  let at = 0;
+  for (const text of typeof r === 'string' ? [r] : r) {
+    const n = meta[at + 1]!;
+    out.push(text, [...meta.subarray(at + 2, at + 2 + n)], meta[at]!);
+    at += 2 + n;
+  }
+  return out;
+}
+
 async function settled(): Promise<void> {
   await new Promise((r) => setTimeout(r, 5));
 }
@@ -416,7 +431,7 @@ describe('BufferChannel (in one process)', () => {
     expect(n.sendMessage(x, 'M', [], 'é'.repeat(40000))).toBe(-90);
     expect(n.sendMessage(x, 'x'.repeat(65000), [], 'y'.repeat(536))).toBe(65536);
     expect(n.sendMessage(x, 'x'.repeat(65000), [], 'y'.repeat(537))).toBe(-90);
-    const r = n.receiveMessages(y, 8) as Array<string | number[] | number>;
+    const r = receiveFlat(y, 8) as Array<string | number[] | number>;
     expect(r.filter((_, i) => i % 3 === 0)).toEqual([
       'Mone',
       'Mtwo',
@@ -445,18 +460,23 @@ describe('BufferChannel (in one process)', () => {
     expect(n.sendMessages(x, list, 3, 1)).toBe(1);
     expect(n.sendMessages(x, list, 3, 0)).toBe(0);
     // the receiver names a prefix: messages that begin with it come without it, flag 4
-    const r = n.receiveMessages(y, 8, 'P') as Array<string | number[] | number>;
+    const r = receiveFlat(y, 8, 'P') as Array<string | number[] | number>;
     expect(r.filter((_, i) => i % 3 !== 1)).toEqual(['one', 4, 'two', 4, 'last', 4]);
     expect(r[1]).toHaveLength(1);
     expect(n.closeFds(r[1] as number[])).toBe(0);
     expect(n.sendMessage(x, 'Qno', [])).toBe(3);
-    expect(n.receiveMessages(y, 8, 'P')).toEqual(['Qno', [], 0]);
+    // one message alone comes back as its text, its flags and fds in meta
+    const meta = new Int32Array(8 * 18).fill(-1);
+    expect(n.receiveMessages(y, 8, meta, 'P')).toBe('Qno');
+    expect([...meta.subarray(0, 3)]).toEqual([0, 0, -1]);
+    expect(n.receiveMessages(y, 8, new Int32Array(8 * 18 - 1))).toBe(-22); // a meta too short for max: EINVAL
+    expect(n.receiveMessages(y, 8, meta)).toBe(-11); // and nothing was read
     // a socket that is full: 0 messages went, nothing lost
     let sent = 0;
     for (let k = n.sendMessages(x, list, 0, 2); k > 0; k = n.sendMessages(x, list, 1, 1)) sent += k;
     expect(n.sendMessages(x, list, 1, 1)).toBe(-11); // EAGAIN
     let got = 0;
-    for (let m = n.receiveMessages(y, 32); typeof m !== 'number'; m = n.receiveMessages(y, 32)) {
+    for (let m = receiveFlat(y, 32); typeof m !== 'number'; m = receiveFlat(y, 32)) {
       for (let i = 0; i < m.length; i += 3) n.closeFds(m[i + 1] as number[]);
       got += m.length / 3;
     }

@@ -168,10 +168,25 @@ export function closeSocket(fd: number): void {
   native().close(fd);
 }
 
+/** Elements of receiveMessages' meta per message: flags, the number of fds, up to 16 fds. */
+const META_PER_MESSAGE = 18;
+/** Where receiveMessages puts the flags and fds of what it reads (read back at once, so one is enough). */
+const META = new Int32Array(RECEIVE_BATCH * META_PER_MESSAGE);
+
+/** Message `text` whose flags and fds start at meta[at], appended to `into`; where the next message's start. */
+function take(text: string, at: number, into: ReceivedMessage[]): number {
+  const n = META[at + 1]!;
+  const fds: number[] = [];
+  for (let k = 0; k < n; k++) fds.push(META[at + 2 + k]!);
+  into.push({ text, fds, flags: META[at]! });
+  return at + 2 + n;
+}
+
 /**
- * recvmmsg of up to max messages, appended to `into`: how many, 'again' when
- * none is waiting, or 'end' when the other side hung up. prefix: messages
- * that begin with it come with PREFIXED and only the text after it.
+ * recvmmsg of up to max messages (at most RECEIVE_BATCH), appended to
+ * `into`: how many, 'again' when none is waiting, or 'end' when the other
+ * side hung up. prefix: messages that begin with it come with PREFIXED and
+ * only the text after it.
  */
 export function receiveRaw(
   fd: number,
@@ -181,13 +196,16 @@ export function receiveRaw(
   prefix?: string,
 ): number | 'again' | 'end' {
   for (let attempt = 0; ; attempt++) {
-    const r = native().receiveMessages(fd, max, prefix);
+    const r = native().receiveMessages(fd, Math.min(max, RECEIVE_BATCH), META, prefix);
+    if (typeof r === 'string') {
+      take(r, 0, into);
+      return 1;
+    }
     if (typeof r !== 'number') {
       if (r.length === 0) return 'end';
-      for (let i = 0; i < r.length; i += 3) {
-        into.push({ text: r[i] as string, fds: r[i + 1] as number[], flags: r[i + 2] as number });
-      }
-      return r.length / 3;
+      let at = 0;
+      for (const text of r) at = take(text, at, into);
+      return r.length;
     }
     if (r === -EAGAIN) return 'again';
     // A peer that exits with unread data leaves ECONNRESET pending once; the
