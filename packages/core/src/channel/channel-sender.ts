@@ -2,7 +2,7 @@ import { DmaBuf } from '../dma-buf.js';
 import { invalidArgument } from '../errors.js';
 import { cancelPoll, nextPollId, startPoll } from '../poll.js';
 import { bufferText, encodeMessage, encodeMeta } from './protocol.js';
-import { closeOwned, type OutgoingList, SEND_BATCH, sendBatch } from './unix-socket.js';
+import { closeOwned, type OutgoingList, SEND_BATCH, sendBatch, sendOne } from './unix-socket.js';
 
 /** One item of peer.sendMany(): a buffer (with optional meta) or a plain JSON message. */
 export type Outgoing =
@@ -29,11 +29,12 @@ const NO_FDS: readonly number[] = Object.freeze([]);
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
- * The sending half of a channel peer. Every message goes out through one
- * path, #transmit (one sendmmsg for up to SEND_BATCH messages): straight
- * from the caller when nothing is queued (a buffer's own fd is enough for a
- * send that completes now), else through the queue, whose messages hold
- * duplicates of their fds until they go (the queue is drained in order,
+ * The sending half of a channel peer. Messages go out straight from the
+ * caller when nothing is queued (a buffer's own fd is enough for a send
+ * that completes now): one send() or sendMessage() in one sendmsg, a
+ * sendMany() through #transmit (one sendmmsg for up to SEND_BATCH
+ * messages); else through the queue, whose messages hold duplicates of
+ * their fds until they go (the queue is drained in order by #transmit,
  * waiting for POLLOUT when the socket is full).
  */
 export class ChannelSender {
@@ -52,8 +53,6 @@ export class ChannelSender {
   #queued = 0;
   #writing = false;
   #writePoll = 0;
-  /** The triple of a direct single send (no array per message). */
-  readonly #one: OutgoingList = ['', undefined, NO_FDS];
   readonly #name = (i: number) => this.#describe(this.#subjects[i]);
   /** The buffer of the direct single send under way (undefined: a plain message), for #nameOne. */
   #oneSubject: DmaBuf | undefined;
@@ -149,25 +148,21 @@ export class ChannelSender {
 
   #sendOne(text: string, tail: string | undefined, buf: DmaBuf | undefined): Promise<void> {
     if (this.#idle()) {
-      const one = this.#one;
-      one[0] = text;
-      one[1] = tail;
-      one[2] = buf ? buf.borrowFd() : NO_FDS;
+      // one sendmsg, no list to build or read back (sendmmsg of one costs the native side three element reads)
       this.#oneSubject = buf;
-      let sent: number;
+      let sent: boolean;
       try {
-        sent = this.#transmit(one, 0, 1, this.#nameOne);
+        sent = sendOne(this.#fd, text, tail, buf ? buf.borrowFd() : NO_FDS, this.#nameOne);
       } finally {
-        one[2] = NO_FDS;
         this.#oneSubject = undefined;
       }
-      if (sent === 1) return RESOLVED;
+      if (sent) return RESOLVED;
     }
     this.#push(text, tail, buf ? buf.fd() : NO_FDS, buf);
     return this.#group();
   }
 
-  /** The one send path: up to `count` messages of `list` from `from`; how many went (0: socket full). */
+  /** The batched send path: up to `count` messages of `list` from `from`; how many went (0: socket full). */
   #transmit(list: OutgoingList, from: number, count: number, what: (i: number) => string): number {
     return sendBatch(this.#fd, list, from, count, what);
   }

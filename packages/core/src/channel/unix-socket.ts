@@ -132,10 +132,25 @@ export function peerCredentials(fd: number): PeerCredentials {
 
 /** sendmsg of one message; false when the socket is full (wait for POLLOUT and retry). */
 export function sendRaw(fd: number, text: string, fds: readonly number[] | number, what: string): boolean {
-  const n = native().sendMessage(fd, text, fds);
+  return sendOne(fd, text, undefined, fds, () => what);
+}
+
+/**
+ * sendmsg of one message, text followed by tail (undefined: none); false
+ * when the socket is full (wait for POLLOUT and retry). Throws SystemError;
+ * `what()` names the message in it (built only then).
+ */
+export function sendOne(
+  fd: number,
+  text: string,
+  tail: string | undefined,
+  fds: readonly number[] | number,
+  what: () => string,
+): boolean {
+  const n = native().sendMessage(fd, text, fds, tail);
   if (n >= 0) return true;
   if (n === -EAGAIN) return false;
-  throw new SystemError(what, -n, 'sendmsg', socketHint(-n));
+  throw new SystemError(what(), -n, 'sendmsg', socketHint(-n));
 }
 
 /**
