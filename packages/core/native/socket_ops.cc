@@ -303,12 +303,12 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   Args a(info);
   int fd = a.Fd(0, "fd");
   unsigned max = a.U32(1, "max");
-  Napi::Int32Array metaArray = a.Int32s(2, "meta");
+  size_t metaLength;
+  int32_t* meta = a.Int32Span(2, "meta", &metaLength);
   if (!a) return a.Thrown();
   if (max == 0) max = 1;
   if (max > kMaxBatch) max = kMaxBatch;
-  if (metaArray.ElementLength() < max * kMetaPerMessage) return Errno(env, EINVAL);
-  int32_t* meta = metaArray.Data();
+  if (metaLength < max * kMetaPerMessage) return Errno(env, EINVAL);
   // A prefix the caller knows (bytes; empty: none), read into a per-thread buffer.
   static thread_local std::unique_ptr<char[]> prefix{new char[kMaxPrefix + 8]};
   size_t prefixLen = 0;

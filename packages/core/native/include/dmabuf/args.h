@@ -198,6 +198,23 @@ class Args {
   Napi::Uint32Array Uint32s(size_t i, const char* name) {
     return Typed<Napi::Uint32Array>(i, name, napi_uint32_array, "a Uint32Array");
   }
+  // An Int32Array's elements and their number, with one napi call (Int32s'
+  // wrapper makes three): for a scratch array passed on every call of a hot
+  // path. nullptr after a refusal.
+  int32_t* Int32Span(size_t i, const char* name, size_t* length) {
+    Napi::Value v = info_[i];
+    *length = 0;
+    if (failed_) return nullptr;
+    napi_typedarray_type type;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(env_, v, &type, length, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_int32_array) {
+      *length = 0;
+      Fail(name, "an Int32Array", v);
+      return nullptr;
+    }
+    return static_cast<int32_t*>(data);
+  }
   // A napi external made by this addon or another (a port, a link): its
   // pointer, or nullptr after a refusal. The caller checks what it points to.
   template <typename T>
