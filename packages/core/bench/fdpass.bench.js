@@ -321,7 +321,7 @@ function printPlacements() {
 const method = (count, what) =>
   `${count} messages of a 64 KiB memfd-test buffer (pool of 4) + meta {i}, sender and receiver in two processes; ${RUNS} rounds, each C then ours; ratio = median of the rounds' ratios, ours/baseline = medians of the rates; ours: ${what}, receiver keeps buffers it has seen (the same DmaBuf comes back), ${WARMUP} warm-up messages not timed`;
 const syscallsNote =
-  "per message, C: sendmsg; recvmsg + close. Ours: sendmmsg (batched: a share of one sendmmsg per 32); a share of one recvmmsg and one close (close_range for a run of fds) per received batch, before the batch is delivered; fstat only for a buffer new to that peer (identity claims, see protocol.ts). A round trip adds the event loop's epoll_pwait calls: libuv polls with timeout 0 before every blocking poll (node's idle-time metrics; node's own net module does the same), so 8 to 9 syscalls per trip against C's 5";
+  "per message, C: sendmsg; recvmsg + close. Ours: sendmsg for a send() that goes at once (batched: a share of one sendmmsg per 32); a share of one recvmmsg and one close (close_range for a run of fds) per received batch, before the batch is delivered; fstat only for a buffer new to that peer (identity claims, see protocol.ts). A round trip adds the event loop's epoll_pwait calls: libuv polls with timeout 0 before every blocking poll (node's idle-time metrics; node's own net module does the same), so 8 to 9 syscalls per trip against C's 5";
 
 if (CASES.includes('stream')) {
   const one = figures(stream.ours, stream.c);
