@@ -211,10 +211,10 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   napi_value tail = info.Length() > 3 ? static_cast<napi_value>(info[3]) : static_cast<napi_value>(env.Undefined());
   int err = FillMessage(e, b, 0, info[1], tail, info[2]);
   if (err) return Errno(env, err);
-  int n = SendFilled(fd, b, 1);
-  if (n < 0) return Napi::Number::New(env, n);
+  // one message: sendmsg itself (sendmmsg of one is the same work plus its loop and a msg_len write-back)
+  int n = dmabuf::Retry([&] { return static_cast<int>(sendmsg(fd, &b.msgs[0].msg_hdr, MSG_NOSIGNAL | MSG_DONTWAIT)); });
   napi_value r;
-  napi_create_int32(e, static_cast<int32_t>(b.msgs[0].msg_len), &r);
+  napi_create_int32(e, n, &r);
   return Napi::Value(env, r);
 }
 
