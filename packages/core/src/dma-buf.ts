@@ -2,6 +2,7 @@ import type { Attachment } from './attachment.js';
 import { CpuAccess, CpuMapping, type CpuSyncTarget } from './cpu-mapping.js';
 import { debugLog } from './debug-log.js';
 import { assertDmaBufName, setDmaBufName, syncRaw } from './dma-buf-ioctls.js';
+import { ERRNO } from './errno.js';
 import { invalidArgument } from './errors.js';
 import type { Allocation, AllocationRequest, ExporterPlugin } from './exporter.js';
 import { dupFd, type FdStat, identityKey, statFd } from './fd-ops.js';
@@ -17,7 +18,7 @@ import { assertObject, assertOneOf } from './validate.js';
 
 export type { BufferState } from './buffer-view.js';
 
-const ENOTTY = 25;
+const { ENODEV, ENOTTY } = ERRNO;
 
 /**
  * The default CPU-access sync is DMA_BUF_IOCTL_SYNC on the buffer's fd: an
@@ -181,7 +182,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
       ? callHook(exporter.name, 'mmap', () => exporter.mmap!(view, 0, size, writable))
       : mmapFd(view.fd, 0, size, writable, {
           what: `${this.label}: cannot map ${size} bytes for CPU access`,
-          hint: (errno) => (errno === 19 ? `exporter ${exporter.name} does not support mmap` : undefined),
+          hint: (errno) => (errno === ENODEV ? `exporter ${exporter.name} does not support mmap` : undefined),
         });
     if (options.populate) populateMapping(ab, writable);
     const m = new CpuMapping(this.#cpuTarget(), ab, writable);
@@ -250,7 +251,7 @@ export class DmaBuf extends BufferLifecycle implements Disposable {
     setDmaBufName(this.exported.fd, name, {
       what: `${this.label}: cannot set name`,
       hint: (e) =>
-        e === 25 ? `exporter ${this.exporter.name} is not a kernel dma-buf and has no name` : undefined,
+        e === ENOTTY ? `exporter ${this.exporter.name} is not a kernel dma-buf and has no name` : undefined,
     });
   }
 

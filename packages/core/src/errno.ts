@@ -1,9 +1,24 @@
 import { constants } from 'node:os';
 
 /** Linux errno values drivers return that Node's os.constants.errno lacks (udmabuf: EBADFD). */
-const LINUX_EXTRA: Readonly<Record<string, number>> = { EBADFD: 77, EREMOTEIO: 121 };
+const LINUX_EXTRA = { EBADFD: 77, EREMOTEIO: 121 } as const;
 
-const byName: Record<string, number> = { ...LINUX_EXTRA, ...(constants.errno as Record<string, number>) };
+/** A Linux errno name: one of os.constants.errno's, or EBADFD / EREMOTEIO. */
+export type ErrnoName = Extract<keyof typeof constants.errno, `E${string}`> | 'EBADFD' | 'EREMOTEIO';
+
+/**
+ * Linux's errno values by name, frozen: `ERRNO.EINVAL` is 22, `ERRNO.ECANCELED`
+ * 125, `ERRNO.EBADFD` 77. Built from Node's `os.constants.errno` (the
+ * platform's numbers, Linux's on every platform dmabuf-js runs on) plus the
+ * Linux errnos Node does not list (EBADFD, EREMOTEIO). Compare a native
+ * call's `-errno` result or a SystemError's `errno` with these names instead
+ * of writing the numbers out: `if (r === -ERRNO.EAGAIN)`.
+ */
+export const ERRNO: Readonly<Record<ErrnoName, number>> = Object.freeze({
+  ...LINUX_EXTRA,
+  ...constants.errno,
+});
+
 const byNumber = new Map<number, string>();
 for (const [name, value] of Object.entries(constants.errno)) {
   if (!byNumber.has(value)) byNumber.set(value, name);
@@ -20,5 +35,5 @@ export function errnoName(errno: number): string {
 
 /** The errno value of a symbolic name (22 for 'EINVAL'), or undefined. */
 export function errnoValue(name: string): number | undefined {
-  return typeof name === 'string' && Object.hasOwn(byName, name) ? byName[name] : undefined;
+  return typeof name === 'string' && Object.hasOwn(ERRNO, name) ? ERRNO[name as ErrnoName] : undefined;
 }

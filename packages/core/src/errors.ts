@@ -1,5 +1,5 @@
 import { debugLog } from './debug-log.js';
-import { errnoName, errnoValue } from './errno.js';
+import { ERRNO, errnoName, errnoValue } from './errno.js';
 
 /** NODE_DEBUG=dmabuf or dmabuf:core: a plugin hook that threw is logged as it is wrapped. */
 const debug = debugLog('core');
@@ -104,8 +104,7 @@ export class SystemError extends DmaBufError {
   }
 }
 
-const EMFILE = 24;
-const ENFILE = 23;
+const { EMFILE, ENFILE } = ERRNO;
 
 /** The hint of a failure for want of an fd (what the caller did not say otherwise). */
 function fdLimitHint(errno: unknown): string | undefined {

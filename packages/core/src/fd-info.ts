@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { ERRNO } from './errno.js';
 import { invalidArgument, SystemError } from './errors.js';
 import { assertFd } from './validate.js';
 
@@ -29,7 +30,7 @@ export function readFdInfo(fd: number): FdInfo {
     text = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
     link = readlinkSync(`/proc/self/fd/${fd}`);
   } catch (cause) {
-    const errno = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 9 : 5;
+    const errno = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? ERRNO.EBADF : ERRNO.EIO;
     throw new SystemError(
       `fd ${fd} cannot be inspected`,
       errno,

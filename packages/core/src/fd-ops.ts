@@ -1,3 +1,4 @@
+import { ERRNO } from './errno.js';
 import { invalidArgument } from './errors.js';
 import { native, type RawStat } from './native.js';
 import { check } from './syscall.js';
@@ -17,7 +18,7 @@ export function dupFd(fd: number): number {
   const r = native().dup(fd);
   if (r < 0)
     check(r, 'fcntl(F_DUPFD_CLOEXEC)', `cannot duplicate fd ${fd}`, (errno) =>
-      errno === 9 ? 'Pass an open file descriptor' : undefined,
+      errno === ERRNO.EBADF ? 'Pass an open file descriptor' : undefined,
     );
   return r;
 }

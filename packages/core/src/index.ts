@@ -37,7 +37,7 @@ export type { DebugLog } from './debug-log.js';
 export { debugLog } from './debug-log-checked.js';
 export { DmaBuf } from './dma-buf.js';
 export { DMA_BUF_NAME_MAX, type SyncPhase, setDmaBufName, syncDmaBuf } from './dma-buf-ioctls.js';
-export { errnoName, errnoValue } from './errno.js';
+export { ERRNO, type ErrnoName, errnoName, errnoValue } from './errno.js';
 export {
   DmaBufError,
   type DmaBufErrorOptions,

@@ -1,4 +1,5 @@
 import { readlinkSync } from 'node:fs';
+import { ERRNO } from './errno.js';
 import { DmaBufError, invalidArgument } from './errors.js';
 import { native } from './native.js';
 import { check } from './syscall.js';
@@ -77,7 +78,7 @@ export function createMemfd(name: string, size: number, options: MemfdOptions = 
   const fd = native().memfdCreate(name, flags);
   if (fd < 0) {
     check(fd, 'memfd_create', `cannot create memfd '${name}'`, (e) =>
-      e === 22 && options.hugetlb
+      e === ERRNO.EINVAL && options.hugetlb
         ? 'hugetlb memfds need huge pages reserved: echo N > /proc/sys/vm/nr_hugepages'
         : undefined,
     );
@@ -86,7 +87,7 @@ export function createMemfd(name: string, size: number, options: MemfdOptions = 
     const r = native().ftruncate(fd, size);
     if (r < 0) {
       check(r, 'ftruncate', `cannot size memfd '${name}' to ${size} bytes`, (e) =>
-        e === 22 && options.hugetlb
+        e === ERRNO.EINVAL && options.hugetlb
           ? 'hugetlb memfd sizes must be multiples of the huge page size (2 MiB)'
           : undefined,
       );
@@ -107,7 +108,7 @@ export function sealMemfd(fd: number, seals: readonly MemfdSeal[]): void {
   check(r, 'fcntl(F_ADD_SEALS)', `cannot seal fd ${fd} with ${seals.join('+')}`, (e) => {
     if (!isMemfd(fd))
       return `fd ${fd} is not a memfd: only memfds can be sealed; create one with createMemfd()`;
-    if (e === 1) {
+    if (e === ERRNO.EPERM) {
       return 'The memfd was created without MFD_ALLOW_SEALING (or is already sealed with F_SEAL_SEAL); create it with allowSealing: true';
     }
     return undefined;

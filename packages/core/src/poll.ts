@@ -1,3 +1,4 @@
+import { ERRNO } from './errno.js';
 import { DmaBufError, invalidArgument, SystemError, text } from './errors.js';
 import { native } from './native.js';
 import { assertFd, assertOneOf } from './validate.js';
@@ -47,8 +48,7 @@ export const POLL_BITS = Object.freeze({
 
 const EVENT_BITS: Record<PollEvents, number> = { in: 1, out: 2, inout: 3 };
 const WATCHABLE = POLL_BITS.READABLE | POLL_BITS.WRITABLE | POLL_BITS.PRIORITY;
-const ETIMEDOUT = 110;
-const ECANCELED = 125;
+const { EBADF, ECANCELED, EMFILE, EPERM, ETIMEDOUT } = ERRNO;
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
 let nextId = 1;
@@ -65,10 +65,10 @@ export function pollResult(bits: number): PollResult {
 }
 
 function pollHint(errno: number, fd: number): string | undefined {
-  if (errno === 1)
+  if (errno === EPERM)
     return `fd ${fd} cannot be polled (a regular file, a memfd or a directory never blocks); poll sockets, pipes, dma-bufs and sync_files`;
-  if (errno === 9) return 'Pass an open file descriptor';
-  if (errno === 24)
+  if (errno === EBADF) return 'Pass an open file descriptor';
+  if (errno === EMFILE)
     return 'The process is out of file descriptors (each wait holds a duplicate until it ends): close unused fds or raise the limit (ulimit -n)';
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import type { DmaBuf } from './dma-buf.js';
+import { ERRNO } from './errno.js';
 import { DmaBufError, invalidArgument, ReleasedError, SystemError } from './errors.js';
 import { closeFd } from './fd-ops.js';
 import { native } from './native.js';
@@ -13,9 +14,7 @@ const SYNC_FLAGS: Record<CpuAccessMode, 'READ' | 'WRITE' | 'RW'> = {
   write: 'WRITE',
   readwrite: 'RW',
 };
-const ENOTTY = 25;
-const EPERM = 1;
-const EBADF = 9;
+const { EBADF, EINVAL, ENOTTY, EPERM } = ERRNO;
 const SYNC_FILE_LINK = 'anon_inode:sync_file';
 
 /** What /proc/self/fd shows for fd, or undefined when it is not open. */
@@ -42,7 +41,7 @@ function notKernelHint(buf: DmaBuf): string {
 
 function syncHint(buf: DmaBuf, errno: number): string | undefined {
   if (errno === ENOTTY) return notKernelHint(buf);
-  if (errno === 22) return "The kernel refused the flags: pass mode 'read', 'write' or 'readwrite'";
+  if (errno === EINVAL) return "The kernel refused the flags: pass mode 'read', 'write' or 'readwrite'";
   return undefined;
 }
 
@@ -166,7 +165,7 @@ export function importSyncFile(buf: DmaBuf, syncFile: SyncFile, mode: CpuAccessM
     'ioctl(DMA_BUF_IOCTL_IMPORT_SYNC_FILE)',
     `${buf.label}: cannot import a sync_file`,
     (e) =>
-      e === 22 && fdLink(syncFile.fd) !== SYNC_FILE_LINK
+      e === EINVAL && fdLink(syncFile.fd) !== SYNC_FILE_LINK
         ? `fd ${syncFile.fd} is no longer a sync_file (it was closed and reused behind the SyncFile); keep the SyncFile the only owner of its fd`
         : syncHint(buf, e),
   );

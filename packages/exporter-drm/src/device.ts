@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { assertString, closeFd, DmaBufError, invalidArgument } from '@dmabuf/core';
+import { assertString, closeFd, DmaBufError, ERRNO, invalidArgument } from '@dmabuf/core';
 import { assertText } from './check.js';
 import { runCloseCallbacks } from './close-callbacks.js';
 import { DRM_CAP, DRM_CLIENT_CAP, DRM_PRIME_CAP } from './constants.js';
@@ -87,9 +87,9 @@ export class DrmDevice implements Disposable {
     assertString('path', path, 4096);
     const full = path.includes('/') ? path : `/dev/dri/${path}`;
     const fd = drmCheck(drmNative().open(full), 'open', full, 'cannot open the DRM device', (errno) =>
-      errno === 2
+      errno === ERRNO.ENOENT
         ? 'No such device: list them with listDrmDevices() (the kernel needs a DRM driver loaded, e.g. vgem or virtio-gpu)'
-        : errno === 13
+        : errno === ERRNO.EACCES
           ? 'Permission denied: run as root or join the video/render group'
           : undefined,
     );

@@ -9,6 +9,7 @@ import {
   chooseModifier,
   closeFd,
   DmaBufError,
+  ERRNO,
   type ExportedBuffer,
   type ExporterPlugin,
   type ExporterStats,
@@ -110,7 +111,10 @@ export class DrmDumbExporter extends CountingExporter<DumbPriv> implements Expor
       'DRM_IOCTL_MODE_CREATE_DUMB',
       dev.label,
       `cannot create a dumb buffer of ${plan.dumbWidth}x${plan.dumbHeight} at ${DUMB_BPP} bpp (for ${plan.width}x${plan.height} ${plan.info.fourcc})`,
-      (e) => (e === 22 || e === 12 ? 'The driver refuses this size: try a smaller width/height' : undefined),
+      (e) =>
+        e === ERRNO.EINVAL || e === ERRNO.ENOMEM
+          ? 'The driver refuses this size: try a smaller width/height'
+          : undefined,
     );
     let fd = -1;
     try {

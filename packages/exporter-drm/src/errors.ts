@@ -1,4 +1,4 @@
-import { DmaBufError, type DmaBufErrorOptions, errnoName, LinkHeldError } from '@dmabuf/core';
+import { DmaBufError, type DmaBufErrorOptions, ERRNO, errnoName, LinkHeldError } from '@dmabuf/core';
 
 /** Any value as text for a message (an error must not throw while being built). */
 function show(v: unknown): string {
@@ -40,7 +40,7 @@ export class ImportRefusedError extends DrmError {
         errno,
         syscall: 'ioctl(DRM_IOCTL_PRIME_FD_TO_HANDLE)',
         hint:
-          errno === 19
+          errno === ERRNO.ENODEV
             ? `${show(driver)} cannot use memory it did not allocate; allocate the buffer on this device (exporter-drm) and let the other side import it, or copy into such a buffer`
             : 'Check that the buffer is a live dma-buf and that the device supports PRIME import',
       },
@@ -60,7 +60,7 @@ export class DrmDeviceLostError extends DrmError {
   constructor(device: string, message: string, syscall: string, cause?: unknown) {
     super(device, `${show(message)}: the device is gone (unplugged or its driver unbound)`, {
       code: 'ENODEV',
-      errno: 19,
+      errno: ERRNO.ENODEV,
       syscall: show(syscall),
       hint: 'Close the display and the device, and open them again once the device is back (findDrmDevice())',
       cause,

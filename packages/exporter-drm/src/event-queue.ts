@@ -1,3 +1,4 @@
+import { ERRNO } from '@dmabuf/core';
 import { FdWatcher, POLL_BITS } from '@dmabuf/core/driver';
 import { DrmDeviceLostError, DrmError } from './errors.js';
 import { drmNative, type RawEvent } from './native.js';
@@ -19,7 +20,7 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
-const ECANCELED = 125;
+const { ECANCELED, EIO, ENODEV } = ERRNO;
 
 /**
  * Events of one DRM fd: core's readiness watcher (`FdWatcher`, libuv on a
@@ -145,7 +146,7 @@ export class DrmEventQueue {
     const watcher = this.#watcher;
     watcher.wait(POLL_BITS.READABLE).then(
       (bits) => this.#onReady(watcher, bits),
-      (e: unknown) => this.#onReady(watcher, -((e as { errno?: number }).errno ?? 5)),
+      (e: unknown) => this.#onReady(watcher, -((e as { errno?: number }).errno ?? EIO)),
     );
   }
 
@@ -160,7 +161,7 @@ export class DrmEventQueue {
     const events = bits < 0 ? bits : drmNative().readEvents(this.#fd);
     if (typeof events === 'number') {
       this.#rejectAll(
-        events === -19
+        events === -ENODEV
           ? new DrmDeviceLostError(this.#label, 'reading events failed', 'read')
           : new DrmError(this.#label, `reading events failed (errno ${-events})`, {
               code: 'EIO',

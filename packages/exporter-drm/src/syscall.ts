@@ -1,14 +1,16 @@
+import { ERRNO } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { DrmDeviceLostError } from './errors.js';
 
-const HINTS: Record<number, string> = {
-  1: 'This needs DRM master: run as the only display client (stop the compositor), or on a free VT',
-  13: 'This needs DRM master or root: run as the only display client, or check the device permissions',
-  95: 'The driver does not do this (vgem has no KMS; render nodes have no dumb buffers or modesetting)',
-  16: 'The device is busy: wait for the pending page flip to complete first',
-};
+const { EACCES, EBUSY, ENODEV, EOPNOTSUPP, EPERM } = ERRNO;
 
-const ENODEV = 19;
+const HINTS: Record<number, string> = {
+  [EPERM]: 'This needs DRM master: run as the only display client (stop the compositor), or on a free VT',
+  [EACCES]: 'This needs DRM master or root: run as the only display client, or check the device permissions',
+  [EOPNOTSUPP]:
+    'The driver does not do this (vgem has no KMS; render nodes have no dumb buffers or modesetting)',
+  [EBUSY]: 'The device is busy: wait for the pending page flip to complete first',
+};
 
 /**
  * check() for a DRM ioctl: the message names the device, the hint says what to do for common errnos.

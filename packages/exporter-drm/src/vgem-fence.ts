@@ -1,4 +1,4 @@
-import { type DmaBuf, exportSyncFile, invalidArgument, type SyncFile } from '@dmabuf/core';
+import { type DmaBuf, ERRNO, exportSyncFile, invalidArgument, type SyncFile } from '@dmabuf/core';
 import { assertBuffer } from './check.js';
 import type { DrmDevice } from './device.js';
 import { DrmError } from './errors.js';
@@ -63,7 +63,7 @@ export class VgemFence implements Disposable {
         device.label,
         `cannot attach a ${write ? 'write' : 'read'} fence to ${buffer.label}`,
         (errno) =>
-          errno === 16
+          errno === ERRNO.EBUSY
             ? 'The buffer already has an unsignalled write fence from elsewhere: signal it first'
             : undefined,
       );
@@ -94,7 +94,7 @@ export class VgemFence implements Disposable {
     if (this.#signalled) return;
     const r = drmNative().vgemFenceSignal(this.device.fd, this.id);
     // ETIMEDOUT: vgem's own timer signalled it already; ENOENT: gone with its file.
-    if (r < 0 && r !== -110)
+    if (r < 0 && r !== -ERRNO.ETIMEDOUT)
       drmCheck(r, 'DRM_IOCTL_VGEM_FENCE_SIGNAL', this.device.label, `cannot signal vgem fence ${this.id}`);
     this.#signalled = true;
   }

@@ -1,14 +1,10 @@
-import { assertPositive, assertString, assertUint, closeFd } from '@dmabuf/core';
+import { assertPositive, assertString, assertUint, closeFd, ERRNO } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { HeapError } from './errors.js';
 import { assertHeapName, listHeaps } from './heaps.js';
 import { heapNative } from './native.js';
 
-const ENOENT = 2;
-const ENOMEM = 12;
-const EACCES = 13;
-const EINVAL = 22;
-const ENOTTY = 25;
+const { EACCES, EINVAL, ENOENT, ENOMEM, ENOTTY } = ERRNO;
 
 /**
  * One open dma-heap (/dev/dma_heap/<name>): opened at its first allocation,

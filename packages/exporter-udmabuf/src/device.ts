@@ -1,4 +1,12 @@
-import { assertFd, assertPositive, assertString, assertUint, closeFd, invalidArgument } from '@dmabuf/core';
+import {
+  assertFd,
+  assertPositive,
+  assertString,
+  assertUint,
+  closeFd,
+  ERRNO,
+  invalidArgument,
+} from '@dmabuf/core';
 import { check, memfdBits } from '@dmabuf/core/driver';
 import type { CheckedRange } from './memfd-check.js';
 import { udmabufNative } from './native.js';
@@ -6,13 +14,7 @@ import { udmabufNative } from './native.js';
 /** The udmabuf misc device. */
 export const UDMABUF_DEVICE = '/dev/udmabuf';
 
-const ENOENT = 2;
-const EACCES = 13;
-const ENODEV = 19;
-const EINVAL = 22;
-const ENOMEM = 12;
-const EBADFD = 77;
-const ENOSPC = 28;
+const { EACCES, EBADFD, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC } = ERRNO;
 /** createOwn reports -(step * STEP + errno). */
 const STEP = 4096;
 

@@ -33,7 +33,7 @@ export class UdmabufError extends DmaBufError {
   ) {
     super(message, {
       code,
-      errno: errnoValue(code) ?? (code === 'EBADFD' ? 77 : undefined),
+      errno: errnoValue(code),
       hint,
       ...(syscall ? { syscall } : {}),
       ...(cause ? { cause } : {}),

@@ -15,6 +15,7 @@ import {
   checkExporterWanted,
   checkLayout,
   computeLayout,
+  ERRNO,
   type ExportedBuffer,
   type ExporterPlugin,
   type ExporterStats,
@@ -65,7 +66,7 @@ export interface UdmabufStats extends ExporterStats {
 }
 
 const MiB = 1024 * 1024;
-const EINVAL = 22;
+const { EINVAL } = ERRNO;
 
 function roundUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;

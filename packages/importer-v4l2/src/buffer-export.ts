@@ -1,8 +1,8 @@
 // The kernel's own buffers of an MMAP queue, out of it: EXPBUF (a dma-buf
 // fd) and QUERYBUF + mmap (a CPU view through the device fd).
-import { assertUint, type DmaBuf, type Framework, mmapFd } from '@dmabuf/core';
+import { assertUint, type DmaBuf, ERRNO, type Framework, mmapFd } from '@dmabuf/core';
 import { DeviceBufferView } from './buffer-view.js';
-import { ERRNO, MEMORY, type MemoryKind } from './constants.js';
+import { MEMORY, type MemoryKind } from './constants.js';
 import type { PixFormat } from './format.js';
 import { v4l2 } from './native.js';
 import type { QueueHost } from './queue-types.js';

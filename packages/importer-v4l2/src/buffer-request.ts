@@ -1,7 +1,7 @@
 // REQBUFS: the buffers a queue gets from the driver, for its current format.
-import { assertPositive, DmaBufError, SystemError } from '@dmabuf/core';
+import { assertPositive, DmaBufError, ERRNO, SystemError } from '@dmabuf/core';
 import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
-import { ERRNO, MEMORY, type MemoryKind } from './constants.js';
+import { MEMORY, type MemoryKind } from './constants.js';
 import { formatFromRaw, type PixFormat } from './format.js';
 import { v4l2 } from './native.js';
 

@@ -3,9 +3,16 @@
 // JavaScript), an output queue a sink (QBUF at submit, done at DQBUF: an M2M
 // device's OUTPUT, fed by a camera's link). This side claims the queue's
 // stream for the link and turns a native failure into the queue's typed error.
-import { type DmaBuf, type DmaBufError, LifecycleError, type LinkPort, SystemError } from '@dmabuf/core';
+import {
+  type DmaBuf,
+  type DmaBufError,
+  ERRNO,
+  LifecycleError,
+  type LinkPort,
+  SystemError,
+} from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
-import { ERRNO, isOutputKind, MEMORY } from './constants.js';
+import { isOutputKind, MEMORY } from './constants.js';
 import { notLinkable, StreamError, streamErrorHint } from './errors.js';
 import { v4l2 } from './native.js';
 import type { QueueHost } from './queue-types.js';

@@ -123,18 +123,3 @@ export const SRC_CH_RESOLUTION = 1;
 export const CODEC_CMD = { START: 0, STOP: 1 } as const;
 
 export const FRMSIZE_TYPE = { DISCRETE: 1, CONTINUOUS: 2, STEPWISE: 3 } as const;
-
-export const ERRNO = {
-  EPERM: 1,
-  ENOENT: 2,
-  EINTR: 4,
-  EIO: 5,
-  EBADF: 9,
-  EAGAIN: 11,
-  EBUSY: 16,
-  ENODEV: 19,
-  EINVAL: 22,
-  ENOTTY: 25,
-  EPIPE: 32,
-  ENOSPC: 28,
-} as const;

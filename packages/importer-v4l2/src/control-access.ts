@@ -1,5 +1,4 @@
-import { DmaBufError } from '@dmabuf/core';
-import { ERRNO } from './constants.js';
+import { DmaBufError, ERRNO } from '@dmabuf/core';
 import {
   type ControlInfo,
   type ControlValue,

@@ -1,6 +1,6 @@
-import { DmaBufError, invalidArgument } from '@dmabuf/core';
+import { DmaBufError, ERRNO, invalidArgument } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
-import { CTRL_FLAG, CTRL_TYPE, ERRNO } from './constants.js';
+import { CTRL_FLAG, CTRL_TYPE } from './constants.js';
 import { type RawExtCtrl, v4l2 } from './native.js';
 
 /** A control's type (V4L2_CTRL_TYPE_*), by name. */

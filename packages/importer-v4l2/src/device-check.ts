@@ -1,6 +1,6 @@
-import { assertOneOf, DmaBufError } from '@dmabuf/core';
+import { assertOneOf, DmaBufError, ERRNO } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
-import { BUF_TYPE, ERRNO, QUEUE_KINDS, type QueueKind } from './constants.js';
+import { BUF_TYPE, QUEUE_KINDS, type QueueKind } from './constants.js';
 import { DeviceLostError } from './errors.js';
 
 /** What a device query needs: the node's fd and how messages name it. */

@@ -6,12 +6,13 @@ import {
   assertUint,
   closeFd,
   DmaBufError,
+  ERRNO,
   invalidArgument,
   LifecycleError,
 } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { type BufferCapabilities, decodeBufferCapabilities } from './capabilities.js';
-import { ERRNO, MEMORY, MEMORY_KINDS, type QueueKind } from './constants.js';
+import { MEMORY, MEMORY_KINDS, type QueueKind } from './constants.js';
 import { readControl, writeControl } from './control-access.js';
 import { type ControlInfo, type ControlValue, findControl, listControls } from './controls.js';
 import { checkDevice, queueTypeOf } from './device-check.js';
@@ -65,7 +66,7 @@ export class V4l2Device implements Disposable {
     const fd = check(v4l2().open(path), 'open', `cannot open V4L2 device ${path}`, (errno) =>
       errno === ERRNO.ENOENT
         ? 'No such node: list them with V4l2Device.list() (is the driver loaded?)'
-        : errno === 13
+        : errno === ERRNO.EACCES
           ? 'Permission denied: run as a member of the video group'
           : undefined,
     );

@@ -1,5 +1,5 @@
-import { assertPositive } from '@dmabuf/core';
-import { ERRNO, FRMSIZE_TYPE } from './constants.js';
+import { assertPositive, ERRNO } from '@dmabuf/core';
+import { FRMSIZE_TYPE } from './constants.js';
 import { checkDevice, type DeviceHandle } from './device-check.js';
 import { fourcc, fourccName } from './fourcc.js';
 import { v4l2 } from './native.js';

@@ -1,5 +1,4 @@
-import { DmaBufError, LifecycleError, LinkHeldError } from '@dmabuf/core';
-import { ERRNO } from './constants.js';
+import { DmaBufError, ERRNO, LifecycleError, LinkHeldError } from '@dmabuf/core';
 
 /** The device cannot use the format asked for (it silently picked another, or refused). */
 export class FormatError extends DmaBufError {
@@ -22,7 +21,7 @@ export class DeviceLostError extends StreamError {
       `${typeof device === 'string' ? device : Object.prototype.toString.call(device)} is gone (the device was removed or its driver unbound)`,
       {
         code: 'ENODEV',
-        errno: 19,
+        errno: ERRNO.ENODEV,
         hint: 'Close it and open the device again once it is back (V4l2Device.find())',
         cause,
       },

@@ -1,4 +1,5 @@
-import { ERRNO, type QueueKind } from './constants.js';
+import { ERRNO } from '@dmabuf/core';
+import type { QueueKind } from './constants.js';
 import { checkDevice, type DeviceHandle } from './device-check.js';
 import { FormatError } from './errors.js';
 import { type FormatRequest, formatFromRaw, formatToRaw, type PixFormat } from './format.js';

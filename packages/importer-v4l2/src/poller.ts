@@ -1,10 +1,8 @@
-import { SystemError } from '@dmabuf/core';
+import { ERRNO, SystemError } from '@dmabuf/core';
 import { FdWatcher, POLL_BITS } from '@dmabuf/core/driver';
 
 const noop = () => {};
-const EBADF = 9;
-const EIO = 5;
-const ECANCELED = 125;
+const { EBADF, ECANCELED, EIO } = ERRNO;
 
 interface Waiter {
   events: number;

@@ -2,6 +2,7 @@ import {
   assertObject,
   type BufferLayout,
   type DmaBuf,
+  ERRNO,
   type Framework,
   type Importer,
   invalidArgument,
@@ -14,7 +15,7 @@ import { requestBuffers } from './buffer-request.js';
 import type { DeviceBufferView } from './buffer-view.js';
 import type { BufferCapabilities } from './capabilities.js';
 import { capturePort } from './capture-port.js';
-import { BUF_TYPE, ERRNO, MEMORY, type MemoryKind, type QueueKind } from './constants.js';
+import { BUF_TYPE, MEMORY, type MemoryKind, type QueueKind } from './constants.js';
 import { planeConstraints } from './constraints.js';
 import { layoutPlanes, type PixFormat } from './format.js';
 import type { FrameOwner, QueueBufferOptions, V4l2Frame } from './frame.js';

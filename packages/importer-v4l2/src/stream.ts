@@ -4,20 +4,13 @@ import {
   assertObject,
   assertPositive,
   type DmaBufError,
+  ERRNO,
   LifecycleError,
   SystemError,
   timeoutError,
 } from '@dmabuf/core';
 import { check, POLL_BITS } from '@dmabuf/core/driver';
-import {
-  BUF_FLAG,
-  ERRNO,
-  FIELD_ANY,
-  isOutputKind,
-  MEMORY,
-  type MemoryKind,
-  type QueueKind,
-} from './constants.js';
+import { BUF_FLAG, FIELD_ANY, isOutputKind, MEMORY, type MemoryKind, type QueueKind } from './constants.js';
 import { linkRuns, StreamError, streamErrorHint } from './errors.js';
 import type { PixFormat } from './format.js';
 import { type FrameOwner, type QueueBufferOptions, V4l2Frame } from './frame.js';

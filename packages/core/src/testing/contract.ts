@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERRNO } from '../errno.js';
 import { DmaBufError, LifecycleError, NegotiationError, PluginError, ReleasedError } from '../errors.js';
 import type { AttachmentInfo, ExportedBuffer, ExporterPlugin } from '../exporter.js';
 import { openFdCount } from '../fd-info.js';
@@ -229,7 +230,7 @@ export function describeExporterContract(name: string, setup: () => Promise<Cont
         const restore = injectFailure(buf.exporter, hook);
         const expectReported = (fn: () => unknown) => {
           const e = refusalOf(fn, PluginError);
-          expect(e).toMatchObject({ plugin: buf.exporter.name, hook, code: 'EIO', errno: 5 });
+          expect(e).toMatchObject({ plugin: buf.exporter.name, hook, code: 'EIO', errno: ERRNO.EIO });
           expect(e.message).toContain(`${buf.exporter.name}: ${hook} failed`);
           expect(e.hint).toContain('exporter contract');
         };
@@ -335,7 +336,7 @@ function injectFailure(exporter: ExporterPlugin, hook: 'attach' | 'map' | 'unmap
   const failure = () =>
     new DmaBufError(`injected ${hook} failure`, {
       code: 'EIO',
-      errno: 5,
+      errno: ERRNO.EIO,
       syscall: 'contract',
       hint: 'injected by the exporter contract suite',
     });

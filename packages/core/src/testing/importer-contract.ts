@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DmaBuf } from '../dma-buf.js';
+import { ERRNO } from '../errno.js';
 import {
   DmaBufError,
   InvalidArgumentError,
@@ -68,7 +69,7 @@ class Recorder<H, C> {
       if (rec.failing !== hook) return;
       throw new DmaBufError(`injected ${hook} failure`, {
         code: 'EIO',
-        errno: 5,
+        errno: ERRNO.EIO,
         syscall: 'contract',
         hint: 'injected by the importer contract suite',
       });
@@ -237,7 +238,7 @@ export function describeImporterContract<H, C>(
           expect(e.hook).toBe(hook);
           expect(e.message).toContain(s.importer.name);
           expect(e.message).toContain(`injected ${hook} failure`);
-          expect(e).toMatchObject({ code: 'EIO', errno: 5, syscall: 'contract' });
+          expect(e).toMatchObject({ code: 'EIO', errno: ERRNO.EIO, syscall: 'contract' });
           expect(e.hint).toContain('importer contract');
           expect(e.cause).toBeInstanceOf(DmaBufError);
         };

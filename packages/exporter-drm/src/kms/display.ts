@@ -1,4 +1,4 @@
-import { assertObject, assertString, type DmaBuf, type LinkPort } from '@dmabuf/core';
+import { assertObject, assertString, type DmaBuf, ERRNO, type LinkPort } from '@dmabuf/core';
 import { assertDevice } from '../check.js';
 import { DRM_CLIENT_CAP } from '../constants.js';
 import type { DrmDevice } from '../device.js';
@@ -291,7 +291,7 @@ export class Display implements Disposable, WritebackSource {
   dirty(fb: Framebuffer): void {
     this.#checkFb(fb);
     const r = drmNative().dirtyFb(this.device.fd, fb.id);
-    if (r < 0 && r !== -38 && r !== -95)
+    if (r < 0 && r !== -ERRNO.ENOSYS && r !== -ERRNO.EOPNOTSUPP)
       drmCheck(r, 'DRM_IOCTL_MODE_DIRTYFB', this.device.label, `cannot flush ${fb.label}`);
   }
 

@@ -1,4 +1,4 @@
-import { invalidArgument, SyncFile } from '@dmabuf/core';
+import { ERRNO, invalidArgument, SyncFile } from '@dmabuf/core';
 import { DRM_MODE_ATOMIC, DRM_MODE_PAGE_FLIP_EVENT } from '../constants.js';
 import type { DrmDevice } from '../device.js';
 import { DrmError } from '../errors.js';
@@ -116,7 +116,7 @@ export function submitAtomicFlip(
     outIndex,
   );
   drmCheck(r, 'DRM_IOCTL_MODE_ATOMIC', device.label, what, (errno) =>
-    errno === 22 && options.inFence
+    errno === ERRNO.EINVAL && options.inFence
       ? 'The kernel refused the in-fence: pass a sync_file fd (exportSyncFile, or a producer’s fence)'
       : undefined,
   );

@@ -1,4 +1,4 @@
-import { type DmaBuf, invalidArgument, modifierList } from '@dmabuf/core';
+import { type DmaBuf, ERRNO, invalidArgument, modifierList } from '@dmabuf/core';
 import { assertBuffer, assertDevice, assertRecord } from '../check.js';
 import { DRM_MODE_FB_MODIFIERS } from '../constants.js';
 import type { DrmDevice } from '../device.js';
@@ -114,7 +114,8 @@ export class Framebuffer implements Disposable {
     try {
       // on a device that is gone (ENODEV) the framebuffer went with it: nothing to remove
       const r = this.device.closed ? 0 : drmNative().rmFb(this.device.fd, this.id);
-      if (r !== -19) drmCheck(r, 'DRM_IOCTL_MODE_RMFB', this.device.label, `cannot remove ${this.label}`);
+      if (r !== -ERRNO.ENODEV)
+        drmCheck(r, 'DRM_IOCTL_MODE_RMFB', this.device.label, `cannot remove ${this.label}`);
     } finally {
       try {
         this.#import.release();
@@ -264,7 +265,7 @@ export function createFramebuffer(
       `cannot add a ${width}x${height} ${fourcc} framebuffer (pitches ${pitches.join('/')}, modifier 0x${modifier.toString(16)}) for ${buf.label}`,
       // EINVAL from the core's checks, ENOENT from drivers that scan out a few formats only (virtio-gpu)
       (e) =>
-        e === 22 || e === 2
+        e === ERRNO.EINVAL || e === ERRNO.ENOENT
           ? `The driver does not scan out ${fourcc} with this modifier: use a format and modifier one of its planes lists (readKms(device).planes, display.formats)`
           : undefined,
     );

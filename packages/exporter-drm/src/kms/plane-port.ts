@@ -2,14 +2,21 @@
 // placed plane to the framebuffer of each slot and reads the flip events;
 // this side checks the framebuffers, hands the device's events to the link
 // and turns a native failure into a typed DrmError.
-import { type DmaBuf, type DmaBufError, errnoName, invalidArgument, type LinkPort } from '@dmabuf/core';
+import {
+  type DmaBuf,
+  type DmaBufError,
+  ERRNO,
+  errnoName,
+  invalidArgument,
+  type LinkPort,
+} from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
 import { DrmDeviceLostError, DrmError } from '../errors.js';
 import { drmNative } from '../native.js';
 import type { FlipHost } from './flip-queue.js';
 import type { Framebuffer } from './framebuffer.js';
 
-const ETIMEDOUT = 110;
+const { ENODEV, ETIMEDOUT } = ERRNO;
 /** How long the link waits for a flip before it gives up on the display (kFlipWithinMs in native/port_plane.cc). */
 const FLIP_WITHIN_S = 5;
 
@@ -51,7 +58,7 @@ export function planePort(h: FlipHost, framebuffers: readonly Framebuffer[]): Li
     failure(errno: number, op: string): DmaBufError {
       const syscall = op === 'submit' && !h.atomic ? 'ioctl(DRM_IOCTL_MODE_PAGE_FLIP)' : (IOCTL[op] ?? op);
       const what = `${h.connector}: ${op} failed in the link (${errnoName(errno)}); the link was stopped`;
-      if (errno === 19) return new DrmDeviceLostError(h.device.label, what, syscall);
+      if (errno === ENODEV) return new DrmDeviceLostError(h.device.label, what, syscall);
       if (errno === ETIMEDOUT)
         return new DrmError(
           h.device.label,

@@ -1,4 +1,4 @@
-import { type DmaBuf, SyncFile } from '@dmabuf/core';
+import { type DmaBuf, ERRNO, SyncFile } from '@dmabuf/core';
 import { assertCount, assertDevice, assertRecord } from '../check.js';
 import { DRM_CLIENT_CAP, DRM_MODE_ATOMIC, DRM_MODE_OBJECT } from '../constants.js';
 import type { DrmDevice } from '../device.js';
@@ -168,7 +168,7 @@ export class Writeback implements Disposable {
       dev.label,
       `${this.name}: cannot write back ${describeMode(s.mode)} into ${fb.label}`,
       (e) =>
-        e === 22
+        e === ERRNO.EINVAL
           ? `The CRTC must be on (show() something first) and the buffer ${w}x${h} in one of ${this.formats.join(', ')}`
           : undefined,
     );
@@ -247,7 +247,7 @@ export class Writeback implements Disposable {
       DRM_MODE_ATOMIC.ALLOW_MODESET,
     );
     // The display may have restored its CRTC already (SETCRTC detaches other connectors).
-    if (r < 0 && r !== -22)
+    if (r < 0 && r !== -ERRNO.EINVAL)
       drmCheck(r, 'DRM_IOCTL_MODE_ATOMIC', dev.label, `${this.name}: cannot detach from the CRTC`);
   }
 

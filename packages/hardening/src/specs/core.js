@@ -125,6 +125,7 @@ export const core = {
     CONVERT_FORMATS: {},
     CPU_ACCESS_MODES: {},
     DMA_BUF_NAME_MAX: {},
+    ERRNO: {},
     FOURCC_BIG_ENDIAN: {},
     LAYOUT_FORMATS: {},
     MAP_DIRECTIONS: {},

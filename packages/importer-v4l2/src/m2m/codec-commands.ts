@@ -1,8 +1,8 @@
 // VIDIOC_(TRY_)ENCODER_CMD / VIDIOC_(TRY_)DECODER_CMD: what role a
 // memory-to-memory device has, and its STOP (drain) and START commands.
-import { DmaBufError } from '@dmabuf/core';
+import { DmaBufError, ERRNO } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
-import { CODEC_CMD, ERRNO } from '../constants.js';
+import { CODEC_CMD } from '../constants.js';
 import { v4l2 } from '../native.js';
 
 /** What a memory-to-memory device is when it answers codec commands: an encoder or a decoder. */

@@ -1,8 +1,8 @@
 // V4L2 events of one device fd: subscribed by name, dequeued (VIDIOC_DQEVENT)
 // when the readiness watcher says one is pending (POLLPRI).
-import { assertObject, assertPositive, DmaBufError, timeoutError } from '@dmabuf/core';
+import { assertObject, assertPositive, DmaBufError, ERRNO, timeoutError } from '@dmabuf/core';
 import { check, POLL_BITS } from '@dmabuf/core/driver';
-import { ERRNO, EVENT_TYPE, SRC_CH_RESOLUTION } from '../constants.js';
+import { EVENT_TYPE, SRC_CH_RESOLUTION } from '../constants.js';
 import { v4l2 } from '../native.js';
 import type { FdPoller } from '../poller.js';
 import type { WaitOptions } from '../queue-types.js';

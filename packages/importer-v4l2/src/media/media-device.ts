@@ -1,6 +1,5 @@
-import { assertObject, assertString, closeFd, DmaBufError } from '@dmabuf/core';
+import { assertObject, assertString, closeFd, DmaBufError, ERRNO } from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
-import { ERRNO } from '../constants.js';
 import { v4l2 } from '../native.js';
 import { numberedNodes } from '../node-discovery.js';
 import { decodeTopology, type MediaEntity, type MediaLink, type MediaTopology } from './media-graph.js';

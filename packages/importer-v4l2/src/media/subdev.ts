@@ -1,6 +1,14 @@
-import { assertObject, assertPositive, assertString, assertUint, closeFd, DmaBufError } from '@dmabuf/core';
+import {
+  assertObject,
+  assertPositive,
+  assertString,
+  assertUint,
+  closeFd,
+  DmaBufError,
+  ERRNO,
+} from '@dmabuf/core';
 import { check } from '@dmabuf/core/driver';
-import { ERRNO, FIELD_NONE } from '../constants.js';
+import { FIELD_NONE } from '../constants.js';
 import { v4l2 } from '../native.js';
 import { MBUS_CODES, mbusName } from './media-names.js';
 import { NodeFd } from './node-fd.js';
