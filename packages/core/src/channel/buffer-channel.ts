@@ -1,4 +1,5 @@
 import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
+import { ERRNO } from '../errno.js';
 import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import { Framework } from '../framework.js';
 import { abortError, checkPollOptions, type PollOptions, timeoutError } from '../poll.js';
@@ -36,7 +37,7 @@ export interface ListenOptions extends ChannelOptions {
 /** Options of `BufferChannel.connect`: the channel's, and how long to wait for the server (`timeoutMs`, `signal`). */
 export interface ConnectOptions extends ChannelOptions, PollOptions {}
 
-const EADDRINUSE = 98;
+const { EADDRINUSE } = ERRNO;
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
 function checkOptions(options: ChannelOptions): void {

@@ -1,3 +1,4 @@
+import { ERRNO } from '../errno.js';
 import { DmaBufError, SystemError } from '../errors.js';
 import { FdWatcher, POLL_BITS, type PollOptions } from '../poll.js';
 import type { ChannelInbox, ChannelMessage } from './channel-inbox.js';
@@ -25,7 +26,7 @@ interface ReceiveWaiter extends Waiter<unknown> {
   max: number;
 }
 
-const ECANCELED = 125;
+const { ECANCELED } = ERRNO;
 /** The iterators' wait options: none (one object, not one per step). */
 const NO_OPTIONS: PollOptions = Object.freeze({});
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });

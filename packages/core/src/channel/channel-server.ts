@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { ERRNO } from '../errno.js';
 import type { Framework } from '../framework.js';
 import { checkPollOptions, FdWatcher, type PollOptions } from '../poll.js';
 import { type AllowCheck, describePeer, PeerRefusedError } from './allow-list.js';
@@ -14,7 +15,7 @@ import {
 } from './unix-socket.js';
 import { addWaiter, type Waiter, type WaitSpec } from './waiters.js';
 
-const ECANCELED = 125;
+const { ECANCELED } = ERRNO;
 
 /**
  * A listening channel (BufferChannel.listen). Connections whose credentials

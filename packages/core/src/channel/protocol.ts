@@ -1,5 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import type { DmaBuf } from '../dma-buf.js';
+import { ERRNO } from '../errno.js';
 import { DmaBufError, invalidArgument } from '../errors.js';
 import type { BufferLayout, PlaneLayout } from '../layout.js';
 import { FDS_CUT, MAX_MESSAGE_BYTES, PREFIXED, type ReceivedMessage, TEXT_CUT } from './unix-socket.js';
@@ -287,7 +288,7 @@ export function decodeReceived(raw: ReceivedMessage, head: Head | undefined, wha
     if (outOfFds())
       throw new DmaBufError(`${what}: a message's fds could not be received: this process has no fd free`, {
         code: 'EMFILE',
-        errno: 24,
+        errno: ERRNO.EMFILE,
         syscall: 'recvmsg',
         hint: 'Close fds you no longer need, or raise the limit (ulimit -n); the message was dropped, the channel goes on',
       });

@@ -3,7 +3,7 @@
  * fds, as typed calls over the core addon. It moves bytes and fds only; what
  * the text means is protocol.ts's business.
  */
-import { errnoName } from '../errno.js';
+import { ERRNO, errnoName } from '../errno.js';
 import { DmaBufError, invalidArgument, SystemError } from '../errors.js';
 import { native } from '../native.js';
 import { check } from '../syscall.js';
@@ -46,8 +46,7 @@ export const RECEIVE_BATCH = 32;
 /** What sendBatch takes: flat triples [text, tail, fds, ...] (see native sendMessages). */
 export type OutgoingList = Array<string | undefined | number | readonly number[]>;
 
-const EAGAIN = 11;
-const ECONNRESET = 104;
+const { EAGAIN, ECONNRESET } = ERRNO;
 const SUN_PATH_MAX = 107;
 
 /** Validate a socket path: a non-empty string of at most 107 bytes without NUL. */
