@@ -95,12 +95,33 @@ export function startLab(opts) {
     },
     kill: () => {},
   };
-  handle.result = boot(opts, handle);
+  handle.result = boot(opts, handle, BOOT_RETRIES);
   return handle;
 }
 
-/** @param {RunOptions} opts @param {LabHandle} handle */
-async function boot(opts, handle) {
+/**
+ * Boots that may follow one whose kernel panicked before the command started. Under TCG the
+ * guest kernel now and then dies at boot with an int3 oops while it patches its own code
+ * (seen in sched_clock_cpu, 2 s after start, on 1 of ~20 boots); the command had not run,
+ * so booting again is safe (not for a shell or a caller's stdin: QEMU may have taken some of it).
+ */
+const BOOT_RETRIES = 1;
+
+/**
+ * Whether a guest console log shows a kernel panic before the lab's init said READY: the
+ * command never started (nothing of it ran, its stdin was not read).
+ * @param {string} log
+ */
+export function panickedBeforeCommand(log) {
+  if (typeof log !== 'string') throw invalidArgument('log', 'a console log (string)', log);
+  return /Kernel panic/.test(log) && !READY.test(log);
+}
+
+/** The lab init's mark that the guest is up and the command starts. */
+const READY = /dmabuf-lab-init: .*READY/;
+
+/** @param {RunOptions} opts @param {LabHandle} handle @param {number} retries */
+async function boot(opts, handle, retries) {
   if (!opts?.command?.length) throw new LabError('runInLab: command is required (an argv array)');
   const t0 = Date.now();
   const env = process.env;
@@ -232,7 +253,7 @@ async function boot(opts, handle) {
 
   const totalMs = Date.now() - t0;
   const log = readOr(consoleLog, '');
-  const ready = /dmabuf-lab-init: .*READY/.test(log);
+  const ready = READY.test(log);
   const labError = readOr(join(outDir, '.lab', 'error'), '').trim();
   const exitText = readOr(join(outDir, '.lab', 'exit'), '').trim();
   /** @param {string} message @param {string} code @param {number} exitCode @returns {never} */
@@ -250,6 +271,12 @@ async function boot(opts, handle) {
     fail(`dmabuf-lab: timed out after ${timeoutSec} s (DMABUF_LAB_TIMEOUT / --timeout)`, 'ETIMEDOUT', 124);
   if (labError)
     fail(`dmabuf-lab: ${labError}`, /did not (appear|load)/.test(labError) ? 'ENODEV' : 'EBOOT', 125);
+  if (retries > 0 && mode !== 'shell' && !opts.stdin && panickedBeforeCommand(log)) {
+    progress(
+      `the guest kernel panicked before the command started (console log: ${consoleLog}); booting again`,
+    );
+    return await boot(opts, handle, retries - 1);
+  }
   if (/Kernel panic/.test(log)) fail('dmabuf-lab: the guest kernel panicked', 'EPANIC', 125);
   if (!/^\d+$/.test(exitText)) {
     const q = exit.output.trim() ? `\nqemu said: ${exit.output.trim().split('\n').slice(-5).join('\n')}` : '';
