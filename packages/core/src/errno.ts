@@ -19,11 +19,9 @@ export const ERRNO: Readonly<Record<ErrnoName, number>> = Object.freeze({
   ...constants.errno,
 });
 
+/** Names by value; the first name listed wins where two share one (EAGAIN before EWOULDBLOCK). */
 const byNumber = new Map<number, string>();
-for (const [name, value] of Object.entries(constants.errno)) {
-  if (!byNumber.has(value)) byNumber.set(value, name);
-}
-for (const [name, value] of Object.entries(LINUX_EXTRA)) {
+for (const [name, value] of Object.entries(ERRNO)) {
   if (!byNumber.has(value)) byNumber.set(value, name);
 }
 
