@@ -12,6 +12,8 @@
         "native/poll_ops.cc",
         "native/watcher_ops.cc",
         "native/socket_ops.cc",
+        "native/socket_receive.cc",
+        "native/socket_send.cc",
         "native/convert_ops.cc",
         "native/link_engine.cc",
         "native/link_thread.cc",

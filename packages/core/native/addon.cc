@@ -2,8 +2,8 @@
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   return dmabuf::InitAddon(env, exports, {
-      InitFdOps, InitMmapOps, InitMemfdOps, InitSyncOps, InitPollOps, InitSocketOps, InitConvertOps, InitLinkOps,
-      InitLinkPorts
+      InitFdOps, InitMmapOps, InitMemfdOps, InitSyncOps, InitPollOps, InitSocketOps, InitSocketSend,
+      InitSocketReceive, InitConvertOps, InitLinkOps, InitLinkPorts
   });
 }
 

@@ -8,8 +8,8 @@
 #include <napi.h>
 
 // Each file's group of bindings (its Init*), which addon.cc hands to dmabuf::InitAddon.
-dmabuf::Group InitFdOps, InitMmapOps, InitMemfdOps, InitSyncOps, InitPollOps, InitSocketOps, InitConvertOps,
-    InitLinkOps, InitLinkPorts;
+dmabuf::Group InitFdOps, InitMmapOps, InitMemfdOps, InitSyncOps, InitPollOps, InitSocketOps, InitSocketSend,
+    InitSocketReceive, InitConvertOps, InitLinkOps, InitLinkPorts;
 
 using dmabuf::Args;
 using dmabuf::Errno;
