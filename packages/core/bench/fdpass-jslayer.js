@@ -53,7 +53,7 @@ n.receiveMessages = (fd, max, meta, prefix) => {
   next.delete(fd);
   return make ? make(prefix, meta) : EAGAIN;
 };
-n.sendMessages = (fd, list, from, count) => (fake ? count : real.sendMessages(fd, list, from, count));
+n.sendMessages = (fd, texts, meta, count) => (fake ? count : real.sendMessages(fd, texts, meta, count));
 n.sendMessage = (fd, text, fds, tail) => (fake ? text.length : real.sendMessage(fd, text, fds, tail));
 n.close = (fd) => (fd >= FAKE_FD ? 0 : real.close(fd));
 n.watcherArm = (id, events) => (fake ? 0 : real.watcherArm(id, events));

@@ -4,11 +4,16 @@
 // sendMessage(fd, text, fds, tail?) -> bytes sent | -errno (MSG_NOSIGNAL | MSG_DONTWAIT)
 //   fds: an array, or one fd as a number; with tail the message is text
 //   followed by tail, joined as they are; at most 64 KiB in all (else -EMSGSIZE)
-// sendMessages(fd, list, from, count) -> messages sent | -errno
-//   list: flat triples [text, tail, fds, ...] as for sendMessage (tail
-//   undefined for none); sends `count` of them (at most 64) from index
-//   `from` in one sendmmsg; fewer when the socket fills up; -errno only
-//   when the first cannot go.
+// sendMessages(fd, texts, meta, count) -> messages sent | -errno
+//   texts: the messages' texts joined in one string (no separator);
+//   meta (Int32Array): per message, one after the other, its length in
+//   texts (UTF-16 code units, as JS counts a string), its number of fds (at
+//   most 64) and the fds. Sends the first `count` (at most 64) in one
+//   sendmmsg; fewer when the socket fills up, or before a message over
+//   64 KiB (EMSGSIZE) or one meta does not describe (EINVAL); -errno only
+//   when the first cannot go. One string and one typed array whatever the
+//   count: reading a JS list element by element cost ~2k instructions a
+//   message.
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,6 +41,26 @@ struct SendBatch {
   struct mmsghdr msgs[kMaxSendBatch];
   struct iovec iov[kMaxSendBatch];
 };
+
+// The header of message `slot`, whose text is b.iov[slot]: that iovec and,
+// with fds, their SCM_RIGHTS control.
+void SetMessage(SendBatch& b, unsigned slot, const int* fds, uint32_t nfds) {
+  struct msghdr* h = &b.msgs[slot].msg_hdr;
+  memset(h, 0, sizeof(*h));
+  h->msg_iov = &b.iov[slot];
+  h->msg_iovlen = 1;
+  if (nfds > 0) {
+    char* control = b.control.get() + slot * kSendControl;
+    h->msg_control = control;
+    h->msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    memset(control, 0, h->msg_controllen);
+    struct cmsghdr* c = CMSG_FIRSTHDR(h);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+  }
+}
 
 // Message `slot` of the batch: text + tail (tail: a string or anything else
 // for none; the two are joined as they are, no separator), fds: one fd as a
@@ -68,21 +93,7 @@ int FillMessage(napi_env e, SendBatch& b, unsigned slot, napi_value text, napi_v
     }
   }
   b.iov[slot] = {data, len};
-  struct msghdr* h = &b.msgs[slot].msg_hdr;
-  memset(h, 0, sizeof(*h));
-  h->msg_iov = &b.iov[slot];
-  h->msg_iovlen = 1;
-  if (nfds > 0) {
-    char* control = b.control.get() + slot * kSendControl;
-    h->msg_control = control;
-    h->msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-    memset(control, 0, h->msg_controllen);
-    struct cmsghdr* c = CMSG_FIRSTHDR(h);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-  }
+  SetMessage(b, slot, fds, nfds);
   return 0;
 }
 
@@ -114,36 +125,93 @@ Napi::Value SendMessage(const Napi::CallbackInfo& info) {
   return Napi::Value(env, r);
 }
 
-// sendMessages(fd, list, from, count): messages from..from+count-1 of the
-// flat list [text, tail, fds, ...] in one sendmmsg (count at most
-// kMaxSendBatch). How many went (fewer when the socket filled up), or -errno
-// when the first could not go. A message that cannot be built (over 64 KiB)
-// ends the batch before it; alone, it is its -errno.
+// Bytes of the UTF-8 text at p (n bytes there) that hold its next `units`
+// UTF-16 code units (a JS string's length), or -1 when it has fewer, or when
+// the units end inside a surrogate pair (4 UTF-8 bytes, 2 units). The text is
+// what napi_get_value_string_utf8 wrote: valid UTF-8, one lead byte per unit
+// but for 4-byte sequences.
+long Utf8Bytes(const unsigned char* p, size_t n, size_t units) {
+  size_t i = 0;
+  while (units > 0) {
+    if (i >= n) return -1;
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      i += 1;
+      units -= 1;
+    } else if (c < 0xF0) {
+      i += c < 0xE0 ? 2 : 3;
+      units -= 1;
+    } else {
+      if (units < 2) return -1;
+      i += 4;
+      units -= 2;
+    }
+  }
+  return i <= n ? static_cast<long>(i) : -1;
+}
+
+// sendMessages(fd, texts, meta, count): the first `count` messages (at most
+// kMaxSendBatch) in one sendmmsg. texts: their texts joined; meta: per
+// message its length in texts (UTF-16 code units), its number of fds and the
+// fds. The whole of texts is copied once (UTF-8) into the batch buffer and
+// each message's iovec points into it: one string and one typed array to
+// read, whatever the count. How many went (fewer when the socket filled up),
+// or -errno when the first could not go. A message that cannot be built (over
+// 64 KiB: EMSGSIZE; a meta that does not describe texts: EINVAL) ends the
+// batch before it; alone, it is its -errno.
 Napi::Value SendMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   napi_env e = env;
   Args a(info);
   int fd = a.Fd(0, "fd");
-  napi_value list = a.Array(1, "list");
-  uint32_t from = a.U32(2, "from");
+  napi_value texts = info[1];
+  napi_valuetype type = napi_undefined;
+  napi_typeof(e, texts, &type);
+  if (a && type != napi_string) a.Fail("texts", "a string", info[1]);
+  size_t metaLength = 0;
+  const int32_t* meta = a.Int32Span(2, "meta", &metaLength);
   uint32_t count = a.U32(3, "count");
   if (!a) return a.Thrown();
   if (count > kMaxSendBatch) count = kMaxSendBatch;
+  // The messages meta describes in full, and the code units of their texts.
+  size_t units = 0, at = 0;
+  unsigned described = 0;
+  for (; described < count; described++) {
+    if (at + 2 > metaLength) break;
+    int32_t n = meta[at], nfds = meta[at + 1];
+    if (n < 0 || nfds < 0 || nfds > kMaxSendFds || at + 2 + nfds > metaLength) break;
+    units += n;
+    at += 2 + nfds;
+  }
+  if (described == 0) return count == 0 ? Napi::Number::New(env, 0) : Errno(env, EINVAL);
   SendBatch& b = SendBuffers();
+  // A valid batch (each message at most kMaxMessage bytes) always fits; a
+  // longer texts is cut, which only a message over kMaxMessage reaches.
+  constexpr size_t kCapacity = kMaxSendBatch * kRoom;
+  char* data = b.data.get();
+  size_t written = 0;
+  napi_get_value_string_utf8(e, texts, data, kCapacity, &written);
+  // every code unit one byte (ASCII): each message's bytes are its units
+  bool ascii = written == units && written + 4 < kCapacity;
+  size_t offset = 0;
   unsigned filled = 0;
-  for (; filled < count; filled++) {
-    napi_value text, tail, fds;
-    uint32_t at = (from + filled) * 3;
-    napi_get_element(e, list, at, &text);
-    napi_get_element(e, list, at + 1, &tail);
-    napi_get_element(e, list, at + 2, &fds);
-    int err = FillMessage(e, b, filled, text, tail, fds);
+  at = 0;
+  for (; filled < described; filled++) {
+    size_t n = static_cast<size_t>(meta[at]);
+    uint32_t nfds = static_cast<uint32_t>(meta[at + 1]);
+    long len = ascii ? static_cast<long>(n)
+                     : Utf8Bytes(reinterpret_cast<const unsigned char*>(data) + offset, written - offset, n);
+    // past what was copied: cut, so longer than any message may be, or meta is wrong
+    int err = len < 0 ? (written + 4 >= kCapacity ? EMSGSIZE : EINVAL) : static_cast<size_t>(len) > kMaxMessage ? EMSGSIZE : 0;
     if (err) {
       if (filled == 0) return Errno(env, err);
       break;
     }
+    b.iov[filled] = {data + offset, static_cast<size_t>(len)};
+    offset += len;
+    SetMessage(b, filled, meta + at + 2, nfds);
+    at += 2 + nfds;
   }
-  if (filled == 0) return Napi::Number::New(env, 0);
   napi_value r;
   napi_create_int32(e, SendFilled(fd, b, filled), &r);
   return Napi::Value(env, r);

@@ -131,18 +131,15 @@ export interface CoreAddon {
   /** sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT) of text (at most 64 KiB) with fds as SCM_RIGHTS (an array of at most 64, a receiver takes 16; or one fd as a number); with tail the message is text followed by tail (joined as they are). Bytes sent or -errno. */
   sendMessage(fd: number, text: string, fds: readonly number[] | number, tail?: string): number;
   /**
-   * One sendmmsg of `count` messages (at most 64) of the flat list
-   * [text, tail, fds, ...] from message index `from`, each built as for
-   * sendMessage (tail undefined for none). How many went (fewer when the
-   * socket filled up, or before a message over 64 KiB), or -errno when the
-   * first could not go.
+   * One sendmmsg of the first `count` messages (at most 64): `texts` holds
+   * their texts joined (no separator), `meta` per message, one after the
+   * other, its length in `texts` (UTF-16 code units: JS string lengths), its
+   * number of fds (at most 64) and the fds. Each message is at most 64 KiB
+   * of UTF-8. How many went (fewer when the socket filled up, or before a
+   * message over 64 KiB or one `meta` does not describe), or -errno when the
+   * first could not go (-EMSGSIZE, -EINVAL, -EAGAIN, ...).
    */
-  sendMessages(
-    fd: number,
-    list: ReadonlyArray<string | undefined | number | readonly number[]>,
-    from: number,
-    count: number,
-  ): number;
+  sendMessages(fd: number, texts: string, meta: Int32Array, count: number): number;
   /**
    * Up to max messages without blocking (recvmmsg MSG_CMSG_CLOEXEC): one
    * message as its text, several as an array of texts; [] is the end of the

@@ -1,5 +1,6 @@
 import { openSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sendBatch } from '../src/channel/unix-socket.js';
 import {
   BufferChannel,
   type ChannelMessage,
@@ -86,7 +87,7 @@ describe('peer.batches(): the batched receive iterator', () => {
       ['M{oops', undefined, [devNull]],
       ['M{"i":6}', undefined, []],
     ].flat();
-    expect(native().sendMessages(p[1], list, 0, 7)).toBe(7);
+    expect(sendBatch(p[1], list, 0, 7, String)).toBe(7);
     const got: number[] = [];
     const errors: unknown[] = [];
     while (got.length < 2) {

@@ -444,21 +444,26 @@ describe('BufferChannel (in one process)', () => {
     for (const fd of [x, y, memfd]) n.close(fd);
   });
 
-  it('native sendMessages sends a flat list in one sendmmsg, stops before a message over 64 KiB, and strips a given prefix on receive', () => {
+  it('native sendMessages sends joined texts in one sendmmsg, stops before a message over 64 KiB, and strips a given prefix on receive', () => {
     const n = native();
     const [x, y] = n.unixSocketPair() as [number, number];
     const memfd = n.memfdCreate('send-many', 0);
-    const triples = [
-      ['Pone', undefined, memfd],
-      ['Ptw', 'o', []],
-      ['x'.repeat(65537), undefined, []],
-      ['Plast', undefined, []],
+    // texts joined; meta per message: its length, its number of fds, the fds
+    const texts = ['Pone', 'Ptwo', 'x'.repeat(65537), 'Plast'];
+    const metas = [
+      Int32Array.of(4, 1, memfd),
+      Int32Array.of(4, 0),
+      Int32Array.of(65537, 0),
+      Int32Array.of(5, 0),
     ];
-    const list = triples.flat(1) as Array<string | undefined | number | number[]>;
-    expect(n.sendMessages(x, list, 0, 4)).toBe(2); // the third is too long: the batch ends before it
-    expect(n.sendMessages(x, list, 2, 2)).toBe(-90); // alone first, it is its error
-    expect(n.sendMessages(x, list, 3, 1)).toBe(1);
-    expect(n.sendMessages(x, list, 3, 0)).toBe(0);
+    const from = (i: number): [string, Int32Array] => [
+      texts.slice(i).join(''),
+      Int32Array.from(metas.slice(i).flatMap((m) => [...m])),
+    ];
+    expect(n.sendMessages(x, ...from(0), 4)).toBe(2); // the third is too long: the batch ends before it
+    expect(n.sendMessages(x, ...from(2), 2)).toBe(-90); // alone first, it is its error
+    expect(n.sendMessages(x, ...from(3), 1)).toBe(1);
+    expect(n.sendMessages(x, ...from(3), 0)).toBe(0);
     // the receiver names a prefix: messages that begin with it come without it, flag 4
     const r = receiveFlat(y, 8, 'P') as Array<string | number[] | number>;
     expect(r.filter((_, i) => i % 3 !== 1)).toEqual(['one', 4, 'two', 4, 'last', 4]);
@@ -473,8 +478,8 @@ describe('BufferChannel (in one process)', () => {
     expect(n.receiveMessages(y, 8, meta)).toBe(-11); // and nothing was read
     // a socket that is full: 0 messages went, nothing lost
     let sent = 0;
-    for (let k = n.sendMessages(x, list, 0, 2); k > 0; k = n.sendMessages(x, list, 1, 1)) sent += k;
-    expect(n.sendMessages(x, list, 1, 1)).toBe(-11); // EAGAIN
+    for (let k = n.sendMessages(x, ...from(0), 2); k > 0; k = n.sendMessages(x, ...from(1), 1)) sent += k;
+    expect(n.sendMessages(x, ...from(1), 1)).toBe(-11); // EAGAIN
     let got = 0;
     for (let m = receiveFlat(y, 32); typeof m !== 'number'; m = receiveFlat(y, 32)) {
       for (let i = 0; i < m.length; i += 3) n.closeFds(m[i + 1] as number[]);

@@ -164,6 +164,16 @@ describe('arguments after the fd: sizes, handles, ids and flags', () => {
     ['@dmabuf/core', 'cyclingSource', (v) => [v], 'slots', [...bad, 0, 1, 5000]],
     // the channel's read: its scratch meta is an Int32Array, checked before the recvmmsg
     ['@dmabuf/core', 'receiveMessages', (v) => [0, 1, v], 'meta', [...typedBad, new Uint32Array(18)]],
+    // the channel's batched send: the texts joined in one string, lengths and fds in an Int32Array
+    [
+      '@dmabuf/core',
+      'sendMessages',
+      (v) => [0, v, new Int32Array(2), 1],
+      'texts',
+      [...bad.filter((v) => typeof v !== 'string'), {}, ['M'], new Int32Array(2)],
+    ],
+    ['@dmabuf/core', 'sendMessages', (v) => [0, 'M', v, 1], 'meta', [...typedBad, new Uint32Array(2)]],
+    ['@dmabuf/core', 'sendMessages', (v) => [0, 'M', Int32Array.of(1, 0), v], 'count'],
     [
       '@dmabuf/exporter-drm',
       'planePort',

@@ -152,11 +152,17 @@ export function sendOne(
   throw new SystemError(what(), -n, 'sendmsg', socketHint(-n));
 }
 
+/** Most fds one message of sendBatch carries (native sendMessages' limit). */
+const MAX_SEND_FDS = 64;
+/** sendBatch's meta for native sendMessages: per message its text's length, its number of fds, the fds. */
+const SEND_META = new Int32Array(SEND_BATCH * (2 + MAX_SEND_FDS));
+
 /**
  * One sendmmsg of `count` messages (at most SEND_BATCH) of `list` from
  * message index `from`: how many went (0: the socket is full, wait for
  * POLLOUT). Throws SystemError when the first cannot go; `what(i)` names
- * message i in that error (built only then).
+ * message i in that error (built only then). The native side gets the
+ * texts joined in one string and the lengths and fds in one Int32Array.
  */
 export function sendBatch(
   fd: number,
@@ -165,7 +171,43 @@ export function sendBatch(
   count: number,
   what: (index: number) => string,
 ): number {
-  const n = native().sendMessages(fd, list, from, count);
+  const meta = SEND_META;
+  const end = from + Math.min(count, SEND_BATCH);
+  let texts = '';
+  let at = 0;
+  let i = from;
+  for (; i < end; i++) {
+    const text = list[i * 3] as string;
+    const tail = list[i * 3 + 1] as string | undefined;
+    const fds = list[i * 3 + 2] as number | readonly number[];
+    const start = at;
+    if (typeof fds === 'number') {
+      meta[start + 1] = 1;
+      meta[start + 2] = fds;
+      at = start + 3;
+    } else if (fds.length <= MAX_SEND_FDS) {
+      meta[start + 1] = fds.length;
+      for (let k = 0; k < fds.length; k++) meta[start + 2 + k] = fds[k]!;
+      at = start + 2 + fds.length;
+    } else {
+      // more fds than a message may carry: the batch ends before it; alone, native refuses it (EINVAL)
+      if (i === from) {
+        meta[start] = 0;
+        meta[start + 1] = fds.length;
+        i++;
+      }
+      break;
+    }
+    if (tail === undefined) {
+      meta[start] = text.length;
+      texts += text;
+    } else {
+      meta[start] = text.length + tail.length;
+      texts += text;
+      texts += tail;
+    }
+  }
+  const n = native().sendMessages(fd, texts, meta, i - from);
   if (n >= 0) return n;
   if (n === -EAGAIN) return 0;
   throw new SystemError(what(from), -n, 'sendmmsg', socketHint(-n));
