@@ -164,12 +164,8 @@ export abstract class BufferLifecycle implements BufferView {
     const constraints = importerConstraints(device);
     const party: LabelledConstraints = { label: device.name, constraints };
     if (this.#state === 'live') {
-      checkAttachable(
-        this.#layout!,
-        party,
-        this.label,
-        this.exporter.expNames.length ? this.#expName : undefined,
-      );
+      const expName = this.exporter.expNames.length ? this.#expName : undefined;
+      checkAttachable(this.#layout!, party, this.label, expName);
     } else {
       mergeConstraints([...this.#parties(), party]);
     }
@@ -212,10 +208,14 @@ export abstract class BufferLifecycle implements BufferView {
     if (this.#state === 'released') throw new ReleasedError(this.label);
   }
 
-  /** Late allocation: allocate a pending buffer for the merged constraints of its attachments. */
+  /** Late allocation: a pending buffer is allocated for its attachments' merged constraints (#allocate). */
   protected ensureAllocated(): void {
+    // just the live check: small enough for V8 to inline into every fd, layout and identity read
+    if (this.#state !== 'live') this.#allocate();
+  }
+
+  #allocate(): void {
     this.assertNotReleased();
-    if (this.#state === 'live') return;
     const req = this.#request!;
     const attached = this.#attachments.size > 0;
     const merged = allocationConstraints(req.constraints, this.#parties());
