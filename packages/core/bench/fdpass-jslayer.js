@@ -39,9 +39,9 @@ n.watcherOpen = (fd, borrow) => {
   watched.set(id, fd);
   return id;
 };
-n.watcherListen = (id, fn) => {
+n.watcherListen = (id, fn, flags) => {
   onReady.set(watched.get(id), fn);
-  return real.watcherListen(id, fn);
+  return real.watcherListen(id, fn, flags);
 };
 n.receiveMessages = (fd, max, meta, prefix) => {
   if (!fake) {

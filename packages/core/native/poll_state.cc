@@ -62,8 +62,13 @@ void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
 }  // namespace
 
 void Shutdown(PollReq* r) {
-  if (r->onReady && !r->state->tearingDown) napi_delete_reference(r->state->env, r->onReady);
+  if (!r->state->tearingDown) {
+    if (r->onReady) napi_delete_reference(r->state->env, r->onReady);
+    if (r->flagsRef) napi_delete_reference(r->state->env, r->flagsRef);
+  }
   r->onReady = nullptr;
+  r->flagsRef = nullptr;
+  r->flags = nullptr;
   if (r->persistent) r->state->watchers.erase(r->id);
   else if (r->id != 0) r->state->byId.erase(r->id);
   if (r->timer) {

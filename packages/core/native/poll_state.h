@@ -21,7 +21,9 @@ struct PollReq {
   PollState* state;
   napi_deferred deferred;
   napi_ref onReady;  // watcherListen's function
-  bool armed;        // watcherArm: onReady is called at the next wakeup
+  napi_ref flagsRef;  // watcherListen's flags (an Int32Array), held while listening
+  int32_t* flags;     // its elements: kWanted (set by JS), kArmed (set here)
+  bool armed;         // watcherArm: onReady is called at each wakeup until disarmed
   int events;
   uint32_t id;
   bool settled;  // one-shot: resolved; watcher: closed

@@ -6,15 +6,24 @@
 // watcherOpen(fd, borrow?) -> id | -errno (borrow: fd itself, not a duplicate;
 //   closed by the caller only after watcherClose)
 // watcherWait(id, events) -> Promise<number> | -errno (one wait at a time: -EBUSY)
-// watcherListen(id, onReady) -> 0 | -ENOENT: the function watcherArm's waits call
-// watcherArm(id, events) -> 0 | -errno: one wait that calls onReady(bits or
+// watcherListen(id, onReady, flags) -> 0 | -ENOENT: the function watcherArm's
+//   waits call, and an Int32Array the caller and the watcher share (see below)
+// watcherArm(id, events) -> 0 | -errno: a wait that calls onReady(bits or
 //   -errno) straight from the libuv callback (no promise: a reader that is
 //   woken for every message pays no promise and no microtask hop for the
 //   wakeup); arming an armed watcher changes its events. -EINVAL before
 //   watcherListen, -EBUSY while a watcherWait is pending (and the reverse).
+//   After each call (once onReady and the microtasks it ran have returned)
+//   the watcher stays armed if flags[kWanted] is not 0, else it disarms:
+//   a reader that waits again from a promise continuation of the call keeps
+//   it armed by setting flags[kWanted], with no watcherArm per wakeup. An
+//   error result disarms it before the call. flags[kArmed] says what the
+//   watcher is: 0 disarmed, 1 armed, 2 armed and in a call of onReady.
 // watcherSetEvents(id, events) -> 0 | -ENOENT: change what is watched, wait pending or not
 // watcherCancel(id) -> 0 | -ENOENT: the pending wait resolves -ECANCELED (an
 //   armed one is disarmed: onReady is not called)
+// watcherPause(id) -> 0 | -ENOENT: leave the epoll set now (an armed watcher
+//   is disarmed, no call) until the next wait; no-op while a promise waits
 // watcherClose(id) -> 0 | -ENOENT: cancels, stops, closes the duplicate
 // liveWatchers() -> watchers not closed yet.
 //
@@ -29,6 +38,19 @@
 
 namespace dmabuf::poll {
 namespace {
+
+// The elements of watcherListen's flags.
+constexpr int kWanted = 0;  // set by the caller: stay armed after the call
+constexpr int kArmed = 1;   // set here: 0 disarmed, 1 armed, kInCall
+constexpr int32_t kInCall = 2;
+
+// End r's arming: no more calls, and it no longer keeps the loop alive.
+void Unarm(PollReq* r) {
+  r->armed = false;
+  r->state->armed--;
+  r->watch->Ref(false);
+  r->flags[kArmed] = 0;
+}
 
 // Call r's onReady(value) from a libuv callback: promise continuations and
 // ticks run when it returns, as after any callback into JS; an exception is
@@ -59,13 +81,22 @@ void OnWatch(Watch* w, int result, void* data) {
     return;
   }
   // A watcher's caller reads (or accepts) until EAGAIN anyway: libuv's bits are enough.
-  r->state->armed--;
-  w->Ref(false);
   if (r->armed) {
-    r->armed = false;
-    if (r->onReady) Notify(r, result);
+    if (result < 0 || !w->started()) {
+      Unarm(r);  // an error: libuv has stopped the watch
+      Notify(r, result);
+      return;
+    }
+    r->flags[kArmed] = kInCall;
+    Notify(r, result);
+    // onReady (or a microtask it ran) may have disarmed or closed the watcher meanwhile.
+    if (!r->armed) return;
+    if (r->flags[kWanted]) r->flags[kArmed] = 1;
+    else Unarm(r);
     return;
   }
+  r->state->armed--;
+  w->Ref(false);
   napi_deferred d = r->deferred;
   r->deferred = nullptr;
   Resolve(r->state, d, result, true);
@@ -140,10 +171,18 @@ Napi::Value WatcherListen(const Napi::CallbackInfo& info) {
   Args a(info);
   PollReq* r = Watcher(info, a);
   Napi::Function fn = a.Function(1, "onReady");
+  size_t length;
+  int32_t* flags = a.Int32Span(2, "flags", &length);
   if (!a) return a.Thrown();
+  if (length < 2) return Errno(env, EINVAL);
   if (!r) return Errno(env, ENOENT);
+  if (r->armed) return Errno(env, EBUSY);  // its flags are in use
   if (r->onReady) napi_delete_reference(env, r->onReady);
+  if (r->flagsRef) napi_delete_reference(env, r->flagsRef);
   napi_create_reference(env, fn, 1, &r->onReady);
+  napi_create_reference(env, info[2], 1, &r->flagsRef);
+  r->flags = flags;
+  flags[kArmed] = 0;
   return Napi::Number::New(env, 0);
 }
 
@@ -162,6 +201,7 @@ Napi::Value WatcherArm(const Napi::CallbackInfo& info) {
   int rc = Engage(r, events);
   if (rc < 0) return dmabuf::Result(env, rc);
   r->armed = true;
+  r->flags[kArmed] = 1;
   return Napi::Number::New(env, 0);
 }
 
@@ -183,9 +223,7 @@ Napi::Value WatcherSetEvents(const Napi::CallbackInfo& info) {
 // An armed watcher is disarmed without a call.
 void Disarm(PollReq* r) {
   if (r->armed) {
-    r->armed = false;
-    r->state->armed--;
-    r->watch->Ref(false);
+    Unarm(r);
     return;
   }
   if (!r->deferred) return;
@@ -209,14 +247,17 @@ Napi::Value OnWatcher(const Napi::CallbackInfo& info, void (*op)(PollReq*)) {
 
 Napi::Value WatcherCancel(const Napi::CallbackInfo& info) { return OnWatcher(info, Disarm); }
 
-// Leave the event loop's epoll set while nobody waits (no-op if a wait is
-// pending or the watch is stopped already). A socket in an epoll set makes
-// every write to it run the epoll callback under the wait-queue lock in the
-// writer, even while this side is busy reading; a reader that is draining a
-// stream pauses, and the next wait() joins again.
+// Leave the event loop's epoll set (no-op if a promise wait is pending or
+// the watch is stopped already; an armed watcher is disarmed, no call). A
+// socket in an epoll set makes every write to it run the epoll callback
+// under the wait-queue lock in the writer, even while this side is busy
+// reading; a reader that is draining a stream pauses, and its next wait
+// joins again.
 Napi::Value WatcherPause(const Napi::CallbackInfo& info) {
   return OnWatcher(info, [](PollReq* r) {
-    if (!r->deferred && !r->armed) r->watch->Stop();
+    if (r->deferred) return;
+    if (r->armed) Unarm(r);
+    r->watch->Stop();
   });
 }
 

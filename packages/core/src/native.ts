@@ -99,19 +99,26 @@ export interface CoreAddon {
   watcherOpen(fd: number, borrow?: boolean): number;
   /** Wait once on a watcher (one wait at a time, else -EBUSY); resolves like poll(). */
   watcherWait(id: number, events: number): Promise<number> | number;
-  /** The function watcherArm's waits call: onReady(pollBits, or -errno). 0 or -ENOENT. */
-  watcherListen(id: number, onReady: (bits: number) => void): number;
   /**
-   * Wait once on a watcher, calling its onReady straight from the libuv
-   * callback (no promise); arming an armed watcher changes its events. 0 or
-   * -errno (-EINVAL before watcherListen, -EBUSY while a watcherWait is pending).
+   * The function watcherArm's waits call, onReady(pollBits, or -errno), and
+   * the flags the caller shares with the watcher: [0] set by the caller
+   * (stay armed after a call), [1] set by the watcher (0 disarmed, 1 armed,
+   * 2 in a call of onReady). 0 or -errno (-EBUSY while armed).
+   */
+  watcherListen(id: number, onReady: (bits: number) => void, flags: Int32Array): number;
+  /**
+   * Arm a watcher: call its onReady straight from the libuv callback (no
+   * promise) at each readiness; after each call (and the microtasks it ran)
+   * it stays armed if flags[0] is set, else it disarms (an error disarms it
+   * first). Arming an armed watcher changes its events. 0 or -errno (-EINVAL
+   * before watcherListen, -EBUSY while a watcherWait is pending).
    */
   watcherArm(id: number, events: number): number;
   /** Change what the watcher watches for, its wait pending or not. 0 or -errno. */
   watcherSetEvents(id: number, events: number): number;
   /** Resolve the watcher's pending wait with -ECANCELED (an armed one: disarm it, no call). 0 or -ENOENT. */
   watcherCancel(id: number): number;
-  /** Leave the loop's epoll set until the next wait (no-op while a wait is pending). 0 or -ENOENT. */
+  /** Leave the loop's epoll set until the next wait (no-op while a promise wait is pending; an armed watcher is disarmed). 0 or -ENOENT. */
   watcherPause(id: number): number;
   /** Cancel, stop and close the watcher (and its duplicate fd). 0 or -ENOENT. */
   watcherClose(id: number): number;

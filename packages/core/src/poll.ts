@@ -50,6 +50,10 @@ const EVENT_BITS: Record<PollEvents, number> = { in: 1, out: 2, inout: 3 };
 const WATCHABLE = POLL_BITS.READABLE | POLL_BITS.WRITABLE | POLL_BITS.PRIORITY;
 const { EBADF, ECANCELED, EMFILE, EPERM, ETIMEDOUT } = ERRNO;
 const MAX_TIMEOUT = 2 ** 31 - 1;
+/** The elements of a listening watcher's flags (native watcherListen): WANTED is ours, ARMED the watcher's (0, ARMED_NOW, or 2: in a call). */
+const WANTED = 0;
+const ARMED = 1;
+const ARMED_NOW = 1;
 
 let nextId = 1;
 
@@ -103,6 +107,10 @@ export function startPoll(
 export class FdWatcher {
   #id: number;
   readonly #what: string;
+  /** Shared with the native watcher once listen() was called: [WANTED, ARMED]. */
+  #flags: Int32Array | undefined;
+  /** The events of the last arm(). */
+  #armedEvents = 0;
 
   /**
    * Watch `fd`: a duplicate of it, so closing fd meanwhile is safe; `what`
@@ -160,21 +168,53 @@ export class FdWatcher {
   }
 
   /**
-   * @internal For a reader woken for every message (a channel peer): once
-   * per arm(), call onReady(POLL_BITS, or -errno) straight from libuv's
-   * callback, with no promise and no async function to resume (see native
-   * watcherListen/watcherArm). One kind of wait at a time: wait() refuses
-   * while armed (EBUSY), and the reverse.
+   * @internal For a reader woken for every message (a channel peer): while
+   * armed, call onReady(POLL_BITS, or -errno) straight from libuv's callback
+   * at each readiness, with no promise and no async function to resume (see
+   * native watcherListen/watcherArm). One kind of wait at a time: wait()
+   * refuses while armed (EBUSY), and the reverse.
    */
   listen(onReady: (bits: number) => void): void {
-    const rc = this.#id ? native().watcherListen(this.#id, onReady) : -9;
+    // its own ArrayBuffer: the native watcher keeps a pointer to the elements
+    const flags = this.#flags ?? new Int32Array(new ArrayBuffer(8));
+    const rc = this.#id ? native().watcherListen(this.#id, onReady, flags) : -9;
     if (rc < 0) throw new SystemError(`${this.#what}: cannot watch`, -rc, 'uv_poll_start');
+    this.#flags = flags;
   }
 
-  /** @internal One call to the listen() function at the next readiness for `events` (POLL_BITS); arming again changes them. */
+  /**
+   * @internal Call the listen() function at each readiness for `events`
+   * (POLL_BITS) until idle(); arming again with other events changes them.
+   * Arming an armed watcher with the same events costs no native call: a
+   * reader that waits again from within onReady's call (or a promise
+   * continuation it ran) stays armed for free.
+   */
   arm(events: number): void {
+    const flags = this.#flags;
+    if (flags !== undefined) {
+      flags[WANTED] = 1;
+      if (flags[ARMED] !== 0 && events === this.#armedEvents) return;
+    }
     const rc = this.#id ? native().watcherArm(this.#id, events) : -9;
     if (rc < 0) throw new SystemError(`${this.#what}: cannot wait`, -rc, 'uv_poll_start');
+    this.#armedEvents = events;
+  }
+
+  /** @internal Whether arm() holds (it keeps the event loop alive meanwhile). */
+  get armed(): boolean {
+    return this.#flags !== undefined && this.#flags[ARMED] !== 0;
+  }
+
+  /**
+   * @internal No more calls wanted: disarm now, or, within onReady's call,
+   * once it and the microtasks it ran have returned, unless arm() came
+   * meanwhile.
+   */
+  idle(): void {
+    const flags = this.#flags;
+    if (flags === undefined) return;
+    flags[WANTED] = 0;
+    if (flags[ARMED] === ARMED_NOW && this.#id) native().watcherCancel(this.#id);
   }
 
   /** End the pending wait now: it resolves -ECANCELED (an armed watcher is disarmed, with no call). */
@@ -183,9 +223,10 @@ export class FdWatcher {
   }
 
   /**
-   * Stop watching until the next wait() (no-op while one is pending): for a
-   * reader draining a stream, so that the writer does not run an epoll
-   * callback for every message it sends meanwhile.
+   * Stop watching until the next wait() (no-op while one is pending; an
+   * arm() ends, with no call): for a reader draining a stream, so that the
+   * writer does not run an epoll callback for every message it sends
+   * meanwhile.
    */
   pause(): void {
     if (this.#id) native().watcherPause(this.#id);

@@ -538,6 +538,52 @@ describe('BufferChannel (in one process)', () => {
     a.close();
   });
 
+  it('request/reply: receiving again from the last delivery keeps the watcher armed (no native arm per message); once nobody waits, nothing keeps the loop alive', async () => {
+    const [a, b] = BufferChannel.pair({ framework: fw });
+    const buf = fw.export({ size: 4096 });
+    const n = native();
+    const arm = n.watcherArm;
+    let arms = 0;
+    n.watcherArm = (id, events) => {
+      arms++;
+      return arm(id, events);
+    };
+    try {
+      const echo = (async () => {
+        let k = 0;
+        for await (const m of b) {
+          bufferOf(m).put();
+          await b.sendMessage({ ok: 'meta' in m ? m.meta : undefined });
+          if (++k === 50) break;
+        }
+      })();
+      for (let i = 0; i < 50; i++) {
+        await a.send(buf, { i });
+        expect(await a.receive()).toEqual({ message: { ok: { i } } });
+      }
+      await echo;
+    } finally {
+      n.watcherArm = arm;
+    }
+    expect(arms).toBeLessThanOrEqual(4); // one per side for the first wait (one per message per side before)
+    await settled();
+    expect(native().pendingPolls()).toBe(0);
+    // a wait dropped within a delivery's continuation (an abort there) disarms the watcher too
+    const ac = new AbortController();
+    const next = b.receive().then(() => {
+      const p = b.receive({ signal: ac.signal });
+      ac.abort();
+      return p;
+    });
+    await a.sendMessage('x');
+    await expect(next).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    await settled();
+    expect(native().pendingPolls()).toBe(0);
+    buf.put();
+    a.close();
+    b.close();
+  });
+
   it('listen/connect over a path: credentials, iteration, the socket file removed at close', async () => {
     const path = join(dir, 'a.sock');
     const server = BufferChannel.listen(path, { framework: fw });

@@ -77,6 +77,11 @@ export class ChannelInbox {
     return this.#ended && this.#raw.length === 0;
   }
 
+  /** Nothing read is left to hand out (the next message must come off the socket). */
+  get empty(): boolean {
+    return this.#raw.length === 0 && this.#deferred === undefined;
+  }
+
   /** Nothing more will come: empty, and the stream ended or failed. */
   get finished(): boolean {
     return this.#raw.length === 0 && (this.#ended || this.#failure !== undefined);

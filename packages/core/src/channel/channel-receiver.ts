@@ -56,9 +56,11 @@ function settleAll(waiters: ReceiveWaiter[], failure: unknown, label: string): v
  * the iterators, the handshake), served in order from the inbox
  * (channel-inbox.ts), which reads the socket in batches. While someone
  * waits and nothing is read, the socket's FdWatcher is armed for POLLIN and
- * calls back straight from libuv: the read and the delivery run in that callback, so a
- * wakeup costs no promise of its own, and the waiters are settled straight
- * from the read.
+ * calls back straight from libuv: the read and the delivery run in that
+ * callback, so a wakeup costs no promise of its own, and the waiters are
+ * settled straight from the read. A caller that waits again from a promise
+ * continuation of that delivery (request/reply, an iterator) finds the
+ * watcher still armed and keeps it so, with no native call.
  */
 export class ChannelReceiver {
   readonly #label: string;
@@ -67,23 +69,18 @@ export class ChannelReceiver {
   readonly #held: HeldSocket;
   readonly #inbox: ChannelInbox;
   readonly #waiters: ReceiveWaiter[] = [];
-  /** The watcher will call #onReady (a wait is pending on the socket). */
-  #armed = false;
   #closed = false;
   readonly #dropped = () => {
-    if (this.#waiters.length === 0 && this.#armed) {
-      this.#armed = false;
-      this.#held.watcher?.cancel();
-    }
+    if (this.#waiters.length === 0) this.#held.watcher?.idle();
   };
   readonly #onReady = (bits: number) => {
-    this.#armed = false;
     if (bits < 0 && bits !== -ECANCELED) {
+      // the watcher disarmed itself (an error); everyone waiting gets it
       this.#inbox.fail(new SystemError(`${this.#label}: waiting for a message failed`, -bits, 'uv_poll'));
       this.#dispatch();
       return;
     }
-    this.#pump(false);
+    this.#serve(false);
   };
 
   /** How a wait is named in its errors (made once, not per wait). */
@@ -210,18 +207,30 @@ export class ChannelReceiver {
   }
 
   /**
-   * While someone waits: read, deliver, and arm the watcher for POLLIN
-   * (#onReady pumps again). justRead: the caller read the socket empty a
-   * moment ago, in this same run: arm at once.
+   * A waiter was added: serve it now, or, with the watcher armed and
+   * nothing read left to hand out, at the next readiness (arm() keeps the
+   * watcher armed, even within #onReady's call, where it would disarm after).
+   * justRead: the caller read the socket empty a moment ago, in this same
+   * run: arm at once.
    */
   #pump(justRead: boolean): void {
-    if (this.#armed || this.#closed) return;
+    const watcher = this.#held.watcher;
+    if (watcher?.armed && this.#inbox.empty) watcher.arm(POLL_BITS.READABLE);
+    else this.#serve(justRead);
+  }
+
+  /** Read, deliver, and arm the watcher for POLLIN while someone waits (idle once nobody does). */
+  #serve(justRead: boolean): void {
+    if (this.#closed) return;
     const inbox = this.#inbox;
-    // Several at once: a stream is flowing; stay out of epoll while draining it (see FdWatcher.pause).
-    if (!justRead && inbox.fillIfEmpty() > 1) this.#held.watcher?.pause();
-    this.#dispatch();
-    if (!this.#waiters.length) return;
     const held = this.#held;
+    // Several at once: a stream is flowing; stay out of epoll while draining it (see FdWatcher.pause).
+    if (!justRead && inbox.fillIfEmpty() > 1) held.watcher?.pause();
+    this.#dispatch();
+    if (!this.#waiters.length) {
+      held.watcher?.idle();
+      return;
+    }
     try {
       if (!held.watcher) {
         held.watcher = new FdWatcher(held.fd, `${this.#label}: waiting for a message`);
@@ -231,8 +240,6 @@ export class ChannelReceiver {
     } catch (e) {
       inbox.fail(e);
       this.#dispatch();
-      return;
     }
-    this.#armed = true;
   }
 }
