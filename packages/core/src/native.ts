@@ -170,6 +170,9 @@ let addon: CoreAddon | undefined;
 
 /** The core addon, loaded on first use. */
 export function native(): CoreAddon {
-  addon ??= loadAddon<CoreAddon>(packageRoot, '@dmabuf/core');
+  // A copy: the addon's own exports object, its functions set one by one, is
+  // in dictionary mode, where optimised code loads each native().fn through
+  // a generic LoadIC call; the copy has fast properties (a field load).
+  addon ??= { ...loadAddon<CoreAddon>(packageRoot, '@dmabuf/core') };
   return addon;
 }
