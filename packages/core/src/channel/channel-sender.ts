@@ -82,25 +82,31 @@ export class ChannelSender {
     if (!Array.isArray(items))
       throw invalidArgument('items', 'an array of { buffer, meta? } or { message }', items);
     // Encode every item first: a bad one refuses the whole call before anything is sent.
-    const list: OutgoingList = [];
-    const subjects: Array<DmaBuf | undefined> = [];
-    for (let i = 0; i < items.length; i++) {
+    const n = items.length;
+    // Sized at once and filled by index: a push per item called V8's push builtin
+    // (~200 instructions a message)
+    const list: OutgoingList = new Array(n * 3);
+    const subjects: Array<DmaBuf | undefined> = new Array(n);
+    for (let i = 0; i < n; i++) {
       const item = items[i] as Partial<{ buffer: unknown; meta: unknown; message: unknown }> | null;
       if (typeof item === 'object' && item !== null && 'buffer' in item) {
         const buf = item.buffer;
         if (!(buf instanceof DmaBuf)) throw invalidArgument(`items[${i}].buffer`, 'a DmaBuf', buf);
         const text = bufferText(buf);
         const json = encodeMeta(text.bare, item.meta);
-        list.push(json === undefined ? text.bare : text.withMeta, json, buf.borrowFd());
-        subjects.push(buf);
+        list[i * 3] = json === undefined ? text.bare : text.withMeta;
+        list[i * 3 + 1] = json;
+        list[i * 3 + 2] = buf.borrowFd();
+        subjects[i] = buf;
       } else if (typeof item === 'object' && item !== null && 'message' in item) {
-        list.push(encodeMessage(item.message), undefined, NO_FDS);
-        subjects.push(undefined);
+        list[i * 3] = encodeMessage(item.message);
+        list[i * 3 + 1] = undefined;
+        list[i * 3 + 2] = NO_FDS;
+        subjects[i] = undefined;
       } else {
         throw invalidArgument(`items[${i}]`, '{ buffer: DmaBuf, meta? } or { message }', item);
       }
     }
-    const n = subjects.length;
     let sent = 0;
     if (this.#idle()) {
       while (sent < n) {
