@@ -43,7 +43,7 @@ export const MAX_MESSAGE_BYTES = 65536;
 export const SEND_BATCH = 64;
 export const RECEIVE_BATCH = 32;
 
-/** What sendBatch takes: flat triples [text, tail, fds, ...] (see native sendMessages). */
+/** What sendBatch takes: flat triples [text, tail, fds, ...] (it packs them for native sendMessages: joined texts, an Int32Array of lengths and fds). */
 export type OutgoingList = Array<string | undefined | number | readonly number[]>;
 
 const { EAGAIN, ECONNRESET } = ERRNO;
