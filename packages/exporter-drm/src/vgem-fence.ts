@@ -89,13 +89,30 @@ export class VgemFence implements Disposable {
     return exportSyncFile(this.buffer, this.write ? 'read' : 'write');
   }
 
-  /** Signal the fence (VGEM_FENCE_SIGNAL). A second call is a no-op. */
+  /**
+   * Signal the fence (VGEM_FENCE_SIGNAL). A second call is a no-op. A fence vgem's own timer
+   * signalled already is no error. ENOENT is: this open file of vgem has no fence by this id any
+   * more, because it was signalled through another path (the ioctl on the same fd).
+   */
   signal(): void {
     if (this.#signalled) return;
     const r = drmNative().vgemFenceSignal(this.device.fd, this.id);
-    // ETIMEDOUT: vgem's own timer signalled it already; ENOENT: gone with its file.
+    // vgem_fence_signal_ioctl takes the fence out of the file's table and signals it; it answers
+    // ETIMEDOUT when the fence had signalled already (vgem's 10 s timer), and ENOENT when the table
+    // has no fence by this id: never attached on this file, or signalled by an earlier
+    // VGEM_FENCE_SIGNAL. A closed file never gets that far (EBADF), so ENOENT here means someone
+    // else signalled this fence: reported, not hidden.
     if (r < 0 && r !== -ERRNO.ETIMEDOUT)
-      drmCheck(r, 'DRM_IOCTL_VGEM_FENCE_SIGNAL', this.device.label, `cannot signal vgem fence ${this.id}`);
+      drmCheck(
+        r,
+        'DRM_IOCTL_VGEM_FENCE_SIGNAL',
+        this.device.label,
+        `cannot signal vgem fence ${this.id}`,
+        (errno) =>
+          errno === ERRNO.ENOENT
+            ? `vgem has no fence ${this.id} on this file any more: it was signalled through another path (VGEM_FENCE_SIGNAL on the same fd); signal it through this VgemFence only`
+            : undefined,
+      );
     this.#signalled = true;
   }
 

@@ -1,8 +1,9 @@
-import { Framework } from '@dmabuf/core';
+import { DmaBufError, ERRNO, Framework } from '@dmabuf/core';
 import { pixelAt, screendump } from '@dmabuf/lab/guest';
 import { labSuite } from '@dmabuf/lab/suite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Display, DrmDevice, DrmError, drmExporterPlugin, VgemFence } from '../src/index.js';
+import { drmNative } from '../src/native.js';
 import { VGEM, VIRTIO } from './lab.js';
 import { GREEN, near, paint, RED, type Rgb } from './paint.js';
 
@@ -111,5 +112,58 @@ labSuite('explicit sync on virtio-gpu with vgem fences in the lab', { needs: ['v
     }
     using buf = fw.export({ size: 4096 });
     expect(() => VgemFence.attach(dev, buf)).toThrow(/fences can be attached on vgem only, not virtio_gpu/);
+  });
+});
+
+// vgem_fence_signal_ioctl: ETIMEDOUT when vgem's own 10 s timer signalled the fence first (signal()
+// takes that as done), ENOENT when the file's table has no such fence any more (signal() reports it).
+labSuite('signalling vgem fences in the lab', { needs: ['vgem'] }, () => {
+  let vgem: DrmDevice;
+  let vfw: Framework;
+  beforeAll(async () => {
+    vgem = DrmDevice.open(VGEM);
+    vfw = await Framework.create({ plugins: [drmExporterPlugin({ device: vgem, name: 'vgem' })] });
+  });
+  afterAll(async () => {
+    await vfw?.close();
+    vgem?.close();
+  });
+
+  it('a fence vgem’s timer signalled first: the ioctl says ETIMEDOUT, signal() returns and the fence is signalled', async () => {
+    using a = vfw.export({ size: 4096 });
+    using b = vfw.export({ size: 4096 });
+    using fa = VgemFence.attach(vgem, a);
+    const fb = VgemFence.attach(vgem, b); // signalled below by the bare ioctl, so its close() reports ENOENT
+    using sa = fa.syncFile();
+    using sb = fb.syncFile();
+    await expect(sa.wait({ timeoutMs: 200 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    // vgem signals an unsignalled fence itself after 10 s
+    await Promise.all([sa.wait({ timeoutMs: 30_000 }), sb.wait({ timeoutMs: 30_000 })]);
+    expect(drmNative().vgemFenceSignal(vgem.fd, fb.id)).toBe(-ERRNO.ETIMEDOUT);
+    expect(() => fa.signal()).not.toThrow();
+    expect(fa.signalled).toBe(true);
+    expect(() => fb.close()).toThrow(/signalled through another path/);
+  });
+
+  it('a fence signalled through another path: the ioctl says ENOENT, signal() and close() throw it and close() still releases the import', () => {
+    using buf = vfw.export({ size: 4096 });
+    const fence = VgemFence.attach(vgem, buf);
+    expect(drmNative().vgemFenceSignal(vgem.fd, fence.id)).toBe(0);
+    const err = (() => {
+      try {
+        fence.signal();
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(DmaBufError);
+    expect(err).toMatchObject({ code: 'ENOENT', syscall: 'ioctl(DRM_IOCTL_VGEM_FENCE_SIGNAL)' });
+    expect((err as Error).message).toMatch(/signalled through another path/);
+    expect(fence.signalled).toBe(false);
+    expect(() => fence.close()).toThrow(/signalled through another path/);
+    // the import was released: a new fence on the buffer attaches (vgem imports it afresh)
+    using again = VgemFence.attach(vgem, buf);
+    again.signal();
+    expect(again.signalled).toBe(true);
   });
 });
