@@ -122,6 +122,9 @@ Napi::Value PlanePort(const Napi::CallbackInfo& info) {
   Napi::Uint32Array fbs = a.Uint32s(5, "fbIds");
   if (a && fbs.ElementLength() == 0) a.Fail("fbIds", "a Uint32Array of at least one framebuffer id", info[5]);
   if (!a) return a.Thrown();
+  // collect() reads events without blocking (the display's fd is O_NONBLOCK already: the JS events read it so)
+  int fl = fcntl(device, F_GETFL);
+  if (fl < 0 || ((fl & O_NONBLOCK) == 0 && fcntl(device, F_SETFL, fl | O_NONBLOCK) < 0)) return Errno(env, errno);
   auto* k = new Plane();
   k->device = device;
   k->atomic = atomic;
@@ -129,18 +132,6 @@ Napi::Value PlanePort(const Napi::CallbackInfo& info) {
   k->plane = plane;
   k->fb_prop = fbProp;
   k->fbs.assign(fbs.Data(), fbs.Data() + fbs.ElementLength());
-  // collect() reads events without blocking (the display's fd is O_NONBLOCK already: the JS events read it so)
-  int fl = fcntl(k->device, F_GETFL);
-  if (fl < 0) {
-    int err = errno;
-    delete k;
-    return Errno(env, err);
-  }
-  if ((fl & O_NONBLOCK) == 0 && fcntl(k->device, F_SETFL, fl | O_NONBLOCK) < 0) {
-    int err = errno;
-    delete k;
-    return Errno(env, err);
-  }
   dmabuf_port* p = NewOwningPort(DMABUF_PORT_SINK, static_cast<uint32_t>(k->fbs.size()), k->device, DMABUF_PORT_READABLE, k);
   if (p == nullptr) return Errno(env, ENOMEM);
   p->max_in_flight = 1;
