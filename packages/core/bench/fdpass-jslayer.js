@@ -46,7 +46,7 @@ n.watcherListen = (id, fn, flags) => {
 n.receiveMessages = (fd, max, meta, prefix) => {
   if (!fake) {
     const r = real.receiveMessages(fd, max, meta, prefix);
-    if (typeof r !== 'number' && r.length && meta[1] > 0) receiverFd = fd;
+    if (typeof r !== 'number' && r.length && meta[3] > 0) receiverFd = fd;
     return r;
   }
   const make = next.get(fd);
@@ -111,18 +111,23 @@ async function side(fd, loop, message) {
   return (t1 - t0) / TRIPS;
 }
 
-// what the native read gives: one message's text, its flags and fds written into meta
+// what the native read gives: one message's text; the count, its flags, length and fd count, and its fd written into meta
 const buffer = (i) => (prefix, meta) => {
   const t = texts[i & 3];
   const stripped = prefix && t.startsWith(prefix);
-  meta[0] = stripped ? 4 : 0;
-  meta[1] = 1;
-  meta[2] = FAKE_FD + (i & 3);
-  return stripped ? `${t.slice(prefix.length)}{"i":${i}}` : `${t}{"i":${i}}`;
+  const text = stripped ? `${t.slice(prefix.length)}{"i":${i}}` : `${t}{"i":${i}}`;
+  meta[0] = 1;
+  meta[1] = stripped ? 4 : 0;
+  meta[2] = text.length;
+  meta[3] = 1;
+  meta[97] = FAKE_FD + (i & 3);
+  return text;
 };
 const reply = () => (_prefix, meta) => {
-  meta[0] = 0;
+  meta[0] = 1;
   meta[1] = 0;
+  meta[2] = 9;
+  meta[3] = 0;
   return 'M{"ok":1}';
 };
 

@@ -149,12 +149,15 @@ export interface CoreAddon {
   sendMessages(fd: number, texts: string, meta: Int32Array, count: number): number;
   /**
    * Up to max messages without blocking (recvmmsg MSG_CMSG_CLOEXEC): one
-   * message as its text, several as an array of texts; [] is the end of the
-   * stream, -EAGAIN nothing waiting, -EINVAL a meta shorter than max * 18.
-   * Into `meta`, message after message: flags, the number of fds, the fds;
-   * flags 1: the fds were cut (MSG_CTRUNC; those that arrived are already
-   * closed), 2: the text was cut (MSG_TRUNC), 4: the text began with the
-   * bytes of `prefix` (up to 4 KiB), and is only the rest.
+   * message as its text; several all-ASCII ones as ONE string, their texts
+   * one after the other; several others as an array of texts; [] is the end
+   * of the stream, -EAGAIN nothing waiting, -EINVAL a meta shorter than
+   * 97 + max * 16. Into `meta`: [0] how many messages; for message i,
+   * [1 + 3i] flags, [2 + 3i] its text's length (characters, when joined),
+   * [3 + 3i] its number of fds; from [97] on the fds of all of them, message
+   * after message. flags 1: the fds were cut (MSG_CTRUNC; those that arrived
+   * are already closed), 2: the text was cut (MSG_TRUNC), 4: the text began
+   * with the bytes of `prefix` (up to 4 KiB), and is only the rest.
    */
   receiveMessages(fd: number, max: number, meta: Int32Array, prefix?: string): string | string[] | number;
 

@@ -19,17 +19,24 @@ function packed(messages: Array<[string, number[]]>): [string, Int32Array] {
 /** Everything waiting on fd: [text, number of fds, flags] per message (fds closed). */
 function drain(fd: number): Array<[string, number, number]> {
   const n = native();
-  const meta = new Int32Array(32 * 18);
+  // receiveMessages' meta: the count; flags, text length, fd count per message; then all the fds
+  const meta = new Int32Array(97 + 32 * 16);
   const out: Array<[string, number, number]> = [];
   for (;;) {
     const r = n.receiveMessages(fd, 32, meta);
-    if (typeof r === 'number' || r.length === 0) return out;
-    let at = 0;
-    for (const text of typeof r === 'string' ? [r] : r) {
-      const k = meta[at + 1]!;
-      n.closeFds([...meta.subarray(at + 2, at + 2 + k)]);
-      out.push([text, k, meta[at]!]);
-      at += 2 + k;
+    if (typeof r === 'number' || (typeof r !== 'string' && r.length === 0)) return out;
+    const count = meta[0]!;
+    let at = 97;
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      const len = meta[2 + 3 * i]!;
+      const k = meta[3 + 3 * i]!;
+      // one message: its text; several ASCII ones: one string, cut at their lengths; else an array
+      const text = typeof r !== 'string' ? r[i]! : count === 1 ? r : r.slice(pos, pos + len);
+      pos += len;
+      n.closeFds([...meta.subarray(at, at + k)]);
+      out.push([text, k, meta[1 + 3 * i]!]);
+      at += k;
     }
   }
 }
@@ -150,8 +157,9 @@ describe('native sendMessages: a batch as one joined string and one Int32Array',
       expect(results.at(-1)).toBe(EAGAIN);
       let sent = results.slice(0, -1).reduce((a, b) => a + b, 0);
       // read three: room for about three, so fewer than asked go, the first of the batch first
-      const meta3 = new Int32Array(3 * 18);
-      expect(n.receiveMessages(y, 3, meta3)).toHaveLength(3);
+      const meta3 = new Int32Array(97 + 3 * 16);
+      expect(n.receiveMessages(y, 3, meta3)).toHaveLength(3 * 4096); // three ASCII texts joined
+      expect(meta3[0]).toBe(3);
       const few = n.sendMessages(x, all, meta, 64);
       expect(few).toBeGreaterThan(0);
       expect(few).toBeLessThan(64);

@@ -20,17 +20,27 @@ import {
 import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
+/** Length of native receiveMessages' meta for `max` messages: the count, 3 per message, 16 fds per message. */
+const metaLength = (max: number) => 1 + 3 * 32 + max * 16;
+
 /** native receiveMessages as flat triples [text, fds, flags, ...] (or -errno), for checking what it read. */
 function receiveFlat(fd: number, max: number, prefix?: string): Array<string | number[] | number> | number {
-  const meta = new Int32Array(max * 18);
+  const meta = new Int32Array(metaLength(max));
   const r = native().receiveMessages(fd, max, meta, prefix);
   if (typeof r === 'number') return r;
+  const count = meta[0]!;
+  if (typeof r !== 'string') expect(r.length === 0 ? 1 : r.length).toBe(count === 0 ? 1 : count);
   const out: Array<string | number[] | number> = [];
-  let at = 0;
-  for (const text of typeof r === 'string' ? [r] : r) {
-    const n = meta[at + 1]!;
-    out.push(text, [...meta.subarray(at + 2, at + 2 + n)], meta[at]!);
-    at += 2 + n;
+  let at = 97;
+  let pos = 0;
+  for (let i = 0; i < (typeof r === 'string' ? count : r.length); i++) {
+    const len = meta[2 + 3 * i]!;
+    const n = meta[3 + 3 * i]!;
+    // one message: its text; several ASCII ones: one string, cut at their lengths
+    const text = typeof r !== 'string' ? r[i]! : count === 1 ? r : r.slice(pos, pos + len);
+    pos += len;
+    out.push(text, [...meta.subarray(at, at + n)], meta[1 + 3 * i]!);
+    at += n;
   }
   return out;
 }
@@ -471,10 +481,10 @@ describe('BufferChannel (in one process)', () => {
     expect(n.closeFds(r[1] as number[])).toBe(0);
     expect(n.sendMessage(x, 'Qno', [])).toBe(3);
     // one message alone comes back as its text, its flags and fds in meta
-    const meta = new Int32Array(8 * 18).fill(-1);
+    const meta = new Int32Array(metaLength(8)).fill(-1);
     expect(n.receiveMessages(y, 8, meta, 'P')).toBe('Qno');
-    expect([...meta.subarray(0, 3)]).toEqual([0, 0, -1]);
-    expect(n.receiveMessages(y, 8, new Int32Array(8 * 18 - 1))).toBe(-22); // a meta too short for max: EINVAL
+    expect([...meta.subarray(0, 5)]).toEqual([1, 0, 3, 0, -1]); // one message: flags 0, 3 bytes, no fd
+    expect(n.receiveMessages(y, 8, new Int32Array(metaLength(8) - 1))).toBe(-22); // a meta too short for max: EINVAL
     expect(n.receiveMessages(y, 8, meta)).toBe(-11); // and nothing was read
     // a socket that is full: 0 messages went, nothing lost
     let sent = 0;

@@ -227,14 +227,14 @@ describe('FdWatcher', () => {
     w.pause(); // a wait is pending: no-op, the wait still resolves
     expect(native().sendMessage(b, 'Mone', [])).toBe(4);
     expect((await first) & native().pollBits.READABLE).toBeTruthy();
-    expect(native().receiveMessages(a, 4, new Int32Array(72))).toBe('Mone');
+    expect(native().receiveMessages(a, 4, new Int32Array(97 + 4 * 16))).toBe('Mone');
     w.pause();
     w.pause(); // idempotent
     // data that arrives while paused is seen by the next wait
     expect(native().sendMessage(b, 'Mtwo', [])).toBe(4);
     await settled();
     expect((await w.wait('in')) & native().pollBits.READABLE).toBeTruthy();
-    expect(native().receiveMessages(a, 4, new Int32Array(72))).toBe('Mtwo');
+    expect(native().receiveMessages(a, 4, new Int32Array(97 + 4 * 16))).toBe('Mtwo');
     // and a wait with nothing there waits
     const third = w.wait('in');
     let thirdDone = false;

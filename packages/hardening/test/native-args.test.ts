@@ -163,7 +163,7 @@ describe('arguments after the fd: sizes, handles, ids and flags', () => {
     ['@dmabuf/core', 'linkStopNow', (v) => [v, 0], 'link', [...bad, {}, core.countingSink()].slice(0, 6)],
     ['@dmabuf/core', 'cyclingSource', (v) => [v], 'slots', [...bad, 0, 1, 5000]],
     // the channel's read: its scratch meta is an Int32Array, checked before the recvmmsg
-    ['@dmabuf/core', 'receiveMessages', (v) => [0, 1, v], 'meta', [...typedBad, new Uint32Array(18)]],
+    ['@dmabuf/core', 'receiveMessages', (v) => [0, 1, v], 'meta', [...typedBad, new Uint32Array(97 + 16)]],
     // the channel's batched send: the texts joined in one string, lengths and fds in an Int32Array
     [
       '@dmabuf/core',

@@ -224,18 +224,18 @@ export function closeSocket(fd: number): void {
   native().close(fd);
 }
 
-/** Elements of receiveMessages' meta per message: flags, the number of fds, up to 16 fds. */
-const META_PER_MESSAGE = 18;
-/** Where receiveMessages puts the flags and fds of what it reads (read back at once, so one is enough). */
-const META = new Int32Array(RECEIVE_BATCH * META_PER_MESSAGE);
+/** Where receiveMessages' meta lists the fds (after the count and flags, length, fd count per message). */
+const META_FDS = 1 + 3 * RECEIVE_BATCH;
+/** Where receiveMessages puts the flags, lengths and fds of what it reads (read back at once, so one is enough). */
+const META = new Int32Array(META_FDS + RECEIVE_BATCH * 16);
 
-/** Message `text` whose flags and fds start at meta[at], appended to `into`; where the next message's start. */
-function take(text: string, at: number, into: ReceivedMessage[]): number {
-  const n = META[at + 1]!;
+/** Message i's text and the fds from META[at], appended to `into`; where the next message's fds start. */
+function take(text: string, i: number, at: number, into: ReceivedMessage[]): number {
+  const n = META[3 + 3 * i]!;
   const fds: number[] = [];
-  for (let k = 0; k < n; k++) fds.push(META[at + 2 + k]!);
-  into.push({ text, fds, flags: META[at]! });
-  return at + 2 + n;
+  for (let k = 0; k < n; k++) fds.push(META[at + k]!);
+  into.push({ text, fds, flags: META[1 + 3 * i]! });
+  return at + n;
 }
 
 /**
@@ -254,13 +254,25 @@ export function receiveRaw(
   for (let attempt = 0; ; attempt++) {
     const r = native().receiveMessages(fd, Math.min(max, RECEIVE_BATCH), META, prefix);
     if (typeof r === 'string') {
-      take(r, 0, into);
-      return 1;
+      const count = META[0]!;
+      if (count === 1) {
+        take(r, 0, META_FDS, into);
+        return 1;
+      }
+      // several ASCII texts joined: cut at their lengths
+      let at = META_FDS;
+      let pos = 0;
+      for (let i = 0; i < count; i++) {
+        const end = pos + META[2 + 3 * i]!;
+        at = take(r.slice(pos, end), i, at, into);
+        pos = end;
+      }
+      return count;
     }
     if (typeof r !== 'number') {
       if (r.length === 0) return 'end';
-      let at = 0;
-      for (const text of r) at = take(text, at, into);
+      let at = META_FDS;
+      for (let i = 0; i < r.length; i++) at = take(r[i]!, i, at, into);
       return r.length;
     }
     if (r === -EAGAIN) return 'again';
