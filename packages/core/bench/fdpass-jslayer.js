@@ -56,6 +56,7 @@ n.receiveMessages = (fd, max, meta, prefix) => {
 n.sendMessages = (fd, texts, meta, count) => (fake ? count : real.sendMessages(fd, texts, meta, count));
 n.sendMessage = (fd, text, fds, tail) => (fake ? text.length : real.sendMessage(fd, text, fds, tail));
 n.close = (fd) => (fd >= FAKE_FD ? 0 : real.close(fd));
+n.closeFdsIn = (list, from, to) => (fake ? 0 : real.closeFdsIn(list, from, to));
 n.watcherArm = (id, events) => (fake ? 0 : real.watcherArm(id, events));
 
 const seen = new Map();

@@ -1,5 +1,5 @@
 // The floor of fd passing from JS: sender and receiver call the core's native
-// sendmsg/recvmmsg/closeFds functions directly and spin on EAGAIN — no
+// sendmsg/recvmmsg/closeFdsIn functions directly and spin on EAGAIN — no
 // BufferChannel, no framework, no event loop. Same message text and memfd pool as ours.
 //   node fdpass-raw.js <count>            receiver: prints {"rate"} (fds/s)
 //   node fdpass-raw.js send <path> <count> (started by the receiver)
@@ -55,7 +55,7 @@ if (process.argv[2] === 'send') {
     let end = 97;
     for (let i = 0; i < meta[0]; i++) end += meta[3 + 3 * i];
     got += meta[0];
-    n.closeFds([...meta.subarray(97, end)]);
+    n.closeFdsIn(meta, 97, end);
   }
   const rate = (count / (performance.now() - t0)) * 1000;
   child.kill();

@@ -345,7 +345,7 @@ if (CASES.includes('stream')) {
       rawFromJsRuns: stream.raw.map((x) => x.toFixed(0)).join(', '),
       rawFromJsRatioToC: Number((median(stream.raw) / cRate).toFixed(3)),
       rawFromJsNote:
-        "the floor from JS: the core's native sendMessage/receiveMessages/closeFds called directly by two node processes spinning on EAGAIN, no BufferChannel, no framework (bench/fdpass-raw.js)",
+        "the floor from JS: the core's native sendMessage/receiveMessages/closeFdsIn called directly by two node processes spinning on EAGAIN, no BufferChannel, no framework (bench/fdpass-raw.js)",
       batchedRatio: Number(batched.ratio.toFixed(3)),
       batchedNote: 'the same rounds sent with peer.sendMany (see core-fdpass-batched)',
     },

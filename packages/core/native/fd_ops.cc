@@ -28,18 +28,13 @@ static Napi::Value Close(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), rc < 0 && errno != EINTR ? -errno : 0);
 }
 
-// closeFds([fd, ...]) -> 0 or the first -errno. Closes every fd of the list;
-// runs of consecutive numbers (the kernel hands out the lowest free fd, so a
-// batch of received fds usually is one run) go in one close_range() call.
-// Only fds of the list are ever closed; inside a run, one that is not open is
-// skipped without an error (close_range), a lone one gives -EBADF. For fds
-// the caller owns (received ones); the list is checked in TS.
-static Napi::Value CloseFds(const Napi::CallbackInfo& info) {
-  Args a(info);
-  std::vector<int> fds = a.FdArray(0, "fds");
-  if (!a) return a.Thrown();
-  uint32_t n = static_cast<uint32_t>(fds.size());
-  std::sort(fds.begin(), fds.end());
+// Close fds[0..n) (sorted here): runs of consecutive numbers (the kernel
+// hands out the lowest free fd, so a batch of received fds usually is one
+// run) go in one close_range() call. Only fds of the list are ever closed;
+// inside a run, one that is not open is skipped without an error
+// (close_range), a lone one gives EBADF. 0 or the first errno.
+static int CloseSorted(int* fds, uint32_t n) {
+  std::sort(fds, fds + n);
   int first_error = 0;
   auto fail = [&](int e) {
     if (e != EINTR && first_error == 0) first_error = e;
@@ -61,7 +56,43 @@ static Napi::Value CloseFds(const Napi::CallbackInfo& info) {
         if (close(fds[k]) < 0) fail(errno);
     i = j + 1;
   }
-  return Napi::Number::New(info.Env(), -first_error);
+  return first_error;
+}
+
+// closeFds([fd, ...]) -> 0 or the first -errno. Closes every fd of the list
+// (see CloseSorted). For fds the caller owns (received ones); the list is
+// checked in TS.
+static Napi::Value CloseFds(const Napi::CallbackInfo& info) {
+  Args a(info);
+  std::vector<int> fds = a.FdArray(0, "fds");
+  if (!a) return a.Thrown();
+  return Napi::Number::New(info.Env(), -CloseSorted(fds.data(), static_cast<uint32_t>(fds.size())));
+}
+
+// closeFdsIn(list, from, to) -> 0 or the first -errno. Closes the fds of an
+// Int32Array's elements from..to (as closeFds; a negative element is no fd
+// and skipped): a received batch's fds straight from receiveMessages' meta,
+// read without an array element call each. -EINVAL when from..to is not
+// inside the list. The list is not changed.
+static Napi::Value CloseFdsIn(const Napi::CallbackInfo& info) {
+  Args a(info);
+  size_t length;
+  int32_t* list = a.Int32Span(0, "list", &length);
+  uint32_t from = a.U32(1, "from");
+  uint32_t to = a.U32(2, "to");
+  if (!a) return a.Thrown();
+  if (from > to || to > length) return Napi::Number::New(info.Env(), -EINVAL);
+  int onStack[512];  // a full received batch: 32 messages of up to 16 fds
+  std::vector<int> onHeap;
+  int* fds = onStack;
+  if (to - from > 512) {
+    onHeap.resize(to - from);
+    fds = onHeap.data();
+  }
+  uint32_t n = 0;
+  for (uint32_t i = from; i < to; i++)
+    if (list[i] >= 0) fds[n++] = list[i];
+  return Napi::Number::New(info.Env(), -CloseSorted(fds, n));
 }
 
 // fstat(fd) -> { dev, ino, mode, size, rdev } or -errno
@@ -105,6 +136,7 @@ void InitFdOps(Napi::Env env, Napi::Object exports) {
       {"dup", Dup},
       {"close", Close},
       {"closeFds", CloseFds},
+      {"closeFdsIn", CloseFdsIn},
       {"fstat", Fstat},
       {"lseek", Lseek},
       {"getFdFlags", GetFdFlags},

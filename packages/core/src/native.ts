@@ -44,6 +44,8 @@ export interface CoreAddon {
    * for fds the caller owns.
    */
   closeFds(fds: readonly number[]): number;
+  /** closeFds for the fds of list[from..to) (negative elements skipped): 0, the first -errno, -EINVAL when the range is not in the list. */
+  closeFdsIn(list: Int32Array, from: number, to: number): number;
   fstat(fd: number): RawStat | number;
   lseek(fd: number, offset: number, whence: number): number;
   getFdFlags(fd: number): number;

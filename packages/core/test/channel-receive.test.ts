@@ -1,6 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferChannel, type ChannelMessage, Framework, openFdCount } from '../src/index.js';
+import {
+  BufferChannel,
+  type ChannelMessage,
+  ChannelPeer,
+  DmaBufError,
+  Framework,
+  openFdCount,
+} from '../src/index.js';
 import { native } from '../src/native.js';
 import { memfdExporterPlugin } from '../src/testing/index.js';
 
@@ -116,6 +123,26 @@ describe('native receiveMessages', () => {
   );
 });
 
+describe('native closeFdsIn', () => {
+  it('closes the fds of list[from..to) only, skipping negative elements; a range outside the list is EINVAL', () => {
+    const n = native();
+    const fds = Array.from({ length: 5 }, () => n.memfdCreate('close-in', 0));
+    const open = (fd: number) => n.getFdFlags(fd) >= 0;
+    const list = new Int32Array([fds[0]!, -1, fds[1]!, fds[2]!, fds[4]!, fds[3]!]);
+    expect(n.closeFdsIn(list, 1, 4)).toBe(0);
+    expect(fds.map(open)).toEqual([true, false, false, true, true]);
+    expect([...list]).toEqual([fds[0], -1, fds[1], fds[2], fds[4], fds[3]]); // the list is not changed
+    expect(n.closeFdsIn(list, 4, 7)).toBe(-22);
+    expect(n.closeFdsIn(list, 5, 4)).toBe(-22);
+    expect(fds.map(open)).toEqual([true, false, false, true, true]);
+    expect(n.closeFdsIn(list, 2, 2)).toBe(0);
+    expect(n.closeFdsIn(list, 3, 4)).toBe(-9); // a lone closed fd: EBADF
+    expect(n.closeFdsIn(list, 4, 6)).toBe(0);
+    expect(n.closeFdsIn(list, 0, 1)).toBe(0);
+    expect(fds.map(open)).toEqual([false, false, false, false, false]);
+  });
+});
+
 describe('a channel receiving batches', () => {
   let fw: Framework;
   beforeAll(async () => {
@@ -143,6 +170,105 @@ describe('a channel receiving batches', () => {
     a.close();
     b.close();
     buf.put();
+    expect(openFdCount()).toBe(before);
+  });
+
+  it("takes the hello raw out of a batch that brings buffers after it: their fds stay the batch's, all closed once delivered", async () => {
+    const before = openFdCount();
+    const n = native();
+    const [x, y] = pair();
+    const peer = new ChannelPeer(y, fw, { pid: process.pid, uid: 0, gid: 0 });
+    const buf = fw.export({ size: 4096 });
+    const head = `B{"l":{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"memfd-test","x":"memfd-test"}\n${buf.identity}`;
+    // the hello with an fd (the handshake closes it), then two buffers, all in one read
+    expect(n.sendMessage(x, 'H{"v":2}', buf.borrowFd())).toBeGreaterThan(0);
+    expect(n.sendMessage(x, `${head}\n{"i":1}`, buf.borrowFd())).toBeGreaterThan(0);
+    expect(n.sendMessage(x, `${head}\n{"i":2}`, buf.borrowFd())).toBeGreaterThan(0);
+    await peer.handshake({ timeoutMs: 2000 }, 'test server');
+    const got = await peer.receiveMany({ timeoutMs: 2000 });
+    expect(got.map((m) => ('buffer' in m ? m.meta : m))).toEqual([{ i: 1 }, { i: 2 }]);
+    for (const m of got) if ('buffer' in m) expect(m.buffer).toBe(buf);
+    for (const m of got) if ('buffer' in m) m.buffer.put();
+    peer.close();
+    n.close(x);
+    buf.put();
+    expect(openFdCount()).toBe(before);
+  });
+
+  it.skipIf(noPython)(
+    'refuses a text over 64 KiB (EBADMSG, its fd closed) and goes on with the rest of the batch',
+    async () => {
+      const before = openFdCount();
+      const [x, y] = pair();
+      const peer = new ChannelPeer(y, fw, { pid: process.pid, uid: 0, gid: 0 });
+      const script = [
+        'import socket, os',
+        's = socket.socket(fileno=3)',
+        'r = os.open("/dev/null", os.O_RDONLY)',
+        's.sendmsg([b"M" + b"x" * 69999], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, r.to_bytes(4, "little"))])',
+        's.send(b\'M{"after":1}\')',
+        's.detach()',
+      ].join('\n');
+      const r = spawnSync('python3', ['-c', script], { stdio: ['ignore', 'inherit', 'inherit', x] });
+      expect(r.status).toBe(0);
+      const err = await peer.receive({ timeoutMs: 2000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DmaBufError);
+      expect(err).toMatchObject({
+        code: 'EBADMSG',
+        message: expect.stringMatching(/longer than 65536 bytes/),
+      });
+      expect(await peer.receive({ timeoutMs: 2000 })).toEqual({ message: { after: 1 } });
+      peer.close();
+      native().close(x);
+      expect(openFdCount()).toBe(before);
+    },
+  );
+
+  it('trusts only the identity claim fstat confirmed: any other, malformed or not, has its buffer checked each time', async () => {
+    const before = openFdCount();
+    const other = await Framework.create({ plugins: [memfdExporterPlugin()] });
+    const [x, y] = pair();
+    const peer = new ChannelPeer(y, other, { pid: process.pid, uid: 0, gid: 0 });
+    const a = fw.export({ size: 4096 });
+    const b = fw.export({ size: 4096 });
+    const head =
+      'B{"l":{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"memfd-test","x":"memfd-test"}';
+    const receive = async (claim: string, fd: number) => {
+      expect(native().sendMessage(x, `${head}\n${claim}\n{"c":1}`, [fd])).toBeGreaterThan(0);
+      const m = await peer.receive({ timeoutMs: 2000 });
+      if (!('buffer' in m)) throw new Error('expected a buffer');
+      expect(m.meta).toEqual({ c: 1 });
+      return m.buffer;
+    };
+    const gotA = await receive(a.identity, a.borrowFd());
+    expect(gotA.identity).toBe(a.identity);
+    expect(await receive(a.identity, b.borrowFd())).toBe(gotA);
+    // any other claim is checked, so B's fd gives B
+    const [dev, ino] = a.identity.split(':');
+    for (const claim of [
+      `00${dev}:0${ino}`,
+      'abc',
+      `${dev}:`,
+      `:${ino}`,
+      `${dev}:${ino}x`,
+      `${dev}:${'9'.repeat(16)}`,
+    ]) {
+      const got = await receive(claim, b.borrowFd());
+      expect(got.identity, claim).toBe(b.identity);
+      got.put();
+    }
+    // an over-long claim is still a malformed message
+    expect(native().sendMessage(x, `${head}\n${'1'.repeat(49)}`, [b.borrowFd()])).toBeGreaterThan(0);
+    await expect(peer.receive({ timeoutMs: 2000 })).rejects.toMatchObject({
+      code: 'EBADMSG',
+      message: expect.stringMatching(/identity claim is not dev:ino/),
+    });
+    gotA.put();
+    gotA.put();
+    peer.close();
+    native().close(x);
+    for (const buf of [a, b]) buf.put();
+    await other.close();
     expect(openFdCount()).toBe(before);
   });
 });

@@ -174,6 +174,9 @@ describe('arguments after the fd: sizes, handles, ids and flags', () => {
     ],
     ['@dmabuf/core', 'sendMessages', (v) => [0, 'M', v, 1], 'meta', [...typedBad, new Uint32Array(2)]],
     ['@dmabuf/core', 'sendMessages', (v) => [0, 'M', Int32Array.of(1, 0), v], 'count'],
+    // closing a received batch's fds from its meta: the range is checked before any close
+    ['@dmabuf/core', 'closeFdsIn', (v) => [new Int32Array([-1]), v, 1], 'from'],
+    ['@dmabuf/core', 'closeFdsIn', (v) => [new Int32Array([-1]), 0, v], 'to'],
     [
       '@dmabuf/exporter-drm',
       'planePort',

@@ -2,8 +2,8 @@ import type { DmaBuf } from '../dma-buf.js';
 import type { Adoption } from './adoption.js';
 import { refusedError } from './allow-list.js';
 import { decodeReceived, type Head } from './protocol.js';
-import type { PeerCredentials } from './unix-socket.js';
-import { closeOwned, RECEIVE_BATCH, type ReceivedMessage, receiveRaw } from './unix-socket.js';
+import type { ReceivedBatch } from './received-batch.js';
+import { type PeerCredentials, RECEIVE_BATCH, type ReceivedMessage } from './unix-socket.js';
 
 /** A buffer that came over the channel: yours to put() (or `using`). */
 export interface BufferMessage {
@@ -26,11 +26,11 @@ export type ChannelMessage = BufferMessage | PlainMessage;
 
 /**
  * What a channel peer has read off its socket and not delivered yet. It
- * reads what the socket holds (one recvmmsg per batch, never blocking),
- * decodes messages in order (protocol.ts), adopts buffers (adoption.ts), and
- * closes the fds of decoded messages together once it is empty: one
- * close_range per batch. The end of the stream and a failure come after
- * whatever was read before them.
+ * reads what the socket holds (one recvmmsg per batch, never blocking, into
+ * a ReceivedBatch), decodes messages in order straight from it (protocol.ts),
+ * adopts buffers (adoption.ts); the batch closes all its fds together once
+ * its last message is taken: one close_range per batch. The end of the
+ * stream and a failure come after whatever was read before them.
  */
 export class ChannelInbox {
   readonly #fd: number;
@@ -39,9 +39,8 @@ export class ChannelInbox {
   readonly #what: string;
   readonly #credentials: PeerCredentials;
   readonly #adoption: Adoption;
-  readonly #raw: ReceivedMessage[];
-  /** fds of decoded messages (the framework holds its own duplicate, or had the buffer). */
-  readonly #spent: number[];
+  /** The last read, taken message by message (the framework holds its own duplicate of a buffer's fd, or had the buffer). */
+  readonly #batch: ReceivedBatch;
   /** The head whose prefix the messages now in the inbox were read with. */
   #rawHead: Head | undefined;
   /** The head of the last buffer message with a cacheable head: the next read asks the socket to strip it. */
@@ -54,18 +53,16 @@ export class ChannelInbox {
   #single = false;
   #closed = false;
 
-  /** raw and spent: the arrays the socket's safety net closes (socket-guard.ts). */
+  /** batch: what the socket's safety net closes (socket-guard.ts). */
   constructor(
     fd: number,
-    raw: ReceivedMessage[],
-    spent: number[],
+    batch: ReceivedBatch,
     adoption: Adoption,
     label: string,
     credentials: PeerCredentials,
   ) {
     this.#fd = fd;
-    this.#raw = raw;
-    this.#spent = spent;
+    this.#batch = batch;
     this.#adoption = adoption;
     this.#label = label;
     this.#what = `${label}: cannot receive`;
@@ -74,17 +71,17 @@ export class ChannelInbox {
 
   /** The other side hung up and every message it sent has been taken. */
   get drained(): boolean {
-    return this.#ended && this.#raw.length === 0;
+    return this.#ended && !this.#batch.pending;
   }
 
   /** Nothing read is left to hand out (the next message must come off the socket). */
   get empty(): boolean {
-    return this.#raw.length === 0 && this.#deferred === undefined;
+    return !this.#batch.pending && this.#deferred === undefined;
   }
 
   /** Nothing more will come: empty, and the stream ended or failed. */
   get finished(): boolean {
-    return this.#raw.length === 0 && (this.#ended || this.#failure !== undefined);
+    return !this.#batch.pending && (this.#ended || this.#failure !== undefined);
   }
 
   /** Why reading failed (undefined: it did not). */
@@ -124,11 +121,11 @@ export class ChannelInbox {
 
   /** Read what the socket holds now if nothing is left to take; never blocks. How many messages were read. */
   fillIfEmpty(): number {
-    if (this.#raw.length || this.#deferred !== undefined) return 0;
+    if (this.#batch.pending || this.#deferred !== undefined) return 0;
     if (this.#ended || this.#failure !== undefined || this.#closed) return 0;
     try {
       const head = this.#head;
-      const r = receiveRaw(this.#fd, RECEIVE_BATCH, this.#what, this.#raw, head?.prefix);
+      const r = this.#batch.read(this.#fd, RECEIVE_BATCH, this.#what, head?.prefix);
       this.#single = r === 1;
       if (r === 'end') this.#ended = true;
       else if (r !== 'again') {
@@ -143,7 +140,7 @@ export class ChannelInbox {
 
   /** The next message as it came off the socket (the handshake; its fds are the caller's). */
   takeRaw(): ReceivedMessage | undefined {
-    return this.#raw.shift();
+    return this.#batch.pending ? this.#batch.takeRaw() : undefined;
   }
 
   /** The next decoded message, undefined when none is read; throws a decode error. */
@@ -153,12 +150,11 @@ export class ChannelInbox {
       this.#deferred = undefined;
       throw e;
     }
-    for (;;) {
-      const raw = this.#raw.shift();
-      if (raw === undefined) return undefined;
-      const m = this.#decode(raw);
+    while (this.#batch.pending) {
+      const m = this.#decodeNext();
       if (m) return m;
     }
+    return undefined;
   }
 
   /** Up to max decoded messages; a decode error after the first is held back for the next call. */
@@ -183,21 +179,24 @@ export class ChannelInbox {
   /** Close every fd read but not delivered; nothing is read any more. */
   close(): void {
     this.#closed = true;
-    for (const raw of this.#raw.splice(0)) closeOwned(raw.fds);
-    this.#closeSpent();
+    this.#batch.close();
   }
 
-  /** Turn a raw message into what receive() returns (undefined: a control message to skip). Always spends its fds. */
-  #decode(raw: ReceivedMessage): ChannelMessage | undefined {
+  /** Turn the batch's next message into what receive() returns (undefined: a control message to skip). Always spends its fds. */
+  #decodeNext(): ChannelMessage | undefined {
+    const batch = this.#batch;
     try {
-      const d = decodeReceived(raw, this.#rawHead, this.#label);
+      const flags = batch.flags();
+      const fds = batch.fdCount();
+      const fd = batch.firstFd();
+      const d = decodeReceived(batch.text(), flags, fds, this.#rawHead, this.#label);
       switch (d.kind) {
         case 'message':
           return { message: d.message };
         case 'buffer':
           if (d.head) this.#head = d.head;
           return {
-            buffer: this.#adoption.adopt(raw.fds[0]!, d.claim, d.layout),
+            buffer: this.#adoption.adopt(fd, d.claim, d.layout),
             meta: d.meta,
             exporter: d.exporter,
           };
@@ -208,17 +207,7 @@ export class ChannelInbox {
           return undefined;
       }
     } finally {
-      for (const fd of raw.fds) this.#spent.push(fd);
-      if (this.#raw.length === 0) this.#closeSpent();
+      if (!batch.pending) batch.finish();
     }
-  }
-
-  #closeSpent(): void {
-    const spent = this.#spent;
-    if (spent.length === 0) return;
-    closeOwned(spent);
-    // emptied in place (the socket guard holds this array): pop() stays in
-    // JIT code, where setting length = 0 calls into the runtime
-    while (spent.length) spent.pop();
   }
 }

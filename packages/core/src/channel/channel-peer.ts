@@ -8,6 +8,7 @@ import { ChannelInbox, type ChannelMessage } from './channel-inbox.js';
 import { ChannelReceiver } from './channel-receiver.js';
 import { ChannelSender, type Outgoing } from './channel-sender.js';
 import { awaitHello } from './handshake.js';
+import { ReceivedBatch } from './received-batch.js';
 import { guardSocket, type HeldSocket, releaseSocket } from './socket-guard.js';
 import { closedError, type PeerCredentials, RECEIVE_BATCH } from './unix-socket.js';
 
@@ -66,16 +67,10 @@ export class ChannelPeer implements AsyncIterable<ChannelMessage>, Disposable, A
     this.framework = framework;
     this.credentials = credentials;
     this.label = `channel peer ${describePeer(credentials)}`;
-    this.#held = { fd, watcher: undefined, inbox: [], spent: [], label: this.label };
+    const batch = new ReceivedBatch();
+    this.#held = { fd, watcher: undefined, batch, label: this.label };
     this.#sender = new ChannelSender(this, fd, this.label);
-    const inbox = new ChannelInbox(
-      fd,
-      this.#held.inbox!,
-      this.#held.spent!,
-      new Adoption(framework, this.label),
-      this.label,
-      credentials,
-    );
+    const inbox = new ChannelInbox(fd, batch, new Adoption(framework, this.label), this.label, credentials);
     this.#receiver = new ChannelReceiver(this, this.#held, inbox, this.label);
     guardSocket(this, this.#held);
   }

@@ -3,7 +3,7 @@ import type { DmaBuf } from '../dma-buf.js';
 import { ERRNO } from '../errno.js';
 import { DmaBufError, invalidArgument } from '../errors.js';
 import type { BufferLayout, PlaneLayout } from '../layout.js';
-import { FDS_CUT, MAX_MESSAGE_BYTES, PREFIXED, type ReceivedMessage, TEXT_CUT } from './unix-socket.js';
+import { FDS_CUT, MAX_MESSAGE_BYTES, PREFIXED, TEXT_CUT } from './unix-socket.js';
 
 /**
  * The wire format, all of it (the socket layer below moves bytes and fds
@@ -289,13 +289,20 @@ function outOfFds(): boolean {
 }
 
 /**
- * A message as it came off the socket, checked and parsed; throws EBADMSG
- * (the caller closes its fds). `head`: the head whose prefix the socket was
- * asked to strip when it read this message (PREFIXED: text is what followed
- * it, so only the claim and the meta are left to parse).
+ * A message as it came off the socket (its text, flags and number of fds),
+ * checked and parsed; throws EBADMSG (the caller closes its fds). `head`:
+ * the head whose prefix the socket was asked to strip when it read this
+ * message (PREFIXED: text is what followed it, so only the claim and the
+ * meta are left to parse).
  */
-export function decodeReceived(raw: ReceivedMessage, head: Head | undefined, what: string): Decoded {
-  if (raw.flags & FDS_CUT) {
+export function decodeReceived(
+  text: string,
+  flags: number,
+  fds: number,
+  head: Head | undefined,
+  what: string,
+): Decoded {
+  if (flags & FDS_CUT) {
     // The kernel cuts the fds of a message for two reasons: more than we take (16), or no fd free here.
     if (outOfFds())
       throw new DmaBufError(`${what}: a message's fds could not be received: this process has no fd free`, {
@@ -306,9 +313,8 @@ export function decodeReceived(raw: ReceivedMessage, head: Head | undefined, wha
       });
     throw badMessage(what, 'it came with more than 16 fds (those that arrived were closed)');
   }
-  if (raw.flags & TEXT_CUT) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
-  const d = raw.flags & PREFIXED && head ? decodeRest(head, head, raw.text, what) : decode(raw.text, what);
-  const fds = raw.fds.length;
+  if (flags & TEXT_CUT) throw badMessage(what, `it is longer than ${MAX_MESSAGE_BYTES} bytes`);
+  const d = flags & PREFIXED && head ? decodeRest(head, head, text, what) : decode(text, what);
   if (d.kind === 'buffer') {
     if (fds !== 1) throw badMessage(what, `a buffer message came with ${fds} fds instead of 1`);
   } else if (d.kind === 'message' && fds) {

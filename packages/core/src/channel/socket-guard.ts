@@ -1,16 +1,15 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import type { FdWatcher } from '../poll.js';
-import { closeOwned, closeSocket, type ReceivedMessage } from './unix-socket.js';
+import type { ReceivedBatch } from './received-batch.js';
+import { closeSocket } from './unix-socket.js';
 
 /** What a channel end holds that must be freed if it is garbage-collected without close(). */
 export interface HeldSocket {
   fd: number;
   /** Opened at the first wait. */
   watcher: FdWatcher | undefined;
-  /** Received messages not delivered yet (their fds are ours). */
-  inbox?: ReceivedMessage[];
-  /** fds of delivered messages, closed together at the end of their batch. */
-  spent?: number[];
+  /** The last read: the fds of its messages, delivered or not, are ours until the batch is done. */
+  batch?: ReceivedBatch;
   /** A listening socket's file, removed with it. */
   socketFile?: { path: string; ino: number };
   /** How warnings name it. */
@@ -41,8 +40,7 @@ function closeHeld(held: HeldSocket): void {
  * channel end alive, so this never runs under a waiting caller.)
  */
 const registry = new FinalizationRegistry<HeldSocket>((held) => {
-  for (const raw of held.inbox ?? []) closeOwned(raw.fds);
-  if (held.spent?.length) closeOwned(held.spent);
+  held.batch?.close();
   closeHeld(held);
   process.emitWarning(
     `${held.label} was garbage-collected without close(); its socket (fd ${held.fd}) was closed. Close channels with close() or \`await using\`.`,

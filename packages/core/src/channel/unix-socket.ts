@@ -27,7 +27,7 @@ export interface ReceivedMessage {
   /**
    * FDS_CUT: more fds than a message may carry (those that arrived are
    * closed); TEXT_CUT: longer than MAX_MESSAGE_BYTES; PREFIXED: the message
-   * began with the prefix passed to receiveRaw, which was stripped.
+   * began with the prefix passed to the read, which was stripped.
    */
   flags: number;
 }
@@ -46,7 +46,7 @@ export const RECEIVE_BATCH = 32;
 /** What sendBatch takes: flat triples [text, tail, fds, ...] (it packs them for native sendMessages: joined texts, an Int32Array of lengths and fds). */
 export type OutgoingList = Array<string | undefined | number | readonly number[]>;
 
-const { EAGAIN, ECONNRESET } = ERRNO;
+const { EAGAIN } = ERRNO;
 const SUN_PATH_MAX = 107;
 
 /** Validate a socket path: a non-empty string of at most 107 bytes without NUL. */
@@ -66,7 +66,8 @@ export function assertSocketPath(path: unknown): asserts path is string {
   }
 }
 
-function socketHint(errno: number, path?: string, listening = false): string | undefined {
+/** What to do about a socket call that failed with errno (undefined: nothing to add). */
+export function socketHint(errno: number, path?: string, listening = false): string | undefined {
   switch (errnoName(errno)) {
     case 'ENOENT':
       return listening
@@ -222,65 +223,6 @@ export function closeOwned(fds: readonly number[]): void {
 /** Close a socket this process owns. */
 export function closeSocket(fd: number): void {
   native().close(fd);
-}
-
-/** Where receiveMessages' meta lists the fds (after the count and flags, length, fd count per message). */
-const META_FDS = 1 + 3 * RECEIVE_BATCH;
-/** Where receiveMessages puts the flags, lengths and fds of what it reads (read back at once, so one is enough). */
-const META = new Int32Array(META_FDS + RECEIVE_BATCH * 16);
-
-/** Message i's text and the fds from META[at], appended to `into`; where the next message's fds start. */
-function take(text: string, i: number, at: number, into: ReceivedMessage[]): number {
-  const n = META[3 + 3 * i]!;
-  const fds: number[] = [];
-  for (let k = 0; k < n; k++) fds.push(META[at + k]!);
-  into.push({ text, fds, flags: META[1 + 3 * i]! });
-  return at + n;
-}
-
-/**
- * recvmmsg of up to max messages (at most RECEIVE_BATCH), appended to
- * `into`: how many, 'again' when none is waiting, or 'end' when the other
- * side hung up. prefix: messages that begin with it come with PREFIXED and
- * only the text after it.
- */
-export function receiveRaw(
-  fd: number,
-  max: number,
-  what: string,
-  into: ReceivedMessage[],
-  prefix?: string,
-): number | 'again' | 'end' {
-  for (let attempt = 0; ; attempt++) {
-    const r = native().receiveMessages(fd, Math.min(max, RECEIVE_BATCH), META, prefix);
-    if (typeof r === 'string') {
-      const count = META[0]!;
-      if (count === 1) {
-        take(r, 0, META_FDS, into);
-        return 1;
-      }
-      // several ASCII texts joined: cut at their lengths
-      let at = META_FDS;
-      let pos = 0;
-      for (let i = 0; i < count; i++) {
-        const end = pos + META[2 + 3 * i]!;
-        at = take(r.slice(pos, end), i, at, into);
-        pos = end;
-      }
-      return count;
-    }
-    if (typeof r !== 'number') {
-      if (r.length === 0) return 'end';
-      let at = META_FDS;
-      for (let i = 0; i < r.length; i++) at = take(r[i]!, i, at, into);
-      return r.length;
-    }
-    if (r === -EAGAIN) return 'again';
-    // A peer that exits with unread data leaves ECONNRESET pending once; the
-    // messages it sent before are still queued: read on.
-    if (r === -ECONNRESET && attempt === 0) continue;
-    throw new SystemError(what, -r, 'recvmsg', socketHint(-r));
-  }
 }
 
 /** The channel was closed on this side. */
