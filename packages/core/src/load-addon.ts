@@ -55,7 +55,10 @@ export function loadAddon<T>(
     );
   }
   giveArgumentErrors(addon);
-  return traceAddon(addon, debugLog(debugSection(packageName)));
+  // A copy: an addon's exports object, its functions set one by one, is in
+  // dictionary mode, where optimised code loads each addon.fn through a
+  // generic LoadIC call; the copy has fast properties (a field load).
+  return { ...traceAddon(addon, debugLog(debugSection(packageName))) };
 }
 
 /**

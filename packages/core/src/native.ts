@@ -175,9 +175,6 @@ let addon: CoreAddon | undefined;
 
 /** The core addon, loaded on first use. */
 export function native(): CoreAddon {
-  // A copy: the addon's own exports object, its functions set one by one, is
-  // in dictionary mode, where optimised code loads each native().fn through
-  // a generic LoadIC call; the copy has fast properties (a field load).
-  addon ??= { ...loadAddon<CoreAddon>(packageRoot, '@dmabuf/core') };
+  addon ??= loadAddon<CoreAddon>(packageRoot, '@dmabuf/core');
   return addon;
 }
