@@ -15,11 +15,20 @@
 // on a 2-vCPU VM (the scheduler puts the pair on one CPU or on two), which
 // the pinned rounds separate. Pinning uses taskset (util-linux) and needs 2
 // CPUs; FDPASS_PLACES=any,same,split picks placements.
+//
+// The sender of ours (bench/fdpass-sender.js) is ONE node process for the
+// whole run, as the receiver (this process) is: both are warm after their
+// first round, as in a long-running program, while C has nothing to warm. It
+// takes each round on its stdin; a pinned round pins it (taskset -p, every
+// thread) and restores it after. The first round's ratio of each case (the
+// sender's first round in that mode; in the first case a fresh process, as
+// the bench ran every round before) is kept apart as firstRoundRatio.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BufferChannel, Framework } from '@dmabuf/core';
 import { memfdExporterPlugin, writeBenchResult } from '@dmabuf/core/testing';
@@ -62,9 +71,9 @@ const allCpus = hasTaskset()
       .trim()
   : '';
 
-/** Pins every thread of this process to `cpus` (taskset -a). */
-function pinSelf(cpus) {
-  execFileSync('taskset', ['-a', '-c', '-p', cpus, String(process.pid)], { stdio: 'ignore' });
+/** Pins every thread of process `pid` to `cpus` (taskset -a). */
+function pin(pid, cpus) {
+  execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' });
 }
 
 /** The 1-minute load average when the bench started (the machine is shared: say how busy it was). */
@@ -84,38 +93,65 @@ function c(mode, count, place = 'any') {
 
 const fw = await Framework.create({ plugins: [memfdExporterPlugin()] });
 
-/** One run of ours: this process receives, a child node process sends ('batch': sendMany of BATCH, received with peer.batches()). Returns { rate: messages (or round trips) per second, cpu: µs of CPU of both processes per message, switches: context switches of both per message }; place: see the header. */
+/**
+ * The sender of ours: one node process (bench/fdpass-sender.js) for the whole
+ * run, started by the first round. round(spec) has it connect and send, and
+ * resolves with its { cpuUs, switches }; close() ends it.
+ */
+function startSender() {
+  const child = spawn(process.execPath, [join(here, 'fdpass-sender.js')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting = [];
+  let gone;
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
+  const closed = new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      gone = new Error(`the sender (fdpass-sender.js) ended: ${signal ?? `exit ${code}`}`);
+      for (const w of waiting.splice(0)) w.reject(gone);
+      resolve();
+    }),
+  );
+  return {
+    pid: child.pid,
+    round(spec) {
+      if (gone) return Promise.reject(gone);
+      child.stdin.write(`${JSON.stringify(spec)}\n`);
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+    async close() {
+      child.stdin.end();
+      await closed;
+    },
+  };
+}
+let sender;
+
+/** One run of ours: this process receives, the sender process sends ('batch': sendMany of BATCH, received with peer.batches()). Returns { rate: messages (or round trips) per second, cpu: µs of CPU of both processes per message, switches: context switches of both per message }; place: see the header. */
 async function ours(mode, count, place = 'any') {
-  if (place !== 'any') pinSelf(CPUS[place][0]);
+  // started unpinned: it inherits this process's CPUs
+  sender ??= startSender();
+  if (place !== 'any') {
+    pin(process.pid, CPUS[place][0]);
+    pin(sender.pid, CPUS[place][1]);
+  }
   try {
-    return await oursPlaced(mode, count, place);
+    return await oursPlaced(mode, count);
   } finally {
-    if (place !== 'any') pinSelf(allCpus);
+    if (place !== 'any') {
+      pin(process.pid, allCpus);
+      pin(sender.pid, allCpus);
+    }
   }
 }
 
-async function oursPlaced(mode, count, place) {
+async function oursPlaced(mode, count) {
   const path = join(dir, `ours-${mode}.sock`);
   const server = BufferChannel.listen(path, { framework: fw });
   const total = WARMUP + count;
-  const args = [
-    join(here, 'fdpass-sender.js'),
-    path,
-    mode,
-    String(total),
-    String(SIZE),
-    String(WARMUP),
-    String(BATCH),
-  ];
-  const child =
-    place === 'any'
-      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-      : spawn('taskset', ['-c', CPUS[place][1], process.execPath, ...args], {
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const exited = new Promise((r) => child.on('close', r));
+  const answer = sender.round({ path, mode, count: total, size: SIZE, warmup: WARMUP, batch: BATCH });
+  // a failed round rejects here, and at the await below
+  answer.catch(() => undefined);
   const peer = await server.accept({ timeoutMs: 20000 });
   // a receiver that keeps the buffers it has seen (as a compositor keeps its imports):
   // after the first round, every receive gives back a known buffer
@@ -153,13 +189,15 @@ async function oursPlaced(mode, count, place) {
   const switches = switchCount() - switches0;
   peer.close();
   server.close();
-  await exited;
+  const sent = await answer;
   for (const b of seen.values()) b.put();
-  const sender = JSON.parse(out);
   return {
     rate: ((count - 1) / (t1 - t0)) * 1000,
-    cpu: (cpu.user + cpu.system + sender.cpuUs) / count,
-    switches: (switches + sender.switches) / count,
+    cpu: (cpu.user + cpu.system + sent.cpuUs) / count,
+    switches: (switches + sent.switches) / count,
+    // each side's share of cpu
+    receiverCpu: (cpu.user + cpu.system) / count,
+    senderCpu: sent.cpuUs / count,
   };
 }
 
@@ -263,16 +301,20 @@ function figures(os, cs) {
     baseline: median(cs.map((x) => x.rate)),
     ratio: median(ratios),
     roundRatios: ratios.map((x) => x.toFixed(3)).join(', '),
+    // the sender's first round in this mode (see the header), in the median too
+    firstRoundRatio: Number(ratios[0].toFixed(3)),
     oursRuns: os.map((x) => x.rate.toFixed(0)).join(', '),
     baselineRuns: cs.map((x) => x.rate.toFixed(0)).join(', '),
     oursCpuUsPerMessage: Number(oursCpu.toFixed(2)),
     baselineCpuUsPerMessage: Number(cCpu.toFixed(2)),
     cpuEfficiencyRatio: Number((cCpu / oursCpu).toFixed(3)),
+    oursReceiverCpuUsPerMessage: Number(median(os.map((x) => x.receiverCpu)).toFixed(2)),
+    oursSenderCpuUsPerMessage: Number(median(os.map((x) => x.senderCpu)).toFixed(2)),
   };
 }
 
 const cpuNote =
-  'CPU time (user+sys) of sender and receiver together per message, medians; independent of how the scheduler shares a loaded machine. cpuEfficiencyRatio = C CPU / ours CPU, comparable to the throughput target';
+  'CPU time (user+sys) of sender and receiver together per message, medians; independent of how the scheduler shares a loaded machine. cpuEfficiencyRatio = C CPU / ours CPU, comparable to the throughput target; oursReceiverCpuUsPerMessage / oursSenderCpuUsPerMessage: each side of ours alone (medians, so they need not add up)';
 
 /**
  * The flat extra fields of one round-trip placement, prefixed with its name
@@ -295,6 +337,7 @@ function placementFields(place) {
     Baseline: Math.round(med(cs, 'rate')),
     LoopC: Math.round(med(loop, 'rate')),
     RoundRatios: vsC.map((x) => x.toFixed(3)).join(', '),
+    FirstRoundRatio: Number(vsC[0].toFixed(3)),
     OursRuns: os.map((x) => x.rate.toFixed(0)).join(', '),
     BaselineRuns: cs.map((x) => x.rate.toFixed(0)).join(', '),
     LoopCRuns: loop.map((x) => x.rate.toFixed(0)).join(', '),
@@ -314,12 +357,14 @@ function printPlacements() {
     const f = placementFields(place);
     const g = (k) => f[`${place}${k}`];
     console.log(
-      `  rtt ${place.padEnd(5)}: ours ${g('Ours')}/s ${g('OursCpuUsPerTrip')} µs, C ${g('Baseline')}/s ${g('BaselineCpuUsPerTrip')} µs, loop-C ${g('LoopC')}/s ${g('LoopCCpuUsPerTrip')} µs (CPU per trip, both processes); ratio ${g('Ratio')} (rounds ${g('RoundRatios')}), vs loop-C ${g('RatioVsLoopC')}; CPU ratio ${g('CpuRatio')}, vs loop-C ${g('CpuRatioVsLoopC')}`,
+      `  rtt ${place.padEnd(5)}: ours ${g('Ours')}/s ${g('OursCpuUsPerTrip')} µs, C ${g('Baseline')}/s ${g('BaselineCpuUsPerTrip')} µs, loop-C ${g('LoopC')}/s ${g('LoopCCpuUsPerTrip')} µs (CPU per trip, both processes); ratio ${g('Ratio')} (rounds ${g('RoundRatios')}; first ${g('FirstRoundRatio')}), vs loop-C ${g('RatioVsLoopC')}; CPU ratio ${g('CpuRatio')}, vs loop-C ${g('CpuRatioVsLoopC')}`,
     );
   }
 }
 const method = (count, what) =>
-  `${count} messages of a 64 KiB memfd-test buffer (pool of 4) + meta {i}, sender and receiver in two processes; ${RUNS} rounds, each C then ours; ratio = median of the rounds' ratios, ours/baseline = medians of the rates; ours: ${what}, receiver keeps buffers it has seen (the same DmaBuf comes back), ${WARMUP} warm-up messages not timed`;
+  `${count} messages of a 64 KiB memfd-test buffer (pool of 4) + meta {i}, sender and receiver in two processes; ${RUNS} rounds, each C then ours; ratio = median of the rounds' ratios (all rounds), ours/baseline = medians of the rates; ours: ${what}, receiver keeps buffers it has seen (the same DmaBuf comes back), ${WARMUP} warm-up messages not timed. ${senderNote}`;
+const senderNote =
+  "Both processes of ours are long-lived, as in a long-running program: the receiver is this bench process and the sender is one node process for the whole run (bench/fdpass-sender.js, taking each round on its stdin), so from the second round on both are warm from earlier rounds (V8 has compiled their paths); C has nothing to warm. firstRoundRatio: the round where the sender first runs this mode (in the run's first case a fresh process, as every round was before 2026-12-07), counted in the median too";
 const syscallsNote =
   "per message, C: sendmsg; recvmsg + close. Ours: sendmsg for a send() that goes at once (batched: a share of one sendmmsg per 32); a share of one recvmmsg and one close (close_range for a run of fds) per received batch, before the batch is delivered; fstat only for a buffer new to that peer (identity claims, see protocol.ts). A round trip adds the event loop's epoll_pwait calls: libuv polls with timeout 0 before every blocking poll (node's idle-time metrics; node's own net module does the same), so 8 to 9 syscalls per trip against C's 5";
 
@@ -347,6 +392,7 @@ if (CASES.includes('stream')) {
       rawFromJsNote:
         "the floor from JS: the core's native sendMessage/receiveMessages/closeFdsIn called directly by two node processes spinning on EAGAIN, no BufferChannel, no framework (bench/fdpass-raw.js)",
       batchedRatio: Number(batched.ratio.toFixed(3)),
+      batchedFirstRoundRatio: batched.firstRoundRatio,
       batchedNote: 'the same rounds sent with peer.sendMany (see core-fdpass-batched)',
     },
   });
@@ -374,6 +420,12 @@ if (CASES.includes('stream')) {
       oneAtATimeRuns: oneExtra.oursRuns,
     },
   });
+  console.log(`  stream rounds: ${one.roundRatios}; first round ${one.firstRoundRatio}`);
+  console.log(`  batched rounds: ${batched.roundRatios}; first round ${batched.firstRoundRatio}`);
+  console.log(
+    `  CPU per message (both processes): one-at-a-time ${one.oursCpuUsPerMessage} µs (receiver ${one.oursReceiverCpuUsPerMessage}, sender ${one.oursSenderCpuUsPerMessage}), batched ${batched.oursCpuUsPerMessage} µs (receiver ${batched.oursReceiverCpuUsPerMessage}, sender ${batched.oursSenderCpuUsPerMessage}), C ${one.baselineCpuUsPerMessage} µs; raw from JS ${Math.round(median(stream.raw))}/s`,
+  );
+  console.log(`  load: ${loadNow()}`);
 }
 if (CASES.includes('rtt')) {
   const trips = figures(rtt.ours, rtt.c);
@@ -411,5 +463,6 @@ if (CASES.includes('rtt')) {
   );
 }
 
+await sender?.close();
 await fw.close();
 rmSync(dir, { recursive: true, force: true });
