@@ -211,6 +211,9 @@ describe('parseFlatJson: the same value as JSON.parse, or NOT_FLAT', () => {
     expect(Object.keys(message)).toEqual(['__proto__', 'i']);
     expect(Object.is(message.i, -0)).toBe(true);
     expect(() => decode('M{"i":01}', 'test')).toThrow(expect.objectContaining({ code: 'EBADMSG' }));
+    expect(() => decode('M{"i":01}', 'test')).toThrow(/the "M" body is not JSON/);
+    expect(() => decode('Z{', 'test')).toThrow(/the "Z" body is not JSON/);
+    expect(() => decode('', 'test')).toThrow(/the empty message is not JSON/);
     const head = '{"l":{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"x","x":"y"}';
     const b = decode(`B${head}\n1:2\n{"i":5,"s":"t"}`, 'test');
     expect(b).toMatchObject({ kind: 'buffer', claim: '1:2', meta: { i: 5, s: 't' } });

@@ -220,14 +220,16 @@ const MAX_HEADS = 256;
 /** Heads longer than this (no real layout is) are parsed every time, never cached. */
 const MAX_HEAD_CHARS = 1024;
 
-function parseJson(text: string, what: string, part: string): unknown {
+/** part: what the text is ('meta', ...), or the one-letter tag of a message whose body it is (named only in the error). */
+function parseJson(text: string, what: string, part: string | undefined): unknown {
   // a flat object ({"i":12}) without JSON.parse's fixed cost (flat-json.ts), the same value
   const flat = parseFlatJson(text);
   if (flat !== NOT_FLAT) return flat;
   try {
     return JSON.parse(text);
   } catch {
-    throw badMessage(what, `the ${part} is not JSON`);
+    const name = part === undefined ? 'empty message' : part.length === 1 ? `${JSON.stringify(part)} body` : part;
+    throw badMessage(what, `the ${name} is not JSON`);
   }
 }
 
@@ -261,11 +263,7 @@ export function decode(text: string, what: string): Decoded {
     const head = parseHead(text.slice(1, nl), what);
     return decodeRest(head.text.length <= MAX_HEAD_CHARS ? head : undefined, head, text.slice(nl + 1), what);
   }
-  const body = parseJson(
-    text.slice(1),
-    what,
-    tag === undefined ? 'empty message' : `${JSON.stringify(tag)} body`,
-  );
+  const body = parseJson(text.slice(1), what, tag);
   switch (tag) {
     case 'M':
       return { kind: 'message', message: body };
