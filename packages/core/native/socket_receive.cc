@@ -4,7 +4,8 @@
 // receiveMessages(fd, max, meta, prefix?) -> string | [text, text, ...] | -errno
 //   Reads up to `max` (at most 32) messages without blocking, in one
 //   recvmmsg. meta[0] is then how many messages came; exactly one comes
-//   back as its text (decoded as UTF-8); several whose bytes are all ASCII
+//   back as its text (decoded as UTF-8; ASCII made as Latin-1, the same
+//   string, without the UTF-8 decoder); several whose bytes are all ASCII
 //   as ONE string, their texts one after the other (Latin-1, so a byte is a
 //   character: the caller cuts it at the lengths below); several of which
 //   one is not ASCII as an array of texts, each decoded as UTF-8 on its own.
@@ -162,7 +163,13 @@ Napi::Value ReceiveMessages(const Napi::CallbackInfo& info) {
   // nothing before it gives [], the caller's "ended").
   napi_value out = nullptr;
   if (delivered == 1) {
-    napi_create_string_utf8(e, static_cast<const char*>(batch.iov[0].iov_base), static_cast<size_t>(meta[2]), &out);
+    // ASCII (the channel's messages are): the same string from Latin-1, without the UTF-8 decoder's passes
+    const char* text = static_cast<const char*>(batch.iov[0].iov_base);
+    size_t len = static_cast<size_t>(meta[2]);
+    if (IsAscii(text, len))
+      napi_create_string_latin1(e, text, len, &out);
+    else
+      napi_create_string_utf8(e, text, len, &out);
   } else if (delivered > 1 && ascii) {
     static thread_local std::unique_ptr<char[]> joined{new char[kMaxBatch * kMaxMessage]};
     char* to = joined.get();

@@ -484,6 +484,12 @@ describe('BufferChannel (in one process)', () => {
     const meta = new Int32Array(metaLength(8)).fill(-1);
     expect(n.receiveMessages(y, 8, meta, 'P')).toBe('Qno');
     expect([...meta.subarray(0, 5)]).toEqual([1, 0, 3, 0, -1]); // one message: flags 0, 3 bytes, no fd
+    // one ASCII message is made from Latin-1, one that is not from UTF-8: both the text that was sent
+    expect(n.sendMessage(x, 'Q\u00e9\u20ac', [])).toBe(6);
+    expect(n.receiveMessages(y, 8, meta)).toBe('Q\u00e9\u20ac');
+    expect(meta[2]).toBe(6); // bytes
+    expect(n.sendMessage(x, 'Q\u007f~', [])).toBe(3);
+    expect(n.receiveMessages(y, 8, meta)).toBe('Q\u007f~');
     expect(n.receiveMessages(y, 8, new Int32Array(metaLength(8) - 1))).toBe(-22); // a meta too short for max: EINVAL
     expect(n.receiveMessages(y, 8, meta)).toBe(-11); // and nothing was read
     // a socket that is full: 0 messages went, nothing lost
