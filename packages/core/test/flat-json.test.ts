@@ -151,6 +151,24 @@ describe('parseFlatJson: the same value as JSON.parse, or NOT_FLAT', () => {
     expect(parseFlatJson('{"a":1,"b":2,"a":3}')).toEqual({ a: 3, b: 2 });
   });
 
+  it('reads each key afresh when it is not the one last read at its place (the key cache)', () => {
+    const seq = ['{"id":1}', '{"i":2}', '{"i":3,"id":4}', '{"id":5,"i":6}', '{"ix":1,"i_":2}', '{"i":7}', '{"i":8,"i":9}'];
+    for (const t of [...seq, ...seq.reverse()]) {
+      expect(parseFlatJson(t)).not.toBe(NOT_FLAT);
+      expect(same(parseFlatJson(t), JSON.parse(t)), t).toBe(true);
+    }
+    // a key cached at a place is still checked against Object.prototype every time
+    expect(parseFlatJson('{"toString":1}')).toBe(NOT_FLAT);
+    expect(parseFlatJson('{"toString":1}')).toBe(NOT_FLAT);
+    Object.defineProperty(Object.prototype, 'zz', { set() {}, configurable: true });
+    try {
+      expect(parseFlatJson('{"zz":1}')).toBe(NOT_FLAT);
+    } finally {
+      delete (Object.prototype as { zz?: unknown }).zz;
+    }
+    expect(parseFlatJson('{"zz":1}')).toEqual({ zz: 1 });
+  });
+
   it('leaves to JSON.parse what it does not read (never a wrong value)', () => {
     for (const t of ['{"__proto__":1}', '{"toString":1}', '{"i":01}', '{"i":1e3}', '{ "i":1}', '{"s":"\\n"}'])
       expect(parseFlatJson(t)).toBe(NOT_FLAT);
