@@ -169,6 +169,16 @@ describe('parseFlatJson: the same value as JSON.parse, or NOT_FLAT', () => {
     expect(parseFlatJson('{"zz":1}')).toEqual({ zz: 1 });
   });
 
+  it('reads from an offset as from the text after it', () => {
+    for (const t of corpus) {
+      for (const pre of ['M', 'x\n', '{"a":1}']) {
+        const a = parseFlatJson(pre + t, pre.length);
+        const b = parseFlatJson(t);
+        expect(a === NOT_FLAT ? a : same(a, b) || a, t).toBe(b === NOT_FLAT ? NOT_FLAT : true);
+      }
+    }
+  });
+
   it('leaves to JSON.parse what it does not read (never a wrong value)', () => {
     for (const t of ['{"__proto__":1}', '{"toString":1}', '{"i":01}', '{"i":1e3}', '{ "i":1}', '{"s":"\\n"}'])
       expect(parseFlatJson(t)).toBe(NOT_FLAT);

@@ -44,16 +44,17 @@ const KEY_SLOTS = 8;
 const lastKeys: string[] = new Array<string>(KEY_SLOTS).fill('');
 
 /**
- * `text` parsed as JSON.parse would, when it is a small flat object (see
+ * `text` from `start` on (a message's JSON after its tag, without slicing
+ * it off) parsed as JSON.parse would, when it is a small flat object (see
  * above); NOT_FLAT otherwise (nothing thrown: the caller's JSON.parse
  * decides, and throws for invalid JSON).
  */
-export function parseFlatJson(text: string): unknown {
+export function parseFlatJson(text: string, start = 0): unknown {
   const n = text.length;
-  if (n < 2 || n > MAX_FLAT_CHARS || text.charCodeAt(0) !== OPEN) return NOT_FLAT;
+  if (n - start < 2 || n - start > MAX_FLAT_CHARS || text.charCodeAt(start) !== OPEN) return NOT_FLAT;
   const o: Record<string, unknown> = {};
-  if (text.charCodeAt(1) === CLOSE) return n === 2 ? o : NOT_FLAT;
-  let i = 1;
+  if (text.charCodeAt(start + 1) === CLOSE) return n === start + 2 ? o : NOT_FLAT;
+  let i = start + 1;
   for (let slot = 0; ; slot++) {
     // "key": identifier characters only
     if (text.charCodeAt(i) !== QUOTE || !isIdStart(text.charCodeAt(i + 1))) return NOT_FLAT;

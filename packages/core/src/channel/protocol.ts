@@ -220,13 +220,16 @@ const MAX_HEADS = 256;
 /** Heads longer than this (no real layout is) are parsed every time, never cached. */
 const MAX_HEAD_CHARS = 1024;
 
-/** part: what the text is ('meta', ...), or the one-letter tag of a message whose body it is (named only in the error). */
-function parseJson(text: string, what: string, part: string | undefined): unknown {
+/**
+ * The JSON in text from `start` on. part: what it is ('meta', ...), or the
+ * one-letter tag of a message whose body it is (named only in the error).
+ */
+function parseJson(text: string, start: number, what: string, part: string | undefined): unknown {
   // a flat object ({"i":12}) without JSON.parse's fixed cost (flat-json.ts), the same value
-  const flat = parseFlatJson(text);
+  const flat = parseFlatJson(text, start);
   if (flat !== NOT_FLAT) return flat;
   try {
-    return JSON.parse(text);
+    return JSON.parse(start === 0 ? text : text.slice(start));
   } catch {
     const name = part === undefined ? 'empty message' : part.length === 1 ? `${JSON.stringify(part)} body` : part;
     throw badMessage(what, `the ${name} is not JSON`);
@@ -236,7 +239,7 @@ function parseJson(text: string, what: string, part: string | undefined): unknow
 function parseHead(text: string, what: string): Head {
   let head = heads.get(text);
   if (head) return head;
-  const body = parseJson(text, what, 'buffer header');
+  const body = parseJson(text, 0, what, 'buffer header');
   if (typeof body !== 'object' || body === null) throw badMessage(what, 'buffer header is not an object');
   const b = body as Record<string, unknown>;
   if (typeof b.e !== 'string' || typeof b.x !== 'string')
@@ -263,7 +266,7 @@ export function decode(text: string, what: string): Decoded {
     const head = parseHead(text.slice(1, nl), what);
     return decodeRest(head.text.length <= MAX_HEAD_CHARS ? head : undefined, head, text.slice(nl + 1), what);
   }
-  const body = parseJson(text.slice(1), what, tag);
+  const body = parseJson(text, 1, what, tag);
   switch (tag) {
     case 'M':
       return { kind: 'message', message: body };
@@ -340,7 +343,7 @@ function decodeRest(known: Head | undefined, head: Head, rest: string, what: str
     layout: head.layout,
     exporter: head.exporter,
     expName: head.expName,
-    meta: nl < 0 ? undefined : parseJson(rest.slice(nl + 1), what, 'meta'),
+    meta: nl < 0 ? undefined : parseJson(rest, nl + 1, what, 'meta'),
     claim,
     head: known,
   };
