@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOT_FLAT, parseFlatJson, stringifyFlat } from '../src/channel/flat-json.js';
-import { decode } from '../src/channel/protocol.js';
+import { decode, encodeMessage } from '../src/channel/protocol.js';
 
 /** A seeded PRNG (mulberry32): the same cases on every run. */
 function prng(seed: number): () => number {
@@ -334,6 +334,18 @@ describe('stringifyFlat: the same text as JSON.stringify, or undefined', () => {
     );
     expect(stringifyFlat({ a: { b: 1 } })).toBeUndefined();
     expect(stringifyFlat(new Point())).toBeUndefined();
+  });
+
+  it('writes a tag before the text, and the same keys again from the pieces it made for them', () => {
+    const seq: unknown[] = [{ i: 1 }, { id: 2 }, { i: 3, id: 4 }, { id: 5, i: 6 }, {}, { i: 'x', j: null }, { i: 7 }];
+    for (const tag of ['', 'M', '', 'M', 'M']) {
+      for (const o of [...seq, ...seq.reverse()]) expect(stringifyFlat(o, tag)).toBe(tag + JSON.stringify(o));
+    }
+    expect(encodeMessage({ ok: 1 })).toBe('M{"ok":1}');
+    expect(encodeMessage([1])).toBe('M[1]');
+    expect(encodeMessage('x')).toBe('M"x"');
+    expect(() => encodeMessage(() => 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => encodeMessage({ get a() { throw new Error('no'); } })).toThrow(/cannot be serialized \(no\)/);
   });
 
   it('leaves an object to JSON.stringify while Object.prototype has a toJSON', () => {

@@ -125,6 +125,16 @@ export function parseFlatJson(text: string, start = 0): unknown {
   }
 }
 
+/**
+ * stringifyFlat's piece before each place's value ('{"k":' at the first,
+ * with the tag before it, ',"k":' after), by the key it was made for: the
+ * same keys again (Object.keys gives the same strings) cost no string
+ * additions for them.
+ */
+const pieceKeys: string[] = new Array<string>(KEY_SLOTS).fill('');
+const pieces: string[] = new Array<string>(KEY_SLOTS).fill('');
+let firstTag = '';
+
 /** Objects with more keys than this go to JSON.stringify. */
 const MAX_FLAT_KEYS = 16;
 
@@ -158,9 +168,11 @@ function plainString(s: string): boolean {
  * JSON.stringify). Properties are read in JSON.stringify's order, each once;
  * when a later one turns out not flat (a nested object), JSON.stringify
  * reads them all again: only a getter with side effects (or a proxy's
- * traps, which also see a getPrototypeOf) could tell.
+ * traps, which also see a getPrototypeOf) could tell. tag: written before
+ * the text (a message's one-letter tag), in its first piece rather than
+ * added after.
  */
-export function stringifyFlat(value: unknown): string | undefined {
+export function stringifyFlat(value: unknown, tag = ''): string | undefined {
   if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
     return undefined;
   if ((value as { toJSON?: unknown }).toJSON !== undefined) return undefined;
@@ -168,13 +180,22 @@ export function stringifyFlat(value: unknown): string | undefined {
   const n = keys.length;
   if (n > MAX_FLAT_KEYS) return undefined;
   // few string additions (each one copies the short string so far): the key and its
-  // punctuation in one piece, then the value
+  // punctuation in one piece (the one made last time for this key at this place), then the value
   let out = '';
   for (let i = 0; i < n; i++) {
     const k = keys[i]!;
-    if (!plainKey(k)) return undefined;
+    let key: string;
+    if (i < KEY_SLOTS && pieceKeys[i] === k && (i > 0 || firstTag === tag)) key = pieces[i]!;
+    else {
+      if (!plainKey(k)) return undefined;
+      key = i === 0 ? `${tag}{"${k}":` : `,"${k}":`;
+      if (i < KEY_SLOTS) {
+        pieceKeys[i] = k;
+        pieces[i] = key;
+        if (i === 0) firstTag = tag;
+      }
+    }
     const v = (value as Record<string, unknown>)[k];
-    const key = i === 0 ? `{"${k}":` : `,"${k}":`;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) return undefined;
       out += key + v;
@@ -186,5 +207,5 @@ export function stringifyFlat(value: unknown): string | undefined {
     else if (v === null) out += `${key}null`;
     else return undefined;
   }
-  return n === 0 ? '{}' : `${out}}`;
+  return n === 0 ? `${tag}{}` : `${out}}`;
 }

@@ -73,11 +73,14 @@ function layoutJson(l: BufferLayout): string {
   });
 }
 
-function jsonOf(value: unknown, name: string): string {
+/** value as JSON, after tag (a message's one-letter tag; '' for none). */
+function jsonOf(value: unknown, name: string, tag = ''): string {
   let text: string | undefined;
   try {
     // a flat object ({ i: 12 }) without JSON.stringify's fixed cost (flat-json.ts), the same text
-    text = stringifyFlat(value) ?? JSON.stringify(value);
+    const flat = stringifyFlat(value, tag);
+    if (flat !== undefined) return flat;
+    text = JSON.stringify(value);
   } catch (e) {
     throw invalidArgument(
       name,
@@ -93,7 +96,7 @@ function jsonOf(value: unknown, name: string): string {
       value,
       'Functions, symbols and undefined cannot be sent',
     );
-  return text;
+  return tag === '' ? text : tag + text;
 }
 
 function checkSize(text: string, name: string): string {
@@ -156,7 +159,7 @@ export function encodeMeta(prefix: string, meta: unknown): string | undefined {
 }
 
 export function encodeMessage(message: unknown): string {
-  return checkSize(`M${jsonOf(message, 'message')}`, 'message');
+  return checkSize(jsonOf(message, 'message', 'M'), 'message');
 }
 
 export function encodeRefused(reason: string): string {
