@@ -152,7 +152,15 @@ describe('parseFlatJson: the same value as JSON.parse, or NOT_FLAT', () => {
   });
 
   it('reads each key afresh when it is not the one last read at its place (the key cache)', () => {
-    const seq = ['{"id":1}', '{"i":2}', '{"i":3,"id":4}', '{"id":5,"i":6}', '{"ix":1,"i_":2}', '{"i":7}', '{"i":8,"i":9}'];
+    const seq = [
+      '{"id":1}',
+      '{"i":2}',
+      '{"i":3,"id":4}',
+      '{"id":5,"i":6}',
+      '{"ix":1,"i_":2}',
+      '{"i":7}',
+      '{"i":8,"i":9}',
+    ];
     for (const t of [...seq, ...seq.reverse()]) {
       expect(parseFlatJson(t)).not.toBe(NOT_FLAT);
       expect(same(parseFlatJson(t), JSON.parse(t)), t).toBe(true);
@@ -187,11 +195,54 @@ describe('parseFlatJson: the same value as JSON.parse, or NOT_FLAT', () => {
   it('agrees with JSON.parse on 30000 generated texts near the flat form', () => {
     const rnd = prng(14);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-    const keys = ['i', 'ok', 'a', 'a1', '$x', '_', '__proto__', 'toString', 'constructor', '', '1', 'é', 'a b', 'i'];
+    const keys = [
+      'i',
+      'ok',
+      'a',
+      'a1',
+      '$x',
+      '_',
+      '__proto__',
+      'toString',
+      'constructor',
+      '',
+      '1',
+      'é',
+      'a b',
+      'i',
+    ];
     const values = [
-      '0', '-0', '01', '-01', '7', '-7', '123', '-', '1e3', '1.5', '1E+2', '123456789012345', '1234567890123456',
-      '9007199254740993', '"x"', '""', '"a\\"b"', '"\\u0041"', '"é"', '"\t"', '"\u2028"', '"\ud800"', 'true',
-      'false', 'null', 'tru', 'nul', '[]', '{}', '{"a":1}', String(Math.floor(rnd() * 1e9)),
+      '0',
+      '-0',
+      '01',
+      '-01',
+      '7',
+      '-7',
+      '123',
+      '-',
+      '1e3',
+      '1.5',
+      '1E+2',
+      '123456789012345',
+      '1234567890123456',
+      '9007199254740993',
+      '"x"',
+      '""',
+      '"a\\"b"',
+      '"\\u0041"',
+      '"é"',
+      '"\t"',
+      '"\u2028"',
+      '"\ud800"',
+      'true',
+      'false',
+      'null',
+      'tru',
+      'nul',
+      '[]',
+      '{}',
+      '{"a":1}',
+      String(Math.floor(rnd() * 1e9)),
     ];
     const alphabet = '{}":,-0123456789eE.truefalsnl _\\\tx';
     let fast = 0;
@@ -245,7 +296,9 @@ describe('parseFlatJson: the same value as JSON.parse, or NOT_FLAT', () => {
     const head = '{"l":{"size":4096,"planes":[{"offset":0,"pitch":0,"size":4096}]},"e":"x","x":"y"}';
     const b = decode(`B${head}\n1:2\n{"i":5,"s":"t"}`, 'test');
     expect(b).toMatchObject({ kind: 'buffer', claim: '1:2', meta: { i: 5, s: 't' } });
-    expect(() => decode(`B${head}\n1:2\n{"i":5,}`, 'test')).toThrow(expect.objectContaining({ code: 'EBADMSG' }));
+    expect(() => decode(`B${head}\n1:2\n{"i":5,}`, 'test')).toThrow(
+      expect.objectContaining({ code: 'EBADMSG' }),
+    );
   });
 });
 
@@ -315,10 +368,24 @@ const objects: Array<[string, () => unknown]> = [
   ['empty key', () => ({ '': 1 })],
   ['__proto__ own key', () => JSON.parse('{"__proto__":1}')],
   ['non-enumerable', () => Object.defineProperty({ a: 1 }, 'b', { value: 2, enumerable: false })],
-  ['getter', () => ({ get a() { return 7; } })],
+  [
+    'getter',
+    () => ({
+      get a() {
+        return 7;
+      },
+    }),
+  ],
   ['17 keys', () => Object.fromEntries(Array.from({ length: 17 }, (_, k) => [`k${k}`, k]))],
   ['long string', () => ({ a: 'x'.repeat(300) })],
-  ['cycle', () => { const o: Record<string, unknown> = { a: 1 }; o.self = o; return o; }],
+  [
+    'cycle',
+    () => {
+      const o: Record<string, unknown> = { a: 1 };
+      o.self = o;
+      return o;
+    },
+  ],
 ];
 
 describe('stringifyFlat: the same text as JSON.stringify, or undefined', () => {
@@ -337,7 +404,15 @@ describe('stringifyFlat: the same text as JSON.stringify, or undefined', () => {
   });
 
   it('writes a tag before the text, and the same keys again from the pieces it made for them', () => {
-    const seq: unknown[] = [{ i: 1 }, { id: 2 }, { i: 3, id: 4 }, { id: 5, i: 6 }, {}, { i: 'x', j: null }, { i: 7 }];
+    const seq: unknown[] = [
+      { i: 1 },
+      { id: 2 },
+      { i: 3, id: 4 },
+      { id: 5, i: 6 },
+      {},
+      { i: 'x', j: null },
+      { i: 7 },
+    ];
     for (const tag of ['', 'M', '', 'M', 'M']) {
       for (const o of [...seq, ...seq.reverse()]) expect(stringifyFlat(o, tag)).toBe(tag + JSON.stringify(o));
     }
@@ -345,7 +420,13 @@ describe('stringifyFlat: the same text as JSON.stringify, or undefined', () => {
     expect(encodeMessage([1])).toBe('M[1]');
     expect(encodeMessage('x')).toBe('M"x"');
     expect(() => encodeMessage(() => 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
-    expect(() => encodeMessage({ get a() { throw new Error('no'); } })).toThrow(/cannot be serialized \(no\)/);
+    expect(() =>
+      encodeMessage({
+        get a() {
+          throw new Error('no');
+        },
+      }),
+    ).toThrow(/cannot be serialized \(no\)/);
   });
 
   it('leaves an object to JSON.stringify while Object.prototype has a toJSON', () => {
@@ -366,8 +447,32 @@ describe('stringifyFlat: the same text as JSON.stringify, or undefined', () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const keys = ['i', 'ok', 'a', 'a1', '$x', '_', 'toString', '', '1', 'é', 'a b', 'a"b', 'i'];
     const values: unknown[] = [
-      0, -0, 7, -7, 0.1, 1e21, 1e-7, Number.NaN, Infinity, 2 ** 53 + 2, '', 'x', 'a"b', 'a\\b', '\n', 'é',
-      '\u2028', '\ud800', '😀', true, false, null, undefined, [], {}, { a: 1 },
+      0,
+      -0,
+      7,
+      -7,
+      0.1,
+      1e21,
+      1e-7,
+      Number.NaN,
+      Infinity,
+      2 ** 53 + 2,
+      '',
+      'x',
+      'a"b',
+      'a\\b',
+      '\n',
+      'é',
+      '\u2028',
+      '\ud800',
+      '😀',
+      true,
+      false,
+      null,
+      undefined,
+      [],
+      {},
+      { a: 1 },
     ];
     for (let n = 0; n < 20000; n++) {
       const o: Record<string, unknown> = {};

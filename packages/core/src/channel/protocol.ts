@@ -234,7 +234,8 @@ function parseJson(text: string, start: number, what: string, part: string | und
   try {
     return JSON.parse(start === 0 ? text : text.slice(start));
   } catch {
-    const name = part === undefined ? 'empty message' : part.length === 1 ? `${JSON.stringify(part)} body` : part;
+    const name =
+      part === undefined ? 'empty message' : part.length === 1 ? `${JSON.stringify(part)} body` : part;
     throw badMessage(what, `the ${name} is not JSON`);
   }
 }
