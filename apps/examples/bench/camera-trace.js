@@ -7,6 +7,7 @@
 // buffer was the driver's own lateness, not a buffer the application kept from it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cameraTicks } from './camera-sched.js';
 
 const TRACING = '/sys/kernel/tracing';
 const EVENTS = ['vb2/vb2_buf_queue', 'vb2/vb2_buf_done', 'v4l2/v4l2_dqbuf'];
@@ -84,7 +85,7 @@ export function cameraRound(text, { from, to }) {
  * gives the round's CameraRound (null when tracefs is not there or the trace is short). Only
  * the three events are on (one each per buffer's trip), for both sides alike.
  */
-export function cameraTracer() {
+export function cameraTracer({ sched = false } = {}) {
   const w = (/** @type {string} */ f, /** @type {string} */ v) => writeFileSync(`${TRACING}/${f}`, v);
   let ok = false;
   try {
@@ -93,6 +94,14 @@ export function cameraTracer() {
     }
     w('tracing_on', '0');
     for (const e of EVENTS) w(`events/${e}/enable`, '1');
+    if (sched) {
+      // vivid's capture thread's wakeups and switches only (bench/camera-sched.js)
+      w('buffer_size_kb', '8192');
+      w('events/sched/sched_switch/filter', 'prev_comm ~ "vivid-*" || next_comm ~ "vivid-*"');
+      w('events/sched/sched_wakeup/filter', 'comm ~ "vivid-*"');
+      w('events/sched/sched_switch/enable', '1');
+      w('events/sched/sched_wakeup/enable', '1');
+    }
     ok = true;
   } catch {
     ok = false;
@@ -108,7 +117,9 @@ export function cameraTracer() {
     stop(window) {
       if (!ok) return null;
       w('tracing_on', '0');
-      return cameraRound(readFileSync(`${TRACING}/trace`, 'utf8'), window);
+      const text = readFileSync(`${TRACING}/trace`, 'utf8');
+      const round = cameraRound(text, window);
+      return round && sched ? { ...round, ticks: cameraTicks(text, window) } : round;
     },
   };
 }

@@ -135,7 +135,7 @@ function ticksOf(pid) {
 
 // The camera's own account of each link and GStreamer round (bench/camera-trace.js), over the
 // same dequeues on both sides: the frames it delivered per second and the sequence numbers it skipped.
-const tracer = cameraTracer();
+const tracer = cameraTracer({ sched: process.env.C2D_BENCH_SCHED === '1' });
 const CAMERA_WINDOW = { from: LINK.warmup, to: LINK.warmup + LINK.frames };
 /**
  * @template T
@@ -155,6 +155,11 @@ const runs = {
   gstZero: async () => gstRound(GST_ZERO),
   copy: () => runPipeline({ ...base, copy: true }),
 };
+// `link@N` in C2D_BENCH_KINDS: a link round with N buffers (C2D_BENCH_LINK_BUFFERS sets the link's own)
+for (const kind of process.env.C2D_BENCH_KINDS?.split(',') ?? []) {
+  const n = /^link@(\d+)$/.exec(kind)?.[1];
+  if (n) runs[kind] = () => traced(() => linkRound({ ...base, buffers: Number(n) }, LINK));
+}
 const results = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
 gst(10, GST_ZERO); // plugin registry and caches
 if (process.env.C2D_BENCH_GST_DEBUG === '1') {
@@ -185,8 +190,11 @@ for (let round = 0; round < ROUNDS; round++) {
     const cam = r.cameraTrace
       ? `; camera delivered ${r.cameraTrace.fps.toFixed(1)} fps, skipped ${r.cameraTrace.skipped} (${r.cameraTrace.skippedWithBufferQueued} with a buffer queued)`
       : '';
+    if (r.cameraTrace?.ticks)
+      console.log(`round ${round + 1} ${kind} camera ticks: ${JSON.stringify(r.cameraTrace.ticks)}`);
+    // the guest's wall clock (UTC, from the host's RTC): to match a round with the host's load
     console.log(
-      `round ${round + 1} ${kind} (${r.path}${r.format ? `, ${r.format}` : ''}): ${r.fps.toFixed(1)} fps, CPU ${r.cpuMsPerFrame.toFixed(3)} ms/frame${cam}`,
+      `${new Date().toISOString().slice(11, 19)} round ${round + 1} ${kind} (${r.path}${r.format ? `, ${r.format}` : ''}): ${r.fps.toFixed(1)} fps, CPU ${r.cpuMsPerFrame.toFixed(3)} ms/frame${cam}`,
     );
   }
 }

@@ -1,0 +1,182 @@
+// Why the camera skipped a frame time (inside the lab, from bench/camera-trace.js when
+// C2D_BENCH_SCHED=1): the scheduler's trace events for vivid's capture thread (sched_wakeup,
+// sched_switch in and out, filtered to it) beside its completions (vb2_buf_done). vivid's thread
+// sleeps until the jiffy of its next frame time, fills the buffer (pixels drawn by the CPU) and
+// completes it; a frame time is skipped when the thread reads jiffies a frame period or so late.
+// So a skip is one of: the wakeup itself came late (the timer, or the vCPU not running), the thread
+// waited on its runqueue after the wakeup (another task on its CPU: which), it was preempted while
+// filling (by which task), or its fill ran long without a switch (the vCPU slow or not running).
+
+/** Seconds → milliseconds, one decimal. */
+const ms = (/** @type {number} */ s) => Math.round(s * 10000) / 10;
+const FRAME_S = 1 / 60;
+
+/**
+ * @typedef {object} CameraTicks
+ * @property {Record<string, number>} causes skipped frame times by what made the tick late
+ *   (noSleep, waited, idleCpuLate, preempted, longFill, lateWake)
+ * @property {string[]} skips one line per skip: the thread's events from the completion before
+ *   the skip to the one after, in ms from when the first skipped frame time's completion was due
+ *   (S slept, W woken, I on CPU after prev, P preempted by next, D completed)
+ * @property {{ wakeToRunMs: number[], fillMs: number[], preemptedMs: number }} typical the
+ *   window's ticks: wakeup → on CPU (median, p95, max), on CPU → completed (median, p95, max),
+ *   time preempted in total
+ * @property {Record<string, number>} waitedBehind ms the woken thread waited, by the task that ran before it (waits > 1 ms)
+ * @property {Record<string, number>} preemptedBy ms it was preempted, by the task that ran instead
+ */
+
+/**
+ * The capture thread's ticks over dequeues `from`..`to` of a trace with the vb2, v4l2 and
+ * sched events (sched_switch and sched_wakeup filtered to vivid's threads).
+ * @param {string} text
+ * @param {{ from: number, to: number }} window
+ * @returns {CameraTicks | null}
+ */
+export function cameraTicks(text, { from, to }) {
+  /** @type {{ t: number, kind: string, cpu: number, other?: string, state?: string }[]} */
+  const ev = [];
+  /** @type {number[]} */
+  const sequence = [];
+  /** @type {number[]} ev indexes of the completions */
+  const done = [];
+  for (const m of text.matchAll(
+    /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_switch|sched_wakeup|vb2_buf_done|v4l2_dqbuf): ([^\n]*)/gm,
+  )) {
+    const [, , , cpu, ts, name, rest] = m;
+    const t = Number(ts);
+    if (name === 'v4l2_dqbuf') {
+      if (/type = VIDEO_CAPTURE[,\s]/.test(rest)) sequence.push(Number(/sequence = (\d+)/.exec(rest)?.[1]));
+      continue;
+    }
+    if (name === 'vb2_buf_done') {
+      if (!/ type = 1,/.test(rest)) continue;
+      done.push(ev.length);
+      ev.push({ t, kind: 'D', cpu: Number(cpu) });
+      continue;
+    }
+    if (name === 'sched_wakeup') {
+      if (/comm=vivid-/.test(rest))
+        ev.push({ t, kind: 'W', cpu: Number(/target_cpu=(\d+)/.exec(rest)?.[1]) });
+      continue;
+    }
+    const s =
+      /prev_comm=(.*?) prev_pid=\d+ prev_prio=\d+ prev_state=(\S+) ==> next_comm=(.*?) next_pid=/.exec(rest);
+    if (!s) continue;
+    const [, prev, state, next] = s;
+    if (next.startsWith('vivid-')) ev.push({ t, kind: 'I', cpu: Number(cpu), other: prev });
+    else if (prev.startsWith('vivid-'))
+      ev.push({ t, kind: state.startsWith('R') ? 'P' : 'S', cpu: Number(cpu), other: next, state });
+  }
+  const last = Math.min(to, sequence.length, done.length) - 1;
+  if (last - from < 2) return null;
+  // when each sequence number's completion is due: the window's median offset from a 60 Hz grid
+  const offsets = [];
+  for (let i = from; i <= last; i++) offsets.push(ev[done[i]].t - sequence[i] * FRAME_S);
+  offsets.sort((a, b) => a - b);
+  const offset = offsets[Math.floor(offsets.length / 2)];
+  const skips = [];
+  /** @type {Record<string, number>} */
+  const causes = {};
+  const wakeToRun = [];
+  const fill = [];
+  let preempted = 0;
+  /** @type {Record<string, number>} */
+  const waitedBehind = {};
+  /** @type {Record<string, number>} */
+  const preemptedBy = {};
+  const add = (/** @type {Record<string, number>} */ o, /** @type {string} */ k, /** @type {number} */ v) => {
+    o[k] = Math.round(((o[k] ?? 0) + v) * 10) / 10;
+  };
+  for (let i = from; i < last; i++) {
+    const a = done[i];
+    const b = done[i + 1];
+    // the tick that completed frame i + 1: from its last wakeup (or from frame i's completion when
+    // it did not sleep) to its completion
+    let wake = -1;
+    let on = -1;
+    let outAt = -1;
+    let pre = 0;
+    let onAfterIdle = false;
+    for (let k = a + 1; k < b; k++) {
+      const e = ev[k];
+      if (e.kind === 'W') {
+        wake = e.t;
+        on = -1;
+        pre = 0;
+      } else if (e.kind === 'I') {
+        if (wake >= 0 && on < 0) {
+          on = e.t;
+          onAfterIdle = (e.other ?? '').startsWith('swapper/');
+          const waited = ms(e.t - wake);
+          if (waited > 1) add(waitedBehind, e.other ?? '?', waited);
+        }
+        if (outAt >= 0) {
+          pre += e.t - outAt;
+          outAt = -1;
+        }
+      } else if (e.kind === 'P') {
+        outAt = e.t;
+      } else if (e.kind === 'S') {
+        outAt = -1;
+      }
+    }
+    // preemption times by task, from the same walk
+    for (let k = a + 1, at = -1, by = ''; k < b; k++) {
+      const e = ev[k];
+      if (e.kind === 'P') {
+        at = e.t;
+        by = e.other ?? '?';
+      } else if (e.kind === 'I' && at >= 0) {
+        add(preemptedBy, by, ms(e.t - at));
+        at = -1;
+      }
+    }
+    if (wake >= 0 && on >= 0) {
+      wakeToRun.push(ms(on - wake));
+      fill.push(ms(ev[b].t - on - pre));
+    }
+    preempted += pre;
+    const gap = sequence[i + 1] - sequence[i] - 1;
+    if (gap <= 0) continue;
+    // what made this tick late: it never slept since the last completion (that tick ran long), it
+    // waited > 2 ms after the wakeup behind another task (waited) or with its CPU idle (idleCpuLate:
+    // the idle vCPU was slow to take the wakeup), it was preempted > 2 ms, its fill ran > 3 ms
+    // without a switch (longFill; a fill takes ~0.7 ms), or else the wakeup itself came late
+    // (lateWake: the timer, its CPU idle)
+    const cause =
+      wake < 0
+        ? 'noSleep'
+        : on - wake > 0.002
+          ? onAfterIdle
+            ? 'idleCpuLate'
+            : 'waited'
+          : pre > 0.002
+            ? 'preempted'
+            : ev[b].t - on - pre > 0.003
+              ? 'longFill'
+              : 'lateWake';
+    causes[cause] = (causes[cause] ?? 0) + gap;
+    const due = offset + (sequence[i] + 1) * FRAME_S;
+    const line = [`seq ${sequence[i] + 1}${gap > 1 ? `+${gap - 1}` : ''} ${cause}:`];
+    for (let k = a; k <= b; k++) {
+      const e = ev[k];
+      const at = ms(e.t - due);
+      const sign = at >= 0 ? '+' : '';
+      line.push(
+        `${e.kind}${sign}${at}${e.kind === 'I' ? `(after ${e.other})` : e.kind === 'P' ? `(for ${e.other})` : ''}@${e.cpu}`,
+      );
+    }
+    skips.push(line.join(' '));
+  }
+  const stats = (/** @type {number[]} */ xs) => {
+    const s = [...xs].sort((x, y) => x - y);
+    return [s[Math.floor(s.length / 2)] ?? 0, s[Math.floor(s.length * 0.95)] ?? 0, s.at(-1) ?? 0];
+  };
+  return {
+    causes,
+    skips,
+    typical: { wakeToRunMs: stats(wakeToRun), fillMs: stats(fill), preemptedMs: ms(preempted) },
+    waitedBehind,
+    preemptedBy,
+  };
+}

@@ -1,0 +1,104 @@
+// Why the camera skipped a frame time (bench/camera-sched.js), read from trace text shaped as
+// tracefs writes it: vivid's capture thread's wakeups and switches beside its completions.
+import { describe, expect, it } from 'vitest';
+import { cameraTicks } from '../bench/camera-sched.js';
+
+const PERIOD = 1 / 60;
+const KT = 'vivid-000-vid-c-203';
+const line = (task: string, cpu: number, t: number, name: string, rest: string) =>
+  `     ${task}     [00${cpu}] d..2.    ${(20 + t).toFixed(6)}: ${name}: ${rest}`;
+const wakeup = (t: number, cpu = 1) =>
+  line('<idle>-0', cpu, t, 'sched_wakeup', `comm=vivid-000-vid-c pid=203 prio=120 target_cpu=00${cpu}`);
+const switchIn = (t: number, prev: string, cpu = 1) =>
+  line(
+    `${prev}-1`,
+    cpu,
+    t,
+    'sched_switch',
+    `prev_comm=${prev} prev_pid=1 prev_prio=120 prev_state=R ==> next_comm=vivid-000-vid-c next_pid=203 next_prio=120`,
+  );
+const switchOut = (t: number, state: string, next: string, cpu = 1) =>
+  line(
+    KT,
+    cpu,
+    t,
+    'sched_switch',
+    `prev_comm=vivid-000-vid-c prev_pid=203 prev_prio=120 prev_state=${state} ==> next_comm=${next} next_pid=1 next_prio=120`,
+  );
+const done = (t: number, cpu = 1) =>
+  line(
+    KT,
+    cpu,
+    t,
+    'vb2_buf_done',
+    'owner = 0, queued = 2, owned_by_drv = 1, index = 0, type = 1, bytesused = 1, timestamp = 0',
+  );
+const dqbuf = (t: number, sequence: number) =>
+  line(
+    'dmabuf-link-204',
+    0,
+    t,
+    'v4l2_dqbuf',
+    `minor = 0, index = 0, type = VIDEO_CAPTURE, bytesused = 1, sequence = ${sequence}`,
+  );
+
+type Late = { wakeLate?: number; waitBehind?: [string, number]; preemptBy?: [string, number]; fill?: number };
+
+/**
+ * `n` frame times: the thread is woken 1 ms before each frame's completion is due, is on its
+ * (idle) CPU at once, fills for 0.7 ms and sleeps. `late[s]` makes the tick of frame s late (and
+ * frame s - 1 skipped) in one way.
+ */
+function trace(n: number, late: Record<number, Late> = {}): string {
+  const lines = ['# tracer: nop', '#'];
+  for (let s = 0; s < n; s++) {
+    if (late[s + 1]) continue; // the frame time the late tick skipped
+    const l = late[s] ?? {};
+    let t = s * PERIOD - 0.001 + (l.wakeLate ?? 0);
+    lines.push(wakeup(t));
+    if (l.waitBehind) t += l.waitBehind[1];
+    lines.push(switchIn(t, l.waitBehind?.[0] ?? 'swapper/1'));
+    t += (l.fill ?? 0.0007) / 2;
+    if (l.preemptBy) {
+      lines.push(switchOut(t, 'R+', l.preemptBy[0]));
+      t += l.preemptBy[1];
+      lines.push(switchIn(t, l.preemptBy[0]));
+    }
+    t += (l.fill ?? 0.0007) / 2;
+    lines.push(done(t), switchOut(t + 0.0001, 'S', 'swapper/1'), dqbuf(t + 0.0003, s));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('cameraTicks (why the bench camera skipped a frame time)', () => {
+  it('finds no skip in a steady trace and reads its fill and wakeup times', () => {
+    const r = cameraTicks(trace(100), { from: 10, to: 90 });
+    expect(r?.skips).toEqual([]);
+    expect(r?.causes).toEqual({});
+    expect(r?.typical.fillMs[0]).toBeCloseTo(0.7, 1);
+    expect(r?.typical.wakeToRunMs[2]).toBe(0);
+  });
+
+  it('names what made each late tick late', () => {
+    const r = cameraTicks(
+      trace(100, {
+        20: { wakeLate: 0.012 },
+        30: { waitBehind: ['node', 0.012] },
+        40: { waitBehind: ['swapper/1', 0.012] },
+        50: { preemptBy: ['kworker/1:1', 0.012] },
+        60: { fill: 0.012 },
+      }),
+      { from: 10, to: 90 },
+    );
+    expect(r?.causes).toEqual({ lateWake: 1, waited: 1, idleCpuLate: 1, preempted: 1, longFill: 1 });
+    expect(r?.skips).toHaveLength(5);
+    expect(r?.skips[0]).toMatch(/^seq 19 lateWake: /);
+    expect(r?.skips[1]).toMatch(/^seq 29 waited: .* I\+[\d.]+\(after node\)@1/);
+    expect(r?.waitedBehind).toEqual({ node: 12, 'swapper/1': 12 });
+    expect(r?.preemptedBy).toEqual({ 'kworker/1:1': 12 });
+  });
+
+  it('gives null for a trace with too few frames in the window', () => {
+    expect(cameraTicks('', { from: 30, to: 300 })).toBeNull();
+  });
+});
