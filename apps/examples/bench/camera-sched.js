@@ -17,7 +17,8 @@ const FRAME_S = 1 / 60;
  *   (noSleep, waited, idleCpuLate, preempted, longFill, lateWake)
  * @property {string[]} skips one line per skip: the thread's events from the completion before
  *   the skip to the one after, in ms from when the first skipped frame time's completion was due
- *   (S slept, W woken, I on CPU after prev, P preempted by next, D completed)
+ *   (S slept, W woken, I on CPU after prev, P preempted by next, D completed; the application's
+ *   Q QBUF and X DQBUF, by task)
  * @property {{ wakeToRunMs: number[], fillMs: number[], preemptedMs: number }} typical the
  *   window's ticks: wakeup → on CPU (median, p95, max), on CPU → completed (median, p95, max),
  *   time preempted in total
@@ -40,12 +41,20 @@ export function cameraTicks(text, { from, to }) {
   /** @type {number[]} ev indexes of the completions */
   const done = [];
   for (const m of text.matchAll(
-    /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_switch|sched_wakeup|vb2_buf_done|v4l2_dqbuf): ([^\n]*)/gm,
+    /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_switch|sched_wakeup|vb2_buf_done|vb2_buf_queue|v4l2_dqbuf): ([^\n]*)/gm,
   )) {
-    const [, , , cpu, ts, name, rest] = m;
+    const [, task, , cpu, ts, name, rest] = m;
     const t = Number(ts);
+    // the application's QBUF (vb2 gives the buffer to the driver) and DQBUF: ioctls that hold the
+    // device's lock, which vivid's thread only tries for (it yields and retries while another has it)
     if (name === 'v4l2_dqbuf') {
-      if (/type = VIDEO_CAPTURE[,\s]/.test(rest)) sequence.push(Number(/sequence = (\d+)/.exec(rest)?.[1]));
+      if (!/type = VIDEO_CAPTURE[,\s]/.test(rest)) continue;
+      sequence.push(Number(/sequence = (\d+)/.exec(rest)?.[1]));
+      ev.push({ t, kind: 'X', cpu: Number(cpu), other: task.trim() });
+      continue;
+    }
+    if (name === 'vb2_buf_queue') {
+      if (/ type = 1,/.test(rest)) ev.push({ t, kind: 'Q', cpu: Number(cpu), other: task.trim() });
       continue;
     }
     if (name === 'vb2_buf_done') {
@@ -75,6 +84,8 @@ export function cameraTicks(text, { from, to }) {
   offsets.sort((a, b) => a - b);
   const offset = offsets[Math.floor(offsets.length / 2)];
   const skips = [];
+  /** @type {{ i: number, gap: number, wake: number, on: number, pre: number, onAfterIdle: boolean }[]} the late ticks */
+  const late = [];
   /** @type {Record<string, number>} */
   const causes = {};
   const wakeToRun = [];
@@ -138,32 +149,42 @@ export function cameraTicks(text, { from, to }) {
     preempted += pre;
     const gap = sequence[i + 1] - sequence[i] - 1;
     if (gap <= 0) continue;
-    // what made this tick late: it never slept since the last completion (that tick ran long), it
-    // waited > 2 ms after the wakeup behind another task (waited) or with its CPU idle (idleCpuLate:
-    // the idle vCPU was slow to take the wakeup), it was preempted > 2 ms, its fill ran > 3 ms
-    // without a switch (longFill; a fill takes ~0.7 ms), or else the wakeup itself came late
-    // (lateWake: the timer, its CPU idle)
-    const cause =
-      wake < 0
-        ? 'noSleep'
-        : on - wake > 0.002
-          ? onAfterIdle
-            ? 'idleCpuLate'
-            : 'waited'
-          : pre > 0.002
-            ? 'preempted'
-            : ev[b].t - on - pre > 0.003
-              ? 'longFill'
-              : 'lateWake';
-    causes[cause] = (causes[cause] ?? 0) + gap;
+    late.push({ i, gap, wake, on, pre, onAfterIdle });
+  }
+  // what made a late tick late, the largest of: its wakeup itself came late (lateWake: the timer,
+  // its CPU idle; measured against when a tick's wakeup typically comes before its completion is
+  // due), it waited after the wakeup behind another task (waited) or with its CPU idle
+  // (idleCpuLate: the idle vCPU slow to take it), it was preempted (preempted), its fill ran
+  // long without a switch (longFill: the vCPU slow or not running, or the thread retrying for the
+  // device's lock while an application's ioctl held it: see the Q and X events); noSleep: it never slept
+  // since the last completion (that tick ran long)
+  const median = (/** @type {number[]} */ xs) =>
+    [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+  const typicalWakeToDone = (median(wakeToRun) + median(fill)) / 1000;
+  const typicalFill = median(fill) / 1000;
+  for (const { i, gap, wake, on, pre, onAfterIdle } of late) {
+    const a = done[i];
+    const b = done[i + 1];
     const due = offset + (sequence[i] + 1) * FRAME_S;
+    /** @type {[string, number][]} */
+    const parts =
+      wake < 0
+        ? [['noSleep', 1]]
+        : [
+            ['lateWake', wake - (due - typicalWakeToDone)],
+            [onAfterIdle ? 'idleCpuLate' : 'waited', on - wake],
+            ['preempted', pre],
+            ['longFill', ev[b].t - on - pre - typicalFill],
+          ];
+    const cause = parts.reduce((x, y) => (y[1] > x[1] ? y : x))[0];
+    causes[cause] = (causes[cause] ?? 0) + gap;
     const line = [`seq ${sequence[i] + 1}${gap > 1 ? `+${gap - 1}` : ''} ${cause}:`];
     for (let k = a; k <= b; k++) {
       const e = ev[k];
       const at = ms(e.t - due);
       const sign = at >= 0 ? '+' : '';
       line.push(
-        `${e.kind}${sign}${at}${e.kind === 'I' ? `(after ${e.other})` : e.kind === 'P' ? `(for ${e.other})` : ''}@${e.cpu}`,
+        `${e.kind}${sign}${at}${e.kind === 'I' ? `(after ${e.other})` : e.kind === 'P' ? `(for ${e.other})` : e.kind === 'Q' || e.kind === 'X' ? `(${e.other})` : ''}@${e.cpu}`,
       );
     }
     skips.push(line.join(' '));

@@ -46,15 +46,16 @@ type Late = { wakeLate?: number; waitBehind?: [string, number]; preemptBy?: [str
 
 /**
  * `n` frame times: the thread is woken 1 ms before each frame's completion is due, is on its
- * (idle) CPU at once, fills for 0.7 ms and sleeps. `late[s]` makes the tick of frame s late (and
- * frame s - 1 skipped) in one way.
+ * (idle) CPU at once, fills for 0.7 ms and sleeps. `late[s]` makes the tick of frame s - 1 late
+ * by more than a period in one way, so that it completes frame s (s - 1 skipped).
  */
 function trace(n: number, late: Record<number, Late> = {}): string {
   const lines = ['# tracer: nop', '#'];
   for (let s = 0; s < n; s++) {
     if (late[s + 1]) continue; // the frame time the late tick skipped
     const l = late[s] ?? {};
-    let t = s * PERIOD - 0.001 + (l.wakeLate ?? 0);
+    // vivid's late tick was frame s - 1's: it read the clock a period late and numbered it s
+    let t = (late[s] ? s - 1 : s) * PERIOD - 0.001 + (l.wakeLate ?? 0);
     lines.push(wakeup(t));
     if (l.waitBehind) t += l.waitBehind[1];
     lines.push(switchIn(t, l.waitBehind?.[0] ?? 'swapper/1'));
@@ -82,20 +83,22 @@ describe('cameraTicks (why the bench camera skipped a frame time)', () => {
   it('names what made each late tick late', () => {
     const r = cameraTicks(
       trace(100, {
-        20: { wakeLate: 0.012 },
-        30: { waitBehind: ['node', 0.012] },
-        40: { waitBehind: ['swapper/1', 0.012] },
-        50: { preemptBy: ['kworker/1:1', 0.012] },
-        60: { fill: 0.012 },
+        20: { wakeLate: 0.02 },
+        30: { waitBehind: ['node', 0.02] },
+        40: { waitBehind: ['swapper/1', 0.02] },
+        50: { preemptBy: ['kworker/1:1', 0.02] },
+        60: { fill: 0.02 },
       }),
       { from: 10, to: 90 },
     );
     expect(r?.causes).toEqual({ lateWake: 1, waited: 1, idleCpuLate: 1, preempted: 1, longFill: 1 });
     expect(r?.skips).toHaveLength(5);
     expect(r?.skips[0]).toMatch(/^seq 19 lateWake: /);
+    // the application's DQBUF of the frame before, by its task
+    expect(r?.skips[0]).toMatch(/ X[+-][\d.]+\(dmabuf-link\)@0 /);
     expect(r?.skips[1]).toMatch(/^seq 29 waited: .* I\+[\d.]+\(after node\)@1/);
-    expect(r?.waitedBehind).toEqual({ node: 12, 'swapper/1': 12 });
-    expect(r?.preemptedBy).toEqual({ 'kworker/1:1': 12 });
+    expect(r?.waitedBehind).toEqual({ node: 20, 'swapper/1': 20 });
+    expect(r?.preemptedBy).toEqual({ 'kworker/1:1': 20 });
   });
 
   it('gives null for a trace with too few frames in the window', () => {
