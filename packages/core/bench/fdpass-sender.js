@@ -10,9 +10,7 @@
 // connects to <path>, sends, and answers the round on a line of stdout:
 //   {"cpuUs", "switches"}: its CPU time and context switches for the messages after the warm-up.
 // Its framework and buffer pool (one per size) live from round to round; it
-// exits when stdin ends. With arguments it runs one round and exits (a cold
-// sender, as the bench ran it before):
-//   node fdpass-sender.js <socket> stream|batch|rtt <count> <size> [warmup] [batch]
+// exits when stdin ends.
 import { createInterface } from 'node:readline';
 import { BufferChannel, Framework } from '@dmabuf/core';
 import { memfdExporterPlugin } from '@dmabuf/core/testing';
@@ -76,17 +74,10 @@ async function round({ path, mode, count, size, warmup = 0, batch = 32 }) {
   return result;
 }
 
-const args = process.argv.slice(2);
-if (args.length > 0) {
-  const [path, mode, count, size, warmup, batch] = args;
-  const spec = { path, mode, count: Number(count), size: Number(size), warmup: Number(warmup ?? 0) };
-  console.log(JSON.stringify(await round({ ...spec, batch: Number(batch ?? 32) })));
-} else {
-  // one round at a time, in the order asked
-  for await (const line of createInterface({ input: process.stdin })) {
-    if (line.trim() === '') continue;
-    console.log(JSON.stringify(await round(JSON.parse(line))));
-  }
+// one round at a time, in the order asked
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() === '') continue;
+  console.log(JSON.stringify(await round(JSON.parse(line))));
 }
 for (const pool of pools.values()) for (const b of pool) b.put();
 await fw.close();

@@ -3,7 +3,8 @@
  * cost (~2.3k instructions for a 9-character `{"i":123}`, most of it setting
  * up the parser). parseFlatJson reads only the small flat form
  * JSON.stringify writes for a flat object: no whitespace, identifier-like
- * keys other than `__proto__`, values that are integers of up to 15 digits,
+ * keys that Object.prototype does not have (not `__proto__`, `toString`,
+ * ...), values that are integers of up to 15 digits,
  * strings without escapes, true, false and null. For anything else it gives
  * NOT_FLAT and the caller calls JSON.parse, so what comes out is always
  * what JSON.parse gives, invalid JSON included (JSON.parse throws).
