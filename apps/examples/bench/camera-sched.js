@@ -10,6 +10,8 @@
 /** Seconds → milliseconds, one decimal. */
 const ms = (/** @type {number} */ s) => Math.round(s * 10000) / 10;
 const FRAME_S = 1 / 60;
+// an interrupt this close before a wakeup on the same CPU is what delivered it
+const WAKE_BY_S = 0.0003;
 
 /**
  * @typedef {object} CameraTicks
@@ -24,6 +26,11 @@ const FRAME_S = 1 / 60;
  *   time preempted in total
  * @property {Record<string, number>} waitedBehind ms the woken thread waited, by the task that ran before it (waits > 1 ms)
  * @property {Record<string, number>} preemptedBy ms it was preempted, by the task that ran instead
+ * @property {{ remoteWake: number, ownTickWake: number, tickInFill: number } | null} interrupts
+ *   with the CPUs' interrupts traced (C2D_BENCH_SCHED=irq), else null: skipped frame times whose
+ *   tick was woken by an IPI from another CPU (that CPU ran the thread's timer), by its own CPU's
+ *   tick, and that had a tick on its CPU between going on CPU and the completion; each skip's line
+ *   then also shows its CPU's interrupts (~tick, ~ipi-call, ~ipi-resched, ~irq:NAME, ~softirq:ACTION)
  */
 
 /**
@@ -41,7 +48,7 @@ export function cameraTicks(text, { from, to }) {
   /** @type {number[]} ev indexes of the completions */
   const done = [];
   for (const m of text.matchAll(
-    /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_switch|sched_wakeup|vb2_buf_done|vb2_buf_queue|v4l2_dqbuf): ([^\n]*)/gm,
+    /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_switch|sched_wakeup|vb2_buf_done|vb2_buf_queue|v4l2_dqbuf|local_timer_entry|call_function_entry|call_function_single_entry|reschedule_entry|irq_handler_entry|softirq_entry): ([^\n]*)/gm,
   )) {
     const [, task, , cpu, ts, name, rest] = m;
     const t = Number(ts);
@@ -55,6 +62,11 @@ export function cameraTicks(text, { from, to }) {
     }
     if (name === 'vb2_buf_queue') {
       if (/ type = 1,/.test(rest)) ev.push({ t, kind: 'Q', cpu: Number(cpu), other: task.trim() });
+      continue;
+    }
+    // a CPU interrupted (C2D_BENCH_SCHED=irq): shown in a skip's timeline when on the thread's CPU
+    if (name.endsWith('_entry')) {
+      ev.push({ t, kind: '~', cpu: Number(cpu), other: interruptName(name, rest) });
       continue;
     }
     if (name === 'vb2_buf_done') {
@@ -162,6 +174,8 @@ export function cameraTicks(text, { from, to }) {
     [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
   const typicalWakeToDone = (median(wakeToRun) + median(fill)) / 1000;
   const typicalFill = median(fill) / 1000;
+  /** @type {CameraTicks['interrupts']} */
+  const interrupts = ev.some((e) => e.kind === '~') ? { remoteWake: 0, ownTickWake: 0, tickInFill: 0 } : null;
   for (const { i, gap, wake, on, pre, onAfterIdle } of late) {
     const a = done[i];
     const b = done[i + 1];
@@ -179,15 +193,30 @@ export function cameraTicks(text, { from, to }) {
     const cause = parts.reduce((x, y) => (y[1] > x[1] ? y : x))[0];
     causes[cause] = (causes[cause] ?? 0) + gap;
     const line = [`seq ${sequence[i] + 1}${gap > 1 ? `+${gap - 1}` : ''} ${cause}:`];
+    const cpu = ev[b].cpu; // the thread's CPU when it completed the frame
     for (let k = a; k <= b; k++) {
       const e = ev[k];
+      if (e.kind === '~' && e.cpu !== cpu) continue;
       const at = ms(e.t - due);
       const sign = at >= 0 ? '+' : '';
       line.push(
-        `${e.kind}${sign}${at}${e.kind === 'I' ? `(after ${e.other})` : e.kind === 'P' ? `(for ${e.other})` : e.kind === 'Q' || e.kind === 'X' ? `(${e.other})` : ''}@${e.cpu}`,
+        e.kind === '~'
+          ? `~${e.other}${sign}${at}@${e.cpu}`
+          : `${e.kind}${sign}${at}${e.kind === 'I' ? `(after ${e.other})` : e.kind === 'P' ? `(for ${e.other})` : e.kind === 'Q' || e.kind === 'X' ? `(${e.other})` : ''}@${e.cpu}`,
       );
     }
     skips.push(line.join(' '));
+    if (interrupts && wake >= 0 && on >= 0) {
+      // on the thread's CPU: an IPI just before its wakeup (another CPU ran its timer and woke it), a
+      // tick just before it (its own tick woke it), a tick after it went on CPU and before the completion
+      const near = (/** @type {string} */ name, /** @type {number} */ from, /** @type {number} */ to) =>
+        ev
+          .slice(a, b + 1)
+          .some((e) => e.kind === '~' && e.cpu === cpu && e.other === name && e.t >= from && e.t <= to);
+      if (near('ipi-call', wake - WAKE_BY_S, wake)) interrupts.remoteWake += gap;
+      if (near('tick', wake - WAKE_BY_S, wake)) interrupts.ownTickWake += gap;
+      if (near('tick', on, ev[b].t)) interrupts.tickInFill += gap;
+    }
   }
   const stats = (/** @type {number[]} */ xs) => {
     const s = [...xs].sort((x, y) => x - y);
@@ -199,5 +228,15 @@ export function cameraTicks(text, { from, to }) {
     typical: { wakeToRunMs: stats(wakeToRun), fillMs: stats(fill), preemptedMs: ms(preempted) },
     waitedBehind,
     preemptedBy,
+    interrupts,
   };
+}
+
+/** An interrupt event's short name in a timeline: tick, ipi-call, ipi-resched, irq:NAME, softirq:ACTION. */
+function interruptName(/** @type {string} */ event, /** @type {string} */ rest) {
+  if (event === 'local_timer_entry') return 'tick';
+  if (event === 'reschedule_entry') return 'ipi-resched';
+  if (event === 'irq_handler_entry') return `irq:${/name=(\S+)/.exec(rest)?.[1] ?? '?'}`;
+  if (event === 'softirq_entry') return `softirq:${/action=(\w+)/.exec(rest)?.[1] ?? '?'}`;
+  return 'ipi-call'; // call_function_entry, call_function_single_entry
 }

@@ -11,6 +11,15 @@ import { cameraTicks } from './camera-sched.js';
 
 const TRACING = '/sys/kernel/tracing';
 const EVENTS = ['vb2/vb2_buf_queue', 'vb2/vb2_buf_done', 'v4l2/v4l2_dqbuf'];
+// what interrupted a CPU (x86 guest): the local timer's tick, IPIs, device IRQs, softirqs
+const IRQ_EVENTS = [
+  'irq_vectors/local_timer_entry',
+  'irq_vectors/call_function_entry',
+  'irq_vectors/call_function_single_entry',
+  'irq_vectors/reschedule_entry',
+  'irq/irq_handler_entry',
+  'irq/softirq_entry',
+];
 
 /**
  * @typedef {object} CameraRound
@@ -83,9 +92,11 @@ export function cameraRound(text, { from, to }) {
 /**
  * Trace the capture queue's events over a round: `start()` before it, `stop(window)` after it
  * gives the round's CameraRound (null when tracefs is not there or the trace is short). Only
- * the three events are on (one each per buffer's trip), for both sides alike.
+ * the three events are on (one each per buffer's trip), for both sides alike. `sched`: also
+ * vivid's thread's scheduler events (bench/camera-sched.js); `irqs`: also every CPU's interrupts
+ * (timer ticks, IPIs, device IRQs, softirqs) for the skips' timelines.
  */
-export function cameraTracer({ sched = false } = {}) {
+export function cameraTracer({ sched = false, irqs = false } = {}) {
   const w = (/** @type {string} */ f, /** @type {string} */ v) => writeFileSync(`${TRACING}/${f}`, v);
   let ok = false;
   try {
@@ -101,6 +112,7 @@ export function cameraTracer({ sched = false } = {}) {
       w('events/sched/sched_wakeup/filter', 'comm ~ "vivid-*"');
       w('events/sched/sched_switch/enable', '1');
       w('events/sched/sched_wakeup/enable', '1');
+      if (irqs) for (const e of IRQ_EVENTS) w(`events/${e}/enable`, '1');
     }
     ok = true;
   } catch {

@@ -135,7 +135,8 @@ function ticksOf(pid) {
 
 // The camera's own account of each link and GStreamer round (bench/camera-trace.js), over the
 // same dequeues on both sides: the frames it delivered per second and the sequence numbers it skipped.
-const tracer = cameraTracer({ sched: process.env.C2D_BENCH_SCHED === '1' });
+const SCHED = process.env.C2D_BENCH_SCHED;
+const tracer = cameraTracer({ sched: SCHED === '1' || SCHED === 'irq', irqs: SCHED === 'irq' });
 const CAMERA_WINDOW = { from: LINK.warmup, to: LINK.warmup + LINK.frames };
 /**
  * @template T

@@ -17,7 +17,8 @@ const r = await runForResult({
   drivers: ['vivid', 'virtio_gpu'],
   cwd: pkg,
   // C2D_BENCH_ROUNDS, _RSS_FRAMES, _LINK_BUFFERS, _KINDS (link,gstZero,..., link@N: a link with N buffers),
-  // _GST_DEBUG=1: a quick look; _SCHED=1: why the camera skipped frame times (bench/camera-sched.js)
+  // _GST_DEBUG=1: a quick look; _SCHED=1: why the camera skipped frame times (bench/camera-sched.js), _SCHED=irq: the same with
+  // the CPUs' interrupts in each skip's timeline
   env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('C2D_BENCH_'))),
 });
 /** Per-round camera figures as a string ('-' for a round without a trace). */

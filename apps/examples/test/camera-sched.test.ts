@@ -101,6 +101,38 @@ describe('cameraTicks (why the bench camera skipped a frame time)', () => {
     expect(r?.preemptedBy).toEqual({ 'kworker/1:1': 20 });
   });
 
+  it("with the CPUs' interrupts traced, shows those of the thread's CPU and counts how late ticks were woken", () => {
+    const irq = (t: number, cpu: number, name: string, rest: string) => line('<idle>-0', cpu, t, name, rest);
+    const wakeOf = (s: number, late = 0) => (s - 1) * PERIOD - 0.001 + late; // a late tick that numbered its frame s
+    const extra = [
+      // frame 20's tick woken 20 ms late by its own CPU's tick; CPU 0's tick meanwhile is not its CPU's
+      irq(wakeOf(20, 0.02) - 0.0001, 1, 'local_timer_entry', 'vector=236'),
+      irq(wakeOf(20, 0.02) - 0.00005, 1, 'softirq_entry', 'vec=1 [action=TIMER]'),
+      irq(wakeOf(20, 0.02) - 0.0001, 0, 'local_timer_entry', 'vector=236'),
+      // frame 60's: woken on time by another CPU's IPI, then a tick and a device IRQ during its long fill
+      irq(wakeOf(60) - 0.0001, 1, 'call_function_single_entry', 'vector=251'),
+      irq(wakeOf(60) + 0.01, 1, 'local_timer_entry', 'vector=236'),
+      irq(wakeOf(60) + 0.011, 1, 'irq_handler_entry', 'irq=24 name=virtio2-control'),
+    ];
+    const stamp = (l: string) => Number(/ (\d+\.\d+): /.exec(l)?.[1] ?? 0);
+    const [head, ...rest] = trace(100, { 20: { wakeLate: 0.02 }, 60: { fill: 0.02 } })
+      .trimEnd()
+      .split('\n#\n');
+    const body = [...rest.join('').split('\n'), ...extra].sort((x, y) => stamp(x) - stamp(y));
+    const r = cameraTicks(`${head}\n#\n${body.join('\n')}\n`, { from: 10, to: 90 });
+    expect(r?.causes).toEqual({ lateWake: 1, longFill: 1 });
+    expect(r?.interrupts).toEqual({ remoteWake: 1, ownTickWake: 1, tickInFill: 1 });
+    expect(r?.skips[0]).toMatch(/ ~tick[+-][\d.]+@1 ~softirq:TIMER[+-][\d.]+@1 W/);
+    expect(r?.skips[0]).not.toMatch(/@0 W|~tick[^ ]*@0/);
+    expect(r?.skips[1]).toMatch(
+      / ~ipi-call[+-][\d.]+@1 W.* ~tick[+-][\d.]+@1 ~irq:virtio2-control[+-][\d.]+@1 D/,
+    );
+  });
+
+  it('has no interrupt counts when the interrupts were not traced', () => {
+    expect(cameraTicks(trace(100, { 20: { wakeLate: 0.02 } }), { from: 10, to: 90 })?.interrupts).toBeNull();
+  });
+
   it('gives null for a trace with too few frames in the window', () => {
     expect(cameraTicks('', { from: 30, to: 300 })).toBeNull();
   });
