@@ -194,9 +194,14 @@ export function cameraTicks(text, { from, to }) {
     causes[cause] = (causes[cause] ?? 0) + gap;
     const line = [`seq ${sequence[i] + 1}${gap > 1 ? `+${gap - 1}` : ''} ${cause}:`];
     const cpu = ev[b].cpu; // the thread's CPU when it completed the frame
+    /** @type {typeof ev} its CPU's interrupts over the timeline */
+    const mine = [];
     for (let k = a; k <= b; k++) {
       const e = ev[k];
-      if (e.kind === '~' && e.cpu !== cpu) continue;
+      if (e.kind === '~') {
+        if (e.cpu !== cpu) continue;
+        mine.push(e);
+      }
       const at = ms(e.t - due);
       const sign = at >= 0 ? '+' : '';
       line.push(
@@ -210,9 +215,7 @@ export function cameraTicks(text, { from, to }) {
       // on the thread's CPU: an IPI just before its wakeup (another CPU ran its timer and woke it), a
       // tick just before it (its own tick woke it), a tick after it went on CPU and before the completion
       const near = (/** @type {string} */ name, /** @type {number} */ from, /** @type {number} */ to) =>
-        ev
-          .slice(a, b + 1)
-          .some((e) => e.kind === '~' && e.cpu === cpu && e.other === name && e.t >= from && e.t <= to);
+        mine.some((e) => e.other === name && e.t >= from && e.t <= to);
       if (near('ipi-call', wake - WAKE_BY_S, wake)) interrupts.remoteWake += gap;
       if (near('tick', wake - WAKE_BY_S, wake)) interrupts.ownTickWake += gap;
       if (near('tick', on, ev[b].t)) interrupts.tickInFill += gap;
