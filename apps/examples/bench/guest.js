@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { runPipeline } from '../dist/camera-display/pipeline.js';
 import { cameraTracer } from './camera-trace.js';
 import { jsRound } from './js-run.js';
+import { keepUpRatios } from './keep-up.js';
 import { linkRound, linkRss } from './link-round.js';
 
 const ONLY_CONVERT = process.argv[2] === 'convert';
@@ -118,6 +119,7 @@ function gstSteady() {
         cpuMsPerFrame: ((to.ticks - from.ticks) * 1000) / CLK_TCK / n,
         frames: n,
         dropped: to.dropped - from.dropped,
+        window: { shown: n, dropped: to.dropped - from.dropped },
       });
     });
   });
@@ -238,16 +240,22 @@ console.log(
             latencyP99Ms: pick(link, 'latencyP99Ms'),
             fpsHeard: link.map((r) => r.fpsHeard),
             camera: link.map((r) => r.cameraTrace),
+            window: link.map((r) => r.window),
           },
           gst: {
             cpu: cpuOf(gstRuns),
             fps: fpsOf(gstRuns),
             fpsHeard: gstRuns.map((r) => r.fpsHeard),
             camera: gstRuns.map((r) => r.cameraTrace),
+            window: gstRuns.map((r) => r.window),
           },
           cameraTraced: tracer.available,
           linkCpuRatios: ratios(link, gstRuns, 'cpuMsPerFrame'),
           linkFpsRatios: ratios(link, gstRuns, 'fps'),
+          linkKeepUpRatios: keepUpRatios(
+            link.map((r) => r.window),
+            gstRuns.map((r) => r.window),
+          ),
           linkFpsHeardRatios: ratios(link, gstRuns, 'fpsHeard'),
           js: { cpu: cpuOf(js), fps: fpsOf(js) },
           jsCpuRatios: ratios(js, gstRuns, 'cpuMsPerFrame'),

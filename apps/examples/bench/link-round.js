@@ -58,6 +58,10 @@ export async function linkRound(o, { warmup, frames }) {
         systemMsPerFrame: m.systemUsPerFrame / 1000,
         dropped: m.stats.dropped,
         skipped: m.stats.skipped,
+        // between the two marks: frames shown and frames taken from the camera but not shown
+        window: first
+          ? { shown: m.stats.shown - first.shown, dropped: m.stats.dropped - first.dropped }
+          : { shown: m.stats.shown, dropped: m.stats.dropped },
         latencyMedianMs: m.stats.latencyMedianMs,
         latencyP99Ms: m.stats.latencyP99Ms,
       };

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchResult } from '@dmabuf/core/testing';
 import { runForResult } from '@dmabuf/lab';
+import { keepUp } from './keep-up.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
@@ -88,6 +89,11 @@ const extra = {
   gstreamerCpuRounds: r.gst.cpu.map(n3).join(' '),
   linkCpuRatioRounds: r.linkCpuRatios.join(' '),
   linkFpsRatioRounds: r.linkFpsRatios.join(' '),
+  // of the frames each side took from the camera between its two marks, the share it showed (bench/keep-up.js)
+  linkKeepUpRatio: n3(median(r.linkKeepUpRatios)),
+  linkKeepUpRatioRounds: r.linkKeepUpRatios.join(' '),
+  linkShownDroppedRounds: r.link.window.map((w) => `${w.shown}/${w.dropped}`).join(' '),
+  gstreamerShownDroppedRounds: r.gst.window.map((w) => `${w.shown}/${w.dropped}`).join(' '),
   linkFpsRounds: r.link.fps.map(n3).join(' '),
   gstreamerFpsRounds: r.gst.fps.map(n3).join(' '),
   // the camera's own account of the same rounds (bench/camera-trace.js: the capture queue's kernel trace
@@ -143,5 +149,20 @@ writeBenchResult({
   unit: 'frames/s',
   target: '>= 1',
   baselineName: gstName.replace('CPU per frame', 'frames per second'),
+  extra,
+});
+// The camera sets both sides' frame rate (each round's is what the camera delivered in it): the
+// frames each pipeline showed of those it took from the camera, ours over GStreamer's.
+writeBenchResult({
+  name: 'examples-camera-to-display-keepup-vs-gstreamer',
+  ours: median(r.link.window.map(keepUp)),
+  baseline: median(r.gst.window.map(keepUp)),
+  ratio: median(r.linkKeepUpRatios),
+  unit: 'shown per frame taken',
+  target: '>= 1',
+  baselineName: gstName.replace(
+    'CPU per frame read from /proc',
+    'frames rendered and dropped read from fpsdisplaysink',
+  ),
   extra,
 });
