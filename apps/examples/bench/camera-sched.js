@@ -12,6 +12,18 @@ const ms = (/** @type {number} */ s) => Math.round(s * 10000) / 10;
 const FRAME_S = 1 / 60;
 // an interrupt this close before a wakeup on the same CPU is what delivered it
 const WAKE_BY_S = 0.0003;
+// an IPI sent to the thread's CPU this close before its wakeup is what asked for it
+const SENT_BY_S = 0.001;
+// a sender's stack frames left out of a timeline: the tracing's own and the IPI's queueing
+const NOISE_FRAME =
+  /^(trace_|__traceiter_|perf_trace_|__bpf_trace_|__smp_call_single_queue$|smp_call_function_single_async$|generic_exec_single$)/;
+// the frames shown of a sender's stack, after its callsite
+const FRAMES = 6;
+
+/**
+ * @typedef {{ t: number, kind: string, cpu: number, other?: string, state?: string, targets?: number[], stack?: string[] | null }} TickEvent
+ *   a trace event of the timeline; a sent IPI (kind `>`) has its target CPUs and, when traced, its sender's stack
+ */
 
 /**
  * @typedef {object} CameraTicks
@@ -26,11 +38,16 @@ const WAKE_BY_S = 0.0003;
  *   time preempted in total
  * @property {Record<string, number>} waitedBehind ms the woken thread waited, by the task that ran before it (waits > 1 ms)
  * @property {Record<string, number>} preemptedBy ms it was preempted, by the task that ran instead
- * @property {{ remoteWake: number, ownTickWake: number, tickInFill: number } | null} interrupts
+ * @property {{ remoteWake: number, ownTickWake: number, tickInFill: number, remoteTimerWake: number } | null} interrupts
  *   with the CPUs' interrupts traced (C2D_BENCH_SCHED=irq), else null: skipped frame times whose
  *   tick was woken by an IPI from another CPU (that CPU ran the thread's timer), by its own CPU's
- *   tick, and that had a tick on its CPU between going on CPU and the completion; each skip's line
- *   then also shows its CPU's interrupts (~tick, ~ipi-call, ~ipi-resched, ~irq:NAME, ~softirq:ACTION)
+ *   tick, that had a tick on its CPU between going on CPU and the completion, and whose wakeup
+ *   came just after an IPI sent to its CPU from another CPU expiring timers for it (the sender's
+ *   stack has tmigr_handle_remote or timer_expire_remote: the timer-migration hierarchy; 0 when
+ *   the stacks were not traced); each skip's line then also shows its CPU's interrupts (~tick,
+ *   ~ipi-call, ~ipi-resched, ~irq:NAME, ~softirq:ACTION) and the IPIs sent by and to its CPU
+ *   (~send>TARGETS:CALLSITE, then `<`-joined frames of the sender's stack after the callsite when
+ *   traced, e.g. ~send>1:ttwu_queue_wakelist<try_to_wake_up<process_timeout<call_timer_fn...)
  */
 
 /**
@@ -41,14 +58,14 @@ const WAKE_BY_S = 0.0003;
  * @returns {CameraTicks | null}
  */
 export function cameraTicks(text, { from, to }) {
-  /** @type {{ t: number, kind: string, cpu: number, other?: string, state?: string }[]} */
+  /** @type {TickEvent[]} */
   const ev = [];
   /** @type {number[]} */
   const sequence = [];
   /** @type {number[]} ev indexes of the completions */
   const done = [];
   for (const m of text.matchAll(
-    /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_switch|sched_wakeup|vb2_buf_done|vb2_buf_queue|v4l2_dqbuf|local_timer_entry|call_function_entry|call_function_single_entry|reschedule_entry|irq_handler_entry|softirq_entry): ([^\n]*)/gm,
+    /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_switch|sched_wakeup|vb2_buf_done|vb2_buf_queue|v4l2_dqbuf|local_timer_entry|call_function_entry|call_function_single_entry|reschedule_entry|irq_handler_entry|softirq_entry|ipi_send_cpu|ipi_send_cpumask): ([^\n]*)/gm,
   )) {
     const [, task, , cpu, ts, name, rest] = m;
     const t = Number(ts);
@@ -62,6 +79,20 @@ export function cameraTicks(text, { from, to }) {
     }
     if (name === 'vb2_buf_queue') {
       if (/ type = 1,/.test(rest)) ev.push({ t, kind: 'Q', cpu: Number(cpu), other: task.trim() });
+      continue;
+    }
+    // a CPU sent an IPI (C2D_BENCH_SCHED=irq): shown in a skip's timeline when by or to the thread's CPU
+    if (name.startsWith('ipi_send')) {
+      // only ipi_send_cpu has the stacktrace trigger (bench/camera-trace.js)
+      const stack = name === 'ipi_send_cpu' ? senderStack(text, (m.index ?? 0) + m[0].length, cpu) : null;
+      const callsite = /callsite=([^\s+]+)/.exec(rest)?.[1] ?? '?';
+      const targets = sendTargets(rest);
+      let shown = stack ?? [];
+      const at = shown.indexOf(callsite);
+      if (at >= 0) shown = shown.slice(at + 1);
+      shown = shown.filter((f) => !NOISE_FRAME.test(f)).slice(0, FRAMES);
+      const other = `send>${targets.join(',')}:${callsite}${shown.map((f) => `<${f}`).join('')}`;
+      ev.push({ t, kind: '>', cpu: Number(cpu), other, targets, stack });
       continue;
     }
     // a CPU interrupted (C2D_BENCH_SCHED=irq): shown in a skip's timeline when on the thread's CPU
@@ -96,7 +127,7 @@ export function cameraTicks(text, { from, to }) {
   offsets.sort((a, b) => a - b);
   const offset = offsets[Math.floor(offsets.length / 2)];
   const skips = [];
-  /** @type {{ i: number, gap: number, wake: number, on: number, pre: number, onAfterIdle: boolean }[]} the late ticks */
+  /** @type {{ i: number, gap: number, wake: number, wakeCpu: number, on: number, pre: number, onAfterIdle: boolean }[]} the late ticks */
   const late = [];
   /** @type {Record<string, number>} */
   const causes = {};
@@ -116,6 +147,7 @@ export function cameraTicks(text, { from, to }) {
     // the tick that completed frame i + 1: from its last wakeup (or from frame i's completion when
     // it did not sleep) to its completion
     let wake = -1;
+    let wakeCpu = -1;
     let on = -1;
     let outAt = -1;
     let pre = 0;
@@ -124,6 +156,7 @@ export function cameraTicks(text, { from, to }) {
       const e = ev[k];
       if (e.kind === 'W') {
         wake = e.t;
+        wakeCpu = e.cpu;
         on = -1;
         pre = 0;
       } else if (e.kind === 'I') {
@@ -161,7 +194,7 @@ export function cameraTicks(text, { from, to }) {
     preempted += pre;
     const gap = sequence[i + 1] - sequence[i] - 1;
     if (gap <= 0) continue;
-    late.push({ i, gap, wake, on, pre, onAfterIdle });
+    late.push({ i, gap, wake, wakeCpu, on, pre, onAfterIdle });
   }
   // what made a late tick late, the largest of: its wakeup itself came late (lateWake: the timer,
   // its CPU idle; measured against when a tick's wakeup typically comes before its completion is
@@ -175,8 +208,10 @@ export function cameraTicks(text, { from, to }) {
   const typicalWakeToDone = (median(wakeToRun) + median(fill)) / 1000;
   const typicalFill = median(fill) / 1000;
   /** @type {CameraTicks['interrupts']} */
-  const interrupts = ev.some((e) => e.kind === '~') ? { remoteWake: 0, ownTickWake: 0, tickInFill: 0 } : null;
-  for (const { i, gap, wake, on, pre, onAfterIdle } of late) {
+  const interrupts = ev.some((e) => e.kind === '~')
+    ? { remoteWake: 0, ownTickWake: 0, tickInFill: 0, remoteTimerWake: 0 }
+    : null;
+  for (const { i, gap, wake, wakeCpu, on, pre, onAfterIdle } of late) {
     const a = done[i];
     const b = done[i + 1];
     const due = offset + (sequence[i] + 1) * FRAME_S;
@@ -202,10 +237,11 @@ export function cameraTicks(text, { from, to }) {
         if (e.cpu !== cpu) continue;
         mine.push(e);
       }
+      if (e.kind === '>' && e.cpu !== cpu && !e.targets?.includes(cpu)) continue;
       const at = ms(e.t - due);
       const sign = at >= 0 ? '+' : '';
       line.push(
-        e.kind === '~'
+        e.kind === '~' || e.kind === '>'
           ? `~${e.other}${sign}${at}@${e.cpu}`
           : `${e.kind}${sign}${at}${e.kind === 'I' ? `(after ${e.other})` : e.kind === 'P' ? `(for ${e.other})` : e.kind === 'Q' || e.kind === 'X' ? `(${e.other})` : ''}@${e.cpu}`,
       );
@@ -219,6 +255,19 @@ export function cameraTicks(text, { from, to }) {
       if (near('ipi-call', wake - WAKE_BY_S, wake)) interrupts.remoteWake += gap;
       if (near('tick', wake - WAKE_BY_S, wake)) interrupts.ownTickWake += gap;
       if (near('tick', on, ev[b].t)) interrupts.tickInFill += gap;
+      // the IPI that asked for the wakeup, sent to its CPU by another CPU expiring its timer
+      const timerSend = ev
+        .slice(a, b + 1)
+        .some(
+          (e) =>
+            e.kind === '>' &&
+            e.cpu !== wakeCpu &&
+            e.targets?.includes(wakeCpu) &&
+            e.t >= wake - SENT_BY_S &&
+            e.t <= wake &&
+            (e.stack ?? []).some((f) => f === 'tmigr_handle_remote' || f === 'timer_expire_remote'),
+        );
+      if (timerSend) interrupts.remoteTimerWake += gap;
     }
   }
   const stats = (/** @type {number[]} */ xs) => {
@@ -233,6 +282,42 @@ export function cameraTicks(text, { from, to }) {
     preemptedBy,
     interrupts,
   };
+}
+
+/**
+ * The kernel stack a stacktrace trigger wrote for the event whose line ends at `end` on CPU `cpu`:
+ * its `<stack trace>` entry (the same CPU's, among the next few lines) and the ` => FUNC` lines after
+ * it, as function names (offsets dropped), innermost first; null when there is none.
+ */
+function senderStack(/** @type {string} */ text, /** @type {number} */ end, /** @type {string} */ cpu) {
+  const lines = text.slice(end + 1, end + 4000).split('\n');
+  const sameCpu = new RegExp(`\\[0*${Number(cpu)}\\]`);
+  // other CPUs' entries may come between; the same CPU's next entry is the stack or there is none
+  const header = lines.slice(0, 4).findIndex((l) => sameCpu.test(l));
+  if (header < 0 || !lines[header].includes(': <stack trace>')) return null;
+  const frames = [];
+  for (const l of lines.slice(header + 1)) {
+    const f = /^\s*=> (\S+)/.exec(l);
+    if (!f) break;
+    frames.push(f[1].replace(/\+0x.*$/, ''));
+  }
+  return frames;
+}
+
+/**
+ * The CPUs an IPI was sent to: ipi_send_cpu's `cpu=N`, or ipi_send_cpumask's `cpumask=HEX` (the
+ * kernel prints the mask as hex words, most significant first, comma-separated).
+ */
+function sendTargets(/** @type {string} */ rest) {
+  const one = /(?:^|\s)cpu=(\d+)/.exec(rest);
+  if (one) return [Number(one[1])];
+  const words = (/cpumask=([\da-fA-F,]+)/.exec(rest)?.[1] ?? '').split(',').reverse();
+  const cpus = [];
+  for (const [w, word] of words.entries()) {
+    const bits = Number.parseInt(word || '0', 16);
+    for (let b = 0; b < 32; b++) if (bits & (2 ** b)) cpus.push(w * 32 + b);
+  }
+  return cpus;
 }
 
 /** An interrupt event's short name in a timeline: tick, ipi-call, ipi-resched, irq:NAME, softirq:ACTION. */

@@ -20,6 +20,10 @@ const IRQ_EVENTS = [
   'irq/irq_handler_entry',
   'irq/softirq_entry',
 ];
+// who sent an IPI to which CPU, from where (6.4+ kernels; skipped when absent); the single-CPU
+// sends also carry the sender's kernel stack (a stacktrace trigger, on only while tracing a round)
+const IPI_SEND_EVENTS = ['ipi/ipi_send_cpu', 'ipi/ipi_send_cpumask'];
+const IPI_STACK_TRIGGER = 'events/ipi/ipi_send_cpu/trigger';
 
 /**
  * @typedef {object} CameraRound
@@ -94,11 +98,28 @@ export function cameraRound(text, { from, to }) {
  * gives the round's CameraRound (null when tracefs is not there or the trace is short). Only
  * the three events are on (one each per buffer's trip), for both sides alike. `sched`: also
  * vivid's thread's scheduler events (bench/camera-sched.js); `irqs`: also every CPU's interrupts
- * (timer ticks, IPIs, device IRQs, softirqs) for the skips' timelines.
+ * (timer ticks, IPIs, device IRQs, softirqs) and the IPIs the CPUs sent (ipi_send_cpu with its
+ * sender's stack, ipi_send_cpumask) for the skips' timelines; the stack trigger is set by
+ * `start()` and removed by `stop()`, so it does not outlast the round.
  */
 export function cameraTracer({ sched = false, irqs = false } = {}) {
   const w = (/** @type {string} */ f, /** @type {string} */ v) => writeFileSync(`${TRACING}/${f}`, v);
   let ok = false;
+  let ipiStacks = false;
+  // the stacktrace trigger on ipi_send_cpu: removed first (a crashed process may have left it, and
+  // setting it twice fails), set when `on`; the round is traced without stacks if that fails
+  const stackTrigger = (/** @type {boolean} */ on) => {
+    try {
+      w(IPI_STACK_TRIGGER, '!stacktrace');
+    } catch {
+      // not set
+    }
+    try {
+      if (on) w(IPI_STACK_TRIGGER, 'stacktrace');
+    } catch {
+      // traced without the senders' stacks
+    }
+  };
   try {
     if (!existsSync(`${TRACING}/events/vb2`)) {
       execFileSync('mount', ['-t', 'tracefs', 'nodev', TRACING]);
@@ -113,6 +134,11 @@ export function cameraTracer({ sched = false, irqs = false } = {}) {
       w('events/sched/sched_switch/enable', '1');
       w('events/sched/sched_wakeup/enable', '1');
       if (irqs) for (const e of IRQ_EVENTS) w(`events/${e}/enable`, '1');
+      if (irqs && existsSync(`${TRACING}/events/ipi/ipi_send_cpu`)) {
+        for (const e of IPI_SEND_EVENTS)
+          if (existsSync(`${TRACING}/events/${e}`)) w(`events/${e}/enable`, '1');
+        ipiStacks = true;
+      }
     }
     ok = true;
   } catch {
@@ -123,12 +149,14 @@ export function cameraTracer({ sched = false, irqs = false } = {}) {
     start() {
       if (!ok) return;
       w('trace', '');
+      if (ipiStacks) stackTrigger(true);
       w('tracing_on', '1');
     },
     /** @param {{ from: number, to: number }} window */
     stop(window) {
       if (!ok) return null;
       w('tracing_on', '0');
+      if (ipiStacks) stackTrigger(false);
       const text = readFileSync(`${TRACING}/trace`, 'utf8');
       const round = cameraRound(text, window);
       return round && sched ? { ...round, ticks: cameraTicks(text, window) } : round;

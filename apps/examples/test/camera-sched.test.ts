@@ -42,6 +42,28 @@ const dqbuf = (t: number, sequence: number) =>
     `minor = 0, index = 0, type = VIDEO_CAPTURE, bytesused = 1, sequence = ${sequence}`,
   );
 
+const irq = (t: number, cpu: number, name: string, rest: string) => line('<idle>-0', cpu, t, name, rest);
+/** A late tick that numbered its frame s: when it was woken (`late` s after it was due to be). */
+const wakeOf = (s: number, late = 0) => (s - 1) * PERIOD - 0.001 + late;
+/** An IPI sent by `cpu`, with the stack its trigger wrote (innermost first) when `stack` is given. */
+const send = (t: number, cpu: number, fields: string, stack?: string[]) =>
+  [
+    line('<idle>-0', cpu, t, fields.startsWith('cpumask') ? 'ipi_send_cpumask' : 'ipi_send_cpu', fields),
+    ...(stack
+      ? [
+          `     <idle>-0     [00${cpu}] d.h3.    ${(20 + t).toFixed(6)}: <stack trace>`,
+          ...stack.map((f) => ` => ${f}`),
+        ]
+      : []),
+  ].join('\n');
+/** `base` with `extra` entries (each maybe several lines) merged in by time stamp. */
+function merged(base: string, extra: string[]): string {
+  const stamp = (l: string) => Number(/ (\d+\.\d+): /.exec(l)?.[1] ?? 0);
+  const [head, ...rest] = base.trimEnd().split('\n#\n');
+  const body = [...rest.join('').split('\n'), ...extra].sort((x, y) => stamp(x) - stamp(y));
+  return `${head}\n#\n${body.join('\n')}\n`;
+}
+
 type Late = { wakeLate?: number; waitBehind?: [string, number]; preemptBy?: [string, number]; fill?: number };
 
 /**
@@ -102,8 +124,6 @@ describe('cameraTicks (why the bench camera skipped a frame time)', () => {
   });
 
   it("with the CPUs' interrupts traced, shows those of the thread's CPU and counts how late ticks were woken", () => {
-    const irq = (t: number, cpu: number, name: string, rest: string) => line('<idle>-0', cpu, t, name, rest);
-    const wakeOf = (s: number, late = 0) => (s - 1) * PERIOD - 0.001 + late; // a late tick that numbered its frame s
     const extra = [
       // frame 20's tick woken 20 ms late by its own CPU's tick; CPU 0's tick meanwhile is not its CPU's
       irq(wakeOf(20, 0.02) - 0.0001, 1, 'local_timer_entry', 'vector=236'),
@@ -114,19 +134,83 @@ describe('cameraTicks (why the bench camera skipped a frame time)', () => {
       irq(wakeOf(60) + 0.01, 1, 'local_timer_entry', 'vector=236'),
       irq(wakeOf(60) + 0.011, 1, 'irq_handler_entry', 'irq=24 name=virtio2-control'),
     ];
-    const stamp = (l: string) => Number(/ (\d+\.\d+): /.exec(l)?.[1] ?? 0);
-    const [head, ...rest] = trace(100, { 20: { wakeLate: 0.02 }, 60: { fill: 0.02 } })
-      .trimEnd()
-      .split('\n#\n');
-    const body = [...rest.join('').split('\n'), ...extra].sort((x, y) => stamp(x) - stamp(y));
-    const r = cameraTicks(`${head}\n#\n${body.join('\n')}\n`, { from: 10, to: 90 });
+    const r = cameraTicks(merged(trace(100, { 20: { wakeLate: 0.02 }, 60: { fill: 0.02 } }), extra), {
+      from: 10,
+      to: 90,
+    });
     expect(r?.causes).toEqual({ lateWake: 1, longFill: 1 });
-    expect(r?.interrupts).toEqual({ remoteWake: 1, ownTickWake: 1, tickInFill: 1 });
+    // no IPI sends traced: nothing counted from them, the timelines as without them
+    expect(r?.interrupts).toEqual({ remoteWake: 1, ownTickWake: 1, tickInFill: 1, remoteTimerWake: 0 });
+    expect(r?.skips.join('\n')).not.toMatch(/~send/);
     expect(r?.skips[0]).toMatch(/ ~tick[+-][\d.]+@1 ~softirq:TIMER[+-][\d.]+@1 W/);
     expect(r?.skips[0]).not.toMatch(/@0 W|~tick[^ ]*@0/);
     expect(r?.skips[1]).toMatch(
       / ~ipi-call[+-][\d.]+@1 W.* ~tick[+-][\d.]+@1 ~irq:virtio2-control[+-][\d.]+@1 D/,
     );
+  });
+
+  it("shows the IPIs sent by and to the thread's CPU with the senders' stacks and counts remote timer wakeups", () => {
+    // the other CPU expiring the idle CPU's timer through the timer-migration hierarchy
+    const remoteTimer = [
+      '__traceiter_ipi_send_cpu+0x2e/0x50',
+      '__smp_call_single_queue+0xc1/0x140',
+      'ttwu_queue_wakelist+0xe5/0x100',
+      'try_to_wake_up+0x20a/0x680',
+      'process_timeout+0x10/0x20',
+      'call_timer_fn+0x27/0x130',
+      '__run_timers+0x1e6/0x2d0',
+      'timer_expire_remote+0x4e/0x70',
+      'tmigr_handle_remote+0x37e/0x4b0',
+      'handle_softirqs+0xd8/0x2c0',
+    ];
+    // the tick's nohz idle-balance kick
+    const tickKick = [
+      'trace_event_raw_event_ipi_send_cpu+0x7f/0xc0',
+      '__smp_call_single_queue+0xc1/0x140',
+      'generic_exec_single+0x35/0x130',
+      'smp_call_function_single_async+0x22/0x40',
+      'update_process_times+0x9c/0xb0',
+      'tick_nohz_handler+0x8e/0x130',
+    ];
+    const wake = 'cpu=1 callsite=ttwu_queue_wakelist+0xe5/0x100 callback=0x0';
+    const extra = [
+      // frame 60's tick: CPU 0 asks CPU 1 to wake it; CPU 1 kicks CPU 0 after its tick in the long fill
+      send(wakeOf(60) - 0.0002, 0, wake, remoteTimer),
+      irq(wakeOf(60) - 0.0001, 1, 'call_function_single_entry', 'vector=251'),
+      irq(wakeOf(60) + 0.01, 1, 'local_timer_entry', 'vector=236'),
+      send(
+        wakeOf(60) + 0.0101,
+        1,
+        'cpu=0 callsite=generic_exec_single+0x35/0x130 callback=nohz_csd_func+0x0/0x90',
+        tickKick,
+      ),
+      // between them, to neither CPU 1 nor from it: left out
+      send(wakeOf(60) + 0.005, 0, 'cpu=0 callsite=irq_work_queue_on+0x5a/0x90 callback=0x0', []),
+      // frame 40's: the same remote wakeup traced without its stack, then a mask send to CPU 1
+      send(wakeOf(40) - 0.0002, 0, wake),
+      irq(wakeOf(40) - 0.0001, 1, 'call_function_single_entry', 'vector=251'),
+      send(
+        wakeOf(40) + 0.0002,
+        0,
+        'cpumask=00000002 callsite=smp_call_function_many_cond+0x11c/0x5a0 callback=do_sync_core+0x0/0x30',
+      ),
+    ];
+    const r = cameraTicks(merged(trace(100, { 40: { fill: 0.02 }, 60: { fill: 0.02 } }), extra), {
+      from: 10,
+      to: 90,
+    });
+    expect(r?.causes).toEqual({ longFill: 2 });
+    expect(r?.skips[1]).toMatch(
+      / ~send>1:ttwu_queue_wakelist<try_to_wake_up<process_timeout<call_timer_fn<__run_timers<timer_expire_remote<tmigr_handle_remote[+-][\d.]+@0 ~ipi-call[+-][\d.]+@1 W/,
+    );
+    expect(r?.skips[1]).toMatch(
+      / ~tick[+-][\d.]+@1 ~send>0:generic_exec_single<update_process_times<tick_nohz_handler[+-][\d.]+@1 D/,
+    );
+    expect(r?.skips[1]).not.toMatch(/irq_work_queue_on/);
+    expect(r?.skips[0]).toMatch(/ ~send>1:ttwu_queue_wakelist[+-][\d.]+@0 ~ipi-call[+-][\d.]+@1 W/);
+    expect(r?.skips[0]).toMatch(/ ~send>1:smp_call_function_many_cond[+-][\d.]+@0 /);
+    // only frame 60's wakeup has a sender's stack that shows the timer-migration hierarchy
+    expect(r?.interrupts).toEqual({ remoteWake: 2, ownTickWake: 0, tickInFill: 1, remoteTimerWake: 1 });
   });
 
   it('has no interrupt counts when the interrupts were not traced', () => {
