@@ -231,13 +231,18 @@ export function cameraTicks(text, { from, to }) {
     const cpu = ev[b].cpu; // the thread's CPU when it completed the frame
     /** @type {typeof ev} its CPU's interrupts over the timeline */
     const mine = [];
+    /** @type {typeof ev} the IPIs any CPU sent over the timeline */
+    const sends = [];
     for (let k = a; k <= b; k++) {
       const e = ev[k];
       if (e.kind === '~') {
         if (e.cpu !== cpu) continue;
         mine.push(e);
       }
-      if (e.kind === '>' && e.cpu !== cpu && !e.targets?.includes(cpu)) continue;
+      if (e.kind === '>') {
+        sends.push(e);
+        if (e.cpu !== cpu && !e.targets?.includes(cpu)) continue;
+      }
       const at = ms(e.t - due);
       const sign = at >= 0 ? '+' : '';
       line.push(
@@ -256,17 +261,14 @@ export function cameraTicks(text, { from, to }) {
       if (near('tick', wake - WAKE_BY_S, wake)) interrupts.ownTickWake += gap;
       if (near('tick', on, ev[b].t)) interrupts.tickInFill += gap;
       // the IPI that asked for the wakeup, sent to its CPU by another CPU expiring its timer
-      const timerSend = ev
-        .slice(a, b + 1)
-        .some(
-          (e) =>
-            e.kind === '>' &&
-            e.cpu !== wakeCpu &&
-            e.targets?.includes(wakeCpu) &&
-            e.t >= wake - SENT_BY_S &&
-            e.t <= wake &&
-            (e.stack ?? []).some((f) => f === 'tmigr_handle_remote' || f === 'timer_expire_remote'),
-        );
+      const timerSend = sends.some(
+        (e) =>
+          e.cpu !== wakeCpu &&
+          e.targets?.includes(wakeCpu) &&
+          e.t >= wake - SENT_BY_S &&
+          e.t <= wake &&
+          (e.stack ?? []).some((f) => f === 'tmigr_handle_remote' || f === 'timer_expire_remote'),
+      );
       if (timerSend) interrupts.remoteTimerWake += gap;
     }
   }

@@ -111,6 +111,7 @@ function gstSteady() {
           ),
         );
       const n = to.rendered - from.rendered;
+      const dropped = to.dropped - from.dropped;
       resolve({
         path: 'gstreamer (fpsdisplaysink)',
         // timed by fpsdisplaysink's own clock readings (as the link's by its flips' timestamps)
@@ -118,8 +119,8 @@ function gstSteady() {
         fpsHeard: (n * 1000) / (to.t - from.t),
         cpuMsPerFrame: ((to.ticks - from.ticks) * 1000) / CLK_TCK / n,
         frames: n,
-        dropped: to.dropped - from.dropped,
-        window: { shown: n, dropped: to.dropped - from.dropped },
+        dropped,
+        window: { shown: n, dropped },
       });
     });
   });
